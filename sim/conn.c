@@ -1,0 +1,729 @@
+/* conn.c — connections, messages and their delivery.  See conn.h.
+ *
+ * A connection record is shared by its two sides (0: initiator, 1: acceptor).
+ * Each side is "held" while its model may still use the handle; the record
+ * is freed when neither side holds it.  Events that refer to a connection
+ * carry its generation, so an event for a record that was freed and reused
+ * is recognised and ignored. */
+#include "sim-private.h"
+#include <math.h>
+#include <string.h>
+
+static const char *const class_names[SIM_CLS_COUNT] = {
+  "registration", "question", "answer", "action", "shard", "peer", "direct_connect", "tunnel", "bulk",
+};
+
+const char *sim_class_name(SimClass cls) { return cls < SIM_CLS_COUNT ? class_names[cls] : "?"; }
+
+const char *sim_conn_error_name(SimConnError e)
+{
+  switch (e) {
+  case SIM_CONN_OK: return "ok";
+  case SIM_CONN_REFUSED: return "refused";
+  case SIM_CONN_TIMEOUT: return "timeout";
+  case SIM_CONN_RESET: return "reset";
+  case SIM_CONN_KEEPALIVE: return "keepalive";
+  case SIM_CONN_PEER_CLOSED: return "peer-closed";
+  case SIM_CONN_NO_ROUTE: return "no-route";
+  }
+  return "?";
+}
+
+/* --- messages ------------------------------------------------------------------- */
+
+SimMsg *sim_msg_new(Sim *sim)
+{
+  guint32 idx = sim_pool_alloc(&sim->msgs);
+  SimMsg *m = sim_pool_get(&sim->msgs, idx);
+  m->self_ = idx;
+  return m;
+}
+
+guint32 sim_msg_index(const Sim *sim, const SimMsg *m)
+{
+  return m->self_;
+}
+
+void sim_msg_release(Sim *sim, guint32 idx)
+{
+  SimMsg *m = sim_msg_rec(sim, idx);
+  if (m->blob)
+    (m->blob_free ? m->blob_free : g_free)(m->blob);
+  m->blob = NULL;
+  sim_pool_free(&sim->msgs, idx);
+}
+
+void sim_msg_discard(Sim *sim, SimMsg *msg)
+{
+  sim_msg_release(sim, sim_msg_index(sim, msg));
+}
+
+/* --- connection records -------------------------------------------------------- */
+
+#define REF(c, side) ((c) << 1 | (side))
+
+static void list_link(Sim *sim, guint32 c, int side)
+{
+  SimConn *cn = sim_conn_rec(sim, c);
+  SimNode *n = sim_node_rec(sim, cn->node[side]);
+  cn->prev[side] = 0;
+  cn->next[side] = n->conns;
+  if (n->conns) {
+    SimConn *h = sim_conn_rec(sim, n->conns >> 1);
+    h->prev[n->conns & 1] = REF(c, side);
+  }
+  n->conns = REF(c, side);
+  cn->linked[side] = 1;
+}
+
+static void list_unlink(Sim *sim, guint32 c, int side)
+{
+  SimConn *cn = sim_conn_rec(sim, c);
+  if (!cn->linked[side])
+    return;
+  SimNode *n = sim_node_rec(sim, cn->node[side]);
+  if (cn->prev[side])
+    sim_conn_rec(sim, cn->prev[side] >> 1)->next[cn->prev[side] & 1] = cn->next[side];
+  else
+    n->conns = cn->next[side];
+  if (cn->next[side])
+    sim_conn_rec(sim, cn->next[side] >> 1)->prev[cn->next[side] & 1] = cn->prev[side];
+  cn->linked[side] = 0;
+}
+
+static void drop_queue(Sim *sim, SimConn *cn, int dir)
+{
+  guint32 m = cn->qhead[dir];
+  while (m) {
+    guint32 next = sim_msg_rec(sim, m)->next_;
+    sim_msg_release(sim, m);
+    m = next;
+  }
+  cn->qhead[dir] = cn->qtail[dir] = 0;
+}
+
+static void set_counted(Sim *sim, SimConn *cn, gboolean on)
+{
+  if (on && !cn->counted)
+    sim->open_conns++;
+  else if (!on && cn->counted)
+    sim->open_conns--;
+  cn->counted = on ? 1 : 0;
+}
+
+static void conn_maybe_free(Sim *sim, guint32 c)
+{
+  SimConn *cn = sim_conn_rec(sim, c);
+  if (cn->held[0] || cn->held[1])
+    return;
+  for (int d = 0; d < 2; d++) {
+    if (cn->flow[d])
+      sim_flow_kill(sim, cn->flow[d]);
+    drop_queue(sim, cn, d);
+    list_unlink(sim, c, d);
+  }
+  set_counted(sim, cn, FALSE);
+  cn->state = 0;
+  cn->gen = 0;
+  sim_pool_free(&sim->conns, c);
+}
+
+static int side_of(const SimConn *cn, SimNodeId node)
+{
+  return cn->node[0] == node ? 0 : 1;
+}
+
+static guint32 ev_conn(Sim *sim, SimTime at, SimEventType type, guint32 c, guint64 arg)
+{
+  SimConn *cn = sim_conn_rec(sim, c);
+  guint32 slot = sim_ev_alloc(sim, at, type, SIM_NODE_NONE);
+  SimEvent *ev = sim_ev(sim, slot);
+  ev->u32 = c;
+  ev->u64 = arg;
+  ev->ptr = GSIZE_TO_POINTER((gsize) cn->gen);
+  return slot;
+}
+
+/* Schedules the close (or connect-failed) notification of one side. */
+static void notify_side(Sim *sim, guint32 c, int side, SimConnError why, SimTime at)
+{
+  SimConn *cn = sim_conn_rec(sim, c);
+  if (!cn->held[side])
+    return;
+  if (cn->note[side])
+    sim_timer_cancel(sim, cn->note[side]);
+  guint32 slot = ev_conn(sim, at, SIM_EV_CLOSED, c, (guint64) side | (guint64) why << 8);
+  cn->note[side] = (SimTimerId) sim_ev(sim, slot)->gen << 32 | slot;
+}
+
+/* The connection stops carrying data: what is in flight is lost; each side
+ * still holding it hears `why` after `delay`. */
+static void conn_break(Sim *sim, guint32 c, SimConnError why, SimTime delay)
+{
+  SimConn *cn = sim_conn_rec(sim, c);
+  if (cn->state == SIM_CS_BROKEN)
+    return;
+  cn->state = SIM_CS_BROKEN;
+  cn->gen = ++sim->conn_gen; /* deliveries in flight become stale */
+  set_counted(sim, cn, FALSE);
+  for (int d = 0; d < 2; d++) {
+    if (cn->flow[d]) {
+      sim_flow_kill(sim, cn->flow[d]);
+      cn->flow[d] = 0;
+    }
+    drop_queue(sim, cn, d);
+  }
+  for (int s = 0; s < 2; s++) {
+    if (cn->note[s]) {
+      sim_timer_cancel(sim, cn->note[s]);
+      cn->note[s] = 0;
+    }
+    if (cn->held[s] && !cn->seen[s] && s == 1) {
+      cn->held[1] = 0; /* the acceptor never saw it: forget silently */
+      continue;
+    }
+    notify_side(sim, c, s, why, sim->now + delay);
+  }
+  conn_maybe_free(sim, c);
+}
+
+SimNodeId sim_conn_peer(const Sim *sim, SimConnId c, SimNodeId self)
+{
+  const SimConn *cn = sim_conn_rec(sim, c);
+  return cn->node[0] == self ? cn->node[1] : cn->node[0];
+}
+
+guint16 sim_conn_port(const Sim *sim, SimConnId c) { return sim_conn_rec(sim, c)->port; }
+gboolean sim_conn_is_open(const Sim *sim, SimConnId c) { return sim_conn_rec(sim, c)->state == SIM_CS_OPEN; }
+gboolean sim_conn_is_initiator(const Sim *sim, SimConnId c, SimNodeId node) { return sim_conn_rec(sim, c)->node[0] == node; }
+guint64 sim_conn_open_count(const Sim *sim) { return sim->open_conns; }
+
+void sim_conn_set_tag(Sim *sim, SimConnId c, SimNodeId node, guint32 tag)
+{
+  SimConn *cn = sim_conn_rec(sim, c);
+  cn->tag[side_of(cn, node)] = tag;
+}
+
+guint32 sim_conn_tag(const Sim *sim, SimConnId c, SimNodeId node)
+{
+  const SimConn *cn = sim_conn_rec(sim, c);
+  return cn->tag[side_of(cn, node)];
+}
+
+/* --- path timing --------------------------------------------------------------- */
+
+static gboolean path_up(Sim *sim, const guint32 *dl, int n)
+{
+  for (int i = 0; i < n; i++)
+    if (!sim_link_rec(sim, dl[i] >> 1)->up)
+      return FALSE;
+  return TRUE;
+}
+
+static SimTime path_latency(Sim *sim, const guint32 *dl, int n)
+{
+  SimTime t = 0;
+  for (int i = 0; i < n; i++)
+    t += sim_link_rec(sim, dl[i] >> 1)->lat;
+  return t;
+}
+
+/* One-way time of a message of `payload` bytes on the path: propagation,
+ * the first segment stored and forwarded on every hop, the remaining bytes at
+ * the slowest hop, each hop at the share a new flow would get there. */
+static double small_delay(Sim *sim, const guint32 *dl, int n, guint64 payload)
+{
+  guint64 mss = sim->p.mss;
+  guint64 segs = payload == 0 ? 1 : (payload + mss - 1) / mss;
+  guint64 first = MIN(payload, mss);
+  double t = 0, rest = 0;
+  for (int i = 0; i < n; i++) {
+    SimLink *l = sim_link_rec(sim, dl[i] >> 1);
+    double bps = l->bps / (double) (l->nflows[dl[i] & 1] + 1);
+    t += (double) l->lat + (double) (first + l->framing) * 8e9 / bps;
+    double r = (double) ((payload - first) + (segs - 1) * l->framing) * 8e9 / bps;
+    rest = MAX(rest, r);
+  }
+  return t + rest;
+}
+
+static void account_small(Sim *sim, SimNodeId src, SimNodeId dst, const guint32 *dl, int n,
+                          guint64 payload, SimClass cls)
+{
+  guint64 mss = sim->p.mss;
+  guint64 segs = payload == 0 ? 1 : (payload + mss - 1) / mss;
+  double wan_bytes = 0;
+  for (int i = 0; i < n; i++) {
+    SimLink *l = sim_link_rec(sim, dl[i] >> 1);
+    double bytes = (double) (payload + segs * l->framing);
+    sim_stats_link(sim, dl[i], cls, bytes, 1, sim->now, sim->now);
+    if (l->kind == SIM_LINK_WAN)
+      wan_bytes += bytes;
+  }
+  if (wan_bytes > 0)
+    sim_stats_total(sim, TRUE, cls, wan_bytes);
+  else if (sim_node_site(sim, src) == sim_node_site(sim, dst))
+    sim_stats_total(sim, FALSE, cls, (double) (payload + segs * SIM_FRAMING_ETHERNET));
+}
+
+/* Extra delay from loss: a lost segment costs a retransmission timeout. */
+static double loss_delay(Sim *sim, SimNodeId src, const guint32 *dl, int n, guint64 payload, double rtt)
+{
+  double keep = 1.0;
+  guint64 segs = payload == 0 ? 1 : (payload + sim->p.mss - 1) / sim->p.mss;
+  for (int i = 0; i < n; i++) {
+    double p = sim_link_rec(sim, dl[i] >> 1)->loss;
+    if (p > 0)
+      keep *= pow(1.0 - p, (double) segs);
+  }
+  if (keep >= 1.0)
+    return 0;
+  double extra = 0;
+  SimRng *r = &sim_node_rec(sim, src)->netrng;
+  double rto = MAX((double) sim->p.min_rto, 2 * rtt);
+  while (sim_rng_uniform(r) >= keep && extra < 60e9) {
+    extra += rto;
+    rto *= 2;
+  }
+  return extra;
+}
+
+/* --- sending --------------------------------------------------------------------- */
+
+static void deliver_at(Sim *sim, guint32 c, guint32 midx, SimTime at)
+{
+  SimConn *cn = sim_conn_rec(sim, c);
+  SimMsg *m = sim_msg_rec(sim, midx);
+  at = MAX(at, cn->last_arrival[m->dir_]);
+  cn->last_arrival[m->dir_] = at;
+  guint32 slot = sim_ev_alloc(sim, at, SIM_EV_DELIVER, SIM_NODE_NONE);
+  sim_ev(sim, slot)->u32 = midx;
+}
+
+/* Starts message midx now: analytically if small, else as a bulk flow.
+ * Returns TRUE when a flow now occupies the direction. */
+static gboolean send_now(Sim *sim, guint32 c, guint32 midx)
+{
+  SimConn *cn = sim_conn_rec(sim, c);
+  SimMsg *m = sim_msg_rec(sim, midx);
+  int d = m->dir_;
+  guint64 window = (guint64) cn->cwnd[d] * sim->p.mss;
+  if (m->size > window) {
+    sim_flow_start(sim, c, (guint8) d, midx);
+    return TRUE;
+  }
+  SimNodeId src = cn->node[d], dst = cn->node[1 - d];
+  guint32 dl[SIM_MAX_HOPS];
+  int n = sim_path(sim, src, dst, dl, SIM_MAX_HOPS);
+  if (n < 0 || !path_up(sim, dl, n)) {
+    sim_msg_release(sim, midx); /* lost: the reroute check breaks the connection */
+    return FALSE;
+  }
+  account_small(sim, src, dst, dl, n, m->size, (SimClass) m->cls);
+  double t = small_delay(sim, dl, n, m->size);
+  t += loss_delay(sim, src, dl, n, m->size, 2.0 * (double) path_latency(sim, dl, n));
+  deliver_at(sim, c, midx, sim->now + (SimTime) ceil(t));
+  return FALSE;
+}
+
+/* Sends queued messages of one direction until a bulk flow takes it. */
+static void pump(Sim *sim, guint32 c, int d)
+{
+  SimConn *cn = sim_conn_rec(sim, c);
+  while (!cn->flow[d] && cn->qhead[d] && cn->state == SIM_CS_OPEN) {
+    guint32 m = cn->qhead[d];
+    cn->qhead[d] = sim_msg_rec(sim, m)->next_;
+    if (!cn->qhead[d])
+      cn->qtail[d] = 0;
+    send_now(sim, c, m);
+  }
+  if (!cn->flow[d] && !cn->qhead[d] && cn->closing[d] && cn->state == SIM_CS_OPEN) {
+    /* The closer's data is all on its way: the far end hears the close after it. */
+    cn->closing[d] = 0;
+    cn->state = SIM_CS_CLOSED;
+    set_counted(sim, cn, FALSE);
+    guint32 dl[SIM_MAX_HOPS];
+    int n = sim_path(sim, cn->node[d], cn->node[1 - d], dl, SIM_MAX_HOPS);
+    SimTime at = sim->now + (n > 0 ? (SimTime) ceil(small_delay(sim, dl, n, 0)) : 0);
+    at = MAX(at, cn->last_arrival[d]);
+    notify_side(sim, c, 1 - d, SIM_CONN_PEER_CLOSED, at);
+    conn_maybe_free(sim, c);
+  }
+}
+
+void sim_send(Sim *sim, SimConnId c, SimNodeId from, SimMsg *msg)
+{
+  guint32 midx = sim_msg_index(sim, msg);
+  SimConn *cn = sim_conn_rec(sim, c);
+  int d = side_of(cn, from);
+  if (cn->state != SIM_CS_OPEN || !cn->held[1 - d] || cn->closing[d] || cn->node[d] != from) {
+    sim_msg_release(sim, midx);
+    return;
+  }
+  msg->conn_ = c;
+  msg->conn_gen_ = cn->gen;
+  msg->dir_ = (guint8) d;
+  msg->sent_at_ = sim->now;
+  msg->next_ = 0;
+  if (cn->flow[d] || cn->qhead[d]) {
+    if (cn->qtail[d])
+      sim_msg_rec(sim, cn->qtail[d])->next_ = midx;
+    else
+      cn->qhead[d] = midx;
+    cn->qtail[d] = midx;
+    return;
+  }
+  send_now(sim, c, midx);
+}
+
+/* Called by flow.c when a bulk message's last byte left the bottleneck. */
+void sim_conn_flow_done(Sim *sim, guint32 c, int d, guint32 midx, SimTime tail)
+{
+  SimConn *cn = sim_conn_rec(sim, c);
+  cn->flow[d] = 0;
+  deliver_at(sim, c, midx, sim->now + tail);
+  pump(sim, c, d);
+}
+
+/* --- connect and close -------------------------------------------------------------- */
+
+SimConnId sim_connect(Sim *sim, SimNodeId node, guint32 dst_addr, guint16 port, SimClass cls, gboolean tls)
+{
+  guint32 c = sim_pool_alloc(&sim->conns);
+  SimConn *cn = sim_conn_rec(sim, c);
+  cn->gen = ++sim->conn_gen;
+  cn->node[0] = node;
+  cn->node[1] = SIM_NODE_NONE;
+  cn->port = port;
+  cn->cls = (guint8) cls;
+  cn->tls = tls ? 1 : 0;
+  cn->state = SIM_CS_CONNECTING;
+  cn->held[0] = 1;
+  cn->seen[0] = 0;
+  cn->cwnd[0] = cn->cwnd[1] = sim->p.init_cwnd;
+  list_link(sim, c, 0);
+
+  SimNodeId dst = sim_node_by_addr(sim, dst_addr);
+  SimNode *src = sim_node_rec(sim, node);
+  guint32 dl[SIM_MAX_HOPS], back[SIM_MAX_HOPS];
+  int n = -1, nb = -1;
+  if (dst != SIM_NODE_NONE && dst != node) {
+    n = sim_path(sim, node, dst, dl, SIM_MAX_HOPS);
+    nb = sim_path(sim, dst, node, back, SIM_MAX_HOPS);
+  }
+  if (dst == SIM_NODE_NONE || dst == node || n < 0 || nb < 0 || !path_up(sim, dl, n)) {
+    notify_side(sim, c, 0, SIM_CONN_TIMEOUT, sim->now + sim->p.connect_timeout);
+    return c;
+  }
+  SimNode *dn = sim_node_rec(sim, dst);
+  SimFwAction fw = sim_fw_eval(sim, src->addr, dn->addr, port);
+  double syn = small_delay(sim, dl, n, 0), synack = small_delay(sim, back, nb, 0);
+  SimTime rtt = (SimTime) ceil(syn + synack);
+  if (fw == SIM_FW_DROP || !dn->up) {
+    notify_side(sim, c, 0, SIM_CONN_TIMEOUT, sim->now + sim->p.connect_timeout);
+    account_small(sim, node, dst, dl, n, 0, cls);
+    return c;
+  }
+  gboolean listening = port == 0;
+  for (const guint16 *p = sim->kinds[dn->kind].ports; p && *p && !listening; p++)
+    listening = *p == port;
+  account_small(sim, node, dst, dl, n, 0, cls);
+  account_small(sim, dst, node, back, nb, 0, cls);
+  if (fw == SIM_FW_REJECT || !listening) {
+    notify_side(sim, c, 0, SIM_CONN_REFUSED, sim->now + rtt);
+    return c;
+  }
+  SimTime hs = rtt;
+  if (tls) {
+    double one = small_delay(sim, dl, n, sim->p.tls_client_bytes) + small_delay(sim, back, nb, sim->p.tls_server_bytes);
+    hs += (SimTime) ceil(one) + (SimTime) (sim->p.tls_rtts > 1 ? sim->p.tls_rtts - 1 : 0) * rtt;
+    account_small(sim, node, dst, dl, n, sim->p.tls_client_bytes, cls);
+    account_small(sim, dst, node, back, nb, sim->p.tls_server_bytes, cls);
+  }
+  cn->node[1] = dst;
+  cn->held[1] = 1;
+  list_link(sim, c, 1);
+  SimTime accept_at = sim->now + hs + (SimTime) ceil(syn);
+  cn->last_arrival[0] = accept_at;
+  cn->last_arrival[1] = sim->now + hs;
+  ev_conn(sim, sim->now + hs, SIM_EV_CONNECTED, c, 0);
+  ev_conn(sim, accept_at, SIM_EV_CONNECTED, c, 1);
+  return c;
+}
+
+void sim_close(Sim *sim, SimConnId c, SimNodeId by)
+{
+  SimConn *cn = sim_conn_rec(sim, c);
+  int s = side_of(cn, by);
+  if (!cn->held[s])
+    return;
+  cn->held[s] = 0;
+  if (cn->note[s]) {
+    sim_timer_cancel(sim, cn->note[s]);
+    cn->note[s] = 0;
+  }
+  switch (cn->state) {
+  case SIM_CS_CONNECTING:
+    /* Gave up before the handshake finished: the acceptor never hears. */
+    cn->state = SIM_CS_CLOSED;
+    cn->gen = ++sim->conn_gen;
+    cn->held[1 - s] = 0;
+    break;
+  case SIM_CS_OPEN:
+    cn->closing[s] = 1;
+    if (!cn->seen[1 - s]) {
+      /* Far end not accepted yet: it will see connected, then the close. */
+    }
+    pump(sim, c, s);
+    break;
+  default:
+    break;
+  }
+  conn_maybe_free(sim, c);
+}
+
+/* --- dispatch ------------------------------------------------------------------------ */
+
+static gboolean ev_conn_valid(Sim *sim, SimEvent *ev)
+{
+  SimConn *cn = sim_conn_rec(sim, ev->u32);
+  return cn->state != 0 && cn->gen == (guint32) GPOINTER_TO_SIZE(ev->ptr);
+}
+
+static void deliver(Sim *sim, guint32 midx)
+{
+  SimMsg *m = sim_msg_rec(sim, midx);
+  SimConn *cn = sim_conn_rec(sim, m->conn_);
+  int r = 1 - m->dir_;
+  if (cn->state == 0 || cn->gen != m->conn_gen_ || !cn->held[r] ||
+      (cn->state != SIM_CS_OPEN && cn->state != SIM_CS_CLOSED)) {
+    sim_msg_release(sim, midx);
+    return;
+  }
+  if (cn->transfer) {
+    SimTransfer *t = &g_array_index(sim->transfers, SimTransfer, cn->transfer - 1);
+    t->finished = sim->now;
+    guint32 c = m->conn_;
+    sim_msg_release(sim, midx);
+    cn->held[0] = cn->held[1] = 0;
+    conn_maybe_free(sim, c);
+    return;
+  }
+  SimNode *n = sim_node_rec(sim, cn->node[r]);
+  const SimNodeKind *k = &sim->kinds[n->kind];
+  if (k->message)
+    k->message(sim, cn->node[r], sim->kstate[n->kind], m->conn_, m);
+  sim_msg_release(sim, midx);
+}
+
+static void transfer_connected(Sim *sim, guint32 c)
+{
+  SimConn *cn = sim_conn_rec(sim, c);
+  SimTransfer *t = &g_array_index(sim->transfers, SimTransfer, cn->transfer - 1);
+  SimMsg *m = sim_msg_new(sim);
+  m->size = t->bytes;
+  m->cls = t->cls;
+  sim_send(sim, c, cn->node[0], m);
+}
+
+void sim_conn_dispatch(Sim *sim, SimEvent *ev)
+{
+  switch ((SimEventType) ev->type) {
+  case SIM_EV_DELIVER:
+    deliver(sim, ev->u32);
+    return;
+  case SIM_EV_TRANSFER: {
+    SimTransfer *t = &g_array_index(sim->transfers, SimTransfer, ev->u32);
+    t->started = sim->now;
+    guint32 c = sim_connect(sim, t->from, sim_node_addr(sim, t->to), 0, (SimClass) t->cls, FALSE);
+    sim_conn_rec(sim, c)->transfer = ev->u32 + 1;
+    t->conn = c;
+    return;
+  }
+  default:
+    break;
+  }
+  if (!ev_conn_valid(sim, ev))
+    return;
+  guint32 c = ev->u32;
+  SimConn *cn = sim_conn_rec(sim, c);
+  int s = (int) (ev->u64 & 0xff);
+  SimNode *n;
+  switch ((SimEventType) ev->type) {
+  case SIM_EV_CONNECTED:
+    if (cn->state != SIM_CS_CONNECTING && !(cn->state == SIM_CS_OPEN && s == 1))
+      return;
+    if (!cn->held[s])
+      return;
+    cn->seen[s] = 1;
+    if (s == 0) {
+      cn->state = SIM_CS_OPEN;
+      set_counted(sim, cn, TRUE);
+    }
+    if (cn->transfer) {
+      if (s == 0)
+        transfer_connected(sim, c);
+      return;
+    }
+    n = sim_node_rec(sim, cn->node[s]);
+    if (sim->kinds[n->kind].connected)
+      sim->kinds[n->kind].connected(sim, cn->node[s], sim->kstate[n->kind], c, s == 1);
+    return;
+  case SIM_EV_CLOSED: {
+    SimConnError why = (SimConnError) (ev->u64 >> 8);
+    if (!cn->held[s])
+      return;
+    cn->held[s] = 0;
+    cn->note[s] = 0;
+    gboolean was_seen = cn->seen[s];
+    if (cn->state == SIM_CS_CONNECTING) {
+      cn->state = SIM_CS_CLOSED;
+      cn->gen = ++sim->conn_gen;
+    }
+    SimNodeId node = cn->node[s];
+    guint32 transfer = cn->transfer;
+    conn_maybe_free(sim, c);
+    if (transfer)
+      return;
+    n = sim_node_rec(sim, node);
+    const SimNodeKind *k = &sim->kinds[n->kind];
+    if (!n->up)
+      return;
+    if (!was_seen) {
+      if (k->connect_failed)
+        k->connect_failed(sim, node, sim->kstate[n->kind], c,
+                          why == SIM_CONN_KEEPALIVE ? SIM_CONN_TIMEOUT : why);
+    } else if (k->closed) {
+      k->closed(sim, node, sim->kstate[n->kind], c, why);
+    }
+    return;
+  }
+  default:
+    g_warn_if_reached();
+  }
+}
+
+/* --- failures ----------------------------------------------------------------------- */
+
+void sim_conn_node_crashed(Sim *sim, SimNodeId node)
+{
+  SimNode *n = sim_node_rec(sim, node);
+  guint32 ref = n->conns;
+  /* Collect first: breaking may free records and edit the list. */
+  GArray *list = g_array_new(FALSE, FALSE, sizeof(guint32));
+  while (ref) {
+    g_array_append_val(list, ref);
+    ref = sim_conn_rec(sim, ref >> 1)->next[ref & 1];
+  }
+  for (guint i = 0; i < list->len; i++) {
+    guint32 r = g_array_index(list, guint32, i);
+    guint32 c = r >> 1;
+    SimConn *cn = sim_conn_rec(sim, c);
+    int s = r & 1;
+    if (cn->state == 0)
+      continue;
+    cn->held[s] = 0; /* the node's memory is gone: no callbacks to it */
+    if (cn->note[s]) {
+      sim_timer_cancel(sim, cn->note[s]);
+      cn->note[s] = 0;
+    }
+    if (cn->state == SIM_CS_OPEN || cn->state == SIM_CS_CONNECTING || cn->state == SIM_CS_CLOSED)
+      conn_break(sim, c, SIM_CONN_KEEPALIVE, sim->p.keepalive_timeout);
+    else
+      conn_maybe_free(sim, c);
+  }
+  g_array_free(list, TRUE);
+}
+
+void sim_conn_node_restarted(Sim *sim, SimNodeId node)
+{
+  /* Far ends still waiting to notice the crash get a reset as soon as the
+   * restarted node answers their next segment: one-way latency from now. */
+  guint32 ref = sim_node_rec(sim, node)->conns;
+  while (ref) {
+    guint32 c = ref >> 1;
+    SimConn *cn = sim_conn_rec(sim, c);
+    guint32 next = cn->next[ref & 1];
+    int far = 1 - (int) (ref & 1);
+    if (cn->state == SIM_CS_BROKEN && cn->held[far] && cn->note[far]) {
+      SimTime d = sim_path_delay(sim, node, cn->node[far], 0);
+      notify_side(sim, c, far, SIM_CONN_RESET, sim->now + MAX(d, 0));
+    }
+    ref = next;
+  }
+}
+
+/* After a WAN link changed state: connections without a route break; bulk
+ * flows on a changed route move to the new one. */
+void sim_conn_reroute(Sim *sim)
+{
+  guint32 dl[SIM_MAX_HOPS];
+  for (guint32 c = 1; c < sim->conns.next_fresh; c++) {
+    SimConn *cn = sim_conn_rec(sim, c);
+    if (cn->state != SIM_CS_OPEN && cn->state != SIM_CS_CONNECTING)
+      continue;
+    if (cn->node[1] == SIM_NODE_NONE)
+      continue;
+    int n = sim_path(sim, cn->node[0], cn->node[1], dl, SIM_MAX_HOPS);
+    if (n < 0 || !path_up(sim, dl, n)) {
+      conn_break(sim, c, SIM_CONN_KEEPALIVE, sim->p.keepalive_timeout);
+      continue;
+    }
+    for (int d = 0; d < 2; d++)
+      if (cn->flow[d])
+        sim_flow_reroute(sim, cn->flow[d]);
+  }
+}
+
+void sim_conn_fw_changed(Sim *sim, const SimFwRule *rule)
+{
+  for (guint32 c = 1; c < sim->conns.next_fresh; c++) {
+    SimConn *cn = sim_conn_rec(sim, c);
+    if ((cn->state != SIM_CS_OPEN && cn->state != SIM_CS_CONNECTING) || cn->node[1] == SIM_NODE_NONE)
+      continue;
+    SimFwAction a = sim_fw_eval(sim, sim_node_addr(sim, cn->node[0]), sim_node_addr(sim, cn->node[1]), cn->port);
+    if (a == SIM_FW_DROP) {
+      conn_break(sim, c, SIM_CONN_KEEPALIVE, sim->p.keepalive_timeout);
+    } else if (a == SIM_FW_REJECT) {
+      SimTime d = sim_path_delay(sim, cn->node[0], cn->node[1], 0);
+      conn_break(sim, c, SIM_CONN_RESET, MAX(d, 0));
+    }
+  }
+}
+
+void sim_conn_free_all(Sim *sim)
+{
+  for (guint32 c = 1; c < sim->conns.next_fresh; c++) {
+    SimConn *cn = sim_conn_rec(sim, c);
+    if (cn->state == 0)
+      continue;
+    for (int d = 0; d < 2; d++) {
+      if (cn->flow[d]) {
+        SimFlow *f = sim_flow_rec(sim, cn->flow[d]);
+        if (f->msg)
+          sim_msg_release(sim, f->msg);
+        f->msg = 0;
+      }
+      drop_queue(sim, cn, d);
+    }
+  }
+}
+
+/* --- background transfers ---------------------------------------------------------- */
+
+guint32 sim_transfer(Sim *sim, SimNodeId from, SimNodeId to, guint64 bytes, SimClass cls, SimTime at)
+{
+  SimTransfer t = { .from = from, .to = to, .bytes = bytes, .cls = (guint8) cls, .started = -1, .finished = -1 };
+  g_array_append_val(sim->transfers, t);
+  guint32 id = sim->transfers->len - 1;
+  guint32 slot = sim_ev_alloc(sim, MAX(at, sim->now), SIM_EV_TRANSFER, SIM_NODE_NONE);
+  sim_ev(sim, slot)->u32 = id;
+  return id;
+}
+
+SimTime sim_transfer_finished_at(const Sim *sim, guint32 id)
+{
+  return g_array_index(sim->transfers, SimTransfer, id).finished;
+}
+
+guint32 sim_transfer_count(const Sim *sim) { return sim->transfers->len; }

@@ -1,0 +1,99 @@
+/* conn.h — TCP-like connections and messages over the network model.
+ *
+ * Connect: succeeds after one round trip (plus the TLS handshake's round trips
+ * and bytes when TLS is on); fails after one round trip when a firewall
+ * rejects or nobody listens; fails after the connect timeout when a firewall
+ * drops, the destination is down or there is no route.
+ *
+ * Messages on a connection arrive in order.  A message no larger than the
+ * initial congestion window is delivered analytically in O(1) events: the
+ * path's propagation delay plus the first segment's store-and-forward time on
+ * every hop plus the rest at the slowest hop, each hop's rate being the share
+ * a new flow would get there (its bandwidth divided by active bulk flows + 1).
+ * A larger message is a bulk transfer: slow start from the connection's
+ * congestion window (rounds of one RTT, window doubling until it covers the
+ * bandwidth-delay product), then a flow whose rate is the max-min fair share
+ * of every link it crosses, recomputed when a flow starts or ends.  Header
+ * bytes count on every link (net.h, framing).
+ *
+ * A broken connection (crash, link without route, firewall change) loses what
+ * is in flight; the surviving end hears of it after the keepalive timeout,
+ * or at once (after one-way latency) when the crashed node restarts. */
+#pragma once
+#include <glib.h>
+#include "sim.h"
+
+/* Traffic classes for statistics. */
+typedef enum {
+  SIM_CLS_REGISTRATION,
+  SIM_CLS_QUESTION,
+  SIM_CLS_ANSWER,
+  SIM_CLS_ACTION,
+  SIM_CLS_SHARD,
+  SIM_CLS_PEER,     /* peer control: chain set-up, keepalive, introductions */
+  SIM_CLS_DIRECT,   /* Direct Connect */
+  SIM_CLS_TUNNEL,   /* zone hub tunnel */
+  SIM_CLS_BULK,     /* background transfers (sim:transfer) */
+  SIM_CLS_COUNT
+} SimClass;
+
+const char *sim_class_name(SimClass cls);
+
+/* A message.  Models set the public fields after sim_msg_new; the kernel owns
+ * the rest.  On delivery the receiver may take `blob` (set it to NULL);
+ * otherwise the kernel frees it with blob_free when the message is done. */
+struct SimMsg {
+  /* public: set by the sender */
+  guint64 size;           /* modelled payload bytes */
+  guint32 type;           /* model-defined message type */
+  guint32 u;              /* model-defined */
+  guint8 cls;             /* SimClass */
+  guint8 pad_[7];
+  guint64 a, b;           /* model-defined */
+  gpointer blob;          /* model-defined data, or NULL */
+  GDestroyNotify blob_free; /* frees blob (NULL: g_free) */
+  /* private: kernel */
+  guint32 self_;          /* own pool index */
+  guint32 next_;          /* connection send queue */
+  guint32 conn_;          /* connection index */
+  guint32 conn_gen_;      /* connection generation at send */
+  guint8 dir_;            /* 0: initiator → acceptor, 1: back */
+  guint8 flags_;
+  guint16 pad2_;
+  SimTime sent_at_;       /* when the sender handed it to the kernel */
+};
+
+SimMsg *sim_msg_new(Sim *sim);
+/* Releases a message that was never sent. */
+void sim_msg_discard(Sim *sim, SimMsg *msg);
+
+/* Opens a connection from `node` to dst_addr:port.  The outcome arrives as a
+ * connected or connect_failed callback on `node`; the acceptor gets connected
+ * (inbound) when the handshake completes.  cls classes the handshake bytes. */
+SimConnId sim_connect(Sim *sim, SimNodeId node, guint32 dst_addr, guint16 port,
+                      SimClass cls, gboolean tls);
+/* Queues msg for the far end.  Lost silently if the connection is broken. */
+void sim_send(Sim *sim, SimConnId conn, SimNodeId from, SimMsg *msg);
+/* Closes gracefully: the far end gets closed(PEER_CLOSED) after what was sent
+ * before the close has arrived.  The closing node hears nothing more. */
+void sim_close(Sim *sim, SimConnId conn, SimNodeId by);
+
+SimNodeId sim_conn_peer(const Sim *sim, SimConnId conn, SimNodeId self);
+guint16 sim_conn_port(const Sim *sim, SimConnId conn);
+gboolean sim_conn_is_open(const Sim *sim, SimConnId conn);
+/* Whether `node` opened the connection. */
+gboolean sim_conn_is_initiator(const Sim *sim, SimConnId conn, SimNodeId node);
+/* A model-defined tag per side (what this connection is for). */
+void sim_conn_set_tag(Sim *sim, SimConnId conn, SimNodeId node, guint32 tag);
+guint32 sim_conn_tag(const Sim *sim, SimConnId conn, SimNodeId node);
+/* Open connections (either side) currently held by models. */
+guint64 sim_conn_open_count(const Sim *sim);
+
+/* --- background transfers -------------------------------------------------- */
+/* A plain TCP transfer of `bytes` from one node to another starting at `at`
+ * (a new connection, no TLS), outside any model.  Returns a transfer id. */
+guint32 sim_transfer(Sim *sim, SimNodeId from, SimNodeId to, guint64 bytes,
+                     SimClass cls, SimTime at);
+/* When the last byte arrived, or -1 while not finished (or failed). */
+SimTime sim_transfer_finished_at(const Sim *sim, guint32 transfer);
+guint32 sim_transfer_count(const Sim *sim);

@@ -1,0 +1,408 @@
+/* flow.c — bulk transfers: slow start, then max-min fair sharing.
+ *
+ * A message larger than the connection's congestion window becomes a flow.
+ * Slow start is analytic: one round trip per window, the window doubling,
+ * until the window covers the bandwidth-delay product at the flow's fair
+ * share (or the message is done).  Then the flow joins the links of its path
+ * and its rate is the max-min fair share over them (progressive filling,
+ * SimGrid's approach), recomputed for the connected component of flows and
+ * links whenever a flow joins or leaves.  A flow costs one event to join and
+ * one to finish, plus one reschedule each time a neighbour's change moves
+ * its rate.  Lossy paths cap a flow's rate by the Mathis formula. */
+#include "sim-private.h"
+#include <math.h>
+
+#define HOP_REF(f, h) ((f) << 4 | (h))
+
+static SimFlowHop *hop_of(Sim *sim, guint32 ref)
+{
+  return &sim_flow_rec(sim, ref >> 4)->hops[ref & 15];
+}
+
+static void flow_link(Sim *sim, guint32 fi)
+{
+  SimFlow *f = sim_flow_rec(sim, fi);
+  for (int h = 0; h < f->nhops; h++) {
+    SimLink *l = sim_link_rec(sim, f->hops[h].dl >> 1);
+    int d = f->hops[h].dl & 1;
+    f->hops[h].prev = 0;
+    f->hops[h].next = l->flows[d];
+    if (l->flows[d])
+      hop_of(sim, l->flows[d])->prev = HOP_REF(fi, h);
+    l->flows[d] = HOP_REF(fi, h);
+    l->nflows[d]++;
+  }
+  f->active = 1;
+}
+
+static void flow_unlink(Sim *sim, guint32 fi)
+{
+  SimFlow *f = sim_flow_rec(sim, fi);
+  for (int h = 0; h < f->nhops; h++) {
+    SimLink *l = sim_link_rec(sim, f->hops[h].dl >> 1);
+    int d = f->hops[h].dl & 1;
+    if (f->hops[h].prev)
+      hop_of(sim, f->hops[h].prev)->next = f->hops[h].next;
+    else
+      l->flows[d] = f->hops[h].next;
+    if (f->hops[h].next)
+      hop_of(sim, f->hops[h].next)->prev = f->hops[h].prev;
+    l->nflows[d]--;
+  }
+  f->active = 0;
+}
+
+/* Brings the flow's byte count and statistics up to now at its current rate. */
+static void flow_accrue(Sim *sim, SimFlow *f)
+{
+  if (sim->now <= f->since)
+    return;
+  double bytes = f->rate * (double) (sim->now - f->since);
+  if (bytes > f->remaining)
+    bytes = f->remaining;
+  if (bytes > 0) {
+    SimMsg *m = sim_msg_rec(sim, f->msg);
+    double wan = 0;
+    for (int h = 0; h < f->nhops; h++) {
+      SimLink *l = sim_link_rec(sim, f->hops[h].dl >> 1);
+      double wire = bytes * (double) (sim->p.mss + l->framing) / (double) sim->p.mss;
+      sim_stats_link(sim, f->hops[h].dl, (SimClass) m->cls, wire, 0, f->since, sim->now);
+      if (l->kind == SIM_LINK_WAN)
+        wan += wire;
+    }
+    if (wan > 0)
+      sim_stats_total(sim, TRUE, (SimClass) m->cls, wan);
+    else if (f->src_site == f->dst_site)
+      sim_stats_total(sim, FALSE, (SimClass) m->cls,
+                      bytes * (double) (sim->p.mss + SIM_FRAMING_ETHERNET) / (double) sim->p.mss);
+    f->remaining -= bytes;
+  }
+  f->since = sim->now;
+}
+
+static void flow_schedule_done(Sim *sim, guint32 fi)
+{
+  SimFlow *f = sim_flow_rec(sim, fi);
+  if (f->done)
+    sim_timer_cancel(sim, f->done);
+  double left = f->remaining > 0 ? f->remaining / f->rate : 0;
+  SimTime at = sim->now + (SimTime) ceil(left);
+  guint32 slot = sim_ev_alloc(sim, at, SIM_EV_FLOW_DONE, SIM_NODE_NONE);
+  sim_ev(sim, slot)->u32 = fi;
+  f->done = (SimTimerId) sim_ev(sim, slot)->gen << 32 | slot;
+}
+
+/* Max-min fair rates for every flow connected (through shared links) to the
+ * seed links; flows whose rate changes are rescheduled. */
+static void recompute(Sim *sim, const guint32 *seed, int nseed)
+{
+  guint32 mark = ++sim->recompute_mark;
+  GArray *links = sim->scratch_links, *flows = sim->scratch_flows;
+  g_array_set_size(links, 0);
+  g_array_set_size(flows, 0);
+  for (int i = 0; i < nseed; i++) {
+    SimLink *l = sim_link_rec(sim, seed[i] >> 1);
+    int d = seed[i] & 1;
+    if (l->mark[d] != mark) {
+      l->mark[d] = mark;
+      l->slot[d] = links->len;
+      g_array_append_val(links, seed[i]);
+    }
+  }
+  /* Breadth-first over links → flows → links. */
+  for (guint i = 0; i < links->len; i++) {
+    guint32 dl = g_array_index(links, guint32, i);
+    SimLink *l = sim_link_rec(sim, dl >> 1);
+    for (guint32 ref = l->flows[dl & 1]; ref; ref = hop_of(sim, ref)->next) {
+      guint32 fi = ref >> 4;
+      SimFlow *f = sim_flow_rec(sim, fi);
+      if (f->mark == mark)
+        continue;
+      f->mark = mark;
+      f->frozen = 0;
+      g_array_append_val(flows, fi);
+      for (int h = 0; h < f->nhops; h++) {
+        guint32 odl = f->hops[h].dl;
+        SimLink *ol = sim_link_rec(sim, odl >> 1);
+        if (ol->mark[odl & 1] != mark) {
+          ol->mark[odl & 1] = mark;
+          ol->slot[odl & 1] = links->len;
+          g_array_append_val(links, odl);
+        }
+      }
+    }
+  }
+  if (flows->len == 0)
+    return;
+  g_array_set_size(sim->scratch_res, links->len);
+  g_array_set_size(sim->scratch_cnt, links->len);
+  double *res = (double *) sim->scratch_res->data;
+  guint32 *cnt = (guint32 *) sim->scratch_cnt->data;
+  for (guint i = 0; i < links->len; i++) {
+    guint32 dl = g_array_index(links, guint32, i);
+    SimLink *l = sim_link_rec(sim, dl >> 1);
+    res[i] = l->payload_rate;
+    cnt[i] = l->nflows[dl & 1];
+  }
+  guint unfrozen = flows->len;
+  while (unfrozen > 0) {
+    double share = INFINITY;
+    guint best = G_MAXUINT;
+    for (guint i = 0; i < links->len; i++) {
+      if (cnt[i] == 0)
+        continue;
+      double s = MAX(res[i], 0.0) / cnt[i];
+      if (s < share) {
+        share = s;
+        best = i;
+      }
+    }
+    /* Flows capped below the bottleneck share (loss) freeze at their cap. */
+    gboolean capped = FALSE;
+    for (guint k = 0; k < flows->len; k++) {
+      SimFlow *f = sim_flow_rec(sim, g_array_index(flows, guint32, k));
+      if (!f->frozen && f->cap > 0 && f->cap < share) {
+        f->frozen = 1;
+        f->newrate = f->cap;
+        unfrozen--;
+        capped = TRUE;
+        for (int h = 0; h < f->nhops; h++) {
+          SimLink *l = sim_link_rec(sim, f->hops[h].dl >> 1);
+          guint32 s = l->slot[f->hops[h].dl & 1];
+          res[s] -= f->cap;
+          cnt[s]--;
+        }
+      }
+    }
+    if (capped)
+      continue;
+    if (best == G_MAXUINT)
+      break;
+    guint32 dl = g_array_index(links, guint32, best);
+    SimLink *bl = sim_link_rec(sim, dl >> 1);
+    for (guint32 ref = bl->flows[dl & 1]; ref; ref = hop_of(sim, ref)->next) {
+      SimFlow *f = sim_flow_rec(sim, ref >> 4);
+      if (f->frozen)
+        continue;
+      f->frozen = 1;
+      f->newrate = share;
+      unfrozen--;
+      for (int h = 0; h < f->nhops; h++) {
+        SimLink *l = sim_link_rec(sim, f->hops[h].dl >> 1);
+        guint32 s = l->slot[f->hops[h].dl & 1];
+        res[s] -= share;
+        cnt[s]--;
+      }
+    }
+  }
+  for (guint k = 0; k < flows->len; k++) {
+    guint32 fi = g_array_index(flows, guint32, k);
+    SimFlow *f = sim_flow_rec(sim, fi);
+    if (f->newrate <= 0)
+      f->newrate = 1e-12; /* a dead link: practically stalled */
+    if (f->newrate != f->rate || !f->done) {
+      flow_accrue(sim, f);
+      f->rate = f->newrate;
+      flow_schedule_done(sim, fi);
+    }
+  }
+}
+
+static void flow_seed(Sim *sim, guint32 fi)
+{
+  SimFlow *f = sim_flow_rec(sim, fi);
+  guint32 seed[SIM_MAX_HOPS];
+  for (int h = 0; h < f->nhops; h++)
+    seed[h] = f->hops[h].dl;
+  recompute(sim, seed, f->nhops);
+}
+
+static void flow_activate(Sim *sim, guint32 fi)
+{
+  SimFlow *f = sim_flow_rec(sim, fi);
+  f->since = sim->now;
+  f->rate = 0;
+  flow_link(sim, fi);
+  flow_seed(sim, fi);
+}
+
+static void flow_deactivate(Sim *sim, guint32 fi)
+{
+  SimFlow *f = sim_flow_rec(sim, fi);
+  if (!f->active)
+    return;
+  flow_accrue(sim, f);
+  flow_unlink(sim, fi);
+  flow_seed(sim, fi); /* the neighbours share what this flow leaves */
+}
+
+/* Fills the flow's path; FALSE when there is none. */
+static gboolean flow_path(Sim *sim, SimFlow *f)
+{
+  SimConn *cn = sim_conn_rec(sim, f->conn);
+  guint32 dl[SIM_MAX_HOPS];
+  int n = sim_path(sim, cn->node[f->dir], cn->node[1 - f->dir], dl, SIM_MAX_HOPS);
+  if (n < 0)
+    return FALSE;
+  f->nhops = (guint8) n;
+  f->lat = 0;
+  double loss_keep = 1.0;
+  for (int h = 0; h < n; h++) {
+    SimLink *l = sim_link_rec(sim, dl[h] >> 1);
+    if (!l->up)
+      return FALSE;
+    f->hops[h].dl = dl[h];
+    f->lat += l->lat;
+    loss_keep *= 1.0 - l->loss;
+  }
+  double p = 1.0 - loss_keep;
+  double rtt = MAX(2.0 * (double) f->lat, 1.0);
+  /* Mathis et al.: throughput <= MSS / RTT * sqrt(3 / (2p)). */
+  f->cap = p > 0 ? (double) sim->p.mss / rtt * sqrt(1.5 / p) : 0;
+  return TRUE;
+}
+
+/* Time from the last byte leaving the bottleneck to its arrival: propagation
+ * plus one segment's store-and-forward on each hop. */
+static SimTime flow_tail(Sim *sim, SimFlow *f)
+{
+  double t = (double) f->lat;
+  for (int h = 0; h < f->nhops; h++) {
+    SimLink *l = sim_link_rec(sim, f->hops[h].dl >> 1);
+    t += (double) (sim->p.mss + l->framing) * 8e9 / l->bps;
+  }
+  return (SimTime) ceil(t);
+}
+
+void sim_flow_start(Sim *sim, guint32 c, guint8 d, guint32 midx)
+{
+  SimConn *cn = sim_conn_rec(sim, c);
+  guint32 fi = sim_pool_alloc(&sim->flows);
+  SimFlow *f = sim_flow_rec(sim, fi);
+  SimMsg *m = sim_msg_rec(sim, midx);
+  f->conn = c;
+  f->dir = d;
+  f->msg = midx;
+  f->remaining = (double) m->size;
+  f->since = sim->now;
+  f->src_site = sim_node_site(sim, cn->node[d]);
+  f->dst_site = sim_node_site(sim, cn->node[1 - d]);
+  cn->flow[d] = fi;
+  if (!flow_path(sim, f)) {
+    /* Lost: the route check breaks the connection. */
+    cn->flow[d] = 0;
+    sim_msg_release(sim, midx);
+    sim_pool_free(&sim->flows, fi);
+    return;
+  }
+  /* Slow start, analytically, at the share a new flow would get now. */
+  double r0 = INFINITY;
+  for (int h = 0; h < f->nhops; h++) {
+    SimLink *l = sim_link_rec(sim, f->hops[h].dl >> 1);
+    r0 = MIN(r0, l->payload_rate / (double) (l->nflows[f->hops[h].dl & 1] + 1));
+  }
+  if (f->cap > 0)
+    r0 = MIN(r0, f->cap);
+  double rtt = 2.0 * (double) f->lat;
+  double bdp = r0 * rtt;
+  double mss = sim->p.mss;
+  double cwnd = cn->cwnd[d];
+  SimTime t = 0;
+  while (cwnd * mss < bdp) {
+    double window = cwnd * mss;
+    if (window >= f->remaining) {
+      /* Done within this round: the window's bytes at the fair rate. */
+      cwnd = MIN(cwnd * 2, 1e6);
+      break;
+    }
+    f->remaining -= window;
+    t += (SimTime) rtt;
+    cwnd = MIN(cwnd * 2, 1e6);
+  }
+  cn->cwnd[d] = (guint32) cwnd;
+  double ss_bytes = (double) m->size - f->remaining;
+  if (ss_bytes > 0) {
+    /* Account the slow-start rounds' bytes as if they moved at rate r0 over them. */
+    f->rate = ss_bytes / MAX((double) t, 1.0);
+    SimTime now = sim->now;
+    double save = f->remaining;
+    f->remaining = ss_bytes;
+    sim->now = now + t;
+    flow_accrue(sim, f);
+    sim->now = now;
+    f->remaining = save;
+    f->since = now + t;
+  }
+  if (t == 0) {
+    flow_activate(sim, fi);
+  } else {
+    guint32 slot = sim_ev_alloc(sim, sim->now + t, SIM_EV_FLOW_RATE, SIM_NODE_NONE);
+    sim_ev(sim, slot)->u32 = fi;
+    f->done = (SimTimerId) sim_ev(sim, slot)->gen << 32 | slot;
+  }
+}
+
+static void flow_free(Sim *sim, guint32 fi)
+{
+  sim_pool_free(&sim->flows, fi);
+}
+
+void sim_flow_dispatch(Sim *sim, SimEvent *ev)
+{
+  guint32 fi = ev->u32;
+  SimFlow *f = sim_flow_rec(sim, fi);
+  if (ev->type == SIM_EV_FLOW_RATE) {
+    f->done = 0;
+    if (!flow_path(sim, f)) {
+      SimConn *cn = sim_conn_rec(sim, f->conn);
+      cn->flow[f->dir] = 0;
+      sim_msg_release(sim, f->msg);
+      flow_free(sim, fi);
+      return;
+    }
+    flow_activate(sim, fi);
+    return;
+  }
+  /* FLOW_DONE */
+  f->done = 0;
+  flow_deactivate(sim, fi);
+  f = sim_flow_rec(sim, fi);
+  SimMsg *m = sim_msg_rec(sim, f->msg);
+  for (int h = 0; h < f->nhops; h++)
+    sim_stats_link(sim, f->hops[h].dl, (SimClass) m->cls, 0, 1, sim->now, sim->now);
+  SimTime tail = flow_tail(sim, f);
+  guint32 c = f->conn, midx = f->msg;
+  int d = f->dir;
+  flow_free(sim, fi);
+  sim_conn_flow_done(sim, c, d, midx, tail);
+}
+
+void sim_flow_kill(Sim *sim, guint32 fi)
+{
+  SimFlow *f = sim_flow_rec(sim, fi);
+  if (f->done)
+    sim_timer_cancel(sim, f->done);
+  f->done = 0;
+  if (f->active)
+    flow_deactivate(sim, fi);
+  f = sim_flow_rec(sim, fi);
+  if (f->msg)
+    sim_msg_release(sim, f->msg);
+  flow_free(sim, fi);
+}
+
+void sim_flow_reroute(Sim *sim, guint32 fi)
+{
+  SimFlow *f = sim_flow_rec(sim, fi);
+  if (!f->active)
+    return; /* in slow start: it picks the path up when it joins */
+  flow_deactivate(sim, fi);
+  f = sim_flow_rec(sim, fi);
+  if (f->done) {
+    sim_timer_cancel(sim, f->done);
+    f->done = 0;
+  }
+  if (!flow_path(sim, f))
+    return; /* the connection breaks in the same reroute pass */
+  flow_activate(sim, fi);
+}

@@ -1,0 +1,258 @@
+/* sim-private.h — the kernel's internal records, shared by the sim/ modules
+ * only.  Models and front ends use the public headers. */
+#pragma once
+#include "sim.h"
+#include "net.h"
+#include "conn.h"
+#include "firewall.h"
+#include "stats.h"
+#include "evq.h"
+#include "pool.h"
+
+#define SIM_MAX_HOPS 16     /* directed links on one host-to-host path */
+#define SIM_MAX_KINDS 32
+
+/* Kernel event types. */
+typedef enum {
+  SIM_EV_FREE = 0,
+  SIM_EV_START,       /* node: start callback */
+  SIM_EV_TIMER,       /* node: timer(u32 = tag, u64 = arg) */
+  SIM_EV_CALL,        /* ptr = SimCall */
+  SIM_EV_DELIVER,     /* u32 = message index */
+  SIM_EV_CONNECTED,   /* u32 = conn, u64 = side (0 initiator, 1 acceptor) */
+  SIM_EV_CONNFAIL,    /* u32 = conn, u64 = SimConnError */
+  SIM_EV_CLOSED,      /* u32 = conn, u64 = side | reason << 8 */
+  SIM_EV_FLOW_DONE,   /* u32 = flow: the last byte left the bottleneck */
+  SIM_EV_FLOW_RATE,   /* u32 = flow: slow start over, join the fair share */
+  SIM_EV_SEND_NEXT,   /* u32 = conn, u64 = dir: start the next queued message */
+  SIM_EV_TRANSFER,    /* u32 = transfer: open its connection */
+} SimEventType;
+
+typedef struct {
+  guint32 node;   /* node the event is for (SIM_NODE_NONE: none) */
+  guint8 type;    /* SimEventType */
+  guint8 live;    /* 0 once cancelled */
+  guint16 epoch;  /* node epoch at scheduling (stale after a crash) */
+  guint32 gen;    /* generation, for timer handles */
+  guint32 u32;
+  guint64 u64;
+  gpointer ptr;
+} SimEvent;
+
+typedef struct {
+  SimCallFn fn;
+  gpointer data;
+} SimCall;
+
+typedef struct {
+  guint32 addr;       /* IPv4 address */
+  guint32 subnet;     /* subnet index */
+  guint32 local;      /* model's index */
+  guint32 link;       /* access link */
+  guint32 conns;      /* head of this node's connection list (0 = none) */
+  guint16 kind;       /* node kind */
+  guint16 epoch;      /* bumped at every crash: stale events are skipped */
+  guint8 up;          /* running */
+  guint8 started;     /* has run its start callback at least once */
+  guint8 pad_[2];
+  SimRng rng;         /* the node's own stream (models) */
+  SimRng netrng;      /* the network's draws for this sender (loss) */
+} SimNode;
+
+typedef struct {
+  char *name;
+} SimSite;
+
+typedef struct {
+  guint32 base;       /* network address */
+  guint8 prefix;      /* mask length */
+  guint32 site;
+  double access_bps;  /* default access link bandwidth for hosts */
+  SimTime access_lat; /* default access link latency */
+  guint32 next_host;  /* next host offset for automatic addresses */
+  guint32 hosts;      /* hosts added */
+} SimSubnet;
+
+typedef struct {
+  double bps;         /* capacity, bits/s */
+  double payload_rate;/* payload bytes per ns at full segments */
+  SimTime lat;        /* one-way propagation delay */
+  double loss;        /* per-segment loss probability */
+  guint32 a, b;       /* WAN: sites a and b; access: node and subnet */
+  guint32 framing;    /* header bytes per segment */
+  guint32 nflows[2];  /* active bulk flows per direction */
+  guint32 flows[2];   /* head of the per-direction flow list (flow hop ref) */
+  guint32 mark[2];    /* recompute epoch, per direction */
+  guint32 slot[2];    /* scratch index during a recompute */
+  guint32 stats[2];   /* WAN: series index + 1 per direction; 0 = none yet */
+  guint8 kind;        /* SimLinkKind */
+  guint8 up;
+} SimLink;
+
+/* Connection states. */
+enum { SIM_CS_CONNECTING = 1, SIM_CS_OPEN, SIM_CS_BROKEN, SIM_CS_CLOSED };
+
+typedef struct {
+  guint32 free_;        /* pool link (must stay first) */
+  guint32 gen;          /* unique per allocation */
+  SimNodeId node[2];    /* 0: initiator, 1: acceptor */
+  guint32 next[2];      /* next connection in each node's list */
+  guint32 prev[2];      /* previous connection in each node's list */
+  guint32 tag[2];       /* model tags per side */
+  guint32 qhead[2], qtail[2]; /* per-direction queue of waiting messages */
+  guint32 flow[2];      /* active bulk flow per direction (0 = none) */
+  guint32 cwnd[2];      /* congestion window, segments, per direction */
+  SimTime last_arrival[2]; /* in-order delivery floor per direction */
+  guint32 transfer;     /* background transfer id + 1, 0 = model connection */
+  guint16 port;
+  guint8 state;         /* SIM_CS_* */
+  guint8 cls;           /* SimClass of the handshake */
+  guint8 held[2];       /* the side's model still holds the handle */
+  guint8 closing[2];    /* side asked to close once its queue drains */
+  guint8 tls;
+  guint8 linked[2];     /* in node[i]'s connection list */
+  guint8 counted;       /* counted in open_conns */
+  guint8 seen[2];       /* the side's model got its connected callback */
+  SimTimerId note[2];   /* pending close notification per side */
+} SimConn;
+
+typedef struct {
+  guint32 dl;           /* directed link */
+  guint32 prev, next;   /* neighbours in the link's flow list: flow<<4 | hop */
+} SimFlowHop;
+
+typedef struct {
+  guint32 free_;        /* pool link */
+  guint32 conn;         /* connection */
+  guint32 msg;          /* message being carried */
+  guint8 dir;           /* direction on the connection */
+  guint8 nhops;
+  guint8 active;        /* registered on links (rate phase) */
+  guint8 frozen;        /* scratch during recompute */
+  guint32 mark;         /* recompute epoch */
+  double remaining;     /* payload bytes still to push through */
+  double rate;          /* payload bytes per ns */
+  double cap;           /* per-flow rate cap from loss (bytes/ns), 0 = none */
+  double newrate;       /* scratch */
+  SimTime since;        /* when remaining was last brought up to date */
+  SimTime lat;          /* propagation delay of the path */
+  SimTimerId done;      /* completion event */
+  guint32 src_site, dst_site; /* for LAN/WAN accounting */
+  guint32 src_subnet, dst_subnet;
+  SimFlowHop hops[SIM_MAX_HOPS];
+} SimFlow;
+
+typedef struct {
+  SimNodeId from, to;
+  guint64 bytes;
+  guint8 cls;
+  SimTime started;
+  SimTime finished;     /* -1 until done */
+  guint32 conn;
+} SimTransfer;
+
+typedef struct {
+  guint32 id;           /* rule id */
+  SimFwRule rule;
+} SimFwEntry;
+
+/* A statistics series: buckets grown on demand. */
+typedef struct {
+  GArray *buckets;      /* SimBucket */
+} SimSeries;
+
+struct Sim {
+  SimParams p;
+  SimTime now;
+  SimEvq q;
+  SimEvent *ev;         /* event records by slot */
+  guint32 ev_cap;       /* records allocated */
+  guint32 ev_free;      /* free-slot stack top index into ev_freelist */
+  guint32 *ev_freelist; /* free slots */
+  guint32 ev_next;      /* never-used slot */
+  guint32 ev_gen;       /* generation counter for timer handles */
+  guint64 dispatched;
+  guint64 fingerprint;
+  gboolean stop;
+  guint64 progress_every;
+  void (*progress_fn)(Sim *, gpointer);
+  gpointer progress_data;
+
+  SimNodeKind kinds[SIM_MAX_KINDS];
+  gpointer kstate[SIM_MAX_KINDS];
+  guint32 nkinds;
+
+  GArray *nodes;        /* SimNode */
+  GArray *addr_index;   /* guint64 addr << 32 | node, sorted on demand */
+  gboolean addr_sorted;
+
+  GArray *sites;        /* SimSite */
+  GArray *subnets;      /* SimSubnet */
+  GArray *subnet_index; /* guint32 subnet ids sorted by base */
+  GArray *links;        /* SimLink */
+  GArray *wan_links;    /* guint32 link ids of WAN links */
+
+  /* routing: per source site, the previous directed link on the best path
+   * to every site (SIM_NONE: unreachable / self), computed on demand. */
+  guint32 **route_prev;
+  guint32 route_sites;  /* sites when route_prev was sized */
+
+  SimPool msgs;         /* SimMsg */
+  SimPool conns;        /* SimConn */
+  SimPool flows;        /* SimFlow */
+  guint32 conn_gen;
+  guint64 open_conns;
+  guint32 recompute_mark;
+  GArray *scratch_links;/* guint32 directed links in a recompute */
+  GArray *scratch_flows;/* guint32 flows in a recompute */
+  GArray *scratch_res;  /* double residual capacity per scratch link */
+  GArray *scratch_cnt;  /* guint32 unfrozen flows per scratch link */
+
+  GArray *transfers;    /* SimTransfer */
+
+  GArray *fw;           /* SimFwEntry, in order */
+  guint32 fw_next_id;
+
+  /* statistics */
+  GArray *series;       /* SimSeries: WAN directed links, then subnets */
+  GArray *subnet_series;/* guint32 series index + 1 per subnet*2 + down */
+  guint32 nbuckets;
+  guint64 wan_total[SIM_CLS_COUNT];
+  guint64 lan_total[SIM_CLS_COUNT];
+};
+
+/* kernel internals shared across sim/ files */
+guint32 sim_ev_alloc(Sim *sim, SimTime at, SimEventType type, SimNodeId node);
+static inline SimEvent *sim_ev(Sim *sim, guint32 slot) { return &sim->ev[slot]; }
+static inline SimNode *sim_node_rec(const Sim *sim, SimNodeId n) { return &g_array_index(sim->nodes, SimNode, n); }
+static inline SimLink *sim_link_rec(const Sim *sim, guint32 l) { return &g_array_index(sim->links, SimLink, l); }
+static inline SimConn *sim_conn_rec(const Sim *sim, guint32 c) { return sim_pool_get(&sim->conns, c); }
+static inline SimFlow *sim_flow_rec(const Sim *sim, guint32 f) { return sim_pool_get(&sim->flows, f); }
+static inline SimMsg *sim_msg_rec(const Sim *sim, guint32 m) { return sim_pool_get(&sim->msgs, m); }
+guint32 sim_msg_index(const Sim *sim, const SimMsg *m);
+/* Frees a message and its blob. */
+void sim_msg_release(Sim *sim, guint32 idx);
+
+/* conn.c */
+void sim_conn_dispatch(Sim *sim, SimEvent *ev);
+void sim_conn_node_crashed(Sim *sim, SimNodeId node);
+void sim_conn_node_restarted(Sim *sim, SimNodeId node);
+void sim_conn_reroute(Sim *sim);
+void sim_conn_fw_changed(Sim *sim, const SimFwRule *rule);
+void sim_conn_free_all(Sim *sim);
+/* flow.c */
+void sim_flow_start(Sim *sim, guint32 conn, guint8 dir, guint32 msg);
+void sim_conn_flow_done(Sim *sim, guint32 conn, int dir, guint32 msg, SimTime tail);
+void sim_flow_dispatch(Sim *sim, SimEvent *ev);
+void sim_flow_kill(Sim *sim, guint32 flow);
+void sim_flow_reroute(Sim *sim, guint32 flow);
+/* net.c */
+void sim_net_init(Sim *sim);
+void sim_net_clear(Sim *sim);
+void sim_route_invalidate(Sim *sim);
+/* stats.c */
+void sim_stats_init(Sim *sim);
+void sim_stats_clear(Sim *sim);
+/* Adds bytes on directed link dl, spread over [t0, t1] (t1 == t0: one bucket). */
+void sim_stats_link(Sim *sim, guint32 dl, SimClass cls, double bytes, guint32 msgs, SimTime t0, SimTime t1);
+void sim_stats_total(Sim *sim, gboolean wan, SimClass cls, double bytes);

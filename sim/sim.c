@@ -1,0 +1,306 @@
+/* sim.c — kernel core: event records, timers, node lifecycle, dispatch.
+ * See sim.h. */
+#include "sim-private.h"
+#include <string.h>
+
+void sim_params_default(SimParams *p)
+{
+  memset(p, 0, sizeof *p);
+  p->seed = 1;
+  p->connect_timeout = 5 * SIM_S;
+  p->keepalive_timeout = 30 * SIM_S;
+  p->bucket = SIM_S;
+  p->tls_rtts = 1;            /* TLS 1.3 full handshake */
+  p->tls_client_bytes = 600;  /* ClientHello + Finished */
+  p->tls_server_bytes = 4000; /* ServerHello, certificate chain, Finished */
+  p->init_cwnd = 10;
+  p->mss = 1448;
+  p->min_rto = 200 * SIM_MS;
+}
+
+Sim *sim_new(const SimParams *params)
+{
+  Sim *sim = g_new0(Sim, 1);
+  if (params)
+    sim->p = *params;
+  else
+    sim_params_default(&sim->p);
+  g_return_val_if_fail(sim->p.bucket > 0 && sim->p.mss > 0, NULL);
+  sim_evq_init(&sim->q);
+  sim->ev_cap = 1024;
+  sim->ev = g_new0(SimEvent, sim->ev_cap);
+  sim->ev_freelist = g_new(guint32, sim->ev_cap);
+  sim->ev_next = 1; /* slot 0 unused: a zero timer id means none */
+  sim->fingerprint = 0xcbf29ce484222325ULL;
+  sim->nodes = g_array_new(FALSE, TRUE, sizeof(SimNode));
+  sim->addr_index = g_array_new(FALSE, FALSE, sizeof(guint64));
+  sim->addr_sorted = TRUE;
+  sim_pool_init(&sim->msgs, sizeof(SimMsg));
+  sim_pool_init(&sim->conns, sizeof(SimConn));
+  sim_pool_init(&sim->flows, sizeof(SimFlow));
+  sim->transfers = g_array_new(FALSE, TRUE, sizeof(SimTransfer));
+  sim->fw = g_array_new(FALSE, FALSE, sizeof(SimFwEntry));
+  sim->fw_next_id = 1;
+  sim->scratch_links = g_array_new(FALSE, FALSE, sizeof(guint32));
+  sim->scratch_flows = g_array_new(FALSE, FALSE, sizeof(guint32));
+  sim->scratch_res = g_array_new(FALSE, FALSE, sizeof(double));
+  sim->scratch_cnt = g_array_new(FALSE, FALSE, sizeof(guint32));
+  sim_net_init(sim);
+  sim_stats_init(sim);
+  return sim;
+}
+
+void sim_free(Sim *sim)
+{
+  if (!sim)
+    return;
+  /* Release blobs of messages still pending (in events or queues). */
+  for (guint32 s = 1; s < sim->ev_next; s++) {
+    SimEvent *ev = &sim->ev[s];
+    if (ev->type == SIM_EV_CALL)
+      g_free(ev->ptr);
+    else if (ev->type == SIM_EV_DELIVER)
+      sim_msg_discard(sim, sim_msg_rec(sim, ev->u32));
+  }
+  sim_conn_free_all(sim);
+  sim_evq_clear(&sim->q);
+  g_free(sim->ev);
+  g_free(sim->ev_freelist);
+  g_array_free(sim->nodes, TRUE);
+  g_array_free(sim->addr_index, TRUE);
+  sim_pool_clear(&sim->msgs);
+  sim_pool_clear(&sim->conns);
+  sim_pool_clear(&sim->flows);
+  g_array_free(sim->transfers, TRUE);
+  g_array_free(sim->fw, TRUE);
+  g_array_free(sim->scratch_links, TRUE);
+  g_array_free(sim->scratch_flows, TRUE);
+  g_array_free(sim->scratch_res, TRUE);
+  g_array_free(sim->scratch_cnt, TRUE);
+  sim_net_clear(sim);
+  sim_stats_clear(sim);
+  g_free(sim);
+}
+
+const SimParams *sim_params(const Sim *sim) { return &sim->p; }
+SimTime sim_now(const Sim *sim) { return sim->now; }
+gsize sim_pending_events(const Sim *sim) { return sim_evq_len(&sim->q); }
+guint64 sim_events_dispatched(const Sim *sim) { return sim->dispatched; }
+guint64 sim_fingerprint(const Sim *sim) { return sim->fingerprint; }
+void sim_stop(Sim *sim) { sim->stop = TRUE; }
+
+void sim_set_progress(Sim *sim, guint64 every, void (*fn)(Sim *, gpointer), gpointer data)
+{
+  sim->progress_every = fn ? MAX(every, 1) : 0;
+  sim->progress_fn = fn;
+  sim->progress_data = data;
+}
+
+/* --- event records ---------------------------------------------------------- */
+
+guint32 sim_ev_alloc(Sim *sim, SimTime at, SimEventType type, SimNodeId node)
+{
+  g_return_val_if_fail(at >= sim->now, 0);
+  guint32 slot;
+  if (sim->ev_free > 0) {
+    slot = sim->ev_freelist[--sim->ev_free];
+  } else {
+    if (sim->ev_next == sim->ev_cap) {
+      g_return_val_if_fail(sim->ev_cap < SIM_EVQ_MAX_SLOTS, 0);
+      sim->ev_cap *= 2;
+      sim->ev = g_renew(SimEvent, sim->ev, sim->ev_cap);
+      sim->ev_freelist = g_renew(guint32, sim->ev_freelist, sim->ev_cap);
+    }
+    slot = sim->ev_next++;
+  }
+  SimEvent *ev = &sim->ev[slot];
+  ev->node = node;
+  ev->type = (guint8) type;
+  ev->live = 1;
+  ev->epoch = node != SIM_NODE_NONE ? sim_node_rec(sim, node)->epoch : 0;
+  ev->gen = ++sim->ev_gen;
+  ev->u32 = 0;
+  ev->u64 = 0;
+  ev->ptr = NULL;
+  sim_evq_push(&sim->q, at, slot);
+  return slot;
+}
+
+static void ev_release(Sim *sim, guint32 slot)
+{
+  sim->ev[slot].type = SIM_EV_FREE;
+  sim->ev_freelist[sim->ev_free++] = slot;
+}
+
+/* --- timers ------------------------------------------------------------------- */
+
+SimTimerId sim_timer_start(Sim *sim, SimNodeId node, SimTime delay, guint32 tag, guint64 arg)
+{
+  g_return_val_if_fail(delay >= 0, 0);
+  guint32 slot = sim_ev_alloc(sim, sim->now + delay, SIM_EV_TIMER, node);
+  SimEvent *ev = &sim->ev[slot];
+  ev->u32 = tag;
+  ev->u64 = arg;
+  return (SimTimerId) ev->gen << 32 | slot;
+}
+
+static SimEvent *timer_event(const Sim *sim, SimTimerId t)
+{
+  guint32 slot = (guint32) t;
+  if (t == 0 || slot >= sim->ev_next)
+    return NULL;
+  SimEvent *ev = &sim->ev[slot];
+  if (ev->gen != (guint32) (t >> 32) || ev->type == SIM_EV_FREE || !ev->live)
+    return NULL;
+  return ev;
+}
+
+void sim_timer_cancel(Sim *sim, SimTimerId t)
+{
+  SimEvent *ev = timer_event(sim, t);
+  if (ev)
+    ev->live = 0; /* lazy: the queue entry is skipped when it pops */
+}
+
+gboolean sim_timer_pending(const Sim *sim, SimTimerId t)
+{
+  return timer_event(sim, t) != NULL;
+}
+
+SimTimerId sim_call_at(Sim *sim, SimTime at, SimCallFn fn, gpointer data, guint64 arg)
+{
+  guint32 slot = sim_ev_alloc(sim, MAX(at, sim->now), SIM_EV_CALL, SIM_NODE_NONE);
+  SimEvent *ev = &sim->ev[slot];
+  SimCall *c = g_new(SimCall, 1);
+  c->fn = fn;
+  c->data = data;
+  ev->ptr = c;
+  ev->u64 = arg;
+  return (SimTimerId) ev->gen << 32 | slot;
+}
+
+/* --- kinds and nodes ---------------------------------------------------------- */
+
+guint16 sim_kind_register(Sim *sim, const SimNodeKind *kind, gpointer kstate)
+{
+  g_return_val_if_fail(sim->nkinds < SIM_MAX_KINDS, 0);
+  sim->kinds[sim->nkinds] = *kind;
+  sim->kstate[sim->nkinds] = kstate;
+  return (guint16) sim->nkinds++;
+}
+
+const SimNodeKind *sim_kind(const Sim *sim, guint16 kind) { return &sim->kinds[kind]; }
+guint32 sim_node_count(const Sim *sim) { return sim->nodes->len; }
+guint16 sim_node_kind(const Sim *sim, SimNodeId n) { return sim_node_rec(sim, n)->kind; }
+guint32 sim_node_local(const Sim *sim, SimNodeId n) { return sim_node_rec(sim, n)->local; }
+guint32 sim_node_addr(const Sim *sim, SimNodeId n) { return sim_node_rec(sim, n)->addr; }
+guint32 sim_node_subnet(const Sim *sim, SimNodeId n) { return sim_node_rec(sim, n)->subnet; }
+gboolean sim_node_is_up(const Sim *sim, SimNodeId n) { return sim_node_rec(sim, n)->up; }
+SimRng *sim_node_rng(Sim *sim, SimNodeId n) { return &sim_node_rec(sim, n)->rng; }
+
+void sim_node_start_at(Sim *sim, SimNodeId node, SimTime at)
+{
+  sim_ev_alloc(sim, MAX(at, sim->now), SIM_EV_START, node);
+}
+
+void sim_node_crash(Sim *sim, SimNodeId node)
+{
+  SimNode *n = sim_node_rec(sim, node);
+  if (!n->up)
+    return;
+  n->up = 0;
+  n->epoch++; /* every pending timer of the node is now stale */
+  sim_conn_node_crashed(sim, node);
+  const SimNodeKind *k = &sim->kinds[n->kind];
+  if (k->crashed)
+    k->crashed(sim, node, sim->kstate[n->kind]);
+}
+
+void sim_node_restart(Sim *sim, SimNodeId node)
+{
+  SimNode *n = sim_node_rec(sim, node);
+  if (n->up)
+    return;
+  sim_conn_node_restarted(sim, node);
+  n->up = 1;
+  n->epoch++; /* a start scheduled before the crash must not run twice */
+  sim_ev_alloc(sim, sim->now, SIM_EV_START, node);
+}
+
+/* --- dispatch ------------------------------------------------------------------- */
+
+static void dispatch(Sim *sim, SimEvent *ev)
+{
+  SimNode *n;
+  switch ((SimEventType) ev->type) {
+  case SIM_EV_START:
+    n = sim_node_rec(sim, ev->node);
+    if (ev->epoch != n->epoch)
+      return;
+    n->up = 1;
+    n->started = 1;
+    if (sim->kinds[n->kind].start)
+      sim->kinds[n->kind].start(sim, ev->node, sim->kstate[n->kind]);
+    break;
+  case SIM_EV_TIMER:
+    n = sim_node_rec(sim, ev->node);
+    if (ev->epoch != n->epoch || !n->up)
+      return;
+    if (sim->kinds[n->kind].timer)
+      sim->kinds[n->kind].timer(sim, ev->node, sim->kstate[n->kind], ev->u32, ev->u64);
+    break;
+  case SIM_EV_CALL: {
+    SimCall c = *(SimCall *) ev->ptr;
+    g_free(ev->ptr);
+    ev->ptr = NULL;
+    c.fn(sim, c.data, ev->u64);
+    break;
+  }
+  case SIM_EV_FLOW_DONE:
+  case SIM_EV_FLOW_RATE:
+    sim_flow_dispatch(sim, ev);
+    break;
+  default:
+    sim_conn_dispatch(sim, ev);
+    break;
+  }
+}
+
+gboolean sim_step(Sim *sim)
+{
+  SimTime t;
+  guint32 slot;
+  for (;;) {
+    if (!sim_evq_pop(&sim->q, &t, &slot))
+      return FALSE;
+    SimEvent *ev = &sim->ev[slot];
+    if (!ev->live) {
+      if (ev->type == SIM_EV_CALL)
+        g_free(ev->ptr);
+      ev_release(sim, slot);
+      continue;
+    }
+    sim->now = t;
+    sim->dispatched++;
+    /* Fold (time, node, type) into the trajectory fingerprint. */
+    guint64 fp = sim->fingerprint ^ (guint64) t;
+    fp = sim_mix64(fp) ^ ((guint64) ev->node << 8 | ev->type);
+    sim->fingerprint = sim_mix64(fp);
+    /* Copy out: handlers may schedule events and grow the record array. */
+    SimEvent copy = *ev;
+    ev_release(sim, slot);
+    dispatch(sim, &copy);
+    if (sim->progress_every && sim->dispatched % sim->progress_every == 0)
+      sim->progress_fn(sim, sim->progress_data);
+    return TRUE;
+  }
+}
+
+void sim_run_until(Sim *sim, SimTime until)
+{
+  sim->stop = FALSE;
+  while (!sim->stop && sim_evq_len(&sim->q) > 0 && sim_evq_peek_time(&sim->q) <= until)
+    sim_step(sim);
+  if (!sim->stop && sim->now < until)
+    sim->now = until;
+}
