@@ -464,6 +464,12 @@ void sim_close(Sim *sim, SimConnId c, SimNodeId by)
   }
   switch (cn->state) {
   case SIM_CS_CONNECTING:
+    if (s == 1) {
+      /* The acceptor goes away mid-handshake: the initiator is reset. */
+      SimTime d = sim_path_delay(sim, cn->node[1], cn->node[0], 0);
+      conn_break(sim, c, SIM_CONN_RESET, MAX(d, 0));
+      return;
+    }
     /* Gave up before the handshake finished: the acceptor never hears. */
     cn->state = SIM_CS_CLOSED;
     cn->gen = ++sim->conn_gen;
@@ -551,7 +557,13 @@ void sim_conn_dispatch(Sim *sim, SimEvent *ev)
   SimNode *n;
   switch ((SimEventType) ev->type) {
   case SIM_EV_CONNECTED:
-    if (cn->state != SIM_CS_CONNECTING && !(cn->state == SIM_CS_OPEN && s == 1))
+    /* The acceptor's side completes one way later than the initiator's; by
+     * then the initiator may have sent and closed gracefully (CLOSED, same
+     * generation): the acceptor still gets connected, then the data, then
+     * PEER_CLOSED — not a message on a connection it never saw followed by
+     * a connect_failed. */
+    if (cn->state != SIM_CS_CONNECTING &&
+        !((cn->state == SIM_CS_OPEN || cn->state == SIM_CS_CLOSED) && s == 1))
       return;
     if (!cn->held[s])
       return;
@@ -631,6 +643,20 @@ void sim_conn_node_crashed(Sim *sim, SimNodeId node)
       conn_break(sim, c, SIM_CONN_KEEPALIVE, sim->p.keepalive_timeout);
     else
       conn_maybe_free(sim, c);
+  }
+  g_array_free(list, TRUE);
+}
+
+void sim_conn_node_stopping(Sim *sim, SimNodeId node)
+{
+  GArray *list = g_array_new(FALSE, FALSE, sizeof(guint32));
+  for (guint32 ref = sim_node_rec(sim, node)->conns; ref; ref = sim_conn_rec(sim, ref >> 1)->next[ref & 1])
+    g_array_append_val(list, ref);
+  for (guint i = 0; i < list->len; i++) {
+    guint32 r = g_array_index(list, guint32, i);
+    SimConn *cn = sim_conn_rec(sim, r >> 1);
+    if (cn->state != 0 && cn->held[r & 1])
+      sim_close(sim, r >> 1, node);
   }
   g_array_free(list, TRUE);
 }

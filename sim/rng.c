@@ -55,7 +55,13 @@ guint64 sim_rng_below(SimRng *r, guint64 n)
 gint64 sim_rng_range(SimRng *r, gint64 lo, gint64 hi)
 {
   g_return_val_if_fail(hi >= lo, lo);
-  return lo + (gint64) sim_rng_below(r, (guint64) (hi - lo) + 1);
+  /* In unsigned arithmetic: hi - lo overflows gint64 (undefined behaviour)
+   * when the range is wider than G_MAXINT64, and the full range holds 2^64
+   * values, one more than sim_rng_below can be asked for.  Narrower ranges
+   * draw exactly as before. */
+  guint64 span = (guint64) hi - (guint64) lo;
+  guint64 x = span == G_MAXUINT64 ? sim_rng_next(r) : sim_rng_below(r, span + 1);
+  return (gint64) ((guint64) lo + x);
 }
 
 double sim_rng_exp(SimRng *r, double mean)

@@ -236,6 +236,7 @@ void sim_msg_release(Sim *sim, guint32 idx);
 /* conn.c */
 void sim_conn_dispatch(Sim *sim, SimEvent *ev);
 void sim_conn_node_crashed(Sim *sim, SimNodeId node);
+void sim_conn_node_stopping(Sim *sim, SimNodeId node);
 void sim_conn_node_restarted(Sim *sim, SimNodeId node);
 void sim_conn_reroute(Sim *sim);
 void sim_conn_fw_changed(Sim *sim, const SimFwRule *rule);

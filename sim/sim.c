@@ -152,6 +152,15 @@ static SimEvent *timer_event(const Sim *sim, SimTimerId t)
   SimEvent *ev = &sim->ev[slot];
   if (ev->gen != (guint32) (t >> 32) || ev->type == SIM_EV_FREE || !ev->live)
     return NULL;
+  if (ev->type == SIM_EV_TIMER) {
+    /* A node's timer dies with the node: one from before its last crash
+     * (stale epoch), or one started while it is down (the restart bumps the
+     * epoch again), stays in the queue until it pops but will never fire,
+     * so it is not pending. */
+    const SimNode *n = sim_node_rec(sim, ev->node);
+    if (ev->epoch != n->epoch || (!n->up && n->started))
+      return NULL;
+  }
   return ev;
 }
 
@@ -211,6 +220,19 @@ void sim_node_crash(Sim *sim, SimNodeId node)
   n->up = 0;
   n->epoch++; /* every pending timer of the node is now stale */
   sim_conn_node_crashed(sim, node);
+  const SimNodeKind *k = &sim->kinds[n->kind];
+  if (k->crashed)
+    k->crashed(sim, node, sim->kstate[n->kind]);
+}
+
+void sim_node_stop(Sim *sim, SimNodeId node)
+{
+  SimNode *n = sim_node_rec(sim, node);
+  if (!n->up)
+    return;
+  sim_conn_node_stopping(sim, node);
+  n->up = 0;
+  n->epoch++;
   const SimNodeKind *k = &sim->kinds[n->kind];
   if (k->crashed)
     k->crashed(sim, node, sim->kstate[n->kind]);

@@ -125,3 +125,8 @@ guint64 sim_events_dispatched(const Sim *sim);
 guint64 sim_fingerprint(const Sim *sim);
 /* Called every `every` dispatched events (progress display); NULL to clear. */
 void sim_set_progress(Sim *sim, guint64 every, void (*fn)(Sim *sim, gpointer data), gpointer data);
+
+/* Stops a node gracefully now: every connection it holds is closed (far ends
+ * get PEER_CLOSED after what was already sent), then the node is down like
+ * after a crash (its timers are forgotten, the kind's crashed callback runs). */
+void sim_node_stop(Sim *sim, SimNodeId node);

@@ -1,0 +1,564 @@
+/* client.c — the endpoint agent: registration, the linear chain, questions,
+ * answers and actions.
+ *
+ * Registration: an initial one at start (and again every [2 h, 6 h]), a
+ * normal one every [30 s, 90 s], each over a short-lived connection; the
+ * response carries the peer list and the questions and actions in force.
+ *
+ * The chain: for each side (backward, forward) the client keeps one outgoing
+ * connection.  It walks its candidates closest-first; if every candidate
+ * fails it connects to the server instead and is that side's leader
+ * (reflection when there were candidates).  A lost neighbour makes it walk on
+ * from the next candidate; a new, closer candidate in a later peer list is
+ * tried while the current connection stays up, and replaces it on success.
+ *
+ * Questions pass forward at once; each targeted client evaluates its sensor
+ * and adds its answer to a batch that merges what arrives from behind; the
+ * batch moves forward when the batching window closes, and the forward
+ * leader hands it to the server.  Actions spread the same way. */
+#include "world-private.h"
+#include <string.h>
+
+enum { TAG_REG = 1, TAG_INIT, TAG_EVAL, TAG_RUN, TAG_BATCH, TAG_RETRY };
+#define LEADER_RETRY (10 * SIM_S)
+
+static CsWorld *W(gpointer k) { return k; }
+static guint32 idx_of(CsWorld *w, SimNodeId node) { return sim_node_local(w->sim, node); }
+
+static SimTime draw(Sim *sim, SimNodeId node, SimTime lo, SimTime hi)
+{
+  return sim_rng_range(sim_node_rng(sim, node), lo, hi);
+}
+
+/* --- registration ------------------------------------------------------------- */
+
+static guint32 pick_server(CsWorld *w, CsClient *c)
+{
+  guint n = w->servers->len;
+  if (n <= 1)
+    return 0;
+  /* A random entry among those with the fewest failed connects. */
+  guint8 best = G_MAXUINT8;
+  guint ties = 0;
+  for (guint i = 0; i < n; i++) {
+    guint8 f = i < 4 ? c->server_fails[i] : 0;
+    if (f < best) {
+      best = f;
+      ties = 1;
+    } else if (f == best) {
+      ties++;
+    }
+  }
+  guint pick = (guint) sim_rng_below(sim_node_rng(w->sim, c->node), ties);
+  for (guint i = 0; i < n; i++) {
+    guint8 f = i < 4 ? c->server_fails[i] : 0;
+    if (f == best && pick-- == 0)
+      return i;
+  }
+  return 0;
+}
+
+static SimNodeId server_node(CsWorld *w, CsClient *c)
+{
+  return cs_server_rec(w, c->server)->node;
+}
+
+static void reg_begin(CsWorld *w, CsClient *c)
+{
+  if (c->reg_conn || w->servers->len == 0)
+    return;
+  c->server = (guint8) pick_server(w, c);
+  c->reg_started = sim_now(w->sim);
+  c->reg_conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, server_node(w, c)), CS_PORT_CLIENT,
+                            SIM_CLS_REGISTRATION, w->p.tls);
+}
+
+static void reg_next(CsWorld *w, CsClient *c)
+{
+  sim_timer_start(w->sim, c->node, draw(w->sim, c->node, w->p.reg_min, w->p.reg_max), TAG_REG, 0);
+}
+
+static void reg_failed(CsWorld *w, CsClient *c)
+{
+  c->reg_conn = 0;
+  if (c->server < 4 && c->server_fails[c->server] < G_MAXUINT8)
+    c->server_fails[c->server]++;
+  reg_next(w, c);
+}
+
+static gboolean has_forward_path(const CsClient *c)
+{
+  return c->cur_kind[CS_FWD] != CS_SIDE_NONE;
+}
+
+static void reg_send(CsWorld *w, CsClient *c)
+{
+  CsRegReq *req = g_new0(CsRegReq, 1);
+  req->q_seen = c->q_seen;
+  req->a_seen = c->a_seen;
+  guint32 entries = 0;
+  if (c->batch && !has_forward_path(c)) {
+    /* No chain to carry them: answers ride on the registration. */
+    req->batch = c->batch;
+    entries = c->batch->len;
+    c->batch = NULL;
+  }
+  SimMsg *m = sim_msg_new(w->sim);
+  m->type = CS_MSG_REG_REQ;
+  m->cls = SIM_CLS_REGISTRATION;
+  m->size = w->p.reg_bytes + (guint64) entries * w->p.answer_row_bytes;
+  m->a = c->reg_initial;
+  m->blob = req;
+  m->blob_free = cs_reg_req_free;
+  sim_send(w->sim, c->reg_conn, c->node, m);
+}
+
+/* --- the chain ----------------------------------------------------------------- */
+
+static void side_walk(CsWorld *w, CsClient *c, int side, guint idx, guint limit);
+
+static void connect_server(CsWorld *w, CsClient *c, int side)
+{
+  c->try_idx[side] = CS_TRY_SERVER;
+  c->trying[side] = sim_connect(w->sim, c->node, sim_node_addr(w->sim, server_node(w, c)), CS_PORT_CLIENT,
+                                SIM_CLS_PEER, w->p.tls);
+}
+
+static int cand_pos(const CsClient *c, int side, guint32 peer)
+{
+  for (int i = 0; i < c->ncand[side]; i++)
+    if (c->cand[side][i] == peer)
+      return i;
+  return -1;
+}
+
+/* Tries candidates idx .. limit-1 in turn; with none left and no current
+ * connection, leads that side through the server. */
+static void side_walk(CsWorld *w, CsClient *c, int side, guint idx, guint limit)
+{
+  if (c->trying[side])
+    return;
+  limit = MIN(limit, c->ncand[side]);
+  while (idx < limit && c->cur_kind[side] == CS_SIDE_PEER && c->cand[side][idx] == c->cur_peer[side])
+    idx++;
+  if (idx < limit) {
+    guint32 peer = c->cand[side][idx];
+    c->try_idx[side] = (guint8) idx;
+    c->try_limit[side] = (guint8) limit;
+    c->trying[side] = sim_connect(w->sim, c->node, sim_node_addr(w->sim, cs_world_client_node(w, peer)),
+                                  CS_PORT_CLIENT, SIM_CLS_PEER, w->p.tls);
+    return;
+  }
+  if (c->cur_kind[side] != CS_SIDE_NONE || w->servers->len == 0)
+    return; /* a replacement walk found nothing better: keep what we have */
+  c->reflected[side] = c->ncand[side] > 0;
+  connect_server(w, c, side);
+}
+
+/* A new peer list (or a lost neighbour): decide whether to walk. */
+static void side_consider(CsWorld *w, CsClient *c, int side)
+{
+  if (c->trying[side])
+    return;
+  guint n = c->ncand[side];
+  switch (c->cur_kind[side]) {
+  case CS_SIDE_NONE:
+    side_walk(w, c, side, 0, n);
+    break;
+  case CS_SIDE_PEER: {
+    int pos = cand_pos(c, side, c->cur_peer[side]);
+    guint limit = pos < 0 ? n : (guint) pos;
+    if (limit > 0 && c->cand[side][0] != c->failed_closest[side])
+      side_walk(w, c, side, 0, limit);
+    break;
+  }
+  case CS_SIDE_SERVER:
+    if (n > 0 && c->cand[side][0] != c->failed_closest[side])
+      side_walk(w, c, side, 0, n);
+    break;
+  }
+}
+
+static void chain_start(CsWorld *w, CsClient *c)
+{
+  if (!w->p.peering) {
+    /* Every client keeps its own connection to the server, both roles. */
+    if (c->cur_kind[CS_FWD] == CS_SIDE_NONE && !c->trying[CS_FWD] && w->servers->len)
+      connect_server(w, c, CS_FWD);
+    return;
+  }
+  if (c->neigh == CS_NONE)
+    return; /* isolated: never peers, answers at registration */
+  side_consider(w, c, CS_BACK);
+  side_consider(w, c, CS_FWD);
+}
+
+static void send_simple(CsWorld *w, CsClient *c, SimConnId conn, CsMsgType type, SimClass cls,
+                        guint32 size, guint64 a, guint32 u)
+{
+  SimMsg *m = sim_msg_new(w->sim);
+  m->type = type;
+  m->cls = (guint8) cls;
+  m->size = size;
+  m->a = a;
+  m->u = u;
+  sim_send(w->sim, conn, c->node, m);
+}
+
+static void flush_batch(CsWorld *w, CsClient *c);
+
+static void side_connected(CsWorld *w, CsClient *c, int side, SimConnId conn)
+{
+  SimConnId old = c->cur[side];
+  c->trying[side] = 0;
+  c->cur[side] = conn;
+  if (c->try_idx[side] == CS_TRY_SERVER) {
+    c->cur_kind[side] = CS_SIDE_SERVER;
+    c->cur_peer[side] = CS_NONE;
+    guint32 role = !w->p.peering ? 3u : side == CS_BACK ? 1u : 2u;
+    send_simple(w, c, conn, CS_MSG_LEADER_HELLO, SIM_CLS_PEER, 200, role, 0);
+  } else {
+    c->cur_kind[side] = CS_SIDE_PEER;
+    c->cur_peer[side] = c->cand[side][c->try_idx[side]];
+    c->reflected[side] = 0;
+  }
+  if (old && old != conn)
+    sim_close(w->sim, old, c->node);
+  if (side == CS_FWD && c->batch && !sim_timer_pending(w->sim, c->batch_timer))
+    flush_batch(w, c);
+}
+
+static void side_connect_failed(CsWorld *w, CsClient *c, int side)
+{
+  c->trying[side] = 0;
+  if (c->try_idx[side] == CS_TRY_SERVER) {
+    sim_timer_start(w->sim, c->node, LEADER_RETRY, TAG_RETRY, (guint64) side);
+    return;
+  }
+  guint idx = c->try_idx[side];
+  if (idx == 0)
+    c->failed_closest[side] = c->cand[side][0];
+  side_walk(w, c, side, idx + 1, c->try_limit[side]);
+}
+
+static void side_lost(CsWorld *w, CsClient *c, int side)
+{
+  guint32 lost = c->cur_peer[side];
+  guint8 kind = c->cur_kind[side];
+  c->cur[side] = 0;
+  c->cur_kind[side] = CS_SIDE_NONE;
+  c->cur_peer[side] = CS_NONE;
+  if (!w->p.peering) {
+    chain_start(w, c);
+    return;
+  }
+  if (c->trying[side])
+    return;
+  int pos = kind == CS_SIDE_PEER ? cand_pos(c, side, lost) : -1;
+  side_walk(w, c, side, (guint) (pos + 1), c->ncand[side]);
+}
+
+/* --- questions, actions and answers ------------------------------------------------ */
+
+static void arm_batch(CsWorld *w, CsClient *c)
+{
+  if (!sim_timer_pending(w->sim, c->batch_timer))
+    c->batch_timer = sim_timer_start(w->sim, c->node, w->p.batch_window, TAG_BATCH, 0);
+}
+
+static void flush_batch(CsWorld *w, CsClient *c)
+{
+  if (!c->batch || c->batch->len == 0)
+    return;
+  if (c->cur_kind[CS_FWD] == CS_SIDE_NONE || !sim_conn_is_open(w->sim, c->cur[CS_FWD])) {
+    if (c->neigh != CS_NONE || !w->p.peering)
+      arm_batch(w, c); /* the chain is re-forming: try again after a window */
+    return;            /* isolated: the next registration carries it */
+  }
+  SimMsg *m = sim_msg_new(w->sim);
+  m->type = CS_MSG_ANSWER;
+  m->cls = SIM_CLS_ANSWER;
+  m->size = w->p.answer_bytes + (guint64) c->batch->len * w->p.answer_row_bytes;
+  m->blob = c->batch;
+  m->blob_free = cs_batch_free;
+  c->batch = NULL;
+  sim_send(w->sim, c->cur[CS_FWD], c->node, m);
+}
+
+static void add_entry(CsWorld *w, CsClient *c, const CsEntry *e)
+{
+  if (!c->batch)
+    c->batch = cs_batch_new();
+  cs_batch_add(c->batch, e);
+  arm_batch(w, c);
+}
+
+static guint32 client_index(CsWorld *w, CsClient *c) { return idx_of(w, c->node); }
+
+static void got_question(CsWorld *w, CsClient *c, guint32 q)
+{
+  guint64 bit = G_GUINT64_CONSTANT(1) << q;
+  if (q >= w->questions->len || (c->q_seen & bit))
+    return;
+  c->q_seen |= bit;
+  if (c->cur_kind[CS_FWD] == CS_SIDE_PEER)
+    send_simple(w, c, c->cur[CS_FWD], CS_MSG_QUESTION, SIM_CLS_QUESTION, w->p.question_bytes, q, 0);
+  CsQuestion *qq = &g_array_index(w->questions, CsQuestion, q);
+  if (cs_world_is_target(w, qq->targets, qq->ntargets, client_index(w, c)))
+    sim_timer_start(w->sim, c->node, draw(w->sim, c->node, w->p.sensor_min, w->p.sensor_max), TAG_EVAL, q);
+}
+
+static void got_action(CsWorld *w, CsClient *c, guint32 a)
+{
+  guint64 bit = G_GUINT64_CONSTANT(1) << a;
+  if (a >= w->actions->len || (c->a_seen & bit))
+    return;
+  c->a_seen |= bit;
+  if (c->cur_kind[CS_FWD] == CS_SIDE_PEER)
+    send_simple(w, c, c->cur[CS_FWD], CS_MSG_ACTION, SIM_CLS_ACTION, w->p.action_bytes, a, 0);
+  CsAction *aa = &g_array_index(w->actions, CsAction, a);
+  if (cs_world_is_target(w, aa->targets, aa->ntargets, client_index(w, c)))
+    sim_timer_start(w->sim, c->node, aa->pkg.run_time, TAG_RUN, a);
+}
+
+static void evaluate(CsWorld *w, CsClient *c, guint32 q)
+{
+  guint64 bit = G_GUINT64_CONSTANT(1) << q;
+  if (c->q_answered & bit)
+    return;
+  c->q_answered |= bit;
+  CsQuestion *qq = &g_array_index(w->questions, CsQuestion, q);
+  guint32 me = client_index(w, c);
+  CsSensor *s = g_ptr_array_index(w->sensors, qq->sensor);
+  CsEntry e = { .id = (guint8) q, .value = me < s->nclients ? s->of_client[me] : 0 };
+  if (qq->mode == CS_Q_COUNT) {
+    e.kind = CS_E_COUNT;
+    e.count = 1;
+  } else {
+    e.kind = CS_E_ROW;
+    e.count = me;
+  }
+  add_entry(w, c, &e);
+}
+
+/* --- callbacks ------------------------------------------------------------------------ */
+
+static void reset_state(CsClient *c)
+{
+  SimNodeId node = c->node;
+  guint32 neigh = c->neigh, npos = c->npos;
+  guint8 leaving = c->leaving;
+  cs_batch_free(c->batch);
+  memset(c, 0, sizeof *c);
+  c->node = node;
+  c->neigh = neigh;
+  c->npos = npos;
+  c->leaving = leaving;
+  c->cur_peer[0] = c->cur_peer[1] = CS_NONE;
+  c->failed_closest[0] = c->failed_closest[1] = CS_NONE;
+}
+
+static void cl_start(Sim *sim, SimNodeId node, gpointer k)
+{
+  CsWorld *w = W(k);
+  CsClient *c = cs_client_rec(w, idx_of(w, node));
+  if (!w->neigh_built)
+    cs_world_build_neighbourhoods(w);
+  reset_state(c);
+  c->alive = 1;
+  c->reg_initial = 1;
+  /* A cold start spreads the first registrations over the start-up window. */
+  SimTime delay = sim_now(sim) == 0 && w->p.startup > 0 ? draw(sim, node, 0, w->p.startup) : 0;
+  sim_timer_start(sim, node, delay, TAG_REG, 0);
+}
+
+static void cl_crashed(Sim *sim, SimNodeId node, gpointer k)
+{
+  CsWorld *w = W(k);
+  CsClient *c = cs_client_rec(w, idx_of(w, node));
+  reset_state(c);
+}
+
+static void cl_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, gboolean inbound)
+{
+  CsWorld *w = W(k);
+  CsClient *c = cs_client_rec(w, idx_of(w, node));
+  if (inbound)
+    return; /* neighbours' outgoing connections: we only receive on them */
+  if (conn == c->reg_conn) {
+    reg_send(w, c);
+    return;
+  }
+  for (int side = 0; side < 2; side++)
+    if (conn == c->trying[side]) {
+      side_connected(w, c, side, conn);
+      return;
+    }
+  sim_close(sim, conn, node); /* an attempt we no longer want */
+}
+
+static void cl_connect_failed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimConnError why)
+{
+  CsWorld *w = W(k);
+  CsClient *c = cs_client_rec(w, idx_of(w, node));
+  if (conn == c->reg_conn) {
+    reg_failed(w, c);
+    return;
+  }
+  for (int side = 0; side < 2; side++)
+    if (conn == c->trying[side])
+      side_connect_failed(w, c, side);
+}
+
+static void cl_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimConnError why)
+{
+  CsWorld *w = W(k);
+  CsClient *c = cs_client_rec(w, idx_of(w, node));
+  if (conn == c->reg_conn) {
+    reg_failed(w, c);
+    return;
+  }
+  for (int side = 0; side < 2; side++)
+    if (conn == c->cur[side])
+      side_lost(w, c, side);
+}
+
+static void apply_reg_resp(CsWorld *w, CsClient *c, const CsRegResp *r)
+{
+  c->ncand[CS_BACK] = (guint8) MIN(r->nback, CS_MAX_PEERS);
+  c->ncand[CS_FWD] = (guint8) MIN(r->nfwd, CS_MAX_PEERS);
+  memcpy(c->cand[CS_BACK], r->back, sizeof(guint32) * c->ncand[CS_BACK]);
+  memcpy(c->cand[CS_FWD], r->fwd, sizeof(guint32) * c->ncand[CS_FWD]);
+  chain_start(w, c);
+  for (guint q = 0; q < 64; q++)
+    if (r->questions & (G_GUINT64_CONSTANT(1) << q))
+      got_question(w, c, q);
+  for (guint a = 0; a < 64; a++)
+    if (r->actions & (G_GUINT64_CONSTANT(1) << a))
+      got_action(w, c, a);
+}
+
+static void cl_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimMsg *m)
+{
+  CsWorld *w = W(k);
+  CsClient *c = cs_client_rec(w, idx_of(w, node));
+  switch ((CsMsgType) m->type) {
+  case CS_MSG_REG_RESP:
+    if (conn != c->reg_conn)
+      return;
+    cs_world_note_registration(w, idx_of(w, node), sim_now(sim) - c->reg_started);
+    sim_close(sim, conn, node);
+    c->reg_conn = 0;
+    c->regs++;
+    if (c->reg_initial) {
+      c->reg_initial = 0;
+      sim_timer_start(sim, node, draw(sim, node, w->p.init_min, w->p.init_max), TAG_INIT, 0);
+    }
+    reg_next(w, c);
+    apply_reg_resp(w, c, m->blob);
+    break;
+  case CS_MSG_QUESTION:
+    got_question(w, c, (guint32) m->a);
+    break;
+  case CS_MSG_ACTION:
+    got_action(w, c, (guint32) m->a);
+    break;
+  case CS_MSG_ANSWER:
+    if (m->blob) {
+      if (!c->batch) {
+        c->batch = m->blob;
+        m->blob = NULL;
+      } else {
+        cs_batch_merge(c->batch, m->blob);
+      }
+      arm_batch(w, c);
+    }
+    break;
+  case CS_MSG_INTRO: {
+    /* A leaving neighbour introduces its other neighbour: try it first. */
+    int side = (int) m->a;
+    guint32 peer = m->u;
+    if (peer == CS_NONE || side < 0 || side > 1)
+      break;
+    int pos = cand_pos(c, side, peer);
+    if (pos < 0) {
+      if (c->ncand[side] == CS_MAX_PEERS)
+        c->ncand[side]--;
+      pos = c->ncand[side]++;
+    }
+    memmove(&c->cand[side][1], &c->cand[side][0], sizeof(guint32) * (guint) pos);
+    c->cand[side][0] = peer;
+    c->failed_closest[side] = CS_NONE;
+    side_walk(w, c, side, 0, 1);
+    break;
+  }
+  default:
+    break;
+  }
+}
+
+static void cl_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64 arg)
+{
+  CsWorld *w = W(k);
+  CsClient *c = cs_client_rec(w, idx_of(w, node));
+  switch (tag) {
+  case TAG_REG:
+    reg_begin(w, c);
+    break;
+  case TAG_INIT:
+    c->reg_initial = 1;
+    reg_begin(w, c);
+    break;
+  case TAG_EVAL:
+    evaluate(w, c, (guint32) arg);
+    break;
+  case TAG_RUN: {
+    guint64 bit = G_GUINT64_CONSTANT(1) << arg;
+    if (c->a_done & bit)
+      break;
+    c->a_done |= bit;
+    CsEntry e = { .kind = CS_E_ACTION_DONE, .id = (guint8) arg, .count = 1 };
+    add_entry(w, c, &e);
+    break;
+  }
+  case TAG_BATCH:
+    flush_batch(w, c);
+    break;
+  case TAG_RETRY:
+    if (c->cur_kind[arg] == CS_SIDE_NONE && !c->trying[arg])
+      side_walk(w, c, (int) arg, 0, c->ncand[arg]);
+    break;
+  default:
+    break;
+  }
+}
+
+static const guint16 client_ports[] = { CS_PORT_CLIENT, 0 };
+
+const SimNodeKind cs_client_kind = {
+  .name = "client",
+  .start = cl_start,
+  .crashed = cl_crashed,
+  .message = cl_message,
+  .connected = cl_connected,
+  .connect_failed = cl_connect_failed,
+  .closed = cl_closed,
+  .timer = cl_timer,
+  .ports = client_ports,
+};
+
+void cs_client_leave(CsWorld *w, guint32 client)
+{
+  CsClient *c = cs_client_rec(w, client);
+  if (!c->alive || !sim_node_is_up(w->sim, c->node))
+    return;
+  /* Introduce the neighbours to each other, then close everything. */
+  if (c->cur_kind[CS_BACK] == CS_SIDE_PEER)
+    send_simple(w, c, c->cur[CS_BACK], CS_MSG_INTRO, SIM_CLS_PEER, 100, CS_FWD,
+                c->cur_kind[CS_FWD] == CS_SIDE_PEER ? c->cur_peer[CS_FWD] : CS_NONE);
+  if (c->cur_kind[CS_FWD] == CS_SIDE_PEER)
+    send_simple(w, c, c->cur[CS_FWD], CS_MSG_INTRO, SIM_CLS_PEER, 100, CS_BACK,
+                c->cur_kind[CS_BACK] == CS_SIDE_PEER ? c->cur_peer[CS_BACK] : CS_NONE);
+  c->leaving = 1;
+  sim_node_stop(w->sim, c->node);
+}

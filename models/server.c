@@ -1,0 +1,383 @@
+/* server.c — the core server: registration, peer lists, leader connections,
+ * questions and actions pushed to backward leaders, answers collected.
+ *
+ * Capacity model: `workers` jobs are served at once; each job kind has a
+ * service time (registration, answer message, leader connection set-up);
+ * arrivals beyond that wait in a FIFO ring, so registration latency grows
+ * once the arrival rate passes workers / service time.  The server knows a
+ * client only through its registrations: the peer list it returns is the
+ * registered, recently seen clients of the same neighbourhood, in address
+ * order, up to peers_per_side on each side. */
+#include "world-private.h"
+#include <string.h>
+
+enum { TAG_JOB_DONE = 1 };
+/* Connection tag bits at the server. */
+enum { CT_COUNTED = 1, CT_WAN = 2, CT_LEADER = 4 };
+
+
+static CsWorld *W(gpointer k) { return k; }
+
+static CsServer *server_of(CsWorld *w, SimNodeId node)
+{
+  return cs_server_rec(w, sim_node_local(w->sim, node));
+}
+
+static void job_push(CsServer *s, const CsJob *j)
+{
+  if (s->qlen == s->queue->len) {
+    /* Full: move the ring, in order, into an array twice the size. */
+    guint old = s->queue->len, cap = MAX(old * 2, 64);
+    GArray *grown = g_array_sized_new(FALSE, FALSE, sizeof(CsJob), cap);
+    g_array_set_size(grown, cap);
+    for (guint i = 0; i < old; i++)
+      g_array_index(grown, CsJob, i) = g_array_index(s->queue, CsJob, (s->qhead + i) % old);
+    g_array_free(s->queue, TRUE);
+    s->queue = grown;
+    s->qhead = 0;
+  }
+  CsJob *q = (CsJob *) s->queue->data;
+  q[(s->qhead + s->qlen) % s->queue->len] = *j;
+  s->qlen++;
+  s->queue_peak = MAX(s->queue_peak, s->qlen);
+}
+
+static gboolean job_pop(CsServer *s, CsJob *out)
+{
+  if (s->qlen == 0)
+    return FALSE;
+  CsJob *q = (CsJob *) s->queue->data;
+  *out = q[s->qhead];
+  s->qhead = (s->qhead + 1) % s->queue->len;
+  s->qlen--;
+  return TRUE;
+}
+
+static SimTime service_time(CsServer *s, guint8 kind)
+{
+  switch (kind) {
+  case CS_JOB_REG: return s->p.svc_registration;
+  case CS_JOB_ANSWER: return s->p.svc_answer;
+  default: return s->p.svc_leader;
+  }
+}
+
+static void start_jobs(CsWorld *w, SimNodeId node, CsServer *s);
+
+static void enqueue(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
+{
+  j->arrived = sim_now(w->sim);
+  job_push(s, j);
+  cs_server_sample(w);
+  start_jobs(w, node, s);
+}
+
+/* --- peer lists ---------------------------------------------------------------- */
+
+static gboolean peer_live(CsWorld *w, guint32 c, SimTime now)
+{
+  return w->registered[c] && now - w->last_seen[c] <= w->p.live_timeout;
+}
+
+static void fill_peers(CsWorld *w, guint32 client, CsRegResp *r)
+{
+  CsClient *cl = cs_client_rec(w, client);
+  r->nback = r->nfwd = 0;
+  if (cl->neigh == CS_NONE || !w->p.peering)
+    return;
+  CsNeigh *n = &g_array_index(w->neighs, CsNeigh, cl->neigh);
+  SimTime now = sim_now(w->sim);
+  guint32 want = MIN(w->p.peers_per_side, CS_MAX_PEERS);
+  /* Walk outward, skipping clients the server has not heard from lately; a
+   * bounded walk keeps a huge, mostly silent neighbourhood cheap. */
+  guint32 budget = 64 * want;
+  for (gint64 i = (gint64) cl->npos - 1; i >= 0 && r->nback < want && budget; i--, budget--)
+    if (peer_live(w, n->members[i], now))
+      r->back[r->nback++] = n->members[i];
+  budget = 64 * want;
+  for (guint32 i = cl->npos + 1; i < n->n && r->nfwd < want && budget; i++, budget--)
+    if (peer_live(w, n->members[i], now))
+      r->fwd[r->nfwd++] = n->members[i];
+}
+
+static guint64 live_mask(GArray *arr, gsize elem, gsize live_off)
+{
+  guint64 m = 0;
+  for (guint i = 0; i < arr->len; i++)
+    if (*(gboolean *) ((guint8 *) arr->data + i * elem + live_off))
+      m |= G_GUINT64_CONSTANT(1) << i;
+  return m;
+}
+
+static guint64 questions_live(CsWorld *w) { return live_mask(w->questions, sizeof(CsQuestion), G_STRUCT_OFFSET(CsQuestion, live)); }
+static guint64 actions_live(CsWorld *w) { return live_mask(w->actions, sizeof(CsAction), G_STRUCT_OFFSET(CsAction, live)); }
+
+/* --- job completion ----------------------------------------------------------------- */
+
+static void finish_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
+{
+  Sim *sim = w->sim;
+  cs_hist_add(&s->service, sim_now(sim) - j->arrived);
+  switch ((CsJobKind) j->kind) {
+  case CS_JOB_REG: {
+    CsRegReq *req = j->blob;
+    j->blob = NULL;
+    if (req->batch)
+      cs_world_take_batch(w, req->batch);
+    w->registered[j->client] = 1;
+    w->last_seen[j->client] = sim_now(sim);
+    w->registrations++;
+    guint32 b = (guint32) (sim_now(sim) / sim_params(sim)->bucket);
+    if (w->reg_per_bucket->len <= b)
+      g_array_set_size(w->reg_per_bucket, b + 1);
+    g_array_index(w->reg_per_bucket, guint32, b)++;
+    CsRegResp *r = g_new(CsRegResp, 1);
+    fill_peers(w, j->client, r);
+    r->questions = questions_live(w);
+    r->actions = actions_live(w);
+    guint64 news = (r->questions & ~req->q_seen) | (r->actions & ~req->a_seen);
+    SimMsg *m = sim_msg_new(sim);
+    m->type = CS_MSG_REG_RESP;
+    m->cls = SIM_CLS_REGISTRATION;
+    m->size = w->p.reg_resp_bytes + 8u * (r->nback + r->nfwd) +
+              (guint64) w->p.question_bytes * (guint64) __builtin_popcountll(news);
+    m->blob = r;
+    sim_send(sim, j->conn, node, m);
+    cs_batch_free(req->batch);
+    g_free(req);
+    break;
+  }
+  case CS_JOB_ANSWER:
+    cs_world_take_batch(w, j->blob);
+    cs_batch_free(j->blob);
+    j->blob = NULL;
+    break;
+  case CS_JOB_LEADER: {
+    guint32 role = j->client;
+    if (!sim_conn_is_open(sim, j->conn))
+      break;
+    guint32 tag = sim_conn_tag(sim, j->conn, node);
+    if ((role & 1) && !(tag & CT_LEADER)) {
+      sim_conn_set_tag(sim, j->conn, node, tag | CT_LEADER);
+      g_array_append_val(s->leaders, j->conn);
+      /* A new backward leader gets what is being asked now. */
+      for (guint q = 0; q < w->questions->len; q++) {
+        if (!g_array_index(w->questions, CsQuestion, q).live)
+          continue;
+        SimMsg *m = sim_msg_new(sim);
+        m->type = CS_MSG_QUESTION;
+        m->cls = SIM_CLS_QUESTION;
+        m->size = w->p.question_bytes;
+        m->a = q;
+        sim_send(sim, j->conn, node, m);
+      }
+      for (guint a = 0; a < w->actions->len; a++) {
+        if (!g_array_index(w->actions, CsAction, a).live)
+          continue;
+        SimMsg *m = sim_msg_new(sim);
+        m->type = CS_MSG_ACTION;
+        m->cls = SIM_CLS_ACTION;
+        m->size = w->p.action_bytes;
+        m->a = a;
+        sim_send(sim, j->conn, node, m);
+      }
+    }
+    break;
+  }
+  }
+}
+
+/* Jobs in service are parked in a slot array; the worker's timer carries the slot. */
+static GArray *slots_of(CsServer *s) { return s->slots; }
+
+static void start_jobs(CsWorld *w, SimNodeId node, CsServer *s)
+{
+  CsJob j;
+  while (s->busy < s->p.workers && job_pop(s, &j)) {
+    GArray *slots = slots_of(s);
+    guint slot = 0;
+    while (slot < slots->len && g_array_index(slots, CsSlot, slot).used)
+      slot++;
+    if (slot == slots->len)
+      g_array_set_size(slots, slot + 1);
+    CsSlot *sl = &g_array_index(slots, CsSlot, slot);
+    sl->job = j;
+    sl->used = TRUE;
+    s->busy++;
+    sim_timer_start(w->sim, node, service_time(s, j.kind), TAG_JOB_DONE, slot);
+  }
+}
+
+/* --- callbacks ------------------------------------------------------------------------ */
+
+static void srv_start(Sim *sim, SimNodeId node, gpointer k)
+{
+  CsServer *s = server_of(W(k), node);
+  s->busy = 0;
+}
+
+static void srv_crashed(Sim *sim, SimNodeId node, gpointer k)
+{
+  CsServer *s = server_of(W(k), node);
+  CsJob j;
+  while (job_pop(s, &j)) {
+    if (j.kind == CS_JOB_REG && j.blob) {
+      CsRegReq *req = j.blob;
+      cs_batch_free(req->batch);
+      g_free(req);
+    } else if (j.blob) {
+      cs_batch_free(j.blob);
+    }
+  }
+  GArray *slots = slots_of(s);
+  for (guint i = 0; i < slots->len; i++) {
+    CsSlot *sl = &g_array_index(slots, CsSlot, i);
+    if (sl->used && sl->job.blob) {
+      if (sl->job.kind == CS_JOB_REG) {
+        CsRegReq *req = sl->job.blob;
+        cs_batch_free(req->batch);
+        g_free(req);
+      } else {
+        cs_batch_free(sl->job.blob);
+      }
+    }
+    sl->used = FALSE;
+  }
+  s->busy = 0;
+  g_array_set_size(s->leaders, 0);
+  s->conns = s->wan_conns = 0;
+}
+
+static void srv_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId c, gboolean inbound)
+{
+  CsServer *s = server_of(W(k), node);
+  guint32 tag = CT_COUNTED;
+  s->conns++;
+  s->conns_peak = MAX(s->conns_peak, s->conns);
+  if (sim_node_site(sim, sim_conn_peer(sim, c, node)) != sim_node_site(sim, node)) {
+    tag |= CT_WAN;
+    s->wan_conns++;
+    s->wan_conns_peak = MAX(s->wan_conns_peak, s->wan_conns);
+  }
+  sim_conn_set_tag(sim, c, node, tag);
+}
+
+static void srv_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId c, SimConnError why)
+{
+  CsServer *s = server_of(W(k), node);
+  guint32 tag = sim_conn_tag(sim, c, node);
+  if (tag & CT_COUNTED)
+    s->conns--;
+  if (tag & CT_WAN)
+    s->wan_conns--;
+  if (tag & CT_LEADER) {
+    for (guint i = 0; i < s->leaders->len; i++) {
+      if (g_array_index(s->leaders, SimConnId, i) == c) {
+        g_array_remove_index(s->leaders, i); /* keeps the order: pushes stay deterministic */
+        break;
+      }
+    }
+  }
+}
+
+static void srv_message(Sim *sim, SimNodeId node, gpointer k, SimConnId c, SimMsg *m)
+{
+  CsWorld *w = W(k);
+  CsServer *s = server_of(w, node);
+  CsJob j = { 0 };
+  j.conn = c;
+  j.client = cs_world_node_client(w, sim_conn_peer(sim, c, node));
+  switch ((CsMsgType) m->type) {
+  case CS_MSG_REG_REQ:
+    if (j.client == CS_NONE)
+      return;
+    j.kind = CS_JOB_REG;
+    j.blob = m->blob;
+    m->blob = NULL;
+    break;
+  case CS_MSG_LEADER_HELLO:
+    j.kind = CS_JOB_LEADER;
+    j.client = (guint32) m->a; /* the role bits */
+    break;
+  case CS_MSG_ANSWER:
+    j.kind = CS_JOB_ANSWER;
+    j.blob = m->blob;
+    m->blob = NULL;
+    break;
+  default:
+    return;
+  }
+  enqueue(w, node, s, &j);
+}
+
+static void srv_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64 arg)
+{
+  CsWorld *w = W(k);
+  CsServer *s = server_of(w, node);
+  if (tag != TAG_JOB_DONE)
+    return;
+  GArray *slots = slots_of(s);
+  CsSlot *sl = &g_array_index(slots, CsSlot, (guint) arg);
+  CsJob j = sl->job;
+  sl->used = FALSE;
+  s->busy--;
+  finish_job(w, node, s, &j);
+  start_jobs(w, node, s);
+}
+
+static const guint16 server_ports[] = { CS_PORT_CLIENT, 0 };
+
+const SimNodeKind cs_server_kind = {
+  .name = "server",
+  .start = srv_start,
+  .crashed = srv_crashed,
+  .message = srv_message,
+  .connected = srv_connected,
+  .closed = srv_closed,
+  .timer = srv_timer,
+  .ports = server_ports,
+};
+
+/* --- pushes from the operator ---------------------------------------------------------- */
+
+static void push_all(CsWorld *w, CsMsgType type, SimClass cls, guint32 size, guint32 id)
+{
+  for (guint i = 0; i < w->servers->len; i++) {
+    CsServer *s = cs_server_rec(w, i);
+    if (!sim_node_is_up(w->sim, s->node))
+      continue;
+    for (guint k = 0; k < s->leaders->len; k++) {
+      SimMsg *m = sim_msg_new(w->sim);
+      m->type = type;
+      m->cls = (guint8) cls;
+      m->size = size;
+      m->a = id;
+      sim_send(w->sim, g_array_index(s->leaders, SimConnId, k), s->node, m);
+    }
+  }
+}
+
+void cs_server_push_question(CsWorld *w, guint32 q)
+{
+  push_all(w, CS_MSG_QUESTION, SIM_CLS_QUESTION, w->p.question_bytes, q);
+}
+
+void cs_server_push_action(CsWorld *w, guint32 a)
+{
+  push_all(w, CS_MSG_ACTION, SIM_CLS_ACTION, w->p.action_bytes, a);
+}
+
+void cs_server_sample(CsWorld *w)
+{
+  /* The peak queue length of the current bucket, summed over servers.  The
+   * queue only changes at arrivals and departures, so sampling there misses
+   * nothing and costs no events of its own. */
+  guint32 qlen = 0;
+  for (guint i = 0; i < w->servers->len; i++)
+    qlen += cs_server_rec(w, i)->qlen;
+  guint32 b = (guint32) (sim_now(w->sim) / sim_params(w->sim)->bucket);
+  if (w->queue_per_bucket->len <= b)
+    g_array_set_size(w->queue_per_bucket, b + 1);
+  guint32 *slot = &g_array_index(w->queue_per_bucket, guint32, b);
+  *slot = MAX(*slot, qlen);
+}

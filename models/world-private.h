@@ -1,0 +1,208 @@
+/* world-private.h — protocol records shared by world.c, server.c and
+ * client.c.  Per-node state lives in flat arrays indexed by the model's own
+ * index (sim_node_local); nothing is allocated per node beyond them. */
+#pragma once
+#include "world.h"
+#include "hist.h"
+
+#define CS_NONE G_MAXUINT32
+#define CS_MAX_PEERS 16   /* peer list entries per side, at most */
+
+/* Message types on the wire. */
+typedef enum {
+  CS_MSG_REG_REQ = 1,   /* client → server: registration (a = flags, u = client) */
+  CS_MSG_REG_RESP,      /* server → client: peer list, questions, actions (blob) */
+  CS_MSG_LEADER_HELLO,  /* client → server: a = role bits (1 backward, 2 forward) */
+  CS_MSG_QUESTION,      /* a = question id */
+  CS_MSG_ACTION,        /* a = action id */
+  CS_MSG_ANSWER,        /* blob = CsBatch: answers and action statuses */
+  CS_MSG_INTRO,         /* leaving client: a = side the receiver should fix, u = new peer */
+} CsMsgType;
+
+/* One entry of an answer batch. */
+typedef enum { CS_E_COUNT, CS_E_ROW, CS_E_ACTION_DONE } CsEntryKind;
+typedef struct {
+  guint8 kind;    /* CsEntryKind */
+  guint8 id;      /* question or action id */
+  guint16 pad_;
+  guint32 value;  /* sensor value id (count, row) */
+  guint32 count;  /* count: endpoints; row: client index */
+} CsEntry;
+
+/* A growable array of entries; the blob of CS_MSG_ANSWER. */
+typedef struct {
+  guint32 len, cap;
+  CsEntry *e;
+} CsBatch;
+
+CsBatch *cs_batch_new(void);
+void cs_batch_free(gpointer b);
+/* Adds an entry, merging counts with an equal (kind, id, value) entry. */
+void cs_batch_add(CsBatch *b, const CsEntry *e);
+void cs_batch_merge(CsBatch *into, const CsBatch *from);
+
+/* Registration request payload: what the client has seen, and answers it
+ * could not send along a chain (isolated clients). */
+typedef struct {
+  guint64 q_seen, a_seen;
+  CsBatch *batch;          /* or NULL */
+} CsRegReq;
+void cs_reg_req_free(gpointer p);
+
+/* Registration response payload. */
+typedef struct {
+  guint32 nback, nfwd;
+  guint32 back[CS_MAX_PEERS];   /* client indices, closest first */
+  guint32 fwd[CS_MAX_PEERS];
+  guint64 questions;            /* active question ids */
+  guint64 actions;              /* active action ids */
+} CsRegResp;
+
+/* Chain side: 0 backward, 1 forward. */
+enum { CS_BACK = 0, CS_FWD = 1 };
+/* What a side's current connection leads to. */
+enum { CS_SIDE_NONE = 0, CS_SIDE_PEER, CS_SIDE_SERVER };
+#define CS_TRY_SERVER 255
+
+typedef struct {
+  SimNodeId node;          /* kernel node */
+  guint32 neigh;           /* neighbourhood, CS_NONE when isolated */
+  guint32 npos;            /* position in the neighbourhood's address order */
+  guint8 server;           /* server chosen for registration */
+  guint8 reg_initial;      /* next registration is an initial one */
+  guint8 alive;            /* started and not crashed */
+  guint8 leaving;          /* left gracefully */
+  SimConnId reg_conn;      /* registration in progress */
+  SimTime reg_started;     /* when it began */
+  guint32 regs;            /* registrations completed */
+  guint8 server_fails[4];  /* failed connects per server (first four) */
+  /* peer list from the last registration, closest first */
+  guint8 ncand[2];
+  guint32 cand[2][CS_MAX_PEERS];
+  guint32 failed_closest[2]; /* closest candidate that failed, per side */
+  /* the chain, per side */
+  SimConnId cur[2];        /* current outgoing connection */
+  guint32 cur_peer[2];     /* client index, or CS_NONE for the server */
+  guint8 cur_kind[2];      /* CS_SIDE_* */
+  guint8 reflected[2];     /* leader because every candidate failed */
+  SimConnId trying[2];     /* connect attempt in progress */
+  guint8 try_idx[2];       /* candidate index being tried, CS_TRY_SERVER */
+  guint8 try_limit[2];     /* stop the walk at this index (replacement walks) */
+  /* questions and actions */
+  guint64 q_seen, q_answered;
+  guint64 a_seen, a_done;
+  CsBatch *batch;          /* answers waiting for the batching window */
+  SimTimerId batch_timer;
+} CsClient;
+
+typedef struct {
+  SimNodeId node;
+  char *name;
+  CsServerParams p;
+  guint32 busy;            /* workers serving */
+  GArray *queue;           /* CsJob ring, FIFO */
+  guint32 qhead, qlen;     /* ring position and length */
+  guint32 queue_peak;
+  guint32 conns, conns_peak, wan_conns, wan_conns_peak;
+  GArray *leaders;         /* SimConnId of backward-role leader connections */
+  GArray *slots;           /* CsSlot: jobs in service */
+  CsHist service;          /* queue wait + service */
+} CsServer;
+
+typedef struct {
+  guint8 kind;             /* CsJobKind */
+  SimConnId conn;
+  guint32 client;
+  SimTime arrived;
+  gpointer blob;           /* answer batch, taken from the message */
+} CsJob;
+typedef enum { CS_JOB_REG, CS_JOB_ANSWER, CS_JOB_LEADER } CsJobKind;
+
+typedef struct {
+  CsJob job;        /* the job being served */
+  gboolean used;    /* slot taken */
+} CsSlot;
+
+typedef struct {
+  char *name;
+  GPtrArray *values;       /* value strings; id 0 = "[no value]" */
+  GHashTable *index;       /* value → id + 1 (lookups at set-up only) */
+  guint16 *of_client;      /* value id per client */
+  guint32 nclients;        /* size of of_client */
+} CsSensor;
+
+typedef struct {
+  guint32 sensor;
+  CsQuestionMode mode;
+  SimTime asked_at;
+  CsTarget *targets;
+  guint ntargets;
+  guint32 ntarget_clients;
+  guint32 answered;
+  guint64 *counts;         /* per value id */
+  guint32 nvalues;
+  GArray *curve_t;         /* SimTime since ask */
+  GArray *curve_n;         /* guint32 cumulative answered */
+  gboolean live;           /* asked already */
+} CsQuestion;
+
+typedef struct {
+  CsPackage pkg;
+  SimTime at;
+  CsTarget *targets;
+  guint ntargets;
+  guint32 ntarget_clients;
+  guint32 completed;
+  GArray *curve_t;
+  gboolean live;
+} CsAction;
+
+typedef struct {
+  guint32 *members;        /* client indices sorted by address */
+  guint32 n, cap;
+} CsNeigh;
+
+struct CsWorld {
+  CsWorldParams p;
+  Sim *sim;
+  guint16 kind_client, kind_server, kind_host;
+  GArray *clients;         /* CsClient */
+  GArray *servers;         /* CsServer */
+  GArray *node_client;     /* guint32 per node: client index or CS_NONE */
+  GHashTable *names;       /* node id → name (servers, hosts) */
+  GArray *subnet_mode;     /* guint8 per subnet */
+  GArray *infra_subnet;    /* guint32 per site: infra subnet + 1 */
+  GArray *neighs;          /* CsNeigh */
+  GHashTable *neigh_index; /* key (mode, id) → neighbourhood + 1 (set-up only) */
+  gboolean neigh_built;
+  GPtrArray *sensors;      /* CsSensor* */
+  GArray *questions;       /* CsQuestion */
+  GArray *actions;         /* CsAction */
+  /* registration books */
+  guint8 *registered;      /* per client: the server has seen it */
+  SimTime *last_seen;      /* per client: last registration at a server */
+  CsHist reg_latency;
+  GArray *reg_per_bucket;  /* guint32 */
+  GArray *queue_per_bucket;/* guint32, the queue length at the end of each bucket */
+  guint64 registrations;
+};
+
+CsClient *cs_client_rec(const CsWorld *w, guint32 client);
+CsServer *cs_server_rec(const CsWorld *w, guint32 server);
+/* The server index of a node, or CS_NONE. */
+guint32 cs_world_server_of_node(const CsWorld *w, SimNodeId node);
+gboolean cs_world_is_target(const CsWorld *w, const CsTarget *t, guint n, guint32 client);
+void cs_world_build_neighbourhoods(CsWorld *w);
+/* Books kept by the world when a server completes a registration. */
+void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency);
+/* Server receives answers: books the results. */
+void cs_world_take_batch(CsWorld *w, const CsBatch *b);
+
+/* server.c */
+extern const SimNodeKind cs_server_kind;
+void cs_server_push_question(CsWorld *w, guint32 q);
+void cs_server_push_action(CsWorld *w, guint32 a);
+void cs_server_sample(CsWorld *w);
+/* client.c */
+extern const SimNodeKind cs_client_kind;
+void cs_client_leave(CsWorld *w, guint32 client);

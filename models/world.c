@@ -1,0 +1,805 @@
+/* world.c — the simulated enterprise: node creation, sensors, questions and
+ * actions as the operator sees them, and the books kept for results.
+ * See world.h. */
+#include "world-private.h"
+#include <string.h>
+
+static GQuark world_error(void) { return g_quark_from_static_string("cs-world"); }
+
+void cs_world_params_default(CsWorldParams *p)
+{
+  memset(p, 0, sizeof *p);
+  sim_params_default(&p->sim);
+  p->peering = TRUE;
+  p->tls = TRUE;
+  p->reg_min = 30 * SIM_S;
+  p->reg_max = 90 * SIM_S;
+  p->init_min = 2 * SIM_HOUR;
+  p->init_max = 6 * SIM_HOUR;
+  p->startup = 30 * SIM_S;
+  p->peers_per_side = 10;
+  p->neighbourhood_prefix = 24;
+  p->batch_window = 500 * SIM_MS;
+  p->sensor_min = 10 * SIM_MS;
+  p->sensor_max = 100 * SIM_MS;
+  p->live_timeout = 3 * 90 * SIM_S;
+  p->reg_bytes = 600;
+  p->reg_resp_bytes = 900;
+  p->question_bytes = 500;
+  p->answer_bytes = 120;
+  p->answer_row_bytes = 12;
+  p->action_bytes = 800;
+}
+
+void cs_server_params_default(CsServerParams *p)
+{
+  p->workers = 8;
+  p->svc_registration = 400 * SIM_US;
+  p->svc_answer = 200 * SIM_US;
+  p->svc_leader = 1 * SIM_MS;
+}
+
+static void host_start(Sim *sim, SimNodeId node, gpointer k) {}
+static const SimNodeKind host_kind = { .name = "host", .start = host_start };
+
+CsWorld *cs_world_new(const CsWorldParams *params)
+{
+  CsWorld *w = g_new0(CsWorld, 1);
+  if (params)
+    w->p = *params;
+  else
+    cs_world_params_default(&w->p);
+  w->sim = sim_new(&w->p.sim);
+  w->kind_client = sim_kind_register(w->sim, &cs_client_kind, w);
+  w->kind_server = sim_kind_register(w->sim, &cs_server_kind, w);
+  w->kind_host = sim_kind_register(w->sim, &host_kind, w);
+  w->clients = g_array_new(FALSE, TRUE, sizeof(CsClient));
+  w->servers = g_array_new(FALSE, TRUE, sizeof(CsServer));
+  w->node_client = g_array_new(FALSE, TRUE, sizeof(guint32));
+  w->names = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+  w->subnet_mode = g_array_new(FALSE, TRUE, sizeof(guint8));
+  w->infra_subnet = g_array_new(FALSE, TRUE, sizeof(guint32));
+  w->neighs = g_array_new(FALSE, TRUE, sizeof(CsNeigh));
+  w->sensors = g_ptr_array_new();
+  w->questions = g_array_new(FALSE, TRUE, sizeof(CsQuestion));
+  w->actions = g_array_new(FALSE, TRUE, sizeof(CsAction));
+  w->reg_per_bucket = g_array_new(FALSE, TRUE, sizeof(guint32));
+  w->queue_per_bucket = g_array_new(FALSE, TRUE, sizeof(guint32));
+  return w;
+}
+
+static void sensor_free(CsSensor *s)
+{
+  g_free(s->name);
+  g_ptr_array_free(s->values, TRUE);
+  g_hash_table_destroy(s->index);
+  g_free(s->of_client);
+  g_free(s);
+}
+
+static void neighs_clear(CsWorld *w)
+{
+  for (guint i = 0; i < w->neighs->len; i++)
+    g_free(g_array_index(w->neighs, CsNeigh, i).members);
+  g_array_set_size(w->neighs, 0);
+}
+
+void cs_world_free(CsWorld *w)
+{
+  if (!w)
+    return;
+  sim_free(w->sim); /* first: pending messages release their blobs */
+  for (guint i = 0; i < w->clients->len; i++)
+    cs_batch_free(g_array_index(w->clients, CsClient, i).batch);
+  for (guint i = 0; i < w->servers->len; i++) {
+    CsServer *s = cs_server_rec(w, i);
+    for (guint k = 0; k < s->qlen; k++) {
+      CsJob *j = &g_array_index(s->queue, CsJob, (s->qhead + k) % s->queue->len);
+      if (j->blob)
+        (j->kind == CS_JOB_REG ? cs_reg_req_free : cs_batch_free)(j->blob);
+    }
+    for (guint k = 0; k < s->slots->len; k++) {
+      CsSlot *sl = &g_array_index(s->slots, CsSlot, k);
+      if (sl->used && sl->job.blob)
+        (sl->job.kind == CS_JOB_REG ? cs_reg_req_free : cs_batch_free)(sl->job.blob);
+    }
+    g_free(s->name);
+    g_array_free(s->queue, TRUE);
+    g_array_free(s->leaders, TRUE);
+    g_array_free(s->slots, TRUE);
+  }
+  g_array_free(w->clients, TRUE);
+  g_array_free(w->servers, TRUE);
+  g_array_free(w->node_client, TRUE);
+  g_hash_table_destroy(w->names);
+  g_array_free(w->subnet_mode, TRUE);
+  g_array_free(w->infra_subnet, TRUE);
+  neighs_clear(w);
+  g_array_free(w->neighs, TRUE);
+  for (guint i = 0; i < w->sensors->len; i++)
+    sensor_free(g_ptr_array_index(w->sensors, i));
+  g_ptr_array_free(w->sensors, TRUE);
+  for (guint i = 0; i < w->questions->len; i++) {
+    CsQuestion *q = &g_array_index(w->questions, CsQuestion, i);
+    g_free(q->targets);
+    g_free(q->counts);
+    g_array_free(q->curve_t, TRUE);
+    g_array_free(q->curve_n, TRUE);
+  }
+  g_array_free(w->questions, TRUE);
+  for (guint i = 0; i < w->actions->len; i++) {
+    CsAction *a = &g_array_index(w->actions, CsAction, i);
+    g_free(a->targets);
+    g_array_free(a->curve_t, TRUE);
+  }
+  g_array_free(w->actions, TRUE);
+  g_free(w->registered);
+  g_free(w->last_seen);
+  g_array_free(w->reg_per_bucket, TRUE);
+  g_array_free(w->queue_per_bucket, TRUE);
+  g_free(w);
+}
+
+Sim *cs_world_sim(CsWorld *w) { return w->sim; }
+const CsWorldParams *cs_world_params(const CsWorld *w) { return &w->p; }
+CsClient *cs_client_rec(const CsWorld *w, guint32 c) { return &g_array_index(w->clients, CsClient, c); }
+CsServer *cs_server_rec(const CsWorld *w, guint32 s) { return &g_array_index(w->servers, CsServer, s); }
+
+/* --- batches ----------------------------------------------------------------------- */
+
+CsBatch *cs_batch_new(void)
+{
+  CsBatch *b = g_new0(CsBatch, 1);
+  b->cap = 4;
+  b->e = g_new(CsEntry, b->cap);
+  return b;
+}
+
+void cs_batch_free(gpointer p)
+{
+  CsBatch *b = p;
+  if (!b)
+    return;
+  g_free(b->e);
+  g_free(b);
+}
+
+void cs_reg_req_free(gpointer p)
+{
+  CsRegReq *r = p;
+  if (!r)
+    return;
+  cs_batch_free(r->batch);
+  g_free(r);
+}
+
+void cs_batch_add(CsBatch *b, const CsEntry *e)
+{
+  if (e->kind != CS_E_ROW) {
+    for (guint32 i = 0; i < b->len; i++) {
+      CsEntry *x = &b->e[i];
+      if (x->kind == e->kind && x->id == e->id && x->value == e->value) {
+        x->count += e->count;
+        return;
+      }
+    }
+  }
+  if (b->len == b->cap) {
+    b->cap *= 2;
+    b->e = g_renew(CsEntry, b->e, b->cap);
+  }
+  b->e[b->len++] = *e;
+}
+
+void cs_batch_merge(CsBatch *into, const CsBatch *from)
+{
+  for (guint32 i = 0; i < from->len; i++)
+    cs_batch_add(into, &from->e[i]);
+}
+
+/* --- nodes --------------------------------------------------------------------------- */
+
+void cs_world_subnet_mode(CsWorld *w, guint32 subnet, CsSubnetMode mode)
+{
+  if (w->subnet_mode->len <= subnet)
+    g_array_set_size(w->subnet_mode, subnet + 1);
+  g_array_index(w->subnet_mode, guint8, subnet) = (guint8) mode;
+  w->neigh_built = FALSE;
+}
+
+static CsSubnetMode subnet_mode(const CsWorld *w, guint32 subnet)
+{
+  return subnet < w->subnet_mode->len ? (CsSubnetMode) g_array_index(w->subnet_mode, guint8, subnet) : CS_SUBNET_NORMAL;
+}
+
+guint32 cs_world_infra_subnet(CsWorld *w, guint32 site, GError **error)
+{
+  if (w->infra_subnet->len <= site)
+    g_array_set_size(w->infra_subnet, site + 1);
+  guint32 *ref = &g_array_index(w->infra_subnet, guint32, site);
+  if (*ref)
+    return *ref - 1;
+  /* 100.64.0.0/10: shared address space, unlikely to clash with a scenario's. */
+  for (guint32 k = site; k < (1u << 14); k += 1) {
+    guint32 base = 0x64400000u + (k << 8);
+    GError *e = NULL;
+    guint32 s = sim_subnet_add(w->sim, site, base, 24, 10e9, 50 * SIM_US, &e);
+    if (s != SIM_NONE) {
+      *ref = s + 1;
+      return s;
+    }
+    g_clear_error(&e);
+  }
+  g_set_error(error, world_error(), 1, "no free infrastructure subnet for site %s", sim_site_name(w->sim, site));
+  return SIM_NONE;
+}
+
+static void note_node(CsWorld *w, SimNodeId node, guint32 client)
+{
+  if (w->node_client->len <= node)
+    g_array_set_size(w->node_client, node + 1);
+  g_array_index(w->node_client, guint32, node) = client;
+}
+
+SimNodeId cs_world_add_server(CsWorld *w, const char *name, guint32 subnet, guint32 addr,
+                              const CsServerParams *params, GError **error)
+{
+  CsServer s;
+  memset(&s, 0, sizeof s);
+  if (params)
+    s.p = *params;
+  else
+    cs_server_params_default(&s.p);
+  if (s.p.workers == 0)
+    s.p.workers = 1;
+  SimNodeId node = sim_node_add(w->sim, w->kind_server, subnet, addr, w->servers->len, error);
+  if (node == SIM_NODE_NONE)
+    return node;
+  s.node = node;
+  s.name = g_strdup(name);
+  s.queue = g_array_new(FALSE, TRUE, sizeof(CsJob));
+  s.leaders = g_array_new(FALSE, FALSE, sizeof(SimConnId));
+  s.slots = g_array_new(FALSE, TRUE, sizeof(CsSlot));
+  g_array_append_val(w->servers, s);
+  note_node(w, node, CS_NONE);
+  g_hash_table_insert(w->names, GUINT_TO_POINTER(node), g_strdup(name));
+  sim_node_start_at(w->sim, node, 0);
+  return node;
+}
+
+guint32 cs_world_add_clients(CsWorld *w, guint32 subnet, guint32 count, GError **error)
+{
+  guint32 first = w->clients->len;
+  for (guint32 i = 0; i < count; i++) {
+    guint32 idx = w->clients->len;
+    SimNodeId node = sim_node_add(w->sim, w->kind_client, subnet, 0, idx, error);
+    if (node == SIM_NODE_NONE)
+      return CS_NONE;
+    CsClient c;
+    memset(&c, 0, sizeof c);
+    c.node = node;
+    c.neigh = CS_NONE;
+    c.cur_peer[0] = c.cur_peer[1] = CS_NONE;
+    c.failed_closest[0] = c.failed_closest[1] = CS_NONE;
+    g_array_append_val(w->clients, c);
+    note_node(w, node, idx);
+    sim_node_start_at(w->sim, node, 0);
+  }
+  w->registered = g_renew(guint8, w->registered, MAX(w->clients->len, 1));
+  w->last_seen = g_renew(SimTime, w->last_seen, MAX(w->clients->len, 1));
+  for (guint32 i = first; i < w->clients->len; i++) {
+    w->registered[i] = 0;
+    w->last_seen[i] = 0;
+  }
+  w->neigh_built = FALSE;
+  return first;
+}
+
+SimNodeId cs_world_add_host(CsWorld *w, const char *name, guint32 subnet, guint32 addr, GError **error)
+{
+  SimNodeId node = sim_node_add(w->sim, w->kind_host, subnet, addr, 0, error);
+  if (node == SIM_NODE_NONE)
+    return node;
+  note_node(w, node, CS_NONE);
+  if (name)
+    g_hash_table_insert(w->names, GUINT_TO_POINTER(node), g_strdup(name));
+  sim_node_start_at(w->sim, node, 0);
+  return node;
+}
+
+guint32 cs_world_client_count(const CsWorld *w) { return w->clients->len; }
+SimNodeId cs_world_client_node(const CsWorld *w, guint32 c) { return cs_client_rec(w, c)->node; }
+guint32 cs_world_server_count(const CsWorld *w) { return w->servers->len; }
+SimNodeId cs_world_server_node(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->node; }
+
+guint32 cs_world_node_client(const CsWorld *w, SimNodeId node)
+{
+  return node < w->node_client->len ? g_array_index(w->node_client, guint32, node) : CS_NONE;
+}
+
+guint32 cs_world_server_of_node(const CsWorld *w, SimNodeId node)
+{
+  return sim_node_kind(w->sim, node) == w->kind_server ? sim_node_local(w->sim, node) : CS_NONE;
+}
+
+const char *cs_world_node_name(const CsWorld *w, SimNodeId node)
+{
+  return g_hash_table_lookup(w->names, GUINT_TO_POINTER(node));
+}
+
+static void leave_cb(Sim *sim, gpointer data, guint64 arg) { cs_client_leave(data, (guint32) arg); }
+
+void cs_world_leave(CsWorld *w, guint32 client, SimTime at)
+{
+  sim_call_at(w->sim, at, leave_cb, w, client);
+}
+
+/* --- neighbourhoods -------------------------------------------------------------------- */
+
+static gint cmp_by_addr(gconstpointer a, gconstpointer b, gpointer data)
+{
+  CsWorld *w = data;
+  guint32 x = sim_node_addr(w->sim, cs_client_rec(w, *(const guint32 *) a)->node);
+  guint32 y = sim_node_addr(w->sim, cs_client_rec(w, *(const guint32 *) b)->node);
+  return x < y ? -1 : x > y;
+}
+
+void cs_world_build_neighbourhoods(CsWorld *w)
+{
+  neighs_clear(w);
+  GHashTable *index = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+  guint32 mask = sim_prefix_mask(w->p.neighbourhood_prefix);
+  for (guint32 i = 0; i < w->clients->len; i++) {
+    CsClient *c = cs_client_rec(w, i);
+    guint32 subnet = sim_node_subnet(w->sim, c->node);
+    CsSubnetMode mode = subnet_mode(w, subnet);
+    c->neigh = CS_NONE;
+    if (mode == CS_SUBNET_ISOLATED)
+      continue;
+    /* Separated subnets are their own neighbourhood; others group by mask. */
+    gint64 key = mode == CS_SUBNET_SEPARATED ? (G_GINT64_CONSTANT(1) << 40) | subnet
+                                             : (gint64) (sim_node_addr(w->sim, c->node) & mask);
+    gpointer found = g_hash_table_lookup(index, &key);
+    guint32 n;
+    if (found) {
+      n = GPOINTER_TO_UINT(found) - 1;
+    } else {
+      CsNeigh nb = { 0 };
+      g_array_append_val(w->neighs, nb);
+      n = w->neighs->len - 1;
+      g_hash_table_insert(index, g_memdup2(&key, sizeof key), GUINT_TO_POINTER(n + 1));
+    }
+    CsNeigh *nb = &g_array_index(w->neighs, CsNeigh, n);
+    if (nb->n == nb->cap) {
+      nb->cap = nb->cap ? nb->cap * 2 : 16;
+      nb->members = g_renew(guint32, nb->members, nb->cap);
+    }
+    nb->members[nb->n++] = i;
+    c->neigh = n;
+  }
+  g_hash_table_destroy(index);
+  for (guint n = 0; n < w->neighs->len; n++) {
+    CsNeigh *nb = &g_array_index(w->neighs, CsNeigh, n);
+#if GLIB_CHECK_VERSION(2, 82, 0)
+    g_sort_array(nb->members, nb->n, sizeof(guint32), cmp_by_addr, w);
+#else
+    g_qsort_with_data(nb->members, (gint) nb->n, sizeof(guint32), cmp_by_addr, w);
+#endif
+    for (guint32 k = 0; k < nb->n; k++)
+      cs_client_rec(w, nb->members[k])->npos = k;
+  }
+  w->neigh_built = TRUE;
+}
+
+/* --- sensors --------------------------------------------------------------------------- */
+
+#define NO_VALUE "[no value]"
+
+gint32 cs_world_sensor_find(const CsWorld *w, const char *name)
+{
+  for (guint i = 0; i < w->sensors->len; i++)
+    if (strcmp(((CsSensor *) g_ptr_array_index(w->sensors, i))->name, name) == 0)
+      return (gint32) i;
+  return -1;
+}
+
+guint32 cs_world_sensor(CsWorld *w, const char *name)
+{
+  gint32 found = cs_world_sensor_find(w, name);
+  if (found >= 0)
+    return (guint32) found;
+  CsSensor *s = g_new0(CsSensor, 1);
+  s->name = g_strdup(name);
+  s->values = g_ptr_array_new_with_free_func(g_free);
+  s->index = g_hash_table_new(g_str_hash, g_str_equal);
+  g_ptr_array_add(s->values, g_strdup(NO_VALUE));
+  g_hash_table_insert(s->index, g_ptr_array_index(s->values, 0), GUINT_TO_POINTER(1));
+  g_ptr_array_add(w->sensors, s);
+  return w->sensors->len - 1;
+}
+
+void cs_world_sensor_set(CsWorld *w, guint32 sensor, guint32 client, const char *value)
+{
+  CsSensor *s = g_ptr_array_index(w->sensors, sensor);
+  if (s->nclients <= client) {
+    guint32 n = MAX(w->clients->len, client + 1);
+    s->of_client = g_renew(guint16, s->of_client, n);
+    memset(s->of_client + s->nclients, 0, sizeof(guint16) * (n - s->nclients));
+    s->nclients = n;
+  }
+  gpointer id = g_hash_table_lookup(s->index, value);
+  if (!id) {
+    g_return_if_fail(s->values->len < G_MAXUINT16);
+    g_ptr_array_add(s->values, g_strdup(value));
+    id = GUINT_TO_POINTER(s->values->len);
+    g_hash_table_insert(s->index, g_ptr_array_index(s->values, s->values->len - 1), id);
+  }
+  s->of_client[client] = (guint16) (GPOINTER_TO_UINT(id) - 1);
+}
+
+const char *cs_world_sensor_get(const CsWorld *w, guint32 sensor, guint32 client)
+{
+  CsSensor *s = g_ptr_array_index(w->sensors, sensor);
+  guint16 v = client < s->nclients ? s->of_client[client] : 0;
+  return g_ptr_array_index(s->values, v);
+}
+
+/* --- targets ---------------------------------------------------------------------------- */
+
+gboolean cs_world_is_target(const CsWorld *w, const CsTarget *t, guint n, guint32 client)
+{
+  if (n == 0)
+    return TRUE;
+  SimNodeId node = cs_client_rec(w, client)->node;
+  for (guint i = 0; i < n; i++) {
+    switch (t[i].kind) {
+    case CS_TARGET_ALL: return TRUE;
+    case CS_TARGET_CLIENT: if (t[i].id == client) return TRUE; break;
+    case CS_TARGET_SUBNET: if (sim_node_subnet(w->sim, node) == t[i].id) return TRUE; break;
+    case CS_TARGET_SITE: if (sim_node_site(w->sim, node) == t[i].id) return TRUE; break;
+    }
+  }
+  return FALSE;
+}
+
+static guint32 count_targets(const CsWorld *w, const CsTarget *t, guint n)
+{
+  guint32 k = 0;
+  for (guint32 c = 0; c < w->clients->len; c++)
+    k += cs_world_is_target(w, t, n, c);
+  return k;
+}
+
+/* --- questions --------------------------------------------------------------------------- */
+
+static void ask_cb(Sim *sim, gpointer data, guint64 q)
+{
+  CsWorld *w = data;
+  CsQuestion *qq = &g_array_index(w->questions, CsQuestion, q);
+  qq->live = TRUE;
+  qq->asked_at = sim_now(sim);
+  qq->ntarget_clients = count_targets(w, qq->targets, qq->ntargets);
+  cs_server_push_question(w, (guint32) q);
+}
+
+gint32 cs_world_ask(CsWorld *w, SimTime at, guint32 sensor, CsQuestionMode mode,
+                    const CsTarget *targets, guint ntargets, GError **error)
+{
+  if (w->questions->len >= CS_MAX_QUESTIONS) {
+    g_set_error(error, world_error(), 2, "at most %d questions per run", CS_MAX_QUESTIONS);
+    return -1;
+  }
+  CsQuestion q;
+  memset(&q, 0, sizeof q);
+  q.sensor = sensor;
+  q.mode = mode;
+  q.asked_at = at;
+  q.targets = g_memdup2(targets, sizeof(CsTarget) * ntargets);
+  q.ntargets = ntargets;
+  q.curve_t = g_array_new(FALSE, FALSE, sizeof(SimTime));
+  q.curve_n = g_array_new(FALSE, FALSE, sizeof(guint32));
+  g_array_append_val(w->questions, q);
+  guint32 id = w->questions->len - 1;
+  sim_call_at(w->sim, at, ask_cb, w, id);
+  return (gint32) id;
+}
+
+guint32 cs_world_question_count(const CsWorld *w) { return w->questions->len; }
+static CsQuestion *qrec(const CsWorld *w, guint32 q) { return &g_array_index(w->questions, CsQuestion, q); }
+SimTime cs_question_asked_at(const CsWorld *w, guint32 q) { return qrec(w, q)->asked_at; }
+guint32 cs_question_answered(const CsWorld *w, guint32 q) { return qrec(w, q)->answered; }
+guint32 cs_question_sensor(const CsWorld *w, guint32 q) { return qrec(w, q)->sensor; }
+
+guint32 cs_question_targets(const CsWorld *w, guint32 q)
+{
+  CsQuestion *qq = qrec(w, q);
+  return qq->live ? qq->ntarget_clients : count_targets(w, qq->targets, qq->ntargets);
+}
+
+guint32 cs_question_answered_by(const CsWorld *w, guint32 q, SimTime within)
+{
+  CsQuestion *qq = qrec(w, q);
+  guint32 n = 0;
+  for (guint i = 0; i < qq->curve_t->len && g_array_index(qq->curve_t, SimTime, i) <= within; i++)
+    n = g_array_index(qq->curve_n, guint32, i);
+  return n;
+}
+
+static SimTime curve_time_to(GArray *ts, GArray *ns, guint32 targets, double fraction)
+{
+  if (targets == 0)
+    return -1;
+  guint64 want = (guint64) (fraction * targets + 0.999999);
+  for (guint i = 0; i < ts->len; i++) {
+    guint32 n = ns ? g_array_index(ns, guint32, i) : i + 1;
+    if (n >= want)
+      return g_array_index(ts, SimTime, i);
+  }
+  return -1;
+}
+
+SimTime cs_question_time_to(const CsWorld *w, guint32 q, double fraction)
+{
+  CsQuestion *qq = qrec(w, q);
+  return curve_time_to(qq->curve_t, qq->curve_n, cs_question_targets(w, q), fraction);
+}
+
+void cs_question_result(const CsWorld *w, guint32 q, void (*fn)(const char *, guint64, gpointer), gpointer data)
+{
+  CsQuestion *qq = qrec(w, q);
+  CsSensor *s = g_ptr_array_index(w->sensors, qq->sensor);
+  /* Value order: sort the value ids by their strings. */
+  guint n = MIN(qq->nvalues, s->values->len);
+  guint32 *order = g_new(guint32, MAX(n, 1));
+  guint k = 0;
+  for (guint v = 0; v < n; v++)
+    if (qq->counts[v])
+      order[k++] = v;
+  for (guint i = 1; i < k; i++)
+    for (guint j = i; j > 0 && strcmp(g_ptr_array_index(s->values, order[j - 1]),
+                                      g_ptr_array_index(s->values, order[j])) > 0; j--) {
+      guint32 t = order[j];
+      order[j] = order[j - 1];
+      order[j - 1] = t;
+    }
+  for (guint i = 0; i < k; i++)
+    fn(g_ptr_array_index(s->values, order[i]), qq->counts[order[i]], data);
+  g_free(order);
+}
+
+guint cs_question_curve(const CsWorld *w, guint32 q, const SimTime **times, const guint32 **counts)
+{
+  CsQuestion *qq = qrec(w, q);
+  *times = (const SimTime *) qq->curve_t->data;
+  *counts = (const guint32 *) qq->curve_n->data;
+  return qq->curve_t->len;
+}
+
+/* --- actions ------------------------------------------------------------------------------- */
+
+static void deploy_cb(Sim *sim, gpointer data, guint64 a)
+{
+  CsWorld *w = data;
+  CsAction *aa = &g_array_index(w->actions, CsAction, a);
+  aa->live = TRUE;
+  aa->at = sim_now(sim);
+  aa->ntarget_clients = count_targets(w, aa->targets, aa->ntargets);
+  cs_server_push_action(w, (guint32) a);
+}
+
+gint32 cs_world_deploy(CsWorld *w, SimTime at, const CsPackage *pkg, const CsTarget *targets,
+                       guint ntargets, GError **error)
+{
+  if (w->actions->len >= CS_MAX_ACTIONS) {
+    g_set_error(error, world_error(), 3, "at most %d actions per run", CS_MAX_ACTIONS);
+    return -1;
+  }
+  if (pkg->size > 0) {
+    g_set_error(error, world_error(), 4, "not implemented yet: file distribution (shards)");
+    return -1;
+  }
+  CsAction a;
+  memset(&a, 0, sizeof a);
+  a.pkg = *pkg;
+  a.at = at;
+  a.targets = g_memdup2(targets, sizeof(CsTarget) * ntargets);
+  a.ntargets = ntargets;
+  a.curve_t = g_array_new(FALSE, FALSE, sizeof(SimTime));
+  g_array_append_val(w->actions, a);
+  guint32 id = w->actions->len - 1;
+  sim_call_at(w->sim, at, deploy_cb, w, id);
+  return (gint32) id;
+}
+
+guint32 cs_world_action_count(const CsWorld *w) { return w->actions->len; }
+static CsAction *arec(const CsWorld *w, guint32 a) { return &g_array_index(w->actions, CsAction, a); }
+guint32 cs_action_completed(const CsWorld *w, guint32 a) { return arec(w, a)->completed; }
+SimTime cs_action_deployed_at(const CsWorld *w, guint32 a) { return arec(w, a)->at; }
+guint64 cs_action_size(const CsWorld *w, guint32 a) { return arec(w, a)->pkg.size; }
+
+guint32 cs_action_targets(const CsWorld *w, guint32 a)
+{
+  CsAction *aa = arec(w, a);
+  return aa->live ? aa->ntarget_clients : count_targets(w, aa->targets, aa->ntargets);
+}
+
+SimTime cs_action_time_to(const CsWorld *w, guint32 a, double fraction)
+{
+  CsAction *aa = arec(w, a);
+  return curve_time_to(aa->curve_t, NULL, cs_action_targets(w, a), fraction);
+}
+
+/* --- books ------------------------------------------------------------------------------------ */
+
+void cs_world_take_batch(CsWorld *w, const CsBatch *b)
+{
+  SimTime now = sim_now(w->sim);
+  for (guint32 i = 0; i < b->len; i++) {
+    const CsEntry *e = &b->e[i];
+    if (e->kind == CS_E_ACTION_DONE) {
+      if (e->id >= w->actions->len)
+        continue;
+      CsAction *a = arec(w, e->id);
+      for (guint32 k = 0; k < e->count; k++) {
+        SimTime t = now - a->at;
+        g_array_append_val(a->curve_t, t);
+      }
+      a->completed += e->count;
+      continue;
+    }
+    if (e->id >= w->questions->len)
+      continue;
+    CsQuestion *q = qrec(w, e->id);
+    guint32 add = e->kind == CS_E_COUNT ? e->count : 1;
+    if (q->nvalues <= e->value) {
+      guint32 n = e->value + 1;
+      q->counts = g_renew(guint64, q->counts, n);
+      memset(q->counts + q->nvalues, 0, sizeof(guint64) * (n - q->nvalues));
+      q->nvalues = n;
+    }
+    q->counts[e->value] += add;
+    q->answered += add;
+    SimTime t = now - q->asked_at;
+    if (q->curve_t->len && g_array_index(q->curve_t, SimTime, q->curve_t->len - 1) == t) {
+      g_array_index(q->curve_n, guint32, q->curve_n->len - 1) = q->answered;
+    } else {
+      g_array_append_val(q->curve_t, t);
+      g_array_append_val(q->curve_n, q->answered);
+    }
+  }
+}
+
+void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency)
+{
+  cs_hist_add(&w->reg_latency, latency);
+}
+
+/* --- observations -------------------------------------------------------------------------------- */
+
+static gboolean chain_member(const CsWorld *w, const CsClient *c)
+{
+  return c->alive && c->neigh != CS_NONE && w->p.peering && sim_node_is_up(w->sim, c->node);
+}
+
+guint32 cs_client_forward(const CsWorld *w, guint32 i)
+{
+  const CsClient *c = cs_client_rec(w, i);
+  return chain_member(w, c) && c->cur_kind[CS_FWD] == CS_SIDE_PEER ? c->cur_peer[CS_FWD] : CS_NONE;
+}
+
+guint32 cs_client_backward(const CsWorld *w, guint32 i)
+{
+  const CsClient *c = cs_client_rec(w, i);
+  return chain_member(w, c) && c->cur_kind[CS_BACK] == CS_SIDE_PEER ? c->cur_peer[CS_BACK] : CS_NONE;
+}
+
+gboolean cs_client_is_forward_leader(const CsWorld *w, guint32 i)
+{
+  const CsClient *c = cs_client_rec(w, i);
+  return c->alive && c->cur_kind[CS_FWD] == CS_SIDE_SERVER;
+}
+
+gboolean cs_client_is_backward_leader(const CsWorld *w, guint32 i)
+{
+  const CsClient *c = cs_client_rec(w, i);
+  return c->alive && (c->cur_kind[CS_BACK] == CS_SIDE_SERVER || (!w->p.peering && c->cur_kind[CS_FWD] == CS_SIDE_SERVER));
+}
+
+gboolean cs_client_reflected_forward(const CsWorld *w, guint32 i)
+{
+  const CsClient *c = cs_client_rec(w, i);
+  return cs_client_is_forward_leader(w, i) && c->reflected[CS_FWD];
+}
+
+gboolean cs_client_reflected_backward(const CsWorld *w, guint32 i)
+{
+  const CsClient *c = cs_client_rec(w, i);
+  return c->alive && c->cur_kind[CS_BACK] == CS_SIDE_SERVER && c->reflected[CS_BACK];
+}
+
+guint32 cs_client_registrations(const CsWorld *w, guint32 i) { return cs_client_rec(w, i)->regs; }
+
+static gint cmp_u32(gconstpointer a, gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+  return x < y ? -1 : x > y;
+}
+
+void cs_world_chains(CsWorld *w, CsChainSummary *out)
+{
+  memset(out, 0, sizeof *out);
+  guint32 n = w->clients->len;
+  guint8 *has_in = g_new0(guint8, MAX(n, 1));
+  guint8 *seen = g_new0(guint8, MAX(n, 1));
+  for (guint32 i = 0; i < n; i++) {
+    guint32 f = cs_client_forward(w, i);
+    if (f != CS_NONE)
+      has_in[f] = 1;
+    out->forward_leaders += cs_client_is_forward_leader(w, i);
+    out->backward_leaders += cs_client_is_backward_leader(w, i);
+    out->reflections_forward += cs_client_reflected_forward(w, i);
+    out->reflections_backward += cs_client_reflected_backward(w, i);
+  }
+  GArray *lens = g_array_new(FALSE, FALSE, sizeof(guint32));
+  /* A chain starts at a member nobody points forward to, and follows the
+   * forward links; members on a cycle (never in a settled chain) are skipped. */
+  for (guint32 i = 0; i < n; i++) {
+    if (has_in[i] || seen[i] || !chain_member(w, cs_client_rec(w, i)))
+      continue;
+    guint32 len = 0;
+    for (guint32 at = i; at != CS_NONE && !seen[at]; at = cs_client_forward(w, at)) {
+      seen[at] = 1;
+      len++;
+    }
+    g_array_append_val(lens, len);
+  }
+  out->chains = lens->len;
+  if (lens->len) {
+    g_array_sort(lens, cmp_u32);
+    out->len_min = g_array_index(lens, guint32, 0);
+    out->len_max = g_array_index(lens, guint32, lens->len - 1);
+    out->len_median = g_array_index(lens, guint32, lens->len / 2);
+  }
+  g_array_free(lens, TRUE);
+  g_free(has_in);
+  g_free(seen);
+}
+
+void cs_world_server_summary(CsWorld *w, CsServerSummary *out)
+{
+  memset(out, 0, sizeof *out);
+  out->registrations = w->registrations;
+  guint32 peak = 0;
+  guint nb = w->reg_per_bucket->len;
+  for (guint i = 0; i < nb; i++)
+    peak = MAX(peak, g_array_index(w->reg_per_bucket, guint32, i));
+  double bucket_s = sim_time_to_s(sim_params(w->sim)->bucket);
+  double span = sim_time_to_s(sim_now(w->sim));
+  out->per_second_mean = span > 0 ? (double) w->registrations / span : 0;
+  out->per_second_peak = (double) peak / bucket_s;
+  out->latency_ms_p50 = sim_time_to_ms(cs_hist_quantile(&w->reg_latency, 0.5));
+  out->latency_ms_p99 = sim_time_to_ms(cs_hist_quantile(&w->reg_latency, 0.99));
+  CsHist all = { 0 };
+  for (guint i = 0; i < w->servers->len; i++) {
+    CsServer *s = cs_server_rec(w, i);
+    out->connections_peak = MAX(out->connections_peak, s->conns_peak);
+    out->wan_connections_peak += s->wan_conns_peak;
+    out->queue_peak = MAX(out->queue_peak, s->queue_peak);
+    for (int b = 0; b < CS_HIST_BUCKETS; b++)
+      all.count[b] += s->service.count[b];
+    all.n += s->service.n;
+    all.max = MAX(all.max, s->service.max);
+  }
+  out->service_ms_p50 = sim_time_to_ms(cs_hist_quantile(&all, 0.5));
+  out->service_ms_p99 = sim_time_to_ms(cs_hist_quantile(&all, 0.99));
+}
+
+guint cs_world_server_load(CsWorld *w, const guint32 **regs, const guint32 **queue)
+{
+  guint n = MAX(w->reg_per_bucket->len, w->queue_per_bucket->len);
+  g_array_set_size(w->reg_per_bucket, n);
+  g_array_set_size(w->queue_per_bucket, n);
+  *regs = (const guint32 *) w->reg_per_bucket->data;
+  *queue = (const guint32 *) w->queue_per_bucket->data;
+  return n;
+}

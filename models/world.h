@@ -1,0 +1,160 @@
+/* world.h — a simulated enterprise: the kernel plus the protocol models.
+ *
+ * A CsWorld owns the Sim and the protocol state of every node kind (core
+ * servers, clients, plain hosts), the sensors, questions and actions.  Front
+ * ends (the Lua binding, tests) build the topology through sim/ (sites, WAN
+ * links, subnets, firewall) and the nodes, sensors, questions and actions
+ * through this header, run the Sim, and read the results back.
+ *
+ * Every protocol behaviour (registration, peer lists, chains, leaders,
+ * reflection, questions, answers, actions) emerges from each node's own
+ * timers and messages (server.c, client.c); the world only keeps the books a
+ * user reads afterwards (chains formed, answers counted). */
+#pragma once
+#include <glib.h>
+#include "sim.h"
+#include "net.h"
+#include "conn.h"
+
+#define CS_PORT_CLIENT 17472     /* core server, zone server, client peers */
+#define CS_PORT_DC_MODULE 17475  /* module server: endpoint Direct Connect */
+#define CS_PORT_DC_ZONE 17486    /* zone proxy: endpoint Direct Connect */
+#define CS_PORT_DC_ZONE_MS 17487 /* zone proxy: module server side */
+#define CS_MAX_QUESTIONS 64
+#define CS_MAX_ACTIONS 64
+
+typedef struct CsWorld CsWorld;
+
+typedef struct {
+  SimParams sim;              /* kernel parameters (seed, timeouts, bucket, TLS sizes) */
+  gboolean peering;           /* FALSE: every client keeps its own server connection */
+  gboolean tls;               /* TLS on every connection */
+  SimTime reg_min, reg_max;   /* normal registration interval */
+  SimTime init_min, init_max; /* initial registration forced again */
+  SimTime startup;            /* clients start uniformly in [0, startup] */
+  guint32 peers_per_side;     /* peer list entries each side */
+  guint8 neighbourhood_prefix;/* address mask that groups peers */
+  SimTime batch_window;       /* answers held before forwarding */
+  SimTime sensor_min, sensor_max; /* sensor evaluation time */
+  SimTime live_timeout;       /* server forgets a client not heard from for this long */
+  guint32 reg_bytes, reg_resp_bytes, question_bytes, answer_bytes, answer_row_bytes, action_bytes;
+} CsWorldParams;
+
+void cs_world_params_default(CsWorldParams *p);
+
+CsWorld *cs_world_new(const CsWorldParams *params);
+void cs_world_free(CsWorld *w);
+Sim *cs_world_sim(CsWorld *w);
+const CsWorldParams *cs_world_params(const CsWorld *w);
+
+/* --- nodes ------------------------------------------------------------------- */
+typedef enum { CS_SUBNET_NORMAL, CS_SUBNET_SEPARATED, CS_SUBNET_ISOLATED } CsSubnetMode;
+void cs_world_subnet_mode(CsWorld *w, guint32 subnet, CsSubnetMode mode);
+
+typedef struct {
+  guint32 workers;               /* parallel workers */
+  SimTime svc_registration;      /* service time per registration */
+  SimTime svc_answer;            /* per answer message */
+  SimTime svc_leader;            /* per leader connection set-up */
+} CsServerParams;
+void cs_server_params_default(CsServerParams *p);
+
+/* The infrastructure subnet of a site (servers), created on first use in
+ * 100.64.0.0/10. */
+guint32 cs_world_infra_subnet(CsWorld *w, guint32 site, GError **error);
+/* A core server in `subnet` (addr 0: next free).  Returns the node. */
+SimNodeId cs_world_add_server(CsWorld *w, const char *name, guint32 subnet, guint32 addr,
+                              const CsServerParams *params, GError **error);
+/* `count` clients in `subnet` at the next free addresses; returns the first
+ * client index (clients are numbered 0.. in creation order). */
+guint32 cs_world_add_clients(CsWorld *w, guint32 subnet, guint32 count, GError **error);
+/* A plain host without an agent (background traffic endpoints). */
+SimNodeId cs_world_add_host(CsWorld *w, const char *name, guint32 subnet, guint32 addr, GError **error);
+guint32 cs_world_client_count(const CsWorld *w);
+SimNodeId cs_world_client_node(const CsWorld *w, guint32 client);
+/* Client index of a node, or G_MAXUINT32. */
+guint32 cs_world_node_client(const CsWorld *w, SimNodeId node);
+guint32 cs_world_server_count(const CsWorld *w);
+SimNodeId cs_world_server_node(const CsWorld *w, guint32 i);
+const char *cs_world_node_name(const CsWorld *w, SimNodeId node); /* NULL for clients */
+
+/* Graceful leave at `at`: the client introduces its neighbours to each other. */
+void cs_world_leave(CsWorld *w, guint32 client, SimTime at);
+
+/* --- sensors ------------------------------------------------------------------ */
+guint32 cs_world_sensor(CsWorld *w, const char *name); /* find or create */
+gint32 cs_world_sensor_find(const CsWorld *w, const char *name); /* -1 if none */
+void cs_world_sensor_set(CsWorld *w, guint32 sensor, guint32 client, const char *value);
+const char *cs_world_sensor_get(const CsWorld *w, guint32 sensor, guint32 client);
+
+/* --- targets ------------------------------------------------------------------ */
+typedef enum { CS_TARGET_ALL, CS_TARGET_CLIENT, CS_TARGET_SUBNET, CS_TARGET_SITE } CsTargetKind;
+typedef struct {
+  CsTargetKind kind;
+  guint32 id;
+} CsTarget;
+
+/* --- questions ----------------------------------------------------------------- */
+typedef enum { CS_Q_COUNT, CS_Q_COLLECT } CsQuestionMode;
+/* Asks at `at`; returns the question id (< CS_MAX_QUESTIONS), or -1 with error. */
+gint32 cs_world_ask(CsWorld *w, SimTime at, guint32 sensor, CsQuestionMode mode,
+                    const CsTarget *targets, guint ntargets, GError **error);
+guint32 cs_world_question_count(const CsWorld *w);
+SimTime cs_question_asked_at(const CsWorld *w, guint32 q);
+guint32 cs_question_targets(const CsWorld *w, guint32 q);
+guint32 cs_question_answered(const CsWorld *w, guint32 q);
+guint32 cs_question_sensor(const CsWorld *w, guint32 q);
+/* Answered count within `within` of the ask. */
+guint32 cs_question_answered_by(const CsWorld *w, guint32 q, SimTime within);
+/* Time from the ask until `fraction` of targets had answered, or -1. */
+SimTime cs_question_time_to(const CsWorld *w, guint32 q, double fraction);
+/* Merged result: calls fn(value, count) in value order (sorted by value). */
+void cs_question_result(const CsWorld *w, guint32 q, void (*fn)(const char *value, guint64 count, gpointer data), gpointer data);
+/* The answer curve: n points (time since ask, cumulative answered). */
+guint cs_question_curve(const CsWorld *w, guint32 q, const SimTime **times, const guint32 **counts);
+
+/* --- actions -------------------------------------------------------------------- */
+typedef struct {
+  guint64 size;          /* package bytes (files), 0 = no files */
+  SimTime run_time;      /* time the action runs on each endpoint */
+} CsPackage;
+gint32 cs_world_deploy(CsWorld *w, SimTime at, const CsPackage *pkg, const CsTarget *targets,
+                       guint ntargets, GError **error);
+guint32 cs_world_action_count(const CsWorld *w);
+guint32 cs_action_targets(const CsWorld *w, guint32 a);
+guint32 cs_action_completed(const CsWorld *w, guint32 a);
+SimTime cs_action_deployed_at(const CsWorld *w, guint32 a);
+guint64 cs_action_size(const CsWorld *w, guint32 a);
+SimTime cs_action_time_to(const CsWorld *w, guint32 a, double fraction);
+
+/* --- observations (for results and figures; never used by behaviour) ------------ */
+typedef struct {
+  guint32 chains;           /* chains with at least one member */
+  guint32 len_min, len_median, len_max;
+  guint32 backward_leaders, forward_leaders;
+  guint32 reflections_forward, reflections_backward;
+} CsChainSummary;
+void cs_world_chains(CsWorld *w, CsChainSummary *out);
+/* The client's current forward / backward neighbour (client index), or
+ * G_MAXUINT32 when it has none (leader or not connected). */
+guint32 cs_client_forward(const CsWorld *w, guint32 client);
+guint32 cs_client_backward(const CsWorld *w, guint32 client);
+gboolean cs_client_is_forward_leader(const CsWorld *w, guint32 client);
+gboolean cs_client_is_backward_leader(const CsWorld *w, guint32 client);
+gboolean cs_client_reflected_forward(const CsWorld *w, guint32 client);
+gboolean cs_client_reflected_backward(const CsWorld *w, guint32 client);
+guint32 cs_client_registrations(const CsWorld *w, guint32 client);
+
+typedef struct {
+  guint64 registrations;       /* completed at all servers */
+  double per_second_mean, per_second_peak;
+  double latency_ms_p50, latency_ms_p99;   /* client-observed, request to response */
+  guint32 connections_peak;    /* concurrent connections at a server */
+  guint32 queue_peak;          /* server work queue */
+  double service_ms_p50, service_ms_p99;   /* queue wait + service at the server */
+  guint32 wan_connections_peak;/* concurrent server connections from other sites */
+} CsServerSummary;
+void cs_world_server_summary(CsWorld *w, CsServerSummary *out);
+/* Registrations completed per statistics bucket and the peak work-queue
+ * length in each bucket (server load figures); n = number of buckets. */
+guint cs_world_server_load(CsWorld *w, const guint32 **regs, const guint32 **queue);
