@@ -67,15 +67,20 @@ static void reg_begin(CsWorld *w, CsClient *c)
 {
   if (c->reg_conn || w->servers->len == 0)
     return;
+  sim_timer_cancel(w->sim, c->reg_timer); /* an initial one can come first */
   c->server = (guint8) pick_server(w, c);
   c->reg_started = sim_now(w->sim);
+  if (c->reg_initial && c->init_done >= 0)
+    cs_world_note_interval(w, TRUE, c->reg_started - c->init_done);
+  else if (!c->reg_initial && c->reg_done >= 0)
+    cs_world_note_interval(w, FALSE, c->reg_started - c->reg_done);
   c->reg_conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, server_node(w, c)), CS_PORT_CLIENT,
                             SIM_CLS_REGISTRATION, w->p.tls);
 }
 
 static void reg_next(CsWorld *w, CsClient *c)
 {
-  sim_timer_start(w->sim, c->node, draw(w->sim, c->node, w->p.reg_min, w->p.reg_max), TAG_REG, 0);
+  c->reg_timer = sim_timer_start(w->sim, c->node, draw(w->sim, c->node, w->p.reg_min, w->p.reg_max), TAG_REG, 0);
 }
 
 static void reg_failed(CsWorld *w, CsClient *c)
@@ -356,6 +361,7 @@ static void reset_state(CsClient *c)
   c->leaving = leaving;
   c->cur_peer[0] = c->cur_peer[1] = CS_NONE;
   c->failed_closest[0] = c->failed_closest[1] = CS_NONE;
+  c->reg_done = c->init_done = -1;
 }
 
 static void cl_start(Sim *sim, SimNodeId node, gpointer k)
@@ -369,7 +375,7 @@ static void cl_start(Sim *sim, SimNodeId node, gpointer k)
   c->reg_initial = 1;
   /* A cold start spreads the first registrations over the start-up window. */
   SimTime delay = sim_now(sim) == 0 && w->p.startup > 0 ? draw(sim, node, 0, w->p.startup) : 0;
-  sim_timer_start(sim, node, delay, TAG_REG, 0);
+  c->reg_timer = sim_timer_start(sim, node, delay, TAG_REG, 0);
 }
 
 static void cl_crashed(Sim *sim, SimNodeId node, gpointer k)
@@ -450,8 +456,10 @@ static void cl_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
     sim_close(sim, conn, node);
     c->reg_conn = 0;
     c->regs++;
+    c->reg_done = sim_now(sim);
     if (c->reg_initial) {
       c->reg_initial = 0;
+      c->init_done = sim_now(sim);
       sim_timer_start(sim, node, draw(sim, node, w->p.init_min, w->p.init_max), TAG_INIT, 0);
     }
     reg_next(w, c);

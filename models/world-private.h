@@ -73,7 +73,10 @@ typedef struct {
   guint8 alive;            /* started and not crashed */
   guint8 leaving;          /* left gracefully */
   SimConnId reg_conn;      /* registration in progress */
+  SimTimerId reg_timer;    /* next normal registration */
   SimTime reg_started;     /* when it began */
+  SimTime reg_done;        /* when the last one completed (-1: none yet) */
+  SimTime init_done;       /* when the last initial one completed (-1: none) */
   guint32 regs;            /* registrations completed */
   guint8 server_fails[4];  /* failed connects per server (first four) */
   /* peer list from the last registration, closest first */
@@ -185,7 +188,9 @@ struct CsWorld {
   GArray *reg_per_bucket;  /* guint32 */
   GArray *queue_per_bucket;/* guint32, the queue length at the end of each bucket */
   guint64 registrations;
+  CsIntervalStats ival_normal, ival_initial; /* sums in mean_s until read */
 };
+void cs_world_note_interval(CsWorld *w, gboolean initial, SimTime interval);
 
 CsClient *cs_client_rec(const CsWorld *w, guint32 client);
 CsServer *cs_server_rec(const CsWorld *w, guint32 server);

@@ -19,7 +19,7 @@ void cs_world_params_default(CsWorldParams *p)
   p->startup = 30 * SIM_S;
   p->peers_per_side = 10;
   p->neighbourhood_prefix = 24;
-  p->batch_window = 500 * SIM_MS;
+  p->batch_window = 50 * SIM_MS;
   p->sensor_min = 10 * SIM_MS;
   p->sensor_max = 100 * SIM_MS;
   p->live_timeout = 3 * 90 * SIM_S;
@@ -668,6 +668,35 @@ void cs_world_take_batch(CsWorld *w, const CsBatch *b)
     }
   }
 }
+
+static void ival_add(CsIntervalStats *s, SimTime v)
+{
+  if (s->n == 0 || v < s->min)
+    s->min = v;
+  if (s->n == 0 || v > s->max)
+    s->max = v;
+  s->n++;
+  s->mean_s += sim_time_to_s(v);
+}
+
+void cs_world_note_interval(CsWorld *w, gboolean initial, SimTime interval)
+{
+  ival_add(initial ? &w->ival_initial : &w->ival_normal, interval);
+}
+
+void cs_world_reg_intervals(const CsWorld *w, CsIntervalStats *normal, CsIntervalStats *initial)
+{
+  *normal = w->ival_normal;
+  *initial = w->ival_initial;
+  if (normal->n)
+    normal->mean_s /= (double) normal->n;
+  if (initial->n)
+    initial->mean_s /= (double) initial->n;
+}
+
+guint32 cs_server_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->conns; }
+guint32 cs_server_leader_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->leaders->len; }
+guint32 cs_server_wan_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->wan_conns; }
 
 void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency)
 {

@@ -155,6 +155,21 @@ typedef struct {
   guint32 wan_connections_peak;/* concurrent server connections from other sites */
 } CsServerSummary;
 void cs_world_server_summary(CsWorld *w, CsServerSummary *out);
+/* Drawn registration intervals as observed: normal ones (from a
+ * registration's completion to the next one's start) and forced initial ones
+ * (from an initial registration's completion to the next initial start). */
+typedef struct {
+  guint64 n;
+  SimTime min, max;
+  double mean_s;
+} CsIntervalStats;
+void cs_world_reg_intervals(const CsWorld *w, CsIntervalStats *normal, CsIntervalStats *initial);
+/* Connections open at a server now, and the backward-leader ones among them. */
+guint32 cs_server_connections(const CsWorld *w, guint32 server);
+guint32 cs_server_leader_connections(const CsWorld *w, guint32 server);
+/* Connections open at a server now whose far end is in another site. */
+guint32 cs_server_wan_connections(const CsWorld *w, guint32 server);
+
 /* Registrations completed per statistics bucket and the peak work-queue
  * length in each bucket (server load figures); n = number of buckets. */
 guint cs_world_server_load(CsWorld *w, const guint32 **regs, const guint32 **queue);

@@ -1,0 +1,419 @@
+/* test_protocol.c — the protocol core end to end: reflection around a
+ * firewall (drop and reject, with their times), healing after a crash,
+ * questions with exact merged counts and a derived time bound, separated and
+ * isolated subnets, registration intervals, server saturation, and what
+ * peering saves on the WAN. */
+#include "worldutil.h"
+#include <math.h>
+
+#define LAN "10.0.0.0/24"
+
+static SimFwRule peering_block(SimFwAction action)
+{
+  SimFwRule r = { 0 };
+  guint8 p;
+  sim_cidr_parse("10.0.0.0/27", &r.src, &p);
+  r.src_mask = sim_prefix_mask(p);
+  sim_cidr_parse("10.0.0.32/27", &r.dst, &p);
+  r.dst_mask = sim_prefix_mask(p);
+  r.port = CS_PORT_CLIENT;
+  r.both = TRUE;
+  r.action = action;
+  return r;
+}
+
+/* Runs 50 clients with the /27 block; returns when .31 became a reflected
+ * forward leader (-1 if never within 10 minutes). */
+static SimTime reflection_run(SimFwAction action, CsChainSummary *out, guint32 *first_out)
+{
+  TestWorld t;
+  tw_init(&t, NULL, 11);
+  guint32 first;
+  tw_branch(&t, "branch", LAN, 50, 20e6, 30 * SIM_MS, &first);
+  SimFwRule r = peering_block(action);
+  sim_fw_add(t.sim, &r);
+  SimTime when = -1;
+  for (SimTime at = 0; at <= 10 * SIM_MIN; at += 10 * SIM_MS) {
+    sim_run_until(t.sim, at);
+    if (when < 0 && cs_client_reflected_forward(t.w, first + 30) && cs_client_reflected_backward(t.w, first + 31))
+      when = at;
+  }
+  cs_world_chains(t.w, out);
+  /* Chains in address order on either side of the block. */
+  for (guint32 i = 0; i + 1 < 50; i++)
+    if (i != 30)
+      CU_ASSERT_EQUAL(cs_client_forward(t.w, first + i), first + i + 1);
+  CU_ASSERT_EQUAL(cs_client_forward(t.w, first + 30), G_MAXUINT32);
+  CU_ASSERT(cs_client_is_forward_leader(t.w, first + 30));
+  CU_ASSERT(cs_client_is_backward_leader(t.w, first + 31));
+  *first_out = first;
+  tw_free(&t);
+  return when;
+}
+
+/* A firewall dropping 17472 between 10.0.0.0/27 and 10.0.0.32/27 splits the
+ * chain in two: a forward reflection at .31 (the highest address below .32),
+ * a backward reflection at .32, four leaders.  With reject the chains form
+ * sooner: each failed candidate costs one round trip instead of the connect
+ * timeout.  Registration draws are the same in both runs (the same seed,
+ * per-node streams), so the two reflection times differ by exactly the
+ * number of dropped candidates times (connect timeout - round trip). */
+static void test_firewall_reflection(void)
+{
+  CsChainSummary drop, reject;
+  guint32 first;
+  SimTime t_drop = reflection_run(SIM_FW_DROP, &drop, &first);
+  SimTime t_reject = reflection_run(SIM_FW_REJECT, &reject, &first);
+  CsChainSummary *cases[2] = { &drop, &reject };
+  for (int i = 0; i < 2; i++) {
+    CU_ASSERT_EQUAL(cases[i]->chains, 2);
+    CU_ASSERT_EQUAL(cases[i]->backward_leaders, 2);
+    CU_ASSERT_EQUAL(cases[i]->forward_leaders, 2);
+    CU_ASSERT_EQUAL(cases[i]->reflections_forward, 1);
+    CU_ASSERT_EQUAL(cases[i]->reflections_backward, 1);
+    CU_ASSERT_EQUAL(cases[i]->len_min, 19);
+    CU_ASSERT_EQUAL(cases[i]->len_max, 31);
+  }
+  CU_ASSERT_FATAL(t_drop > 0 && t_reject > 0);
+  SimParams sp;
+  sim_params_default(&sp);
+  g_test_message("reflection formed: drop %.2f s, reject %.2f s", sim_time_to_s(t_drop), sim_time_to_s(t_reject));
+  CU_ASSERT(t_drop - t_reject >= sp.connect_timeout - 10 * SIM_MS);
+  /* A whole number of connect timeouts apart (within the 10 ms polling step
+   * and a few LAN round trips per candidate). */
+  double k = (double) (t_drop - t_reject) / (double) sp.connect_timeout;
+  CU_ASSERT(fabs(k - round(k)) < 0.01);
+}
+
+/* A mid-chain client crashes: its neighbours connect to each other after the
+ * keepalive timeout; the chain has 49 members; a question asked afterwards
+ * reaches all 49. */
+static void test_crash_heals(void)
+{
+  TestWorld t;
+  tw_init(&t, NULL, 5);
+  guint32 first;
+  tw_branch(&t, "branch", LAN, 50, 20e6, 30 * SIM_MS, &first);
+  guint32 s = cs_world_sensor(t.w, "Up");
+  for (guint32 i = 0; i < 50; i++)
+    cs_world_sensor_set(t.w, s, first + i, "yes");
+  sim_run_until(t.sim, 5 * SIM_MIN);
+  SimTime crash_at = sim_now(t.sim);
+  sim_node_crash(t.sim, cs_world_client_node(t.w, first + 24));
+  SimParams sp;
+  sim_params_default(&sp);
+  /* Before the keepalive timeout the neighbours still point at the dead one. */
+  sim_run_until(t.sim, crash_at + sp.keepalive_timeout - SIM_MS);
+  CU_ASSERT_EQUAL(cs_client_forward(t.w, first + 23), first + 24);
+  /* Just after it they have walked on to each other (one LAN round trip, TLS). */
+  sim_run_until(t.sim, crash_at + sp.keepalive_timeout + 50 * SIM_MS);
+  CU_ASSERT_EQUAL(cs_client_forward(t.w, first + 23), first + 25);
+  CU_ASSERT_EQUAL(cs_client_backward(t.w, first + 25), first + 23);
+  CsChainSummary cs;
+  cs_world_chains(t.w, &cs);
+  CU_ASSERT_EQUAL(cs.chains, 1);
+  CU_ASSERT_EQUAL(cs.len_max, 49);
+  CsTarget all = { CS_TARGET_ALL, 0 };
+  SimTime ask = sim_now(t.sim) + SIM_S;
+  gint32 q = cs_world_ask(t.w, ask, s, CS_Q_COUNT, &all, 1, NULL);
+  sim_run_until(t.sim, ask + 30 * SIM_S);
+  CU_ASSERT_EQUAL(cs_question_answered(t.w, (guint32) q), 49);
+  tw_free(&t);
+}
+
+typedef struct {
+  const char *value;
+  guint64 count;
+} Want;
+
+static void check_result(const char *value, guint64 count, gpointer data)
+{
+  Want *w = data;
+  for (; w->value; w++)
+    if (g_str_equal(w->value, value)) {
+      CU_ASSERT_EQUAL(count, w->count);
+      w->count = G_MAXUINT64; /* seen */
+      return;
+    }
+  CU_FAIL("unexpected value in the merged result");
+}
+
+/* A question over 200 clients (one chain of 200 in a separated /24... a /24
+ * holds 254) with a known sensor table: merged counts equal the table, 100 %
+ * answer, within the bound derived from the chain:
+ *   the question travels 199 hops of one LAN one-way time each (< 1 ms with
+ *   TLS already set up), every client evaluates within sensor_max (100 ms),
+ *   and answers move forward one hop per batching window (50 ms) at most, the
+ *   last batch crossing one WAN hop to the server (~31 ms) and waiting in the
+ *   server's queue for at most a few service times:
+ *   bound = 199 * 1 ms + 100 ms + 200 * (50 ms + 1 ms) + 31 ms + 10 ms. */
+static void test_question_exact_counts(void)
+{
+  TestWorld t;
+  tw_init(&t, NULL, 3);
+  guint32 first;
+  tw_branch(&t, "branch", LAN, 200, 20e6, 30 * SIM_MS, &first);
+  guint32 s = cs_world_sensor(t.w, "Operating System");
+  for (guint32 i = 0; i < 200; i++)
+    cs_world_sensor_set(t.w, s, first + i, i % 10 < 7 ? "Windows 11" : (i % 10 < 9 ? "Ubuntu 24.04" : "macOS 15"));
+  sim_run_until(t.sim, 5 * SIM_MIN);
+  CsChainSummary cs;
+  cs_world_chains(t.w, &cs);
+  CU_ASSERT_EQUAL(cs.chains, 1);
+  CsTarget all = { CS_TARGET_ALL, 0 };
+  gint32 q = cs_world_ask(t.w, 5 * SIM_MIN + SIM_S, s, CS_Q_COUNT, &all, 1, NULL);
+  sim_run_until(t.sim, 10 * SIM_MIN);
+  Want want[] = { { "Windows 11", 140 }, { "Ubuntu 24.04", 40 }, { "macOS 15", 20 }, { NULL, 0 } };
+  cs_question_result(t.w, (guint32) q, check_result, want);
+  for (Want *w = want; w->value; w++)
+    CU_ASSERT_EQUAL(w->count, G_MAXUINT64);
+  CU_ASSERT_EQUAL(cs_question_answered(t.w, (guint32) q), 200);
+  CU_ASSERT_EQUAL(cs_question_targets(t.w, (guint32) q), 200);
+  SimTime full = cs_question_time_to(t.w, (guint32) q, 1.0);
+  SimTime bound = 199 * SIM_MS + 100 * SIM_MS + 200 * (50 * SIM_MS + SIM_MS) + 31 * SIM_MS + 10 * SIM_MS;
+  g_test_message("100 %% answered after %.3f s (bound %.3f s)", sim_time_to_s(full), sim_time_to_s(bound));
+  CU_ASSERT(full > 0 && full <= bound);
+  /* And the answers must have needed at least one batching window per hop
+   * for most of the chain (a window only closes once). */
+  CU_ASSERT(full >= 100 * 50 * SIM_MS);
+  tw_free(&t);
+}
+
+/* Collect-style: a row per endpoint; the merged rows count every value. */
+static void test_question_collect(void)
+{
+  TestWorld t;
+  tw_init(&t, NULL, 4);
+  guint32 first;
+  tw_branch(&t, "branch", LAN, 30, 20e6, 30 * SIM_MS, &first);
+  guint32 s = cs_world_sensor(t.w, "Computer Name");
+  for (guint32 i = 0; i < 30; i++) {
+    char name[32];
+    g_snprintf(name, sizeof name, "host-%02u", i);
+    cs_world_sensor_set(t.w, s, first + i, name);
+  }
+  sim_run_until(t.sim, 3 * SIM_MIN);
+  CsTarget all = { CS_TARGET_ALL, 0 };
+  gint32 q = cs_world_ask(t.w, 3 * SIM_MIN, s, CS_Q_COLLECT, &all, 1, NULL);
+  sim_run_until(t.sim, 5 * SIM_MIN);
+  CU_ASSERT_EQUAL(cs_question_answered(t.w, (guint32) q), 30);
+  Want want[31];
+  char names[30][32];
+  for (guint32 i = 0; i < 30; i++) {
+    g_snprintf(names[i], sizeof names[i], "host-%02u", i);
+    want[i].value = names[i];
+    want[i].count = 1;
+  }
+  want[30].value = NULL;
+  cs_question_result(t.w, (guint32) q, check_result, want);
+  tw_free(&t);
+}
+
+/* A separated subnet peers only inside itself; an isolated one never peers:
+ * each client registers and answers on its own. */
+static void test_separated_and_isolated(void)
+{
+  TestWorld t;
+  tw_init(&t, NULL, 9);
+  guint32 site = sim_site_add(t.sim, "hq");
+  sim_wan_add(t.sim, site, t.dc, 100e6, 10 * SIM_MS, 0);
+  guint32 base;
+  guint8 prefix;
+  /* Two /25 halves of one /24: separated, they form two chains instead of one. */
+  sim_cidr_parse("10.5.0.0/25", &base, &prefix);
+  guint32 a = sim_subnet_add(t.sim, site, base, prefix, 1e9, 100 * SIM_US, NULL);
+  sim_cidr_parse("10.5.0.128/25", &base, &prefix);
+  guint32 b = sim_subnet_add(t.sim, site, base, prefix, 1e9, 100 * SIM_US, NULL);
+  sim_cidr_parse("10.6.0.0/24", &base, &prefix);
+  guint32 vpn = sim_subnet_add(t.sim, site, base, prefix, 1e9, 100 * SIM_US, NULL);
+  cs_world_subnet_mode(t.w, a, CS_SUBNET_SEPARATED);
+  cs_world_subnet_mode(t.w, b, CS_SUBNET_SEPARATED);
+  cs_world_subnet_mode(t.w, vpn, CS_SUBNET_ISOLATED);
+  guint32 fa = cs_world_add_clients(t.w, a, 20, NULL);
+  guint32 fb = cs_world_add_clients(t.w, b, 20, NULL);
+  guint32 fv = cs_world_add_clients(t.w, vpn, 20, NULL);
+  guint32 s = cs_world_sensor(t.w, "x");
+  for (guint32 i = 0; i < 60; i++)
+    cs_world_sensor_set(t.w, s, i, "v");
+  sim_run_until(t.sim, 5 * SIM_MIN);
+  CsChainSummary cs;
+  cs_world_chains(t.w, &cs);
+  CU_ASSERT_EQUAL(cs.chains, 2);
+  CU_ASSERT_EQUAL(cs.len_min, 20);
+  CU_ASSERT_EQUAL(cs.len_max, 20);
+  CU_ASSERT_EQUAL(cs_client_forward(t.w, fa + 19), G_MAXUINT32); /* not into b */
+  CU_ASSERT_EQUAL(cs_client_backward(t.w, fb), G_MAXUINT32);
+  for (guint32 i = 0; i < 20; i++) {
+    CU_ASSERT_EQUAL(cs_client_forward(t.w, fv + i), G_MAXUINT32);
+    CU_ASSERT_FALSE(cs_client_is_forward_leader(t.w, fv + i));
+    CU_ASSERT(cs_client_registrations(t.w, fv + i) >= 3);
+  }
+  /* Only the two chains' leaders keep connections at the server. */
+  CU_ASSERT_EQUAL(cs_server_leader_connections(t.w, 0), 2);
+  CsTarget vt = { CS_TARGET_SUBNET, vpn };
+  gint32 q = cs_world_ask(t.w, 5 * SIM_MIN, s, CS_Q_COUNT, &vt, 1, NULL);
+  sim_run_until(t.sim, 5 * SIM_MIN + 200 * SIM_S);
+  /* Isolated clients learn of it and answer at their registrations: all
+   * within two registration intervals (2 x 90 s). */
+  CU_ASSERT_EQUAL(cs_question_targets(t.w, (guint32) q), 20);
+  CU_ASSERT_EQUAL(cs_question_answered(t.w, (guint32) q), 20);
+  tw_free(&t);
+}
+
+/* Registration intervals over 10,000 draws lie in [30 s, 90 s] with a mean
+ * within 1 s of 60 s; forced initial re-registration in [2 h, 6 h]. */
+static void test_registration_intervals(void)
+{
+  CsWorldParams p;
+  cs_world_params_default(&p);
+  TestWorld t;
+  tw_init(&t, &p, 21);
+  tw_branch(&t, "branch", LAN, 200, 100e6, 10 * SIM_MS, NULL);
+  sim_run_until(t.sim, 62 * SIM_MIN);
+  CsIntervalStats normal, initial;
+  cs_world_reg_intervals(t.w, &normal, &initial);
+  g_test_message("%" G_GUINT64_FORMAT " normal intervals, mean %.3f s", normal.n, normal.mean_s);
+  CU_ASSERT(normal.n >= 10000);
+  CU_ASSERT(normal.min >= 30 * SIM_S);
+  CU_ASSERT(normal.max <= 90 * SIM_S);
+  CU_ASSERT(fabs(normal.mean_s - 60.0) <= 1.0);
+  tw_free(&t);
+  /* Initial re-registration: shorten nothing, run long enough for 200 draws. */
+  tw_init(&t, &p, 22);
+  tw_branch(&t, "branch", LAN, 100, 100e6, 10 * SIM_MS, NULL);
+  sim_run_until(t.sim, 7 * SIM_HOUR);
+  cs_world_reg_intervals(t.w, &normal, &initial);
+  CU_ASSERT(initial.n >= 100);
+  CU_ASSERT(initial.min >= 2 * SIM_HOUR);
+  CU_ASSERT(initial.max <= 6 * SIM_HOUR);
+  CU_ASSERT(fabs(initial.mean_s - 4 * 3600.0) <= 0.1 * 4 * 3600.0);
+  tw_free(&t);
+}
+
+/* Server saturation: one worker, 50 ms per registration = 20 registrations/s.
+ * 600 clients register ~10/s (below capacity): queue and latency stay flat.
+ * 3,000 clients register ~50/s (above): the queue and latency grow. */
+static void saturation_run(guint32 clients, guint32 *queue_mid, guint32 *queue_end, double *p50)
+{
+  CsWorldParams p;
+  cs_world_params_default(&p);
+  TestWorld t;
+  tw_init(&t, &p, 31);
+  /* Replace the default server's capacity: one worker, 50 ms each. */
+  CsServerParams sp;
+  cs_server_params_default(&sp);
+  sp.workers = 1;
+  sp.svc_registration = 50 * SIM_MS;
+  cs_world_free(t.w);
+  t.w = cs_world_new(&p);
+  t.sim = cs_world_sim(t.w);
+  t.dc = sim_site_add(t.sim, "datacenter");
+  t.server = cs_world_add_server(t.w, "ts1", cs_world_infra_subnet(t.w, t.dc, NULL), 0, &sp, NULL);
+  for (guint32 k = 0; k * 250 < clients; k++) {
+    char cidr[32], name[16];
+    g_snprintf(cidr, sizeof cidr, "10.%u.0.0/24", 10 + k);
+    g_snprintf(name, sizeof name, "b%u", k);
+    tw_branch(&t, name, cidr, MIN(250, clients - k * 250), 100e6, 10 * SIM_MS, NULL);
+  }
+  const guint32 *regs, *queue;
+  sim_run_until(t.sim, 5 * SIM_MIN);
+  guint n = cs_world_server_load(t.w, &regs, &queue);
+  *queue_mid = n ? queue[n - 1] : 0;
+  sim_run_until(t.sim, 10 * SIM_MIN);
+  n = cs_world_server_load(t.w, &regs, &queue);
+  *queue_end = n ? queue[n - 1] : 0;
+  CsServerSummary ss;
+  cs_world_server_summary(t.w, &ss);
+  *p50 = ss.latency_ms_p50;
+  tw_free(&t);
+}
+
+static void test_server_saturation(void)
+{
+  guint32 qm_lo, qe_lo, qm_hi, qe_hi;
+  double p50_lo, p50_hi;
+  saturation_run(600, &qm_lo, &qe_lo, &p50_lo);
+  saturation_run(3000, &qm_hi, &qe_hi, &p50_hi);
+  g_test_message("below: queue %u → %u, p50 %.1f ms; above: queue %u → %u, p50 %.1f ms", qm_lo, qe_lo, p50_lo,
+                 qm_hi, qe_hi, p50_hi);
+  /* Below capacity: a few in the queue at most, at 5 and at 10 minutes. */
+  CU_ASSERT(qm_lo <= 10 && qe_lo <= 10);
+  /* Above: the backlog grows between 5 and 10 minutes by (50 - 20)/s x 300 s
+   * less what slows down as registrations wait (clients re-register only
+   * after a response): at least hundreds. */
+  CU_ASSERT(qe_hi > qm_hi);
+  CU_ASSERT(qe_hi >= 300);
+  CU_ASSERT(p50_hi > 10 * p50_lo);
+}
+
+/* Peering off versus on, 10 subnets of 100 clients in branch offices: the
+ * server's WAN connections drop from ~1,000 (one per client) to ~20 (two
+ * leaders per chain). */
+static void peering_run(gboolean peering, CsServerSummary *ss, guint64 *wan_bytes, guint32 *steady_peak)
+{
+  CsWorldParams p;
+  cs_world_params_default(&p);
+  p.peering = peering;
+  TestWorld t;
+  tw_init(&t, &p, 41);
+  for (guint32 k = 0; k < 10; k++) {
+    char cidr[32], name[16];
+    g_snprintf(cidr, sizeof cidr, "10.%u.0.0/24", 20 + k);
+    g_snprintf(name, sizeof name, "branch-%u", k);
+    tw_branch(&t, name, cidr, 100, 20e6, 30 * SIM_MS, NULL);
+  }
+  guint32 s = cs_world_sensor(t.w, "x");
+  for (guint32 i = 0; i < 1000; i++)
+    cs_world_sensor_set(t.w, s, i, i % 2 ? "a" : "b");
+  CsTarget all = { CS_TARGET_ALL, 0 };
+  cs_world_ask(t.w, 5 * SIM_MIN, s, CS_Q_COUNT, &all, 1, NULL);
+  /* Steady state: after the cold start (every client registering for the
+   * first time, the first ones with no peers yet leading for a while). */
+  sim_run_until(t.sim, 5 * SIM_MIN);
+  *steady_peak = 0;
+  for (SimTime at = 5 * SIM_MIN; at <= 10 * SIM_MIN; at += 100 * SIM_MS) {
+    sim_run_until(t.sim, at);
+    *steady_peak = MAX(*steady_peak, cs_server_wan_connections(t.w, 0));
+  }
+  cs_world_server_summary(t.w, ss);
+  *wan_bytes = 0;
+  for (int c = 0; c < SIM_CLS_COUNT; c++)
+    *wan_bytes += sim_stats_wan_total(t.sim, (SimClass) c);
+  CU_ASSERT_EQUAL(cs_question_answered(t.w, 0), 1000);
+  if (peering)
+    CU_ASSERT_EQUAL(cs_server_leader_connections(t.w, 0), 10);
+  tw_free(&t);
+}
+
+static void test_peering_saves_wan(void)
+{
+  CsServerSummary off, on;
+  guint64 bytes_off, bytes_on;
+  guint32 steady_off, steady_on;
+  peering_run(FALSE, &off, &bytes_off, &steady_off);
+  peering_run(TRUE, &on, &bytes_on, &steady_on);
+  g_test_message("WAN connections, steady peak: off %u, on %u (whole-run peak %u / %u); WAN bytes off %"
+                 G_GUINT64_FORMAT ", on %" G_GUINT64_FORMAT, steady_off, steady_on, off.wan_connections_peak,
+                 on.wan_connections_peak, bytes_off, bytes_on);
+  CU_ASSERT(steady_off >= 1000);
+  CU_ASSERT(steady_on >= 20);
+  CU_ASSERT(steady_on <= 30); /* 20 leaders + registrations in flight */
+  CU_ASSERT((double) steady_off / steady_on >= 30.0);
+  CU_ASSERT(bytes_on < bytes_off);
+}
+
+int main(void)
+{
+  CU_TestInfo tests[] = {
+    { "firewall splits a chain: reflection, drop vs reject times", test_firewall_reflection },
+    { "a crashed client is routed around after the keepalive", test_crash_heals },
+    { "count question: exact merged counts within the derived bound", test_question_exact_counts },
+    { "collect question: one row per endpoint", test_question_collect },
+    { "separated and isolated subnets", test_separated_and_isolated },
+    { "registration intervals", test_registration_intervals },
+    { "server saturation", test_server_saturation },
+    { "peering off versus on", test_peering_saves_wan },
+    CU_TEST_INFO_NULL,
+  };
+  return cs_test_main("protocol", tests);
+}
