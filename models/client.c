@@ -149,6 +149,7 @@ static void side_walk(CsWorld *w, CsClient *c, int side, guint idx, guint limit)
   if (idx < limit) {
     guint32 peer = c->cand[side][idx];
     c->try_idx[side] = (guint8) idx;
+    c->try_peer[side] = peer;
     c->try_limit[side] = (guint8) limit;
     c->trying[side] = sim_connect(w->sim, c->node, sim_node_addr(w->sim, cs_world_client_node(w, peer)),
                                   CS_PORT_CLIENT, SIM_CLS_PEER, w->p.tls);
@@ -224,7 +225,7 @@ static void side_connected(CsWorld *w, CsClient *c, int side, SimConnId conn)
     send_simple(w, c, conn, CS_MSG_LEADER_HELLO, SIM_CLS_PEER, 200, role, 0);
   } else {
     c->cur_kind[side] = CS_SIDE_PEER;
-    c->cur_peer[side] = c->cand[side][c->try_idx[side]];
+    c->cur_peer[side] = c->try_peer[side];
     c->reflected[side] = 0;
   }
   if (old && old != conn)
@@ -240,10 +241,13 @@ static void side_connect_failed(CsWorld *w, CsClient *c, int side)
     sim_timer_start(w->sim, c->node, LEADER_RETRY, TAG_RETRY, (guint64) side);
     return;
   }
-  guint idx = c->try_idx[side];
+  /* Walk on from where the failed peer stands in the list now (a
+   * registration or an introduction may have changed the list meanwhile). */
+  int pos = cand_pos(c, side, c->try_peer[side]);
+  guint idx = pos >= 0 ? (guint) pos : c->try_idx[side];
   if (idx == 0)
-    c->failed_closest[side] = c->cand[side][0];
-  side_walk(w, c, side, idx + 1, c->try_limit[side]);
+    c->failed_closest[side] = c->try_peer[side];
+  side_walk(w, c, side, idx + 1, MAX(c->try_limit[side], idx + 1));
 }
 
 static void side_lost(CsWorld *w, CsClient *c, int side)

@@ -90,6 +90,7 @@ typedef struct {
   guint8 reflected[2];     /* leader because every candidate failed */
   SimConnId trying[2];     /* connect attempt in progress */
   guint8 try_idx[2];       /* candidate index being tried, CS_TRY_SERVER */
+  guint32 try_peer[2];     /* the client being tried (the list may change meanwhile) */
   guint8 try_limit[2];     /* stop the walk at this index (replacement walks) */
   /* questions and actions */
   guint64 q_seen, q_answered;

@@ -29,6 +29,66 @@ static void test_one_subnet_one_chain(void)
   CU_ASSERT(cs_client_is_backward_leader(t.w, first));
   CU_ASSERT(cs_client_is_forward_leader(t.w, first + 49));
   CU_ASSERT_FALSE(cs_client_is_forward_leader(t.w, first));
+  /* Apart from registrations, only the two leaders hold server connections:
+   * sampled every 100 ms for 2 minutes, the count never drops below 2 and is
+   * exactly 2 whenever no registration is in flight (most samples). */
+  guint32 lo = G_MAXUINT32, at_two = 0, samples = 0;
+  for (SimTime at = 5 * SIM_MIN; at < 7 * SIM_MIN; at += 100 * SIM_MS, samples++) {
+    sim_run_until(t.sim, at);
+    guint32 n = cs_server_connections(t.w, 0);
+    lo = MIN(lo, n);
+    at_two += n == 2;
+  }
+  CU_ASSERT_EQUAL(lo, 2);
+  CU_ASSERT(at_two > samples * 9 / 10);
+  CU_ASSERT_EQUAL(cs_server_leader_connections(t.w, 0), 1); /* the backward leader */
+  tw_free(&t);
+}
+
+/* A client that comes back (a join at its address) takes its place in the
+ * chain again once its neighbours' registrations show it as closer. */
+static void test_join_takes_its_place(void)
+{
+  TestWorld t;
+  tw_init(&t, NULL, 8);
+  guint32 first;
+  tw_branch(&t, "branch", "10.0.0.0/24", 50, 20e6, 30 * SIM_MS, &first);
+  sim_run_until(t.sim, 100 * SIM_MS);
+  SimNodeId n20 = cs_world_client_node(t.w, first + 20);
+  sim_node_crash(t.sim, n20);
+  sim_run_until(t.sim, 10 * SIM_MIN);
+  CU_ASSERT_EQUAL(cs_client_forward(t.w, first + 19), first + 21);
+  sim_node_restart(t.sim, n20);
+  /* Its registration (at once), then the neighbours' next ones (<= 90 s). */
+  sim_run_until(t.sim, 10 * SIM_MIN + 2 * 90 * SIM_S);
+  CU_ASSERT_EQUAL(cs_client_forward(t.w, first + 19), first + 20);
+  CU_ASSERT_EQUAL(cs_client_forward(t.w, first + 20), first + 21);
+  CU_ASSERT_EQUAL(cs_client_backward(t.w, first + 21), first + 20);
+  CsChainSummary cs;
+  cs_world_chains(t.w, &cs);
+  CU_ASSERT_EQUAL(cs.chains, 1);
+  CU_ASSERT_EQUAL(cs.len_max, 50);
+  tw_free(&t);
+}
+
+/* A client leaving gracefully introduces its neighbours to each other: they
+ * connect within a few LAN round trips, long before any keepalive. */
+static void test_graceful_leave(void)
+{
+  TestWorld t;
+  tw_init(&t, NULL, 6);
+  guint32 first;
+  tw_branch(&t, "branch", "10.0.0.0/24", 50, 20e6, 30 * SIM_MS, &first);
+  sim_run_until(t.sim, 5 * SIM_MIN);
+  cs_world_leave(t.w, first + 30, 5 * SIM_MIN + SIM_S);
+  sim_run_until(t.sim, 5 * SIM_MIN + SIM_S + 100 * SIM_MS);
+  CU_ASSERT_EQUAL(cs_client_forward(t.w, first + 29), first + 31);
+  CU_ASSERT_EQUAL(cs_client_backward(t.w, first + 31), first + 29);
+  CU_ASSERT_FALSE(sim_node_is_up(t.sim, cs_world_client_node(t.w, first + 30)));
+  CsChainSummary cs;
+  cs_world_chains(t.w, &cs);
+  CU_ASSERT_EQUAL(cs.chains, 1);
+  CU_ASSERT_EQUAL(cs.len_max, 49);
   tw_free(&t);
 }
 
@@ -36,6 +96,8 @@ int main(void)
 {
   CU_TestInfo tests[] = {
     { "50 clients in one /24 form one chain in address order", test_one_subnet_one_chain },
+    { "a client coming back takes its place", test_join_takes_its_place },
+    { "a graceful leave introduces the neighbours", test_graceful_leave },
     CU_TEST_INFO_NULL,
   };
   return cs_test_main("chain", tests);
