@@ -1,8 +1,8 @@
 /* server.c — the core server: registration, peer lists, leader connections,
  * questions and actions pushed to backward leaders, answers collected.
  *
- * Capacity model: `workers` jobs are served at once; each job kind has a
- * service time (registration, answer message, leader connection set-up);
+ * Capacity model: `workers` jobs are served at once; each job kind has its
+ * own service duration: registration, answer message, leader connection set-up;
  * arrivals beyond that wait in a FIFO ring, so registration latency grows
  * once the arrival rate passes workers / service time.  The server knows a
  * client only through its registrations: the peer list it returns is the

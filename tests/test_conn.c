@@ -1,0 +1,699 @@
+/* test_conn.c — connections over the network model: connect outcomes and
+ * their exact times, in-order delivery, failures (links, nodes, firewall),
+ * rerouting, graceful close, background transfers and byte statistics.
+ *
+ * Times are computed by hand from the link formula (conn.h, net.h): a
+ * one-way trip of a one-segment message is the sum over the hops of
+ *     latency + (payload + framing) * 8 / bandwidth
+ * with framing SIM_FRAMING_ETHERNET (90 B) on access links and
+ * SIM_FRAMING_PPP (54 B) on WAN links; a SYN has payload 0; a connect
+ * succeeds after SYN + SYN-ACK (one round trip).
+ *
+ * The standard network (std_net): hosts a and b on 1 Gbps, 0.1 ms access
+ * links (8 ns per byte) in sites joined by a 20 Mbps, 30 ms WAN link (400 ns
+ * per byte).  Connects start at T0 = 1 s, after both hosts have started.
+ *   SYN one way  = (100,000 + 90*8) + (30,000,000 + 54*400) + (100,000 + 90*8)
+ *                = 100,720 + 30,021,600 + 100,720 = 30,223,040 ns
+ *   RTT          = 2 * 30,223,040 = 60,446,080 ns
+ * Defaults: connect_timeout 5 s, keepalive_timeout 30 s. */
+#include "testutil.h"
+#include <math.h>
+
+#define T0 SIM_S
+#define ONE_WAY_SYN ((SimTime) 30223040)
+#define RTT ((SimTime) 60446080)
+#define CONNECT_TIMEOUT (5 * SIM_S)
+#define KEEPALIVE (30 * SIM_S)
+
+typedef struct {
+  Sim *sim;
+  Probe *p;
+  guint32 sa, sb; /* subnets */
+  guint32 wan;    /* the WAN link */
+  SimNodeId a, b;
+} Net;
+
+static void std_net(Net *n)
+{
+  n->sim = sim_new(NULL);
+  n->p = probe_new(n->sim);
+  n->wan = probe_two_sites(n->sim, 20e6, 30 * SIM_MS, 1e9, 100 * SIM_US, &n->sa, &n->sb);
+  n->a = probe_host(n->sim, n->p, n->sa);
+  n->b = probe_host(n->sim, n->p, n->sb);
+  sim_run_until(n->sim, T0);
+}
+
+/* Drains, checks that nothing is left behind, frees. */
+static void net_done(Net *n)
+{
+  sim_drain(n->sim);
+  CU_ASSERT_EQUAL(sim_pending_events(n->sim), 0);
+  probe_free(n->p);
+  sim_free(n->sim);
+}
+
+static SimConnId connect_ab(Net *n, guint16 port, gboolean tls)
+{
+  return sim_connect(n->sim, n->a, sim_node_addr(n->sim, n->b), port, SIM_CLS_PEER, tls);
+}
+
+static void send_msg(Net *n, SimConnId c, SimNodeId from, guint64 size, guint64 tag)
+{
+  SimMsg *m = sim_msg_new(n->sim);
+  m->size = size;
+  m->a = tag;
+  m->cls = SIM_CLS_PEER;
+  sim_send(n->sim, c, from, m);
+}
+
+/* Position of the first logged event of `what` at `node` (-1 if none). */
+static int log_index(Probe *p, SimNodeId node, ProbeWhat what, guint64 a)
+{
+  for (guint i = 0; i < p->log->len; i++) {
+    const ProbeEvent *e = &g_array_index(p->log, ProbeEvent, i);
+    if (e->node == node && e->what == what && (what != PR_MESSAGE || e->a == a))
+      return (int) i;
+  }
+  return -1;
+}
+
+static const ProbeEvent *log_at(Probe *p, int i) { return &g_array_index(p->log, ProbeEvent, i); }
+
+static SimFwRule rule_ab(Net *n, guint16 port, SimFwAction action)
+{
+  SimFwRule r = { .src = sim_node_addr(n->sim, n->a), .src_mask = 0xffffffffu,
+                  .dst = sim_node_addr(n->sim, n->b), .dst_mask = 0xffffffffu,
+                  .port = port, .action = action };
+  return r;
+}
+
+/* Asserts one close (or connect failure) of `what` at `node`, at time t, for reason why. */
+static void expect_one(Probe *p, SimNodeId node, ProbeWhat what, SimConnError why, SimTime t)
+{
+  CU_ASSERT_EQUAL(probe_count(p, node, what), 1);
+  const ProbeEvent *e = probe_find(p, node, what);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+  CU_ASSERT_EQUAL(e->a, why);
+  CU_ASSERT_EQUAL(e->t, t);
+  if (e->a != (guint64) why || e->t != t)
+    fprintf(stderr, "node %u event %d: got %s at %" G_GINT64_FORMAT ", want %s at %" G_GINT64_FORMAT "\n",
+            node, what, sim_conn_error_name((SimConnError) e->a), e->t, sim_conn_error_name(why), t);
+}
+
+/* --- connect outcomes -------------------------------------------------------------- */
+
+/* Allowed: the initiator is connected after one RTT, the acceptor when the
+ * final ACK arrives, one more one-way trip later. */
+static void test_connect_allow(void)
+{
+  Net n;
+  std_net(&n);
+  SimConnId c = connect_ab(&n, 80, FALSE);
+  CU_ASSERT(c != 0);
+  CU_ASSERT_FALSE(sim_conn_is_open(n.sim, c));
+  sim_run_until(n.sim, 2 * SIM_S);
+  const ProbeEvent *e = probe_find(n.p, n.a, PR_CONNECTED);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+  CU_ASSERT_EQUAL(e->t, T0 + RTT); /* 1.060446080 s */
+  e = probe_find(n.p, n.b, PR_ACCEPTED);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+  CU_ASSERT_EQUAL(e->t, T0 + RTT + ONE_WAY_SYN); /* 1.090669120 s */
+  CU_ASSERT(sim_conn_is_open(n.sim, c));
+  CU_ASSERT_EQUAL(sim_conn_open_count(n.sim), 1);
+  CU_ASSERT(sim_conn_is_initiator(n.sim, c, n.a));
+  CU_ASSERT_EQUAL(sim_conn_peer(n.sim, c, n.a), n.b);
+  CU_ASSERT_EQUAL(sim_conn_port(n.sim, c), 80);
+  sim_close(n.sim, c, n.a);
+  net_done(&n);
+}
+
+/* TLS: one extra round trip carrying the handshake bytes.
+ *   ClientHello+Finished, 600 B, one segment, a → b:
+ *     (100,000 + 690*8) + (30,000,000 + 654*400) + (100,000 + 690*8)
+ *     = 105,520 + 30,261,600 + 105,520 = 30,472,640 ns
+ *   Server flight, 4,000 B = 3 segments, b → a: the first 1,448-byte segment
+ *   stored and forwarded on every hop, the other 2,552 B + 2 framings at the
+ *   slowest hop:
+ *     first: (100,000 + 1538*8) + (30,000,000 + 1502*400) + (100,000 + 1538*8)
+ *            = 112,304 + 30,600,800 + 112,304 = 30,825,408
+ *     rest:  max((2552 + 180)*8, (2552 + 108)*400) = 1,064,000
+ *     = 31,889,408 ns
+ *   connected = RTT + 30,472,640 + 31,889,408 = 122,808,128 ns after T0;
+ *   accepted one SYN one-way later: 153,031,168 ns after T0. */
+static void test_connect_tls(void)
+{
+  Net n;
+  std_net(&n);
+  SimConnId c = connect_ab(&n, 17472, TRUE);
+  sim_run_until(n.sim, 2 * SIM_S);
+  const ProbeEvent *e = probe_find(n.p, n.a, PR_CONNECTED);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+  CU_ASSERT_EQUAL(e->t, T0 + 122808128);
+  e = probe_find(n.p, n.b, PR_ACCEPTED);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+  CU_ASSERT_EQUAL(e->t, T0 + 153031168);
+  /* The handshake bytes are on the WAN link: SYN + SYN-ACK (54 B each), the
+   * client flight 654 B, the server flight 4,000 + 3*54 = 4,162 B. */
+  CU_ASSERT_EQUAL(sim_stats_wan_total(n.sim, SIM_CLS_PEER), 54 + 54 + 654 + 4162);
+  sim_close(n.sim, c, n.a);
+  net_done(&n);
+}
+
+/* A dropping firewall: no answer, the connect times out. */
+static void test_connect_fw_drop(void)
+{
+  Net n;
+  std_net(&n);
+  SimFwRule r = rule_ab(&n, 80, SIM_FW_DROP);
+  sim_fw_add(n.sim, &r);
+  CU_ASSERT_EQUAL(sim_fw_eval(n.sim, sim_node_addr(n.sim, n.a), sim_node_addr(n.sim, n.b), 80), SIM_FW_DROP);
+  CU_ASSERT_EQUAL(sim_fw_eval(n.sim, sim_node_addr(n.sim, n.a), sim_node_addr(n.sim, n.b), 443), SIM_FW_ALLOW);
+  connect_ab(&n, 80, FALSE);
+  sim_drain(n.sim);
+  expect_one(n.p, n.a, PR_FAILED, SIM_CONN_TIMEOUT, T0 + CONNECT_TIMEOUT);
+  CU_ASSERT_EQUAL(probe_count(n.p, n.b, PR_ACCEPTED), 0);
+  CU_ASSERT_EQUAL(probe_count(n.p, n.a, PR_CONNECTED), 0);
+  net_done(&n);
+}
+
+/* A rejecting firewall: refused after one round trip. */
+static void test_connect_fw_reject(void)
+{
+  Net n;
+  std_net(&n);
+  SimFwRule r = rule_ab(&n, 0, SIM_FW_REJECT);
+  guint32 id = sim_fw_add(n.sim, &r);
+  connect_ab(&n, 80, FALSE);
+  sim_drain(n.sim);
+  expect_one(n.p, n.a, PR_FAILED, SIM_CONN_REFUSED, T0 + RTT);
+  CU_ASSERT_EQUAL(probe_count(n.p, n.b, PR_ACCEPTED), 0);
+  /* Rule removed: the same connect succeeds, one RTT after it is made. */
+  sim_fw_remove(n.sim, id);
+  sim_fw_remove(n.sim, id); /* twice: harmless */
+  CU_ASSERT_EQUAL(sim_fw_rule_count(n.sim), 0);
+  SimTime t1 = sim_now(n.sim);
+  SimConnId c = connect_ab(&n, 80, FALSE);
+  sim_run_until(n.sim, t1 + SIM_S);
+  const ProbeEvent *e = probe_find(n.p, n.a, PR_CONNECTED);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+  CU_ASSERT_EQUAL(e->t, t1 + RTT);
+  sim_close(n.sim, c, n.a);
+  net_done(&n);
+}
+
+/* Nobody listening on the port: the host answers with a reset, one RTT. */
+static void test_connect_not_listening(void)
+{
+  Net n;
+  std_net(&n);
+  connect_ab(&n, 443, FALSE); /* probes listen on 80 and 17472 only */
+  sim_drain(n.sim);
+  expect_one(n.p, n.a, PR_FAILED, SIM_CONN_REFUSED, T0 + RTT);
+  CU_ASSERT_EQUAL(probe_count(n.p, n.b, PR_ACCEPTED), 0);
+  net_done(&n);
+}
+
+/* The only WAN link is down: no answer, the connect times out.  So does a
+ * connect to an address nobody has. */
+static void test_connect_link_down(void)
+{
+  Net n;
+  std_net(&n);
+  sim_wan_set_up(n.sim, n.wan, FALSE);
+  CU_ASSERT_FALSE(sim_link_is_up(n.sim, n.wan));
+  guint32 route[4];
+  CU_ASSERT_EQUAL(sim_route(n.sim, sim_node_site(n.sim, n.a), sim_node_site(n.sim, n.b), route, 4), -1);
+  connect_ab(&n, 80, FALSE);
+  guint32 nobody;
+  sim_addr_parse("10.2.0.200", &nobody);
+  sim_connect(n.sim, n.b, nobody, 80, SIM_CLS_PEER, FALSE);
+  sim_drain(n.sim);
+  expect_one(n.p, n.a, PR_FAILED, SIM_CONN_TIMEOUT, T0 + CONNECT_TIMEOUT);
+  expect_one(n.p, n.b, PR_FAILED, SIM_CONN_TIMEOUT, T0 + CONNECT_TIMEOUT);
+  CU_ASSERT_EQUAL(probe_count(n.p, n.b, PR_ACCEPTED), 0);
+  net_done(&n);
+}
+
+/* --- delivery ------------------------------------------------------------------------ */
+
+/* Back to back on one connection: 1 MB (a bulk flow), then 1,000 B, then
+ * 10 B.  Alone, the 10-byte message would arrive before the 1,000-byte one
+ * and both long before the megabyte; on a connection they arrive in order. */
+static void test_in_order_delivery(void)
+{
+  Net n;
+  std_net(&n);
+  n.p->send_sizes[0] = 1000000;
+  n.p->send_sizes[1] = 1000;
+  n.p->send_sizes[2] = 10;
+  n.p->send_sizes[3] = 300;
+  n.p->nsend = 4;
+  n.p->close_after_send = TRUE;
+  connect_ab(&n, 80, FALSE);
+  sim_drain(n.sim);
+  CU_ASSERT_EQUAL_FATAL(probe_count(n.p, n.b, PR_MESSAGE), 4);
+  int prev = -1;
+  SimTime prev_t = 0;
+  for (guint64 k = 1; k <= 4; k++) {
+    int i = log_index(n.p, n.b, PR_MESSAGE, k);
+    CU_ASSERT_FATAL(i > prev);
+    CU_ASSERT(log_at(n.p, i)->t >= prev_t);
+    CU_ASSERT_EQUAL(log_at(n.p, i)->size, n.p->send_sizes[k - 1]);
+    prev = i;
+    prev_t = log_at(n.p, i)->t;
+  }
+  /* The megabyte needs at least its serialisation time at 20 Mbps. */
+  const ProbeEvent *big = log_at(n.p, log_index(n.p, n.b, PR_MESSAGE, 1));
+  CU_ASSERT(big->t > T0 + RTT + 400 * SIM_MS);
+  /* ... and the close comes after all of it. */
+  int ci = log_index(n.p, n.b, PR_CLOSED, 0);
+  CU_ASSERT(ci > prev);
+  CU_ASSERT_EQUAL(log_at(n.p, ci)->a, SIM_CONN_PEER_CLOSED);
+  net_done(&n);
+}
+
+/* --- failures -------------------------------------------------------------------------- */
+
+/* The WAN link fails while a small message and a bulk transfer are in
+ * flight: both are lost, and both ends hear of it exactly one keepalive
+ * timeout after the failure. */
+static void test_wan_failure_open_conn(void)
+{
+  Net n;
+  std_net(&n);
+  SimConnId c = connect_ab(&n, 80, FALSE);
+  sim_run_until(n.sim, 2 * SIM_S);
+  CU_ASSERT_FATAL(sim_conn_is_open(n.sim, c));
+  send_msg(&n, c, n.b, 200, 1);     /* would arrive 30.3 ms later */
+  send_msg(&n, c, n.a, 5000000, 2); /* a bulk flow, seconds at 20 Mbps */
+  SimTime fail = 2 * SIM_S + 10 * SIM_MS;
+  sim_run_until(n.sim, fail);
+  sim_wan_set_up(n.sim, n.wan, FALSE);
+  CU_ASSERT_FALSE(sim_conn_is_open(n.sim, c));
+  CU_ASSERT_EQUAL(sim_conn_open_count(n.sim), 0);
+  send_msg(&n, c, n.a, 100, 3); /* on a broken connection: lost silently */
+  sim_run_until(n.sim, fail + SIM_S);
+  sim_wan_set_up(n.sim, n.wan, TRUE); /* repaired: the connection stays dead */
+  sim_drain(n.sim);
+  CU_ASSERT_EQUAL(probe_count(n.p, n.a, PR_MESSAGE), 0);
+  CU_ASSERT_EQUAL(probe_count(n.p, n.b, PR_MESSAGE), 0);
+  expect_one(n.p, n.a, PR_CLOSED, SIM_CONN_KEEPALIVE, fail + KEEPALIVE);
+  expect_one(n.p, n.b, PR_CLOSED, SIM_CONN_KEEPALIVE, fail + KEEPALIVE);
+  CU_ASSERT_EQUAL(sim_dlink_flows(n.sim, n.wan * 2), 0);
+  net_done(&n);
+}
+
+/* Three sites in a triangle, 100 Mbps (80 ns per byte) WAN links:
+ * a–b 10 ms direct, a–c and c–b 15 ms each.  A 200-byte message a → b:
+ *   direct: (100,000 + 290*8) + (10,000,000 + 254*80) + (100,000 + 290*8)
+ *           = 102,320 + 10,020,320 + 102,320 = 10,224,960 ns
+ *   via c:  102,320 + 2 * (15,000,000 + 254*80) + 102,320 = 30,245,280 ns
+ * The connection (opened on the direct path) survives both changes. */
+static void test_route_change(void)
+{
+  Sim *sim = sim_new(NULL);
+  Probe *p = probe_new(sim);
+  guint32 sa = sim_site_add(sim, "a"), sb = sim_site_add(sim, "b"), sc = sim_site_add(sim, "c");
+  guint32 base;
+  guint8 prefix;
+  sim_cidr_parse("10.1.0.0/24", &base, &prefix);
+  guint32 na = sim_subnet_add(sim, sa, base, prefix, 1e9, 100 * SIM_US, NULL);
+  sim_cidr_parse("10.2.0.0/24", &base, &prefix);
+  guint32 nb = sim_subnet_add(sim, sb, base, prefix, 1e9, 100 * SIM_US, NULL);
+  guint32 ab = sim_wan_add(sim, sa, sb, 100e6, 10 * SIM_MS, 0.0);
+  guint32 ac = sim_wan_add(sim, sa, sc, 100e6, 15 * SIM_MS, 0.0);
+  guint32 cb = sim_wan_add(sim, sc, sb, 100e6, 15 * SIM_MS, 0.0);
+  SimNodeId a = probe_host(sim, p, na), b = probe_host(sim, p, nb);
+  const SimTime direct = 10224960, via_c = 30245280;
+
+  guint32 r[4];
+  CU_ASSERT_EQUAL_FATAL(sim_route(sim, sa, sb, r, 4), 1);
+  CU_ASSERT_EQUAL(r[0], ab * 2);
+  CU_ASSERT_EQUAL(sim_path_delay(sim, a, b, 200), direct);
+
+  sim_run_until(sim, SIM_S);
+  SimConnId c = sim_connect(sim, a, sim_node_addr(sim, b), 80, SIM_CLS_PEER, FALSE);
+  sim_run_until(sim, 2 * SIM_S);
+  CU_ASSERT_FATAL(sim_conn_is_open(sim, c));
+  SimMsg *m = sim_msg_new(sim);
+  m->size = 200;
+  m->a = 1;
+  sim_send(sim, c, a, m); /* at 2 s, direct */
+
+  sim_run_until(sim, 3 * SIM_S);
+  sim_wan_set_up(sim, ab, FALSE);
+  CU_ASSERT_EQUAL_FATAL(sim_route(sim, sa, sb, r, 4), 2);
+  CU_ASSERT_EQUAL(r[0], ac * 2); /* a → c */
+  CU_ASSERT_EQUAL(r[1], cb * 2); /* c → b */
+  CU_ASSERT_EQUAL_FATAL(sim_route(sim, sb, sa, r, 4), 2);
+  CU_ASSERT_EQUAL(r[0], cb * 2 + 1); /* b → c */
+  CU_ASSERT_EQUAL(r[1], ac * 2 + 1); /* c → a */
+  CU_ASSERT_EQUAL(sim_path_delay(sim, a, b, 200), via_c);
+  CU_ASSERT(sim_conn_is_open(sim, c));
+  sim_run_until(sim, 4 * SIM_S);
+  m = sim_msg_new(sim);
+  m->size = 200;
+  m->a = 2;
+  sim_send(sim, c, a, m); /* at 4 s, via c */
+
+  sim_run_until(sim, 5 * SIM_S);
+  sim_wan_set_up(sim, ab, TRUE);
+  CU_ASSERT_EQUAL_FATAL(sim_route(sim, sa, sb, r, 4), 1);
+  CU_ASSERT_EQUAL(r[0], ab * 2);
+  CU_ASSERT_EQUAL(sim_path_delay(sim, a, b, 200), direct);
+  sim_run_until(sim, 6 * SIM_S);
+  m = sim_msg_new(sim);
+  m->size = 200;
+  m->a = 3;
+  sim_send(sim, c, a, m); /* at 6 s, direct again */
+  sim_run_until(sim, 7 * SIM_S);
+  sim_close(sim, c, a);
+  sim_drain(sim);
+
+  const SimTime want[3] = { 2 * SIM_S + direct, 4 * SIM_S + via_c, 6 * SIM_S + direct };
+  CU_ASSERT_EQUAL_FATAL(probe_count(p, b, PR_MESSAGE), 3);
+  for (guint i = 0, k = 0; i < p->log->len; i++) {
+    const ProbeEvent *e = &g_array_index(p->log, ProbeEvent, i);
+    if (e->node == b && e->what == PR_MESSAGE) {
+      CU_ASSERT_EQUAL(e->a, k + 1);
+      CU_ASSERT_EQUAL(e->t, want[k]);
+      k++;
+    }
+  }
+  /* Only the graceful close at the end: a SYN-sized trip on the direct path,
+   * (100,000 + 720) + (10,000,000 + 54*80) + (100,000 + 720) = 10,205,760 ns. */
+  CU_ASSERT_EQUAL(probe_count(p, a, PR_CLOSED), 0);
+  const ProbeEvent *e = probe_find(p, b, PR_CLOSED);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+  CU_ASSERT_EQUAL(e->a, SIM_CONN_PEER_CLOSED);
+  CU_ASSERT_EQUAL(e->t, 7 * SIM_S + 10205760);
+  CU_ASSERT_EQUAL(sim_pending_events(sim), 0);
+  probe_free(p);
+  sim_free(sim);
+}
+
+/* A node crashes with a connection open: it hears nothing more; the far end
+ * notices after the keepalive timeout; what it sends meanwhile is lost. */
+static void test_crash_far_end_keepalive(void)
+{
+  Net n;
+  std_net(&n);
+  SimConnId c = connect_ab(&n, 80, FALSE);
+  sim_run_until(n.sim, 2 * SIM_S);
+  sim_node_crash(n.sim, n.b);
+  CU_ASSERT_EQUAL(sim_conn_open_count(n.sim), 0);
+  send_msg(&n, c, n.a, 100, 1);
+  sim_drain(n.sim);
+  expect_one(n.p, n.a, PR_CLOSED, SIM_CONN_KEEPALIVE, 2 * SIM_S + KEEPALIVE);
+  CU_ASSERT_EQUAL(probe_count(n.p, n.b, PR_MESSAGE), 0);
+  CU_ASSERT_EQUAL(probe_count(n.p, n.b, PR_CLOSED), 0);
+  net_done(&n);
+}
+
+/* Crash, then restart before the keepalive: the far end's next segment meets
+ * a host that knows no such connection and it gets a reset, one way after
+ * the restart: b → a one-way (payload 0) = 30,223,040 ns. */
+static void test_crash_restart_reset(void)
+{
+  Net n;
+  std_net(&n);
+  connect_ab(&n, 80, FALSE);
+  sim_run_until(n.sim, 2 * SIM_S);
+  sim_node_crash(n.sim, n.b);
+  sim_run_until(n.sim, 7 * SIM_S);
+  sim_node_restart(n.sim, n.b);
+  sim_drain(n.sim);
+  expect_one(n.p, n.a, PR_CLOSED, SIM_CONN_RESET, 7 * SIM_S + ONE_WAY_SYN);
+  CU_ASSERT_EQUAL(probe_count(n.p, n.b, PR_START), 2);
+  int i = log_index(n.p, n.b, PR_START, 0);
+  CU_ASSERT_EQUAL(log_at(n.p, i)->t, 0);
+  /* The second start is the last thing b logged, at the restart. */
+  for (guint k = 0; k < n.p->log->len; k++) {
+    const ProbeEvent *e = log_at(n.p, (int) k);
+    if (e->node == n.b && e->what == PR_START && k != (guint) i)
+      CU_ASSERT_EQUAL(e->t, 7 * SIM_S);
+  }
+  CU_ASSERT_EQUAL(probe_count(n.p, n.b, PR_CLOSED), 0);
+  net_done(&n);
+}
+
+/* --- graceful close -------------------------------------------------------------------- */
+
+/* Close with nothing in flight: the far end hears of it one way later. */
+static void test_close_idle(void)
+{
+  Net n;
+  std_net(&n);
+  SimConnId c = connect_ab(&n, 80, FALSE);
+  sim_run_until(n.sim, 2 * SIM_S);
+  sim_close(n.sim, c, n.a);
+  sim_close(n.sim, c, n.a); /* twice: harmless */
+  sim_drain(n.sim);
+  expect_one(n.p, n.b, PR_CLOSED, SIM_CONN_PEER_CLOSED, 2 * SIM_S + ONE_WAY_SYN);
+  CU_ASSERT_EQUAL(probe_count(n.p, n.a, PR_CLOSED), 0);
+  CU_ASSERT_EQUAL(sim_conn_open_count(n.sim), 0);
+  net_done(&n);
+}
+
+/* Send one message and close at once, on the initiator's connected
+ * callback, before the acceptor's side of the handshake has completed.  The
+ * acceptor sees: connected (T0 + RTT + one way), the message, then the close
+ * right behind it.  200 B one way:
+ *   (100,000 + 290*8) + (30,000,000 + 254*400) + (100,000 + 290*8) = 30,306,240 ns
+ * so the message arrives at T0 + 60,446,080 + 30,306,240 = T0 + 90,752,320. */
+static void test_send_and_close_at_connect(void)
+{
+  Net n;
+  std_net(&n);
+  n.p->send_sizes[0] = 200;
+  n.p->nsend = 1;
+  n.p->close_after_send = TRUE;
+  connect_ab(&n, 80, FALSE);
+  sim_drain(n.sim);
+  int acc = log_index(n.p, n.b, PR_ACCEPTED, 0);
+  int msg = log_index(n.p, n.b, PR_MESSAGE, 1);
+  int cl = log_index(n.p, n.b, PR_CLOSED, 0);
+  CU_ASSERT_FATAL(acc >= 0 && msg > acc && cl > msg);
+  CU_ASSERT_EQUAL(log_at(n.p, acc)->t, T0 + RTT + ONE_WAY_SYN);
+  CU_ASSERT_EQUAL(log_at(n.p, msg)->t, T0 + 90752320);
+  CU_ASSERT_EQUAL(log_at(n.p, cl)->t, T0 + 90752320);
+  CU_ASSERT_EQUAL(log_at(n.p, cl)->a, SIM_CONN_PEER_CLOSED);
+  CU_ASSERT_EQUAL(probe_count(n.p, n.b, PR_FAILED), 0);
+  CU_ASSERT_EQUAL(probe_count(n.p, n.a, PR_CLOSED), 0);
+  net_done(&n);
+}
+
+/* Close after data, some of it bulk: the far end gets all of it, then the
+ * close, at the same time as the last message (which is slower than the
+ * close's own empty segment). */
+static void test_close_after_data(void)
+{
+  Net n;
+  std_net(&n);
+  SimConnId c = connect_ab(&n, 80, FALSE);
+  sim_run_until(n.sim, 2 * SIM_S);
+  send_msg(&n, c, n.a, 200, 1);
+  send_msg(&n, c, n.a, 100000, 2);
+  send_msg(&n, c, n.a, 300, 3);
+  sim_close(n.sim, c, n.a);
+  send_msg(&n, c, n.a, 400, 4); /* after the close: never sent */
+  sim_drain(n.sim);
+  CU_ASSERT_EQUAL(probe_count(n.p, n.b, PR_MESSAGE), 3);
+  int m1 = log_index(n.p, n.b, PR_MESSAGE, 1), m2 = log_index(n.p, n.b, PR_MESSAGE, 2);
+  int m3 = log_index(n.p, n.b, PR_MESSAGE, 3), cl = log_index(n.p, n.b, PR_CLOSED, 0);
+  CU_ASSERT_FATAL(m1 >= 0 && m2 > m1 && m3 > m2 && cl > m3);
+  CU_ASSERT_EQUAL(log_at(n.p, cl)->a, SIM_CONN_PEER_CLOSED);
+  CU_ASSERT_EQUAL(log_at(n.p, cl)->t, log_at(n.p, m3)->t);
+  CU_ASSERT_EQUAL(log_index(n.p, n.b, PR_MESSAGE, 4), -1);
+  CU_ASSERT_EQUAL(probe_count(n.p, n.a, PR_CLOSED), 0);
+  net_done(&n);
+}
+
+/* --- firewall changes on open connections ------------------------------------------------- */
+
+/* A drop rule added under an open connection: packets vanish, both ends
+ * notice after the keepalive timeout. */
+static void test_fw_drop_breaks_open(void)
+{
+  Net n;
+  std_net(&n);
+  SimConnId c = connect_ab(&n, 80, FALSE);
+  SimConnId other = connect_ab(&n, 17472, FALSE); /* another port: unaffected */
+  sim_run_until(n.sim, 2 * SIM_S);
+  SimFwRule r = rule_ab(&n, 80, SIM_FW_DROP);
+  sim_fw_add(n.sim, &r);
+  CU_ASSERT_FALSE(sim_conn_is_open(n.sim, c));
+  CU_ASSERT(sim_conn_is_open(n.sim, other));
+  sim_run_until(n.sim, 40 * SIM_S);
+  CU_ASSERT_EQUAL(probe_count(n.p, n.a, PR_CLOSED), 1);
+  CU_ASSERT_EQUAL(probe_find(n.p, n.a, PR_CLOSED)->conn, c);
+  expect_one(n.p, n.a, PR_CLOSED, SIM_CONN_KEEPALIVE, 2 * SIM_S + KEEPALIVE);
+  expect_one(n.p, n.b, PR_CLOSED, SIM_CONN_KEEPALIVE, 2 * SIM_S + KEEPALIVE);
+  sim_close(n.sim, other, n.a);
+  net_done(&n);
+}
+
+/* A reject rule added under an open connection: the next segment draws a
+ * reset; both ends hear of it one way (a → b, payload 0) later. */
+static void test_fw_reject_resets_open(void)
+{
+  Net n;
+  std_net(&n);
+  connect_ab(&n, 80, FALSE);
+  sim_run_until(n.sim, 2 * SIM_S);
+  SimFwRule r = rule_ab(&n, 0, SIM_FW_REJECT);
+  r.both = TRUE;
+  sim_fw_add(n.sim, &r);
+  sim_drain(n.sim);
+  expect_one(n.p, n.a, PR_CLOSED, SIM_CONN_RESET, 2 * SIM_S + ONE_WAY_SYN);
+  expect_one(n.p, n.b, PR_CLOSED, SIM_CONN_RESET, 2 * SIM_S + ONE_WAY_SYN);
+  net_done(&n);
+}
+
+/* --- background transfers and statistics ---------------------------------------------------- */
+
+/* Two hosts on one 10 Mbps LAN (0.1 ms access links, 800 ns per byte).
+ * The bandwidth-delay product, 10 Mbps * 0.4 ms ≈ 470 B, is below the
+ * initial window (14,480 B), so the flow starts at the full rate at once.
+ *   connect: 2 * 2 * (100,000 + 90*800) = 688,000 ns
+ *   1,000,000 B at 10 Mbps * 1448/1538 payload per wire byte:
+ *     1e6 * 1538 * 800 / 1448 = 849,723,756.9 → 849,723,757 ns
+ *   the last segment's trip: 200,000 + 2 * 1538*800 = 2,660,800 ns
+ *   finished = 1 s + 688,000 + 849,723,757 + 2,660,800 = 1,853,072,557 ns */
+static void lan10(Sim **sim, Probe **p, SimNodeId *a, SimNodeId *b)
+{
+  *sim = sim_new(NULL);
+  *p = probe_new(*sim);
+  guint32 site = sim_site_add(*sim, "lan"), base;
+  guint8 prefix;
+  sim_cidr_parse("10.0.0.0/24", &base, &prefix);
+  guint32 sn = sim_subnet_add(*sim, site, base, prefix, 10e6, 100 * SIM_US, NULL);
+  *a = probe_host(*sim, *p, sn);
+  *b = probe_host(*sim, *p, sn);
+}
+
+static void test_transfer_bulk_time(void)
+{
+  const SimTime want = 1853072557;
+  Sim *sim;
+  Probe *p;
+  SimNodeId a, b;
+  lan10(&sim, &p, &a, &b);
+  guint32 t = sim_transfer(sim, a, b, 1000000, SIM_CLS_BULK, SIM_S);
+  CU_ASSERT_EQUAL(sim_transfer_count(sim), 1);
+  CU_ASSERT_EQUAL(sim_transfer_finished_at(sim, t), -1);
+  sim_run_until(sim, SIM_S + 500 * SIM_MS);
+  CU_ASSERT_EQUAL(sim_transfer_finished_at(sim, t), -1);
+  CU_ASSERT_EQUAL(sim_dlink_flows(sim, sim_node_access_link(sim, a) * 2), 1);
+  sim_drain(sim);
+  CU_ASSERT_EQUAL(sim_transfer_finished_at(sim, t), want);
+  /* The transfer is invisible to the models. */
+  CU_ASSERT_EQUAL(probe_count(p, b, PR_ACCEPTED) + probe_count(p, b, PR_MESSAGE), 0);
+  CU_ASSERT_EQUAL(sim_conn_open_count(sim), 0);
+  CU_ASSERT_EQUAL(sim_pending_events(sim), 0);
+  probe_free(p);
+  sim_free(sim);
+
+  /* The same bytes sent by a model on a new connection at 1 s arrive at the
+   * same time. */
+  lan10(&sim, &p, &a, &b);
+  p->send_sizes[0] = 1000000;
+  p->nsend = 1;
+  p->close_after_send = TRUE;
+  sim_run_until(sim, SIM_S);
+  sim_connect(sim, a, sim_node_addr(sim, b), 80, SIM_CLS_BULK, FALSE);
+  sim_drain(sim);
+  const ProbeEvent *e = probe_find(p, b, PR_MESSAGE);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+  CU_ASSERT_EQUAL(e->t, want);
+  CU_ASSERT_EQUAL(sim_pending_events(sim), 0);
+  probe_free(p);
+  sim_free(sim);
+}
+
+static guint64 bucket_bytes(const SimBucket *b, SimClass cls) { return b ? b->bytes[cls] : 0; }
+
+/* A 5 MB transfer over a 10 Mbps, 1 ms WAN link (1 Gbps, 0.1 ms access)
+ * from 0.5 s: it spans five 1-second buckets.  No slow start (BDP ≈ 2.9 KB).
+ *   connect: 2 * ((100,000 + 720) + (1,000,000 + 54*800) + (100,000 + 720))
+ *          = 2 * 1,244,640 = 2,489,280 ns → the flow runs from 0.502489280 s
+ *   5e6 B at 10 Mbps * 1448/1502: 5e6 * 1502 * 800 / 1448 = 4,149,171,270.7 ns
+ *   tail: 1,200,000 + 1538*8 + 1502*800 + 1538*8 = 2,426,208 ns
+ *   finished = 502,489,280 + 4,149,171,271 + 2,426,208 = 4,654,086,759 ns
+ * Wire bytes on the WAN a → b: the SYN (54) + 5e6 * 1502/1448
+ * = 54 + 5,186,464.09 → 5,186,518; the full buckets 1..3 carry the line
+ * rate, 1,250,000 B each; b → a carries only the SYN-ACK (54). */
+static void test_transfer_buckets(void)
+{
+  Sim *sim = sim_new(NULL);
+  Probe *p = probe_new(sim);
+  guint32 sa, sb;
+  guint32 wan = probe_two_sites(sim, 10e6, SIM_MS, 1e9, 100 * SIM_US, &sa, &sb);
+  SimNodeId a = probe_host(sim, p, sa), b = probe_host(sim, p, sb);
+  guint32 t = sim_transfer(sim, a, b, 5000000, SIM_CLS_BULK, SIM_S / 2);
+  sim_drain(sim);
+  CU_ASSERT_EQUAL(sim_transfer_finished_at(sim, t), 4654086759);
+
+  guint32 fwd = wan * 2, back = wan * 2 + 1;
+  CU_ASSERT(sim_stats_buckets(sim) >= 5);
+  guint64 sum = 0, sum_back = 0, msgs = 0;
+  guint nonzero = 0;
+  for (guint32 k = 0; k < sim_stats_buckets(sim); k++) {
+    guint64 by = bucket_bytes(sim_stats_wan(sim, fwd, k), SIM_CLS_BULK);
+    sum += by;
+    nonzero += by > 0;
+    sum_back += bucket_bytes(sim_stats_wan(sim, back, k), SIM_CLS_BULK);
+    if (sim_stats_wan(sim, fwd, k))
+      msgs += sim_stats_wan(sim, fwd, k)->msgs[SIM_CLS_BULK];
+    for (int cls = 0; cls < SIM_CLS_COUNT; cls++)
+      if (cls != SIM_CLS_BULK)
+        CU_ASSERT_EQUAL(bucket_bytes(sim_stats_wan(sim, fwd, k), cls), 0);
+  }
+  CU_ASSERT_EQUAL(nonzero, 5);
+  for (guint32 k = 1; k <= 3; k++) {
+    gint64 by = (gint64) bucket_bytes(sim_stats_wan(sim, fwd, k), SIM_CLS_BULK);
+    CU_ASSERT(llabs(by - 1250000) <= 1);
+  }
+  /* Bucket 0: the SYN and 0.497510720 s at 1,250,000 B/s = 621,888.4 B. */
+  CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, 0), SIM_CLS_BULK) - (54 + 621888)) <= 1);
+  CU_ASSERT_EQUAL(sum, 5186518);
+  CU_ASSERT_EQUAL(sum_back, 54);
+  CU_ASSERT_EQUAL(sim_stats_dlink_total(sim, fwd), sum);
+  CU_ASSERT_EQUAL(sim_stats_wan_total(sim, SIM_CLS_BULK), sum + sum_back);
+  CU_ASSERT(llabs((gint64) sim_stats_dlink_peak(sim, fwd) - 1250000) <= 1);
+  CU_ASSERT_EQUAL(msgs, 2); /* the SYN and the transfer */
+  /* a's access link, up: the SYN (90) + 5e6 * 1538/1448 = 5,310,773.5. */
+  guint64 up = 0;
+  for (guint32 k = 0; k < sim_stats_buckets(sim); k++)
+    up += bucket_bytes(sim_stats_subnet(sim, sa, FALSE, k), SIM_CLS_BULK);
+  CU_ASSERT(llabs((gint64) up - (90 + 5310773)) <= 1);
+  CU_ASSERT_EQUAL(sim_pending_events(sim), 0);
+  probe_free(p);
+  sim_free(sim);
+}
+
+int main(void)
+{
+  CU_TestInfo tests[] = {
+    { "connect allowed: one RTT", test_connect_allow },
+    { "connect with TLS: plus the handshake round trip", test_connect_tls },
+    { "connect dropped by the firewall: timeout", test_connect_fw_drop },
+    { "connect rejected by the firewall: refused after one RTT", test_connect_fw_reject },
+    { "connect to a port nobody listens on: refused", test_connect_not_listening },
+    { "connect over a failed WAN link: timeout", test_connect_link_down },
+    { "in-order delivery, large then small", test_in_order_delivery },
+    { "WAN failure: in flight lost, keepalive at both ends", test_wan_failure_open_conn },
+    { "route change in a triangle", test_route_change },
+    { "crash: far end notices after keepalive", test_crash_far_end_keepalive },
+    { "crash and restart: far end reset", test_crash_restart_reset },
+    { "graceful close, idle", test_close_idle },
+    { "send and close at connect", test_send_and_close_at_connect },
+    { "graceful close after data", test_close_after_data },
+    { "firewall drop added: open connection breaks", test_fw_drop_breaks_open },
+    { "firewall reject added: open connection reset", test_fw_reject_resets_open },
+    { "background transfer time", test_transfer_bulk_time },
+    { "transfer bytes spread over buckets", test_transfer_buckets },
+    CU_TEST_INFO_NULL,
+  };
+  return cs_test_main("conn", tests);
+}
