@@ -1,0 +1,750 @@
+/* sandbox.c — the scenario's Lua state: chosen libraries, seeded
+ * math.random, a confined require, memory and instruction limits, and
+ * errors turned into "file:line: message".  See sandbox.h.
+ *
+ * The sandbox is the allocator's user data, so any function that has the
+ * lua_State (hook, library function, binding) finds it with lua_getallocf
+ * without a registry lookup. */
+#include "sandbox.h"
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdlib.h>
+#include <string.h>
+
+G_DEFINE_QUARK(cs-sandbox-error-quark, cs_sandbox_error)
+
+/* Instructions between two calls of the count hook: large enough that the
+ * hook costs nothing measurable, small enough that a runaway loop is caught
+ * within microseconds of crossing the limit. */
+#define HOOK_PERIOD 10000
+
+/* Registry keys. */
+#define LOADING_KEY "chainsim.sandbox.loading"  /* module name → true while loading */
+#define GUARD_MT_KEY "chainsim.sandbox.guard"   /* metatable clearing a loading mark */
+
+/* Mixed into the seed so the scenario's math.random stream differs from the
+ * streams the kernel derives from the same master seed. */
+#define LUA_STREAM_SALT G_GUINT64_CONSTANT(0x6c75612e72616e64) /* "lua.rand" */
+
+/* Longest module name require accepts. */
+#define MODULE_NAME_MAX 200
+
+#define INSTRUCTION_LIMIT_MESSAGE "scenario exceeded the instruction limit (infinite loop?)"
+#define MEMORY_MESSAGE "not enough memory" /* what Lua says when an allocation fails */
+
+struct CsSandbox {
+  lua_State *L;           /* the state; owned */
+  gsize mem_used;         /* bytes currently allocated by L */
+  gsize mem_limit;        /* refuse growth beyond this; 0 = unlimited */
+  gboolean mem_refused;   /* an allocation was refused during the current call */
+  char mem_where[128];    /* "t.lua:3" of the first refusal in the current call, or "" */
+  guint64 insn_limit;     /* instructions allowed in total; 0 = unlimited */
+  guint64 insn_count;     /* instructions run so far (in hook periods) */
+  int hook_period;        /* count currently given to lua_sethook */
+  gboolean insn_exceeded; /* the limit was crossed; every hook call now raises */
+  guint64 seed;           /* scenario seed behind math.random */
+  guint64 rng[2];         /* xoroshiro128++ state of math.random; never all zero */
+  char *scenario_dir;     /* first folder searched by require, or NULL */
+  char *lib_dir;          /* second folder searched by require, or NULL */
+  GHashTable *embedded;   /* module name → source text, both owned */
+  FILE *out;              /* print() destination, or NULL to drop */
+  gboolean warn_on;       /* warn() messages are shown */
+  gboolean warn_more;     /* the previous warn() piece is being continued */
+};
+
+/* ---- allocator ---------------------------------------------------------- */
+
+/* Notes the innermost Lua line running when an allocation is refused, for
+ * cs_sandbox_memory_where.  Safe here: lua_getstack and lua_getinfo "Sl"
+ * read the call stack without allocating, and every VM operation that can
+ * allocate has saved its pc (the error it may raise needs the line too). */
+static void note_refusal(CsSandbox *sb)
+{
+  lua_Debug ar;
+  if (sb->mem_refused || sb->L == NULL)
+    return;
+  sb->mem_where[0] = '\0';
+  for (int level = 0; lua_getstack(sb->L, level, &ar); level++)
+    if (lua_getinfo(sb->L, "Sl", &ar) && ar.currentline > 0) {
+      g_snprintf(sb->mem_where, sizeof sb->mem_where, "%s:%d", ar.short_src, ar.currentline);
+      return;
+    }
+}
+
+static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+  CsSandbox *sb = ud;
+  size_t old = ptr ? osize : 0; /* without ptr, osize encodes an object type */
+  if (nsize == 0) {
+    free(ptr);
+    sb->mem_used -= old;
+    return NULL;
+  }
+  if (sb->mem_limit && nsize > old &&
+      (nsize > sb->mem_limit || sb->mem_used - old > sb->mem_limit - nsize)) {
+    note_refusal(sb);
+    sb->mem_refused = TRUE;
+    return NULL; /* Lua collects garbage, retries, then raises LUA_ERRMEM */
+  }
+  void *p = realloc(ptr, nsize);
+  if (p != NULL)
+    sb->mem_used = sb->mem_used - old + nsize;
+  return p;
+}
+
+CsSandbox *cs_sandbox_from_lua(lua_State *L)
+{
+  void *ud = NULL;
+  lua_Alloc f = lua_getallocf(L, &ud);
+  return f == sandbox_alloc ? ud : NULL;
+}
+
+/* The sandbox of a state created here; library functions are only ever
+ * installed in such states. */
+static CsSandbox *sandbox_of(lua_State *L)
+{
+  CsSandbox *sb = cs_sandbox_from_lua(L);
+  g_assert(sb != NULL);
+  return sb;
+}
+
+/* ---- instruction limit -------------------------------------------------- */
+
+static void install_hook(CsSandbox *sb);
+
+static void count_hook(lua_State *L, lua_Debug *ar)
+{
+  CsSandbox *sb = sandbox_of(L);
+  sb->insn_count += (guint64) sb->hook_period;
+  if (sb->insn_limit == 0 || sb->insn_count < sb->insn_limit)
+    return;
+  if (!sb->insn_exceeded) {
+    /* From now on raise at every instruction, so a scenario that catches the
+     * error with pcall unwinds at its next instruction instead of looping. */
+    sb->insn_exceeded = TRUE;
+    install_hook(sb);
+  }
+  /* Level 0 in a hook is the Lua function being executed. */
+  if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+    lua_pushfstring(L, "%s:%d: " INSTRUCTION_LIMIT_MESSAGE, ar->short_src, ar->currentline);
+  else
+    lua_pushliteral(L, INSTRUCTION_LIMIT_MESSAGE);
+  lua_error(L);
+}
+
+static void install_hook(CsSandbox *sb)
+{
+  if (sb->insn_limit == 0) {
+    lua_sethook(sb->L, NULL, 0, 0);
+    sb->hook_period = 0;
+    return;
+  }
+  sb->hook_period = sb->insn_exceeded ? 1 : (int) MIN((guint64) HOOK_PERIOD, sb->insn_limit);
+  lua_sethook(sb->L, count_hook, LUA_MASKCOUNT, sb->hook_period);
+}
+
+void cs_sandbox_set_instruction_limit(CsSandbox *sb, guint64 instructions)
+{
+  g_return_if_fail(sb != NULL);
+  sb->insn_limit = instructions;
+  sb->insn_exceeded = instructions != 0 && sb->insn_count >= instructions;
+  install_hook(sb);
+}
+
+/* ---- math.random -------------------------------------------------------- */
+
+static guint64 splitmix64(guint64 *x)
+{
+  guint64 z = (*x += G_GUINT64_CONSTANT(0x9e3779b97f4a7c15));
+  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT(0xbf58476d1ce4e5b9);
+  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT(0x94d049bb133111eb);
+  return z ^ (z >> 31);
+}
+
+static inline guint64 rotl(guint64 x, int k)
+{
+  return (x << k) | (x >> (64 - k));
+}
+
+/* xoroshiro128++ (Blackman and Vigna). */
+static guint64 rng_next(CsSandbox *sb)
+{
+  guint64 s0 = sb->rng[0], s1 = sb->rng[1];
+  guint64 result = rotl(s0 + s1, 17) + s0;
+  s1 ^= s0;
+  sb->rng[0] = rotl(s0, 49) ^ s1 ^ (s1 << 21);
+  sb->rng[1] = rotl(s1, 28);
+  return result;
+}
+
+static void rng_seed(CsSandbox *sb, guint64 a, guint64 b)
+{
+  guint64 x = a ^ LUA_STREAM_SALT;
+  sb->rng[0] = splitmix64(&x);
+  x ^= b;
+  sb->rng[1] = splitmix64(&x);
+  if (sb->rng[0] == 0 && sb->rng[1] == 0)
+    sb->rng[1] = 1;
+}
+
+/* A uniform integer in [0, n], as Lua's own project(): mask to the smallest
+ * 2^b - 1 covering n and draw again while above n. */
+static guint64 rng_project(CsSandbox *sb, guint64 ran, guint64 n)
+{
+  if ((n & (n + 1)) == 0)
+    return ran & n;
+  guint64 lim = n;
+  lim |= lim >> 1;
+  lim |= lim >> 2;
+  lim |= lim >> 4;
+  lim |= lim >> 8;
+  lim |= lim >> 16;
+  lim |= lim >> 32;
+  while ((ran &= lim) > n)
+    ran = rng_next(sb);
+  return ran;
+}
+
+/* math.random with the semantics of Lua 5.4's. */
+static int lua_math_random(lua_State *L)
+{
+  CsSandbox *sb = sandbox_of(L);
+  guint64 rv = rng_next(sb);
+  lua_Integer low, up;
+  switch (lua_gettop(L)) {
+  case 0:
+    lua_pushnumber(L, (lua_Number) (rv >> 11) * 0x1.0p-53);
+    return 1;
+  case 1:
+    low = 1;
+    up = luaL_checkinteger(L, 1);
+    if (up == 0) { /* math.random(0): all 64 bits */
+      lua_pushinteger(L, (lua_Integer) rv);
+      return 1;
+    }
+    break;
+  case 2:
+    low = luaL_checkinteger(L, 1);
+    up = luaL_checkinteger(L, 2);
+    break;
+  default:
+    return luaL_error(L, "wrong number of arguments");
+  }
+  luaL_argcheck(L, low <= up, 1, "interval is empty");
+  guint64 p = rng_project(sb, rv, (guint64) up - (guint64) low);
+  lua_pushinteger(L, (lua_Integer) (p + (guint64) low));
+  return 1;
+}
+
+/* math.randomseed([x [, y]]): without arguments, back to the scenario seed. */
+static int lua_math_randomseed(lua_State *L)
+{
+  CsSandbox *sb = sandbox_of(L);
+  if (lua_isnone(L, 1)) {
+    rng_seed(sb, sb->seed, 0);
+    return 0;
+  }
+  lua_Integer a = luaL_checkinteger(L, 1);
+  lua_Integer b = luaL_optinteger(L, 2, 0);
+  /* Fold the user's seed in once more so randomseed(seed) is not the
+   * scenario's own stream. */
+  guint64 x = (guint64) a;
+  rng_seed(sb, splitmix64(&x), (guint64) b);
+  return 0;
+}
+
+void cs_sandbox_set_seed(CsSandbox *sb, guint64 seed)
+{
+  g_return_if_fail(sb != NULL);
+  sb->seed = seed;
+  rng_seed(sb, seed, 0);
+}
+
+guint64 cs_sandbox_get_seed(CsSandbox *sb)
+{
+  g_return_val_if_fail(sb != NULL, 0);
+  return sb->seed;
+}
+
+/* ---- print, warn, load -------------------------------------------------- */
+
+static int lua_print(lua_State *L)
+{
+  CsSandbox *sb = sandbox_of(L);
+  int n = lua_gettop(L);
+  for (int i = 1; i <= n; i++) {
+    size_t len;
+    const char *s = luaL_tolstring(L, i, &len); /* may raise: print nothing yet */
+    if (sb->out) {
+      if (i > 1)
+        fputc('\t', sb->out);
+      fwrite(s, 1, len, sb->out);
+    }
+    lua_pop(L, 1);
+  }
+  if (sb->out) {
+    fputc('\n', sb->out);
+    fflush(sb->out);
+  }
+  return 0;
+}
+
+/* Warnings go to stderr, on unless the scenario says warn("@off"). */
+static void sandbox_warn(void *ud, const char *msg, int tocont)
+{
+  CsSandbox *sb = ud;
+  if (!sb->warn_more && !tocont && msg[0] == '@') {
+    if (strcmp(msg, "@on") == 0)
+      sb->warn_on = TRUE;
+    else if (strcmp(msg, "@off") == 0)
+      sb->warn_on = FALSE;
+    return;
+  }
+  if (sb->warn_on) {
+    if (!sb->warn_more)
+      fputs("scenario warning: ", stderr);
+    fputs(msg, stderr);
+    if (!tocont)
+      fputc('\n', stderr);
+  }
+  sb->warn_more = tocont;
+}
+
+/* load(chunk [, chunkname [, mode [, env]]]) with text chunks only: the
+ * original load (upvalue 1) is called with mode "t". */
+static int lua_load_text(lua_State *L)
+{
+  int n = lua_gettop(L);
+  const char *mode = luaL_optstring(L, 3, "t");
+  if (strchr(mode, 't') == NULL) {
+    luaL_pushfail(L);
+    lua_pushliteral(L, "binary chunks are not allowed in scenarios");
+    return 2;
+  }
+  lua_settop(L, 4);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_pushvalue(L, 1);
+  lua_pushvalue(L, 2);
+  lua_pushliteral(L, "t");
+  if (n >= 4) /* load tells an absent env from a nil one */
+    lua_pushvalue(L, 4);
+  lua_call(L, n >= 4 ? 4 : 3, LUA_MULTRET);
+  return lua_gettop(L) - 4;
+}
+
+/* ---- functions that could run Lua code with hooks off ------------------- */
+
+/* Lua runs finalizers with hooks disabled, so a __gc metamethod could loop
+ * past the instruction limit; scenarios have no use for them. */
+static int lua_setmetatable_nogc(lua_State *L)
+{
+  if (lua_type(L, 2) == LUA_TTABLE) {
+    lua_pushliteral(L, "__gc");
+    if (lua_rawget(L, 2) != LUA_TNIL)
+      return luaL_error(L, "setmetatable: __gc metamethods are not allowed in scenarios");
+    lua_pop(L, 1);
+  }
+  int n = lua_gettop(L);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, n, 1);
+  return 1;
+}
+
+/* xpcall's message handler (upvalue 1) wrapped: when the instruction limit
+ * raised the error, Lua calls the handler with hooks disabled, so the
+ * scenario's handler is skipped and the error passes through unchanged. */
+static int xpcall_handler(lua_State *L)
+{
+  if (sandbox_of(L)->insn_exceeded)
+    return 1;
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  return 1;
+}
+
+/* xpcall(f, msgh, ...) with msgh wrapped as above. */
+static int lua_xpcall_guarded(lua_State *L)
+{
+  int n = lua_gettop(L);
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_pushvalue(L, 2);
+  lua_pushcclosure(L, xpcall_handler, 1);
+  lua_replace(L, 2);
+  lua_pushboolean(L, 1);
+  lua_pushvalue(L, 1);
+  lua_rotate(L, 3, 2); /* msgh, true, f, args... */
+  if (lua_pcall(L, n - 2, LUA_MULTRET, 2) != LUA_OK) {
+    lua_pushboolean(L, 0);
+    lua_rotate(L, -2, 1);
+    return 2;
+  }
+  return lua_gettop(L) - 2; /* true and the results */
+}
+
+/* ---- require ------------------------------------------------------------ */
+
+static gboolean module_name_ok(const char *name, size_t len)
+{
+  if (len == 0 || len > MODULE_NAME_MAX || strlen(name) != len)
+    return FALSE;
+  if (name[0] == '.' || name[len - 1] == '.' || strstr(name, "..") != NULL)
+    return FALSE;
+  for (size_t i = 0; i < len; i++)
+    if (!g_ascii_isalnum(name[i]) && name[i] != '_' && name[i] != '.')
+      return FALSE;
+  return TRUE;
+}
+
+/* __close of a guard: the module (guard[1]) is no longer loading, whether
+ * its chunk returned or raised. */
+static int guard_close(lua_State *L)
+{
+  lua_getfield(L, LUA_REGISTRYINDEX, LOADING_KEY);
+  lua_rawgeti(L, 1, 1);
+  lua_pushnil(L);
+  lua_rawset(L, -3);
+  return 0;
+}
+
+/* require(name): see sandbox.h for the search order. */
+static int lua_require(lua_State *L)
+{
+  CsSandbox *sb = sandbox_of(L);
+  size_t len;
+  const char *name = luaL_checklstring(L, 1, &len);
+  lua_settop(L, 1);
+  if (!module_name_ok(name, len))
+    return luaL_error(L, "require: refused module name '%s' (expected names of letters, "
+                      "digits and '_' joined by '.', like \"lib.topology\")", name);
+  lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE); /* 2 */
+  if (lua_getfield(L, 2, name) != LUA_TNIL && lua_toboolean(L, -1))
+    return 1;
+  lua_pop(L, 1);
+  lua_getfield(L, LUA_REGISTRYINDEX, LOADING_KEY); /* 3 */
+  if (lua_getfield(L, 3, name) != LUA_TNIL)
+    return luaL_error(L, "require: module '%s' requires itself while loading (circular require)",
+                      name);
+  lua_pop(L, 1);
+
+  /* Paths are built on the Lua stack so that no error can leak them. */
+  luaL_gsub(L, name, ".", "/");                 /* 4: relative name */
+  lua_pushfstring(L, "%s.lua", lua_tostring(L, 4)); /* 5: relative file */
+  const char *dirs[2] = { sb->scenario_dir, sb->lib_dir };
+  int tried = 0, found = 0;
+  for (int i = 0; i < 2 && !found; i++) {
+    if (dirs[i] == NULL)
+      continue;
+    lua_pushfstring(L, "%s/%s", dirs[i], lua_tostring(L, 5));
+    tried++;
+    if (g_file_test(lua_tostring(L, -1), G_FILE_TEST_IS_REGULAR))
+      found = lua_gettop(L);
+  }
+  const char *source = found ? NULL : g_hash_table_lookup(sb->embedded, name);
+  int status;
+  if (found) {
+    status = luaL_loadfilex(L, lua_tostring(L, found), "t");
+  } else if (source) {
+    lua_pushfstring(L, "builtin:%s", lua_tostring(L, 5));
+    found = lua_gettop(L);
+    lua_pushfstring(L, "@%s", lua_tostring(L, found));
+    status = luaL_loadbufferx(L, source, strlen(source), lua_tostring(L, -1), "t");
+    lua_remove(L, -2); /* the chunk name */
+  } else {
+    luaL_Buffer b;
+    int first = 6;
+    luaL_where(L, 1);
+    lua_pushfstring(L, "module '%s' not found (looked for ", name);
+    luaL_buffinit(L, &b);
+    for (int i = 0; i < tried; i++) {
+      lua_pushvalue(L, first + i);
+      luaL_addvalue(&b);
+      luaL_addstring(&b, i < tried - 1 ? ", " : " and ");
+    }
+    luaL_addstring(&b, "the built-in modules)");
+    luaL_pushresult(&b);
+    lua_concat(L, 3);
+    return lua_error(L);
+  }
+  if (status != LUA_OK)
+    return lua_error(L); /* the message names the file and line */
+
+  /* Mark the module as loading until the chunk returns or raises. */
+  lua_pushboolean(L, 1);
+  lua_setfield(L, 3, name);
+  lua_createtable(L, 1, 0);
+  lua_pushvalue(L, 1);
+  lua_rawseti(L, -2, 1);
+  luaL_setmetatable(L, GUARD_MT_KEY);
+  lua_toclose(L, -1);
+  int guard = lua_gettop(L);
+  lua_pushvalue(L, guard - 1); /* the chunk */
+  lua_pushvalue(L, 1);
+  lua_pushvalue(L, found);
+  lua_call(L, 2, 1);
+  if (!lua_isnil(L, -1))
+    lua_setfield(L, 2, name);
+  else
+    lua_pop(L, 1);
+  lua_closeslot(L, guard);
+  if (lua_getfield(L, 2, name) == LUA_TNIL) { /* the module returned nothing */
+    lua_pushboolean(L, 1);
+    lua_copy(L, -1, -2);
+    lua_setfield(L, 2, name);
+  }
+  lua_pushvalue(L, found);
+  return 2;
+}
+
+/* ---- state setup -------------------------------------------------------- */
+
+static void remove_field(lua_State *L, const char *table, const char *field)
+{
+  lua_getglobal(L, table);
+  lua_pushnil(L);
+  lua_setfield(L, -2, field);
+  lua_pop(L, 1);
+}
+
+/* Opens the libraries; run protected because any allocation may fail. */
+static int open_libraries(lua_State *L)
+{
+  static const luaL_Reg libs[] = {
+    { LUA_GNAME, luaopen_base },
+    { LUA_TABLIBNAME, luaopen_table },
+    { LUA_STRLIBNAME, luaopen_string },
+    { LUA_MATHLIBNAME, luaopen_math },
+    { LUA_UTF8LIBNAME, luaopen_utf8 },
+    { NULL, NULL },
+  };
+  for (const luaL_Reg *lib = libs; lib->func; lib++) {
+    luaL_requiref(L, lib->name, lib->func, 1);
+    lua_pop(L, 1);
+  }
+  lua_pushnil(L);
+  lua_setglobal(L, "dofile");
+  lua_pushnil(L);
+  lua_setglobal(L, "loadfile");
+  remove_field(L, LUA_STRLIBNAME, "dump"); /* its output is bytecode */
+
+  lua_getglobal(L, "load");
+  lua_pushcclosure(L, lua_load_text, 1);
+  lua_setglobal(L, "load");
+  lua_getglobal(L, "setmetatable");
+  lua_pushcclosure(L, lua_setmetatable_nogc, 1);
+  lua_setglobal(L, "setmetatable");
+  lua_register(L, "xpcall", lua_xpcall_guarded);
+  lua_register(L, "print", lua_print);
+  lua_register(L, "require", lua_require);
+
+  lua_getglobal(L, LUA_MATHLIBNAME);
+  lua_pushcfunction(L, lua_math_random);
+  lua_setfield(L, -2, "random");
+  lua_pushcfunction(L, lua_math_randomseed);
+  lua_setfield(L, -2, "randomseed");
+  lua_pop(L, 1);
+
+  lua_newtable(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, LOADING_KEY);
+  luaL_newmetatable(L, GUARD_MT_KEY);
+  lua_pushcfunction(L, guard_close);
+  lua_setfield(L, -2, "__close");
+  lua_pop(L, 1);
+  return 0;
+}
+
+static int sandbox_panic(lua_State *L)
+{
+  const char *msg = lua_tostring(L, -1);
+  fprintf(stderr, "chainsim: unprotected Lua error: %s\n", msg ? msg : "(not a string)");
+  return 0; /* Lua aborts */
+}
+
+CsSandbox *cs_sandbox_new(guint64 seed)
+{
+  CsSandbox *sb = g_new0(CsSandbox, 1);
+  sb->mem_limit = CS_SANDBOX_DEFAULT_MEMORY_LIMIT;
+  sb->insn_limit = CS_SANDBOX_DEFAULT_INSTRUCTION_LIMIT;
+  sb->embedded = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  sb->out = stdout;
+  sb->warn_on = TRUE;
+  cs_sandbox_set_seed(sb, seed);
+  sb->L = lua_newstate(sandbox_alloc, sb);
+  if (sb->L == NULL) {
+    cs_sandbox_free(sb);
+    return NULL;
+  }
+  lua_atpanic(sb->L, sandbox_panic);
+  lua_setwarnf(sb->L, sandbox_warn, sb);
+  lua_pushcfunction(sb->L, open_libraries);
+  if (lua_pcall(sb->L, 0, 0, 0) != LUA_OK) {
+    cs_sandbox_free(sb);
+    return NULL;
+  }
+  install_hook(sb);
+  return sb;
+}
+
+void cs_sandbox_free(CsSandbox *sb)
+{
+  if (sb == NULL)
+    return;
+  if (sb->L)
+    lua_close(sb->L);
+  g_hash_table_destroy(sb->embedded);
+  g_free(sb->scenario_dir);
+  g_free(sb->lib_dir);
+  g_free(sb);
+}
+
+lua_State *cs_sandbox_lua(CsSandbox *sb)
+{
+  g_return_val_if_fail(sb != NULL, NULL);
+  return sb->L;
+}
+
+void cs_sandbox_set_memory_limit(CsSandbox *sb, gsize bytes)
+{
+  g_return_if_fail(sb != NULL);
+  sb->mem_limit = bytes;
+}
+
+gsize cs_sandbox_get_memory_used(CsSandbox *sb)
+{
+  g_return_val_if_fail(sb != NULL, 0);
+  return sb->mem_used;
+}
+
+const char *cs_sandbox_memory_where(CsSandbox *sb)
+{
+  g_return_val_if_fail(sb != NULL, "");
+  return sb->mem_where;
+}
+
+void cs_sandbox_set_scenario_dir(CsSandbox *sb, const char *dir)
+{
+  g_return_if_fail(sb != NULL);
+  g_free(sb->scenario_dir);
+  sb->scenario_dir = g_strdup(dir);
+}
+
+void cs_sandbox_set_lib_dir(CsSandbox *sb, const char *dir)
+{
+  g_return_if_fail(sb != NULL);
+  g_free(sb->lib_dir);
+  sb->lib_dir = g_strdup(dir);
+}
+
+void cs_sandbox_add_embedded(CsSandbox *sb, const char *name, const char *source)
+{
+  g_return_if_fail(sb != NULL && name != NULL && source != NULL);
+  g_hash_table_replace(sb->embedded, g_strdup(name), g_strdup(source));
+}
+
+void cs_sandbox_set_output(CsSandbox *sb, FILE *out)
+{
+  g_return_if_fail(sb != NULL);
+  sb->out = out;
+}
+
+/* ---- running ------------------------------------------------------------ */
+
+/* Message handler: the error as the user should read it.  Lua already put
+ * "chunk:line:" in front of errors raised by Lua code and luaL_error. */
+static int message_handler(lua_State *L)
+{
+  if (lua_type(L, 1) == LUA_TSTRING)
+    return 1;
+  if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+    return 1;
+  lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  return 1;
+}
+
+static gboolean ends_with(const char *s, const char *suffix)
+{
+  size_t n = strlen(s), m = strlen(suffix);
+  return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Turns a failed load or call (status, error object on top) into err and
+ * pops the error object. */
+static gboolean fail(CsSandbox *sb, int status, gboolean loading, GError **err)
+{
+  lua_State *L = sb->L;
+  const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+  if (sb->insn_exceeded) {
+    g_set_error_literal(err, CS_SANDBOX_ERROR, CS_SANDBOX_ERROR_INSTRUCTIONS,
+                        ends_with(msg, INSTRUCTION_LIMIT_MESSAGE) ? msg
+                                                                  : INSTRUCTION_LIMIT_MESSAGE);
+  } else if (status == LUA_ERRMEM || (sb->mem_refused && (status == LUA_ERRERR ||
+                                                            ends_with(msg, MEMORY_MESSAGE)))) {
+    if (sb->mem_limit == 0)
+      g_set_error_literal(err, CS_SANDBOX_ERROR, CS_SANDBOX_ERROR_MEMORY,
+                          "scenario ran out of memory");
+    else if (sb->mem_limit % (1 << 20) == 0)
+      g_set_error(err, CS_SANDBOX_ERROR, CS_SANDBOX_ERROR_MEMORY,
+                  "scenario exceeded the memory limit of %" G_GSIZE_FORMAT " MiB",
+                  sb->mem_limit >> 20);
+    else
+      g_set_error(err, CS_SANDBOX_ERROR, CS_SANDBOX_ERROR_MEMORY,
+                  "scenario exceeded the memory limit of %.2f MiB",
+                  (double) sb->mem_limit / (1 << 20));
+  } else {
+    CsSandboxError code = CS_SANDBOX_ERROR_RUNTIME;
+    if (loading)
+      code = status == LUA_ERRFILE ? CS_SANDBOX_ERROR_FILE : CS_SANDBOX_ERROR_SYNTAX;
+    g_set_error_literal(err, CS_SANDBOX_ERROR, code,
+                        *msg ? msg : "(error object is not a string)");
+  }
+  lua_pop(L, 1);
+  return FALSE;
+}
+
+gboolean cs_sandbox_pcall(CsSandbox *sb, int nargs, int nresults, GError **err)
+{
+  g_return_val_if_fail(sb != NULL, FALSE);
+  lua_State *L = sb->L;
+  int base = lua_gettop(L) - nargs; /* the function */
+  lua_pushcfunction(L, message_handler);
+  lua_insert(L, base);
+  sb->mem_refused = FALSE;
+  sb->mem_where[0] = '\0';
+  int status = lua_pcall(L, nargs, nresults, base);
+  lua_remove(L, base);
+  if (status != LUA_OK)
+    return fail(sb, status, FALSE, err);
+  return TRUE;
+}
+
+static gboolean run_loaded(CsSandbox *sb, int status, GError **err)
+{
+  if (status != LUA_OK)
+    return fail(sb, status, TRUE, err);
+  return cs_sandbox_pcall(sb, 0, 0, err);
+}
+
+gboolean cs_sandbox_run_file(CsSandbox *sb, const char *path, GError **err)
+{
+  g_return_val_if_fail(sb != NULL && path != NULL, FALSE);
+  if (sb->scenario_dir == NULL)
+    sb->scenario_dir = g_path_get_dirname(path);
+  sb->mem_refused = FALSE;
+  sb->mem_where[0] = '\0';
+  int status = luaL_loadfilex(sb->L, path, "t");
+  return run_loaded(sb, status, err);
+}
+
+gboolean cs_sandbox_run_string(CsSandbox *sb, const char *chunkname, const char *text,
+                               GError **err)
+{
+  g_return_val_if_fail(sb != NULL && chunkname != NULL && text != NULL, FALSE);
+  char *name = chunkname[0] == '@' || chunkname[0] == '=' ? g_strdup(chunkname)
+                                                          : g_strconcat("@", chunkname, NULL);
+  sb->mem_refused = FALSE;
+  sb->mem_where[0] = '\0';
+  int status = luaL_loadbufferx(sb->L, text, strlen(text), name, "t");
+  g_free(name);
+  return run_loaded(sb, status, err);
+}
