@@ -19,7 +19,6 @@
 #include "world-private.h"
 #include <string.h>
 
-enum { TAG_REG = 1, TAG_INIT, TAG_EVAL, TAG_RUN, TAG_BATCH, TAG_RETRY };
 #define LEADER_RETRY (10 * SIM_S)
 
 static CsWorld *W(gpointer k) { return k; }
@@ -80,7 +79,7 @@ static void reg_begin(CsWorld *w, CsClient *c)
 
 static void reg_next(CsWorld *w, CsClient *c)
 {
-  c->reg_timer = sim_timer_start(w->sim, c->node, draw(w->sim, c->node, w->p.reg_min, w->p.reg_max), TAG_REG, 0);
+  c->reg_timer = sim_timer_start(w->sim, c->node, draw(w->sim, c->node, w->p.reg_min, w->p.reg_max), CS_TAG_REG, 0);
 }
 
 static void reg_failed(CsWorld *w, CsClient *c)
@@ -238,7 +237,7 @@ static void side_connect_failed(CsWorld *w, CsClient *c, int side)
 {
   c->trying[side] = 0;
   if (c->try_idx[side] == CS_TRY_SERVER) {
-    sim_timer_start(w->sim, c->node, LEADER_RETRY, TAG_RETRY, (guint64) side);
+    sim_timer_start(w->sim, c->node, LEADER_RETRY, CS_TAG_RETRY, (guint64) side);
     return;
   }
   /* Walk on from where the failed peer stands in the list now (a
@@ -272,7 +271,7 @@ static void side_lost(CsWorld *w, CsClient *c, int side)
 static void arm_batch(CsWorld *w, CsClient *c)
 {
   if (!sim_timer_pending(w->sim, c->batch_timer))
-    c->batch_timer = sim_timer_start(w->sim, c->node, w->p.batch_window, TAG_BATCH, 0);
+    c->batch_timer = sim_timer_start(w->sim, c->node, w->p.batch_window, CS_TAG_BATCH, 0);
 }
 
 static void flush_batch(CsWorld *w, CsClient *c)
@@ -314,7 +313,7 @@ static void got_question(CsWorld *w, CsClient *c, guint32 q)
     send_simple(w, c, c->cur[CS_FWD], CS_MSG_QUESTION, SIM_CLS_QUESTION, w->p.question_bytes, q, 0);
   CsQuestion *qq = &g_array_index(w->questions, CsQuestion, q);
   if (cs_world_is_target(w, qq->targets, qq->ntargets, client_index(w, c)))
-    sim_timer_start(w->sim, c->node, draw(w->sim, c->node, w->p.sensor_min, w->p.sensor_max), TAG_EVAL, q);
+    sim_timer_start(w->sim, c->node, draw(w->sim, c->node, w->p.sensor_min, w->p.sensor_max), CS_TAG_EVAL, q);
 }
 
 static void got_action(CsWorld *w, CsClient *c, guint32 a)
@@ -326,8 +325,23 @@ static void got_action(CsWorld *w, CsClient *c, guint32 a)
   if (c->cur_kind[CS_FWD] == CS_SIDE_PEER)
     send_simple(w, c, c->cur[CS_FWD], CS_MSG_ACTION, SIM_CLS_ACTION, w->p.action_bytes, a, 0);
   CsAction *aa = &g_array_index(w->actions, CsAction, a);
-  if (cs_world_is_target(w, aa->targets, aa->ntargets, client_index(w, c)))
-    sim_timer_start(w->sim, c->node, aa->pkg.run_time, TAG_RUN, a);
+  if (!cs_world_is_target(w, aa->targets, aa->ntargets, client_index(w, c)))
+    return;
+  if (aa->file != CS_NONE)
+    cs_shards_want(w, c, a); /* download first, then run */
+  else
+    cs_client_run_action(w, c, a);
+}
+
+void cs_client_run_action(CsWorld *w, CsClient *c, guint32 a)
+{
+  CsAction *aa = &g_array_index(w->actions, CsAction, a);
+  sim_timer_start(w->sim, c->node, aa->pkg.run_time, CS_TAG_RUN, a);
+}
+
+void cs_client_send(CsWorld *w, CsClient *c, SimConnId conn, SimMsg *m)
+{
+  sim_send(w->sim, conn, c->node, m);
 }
 
 static void evaluate(CsWorld *w, CsClient *c, guint32 q)
@@ -358,6 +372,7 @@ static void reset_state(CsClient *c)
   guint32 neigh = c->neigh, npos = c->npos;
   guint8 leaving = c->leaving;
   cs_batch_free(c->batch);
+  cs_shards_client_reset(c);
   memset(c, 0, sizeof *c);
   c->node = node;
   c->neigh = neigh;
@@ -366,6 +381,7 @@ static void reset_state(CsClient *c)
   c->cur_peer[0] = c->cur_peer[1] = CS_NONE;
   c->failed_closest[0] = c->failed_closest[1] = CS_NONE;
   c->reg_done = c->init_done = -1;
+  c->dl_action = CS_NONE;
 }
 
 static void cl_start(Sim *sim, SimNodeId node, gpointer k)
@@ -379,7 +395,7 @@ static void cl_start(Sim *sim, SimNodeId node, gpointer k)
   c->reg_initial = 1;
   /* A cold start spreads the first registrations over the start-up window. */
   SimTime delay = sim_now(sim) == 0 && w->p.startup > 0 ? draw(sim, node, 0, w->p.startup) : 0;
-  c->reg_timer = sim_timer_start(sim, node, delay, TAG_REG, 0);
+  c->reg_timer = sim_timer_start(sim, node, delay, CS_TAG_REG, 0);
 }
 
 static void cl_crashed(Sim *sim, SimNodeId node, gpointer k)
@@ -395,6 +411,8 @@ static void cl_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, g
   CsClient *c = cs_client_rec(w, idx_of(w, node));
   if (inbound)
     return; /* neighbours' outgoing connections: we only receive on them */
+  if (cs_shards_connected(w, c, conn))
+    return;
   if (conn == c->reg_conn) {
     reg_send(w, c);
     return;
@@ -415,6 +433,8 @@ static void cl_connect_failed(Sim *sim, SimNodeId node, gpointer k, SimConnId co
     reg_failed(w, c);
     return;
   }
+  if (cs_shards_conn_gone(w, c, conn))
+    return;
   for (int side = 0; side < 2; side++)
     if (conn == c->trying[side])
       side_connect_failed(w, c, side);
@@ -428,6 +448,8 @@ static void cl_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimC
     reg_failed(w, c);
     return;
   }
+  if (cs_shards_conn_gone(w, c, conn))
+    return;
   for (int side = 0; side < 2; side++)
     if (conn == c->cur[side])
       side_lost(w, c, side);
@@ -464,7 +486,7 @@ static void cl_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
     if (c->reg_initial) {
       c->reg_initial = 0;
       c->init_done = sim_now(sim);
-      sim_timer_start(sim, node, draw(sim, node, w->p.init_min, w->p.init_max), TAG_INIT, 0);
+      sim_timer_start(sim, node, draw(sim, node, w->p.init_min, w->p.init_max), CS_TAG_INIT, 0);
     }
     reg_next(w, c);
     apply_reg_resp(w, c, m->blob);
@@ -485,6 +507,17 @@ static void cl_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
       }
       arm_batch(w, c);
     }
+    break;
+  case CS_MSG_SHARD_REQ:
+    if (m->blob) {
+      CsShardReq *req = m->blob;
+      m->blob = NULL;
+      cs_shards_on_request(w, c, req);
+    }
+    break;
+  case CS_MSG_SHARDS:
+    if (m->blob)
+      cs_shards_on_data(w, c, m->blob);
     break;
   case CS_MSG_INTRO: {
     /* A leaving neighbour introduces its other neighbour: try it first. */
@@ -514,17 +547,17 @@ static void cl_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64 
   CsWorld *w = W(k);
   CsClient *c = cs_client_rec(w, idx_of(w, node));
   switch (tag) {
-  case TAG_REG:
+  case CS_TAG_REG:
     reg_begin(w, c);
     break;
-  case TAG_INIT:
+  case CS_TAG_INIT:
     c->reg_initial = 1;
     reg_begin(w, c);
     break;
-  case TAG_EVAL:
+  case CS_TAG_EVAL:
     evaluate(w, c, (guint32) arg);
     break;
-  case TAG_RUN: {
+  case CS_TAG_RUN: {
     guint64 bit = G_GUINT64_CONSTANT(1) << arg;
     if (c->a_done & bit)
       break;
@@ -533,10 +566,13 @@ static void cl_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64 
     add_entry(w, c, &e);
     break;
   }
-  case TAG_BATCH:
+  case CS_TAG_BATCH:
     flush_batch(w, c);
     break;
-  case TAG_RETRY:
+  case CS_TAG_DL_RETRY:
+    cs_shards_retry(w, c);
+    break;
+  case CS_TAG_RETRY:
     if (c->cur_kind[arg] == CS_SIDE_NONE && !c->trying[arg])
       side_walk(w, c, (int) arg, 0, c->ncand[arg]);
     break;

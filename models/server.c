@@ -11,7 +11,6 @@
 #include "world-private.h"
 #include <string.h>
 
-enum { TAG_JOB_DONE = 1 };
 /* Connection tag bits at the server. */
 enum { CT_COUNTED = 1, CT_WAN = 2, CT_LEADER = 4 };
 
@@ -57,7 +56,8 @@ static SimTime service_time(CsServer *s, guint8 kind)
 {
   switch (kind) {
   case CS_JOB_REG: return s->p.svc_registration;
-  case CS_JOB_ANSWER: return s->p.svc_answer;
+  case CS_JOB_ANSWER:
+  case CS_JOB_SHARDS: return s->p.svc_answer;
   default: return s->p.svc_leader;
   }
 }
@@ -152,6 +152,10 @@ static void finish_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
     cs_batch_free(j->blob);
     j->blob = NULL;
     break;
+  case CS_JOB_SHARDS:
+    cs_shards_serve(w, node, j->conn, j->client, j->blob);
+    j->blob = NULL;
+    break;
   case CS_JOB_LEADER: {
     guint32 role = j->client;
     if (!sim_conn_is_open(sim, j->conn))
@@ -204,7 +208,7 @@ static void start_jobs(CsWorld *w, SimNodeId node, CsServer *s)
     sl->job = j;
     sl->used = TRUE;
     s->busy++;
-    sim_timer_start(w->sim, node, service_time(s, j.kind), TAG_JOB_DONE, slot);
+    sim_timer_start(w->sim, node, service_time(s, j.kind), CS_STAG_JOB_DONE, slot);
   }
 }
 
@@ -216,31 +220,28 @@ static void srv_start(Sim *sim, SimNodeId node, gpointer k)
   s->busy = 0;
 }
 
+void cs_job_blob_free(guint8 kind, gpointer blob)
+{
+  if (!blob)
+    return;
+  switch ((CsJobKind) kind) {
+  case CS_JOB_REG: cs_reg_req_free(blob); break;
+  case CS_JOB_SHARDS: cs_shard_req_free(blob); break;
+  default: cs_batch_free(blob); break;
+  }
+}
+
 static void srv_crashed(Sim *sim, SimNodeId node, gpointer k)
 {
   CsServer *s = server_of(W(k), node);
   CsJob j;
-  while (job_pop(s, &j)) {
-    if (j.kind == CS_JOB_REG && j.blob) {
-      CsRegReq *req = j.blob;
-      cs_batch_free(req->batch);
-      g_free(req);
-    } else if (j.blob) {
-      cs_batch_free(j.blob);
-    }
-  }
+  while (job_pop(s, &j))
+    cs_job_blob_free(j.kind, j.blob);
   GArray *slots = slots_of(s);
   for (guint i = 0; i < slots->len; i++) {
     CsSlot *sl = &g_array_index(slots, CsSlot, i);
-    if (sl->used && sl->job.blob) {
-      if (sl->job.kind == CS_JOB_REG) {
-        CsRegReq *req = sl->job.blob;
-        cs_batch_free(req->batch);
-        g_free(req);
-      } else {
-        cs_batch_free(sl->job.blob);
-      }
-    }
+    if (sl->used)
+      cs_job_blob_free(sl->job.kind, sl->job.blob);
     sl->used = FALSE;
   }
   s->busy = 0;
@@ -304,6 +305,13 @@ static void srv_message(Sim *sim, SimNodeId node, gpointer k, SimConnId c, SimMs
     j.blob = m->blob;
     m->blob = NULL;
     break;
+  case CS_MSG_SHARD_FETCH:
+    if (j.client == CS_NONE || !m->blob)
+      return;
+    j.kind = CS_JOB_SHARDS;
+    j.blob = m->blob;
+    m->blob = NULL;
+    break;
   default:
     return;
   }
@@ -314,7 +322,11 @@ static void srv_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64
 {
   CsWorld *w = W(k);
   CsServer *s = server_of(w, node);
-  if (tag != TAG_JOB_DONE)
+  if (tag == CS_STAG_THROTTLE) {
+    cs_shards_throttle_done(w, node, arg);
+    return;
+  }
+  if (tag != CS_STAG_JOB_DONE)
     return;
   GArray *slots = slots_of(s);
   CsSlot *sl = &g_array_index(slots, CsSlot, (guint) arg);

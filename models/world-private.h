@@ -17,7 +17,57 @@ typedef enum {
   CS_MSG_ACTION,        /* a = action id */
   CS_MSG_ANSWER,        /* blob = CsBatch: answers and action statuses */
   CS_MSG_INTRO,         /* leaving client: a = side the receiver should fix, u = new peer */
+  CS_MSG_SHARD_REQ,     /* blob = CsShardReq: missing shards walking the chain */
+  CS_MSG_SHARD_FETCH,   /* client → server: blob = CsShardReq (the shards to send) */
+  CS_MSG_SHARDS,        /* blob = CsShardData: shard payload (size = shards × shard size) */
 } CsMsgType;
+
+/* A file cut into shards (the server's manifest). */
+typedef struct {
+  char *name;              /* file name, or NULL */
+  guint64 size;            /* bytes */
+  guint32 nshards;         /* ceil(size / shard_size) */
+  guint64 from_caches;     /* payload bytes peers served from their caches */
+  guint64 from_server;     /* payload bytes the servers sent */
+  guint64 from_peers;      /* payload bytes clients sent to clients */
+  guint64 wan;             /* payload bytes the servers sent across a WAN */
+} CsFile;
+
+/* A set of shards of one file, as a bitmap. */
+typedef struct {
+  guint32 file;
+  guint32 nbits;
+  guint8 bits[];           /* nbits / 8 rounded up */
+} CsShardSet;
+
+typedef struct {
+  guint32 requester;       /* client index */
+  guint8 dir;              /* CS_FWD while walking forward, then CS_BACK */
+  guint8 flow;             /* fetch: the answer flows along the chain */
+  CsShardSet *want;        /* shards still missing */
+} CsShardReq;
+
+
+typedef struct {
+  guint8 flow;             /* 1: flowing forward along the chain from the server */
+  CsShardSet *set;         /* the shards carried */
+} CsShardData;
+
+/* A shard send waiting for its connection to the requester. */
+typedef struct {
+  SimConnId conn;
+  CsShardData *data;
+} CsSend;
+
+/* A file's shards held in a client's cache. */
+typedef struct {
+  guint32 file;
+  guint32 held;            /* shards held */
+  guint64 stamp;           /* last use, for least-recently-used eviction */
+  guint8 *bits;            /* held shards */
+  guint8 *pending;         /* leaders: shards asked of the server, not yet here */
+  SimTime pending_at;      /* when pending was last added to */
+} CsCacheEntry;
 
 /* One entry of an answer batch. */
 typedef enum { CS_E_COUNT, CS_E_ROW, CS_E_ACTION_DONE } CsEntryKind;
@@ -58,6 +108,11 @@ typedef struct {
   guint64 actions;              /* active action ids */
 } CsRegResp;
 
+/* Client timer tags (client.c owns the timers; shards.c arms one). */
+enum { CS_TAG_REG = 1, CS_TAG_INIT, CS_TAG_EVAL, CS_TAG_RUN, CS_TAG_BATCH, CS_TAG_RETRY, CS_TAG_DL_RETRY };
+/* Server timer tags. */
+enum { CS_STAG_JOB_DONE = 1, CS_STAG_THROTTLE };
+
 /* Chain side: 0 backward, 1 forward. */
 enum { CS_BACK = 0, CS_FWD = 1 };
 /* What a side's current connection leads to. */
@@ -97,6 +152,19 @@ typedef struct {
   guint64 a_seen, a_done;
   CsBatch *batch;          /* answers waiting for the batching window */
   SimTimerId batch_timer;
+  /* shards */
+  CsCacheEntry *cache;     /* files with shards in the cache */
+  guint8 ncache;           /* entries */
+  guint64 cache_bytes;     /* bytes held */
+  guint64 a_waiting;       /* actions waiting to download their files */
+  guint32 dl_action;       /* action downloading now, CS_NONE */
+  guint8 *dl_bits;         /* shards of its file obtained so far */
+  guint32 dl_have;         /* how many */
+  SimTimerId dl_timer;     /* re-request what is still missing */
+  CsSend *sends;           /* shard sends waiting for their connections */
+  guint8 nsends;
+  SimConnId fetch_conn;    /* direct fetch from the server (no chain) */
+  CsShardReq *fetch_req;   /* what to ask for once it opens */
 } CsClient;
 
 typedef struct {
@@ -120,7 +188,7 @@ typedef struct {
   SimTime arrived;
   gpointer blob;           /* answer batch, taken from the message */
 } CsJob;
-typedef enum { CS_JOB_REG, CS_JOB_ANSWER, CS_JOB_LEADER } CsJobKind;
+typedef enum { CS_JOB_REG, CS_JOB_ANSWER, CS_JOB_LEADER, CS_JOB_SHARDS } CsJobKind;
 
 typedef struct {
   CsJob job;        /* the job being served */
@@ -152,6 +220,8 @@ typedef struct {
 
 typedef struct {
   CsPackage pkg;
+  guint32 file;            /* CS_NONE: no files */
+  guint64 base_server, base_peers, base_caches, base_wan; /* file books at deploy */
   SimTime at;
   CsTarget *targets;
   guint ntargets;
@@ -165,6 +235,18 @@ typedef struct {
   guint32 *members;        /* client indices sorted by address */
   guint32 n, cap;
 } CsNeigh;
+
+typedef struct {
+  double bps;              /* payload bits/s, 0 = unlimited */
+  guint32 concurrent;      /* transfers at once, 0 = unlimited */
+} CsThrottle;
+
+typedef struct {
+  SimNodeId server;
+  SimConnId conn;
+  guint32 client;
+  CsShardReq *req;
+} CsQueuedFetch;
 
 struct CsWorld {
   CsWorldParams p;
@@ -190,6 +272,15 @@ struct CsWorld {
   GArray *queue_per_bucket;/* guint32, the queue length at the end of each bucket */
   guint64 registrations;
   CsIntervalStats ival_normal, ival_initial; /* sums in mean_s until read */
+  GArray *files;           /* CsFile */
+  guint64 cache_peak;      /* the largest cache any client held */
+  guint64 evictions;       /* shards evicted from caches */
+  guint64 stamp;           /* cache use counter */
+  CsThrottle throttle_all; /* server → client traffic, all clients */
+  GArray *throttle_subnet; /* CsThrottle per subnet (bps 0 = none) */
+  GArray *throttle_active; /* guint32 per subnet: transfers in progress */
+  guint32 active_all;
+  GArray *fetch_queue;     /* CsQueuedFetch: fetches waiting for a throttle slot */
 };
 void cs_world_note_interval(CsWorld *w, gboolean initial, SimTime interval);
 
@@ -204,8 +295,34 @@ void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency);
 /* Server receives answers: books the results. */
 void cs_world_take_batch(CsWorld *w, const CsBatch *b);
 
+/* shards.c */
+CsShardSet *cs_shards_new(guint32 file, guint32 nbits);
+CsShardSet *cs_shards_copy(const CsShardSet *s);
+guint32 cs_shards_count(const CsShardSet *s);
+void cs_shard_req_free(gpointer p);
+void cs_shard_data_free(gpointer p);
+CsFile *cs_file_rec(const CsWorld *w, guint32 file);
+/* Client side: an action with a file became due on this client. */
+void cs_shards_want(CsWorld *w, CsClient *c, guint32 action);
+void cs_shards_on_request(CsWorld *w, CsClient *c, CsShardReq *req);
+void cs_shards_on_data(CsWorld *w, CsClient *c, CsShardData *d);
+void cs_shards_retry(CsWorld *w, CsClient *c);
+void cs_shards_client_reset(CsClient *c);
+/* Client connection events for shard sends and direct fetches; TRUE when
+ * the connection was one of those. */
+gboolean cs_shards_connected(CsWorld *w, CsClient *c, SimConnId conn);
+gboolean cs_shards_conn_gone(CsWorld *w, CsClient *c, SimConnId conn);
+void cs_shards_throttle_done(CsWorld *w, SimNodeId server, guint64 arg);
+void cs_shards_world_free(CsWorld *w);
+/* Server side: send the shards of a fetch back on conn. */
+void cs_shards_serve(CsWorld *w, SimNodeId server, SimConnId conn, guint32 client, CsShardReq *req);
+/* client.c: an action's package is on the client: run it. */
+void cs_client_run_action(CsWorld *w, CsClient *c, guint32 action);
+void cs_client_send(CsWorld *w, CsClient *c, SimConnId conn, SimMsg *m);
+
 /* server.c */
 extern const SimNodeKind cs_server_kind;
+void cs_job_blob_free(guint8 kind, gpointer blob);
 void cs_server_push_question(CsWorld *w, guint32 q);
 void cs_server_push_action(CsWorld *w, guint32 a);
 void cs_server_sample(CsWorld *w);

@@ -29,6 +29,11 @@ void cs_world_params_default(CsWorldParams *p)
   p->answer_bytes = 120;
   p->answer_row_bytes = 12;
   p->action_bytes = 800;
+  p->shard_size = 512 * 1024;
+  p->cache_size = 100 * 1000 * 1000;
+  p->shards_per_message = 8;
+  p->pin_every = 10;
+  p->download_retry = 60 * SIM_S;
 }
 
 void cs_server_params_default(CsServerParams *p)
@@ -65,6 +70,10 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->actions = g_array_new(FALSE, TRUE, sizeof(CsAction));
   w->reg_per_bucket = g_array_new(FALSE, TRUE, sizeof(guint32));
   w->queue_per_bucket = g_array_new(FALSE, TRUE, sizeof(guint32));
+  w->files = g_array_new(FALSE, TRUE, sizeof(CsFile));
+  w->throttle_subnet = g_array_new(FALSE, TRUE, sizeof(CsThrottle));
+  w->throttle_active = g_array_new(FALSE, TRUE, sizeof(guint32));
+  w->fetch_queue = g_array_new(FALSE, FALSE, sizeof(CsQueuedFetch));
   return w;
 }
 
@@ -89,19 +98,22 @@ void cs_world_free(CsWorld *w)
   if (!w)
     return;
   sim_free(w->sim); /* first: pending messages release their blobs */
-  for (guint i = 0; i < w->clients->len; i++)
-    cs_batch_free(g_array_index(w->clients, CsClient, i).batch);
+  for (guint i = 0; i < w->clients->len; i++) {
+    CsClient *c = &g_array_index(w->clients, CsClient, i);
+    cs_batch_free(c->batch);
+    cs_shards_client_reset(c);
+  }
+  cs_shards_world_free(w);
   for (guint i = 0; i < w->servers->len; i++) {
     CsServer *s = cs_server_rec(w, i);
     for (guint k = 0; k < s->qlen; k++) {
       CsJob *j = &g_array_index(s->queue, CsJob, (s->qhead + k) % s->queue->len);
-      if (j->blob)
-        (j->kind == CS_JOB_REG ? cs_reg_req_free : cs_batch_free)(j->blob);
+      cs_job_blob_free(j->kind, j->blob);
     }
     for (guint k = 0; k < s->slots->len; k++) {
       CsSlot *sl = &g_array_index(s->slots, CsSlot, k);
-      if (sl->used && sl->job.blob)
-        (sl->job.kind == CS_JOB_REG ? cs_reg_req_free : cs_batch_free)(sl->job.blob);
+      if (sl->used)
+        cs_job_blob_free(sl->job.kind, sl->job.blob);
     }
     g_free(s->name);
     g_array_free(s->queue, TRUE);
@@ -281,6 +293,7 @@ guint32 cs_world_add_clients(CsWorld *w, guint32 subnet, guint32 count, GError *
     c.neigh = CS_NONE;
     c.cur_peer[0] = c.cur_peer[1] = CS_NONE;
     c.failed_closest[0] = c.failed_closest[1] = CS_NONE;
+    c.dl_action = CS_NONE;
     g_array_append_val(w->clients, c);
     note_node(w, node, idx);
     sim_node_start_at(w->sim, node, 0);
@@ -577,6 +590,8 @@ guint cs_question_curve(const CsWorld *w, guint32 q, const SimTime **times, cons
 
 /* --- actions ------------------------------------------------------------------------------- */
 
+static CsAction *arec(const CsWorld *w, guint32 a) { return &g_array_index(w->actions, CsAction, a); }
+
 static void deploy_cb(Sim *sim, gpointer data, guint64 a)
 {
   CsWorld *w = data;
@@ -584,6 +599,14 @@ static void deploy_cb(Sim *sim, gpointer data, guint64 a)
   aa->live = TRUE;
   aa->at = sim_now(sim);
   aa->ntarget_clients = count_targets(w, aa->targets, aa->ntargets);
+  if (aa->file != CS_NONE) {
+    /* This distribution's bytes are what the file's books gain from now. */
+    const CsFile *f = cs_file_rec(w, aa->file);
+    aa->base_server = f->from_server;
+    aa->base_peers = f->from_peers;
+    aa->base_caches = f->from_caches;
+    aa->base_wan = f->wan;
+  }
   cs_server_push_action(w, (guint32) a);
 }
 
@@ -594,13 +617,25 @@ gint32 cs_world_deploy(CsWorld *w, SimTime at, const CsPackage *pkg, const CsTar
     g_set_error(error, world_error(), 3, "at most %d actions per run", CS_MAX_ACTIONS);
     return -1;
   }
-  if (pkg->size > 0) {
-    g_set_error(error, world_error(), 4, "not implemented yet: file distribution (shards)");
-    return -1;
-  }
   CsAction a;
   memset(&a, 0, sizeof a);
   a.pkg = *pkg;
+  a.file = CS_NONE;
+  for (guint i = 0; pkg->size > 0 && pkg->name && i < w->files->len; i++) {
+    CsFile *f = cs_file_rec(w, i);
+    if (f->name && g_str_equal(f->name, pkg->name) && f->size == pkg->size)
+      a.file = i; /* the same file again: its manifest and shards */
+  }
+  if (pkg->size > 0 && a.file == CS_NONE) {
+    /* The server's manifest: the file cut into shards. */
+    CsFile f = { 0 };
+    f.name = g_strdup(pkg->name);
+    f.size = pkg->size;
+    f.nshards = (guint32) ((pkg->size + w->p.shard_size - 1) / w->p.shard_size);
+    g_array_append_val(w->files, f);
+    a.file = w->files->len - 1;
+  }
+  a.pkg.name = NULL; /* the file keeps the name */
   a.at = at;
   a.targets = g_memdup2(targets, sizeof(CsTarget) * ntargets);
   a.ntargets = ntargets;
@@ -612,7 +647,65 @@ gint32 cs_world_deploy(CsWorld *w, SimTime at, const CsPackage *pkg, const CsTar
 }
 
 guint32 cs_world_action_count(const CsWorld *w) { return w->actions->len; }
-static CsAction *arec(const CsWorld *w, guint32 a) { return &g_array_index(w->actions, CsAction, a); }
+
+void cs_world_throttle(CsWorld *w, gboolean all, guint32 subnet, double bps, guint32 concurrent)
+{
+  CsThrottle t = { bps, concurrent };
+  if (all) {
+    w->throttle_all = t;
+    return;
+  }
+  if (w->throttle_subnet->len <= subnet)
+    g_array_set_size(w->throttle_subnet, subnet + 1);
+  g_array_index(w->throttle_subnet, CsThrottle, subnet) = t;
+}
+
+void cs_world_cache_seed(CsWorld *w, guint32 client, guint32 action, guint32 first, guint32 count)
+{
+  CsAction *a = &g_array_index(w->actions, CsAction, action);
+  g_return_if_fail(a->file != CS_NONE);
+  CsShardData d = { 0 };
+  const CsFile *f = cs_file_rec(w, a->file);
+  d.set = cs_shards_new(a->file, f->nshards);
+  for (guint32 i = first; i < first + count && i < f->nshards; i++)
+    d.set->bits[i >> 3] |= (guint8) (1u << (i & 7));
+  cs_shards_on_data(w, cs_client_rec(w, client), &d);
+  g_free(d.set);
+}
+
+guint64 cs_client_cache_bytes(const CsWorld *w, guint32 client) { return cs_client_rec(w, client)->cache_bytes; }
+guint64 cs_world_cache_peak(const CsWorld *w) { return w->cache_peak; }
+guint64 cs_world_evictions(const CsWorld *w) { return w->evictions; }
+
+static const CsFile *action_file(const CsWorld *w, guint32 a)
+{
+  guint32 f = g_array_index(w->actions, CsAction, a).file;
+  return f == CS_NONE ? NULL : cs_file_rec(w, f);
+}
+
+guint64 cs_action_bytes_from_server(const CsWorld *w, guint32 a)
+{
+  const CsFile *f = action_file(w, a);
+  return f ? f->from_server - arec(w, a)->base_server : 0;
+}
+
+guint64 cs_action_bytes_from_peers(const CsWorld *w, guint32 a)
+{
+  const CsFile *f = action_file(w, a);
+  return f ? f->from_peers - arec(w, a)->base_peers : 0;
+}
+
+guint64 cs_action_bytes_from_caches(const CsWorld *w, guint32 a)
+{
+  const CsFile *f = action_file(w, a);
+  return f ? f->from_caches - arec(w, a)->base_caches : 0;
+}
+
+guint64 cs_action_wan_bytes(const CsWorld *w, guint32 a)
+{
+  const CsFile *f = action_file(w, a);
+  return f ? f->wan - arec(w, a)->base_wan : 0;
+}
 guint32 cs_action_completed(const CsWorld *w, guint32 a) { return arec(w, a)->completed; }
 SimTime cs_action_deployed_at(const CsWorld *w, guint32 a) { return arec(w, a)->at; }
 guint64 cs_action_size(const CsWorld *w, guint32 a) { return arec(w, a)->pkg.size; }

@@ -38,6 +38,11 @@ typedef struct {
   SimTime sensor_min, sensor_max; /* sensor evaluation time */
   SimTime live_timeout;       /* server forgets a client not heard from for this long */
   guint32 reg_bytes, reg_resp_bytes, question_bytes, answer_bytes, answer_row_bytes, action_bytes;
+  guint32 shard_size;         /* bytes per shard */
+  guint64 cache_size;         /* bytes of shards each client keeps */
+  guint32 shards_per_message; /* shards carried by one message along the chain */
+  guint32 pin_every;          /* a client pins 1 shard in pin_every (by hash) */
+  SimTime download_retry;     /* re-request missing shards after this */
 } CsWorldParams;
 
 void cs_world_params_default(CsWorldParams *p);
@@ -115,11 +120,31 @@ guint cs_question_curve(const CsWorld *w, guint32 q, const SimTime **times, cons
 
 /* --- actions -------------------------------------------------------------------- */
 typedef struct {
-  guint64 size;          /* package bytes (files), 0 = no files */
+  guint64 size;          /* package bytes (one file), 0 = no files */
   SimTime run_time;      /* time the action runs on each endpoint */
+  const char *name;      /* file name: a later package with the same name and
+                          * size is the same file (its shards may be cached) */
 } CsPackage;
 gint32 cs_world_deploy(CsWorld *w, SimTime at, const CsPackage *pkg, const CsTarget *targets,
                        guint ntargets, GError **error);
+/* Throttles on server → client shard traffic: all clients, or one subnet.
+ * bps = 0 and concurrent = 0 mean unlimited. */
+void cs_world_throttle(CsWorld *w, gboolean all, guint32 subnet, double bps, guint32 concurrent);
+/* Puts shards [first, first + count) of an action's file into a client's
+ * cache (a scenario's warm start). */
+void cs_world_cache_seed(CsWorld *w, guint32 client, guint32 action, guint32 first, guint32 count);
+guint64 cs_client_cache_bytes(const CsWorld *w, guint32 client);
+/* The largest cache any client held, and shards evicted in all. */
+guint64 cs_world_cache_peak(const CsWorld *w);
+guint64 cs_world_evictions(const CsWorld *w);
+/* Payload bytes of an action's file: sent by servers, by peers, by servers
+ * across a WAN link. */
+guint64 cs_action_bytes_from_server(const CsWorld *w, guint32 a);
+guint64 cs_action_bytes_from_peers(const CsWorld *w, guint32 a);
+/* Of those, the bytes peers served from their caches to a requester (the
+ * rest relayed the server's shards along the chain). */
+guint64 cs_action_bytes_from_caches(const CsWorld *w, guint32 a);
+guint64 cs_action_wan_bytes(const CsWorld *w, guint32 a);
 guint32 cs_world_action_count(const CsWorld *w);
 guint32 cs_action_targets(const CsWorld *w, guint32 a);
 guint32 cs_action_completed(const CsWorld *w, guint32 a);

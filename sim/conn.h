@@ -50,6 +50,7 @@ struct SimMsg {
   guint8 cls;             /* SimClass */
   guint8 pad_[7];
   guint64 a, b;           /* model-defined */
+  double max_bps;         /* rate cap for this message (throttles), 0 = none */
   gpointer blob;          /* model-defined data, or NULL */
   GDestroyNotify blob_free; /* frees blob (NULL: g_free) */
   /* private: kernel */

@@ -259,6 +259,12 @@ static gboolean flow_path(Sim *sim, SimFlow *f)
   double rtt = MAX(2.0 * (double) f->lat, 1.0);
   /* Mathis et al.: throughput <= MSS / RTT * sqrt(3 / (2p)). */
   f->cap = p > 0 ? (double) sim->p.mss / rtt * sqrt(1.5 / p) : 0;
+  /* A sender's throttle caps the payload rate too. */
+  SimMsg *m = sim_msg_rec(sim, f->msg);
+  if (m->max_bps > 0) {
+    double cap = m->max_bps / 8e9;
+    f->cap = f->cap > 0 ? MIN(f->cap, cap) : cap;
+  }
   return TRUE;
 }
 

@@ -1,0 +1,150 @@
+/* test_shards.c — file distribution by shards: WAN bytes once per chain,
+ * caches serving a second deployment, a peer's cache serving half a file,
+ * a cache smaller than the file, and a per-subnet throttle. */
+#include "worldutil.h"
+#include <math.h>
+
+#define MB 1000000ull
+
+static void deploy_all(TestWorld *t, SimTime at, guint64 size, const char *name, gint32 *out)
+{
+  CsPackage pkg = { .size = size, .run_time = SIM_S, .name = name };
+  CsTarget all = { CS_TARGET_ALL, 0 };
+  *out = cs_world_deploy(t->w, at, &pkg, &all, 1, NULL);
+  CU_ASSERT_FATAL(*out >= 0);
+}
+
+/* 10 branch sites x 100 clients (one chain each), one 100 MB file to all:
+ * the servers send about 10 x 100 MB across the WAN, not 1,000 x 100 MB;
+ * everyone completes; the same file again moves almost nothing on the WAN.
+ * Caches here are 60 MB, smaller than the file, so the second round really
+ * is served by the chain's caches (pinned shards) and not by each client's
+ * own copy. */
+static void test_wan_once_per_chain(void)
+{
+  CsWorldParams p;
+  cs_world_params_default(&p);
+  p.cache_size = 60 * MB;
+  TestWorld t;
+  tw_init(&t, &p, 51);
+  for (guint32 k = 0; k < 10; k++) {
+    char cidr[32], name[16];
+    g_snprintf(cidr, sizeof cidr, "10.%u.0.0/24", 30 + k);
+    g_snprintf(name, sizeof name, "branch-%u", k);
+    tw_branch(&t, name, cidr, 100, 100e6, 20 * SIM_MS, NULL);
+  }
+  gint32 a1, a2;
+  deploy_all(&t, 5 * SIM_MIN, 100 * MB, "patch.msu", &a1);
+  sim_run_until(t.sim, 20 * SIM_MIN);
+  guint64 wan_payload = cs_action_wan_bytes(t.w, (guint32) a1);
+  guint64 wan_wire = sim_stats_wan_total(t.sim, SIM_CLS_SHARD);
+  g_test_message("first: WAN shard payload %.1f MB, wire %.1f MB, completed %u/%u in %.1f s",
+                 wan_payload / 1e6, wan_wire / 1e6, cs_action_completed(t.w, (guint32) a1),
+                 cs_action_targets(t.w, (guint32) a1), sim_time_to_s(cs_action_time_to(t.w, (guint32) a1, 1.0)));
+  CU_ASSERT_EQUAL(cs_action_completed(t.w, (guint32) a1), 1000);
+  CU_ASSERT(fabs((double) wan_payload - 10.0 * 100 * MB) <= 0.05 * 10.0 * 100 * MB);
+  /* On the wire: payload plus 54 header bytes per 1448 (3.7 %) plus TLS and
+   * requests: within 5 % of that. */
+  double want_wire = 10.0 * 100 * MB * 1502.0 / 1448.0;
+  CU_ASSERT(fabs((double) wan_wire - want_wire) <= 0.05 * want_wire);
+  deploy_all(&t, 20 * SIM_MIN, 100 * MB, "patch.msu", &a2);
+  sim_run_until(t.sim, 40 * SIM_MIN);
+  g_test_message("again: WAN shard payload %.3f MB, from caches %.1f MB, completed %u",
+                 cs_action_wan_bytes(t.w, (guint32) a2) / 1e6, cs_action_bytes_from_caches(t.w, (guint32) a2) / 1e6,
+                 cs_action_completed(t.w, (guint32) a2));
+  CU_ASSERT_EQUAL(cs_action_completed(t.w, (guint32) a2), 1000);
+  /* Nearly nothing: the chains' caches hold the file between their members. */
+  CU_ASSERT(cs_action_wan_bytes(t.w, (guint32) a2) <= 0.01 * 10 * 100 * MB);
+  /* Each client missed what it had evicted (about 40 MB) and got it from peers. */
+  CU_ASSERT(cs_action_bytes_from_caches(t.w, (guint32) a2) >= 1000 * 30 * MB);
+  tw_free(&t);
+}
+
+/* A peer holding half the shards: the requester gets those from the peer and
+ * only the other half from the server. */
+static void test_peer_serves_half(void)
+{
+  TestWorld t;
+  tw_init(&t, NULL, 52);
+  guint32 first;
+  tw_branch(&t, "branch", "10.40.0.0/24", 20, 100e6, 20 * SIM_MS, &first);
+  CsPackage pkg = { .size = 40 * 524288ull, .run_time = SIM_S, .name = "tool.zip" };
+  CsTarget one = { CS_TARGET_CLIENT, first + 5 };
+  gint32 a = cs_world_deploy(t.w, 5 * SIM_MIN, &pkg, &one, 1, NULL);
+  sim_run_until(t.sim, 4 * SIM_MIN);
+  cs_world_cache_seed(t.w, first + 12, (guint32) a, 0, 20);
+  sim_run_until(t.sim, 10 * SIM_MIN);
+  CU_ASSERT_EQUAL(cs_action_completed(t.w, (guint32) a), 1);
+  guint64 half = 20 * 524288ull;
+  CU_ASSERT_EQUAL(cs_action_bytes_from_caches(t.w, (guint32) a), half);
+  CU_ASSERT_EQUAL(cs_action_bytes_from_server(t.w, (guint32) a), half);
+  tw_free(&t);
+}
+
+/* A cache smaller than the file: the distribution still completes, shards
+ * are evicted, and no cache ever holds more than its bound. */
+static void test_small_cache(void)
+{
+  CsWorldParams p;
+  cs_world_params_default(&p);
+  p.cache_size = 20 * MB;
+  TestWorld t;
+  tw_init(&t, &p, 53);
+  tw_branch(&t, "branch", "10.41.0.0/24", 20, 100e6, 20 * SIM_MS, NULL);
+  gint32 a;
+  deploy_all(&t, 5 * SIM_MIN, 50 * MB, "big.iso", &a);
+  sim_run_until(t.sim, 15 * SIM_MIN);
+  g_test_message("completed %u, evictions %" G_GUINT64_FORMAT ", cache peak %.1f MB",
+                 cs_action_completed(t.w, (guint32) a), cs_world_evictions(t.w), cs_world_cache_peak(t.w) / 1e6);
+  CU_ASSERT_EQUAL(cs_action_completed(t.w, (guint32) a), 20);
+  CU_ASSERT(cs_world_evictions(t.w) > 0);
+  CU_ASSERT(cs_world_cache_peak(t.w) <= 20 * MB);
+  CU_ASSERT(cs_world_cache_peak(t.w) > 19 * MB);
+  tw_free(&t);
+}
+
+/* A 10 Mbps throttle on the subnet: the distribution takes at least
+ * size / rate, and no stats bucket carries more than the cap (payload bytes:
+ * the wire adds 54 header bytes per 1448). */
+static void test_throttle(void)
+{
+  TestWorld t;
+  tw_init(&t, NULL, 54);
+  guint32 subnet = tw_branch(&t, "branch", "10.42.0.0/24", 20, 100e6, 20 * SIM_MS, NULL);
+  cs_world_throttle(t.w, FALSE, subnet, 10e6, 1);
+  gint32 a;
+  deploy_all(&t, 5 * SIM_MIN, 20 * MB, "update.cab", &a);
+  sim_run_until(t.sim, 15 * SIM_MIN);
+  CU_ASSERT_EQUAL(cs_action_completed(t.w, (guint32) a), 20);
+  SimTime took = cs_action_time_to(t.w, (guint32) a, 1.0);
+  g_test_message("throttled distribution took %.2f s", sim_time_to_s(took));
+  CU_ASSERT(took >= (SimTime) (20.0 * MB * 8 / 10e6 * SIM_S));
+  /* Every bucket of the datacenter → branch direction of the one WAN link. */
+  guint32 wan = 0;
+  while (sim_link_kind(t.sim, wan) != SIM_LINK_WAN)
+    wan++;
+  guint32 dl = wan * 2 + (sim_link_site_a(t.sim, wan) == t.dc ? 0 : 1);
+  guint64 worst = 0;
+  for (guint32 b = 0; b < sim_stats_buckets(t.sim); b++) {
+    const SimBucket *bk = sim_stats_wan(t.sim, dl, b);
+    if (bk)
+      worst = MAX(worst, bk->bytes[SIM_CLS_SHARD]);
+  }
+  double payload_worst = (double) worst * 1448.0 / 1502.0;
+  g_test_message("worst bucket %.0f payload bytes (cap %.0f)", payload_worst, 10e6 / 8);
+  CU_ASSERT(payload_worst <= 10e6 / 8 * 1.001);
+  CU_ASSERT(payload_worst >= 10e6 / 8 * 0.9); /* and it does run at the cap */
+  tw_free(&t);
+}
+
+int main(void)
+{
+  CU_TestInfo tests[] = {
+    { "WAN shard bytes once per chain; again from caches", test_wan_once_per_chain },
+    { "a peer's cache serves half the file", test_peer_serves_half },
+    { "a cache smaller than the file", test_small_cache },
+    { "a 10 Mbps subnet throttle", test_throttle },
+    CU_TEST_INFO_NULL,
+  };
+  return cs_test_main("shards", tests);
+}
