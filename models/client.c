@@ -59,7 +59,20 @@ static guint32 pick_server(CsWorld *w, CsClient *c)
 
 static SimNodeId server_node(CsWorld *w, CsClient *c)
 {
+  return cs_client_server_node(w, c);
+}
+
+SimNodeId cs_client_server_node(const CsWorld *w, const CsClient *c)
+{
+  /* External clients talk to their zone server; it relays to the core. */
+  if (c->zone != CS_NONE)
+    return cs_zone_rec(w, c->zone)->node;
   return cs_server_rec(w, c->server)->node;
+}
+
+gboolean cs_client_peers(const CsWorld *w, const CsClient *c)
+{
+  return w->p.peering && c->zone == CS_NONE;
 }
 
 static void reg_begin(CsWorld *w, CsClient *c)
@@ -186,7 +199,7 @@ static void side_consider(CsWorld *w, CsClient *c, int side)
 
 static void chain_start(CsWorld *w, CsClient *c)
 {
-  if (!w->p.peering) {
+  if (!cs_client_peers(w, c)) {
     /* Every client keeps its own connection to the server, both roles. */
     if (c->cur_kind[CS_FWD] == CS_SIDE_NONE && !c->trying[CS_FWD] && w->servers->len)
       connect_server(w, c, CS_FWD);
@@ -220,7 +233,7 @@ static void side_connected(CsWorld *w, CsClient *c, int side, SimConnId conn)
   if (c->try_idx[side] == CS_TRY_SERVER) {
     c->cur_kind[side] = CS_SIDE_SERVER;
     c->cur_peer[side] = CS_NONE;
-    guint32 role = !w->p.peering ? 3u : side == CS_BACK ? 1u : 2u;
+    guint32 role = !cs_client_peers(w, c) ? 3u : side == CS_BACK ? 1u : 2u;
     send_simple(w, c, conn, CS_MSG_LEADER_HELLO, SIM_CLS_PEER, 200, role, 0);
   } else {
     c->cur_kind[side] = CS_SIDE_PEER;
@@ -256,7 +269,7 @@ static void side_lost(CsWorld *w, CsClient *c, int side)
   c->cur[side] = 0;
   c->cur_kind[side] = CS_SIDE_NONE;
   c->cur_peer[side] = CS_NONE;
-  if (!w->p.peering) {
+  if (!cs_client_peers(w, c)) {
     chain_start(w, c);
     return;
   }
@@ -279,8 +292,8 @@ static void flush_batch(CsWorld *w, CsClient *c)
   if (!c->batch || c->batch->len == 0)
     return;
   if (c->cur_kind[CS_FWD] == CS_SIDE_NONE || !sim_conn_is_open(w->sim, c->cur[CS_FWD])) {
-    if (c->neigh != CS_NONE || !w->p.peering)
-      arm_batch(w, c); /* the chain is re-forming: try again after a window */
+    if (c->neigh != CS_NONE || !cs_client_peers(w, c))
+      arm_batch(w, c); /* the chain (or the server connection) is re-forming: try again */
     return;            /* isolated: the next registration carries it */
   }
   SimMsg *m = sim_msg_new(w->sim);
@@ -369,7 +382,7 @@ static void evaluate(CsWorld *w, CsClient *c, guint32 q)
 static void reset_state(CsClient *c)
 {
   SimNodeId node = c->node;
-  guint32 neigh = c->neigh, npos = c->npos;
+  guint32 neigh = c->neigh, npos = c->npos, zone = c->zone;
   guint8 leaving = c->leaving;
   cs_batch_free(c->batch);
   cs_shards_client_reset(c);
@@ -377,6 +390,7 @@ static void reset_state(CsClient *c)
   c->node = node;
   c->neigh = neigh;
   c->npos = npos;
+  c->zone = zone;
   c->leaving = leaving;
   c->cur_peer[0] = c->cur_peer[1] = CS_NONE;
   c->failed_closest[0] = c->failed_closest[1] = CS_NONE;

@@ -83,7 +83,7 @@ static void fill_peers(CsWorld *w, guint32 client, CsRegResp *r)
 {
   CsClient *cl = cs_client_rec(w, client);
   r->nback = r->nfwd = 0;
-  if (cl->neigh == CS_NONE || !w->p.peering)
+  if (cl->neigh == CS_NONE || !cs_client_peers(w, cl))
     return;
   CsNeigh *n = &g_array_index(w->neighs, CsNeigh, cl->neigh);
   SimTime now = sim_now(w->sim);
@@ -142,6 +142,7 @@ static void finish_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
     m->size = w->p.reg_resp_bytes + 8u * (r->nback + r->nfwd) +
               (guint64) w->p.question_bytes * (guint64) __builtin_popcountll(news);
     m->blob = r;
+    m->u = j->client;
     sim_send(sim, j->conn, node, m);
     cs_batch_free(req->batch);
     g_free(req);
@@ -218,6 +219,7 @@ static void srv_start(Sim *sim, SimNodeId node, gpointer k)
 {
   CsServer *s = server_of(W(k), node);
   s->busy = 0;
+  cs_hub_start(W(k), sim_node_local(sim, node)); /* the zone hub opens its tunnels */
 }
 
 void cs_job_blob_free(guint8 kind, gpointer blob)
@@ -247,11 +249,18 @@ static void srv_crashed(Sim *sim, SimNodeId node, gpointer k)
   s->busy = 0;
   g_array_set_size(s->leaders, 0);
   s->conns = s->wan_conns = 0;
+  /* The hub's tunnels went with the crash; a restart opens them again. */
+  CsWorld *w = W(k);
+  for (guint i = 0; i < w->zones->len; i++)
+    if (cs_zone_rec(w, i)->hub == sim_node_local(sim, node))
+      cs_zone_rec(w, i)->hub_conn = 0;
 }
 
 static void srv_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId c, gboolean inbound)
 {
   CsServer *s = server_of(W(k), node);
+  if (!inbound && cs_hub_connected(W(k), node, c))
+    return; /* a tunnel the hub opened: not a client connection */
   guint32 tag = CT_COUNTED;
   s->conns++;
   s->conns_peak = MAX(s->conns_peak, s->conns);
@@ -263,9 +272,16 @@ static void srv_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId c, gbo
   sim_conn_set_tag(sim, c, node, tag);
 }
 
+static void srv_connect_failed(Sim *sim, SimNodeId node, gpointer k, SimConnId c, SimConnError why)
+{
+  cs_hub_conn_gone(W(k), node, c);
+}
+
 static void srv_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId c, SimConnError why)
 {
   CsServer *s = server_of(W(k), node);
+  if (cs_hub_conn_gone(W(k), node, c))
+    return;
   guint32 tag = sim_conn_tag(sim, c, node);
   if (tag & CT_COUNTED)
     s->conns--;
@@ -287,7 +303,8 @@ static void srv_message(Sim *sim, SimNodeId node, gpointer k, SimConnId c, SimMs
   CsServer *s = server_of(w, node);
   CsJob j = { 0 };
   j.conn = c;
-  j.client = cs_world_node_client(w, sim_conn_peer(sim, c, node));
+  /* Over a tunnel the zone server names the external client. */
+  j.client = cs_conn_is_tunnel(w, c) ? m->u : cs_world_node_client(w, sim_conn_peer(sim, c, node));
   switch ((CsMsgType) m->type) {
   case CS_MSG_REG_REQ:
     if (j.client == CS_NONE)
@@ -322,6 +339,10 @@ static void srv_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64
 {
   CsWorld *w = W(k);
   CsServer *s = server_of(w, node);
+  if (tag == CS_STAG_HUB_RETRY) {
+    cs_hub_retry(w, node, arg);
+    return;
+  }
   if (tag == CS_STAG_THROTTLE) {
     cs_shards_throttle_done(w, node, arg);
     return;
@@ -345,6 +366,7 @@ const SimNodeKind cs_server_kind = {
   .crashed = srv_crashed,
   .message = srv_message,
   .connected = srv_connected,
+  .connect_failed = srv_connect_failed,
   .closed = srv_closed,
   .timer = srv_timer,
   .ports = server_ports,
@@ -372,11 +394,13 @@ static void push_all(CsWorld *w, CsMsgType type, SimClass cls, guint32 size, gui
 void cs_server_push_question(CsWorld *w, guint32 q)
 {
   push_all(w, CS_MSG_QUESTION, SIM_CLS_QUESTION, w->p.question_bytes, q);
+  cs_zone_push(w, CS_MSG_QUESTION, SIM_CLS_QUESTION, w->p.question_bytes, q);
 }
 
 void cs_server_push_action(CsWorld *w, guint32 a)
 {
   push_all(w, CS_MSG_ACTION, SIM_CLS_ACTION, w->p.action_bytes, a);
+  cs_zone_push(w, CS_MSG_ACTION, SIM_CLS_ACTION, w->p.action_bytes, a);
 }
 
 void cs_server_sample(CsWorld *w)

@@ -254,8 +254,7 @@ static void direct_fetch(CsWorld *w, CsClient *c, CsShardReq *req)
     return;
   }
   c->fetch_req = req;
-  guint32 s = 0;
-  c->fetch_conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, cs_server_rec(w, s)->node), CS_PORT_CLIENT,
+  c->fetch_conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, cs_client_server_node(w, c)), CS_PORT_CLIENT,
                               SIM_CLS_SHARD, w->p.tls);
 }
 
@@ -305,7 +304,7 @@ static void route_request(CsWorld *w, CsClient *c, CsShardReq *req)
     leader_fetch(w, c, req);
     return;
   }
-  if (req->requester == me(w, c) && (c->neigh == CS_NONE || !w->p.peering)) {
+  if (req->requester == me(w, c) && (c->neigh == CS_NONE || !cs_client_peers(w, c))) {
     direct_fetch(w, c, req);
     return;
   }
@@ -565,6 +564,7 @@ static void serve_now(CsWorld *w, SimNodeId server, SimConnId conn, guint32 clie
       total += bytes;
       SimMsg *m = msg(w, CS_MSG_SHARDS, SIM_CLS_SHARD, bytes, d, cs_shard_data_free);
       m->max_bps = cap;
+      m->u = client; /* a zone server relays by it */
       sim_send(w->sim, conn, server, m);
       chunk = NULL;
       in_chunk = 0;

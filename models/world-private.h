@@ -20,7 +20,9 @@ typedef enum {
   CS_MSG_SHARD_REQ,     /* blob = CsShardReq: missing shards walking the chain */
   CS_MSG_SHARD_FETCH,   /* client → server: blob = CsShardReq (the shards to send) */
   CS_MSG_SHARDS,        /* blob = CsShardData: shard payload (size = shards × shard size) */
+  CS_MSG_HUB_HELLO,     /* hub → zone server: this connection is the tunnel */
 } CsMsgType;
+/* Over the hub tunnel every message names its external client in `u`. */
 
 /* A file cut into shards (the server's manifest). */
 typedef struct {
@@ -111,7 +113,7 @@ typedef struct {
 /* Client timer tags (client.c owns the timers; shards.c arms one). */
 enum { CS_TAG_REG = 1, CS_TAG_INIT, CS_TAG_EVAL, CS_TAG_RUN, CS_TAG_BATCH, CS_TAG_RETRY, CS_TAG_DL_RETRY };
 /* Server timer tags. */
-enum { CS_STAG_JOB_DONE = 1, CS_STAG_THROTTLE };
+enum { CS_STAG_JOB_DONE = 1, CS_STAG_THROTTLE, CS_STAG_HUB_RETRY };
 
 /* Chain side: 0 backward, 1 forward. */
 enum { CS_BACK = 0, CS_FWD = 1 };
@@ -127,6 +129,7 @@ typedef struct {
   guint8 reg_initial;      /* next registration is an initial one */
   guint8 alive;            /* started and not crashed */
   guint8 leaving;          /* left gracefully */
+  guint32 zone;            /* external client: its zone server (index), CS_NONE otherwise */
   SimConnId reg_conn;      /* registration in progress */
   SimTimerId reg_timer;    /* next normal registration */
   SimTime reg_started;     /* when it began */
@@ -180,6 +183,18 @@ typedef struct {
   GArray *slots;           /* CsSlot: jobs in service */
   CsHist service;          /* queue wait + service */
 } CsServer;
+
+/* A zone server in the DMZ: terminates external clients, relays over the
+ * tunnel its hub opens. */
+typedef struct {
+  SimNodeId node;
+  char *name;
+  guint32 hub;             /* core server index whose hub keeps the tunnel */
+  SimConnId tunnel;        /* the hub's connection, at this end; 0 = down */
+  GArray *leaders;         /* SimConnId of external clients' persistent connections */
+  SimConnId hub_conn;      /* the same tunnel at the hub's end; 0 = down */
+  guint32 tunnel_drops;    /* times the tunnel went down */
+} CsZone;
 
 typedef struct {
   guint8 kind;             /* CsJobKind */
@@ -281,6 +296,11 @@ struct CsWorld {
   GArray *throttle_active; /* guint32 per subnet: transfers in progress */
   guint32 active_all;
   GArray *fetch_queue;     /* CsQueuedFetch: fetches waiting for a throttle slot */
+  guint16 kind_zone;
+  GArray *zones;           /* CsZone */
+  SimConnId *ext_conn;     /* per client: its persistent (or fetch) connection at its zone server */
+  SimConnId *ext_reg;      /* per client: its registration in progress at its zone server */
+  guint32 ext_conn_len;
 };
 void cs_world_note_interval(CsWorld *w, gboolean initial, SimTime interval);
 
@@ -319,6 +339,20 @@ void cs_shards_serve(CsWorld *w, SimNodeId server, SimConnId conn, guint32 clien
 /* client.c: an action's package is on the client: run it. */
 void cs_client_run_action(CsWorld *w, CsClient *c, guint32 action);
 void cs_client_send(CsWorld *w, CsClient *c, SimConnId conn, SimMsg *m);
+
+/* zone.c */
+extern const SimNodeKind cs_zone_kind;
+CsZone *cs_zone_rec(const CsWorld *w, guint32 zone);
+void cs_zone_push(CsWorld *w, CsMsgType type, SimClass cls, guint32 size, guint32 id);
+/* The hub's end of a tunnel: the server relays a message for client u. */
+void cs_hub_start(CsWorld *w, guint32 server);
+gboolean cs_hub_connected(CsWorld *w, SimNodeId server, SimConnId conn);
+gboolean cs_hub_conn_gone(CsWorld *w, SimNodeId server, SimConnId conn);
+void cs_hub_retry(CsWorld *w, SimNodeId server, guint64 zone);
+gboolean cs_conn_is_tunnel(const CsWorld *w, SimConnId conn);
+/* Whether a client peers (FALSE: external, or peering off). */
+gboolean cs_client_peers(const CsWorld *w, const CsClient *c);
+SimNodeId cs_client_server_node(const CsWorld *w, const CsClient *c);
 
 /* server.c */
 extern const SimNodeKind cs_server_kind;

@@ -58,6 +58,8 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->kind_client = sim_kind_register(w->sim, &cs_client_kind, w);
   w->kind_server = sim_kind_register(w->sim, &cs_server_kind, w);
   w->kind_host = sim_kind_register(w->sim, &host_kind, w);
+  w->kind_zone = sim_kind_register(w->sim, &cs_zone_kind, w);
+  w->zones = g_array_new(FALSE, TRUE, sizeof(CsZone));
   w->clients = g_array_new(FALSE, TRUE, sizeof(CsClient));
   w->servers = g_array_new(FALSE, TRUE, sizeof(CsServer));
   w->node_client = g_array_new(FALSE, TRUE, sizeof(guint32));
@@ -104,6 +106,14 @@ void cs_world_free(CsWorld *w)
     cs_shards_client_reset(c);
   }
   cs_shards_world_free(w);
+  for (guint i = 0; i < w->zones->len; i++) {
+    CsZone *z = cs_zone_rec(w, i);
+    g_free(z->name);
+    g_array_free(z->leaders, TRUE);
+  }
+  g_array_free(w->zones, TRUE);
+  g_free(w->ext_conn);
+  g_free(w->ext_reg);
   for (guint i = 0; i < w->servers->len; i++) {
     CsServer *s = cs_server_rec(w, i);
     for (guint k = 0; k < s->qlen; k++) {
@@ -294,6 +304,7 @@ guint32 cs_world_add_clients(CsWorld *w, guint32 subnet, guint32 count, GError *
     c.cur_peer[0] = c.cur_peer[1] = CS_NONE;
     c.failed_closest[0] = c.failed_closest[1] = CS_NONE;
     c.dl_action = CS_NONE;
+    c.zone = CS_NONE;
     g_array_append_val(w->clients, c);
     note_node(w, node, idx);
     sim_node_start_at(w->sim, node, 0);
@@ -307,6 +318,52 @@ guint32 cs_world_add_clients(CsWorld *w, guint32 subnet, guint32 count, GError *
   w->neigh_built = FALSE;
   return first;
 }
+
+SimNodeId cs_world_add_zone_server(CsWorld *w, const char *name, guint32 subnet, guint32 addr,
+                                   SimNodeId hub, GError **error)
+{
+  guint32 hub_index = cs_world_server_of_node(w, hub);
+  if (hub_index == CS_NONE) {
+    g_set_error(error, world_error(), 5, "zone server %s: its hub must be a core server", name);
+    return SIM_NODE_NONE;
+  }
+  SimNodeId node = sim_node_add(w->sim, w->kind_zone, subnet, addr, w->zones->len, error);
+  if (node == SIM_NODE_NONE)
+    return node;
+  CsZone z = { 0 };
+  z.node = node;
+  z.name = g_strdup(name);
+  z.hub = hub_index;
+  z.leaders = g_array_new(FALSE, FALSE, sizeof(SimConnId));
+  g_array_append_val(w->zones, z);
+  note_node(w, node, CS_NONE);
+  g_hash_table_insert(w->names, GUINT_TO_POINTER(node), g_strdup(name));
+  sim_node_start_at(w->sim, node, 0);
+  return node;
+}
+
+guint32 cs_world_zone_count(const CsWorld *w) { return w->zones->len; }
+SimNodeId cs_world_zone_node(const CsWorld *w, guint32 z) { return cs_zone_rec(w, z)->node; }
+guint32 cs_zone_tunnel_drops(const CsWorld *w, guint32 z) { return cs_zone_rec(w, z)->tunnel_drops; }
+gboolean cs_zone_tunnel_up(const CsWorld *w, guint32 z) { return cs_zone_rec(w, z)->tunnel != 0; }
+
+guint32 cs_world_add_external_clients(CsWorld *w, guint32 subnet, guint32 count, SimNodeId zone_node,
+                                      GError **error)
+{
+  if (sim_node_kind(w->sim, zone_node) != w->kind_zone) {
+    g_set_error(error, world_error(), 6, "external clients need a zone server");
+    return CS_NONE;
+  }
+  cs_world_subnet_mode(w, subnet, CS_SUBNET_ISOLATED); /* roaming clients never peer */
+  guint32 first = cs_world_add_clients(w, subnet, count, error);
+  if (first == CS_NONE)
+    return first;
+  for (guint32 i = first; i < first + count; i++)
+    cs_client_rec(w, i)->zone = sim_node_local(w->sim, zone_node);
+  return first;
+}
+
+gboolean cs_client_is_external(const CsWorld *w, guint32 client) { return cs_client_rec(w, client)->zone != CS_NONE; }
 
 SimNodeId cs_world_add_host(CsWorld *w, const char *name, guint32 subnet, guint32 addr, GError **error)
 {
@@ -800,7 +857,7 @@ void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency)
 
 static gboolean chain_member(const CsWorld *w, const CsClient *c)
 {
-  return c->alive && c->neigh != CS_NONE && w->p.peering && sim_node_is_up(w->sim, c->node);
+  return c->alive && c->neigh != CS_NONE && cs_client_peers(w, c) && sim_node_is_up(w->sim, c->node);
 }
 
 guint32 cs_client_forward(const CsWorld *w, guint32 i)
@@ -824,7 +881,7 @@ gboolean cs_client_is_forward_leader(const CsWorld *w, guint32 i)
 gboolean cs_client_is_backward_leader(const CsWorld *w, guint32 i)
 {
   const CsClient *c = cs_client_rec(w, i);
-  return c->alive && (c->cur_kind[CS_BACK] == CS_SIDE_SERVER || (!w->p.peering && c->cur_kind[CS_FWD] == CS_SIDE_SERVER));
+  return c->alive && (c->cur_kind[CS_BACK] == CS_SIDE_SERVER || (!cs_client_peers(w, c) && c->cur_kind[CS_FWD] == CS_SIDE_SERVER));
 }
 
 gboolean cs_client_reflected_forward(const CsWorld *w, guint32 i)

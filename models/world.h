@@ -73,6 +73,19 @@ SimNodeId cs_world_add_server(CsWorld *w, const char *name, guint32 subnet, guin
 /* `count` clients in `subnet` at the next free addresses; returns the first
  * client index (clients are numbered 0.. in creation order). */
 guint32 cs_world_add_clients(CsWorld *w, guint32 subnet, guint32 count, GError **error);
+/* A zone server in `subnet` whose tunnel the hub of core server `hub` keeps. */
+SimNodeId cs_world_add_zone_server(CsWorld *w, const char *name, guint32 subnet, guint32 addr,
+                                   SimNodeId hub, GError **error);
+guint32 cs_world_zone_count(const CsWorld *w);
+SimNodeId cs_world_zone_node(const CsWorld *w, guint32 zone);
+/* Times the zone's tunnel went down (seen at the zone server). */
+guint32 cs_zone_tunnel_drops(const CsWorld *w, guint32 zone);
+gboolean cs_zone_tunnel_up(const CsWorld *w, guint32 zone);
+/* `count` external (roaming) clients in `subnet` that reach the core through
+ * zone server `zone_node`; they never peer.  Returns the first client index. */
+guint32 cs_world_add_external_clients(CsWorld *w, guint32 subnet, guint32 count, SimNodeId zone_node,
+                                      GError **error);
+gboolean cs_client_is_external(const CsWorld *w, guint32 client);
 /* A plain host without an agent (background traffic endpoints). */
 SimNodeId cs_world_add_host(CsWorld *w, const char *name, guint32 subnet, guint32 addr, GError **error);
 guint32 cs_world_client_count(const CsWorld *w);

@@ -1,0 +1,261 @@
+/* zone.c — zone servers and the zone hub.
+ *
+ * The zone hub runs on a core server and opens the tunnel *out* to each of
+ * its zone servers (17472), keeping it up: when it drops, the hub tries
+ * again every HUB_RETRY.  A zone server terminates external clients: they
+ * register with it, keep one connection to it (each is its own leader; they
+ * never peer), and send answers and shard fetches through it.  Everything
+ * for them crosses the tunnel, every message naming its client in `u`.
+ * While the tunnel is down the zone server turns registrations away and what
+ * its clients send is lost: they see the outage and recover when the tunnel
+ * returns (the hub then hands over the questions and actions in force). */
+#include "world-private.h"
+#include <string.h>
+
+#define HUB_RETRY (10 * SIM_S)
+
+CsZone *cs_zone_rec(const CsWorld *w, guint32 z) { return &g_array_index(w->zones, CsZone, z); }
+
+static CsWorld *W(gpointer k) { return k; }
+static CsZone *zone_of(CsWorld *w, SimNodeId node) { return cs_zone_rec(w, sim_node_local(w->sim, node)); }
+
+static void remember(CsWorld *w, guint32 client, SimConnId conn, gboolean reg)
+{
+  if (client >= w->ext_conn_len) {
+    guint32 n = MAX(client + 1, w->clients->len);
+    w->ext_conn = g_renew(SimConnId, w->ext_conn, n);
+    w->ext_reg = g_renew(SimConnId, w->ext_reg, n);
+    memset(w->ext_conn + w->ext_conn_len, 0, sizeof(SimConnId) * (n - w->ext_conn_len));
+    memset(w->ext_reg + w->ext_conn_len, 0, sizeof(SimConnId) * (n - w->ext_conn_len));
+    w->ext_conn_len = n;
+  }
+  (reg ? w->ext_reg : w->ext_conn)[client] = conn;
+}
+
+/* Where a reply for the client goes: a registration response on the
+ * connection its request came on, anything else on its own connection. */
+static SimConnId conn_of(CsWorld *w, guint32 client, guint32 type)
+{
+  if (client >= w->ext_conn_len)
+    return 0;
+  return type == CS_MSG_REG_RESP ? w->ext_reg[client] : w->ext_conn[client];
+}
+
+/* Re-sends a message (taking its blob) on another connection. */
+static void relay(CsWorld *w, SimNodeId from, SimConnId to, SimMsg *m, guint32 u)
+{
+  if (!to || !sim_conn_is_open(w->sim, to))
+    return;
+  SimMsg *r = sim_msg_new(w->sim);
+  r->type = m->type;
+  r->cls = m->cls;
+  r->size = m->size;
+  r->a = m->a;
+  r->b = m->b;
+  r->u = u;
+  r->max_bps = m->max_bps;
+  r->blob = m->blob;
+  r->blob_free = m->blob_free;
+  m->blob = NULL;
+  sim_send(w->sim, to, from, r);
+}
+
+static void zs_start(Sim *sim, SimNodeId node, gpointer k)
+{
+  CsZone *z = zone_of(W(k), node);
+  z->tunnel = 0;
+  g_array_set_size(z->leaders, 0);
+}
+
+static void zs_crashed(Sim *sim, SimNodeId node, gpointer k)
+{
+  zs_start(sim, node, k);
+}
+
+static void drop_leader(CsZone *z, SimConnId conn)
+{
+  for (guint i = 0; i < z->leaders->len; i++)
+    if (g_array_index(z->leaders, SimConnId, i) == conn) {
+      g_array_remove_index(z->leaders, i);
+      return;
+    }
+}
+
+static void zs_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimConnError why)
+{
+  CsZone *z = zone_of(W(k), node);
+  if (conn == z->tunnel) {
+    z->tunnel = 0;
+    z->tunnel_drops++;
+    return;
+  }
+  drop_leader(z, conn);
+}
+
+static void zs_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimMsg *m)
+{
+  CsWorld *w = W(k);
+  CsZone *z = zone_of(w, node);
+  if (m->type == CS_MSG_HUB_HELLO) {
+    if (z->tunnel && z->tunnel != conn)
+      sim_close(sim, z->tunnel, node);
+    z->tunnel = conn;
+    return;
+  }
+  if (conn == z->tunnel) {
+    /* From the core: to one client, or to all of them. */
+    switch ((CsMsgType) m->type) {
+    case CS_MSG_QUESTION:
+    case CS_MSG_ACTION:
+      for (guint i = 0; i < z->leaders->len; i++) {
+        SimMsg *r = sim_msg_new(sim);
+        r->type = m->type;
+        r->cls = m->cls;
+        r->size = m->size;
+        r->a = m->a;
+        sim_send(sim, g_array_index(z->leaders, SimConnId, i), node, r);
+      }
+      break;
+    default:
+      relay(w, node, conn_of(w, m->u, m->type), m, m->u);
+      break;
+    }
+    return;
+  }
+  /* From an external client. */
+  guint32 client = cs_world_node_client(w, sim_conn_peer(sim, conn, node));
+  if (client == CS_NONE)
+    return;
+  switch ((CsMsgType) m->type) {
+  case CS_MSG_LEADER_HELLO:
+    remember(w, client, conn, FALSE);
+    drop_leader(z, conn);
+    g_array_append_val(z->leaders, conn);
+    break;
+  case CS_MSG_SHARD_FETCH:
+    remember(w, client, conn, FALSE);
+    relay(w, node, z->tunnel, m, client);
+    break;
+  case CS_MSG_REG_REQ:
+    remember(w, client, conn, TRUE);
+    if (!z->tunnel) {
+      sim_close(sim, conn, node); /* no way to the core: the client sees it fail */
+      break;
+    }
+    relay(w, node, z->tunnel, m, client);
+    break;
+  default:
+    relay(w, node, z->tunnel, m, client);
+    break;
+  }
+}
+
+static const guint16 zone_ports[] = { CS_PORT_CLIENT, CS_PORT_DC_ZONE, CS_PORT_DC_ZONE_MS, 0 };
+
+const SimNodeKind cs_zone_kind = {
+  .name = "zone_server",
+  .start = zs_start,
+  .crashed = zs_crashed,
+  .message = zs_message,
+  .closed = zs_closed,
+  .ports = zone_ports,
+};
+
+void cs_zone_push(CsWorld *w, CsMsgType type, SimClass cls, guint32 size, guint32 id)
+{
+  for (guint i = 0; i < w->zones->len; i++) {
+    CsZone *z = cs_zone_rec(w, i);
+    if (!z->hub_conn || !sim_conn_is_open(w->sim, z->hub_conn))
+      continue;
+    SimMsg *m = sim_msg_new(w->sim);
+    m->type = type;
+    m->cls = (guint8) cls;
+    m->size = size;
+    m->a = id;
+    sim_send(w->sim, z->hub_conn, cs_server_rec(w, z->hub)->node, m);
+  }
+}
+
+/* --- the hub, on the core server ---------------------------------------------------- */
+
+static void hub_connect(CsWorld *w, guint32 zi)
+{
+  CsZone *z = cs_zone_rec(w, zi);
+  SimNodeId srv = cs_server_rec(w, z->hub)->node;
+  if (!sim_node_is_up(w->sim, srv))
+    return;
+  z->hub_conn = sim_connect(w->sim, srv, sim_node_addr(w->sim, z->node), CS_PORT_CLIENT, SIM_CLS_TUNNEL, w->p.tls);
+}
+
+void cs_hub_start(CsWorld *w, guint32 server)
+{
+  for (guint i = 0; i < w->zones->len; i++)
+    if (cs_zone_rec(w, i)->hub == server)
+      hub_connect(w, i);
+}
+
+gboolean cs_conn_is_tunnel(const CsWorld *w, SimConnId conn)
+{
+  for (guint i = 0; i < w->zones->len; i++)
+    if (cs_zone_rec(w, i)->hub_conn == conn)
+      return TRUE;
+  return FALSE;
+}
+
+static void push_live(CsWorld *w, SimNodeId srv, SimConnId conn)
+{
+  for (guint q = 0; q < w->questions->len; q++)
+    if (g_array_index(w->questions, CsQuestion, q).live) {
+      SimMsg *m = sim_msg_new(w->sim);
+      m->type = CS_MSG_QUESTION;
+      m->cls = SIM_CLS_QUESTION;
+      m->size = w->p.question_bytes;
+      m->a = q;
+      sim_send(w->sim, conn, srv, m);
+    }
+  for (guint a = 0; a < w->actions->len; a++)
+    if (g_array_index(w->actions, CsAction, a).live) {
+      SimMsg *m = sim_msg_new(w->sim);
+      m->type = CS_MSG_ACTION;
+      m->cls = SIM_CLS_ACTION;
+      m->size = w->p.action_bytes;
+      m->a = a;
+      sim_send(w->sim, conn, srv, m);
+    }
+}
+
+gboolean cs_hub_connected(CsWorld *w, SimNodeId server, SimConnId conn)
+{
+  for (guint i = 0; i < w->zones->len; i++) {
+    CsZone *z = cs_zone_rec(w, i);
+    if (z->hub_conn != conn)
+      continue;
+    SimMsg *m = sim_msg_new(w->sim);
+    m->type = CS_MSG_HUB_HELLO;
+    m->cls = SIM_CLS_TUNNEL;
+    m->size = 200;
+    sim_send(w->sim, conn, server, m);
+    push_live(w, server, conn);
+    return TRUE;
+  }
+  return FALSE;
+}
+
+gboolean cs_hub_conn_gone(CsWorld *w, SimNodeId server, SimConnId conn)
+{
+  for (guint i = 0; i < w->zones->len; i++) {
+    CsZone *z = cs_zone_rec(w, i);
+    if (z->hub_conn != conn)
+      continue;
+    z->hub_conn = 0;
+    sim_timer_start(w->sim, server, HUB_RETRY, CS_STAG_HUB_RETRY, i);
+    return TRUE;
+  }
+  return FALSE;
+}
+
+void cs_hub_retry(CsWorld *w, SimNodeId server, guint64 zi)
+{
+  if (zi < w->zones->len && !cs_zone_rec(w, (guint32) zi)->hub_conn)
+    hub_connect(w, (guint32) zi);
+}

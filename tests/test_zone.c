@@ -1,0 +1,109 @@
+/* test_zone.c — zone servers, the hub tunnel and external clients. */
+#include "worldutil.h"
+
+typedef struct {
+  TestWorld t;
+  SimNodeId zs;
+  guint32 first_ext;
+  guint32 sensor;
+} ZoneWorld;
+
+/* datacenter (core server) — dmz (zone server) — internet (20 roaming clients) */
+static void zw_init(ZoneWorld *z, guint64 seed)
+{
+  tw_init(&z->t, NULL, seed);
+  Sim *sim = z->t.sim;
+  guint32 dmz = sim_site_add(sim, "dmz");
+  sim_wan_add(sim, dmz, z->t.dc, 1e9, SIM_MS, 0);
+  z->zs = cs_world_add_zone_server(z->t.w, "zs1", cs_world_infra_subnet(z->t.w, dmz, NULL), 0, z->t.server, NULL);
+  CU_ASSERT_FATAL(z->zs != SIM_NODE_NONE);
+  guint32 inet = sim_site_add(sim, "internet");
+  sim_wan_add(sim, inet, dmz, 1e9, 40 * SIM_MS, 0);
+  guint32 base;
+  guint8 prefix;
+  sim_cidr_parse("198.18.0.0/24", &base, &prefix);
+  guint32 sn = sim_subnet_add(sim, inet, base, prefix, 50e6, 5 * SIM_MS, NULL);
+  z->first_ext = cs_world_add_external_clients(z->t.w, sn, 20, z->zs, NULL);
+  CU_ASSERT_FATAL(z->first_ext != G_MAXUINT32);
+  z->sensor = cs_world_sensor(z->t.w, "Location");
+  for (guint32 i = 0; i < 20; i++)
+    cs_world_sensor_set(z->t.w, z->sensor, z->first_ext + i, "home");
+}
+
+static SimFwRule block_tunnel(ZoneWorld *z)
+{
+  SimFwRule r = { 0 };
+  r.src = sim_node_addr(z->t.sim, z->t.server);
+  r.src_mask = 0xffffffffu;
+  r.dst = sim_node_addr(z->t.sim, z->zs);
+  r.dst_mask = 0xffffffffu;
+  r.both = TRUE;
+  r.action = SIM_FW_DROP;
+  return r;
+}
+
+/* An external client behind a zone server answers a question; cut the hub
+ * tunnel and answers stop (registrations fail too); restore it and they
+ * resume: the hub reconnects and hands over the question in force. */
+static void test_tunnel_cut_and_restore(void)
+{
+  ZoneWorld z;
+  zw_init(&z, 61);
+  CsTarget all = { CS_TARGET_ALL, 0 };
+  gint32 q1 = cs_world_ask(z.t.w, 3 * SIM_MIN, z.sensor, CS_Q_COUNT, &all, 1, NULL);
+  sim_run_until(z.t.sim, 4 * SIM_MIN);
+  CU_ASSERT_EQUAL(cs_question_answered(z.t.w, (guint32) q1), 20);
+  CU_ASSERT(cs_zone_tunnel_up(z.t.w, 0));
+  /* None of them peer: no chains, each its own leader at the zone server. */
+  for (guint32 i = 0; i < 20; i++)
+    CU_ASSERT_EQUAL(cs_client_forward(z.t.w, z.first_ext + i), G_MAXUINT32);
+
+  SimFwRule r = block_tunnel(&z);
+  sim_run_until(z.t.sim, 5 * SIM_MIN);
+  guint32 rule = sim_fw_add(z.t.sim, &r);
+  gint32 q2 = cs_world_ask(z.t.w, 6 * SIM_MIN, z.sensor, CS_Q_COUNT, &all, 1, NULL);
+  sim_run_until(z.t.sim, 6 * SIM_MIN);
+  CU_ASSERT_FALSE(cs_zone_tunnel_up(z.t.w, 0)); /* noticed by keepalive within 30 s */
+  guint32 regs_before = cs_client_registrations(z.t.w, z.first_ext);
+  sim_run_until(z.t.sim, 9 * SIM_MIN);
+  CU_ASSERT_EQUAL(cs_question_answered(z.t.w, (guint32) q2), 0);
+  CU_ASSERT_EQUAL(cs_client_registrations(z.t.w, z.first_ext), regs_before);
+  CU_ASSERT(cs_zone_tunnel_drops(z.t.w, 0) >= 1);
+
+  sim_fw_remove(z.t.sim, rule);
+  /* The hub retries every 10 s; a connect then takes about one round trip. */
+  sim_run_until(z.t.sim, 9 * SIM_MIN + 20 * SIM_S);
+  CU_ASSERT(cs_zone_tunnel_up(z.t.w, 0));
+  CU_ASSERT_EQUAL(cs_question_answered(z.t.w, (guint32) q2), 20);
+  sim_run_until(z.t.sim, 12 * SIM_MIN);
+  CU_ASSERT(cs_client_registrations(z.t.w, z.first_ext) > regs_before);
+  tw_free(&z.t);
+}
+
+/* External clients download through the zone server: every byte from the
+ * server, none from peers (they do not peer). */
+static void test_external_download(void)
+{
+  ZoneWorld z;
+  zw_init(&z, 62);
+  CsPackage pkg = { .size = 5 * 1000 * 1000, .run_time = SIM_S, .name = "vpn-fix.msi" };
+  CsTarget all = { CS_TARGET_ALL, 0 };
+  gint32 a = cs_world_deploy(z.t.w, 3 * SIM_MIN, &pkg, &all, 1, NULL);
+  sim_run_until(z.t.sim, 8 * SIM_MIN);
+  CU_ASSERT_EQUAL(cs_action_completed(z.t.w, (guint32) a), 20);
+  CU_ASSERT_EQUAL(cs_action_bytes_from_server(z.t.w, (guint32) a), 20ull * 5 * 1000 * 1000);
+  CU_ASSERT_EQUAL(cs_action_bytes_from_peers(z.t.w, (guint32) a), 0);
+  /* Tunnel class bytes crossed the datacenter–DMZ link. */
+  CU_ASSERT(sim_stats_wan_total(z.t.sim, SIM_CLS_TUNNEL) > 0);
+  tw_free(&z.t);
+}
+
+int main(void)
+{
+  CU_TestInfo tests[] = {
+    { "tunnel cut and restored", test_tunnel_cut_and_restore },
+    { "external clients download through the zone server", test_external_download },
+    CU_TEST_INFO_NULL,
+  };
+  return cs_test_main("zone", tests);
+}
