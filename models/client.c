@@ -134,6 +134,15 @@ static void reg_send(CsWorld *w, CsClient *c)
 
 static void side_walk(CsWorld *w, CsClient *c, int side, guint idx, guint limit);
 
+/* Books what clients send each other, per class (satellite secrets must
+ * never show up here). */
+static void account_peer(CsWorld *w, SimConnId conn, SimNodeId from, const SimMsg *m)
+{
+  if (cs_world_node_client(w, sim_conn_peer(w->sim, conn, from)) != CS_NONE)
+    w->peer_bytes[m->cls] += m->size;
+}
+
+
 static void connect_server(CsWorld *w, CsClient *c, int side)
 {
   c->try_idx[side] = CS_TRY_SERVER;
@@ -220,6 +229,7 @@ static void send_simple(CsWorld *w, CsClient *c, SimConnId conn, CsMsgType type,
   m->size = size;
   m->a = a;
   m->u = u;
+  account_peer(w, conn, c->node, m);
   sim_send(w->sim, conn, c->node, m);
 }
 
@@ -287,6 +297,11 @@ static void arm_batch(CsWorld *w, CsClient *c)
     c->batch_timer = sim_timer_start(w->sim, c->node, w->p.batch_window, CS_TAG_BATCH, 0);
 }
 
+void cs_client_flush_soon(CsWorld *w, CsClient *c)
+{
+  arm_batch(w, c);
+}
+
 static void flush_batch(CsWorld *w, CsClient *c)
 {
   if (!c->batch || c->batch->len == 0)
@@ -303,7 +318,7 @@ static void flush_batch(CsWorld *w, CsClient *c)
   m->blob = c->batch;
   m->blob_free = cs_batch_free;
   c->batch = NULL;
-  sim_send(w->sim, c->cur[CS_FWD], c->node, m);
+  cs_client_send(w, c, c->cur[CS_FWD], m);
 }
 
 static void add_entry(CsWorld *w, CsClient *c, const CsEntry *e)
@@ -340,6 +355,8 @@ static void got_action(CsWorld *w, CsClient *c, guint32 a)
   CsAction *aa = &g_array_index(w->actions, CsAction, a);
   if (!cs_world_is_target(w, aa->targets, aa->ntargets, client_index(w, c)))
     return;
+  if (aa->dc_session != CS_NONE && cs_dc_rec(w, aa->dc_session)->state == CS_DC_CREATING)
+    cs_dc_rec(w, aa->dc_session)->state = CS_DC_DOWNLOADING;
   if (aa->file != CS_NONE)
     cs_shards_want(w, c, a); /* download first, then run */
   else
@@ -349,11 +366,16 @@ static void got_action(CsWorld *w, CsClient *c, guint32 a)
 void cs_client_run_action(CsWorld *w, CsClient *c, guint32 a)
 {
   CsAction *aa = &g_array_index(w->actions, CsAction, a);
+  if (aa->dc_session != CS_NONE) {
+    cs_dc_endpoint_open(w, c, aa->dc_session); /* "open session": connect directly */
+    return;
+  }
   sim_timer_start(w->sim, c->node, aa->pkg.run_time, CS_TAG_RUN, a);
 }
 
 void cs_client_send(CsWorld *w, CsClient *c, SimConnId conn, SimMsg *m)
 {
+  account_peer(w, conn, c->node, m);
   sim_send(w->sim, conn, c->node, m);
 }
 
@@ -396,6 +418,7 @@ static void reset_state(CsClient *c)
   c->failed_closest[0] = c->failed_closest[1] = CS_NONE;
   c->reg_done = c->init_done = -1;
   c->dl_action = CS_NONE;
+  c->dc_session = CS_NONE;
 }
 
 static void cl_start(Sim *sim, SimNodeId node, gpointer k)
@@ -425,7 +448,7 @@ static void cl_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, g
   CsClient *c = cs_client_rec(w, idx_of(w, node));
   if (inbound)
     return; /* neighbours' outgoing connections: we only receive on them */
-  if (cs_shards_connected(w, c, conn))
+  if (cs_shards_connected(w, c, conn) || cs_dc_endpoint_connected(w, c, conn))
     return;
   if (conn == c->reg_conn) {
     reg_send(w, c);
@@ -447,7 +470,7 @@ static void cl_connect_failed(Sim *sim, SimNodeId node, gpointer k, SimConnId co
     reg_failed(w, c);
     return;
   }
-  if (cs_shards_conn_gone(w, c, conn))
+  if (cs_shards_conn_gone(w, c, conn) || cs_dc_endpoint_failed(w, c, conn, why))
     return;
   for (int side = 0; side < 2; side++)
     if (conn == c->trying[side])
@@ -464,6 +487,10 @@ static void cl_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimC
   }
   if (cs_shards_conn_gone(w, c, conn))
     return;
+  if (conn == c->dc_conn) {
+    c->dc_conn = 0;
+    return;
+  }
   for (int side = 0; side < 2; side++)
     if (conn == c->cur[side])
       side_lost(w, c, side);
@@ -533,6 +560,9 @@ static void cl_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
     if (m->blob)
       cs_shards_on_data(w, c, m->blob);
     break;
+  case CS_MSG_DC_WORKLOAD:
+    cs_dc_endpoint_message(w, c, conn, m);
+    break;
   case CS_MSG_INTRO: {
     /* A leaving neighbour introduces its other neighbour: try it first. */
     int side = (int) m->a;
@@ -585,6 +615,9 @@ static void cl_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64 
     break;
   case CS_TAG_DL_RETRY:
     cs_shards_retry(w, c);
+    break;
+  case CS_TAG_SCAN:
+    cs_dc_endpoint_scan_done(w, c, (guint32) arg);
     break;
   case CS_TAG_RETRY:
     if (c->cur_kind[arg] == CS_SIDE_NONE && !c->trying[arg])

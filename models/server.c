@@ -322,6 +322,9 @@ static void srv_message(Sim *sim, SimNodeId node, gpointer k, SimConnId c, SimMs
     j.blob = m->blob;
     m->blob = NULL;
     break;
+  case CS_MSG_DC_OPEN:
+    cs_dc_deploy(w, (guint32) m->a); /* the module server's open-session action */
+    return;
   case CS_MSG_SHARD_FETCH:
     if (j.client == CS_NONE || !m->blob)
       return;
@@ -358,7 +361,7 @@ static void srv_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64
   start_jobs(w, node, s);
 }
 
-static const guint16 server_ports[] = { CS_PORT_CLIENT, 0 };
+static const guint16 server_ports[] = { CS_PORT_CLIENT, 443, 0 }; /* 443: module servers */
 
 const SimNodeKind cs_server_kind = {
   .name = "server",

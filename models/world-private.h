@@ -21,6 +21,11 @@ typedef enum {
   CS_MSG_SHARD_FETCH,   /* client → server: blob = CsShardReq (the shards to send) */
   CS_MSG_SHARDS,        /* blob = CsShardData: shard payload (size = shards × shard size) */
   CS_MSG_HUB_HELLO,     /* hub → zone server: this connection is the tunnel */
+  CS_MSG_DC_OPEN,       /* module server → core (443): deploy an open-session action, a = session */
+  CS_MSG_DC_HELLO,      /* endpoint → module server (or zone proxy): a = session */
+  CS_MSG_DC_WORKLOAD,   /* module server → satellite: a = session (carries the secrets) */
+  CS_MSG_DC_RESULT,     /* satellite → module server: a = session */
+  CS_MSG_MS_HELLO,      /* module server → zone proxy (17487) */
 } CsMsgType;
 /* Over the hub tunnel every message names its external client in `u`. */
 
@@ -72,7 +77,10 @@ typedef struct {
 } CsCacheEntry;
 
 /* One entry of an answer batch. */
-typedef enum { CS_E_COUNT, CS_E_ROW, CS_E_ACTION_DONE } CsEntryKind;
+typedef enum { CS_E_COUNT, CS_E_ROW, CS_E_ACTION_DONE, CS_E_DC_FAILED } CsEntryKind;
+/* CS_E_DC_FAILED: value = session, count = CsDcReason. */
+typedef enum { CS_DCR_NONE, CS_DCR_TIMEOUT, CS_DCR_REFUSED, CS_DCR_NO_CLIENT_CERT, CS_DCR_NO_SERVER_CERT,
+               CS_DCR_OFFLINE, CS_DCR_UNVERIFIED, CS_DCR_CLOSED } CsDcReason;
 typedef struct {
   guint8 kind;    /* CsEntryKind */
   guint8 id;      /* question or action id */
@@ -111,7 +119,7 @@ typedef struct {
 } CsRegResp;
 
 /* Client timer tags (client.c owns the timers; shards.c arms one). */
-enum { CS_TAG_REG = 1, CS_TAG_INIT, CS_TAG_EVAL, CS_TAG_RUN, CS_TAG_BATCH, CS_TAG_RETRY, CS_TAG_DL_RETRY };
+enum { CS_TAG_REG = 1, CS_TAG_INIT, CS_TAG_EVAL, CS_TAG_RUN, CS_TAG_BATCH, CS_TAG_RETRY, CS_TAG_DL_RETRY, CS_TAG_SCAN };
 /* Server timer tags. */
 enum { CS_STAG_JOB_DONE = 1, CS_STAG_THROTTLE, CS_STAG_HUB_RETRY };
 
@@ -164,6 +172,8 @@ typedef struct {
   guint8 *dl_bits;         /* shards of its file obtained so far */
   guint32 dl_have;         /* how many */
   SimTimerId dl_timer;     /* re-request what is still missing */
+  SimConnId dc_conn;       /* Direct Connect session connection */
+  guint32 dc_session;      /* its session, CS_NONE */
   CsSend *sends;           /* shard sends waiting for their connections */
   guint8 nsends;
   SimConnId fetch_conn;    /* direct fetch from the server (no chain) */
@@ -193,6 +203,8 @@ typedef struct {
   SimConnId tunnel;        /* the hub's connection, at this end; 0 = down */
   GArray *leaders;         /* SimConnId of external clients' persistent connections */
   SimConnId hub_conn;      /* the same tunnel at the hub's end; 0 = down */
+  SimConnId ms_conn;       /* zone proxy: the module server's connection (17487) */
+  GArray *dc_links;        /* zone proxy: guint32 pairs (session, endpoint connection) */
   guint32 tunnel_drops;    /* times the tunnel went down */
 } CsZone;
 
@@ -236,6 +248,7 @@ typedef struct {
 typedef struct {
   CsPackage pkg;
   guint32 file;            /* CS_NONE: no files */
+  guint32 dc_session;      /* an "open session" action: its session, else CS_NONE */
   guint64 base_server, base_peers, base_caches, base_wan; /* file books at deploy */
   SimTime at;
   CsTarget *targets;
@@ -262,6 +275,36 @@ typedef struct {
   guint32 client;
   CsShardReq *req;
 } CsQueuedFetch;
+
+typedef struct {
+  SimNodeId node;
+  char *name;
+  guint32 core;            /* core server index it talks to over 443 */
+  gboolean server_cert;    /* has its Direct Connect server certificate */
+  SimConnId core_conn;     /* to the core server, 443 */
+  GArray *proxy_conns;     /* SimConnId per zone: to the zone proxy (17487), 0 = none */
+  GArray *pending;         /* guint32 sessions waiting for core_conn */
+} CsModule;
+
+typedef struct {
+  guint32 client;
+  guint32 module;          /* module server index */
+  CsDcState state;
+  CsDcReason reason;
+  gboolean test;           /* test connection: not kept */
+  gint32 satellite;        /* satellite id, or -1 */
+  SimTime keep_for;        /* 0: to the end of the run */
+  SimTime requested, opened, last_msg;
+  SimConnId conn;          /* at the module server (or its proxy connection) */
+} CsDcSession;
+
+typedef struct {
+  guint32 client;
+  guint32 module;
+  gboolean verified;
+  guint32 session;
+  const char *status;      /* static string */
+} CsSatellite;
 
 struct CsWorld {
   CsWorldParams p;
@@ -300,6 +343,12 @@ struct CsWorld {
   GArray *zones;           /* CsZone */
   SimConnId *ext_conn;     /* per client: its persistent (or fetch) connection at its zone server */
   SimConnId *ext_reg;      /* per client: its registration in progress at its zone server */
+  guint16 kind_module;
+  GArray *modules;         /* CsModule */
+  GArray *dc;              /* CsDcSession */
+  GArray *satellites;      /* CsSatellite */
+  guint8 *no_cert;         /* per client: lacks the DC client certificate (NULL: all have it) */
+  guint64 peer_bytes[SIM_CLS_COUNT];
   guint32 ext_conn_len;
 };
 void cs_world_note_interval(CsWorld *w, gboolean initial, SimTime interval);
@@ -353,6 +402,27 @@ gboolean cs_conn_is_tunnel(const CsWorld *w, SimConnId conn);
 /* Whether a client peers (FALSE: external, or peering off). */
 gboolean cs_client_peers(const CsWorld *w, const CsClient *c);
 SimNodeId cs_client_server_node(const CsWorld *w, const CsClient *c);
+
+/* module.c */
+extern const SimNodeKind cs_module_kind;
+CsModule *cs_module_rec(const CsWorld *w, guint32 m);
+CsDcSession *cs_dc_rec(const CsWorld *w, guint32 s);
+/* Core server: the module server asked for an open-session action. */
+void cs_dc_deploy(CsWorld *w, guint32 session);
+/* Endpoint: the open-session action ran; connect for the session. */
+void cs_dc_endpoint_open(CsWorld *w, CsClient *c, guint32 session);
+gboolean cs_dc_endpoint_connected(CsWorld *w, CsClient *c, SimConnId conn);
+gboolean cs_dc_endpoint_failed(CsWorld *w, CsClient *c, SimConnId conn, SimConnError why);
+void cs_dc_endpoint_message(CsWorld *w, CsClient *c, SimConnId conn, SimMsg *m);
+void cs_dc_failed(CsWorld *w, guint32 session, CsDcReason why);
+/* Zone proxy side (zone.c calls these). */
+gboolean cs_dc_proxy_message(CsWorld *w, CsZone *z, SimConnId conn, SimMsg *m);
+void cs_dc_world_free(CsWorld *w);
+void cs_dc_endpoint_scan_done(CsWorld *w, CsClient *c, guint32 session);
+/* client.c: flush the answer batch after the batching window. */
+void cs_client_flush_soon(CsWorld *w, CsClient *c);
+/* world.c: books a named infrastructure node. */
+void cs_world_note_node(CsWorld *w, SimNodeId node, const char *name);
 
 /* server.c */
 extern const SimNodeKind cs_server_kind;

@@ -60,6 +60,10 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->kind_host = sim_kind_register(w->sim, &host_kind, w);
   w->kind_zone = sim_kind_register(w->sim, &cs_zone_kind, w);
   w->zones = g_array_new(FALSE, TRUE, sizeof(CsZone));
+  w->kind_module = sim_kind_register(w->sim, &cs_module_kind, w);
+  w->modules = g_array_new(FALSE, TRUE, sizeof(CsModule));
+  w->dc = g_array_new(FALSE, TRUE, sizeof(CsDcSession));
+  w->satellites = g_array_new(FALSE, TRUE, sizeof(CsSatellite));
   w->clients = g_array_new(FALSE, TRUE, sizeof(CsClient));
   w->servers = g_array_new(FALSE, TRUE, sizeof(CsServer));
   w->node_client = g_array_new(FALSE, TRUE, sizeof(guint32));
@@ -110,7 +114,9 @@ void cs_world_free(CsWorld *w)
     CsZone *z = cs_zone_rec(w, i);
     g_free(z->name);
     g_array_free(z->leaders, TRUE);
+    g_array_free(z->dc_links, TRUE);
   }
+  cs_dc_world_free(w);
   g_array_free(w->zones, TRUE);
   g_free(w->ext_conn);
   g_free(w->ext_reg);
@@ -258,9 +264,19 @@ guint32 cs_world_infra_subnet(CsWorld *w, guint32 site, GError **error)
 
 static void note_node(CsWorld *w, SimNodeId node, guint32 client)
 {
-  if (w->node_client->len <= node)
+  guint old = w->node_client->len;
+  if (old <= node) {
     g_array_set_size(w->node_client, node + 1);
+    for (guint i = old; i < node; i++)
+      g_array_index(w->node_client, guint32, i) = CS_NONE;
+  }
   g_array_index(w->node_client, guint32, node) = client;
+}
+
+void cs_world_note_node(CsWorld *w, SimNodeId node, const char *name)
+{
+  note_node(w, node, CS_NONE);
+  g_hash_table_insert(w->names, GUINT_TO_POINTER(node), g_strdup(name));
 }
 
 SimNodeId cs_world_add_server(CsWorld *w, const char *name, guint32 subnet, guint32 addr,
@@ -335,6 +351,7 @@ SimNodeId cs_world_add_zone_server(CsWorld *w, const char *name, guint32 subnet,
   z.name = g_strdup(name);
   z.hub = hub_index;
   z.leaders = g_array_new(FALSE, FALSE, sizeof(SimConnId));
+  z.dc_links = g_array_new(FALSE, FALSE, sizeof(guint32));
   g_array_append_val(w->zones, z);
   note_node(w, node, CS_NONE);
   g_hash_table_insert(w->names, GUINT_TO_POINTER(node), g_strdup(name));
@@ -678,6 +695,7 @@ gint32 cs_world_deploy(CsWorld *w, SimTime at, const CsPackage *pkg, const CsTar
   memset(&a, 0, sizeof a);
   a.pkg = *pkg;
   a.file = CS_NONE;
+  a.dc_session = CS_NONE;
   for (guint i = 0; pkg->size > 0 && pkg->name && i < w->files->len; i++) {
     CsFile *f = cs_file_rec(w, i);
     if (f->name && g_str_equal(f->name, pkg->name) && f->size == pkg->size)
@@ -786,6 +804,10 @@ void cs_world_take_batch(CsWorld *w, const CsBatch *b)
   SimTime now = sim_now(w->sim);
   for (guint32 i = 0; i < b->len; i++) {
     const CsEntry *e = &b->e[i];
+    if (e->kind == CS_E_DC_FAILED) {
+      cs_dc_failed(w, e->value, (CsDcReason) e->count); /* the status the endpoint reported */
+      continue;
+    }
     if (e->kind == CS_E_ACTION_DONE) {
       if (e->id >= w->actions->len)
         continue;

@@ -165,6 +165,50 @@ SimTime cs_action_deployed_at(const CsWorld *w, guint32 a);
 guint64 cs_action_size(const CsWorld *w, guint32 a);
 SimTime cs_action_time_to(const CsWorld *w, guint32 a, double fraction);
 
+/* --- Direct Connect and satellites ---------------------------------------------- */
+typedef enum {
+  CS_DC_CREATING, CS_DC_DOWNLOADING, CS_DC_RUNNING, CS_DC_ERROR, CS_DC_SUCCEEDED,
+  CS_DC_NOT_SUCCEEDED, CS_DC_COMPLETE, CS_DC_CLOSED,
+} CsDcState;
+const char *cs_dc_state_name(CsDcState s);
+
+/* A module server (Direct Connect, satellite workloads) in `subnet`; it talks
+ * to core server `core` over 443.  server_cert = FALSE: its certificate is
+ * missing, so endpoint sessions fail. */
+SimNodeId cs_world_add_module_server(CsWorld *w, const char *name, guint32 subnet, guint32 addr,
+                                     SimNodeId core, gboolean server_cert, GError **error);
+/* An endpoint without the deployed Direct Connect client certificate. */
+void cs_world_client_without_cert(CsWorld *w, guint32 client);
+/* Asks the module server for a session to `client` at `at`; keep_for = 0
+ * keeps it open to the end of the run.  Returns the session id. */
+gint32 cs_world_direct_connect(CsWorld *w, SimTime at, guint32 client, SimNodeId module,
+                               SimTime keep_for, GError **error);
+/* Test connection: finds the endpoint by address ("10.1.2.3") or by its
+ * "Computer Name" sensor value and tries a session without keeping it. */
+gint32 cs_world_dc_test(CsWorld *w, SimTime at, const char *address_or_name, SimNodeId module,
+                        GError **error);
+guint32 cs_world_dc_count(const CsWorld *w);
+CsDcState cs_dc_state(const CsWorld *w, guint32 session);
+const char *cs_dc_reason(const CsWorld *w, guint32 session); /* "" when none */
+guint32 cs_dc_client(const CsWorld *w, guint32 session);
+/* Set-up time (request to session open), -1 if it never opened. */
+SimTime cs_dc_setup_time(const CsWorld *w, guint32 session);
+/* The module server's active sessions now: fills up to max session ids. */
+guint cs_world_dc_active(const CsWorld *w, SimNodeId module, guint32 *ids, guint max);
+SimTime cs_dc_duration(const CsWorld *w, guint32 session);         /* since it opened */
+SimTime cs_dc_since_last_message(const CsWorld *w, guint32 session);
+
+/* Designates a satellite; the module server sends it a scan workload over
+ * Direct Connect at `at`, only if it is verified.  Returns the satellite id. */
+gint32 cs_world_satellite(CsWorld *w, SimTime at, guint32 client, SimNodeId module, gboolean verified,
+                          GError **error);
+guint32 cs_world_satellite_count(const CsWorld *w);
+/* "waiting", "scanning", "scanned", "refused" (unverified: nothing sent) or "failed". */
+const char *cs_satellite_status(const CsWorld *w, guint32 sat);
+/* Payload bytes of one class sent from client to client (chain and peer
+ * connections): secrets must never appear here. */
+guint64 cs_world_peer_bytes(const CsWorld *w, SimClass cls);
+
 /* --- observations (for results and figures; never used by behaviour) ------------ */
 typedef struct {
   guint32 chains;           /* chains with at least one member */

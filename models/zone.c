@@ -64,7 +64,9 @@ static void zs_start(Sim *sim, SimNodeId node, gpointer k)
 {
   CsZone *z = zone_of(W(k), node);
   z->tunnel = 0;
+  z->ms_conn = 0;
   g_array_set_size(z->leaders, 0);
+  g_array_set_size(z->dc_links, 0);
 }
 
 static void zs_crashed(Sim *sim, SimNodeId node, gpointer k)
@@ -89,6 +91,8 @@ static void zs_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimC
     z->tunnel_drops++;
     return;
   }
+  if (conn == z->ms_conn)
+    z->ms_conn = 0;
   drop_leader(z, conn);
 }
 
@@ -96,6 +100,8 @@ static void zs_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
 {
   CsWorld *w = W(k);
   CsZone *z = zone_of(w, node);
+  if (cs_dc_proxy_message(w, z, conn, m))
+    return; /* the Direct Connect zone proxy (17486/17487) */
   if (m->type == CS_MSG_HUB_HELLO) {
     if (z->tunnel && z->tunnel != conn)
       sim_close(sim, z->tunnel, node);

@@ -1,0 +1,571 @@
+/* module.c — the module server: Direct Connect sessions and satellites.
+ *
+ * A session starts at the module server, which asks the core server (over
+ * 443) to deploy an "open session" action to one endpoint.  The action
+ * reaches the endpoint like any other (chain, registration, or zone server);
+ * the endpoint downloads the Direct Connect tools (a small package, cached
+ * afterwards), runs the action and connects *directly*: to the module server
+ * on 17475, or, behind a zone server, to the zone proxy on 17486, which
+ * relays to the module server's own connection to it on 17487.  States:
+ * creating → downloading → running → complete (open), then closed; or error
+ * (with the reason the endpoint reports through the action status: firewall,
+ * refused, a missing certificate) or not succeeded (nothing heard before the
+ * session timeout: the endpoint is offline or unreachable).
+ *
+ * Satellites are endpoints designated to run module-server workloads; the
+ * workload and its secrets travel only over a Direct Connect session, never
+ * along the chain, and only to a verified satellite: an unverified (possibly
+ * spoofed) one gets nothing and the attempt is recorded. */
+#include "world-private.h"
+#include <string.h>
+
+#define MS_RETRY (10 * SIM_S)
+#define SESSION_TIMEOUT (10 * SIM_MIN)
+#define DC_TOOLS_BYTES (1000 * 1000)
+#define SECRET_BYTES 4096
+#define WORKLOAD_BYTES (256 * 1024)
+#define RESULT_BYTES (100 * 1000)
+#define SCAN_TIME (30 * SIM_S)
+
+enum { MTAG_RETRY = 1, MTAG_TIMEOUT, MTAG_KEEP };
+
+static const char *const state_names[] = {
+  "creating", "downloading", "running", "error", "succeeded", "not succeeded", "complete", "closed",
+};
+
+const char *cs_dc_state_name(CsDcState s) { return s <= CS_DC_CLOSED ? state_names[s] : "?"; }
+
+static const char *reason_text(CsDcReason r)
+{
+  switch (r) {
+  case CS_DCR_NONE: return "";
+  case CS_DCR_TIMEOUT: return "connect timed out (firewall drop or unreachable)";
+  case CS_DCR_REFUSED: return "connection refused (firewall reject or port closed)";
+  case CS_DCR_NO_CLIENT_CERT: return "endpoint lacks the Direct Connect client certificate";
+  case CS_DCR_NO_SERVER_CERT: return "module server lacks its Direct Connect server certificate";
+  case CS_DCR_OFFLINE: return "endpoint offline or unreachable (no response before the session timeout)";
+  case CS_DCR_UNVERIFIED: return "satellite not verified: no workload sent";
+  case CS_DCR_CLOSED: return "connection closed";
+  }
+  return "?";
+}
+
+CsModule *cs_module_rec(const CsWorld *w, guint32 m) { return &g_array_index(w->modules, CsModule, m); }
+CsDcSession *cs_dc_rec(const CsWorld *w, guint32 s) { return &g_array_index(w->dc, CsDcSession, s); }
+static CsWorld *W(gpointer k) { return k; }
+static CsModule *module_of(CsWorld *w, SimNodeId node) { return cs_module_rec(w, sim_node_local(w->sim, node)); }
+
+static gboolean final(CsDcState s)
+{
+  return s == CS_DC_ERROR || s == CS_DC_NOT_SUCCEEDED || s == CS_DC_CLOSED || s == CS_DC_SUCCEEDED;
+}
+
+static void send_to(CsWorld *w, SimConnId conn, SimNodeId from, CsMsgType type, SimClass cls, guint64 size,
+                    guint32 session)
+{
+  if (!conn || !sim_conn_is_open(w->sim, conn))
+    return;
+  SimMsg *m = sim_msg_new(w->sim);
+  m->type = type;
+  m->cls = (guint8) cls;
+  m->size = size;
+  m->a = session;
+  sim_send(w->sim, conn, from, m);
+}
+
+/* --- the module server -------------------------------------------------------------- */
+
+static void ms_connect_all(CsWorld *w, CsModule *m)
+{
+  if (!m->core_conn) {
+    SimNodeId core = cs_server_rec(w, m->core)->node;
+    m->core_conn = sim_connect(w->sim, m->node, sim_node_addr(w->sim, core), 443, SIM_CLS_DIRECT, TRUE);
+  }
+  g_array_set_size(m->proxy_conns, w->zones->len);
+  for (guint z = 0; z < w->zones->len; z++) {
+    SimConnId *pc = &g_array_index(m->proxy_conns, SimConnId, z);
+    if (!*pc)
+      *pc = sim_connect(w->sim, m->node, sim_node_addr(w->sim, cs_zone_rec(w, z)->node), CS_PORT_DC_ZONE_MS,
+                        SIM_CLS_DIRECT, TRUE);
+  }
+}
+
+static void ms_start(Sim *sim, SimNodeId node, gpointer k)
+{
+  CsWorld *w = W(k);
+  CsModule *m = module_of(w, node);
+  m->core_conn = 0;
+  g_array_set_size(m->proxy_conns, 0);
+  ms_connect_all(w, m);
+}
+
+static void ms_crashed(Sim *sim, SimNodeId node, gpointer k)
+{
+  CsModule *m = module_of(W(k), node);
+  m->core_conn = 0;
+  g_array_set_size(m->proxy_conns, 0);
+}
+
+static void ms_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, gboolean inbound)
+{
+  CsWorld *w = W(k);
+  CsModule *m = module_of(w, node);
+  if (inbound)
+    return;
+  if (conn == m->core_conn) {
+    for (guint i = 0; i < m->pending->len; i++)
+      send_to(w, conn, node, CS_MSG_DC_OPEN, SIM_CLS_DIRECT, 300, g_array_index(m->pending, guint32, i));
+    g_array_set_size(m->pending, 0);
+    return;
+  }
+  send_to(w, conn, node, CS_MSG_MS_HELLO, SIM_CLS_DIRECT, 200, 0);
+}
+
+static void ms_conn_gone(Sim *sim, SimNodeId node, gpointer k, SimConnId conn)
+{
+  CsWorld *w = W(k);
+  CsModule *m = module_of(w, node);
+  gboolean retry = FALSE;
+  if (conn == m->core_conn) {
+    m->core_conn = 0;
+    retry = TRUE;
+  }
+  for (guint z = 0; z < m->proxy_conns->len; z++)
+    if (g_array_index(m->proxy_conns, SimConnId, z) == conn) {
+      g_array_index(m->proxy_conns, SimConnId, z) = 0;
+      retry = TRUE;
+    }
+  if (retry) {
+    sim_timer_start(sim, node, MS_RETRY, MTAG_RETRY, 0);
+    return;
+  }
+  /* An endpoint's session ended. */
+  for (guint s = 0; s < w->dc->len; s++) {
+    CsDcSession *d = cs_dc_rec(w, s);
+    if (d->conn == conn && d->state == CS_DC_COMPLETE) {
+      d->state = CS_DC_CLOSED;
+      d->reason = CS_DCR_CLOSED;
+      d->conn = 0;
+    }
+  }
+}
+
+static void ms_failed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimConnError why)
+{
+  ms_conn_gone(sim, node, k, conn);
+}
+
+static void ms_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimConnError why)
+{
+  ms_conn_gone(sim, node, k, conn);
+}
+
+static void session_opened(CsWorld *w, SimNodeId node, guint32 sid, SimConnId conn)
+{
+  if (sid >= w->dc->len)
+    return;
+  CsDcSession *d = cs_dc_rec(w, sid);
+  if (final(d->state))
+    return;
+  d->state = CS_DC_COMPLETE;
+  d->opened = d->last_msg = sim_now(w->sim);
+  d->conn = conn;
+  if (d->test) {
+    /* A test connection: it opened; do not keep it (a direct connection
+     * closes; a zone proxy's connection is shared and stays). */
+    d->state = CS_DC_CLOSED;
+    if (cs_world_node_client(w, sim_conn_peer(w->sim, conn, node)) != CS_NONE)
+      sim_close(w->sim, conn, node);
+    d->conn = 0;
+    return;
+  }
+  if (d->satellite >= 0) {
+    CsSatellite *sat = &g_array_index(w->satellites, CsSatellite, d->satellite);
+    if (!sat->verified) {
+      /* Possibly spoofed: nothing secret goes to it; the attempt is on record. */
+      sat->status = "refused";
+      d->state = CS_DC_ERROR;
+      d->reason = CS_DCR_UNVERIFIED;
+      return;
+    }
+    sat->status = "scanning";
+    send_to(w, conn, node, CS_MSG_DC_WORKLOAD, SIM_CLS_DIRECT, SECRET_BYTES + WORKLOAD_BYTES, sid);
+  }
+  if (d->keep_for > 0)
+    sim_timer_start(w->sim, node, d->keep_for, MTAG_KEEP, sid);
+}
+
+static void ms_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimMsg *m)
+{
+  CsWorld *w = W(k);
+  guint32 sid = (guint32) m->a;
+  switch ((CsMsgType) m->type) {
+  case CS_MSG_DC_HELLO:
+    session_opened(w, node, sid, conn);
+    break;
+  case CS_MSG_DC_RESULT:
+    if (sid < w->dc->len) {
+      CsDcSession *d = cs_dc_rec(w, sid);
+      d->last_msg = sim_now(sim);
+      if (d->satellite >= 0)
+        g_array_index(w->satellites, CsSatellite, d->satellite).status = "scanned";
+    }
+    break;
+  default:
+    break;
+  }
+}
+
+static void ms_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64 arg)
+{
+  CsWorld *w = W(k);
+  CsModule *m = module_of(w, node);
+  if (tag == MTAG_RETRY) {
+    ms_connect_all(w, m);
+    return;
+  }
+  if (arg >= w->dc->len)
+    return;
+  CsDcSession *d = cs_dc_rec(w, (guint32) arg);
+  if (tag == MTAG_TIMEOUT && (d->state == CS_DC_CREATING || d->state == CS_DC_DOWNLOADING || d->state == CS_DC_RUNNING)) {
+    d->state = CS_DC_NOT_SUCCEEDED;
+    d->reason = CS_DCR_OFFLINE;
+  } else if (tag == MTAG_KEEP && d->state == CS_DC_COMPLETE) {
+    d->state = CS_DC_CLOSED;
+    /* Over a zone proxy the connection is shared: only direct ones close. */
+    if (d->conn && cs_world_node_client(w, sim_conn_peer(sim, d->conn, node)) != CS_NONE)
+      sim_close(sim, d->conn, node);
+    d->conn = 0;
+  }
+}
+
+static const guint16 module_ports[] = { CS_PORT_DC_MODULE, 0 };
+
+const SimNodeKind cs_module_kind = {
+  .name = "module_server",
+  .start = ms_start,
+  .crashed = ms_crashed,
+  .message = ms_message,
+  .connected = ms_connected,
+  .connect_failed = ms_failed,
+  .closed = ms_closed,
+  .timer = ms_timer,
+  .ports = module_ports,
+};
+
+/* --- requests --------------------------------------------------------------------- */
+
+static void request_cb(Sim *sim, gpointer data, guint64 sid)
+{
+  CsWorld *w = data;
+  CsDcSession *d = cs_dc_rec(w, (guint32) sid);
+  CsModule *m = cs_module_rec(w, d->module);
+  d->requested = sim_now(sim);
+  if (d->satellite >= 0)
+    g_array_index(w->satellites, CsSatellite, d->satellite).status = "waiting";
+  sim_timer_start(sim, m->node, SESSION_TIMEOUT, MTAG_TIMEOUT, sid);
+  if (m->core_conn && sim_conn_is_open(sim, m->core_conn))
+    send_to(w, m->core_conn, m->node, CS_MSG_DC_OPEN, SIM_CLS_DIRECT, 300, (guint32) sid);
+  else {
+    guint32 id = (guint32) sid;
+    g_array_append_val(m->pending, id); /* sent once the 443 connection is up */
+  }
+}
+
+static gint32 new_session(CsWorld *w, SimTime at, guint32 client, SimNodeId module, SimTime keep_for,
+                          gboolean test, gint32 satellite, GError **error)
+{
+  if (sim_node_kind(w->sim, module) != w->kind_module) {
+    g_set_error(error, g_quark_from_static_string("cs-world"), 7, "direct_connect: 'module' must be a module server");
+    return -1;
+  }
+  CsDcSession d = { 0 };
+  d.client = client;
+  d.module = sim_node_local(w->sim, module);
+  d.state = CS_DC_CREATING;
+  d.test = test;
+  d.satellite = satellite;
+  d.keep_for = keep_for;
+  d.requested = at;
+  d.opened = -1;
+  g_array_append_val(w->dc, d);
+  guint32 sid = w->dc->len - 1;
+  sim_call_at(w->sim, at, request_cb, w, sid);
+  return (gint32) sid;
+}
+
+gint32 cs_world_direct_connect(CsWorld *w, SimTime at, guint32 client, SimNodeId module, SimTime keep_for,
+                               GError **error)
+{
+  return new_session(w, at, client, module, keep_for, FALSE, -1, error);
+}
+
+gint32 cs_world_dc_test(CsWorld *w, SimTime at, const char *what, SimNodeId module, GError **error)
+{
+  guint32 addr, client = CS_NONE;
+  if (sim_addr_parse(what, &addr)) {
+    SimNodeId n = sim_node_by_addr(w->sim, addr);
+    client = n == SIM_NODE_NONE ? CS_NONE : cs_world_node_client(w, n);
+  } else {
+    gint32 sensor = cs_world_sensor_find(w, "Computer Name");
+    for (guint32 i = 0; sensor >= 0 && i < w->clients->len && client == CS_NONE; i++)
+      if (g_str_equal(cs_world_sensor_get(w, (guint32) sensor, i), what))
+        client = i;
+  }
+  if (client == CS_NONE) {
+    g_set_error(error, g_quark_from_static_string("cs-world"), 8,
+                "test connection: no endpoint with address or Computer Name '%s'", what);
+    return -1;
+  }
+  return new_session(w, at, client, module, 0, TRUE, -1, error);
+}
+
+gint32 cs_world_satellite(CsWorld *w, SimTime at, guint32 client, SimNodeId module, gboolean verified,
+                          GError **error)
+{
+  CsSatellite s = { client, 0, verified, 0, "designated" };
+  g_array_append_val(w->satellites, s);
+  gint32 id = (gint32) w->satellites->len - 1;
+  gint32 sid = new_session(w, at, client, module, 0, FALSE, id, error);
+  if (sid < 0) {
+    g_array_set_size(w->satellites, w->satellites->len - 1);
+    return -1;
+  }
+  g_array_index(w->satellites, CsSatellite, id).session = (guint32) sid;
+  g_array_index(w->satellites, CsSatellite, id).module = sim_node_local(w->sim, module);
+  return id;
+}
+
+/* --- the core server's part ---------------------------------------------------------- */
+
+void cs_dc_deploy(CsWorld *w, guint32 sid)
+{
+  if (sid >= w->dc->len)
+    return;
+  CsDcSession *d = cs_dc_rec(w, sid);
+  CsPackage pkg = { .size = DC_TOOLS_BYTES, .run_time = 0, .name = "direct-connect-tools" };
+  CsTarget t = { CS_TARGET_CLIENT, d->client };
+  GError *err = NULL;
+  gint32 a = cs_world_deploy(w, sim_now(w->sim), &pkg, &t, 1, &err);
+  if (a < 0) {
+    d->state = CS_DC_ERROR;
+    d->reason = CS_DCR_CLOSED;
+    g_clear_error(&err);
+    return;
+  }
+  g_array_index(w->actions, CsAction, a).dc_session = sid;
+}
+
+void cs_dc_failed(CsWorld *w, guint32 sid, CsDcReason why)
+{
+  if (sid >= w->dc->len)
+    return;
+  CsDcSession *d = cs_dc_rec(w, sid);
+  if (final(d->state) || d->state == CS_DC_COMPLETE)
+    return;
+  d->state = CS_DC_ERROR;
+  d->reason = why;
+  if (d->satellite >= 0)
+    g_array_index(w->satellites, CsSatellite, d->satellite).status = "failed";
+}
+
+/* --- the endpoint's part -------------------------------------------------------------- */
+
+static void report_failure(CsWorld *w, CsClient *c, guint32 sid, CsDcReason why)
+{
+  /* Through the action status, like any other: along the chain or at the
+   * next registration. */
+  CsEntry e = { .kind = CS_E_DC_FAILED, .value = sid, .count = why };
+  if (!c->batch)
+    c->batch = cs_batch_new();
+  cs_batch_add(c->batch, &e);
+  cs_client_flush_soon(w, c);
+}
+
+void cs_dc_endpoint_open(CsWorld *w, CsClient *c, guint32 sid)
+{
+  CsDcSession *d = cs_dc_rec(w, sid);
+  guint32 me = sim_node_local(w->sim, c->node);
+  d->state = CS_DC_RUNNING;
+  if (w->no_cert && w->no_cert[me]) {
+    report_failure(w, c, sid, CS_DCR_NO_CLIENT_CERT);
+    return;
+  }
+  if (c->dc_conn)
+    sim_close(w->sim, c->dc_conn, c->node);
+  SimNodeId to;
+  guint16 port;
+  if (c->zone != CS_NONE) {
+    to = cs_zone_rec(w, c->zone)->node; /* the zone proxy relays */
+    port = CS_PORT_DC_ZONE;
+  } else {
+    to = cs_module_rec(w, d->module)->node;
+    port = CS_PORT_DC_MODULE;
+  }
+  c->dc_session = sid;
+  c->dc_conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, to), port, SIM_CLS_DIRECT, TRUE);
+}
+
+gboolean cs_dc_endpoint_connected(CsWorld *w, CsClient *c, SimConnId conn)
+{
+  if (!conn || conn != c->dc_conn)
+    return FALSE;
+  CsDcSession *d = cs_dc_rec(w, c->dc_session);
+  if (!cs_module_rec(w, d->module)->server_cert) {
+    /* The handshake cannot verify the module server. */
+    sim_close(w->sim, conn, c->node);
+    c->dc_conn = 0;
+    report_failure(w, c, c->dc_session, CS_DCR_NO_SERVER_CERT);
+    return TRUE;
+  }
+  SimMsg *m = sim_msg_new(w->sim);
+  m->type = CS_MSG_DC_HELLO;
+  m->cls = SIM_CLS_DIRECT;
+  m->size = 400;
+  m->a = c->dc_session;
+  sim_send(w->sim, conn, c->node, m);
+  return TRUE;
+}
+
+gboolean cs_dc_endpoint_failed(CsWorld *w, CsClient *c, SimConnId conn, SimConnError why)
+{
+  if (!conn || conn != c->dc_conn)
+    return FALSE;
+  c->dc_conn = 0;
+  report_failure(w, c, c->dc_session, why == SIM_CONN_REFUSED ? CS_DCR_REFUSED : CS_DCR_TIMEOUT);
+  return TRUE;
+}
+
+void cs_dc_endpoint_message(CsWorld *w, CsClient *c, SimConnId conn, SimMsg *m)
+{
+  if (m->type == CS_MSG_DC_WORKLOAD)
+    sim_timer_start(w->sim, c->node, SCAN_TIME, CS_TAG_SCAN, m->a);
+}
+
+void cs_dc_endpoint_scan_done(CsWorld *w, CsClient *c, guint32 sid)
+{
+  if (c->dc_conn && c->dc_session == sid)
+    send_to(w, c->dc_conn, c->node, CS_MSG_DC_RESULT, SIM_CLS_DIRECT, RESULT_BYTES, sid);
+}
+
+/* --- the zone proxy's part ------------------------------------------------------------ */
+
+static SimConnId link_of(CsZone *z, guint32 sid)
+{
+  for (guint i = 0; i + 1 < z->dc_links->len; i += 2)
+    if (g_array_index(z->dc_links, guint32, i) == sid)
+      return g_array_index(z->dc_links, guint32, i + 1);
+  return 0;
+}
+
+gboolean cs_dc_proxy_message(CsWorld *w, CsZone *z, SimConnId conn, SimMsg *m)
+{
+  Sim *sim = w->sim;
+  switch ((CsMsgType) m->type) {
+  case CS_MSG_MS_HELLO:
+    z->ms_conn = conn;
+    return TRUE;
+  case CS_MSG_DC_HELLO:
+  case CS_MSG_DC_RESULT:
+    if (m->type == CS_MSG_DC_HELLO) {
+      guint32 pair[2] = { (guint32) m->a, conn };
+      g_array_append_vals(z->dc_links, pair, 2);
+    }
+    if (!z->ms_conn || !sim_conn_is_open(sim, z->ms_conn)) {
+      sim_close(sim, conn, z->node); /* no module server behind the proxy */
+      return TRUE;
+    }
+    send_to(w, z->ms_conn, z->node, (CsMsgType) m->type, SIM_CLS_DIRECT, m->size, (guint32) m->a);
+    return TRUE;
+  case CS_MSG_DC_WORKLOAD:
+    send_to(w, link_of(z, (guint32) m->a), z->node, CS_MSG_DC_WORKLOAD, SIM_CLS_DIRECT, m->size, (guint32) m->a);
+    return TRUE;
+  default:
+    return FALSE;
+  }
+}
+
+void cs_dc_world_free(CsWorld *w)
+{
+  for (guint i = 0; i < w->modules->len; i++) {
+    CsModule *m = cs_module_rec(w, i);
+    g_free(m->name);
+    g_array_free(m->proxy_conns, TRUE);
+    g_array_free(m->pending, TRUE);
+  }
+  g_array_free(w->modules, TRUE);
+  g_array_free(w->dc, TRUE);
+  g_array_free(w->satellites, TRUE);
+  g_free(w->no_cert);
+}
+
+/* --- the world's view ------------------------------------------------------------------ */
+
+SimNodeId cs_world_add_module_server(CsWorld *w, const char *name, guint32 subnet, guint32 addr,
+                                     SimNodeId core, gboolean server_cert, GError **error)
+{
+  guint32 ci = cs_world_server_of_node(w, core);
+  if (ci == CS_NONE) {
+    g_set_error(error, g_quark_from_static_string("cs-world"), 9, "module server %s: 'core' must be a core server", name);
+    return SIM_NODE_NONE;
+  }
+  SimNodeId node = sim_node_add(w->sim, w->kind_module, subnet, addr, w->modules->len, error);
+  if (node == SIM_NODE_NONE)
+    return node;
+  CsModule m = { 0 };
+  m.node = node;
+  m.name = g_strdup(name);
+  m.core = ci;
+  m.server_cert = server_cert;
+  m.proxy_conns = g_array_new(FALSE, TRUE, sizeof(SimConnId));
+  m.pending = g_array_new(FALSE, FALSE, sizeof(guint32));
+  g_array_append_val(w->modules, m);
+  cs_world_note_node(w, node, name);
+  sim_node_start_at(w->sim, node, 0);
+  return node;
+}
+
+void cs_world_client_without_cert(CsWorld *w, guint32 client)
+{
+  if (!w->no_cert)
+    w->no_cert = g_malloc0(MAX(w->clients->len, 1));
+  if (client < w->clients->len)
+    w->no_cert[client] = 1;
+}
+
+guint32 cs_world_dc_count(const CsWorld *w) { return w->dc->len; }
+CsDcState cs_dc_state(const CsWorld *w, guint32 s) { return cs_dc_rec(w, s)->state; }
+const char *cs_dc_reason(const CsWorld *w, guint32 s) { return reason_text(cs_dc_rec(w, s)->reason); }
+guint32 cs_dc_client(const CsWorld *w, guint32 s) { return cs_dc_rec(w, s)->client; }
+
+SimTime cs_dc_setup_time(const CsWorld *w, guint32 s)
+{
+  const CsDcSession *d = cs_dc_rec(w, s);
+  return d->opened >= 0 ? d->opened - d->requested : -1;
+}
+
+guint cs_world_dc_active(const CsWorld *w, SimNodeId module, guint32 *ids, guint max)
+{
+  guint n = 0;
+  guint32 mi = sim_node_local(w->sim, module);
+  for (guint32 s = 0; s < w->dc->len && n < max; s++)
+    if (cs_dc_rec(w, s)->module == mi && cs_dc_rec(w, s)->state == CS_DC_COMPLETE)
+      ids[n++] = s;
+  return n;
+}
+
+SimTime cs_dc_duration(const CsWorld *w, guint32 s)
+{
+  const CsDcSession *d = cs_dc_rec(w, s);
+  return d->opened >= 0 ? sim_now(w->sim) - d->opened : 0;
+}
+
+SimTime cs_dc_since_last_message(const CsWorld *w, guint32 s)
+{
+  const CsDcSession *d = cs_dc_rec(w, s);
+  return d->opened >= 0 ? sim_now(w->sim) - d->last_msg : 0;
+}
+
+guint32 cs_world_satellite_count(const CsWorld *w) { return w->satellites->len; }
+const char *cs_satellite_status(const CsWorld *w, guint32 s) { return g_array_index(w->satellites, CsSatellite, s).status; }
+guint64 cs_world_peer_bytes(const CsWorld *w, SimClass cls) { return w->peer_bytes[cls]; }
