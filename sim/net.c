@@ -184,7 +184,9 @@ SimNodeId sim_node_add(Sim *sim, guint16 kind, guint32 subnet, guint32 addr,
   guint32 size = s->prefix >= 31 ? 0 : (guint32) ((1ull << (32 - s->prefix)) - 2);
   char a[16];
   if (addr == 0) {
-    /* Next free address, skipping any taken explicitly. */
+    /* Next free address, skipping any taken explicitly.  Automatic addresses
+     * never collide with each other, so the (sorting) lookup is only needed
+     * in a subnet that has explicitly placed hosts. */
     for (;;) {
       if (s->next_host > size) {
         g_set_error(error, g_quark_from_static_string("sim-net"), 2,
@@ -192,10 +194,11 @@ SimNodeId sim_node_add(Sim *sim, guint16 kind, guint32 subnet, guint32 addr,
         return SIM_NODE_NONE;
       }
       addr = s->base + s->next_host++;
-      if (sim_node_by_addr(sim, addr) == SIM_NODE_NONE)
+      if (s->placed == 0 || sim_node_by_addr(sim, addr) == SIM_NODE_NONE)
         break;
     }
   } else {
+    s->placed++;
     guint32 off = addr - s->base;
     if ((addr & sim_prefix_mask(s->prefix)) != s->base || off == 0 || off > size) {
       g_set_error(error, g_quark_from_static_string("sim-net"), 3,

@@ -71,6 +71,7 @@ typedef struct {
   SimTime access_lat; /* default access link latency */
   guint32 next_host;  /* next host offset for automatic addresses */
   guint32 hosts;      /* hosts added */
+  guint32 placed;     /* hosts added at an explicit address */
 } SimSubnet;
 
 typedef struct {
@@ -103,6 +104,7 @@ typedef struct {
   guint32 flow[2];      /* active bulk flow per direction (0 = none) */
   guint32 cwnd[2];      /* congestion window, segments, per direction */
   SimTime last_arrival[2]; /* in-order delivery floor per direction */
+  SimTime opened;       /* when sim_connect was called (connect timeout origin) */
   guint32 transfer;     /* background transfer id + 1, 0 = model connection */
   guint16 port;
   guint8 state;         /* SIM_CS_* */
