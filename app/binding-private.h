@@ -1,0 +1,184 @@
+/* binding-private.h — what the lua_*.c files of the binding share: the run's
+ * state, the Lua object types and their check helpers, and the parsers for
+ * the values several calls accept (targets, firewall groups, times).
+ *
+ * Lua objects are small userdata holding the CsLua pointer and an index
+ * (site, subnet, node, question...); the world owns everything they refer to,
+ * so no object needs a __gc.  Sites, subnets and nodes are cached so that the
+ * same entity is always the same Lua value (usable as a table key, == works). */
+#pragma once
+#include <lauxlib.h>
+#include "binding.h"
+#include "firewall.h"
+#include "luaopt.h"
+
+/* Metatable names, shown in messages ("expected a site, got chainsim.node"). */
+#define CS_LUA_SIM "chainsim.sim"
+#define CS_LUA_SITE "chainsim.site"
+#define CS_LUA_SUBNET "chainsim.subnet"
+#define CS_LUA_NODE "chainsim.node"
+#define CS_LUA_LINK "chainsim.link"
+#define CS_LUA_QUESTION "chainsim.question"
+#define CS_LUA_ACTION "chainsim.action"
+#define CS_LUA_TRANSFER "chainsim.transfer"
+#define CS_LUA_RULE "chainsim.rule"
+#define CS_LUA_PARTITION "chainsim.partition"
+
+/* Where the run is. */
+typedef enum {
+  CS_PHASE_BUILD,   /* before sim:run */
+  CS_PHASE_RUNNING, /* inside sim:run (functions given to sim:at) */
+  CS_PHASE_DONE,    /* after sim:run */
+} CsPhase;
+
+typedef struct {
+  guint32 uplink;   /* WAN link made by the site's `wan` option, or SIM_NONE */
+  GArray *subnets;  /* guint32 subnet ids, creation order (infra included) */
+} CsLuaSite;
+
+typedef struct {
+  guint32 first_client; /* world index of the subnet's first client */
+  guint32 nclients;     /* clients made with the subnet (contiguous indices) */
+  gboolean infra;       /* the site's server subnet (cs_world_infra_subnet) */
+  gboolean known;       /* this record describes a subnet the binding made */
+} CsLuaSubnet;
+
+/* One element of a firewall or partition side: what the user named. */
+typedef enum { CS_GROUP_CIDR, CS_GROUP_SUBNET, CS_GROUP_SITE, CS_GROUP_NODE } CsGroupKind;
+typedef struct {
+  CsGroupKind kind;
+  guint32 id;      /* subnet, site or node */
+  guint32 base;    /* CIDR: network address */
+  guint8 prefix;   /* CIDR: prefix length */
+} CsGroupItem;
+
+/* A firewall rule as written (one sim rule per pair of source and
+ * destination ranges), or one side-pair of a partition. */
+typedef struct {
+  GArray *from;        /* CsGroupItem */
+  GArray *to;          /* CsGroupItem */
+  guint16 port;        /* 0 = any */
+  gboolean both;       /* also the reverse direction */
+  SimFwAction action;
+  GArray *ids;         /* sim rule ids once added */
+  gboolean added;      /* the rules are in the firewall */
+  gboolean removed;    /* the rules were taken out (or their removal is scheduled) */
+  gboolean remove_scheduled; /* rule:remove{} was called */
+  char *where;         /* "file.lua:12" of the call, for errors when it takes effect */
+  const char *what;    /* "firewall" or "partition" */
+} CsLuaRule;
+
+typedef struct {
+  char *text;     /* the expectation's description */
+  char *where;    /* "file.lua:12" */
+  gboolean ok;
+} CsLuaExpect;
+
+struct CsLua {
+  CsSandbox *sb;           /* not owned */
+  lua_State *L;            /* the sandbox's state */
+  CsWorld *world;          /* made by chainsim.new; owned */
+  Sim *sim;                /* the world's kernel */
+  CsPhase phase;
+  guint64 seed;            /* in effect */
+  gboolean seed_given;     /* from the command line */
+  char *scenario;          /* name for results */
+  gboolean progress;       /* progress line during sim:run */
+  SimTime duration;        /* sim:run's duration */
+  double run_wall;         /* wall seconds inside the simulation loop */
+  gint64 progress_last;    /* wall clock of the last progress line (µs) */
+  gint64 progress_start;   /* wall clock at the start of sim:run (µs) */
+  GArray *sites;           /* CsLuaSite, by sim site id */
+  GArray *subnets;         /* CsLuaSubnet, by sim subnet id */
+  GPtrArray *sensor_names; /* char *, by world sensor id */
+  GHashTable *names;       /* node and site names in use → TRUE (lookups only) */
+  GPtrArray *rules;        /* CsLuaRule *: firewall rules and partitions */
+  GPtrArray *scheduled;    /* data of scheduled C actions, freed at the end */
+  GPtrArray *start_rules;  /* CsLuaRule * given for time 0 before sim:run (not owned) */
+  GArray *expects;         /* CsLuaExpect */
+  char *deferred;          /* error raised by a scheduled Lua function */
+  int sites_ref;           /* registry: site id → userdata */
+  int subnets_ref;         /* registry: subnet id → userdata */
+  int nodes_ref;           /* registry: node id → userdata (weak values) */
+};
+
+/* Every object: the run and an index. */
+typedef struct {
+  CsLua *ctx;
+  guint32 id;
+} CsLuaObj;
+
+/* luaL_checkudata that, for a method's self, also explains the usual slip:
+ * sim.site{...} (a dot) instead of sim:site{...}. */
+void *cs_lua_check_udata(lua_State *L, int idx, const char *mt);
+#define cs_lua_check_sim(L, i) ((CsLuaObj *) cs_lua_check_udata((L), (i), CS_LUA_SIM))
+#define cs_lua_check_site(L, i) ((CsLuaObj *) cs_lua_check_udata((L), (i), CS_LUA_SITE))
+#define cs_lua_check_subnet(L, i) ((CsLuaObj *) cs_lua_check_udata((L), (i), CS_LUA_SUBNET))
+#define cs_lua_check_node(L, i) ((CsLuaObj *) cs_lua_check_udata((L), (i), CS_LUA_NODE))
+#define cs_lua_check_link(L, i) ((CsLuaObj *) cs_lua_check_udata((L), (i), CS_LUA_LINK))
+#define cs_lua_test(L, i, mt) ((CsLuaObj *) luaL_testudata((L), (i), (mt)))
+
+/* The run behind an object method's self; raises unless chainsim.new ran. */
+CsLua *cs_lua_ctx(lua_State *L);
+/* Raises "what: not implemented yet: feature". */
+G_GNUC_NORETURN void cs_lua_not_implemented(lua_State *L, const char *what, const char *feature);
+/* Raises unless the topology and schedule may still change. */
+void cs_lua_check_mutable(lua_State *L, CsLua *ctx, const char *what);
+/* Raises "file:line: what: message" with message from a GError (freed). */
+G_GNUC_NORETURN void cs_lua_raise_gerror(lua_State *L, const char *what, GError *e);
+
+/* Creates a userdata object with metatable mt; pushes it. */
+CsLuaObj *cs_lua_push_obj(lua_State *L, CsLua *ctx, const char *mt, guint32 id);
+/* Push the cached object for a site / subnet / node. */
+void cs_lua_push_site(lua_State *L, CsLua *ctx, guint32 site);
+void cs_lua_push_subnet(lua_State *L, CsLua *ctx, guint32 subnet);
+void cs_lua_push_node(lua_State *L, CsLua *ctx, SimNodeId node);
+/* __eq of objects that are not cached: the same kind and index. */
+int cs_lua_obj_eq(lua_State *L);
+/* Registers a metatable with methods and __index = methods, __name = name. */
+void cs_lua_new_class(lua_State *L, const char *name, const luaL_Reg *methods,
+                      const luaL_Reg *metamethods);
+
+/* Book-keeping records (grown on demand). */
+CsLuaSite *cs_lua_site_rec(CsLua *ctx, guint32 site);
+CsLuaSubnet *cs_lua_subnet_rec(CsLua *ctx, guint32 subnet);
+/* "10.17.0.42" or the node's name, into buf (>= 64 bytes). */
+const char *cs_lua_node_label(CsLua *ctx, SimNodeId node, char *buf, gsize size);
+/* "client", "server" or "host". */
+const char *cs_lua_node_role(CsLua *ctx, SimNodeId node);
+
+/* A time option: `at` of a table (absent: now).  Raises when it lies before
+ * the current simulated time. */
+SimTime cs_lua_get_at(lua_State *L, CsLua *ctx, int opts, const char *what);
+/* A duration argument (string or seconds) at idx. */
+SimTime cs_lua_check_duration(lua_State *L, int idx, const char *what, const char *name);
+
+/* targets: "all", a node (client), subnet, site or a list of them.  Validates
+ * the value at idx (absent = "all") and returns how many CsTarget it makes;
+ * fills out (when not NULL) with at most that many.  Raises on bad input. */
+guint cs_lua_targets(lua_State *L, CsLua *ctx, int idx, const char *what, const char *key,
+                     CsTarget *out);
+/* A firewall / partition side: CIDR string, node, subnet, site or a list of
+ * them.  Same protocol as cs_lua_targets. */
+guint cs_lua_group(lua_State *L, CsLua *ctx, int idx, const char *what, const char *key,
+                   CsGroupItem *out);
+/* Expands a group into (base, prefix) ranges as of now; appends to ranges
+ * (pairs of guint32 base, guint32 mask). */
+void cs_lua_group_ranges(CsLua *ctx, const GArray *items, GArray *ranges);
+
+/* Rules: adds / removes the sim rules of r now.  A side that covers no
+ * address at that time sets ctx->deferred (the run stops with that error). */
+void cs_lua_rule_apply(CsLua *ctx, CsLuaRule *r);
+void cs_lua_rule_unapply(CsLua *ctx, CsLuaRule *r);
+void cs_lua_rule_free(CsLuaRule *r);
+
+/* The methods each file adds to the sim object's method table (on top). */
+void cs_lua_world_methods(lua_State *L, int methods);
+void cs_lua_events_methods(lua_State *L, int methods);
+void cs_lua_results_methods(lua_State *L, int methods);
+/* Registers the classes each file owns. */
+void cs_lua_world_classes(lua_State *L);
+void cs_lua_events_classes(lua_State *L);
+
+/* Pushes the results table (the same keys as results.json). */
+void cs_lua_push_metrics(lua_State *L, CsLua *ctx);

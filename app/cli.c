@@ -1,0 +1,454 @@
+/* cli.c — the command line: subcommands, GLib option parsing, running a
+ * scenario in the sandbox, writing the outputs, the summary and progress on
+ * stderr, the baseline comparison.  See cli.h.
+ *
+ * Order of a run: every option is checked (and the baseline read) before the
+ * scenario starts, so bad usage costs nothing; outputs are written only when
+ * the scenario ran to its end without error, each whole or not at all
+ * (outfile.h), so a bad scenario leaves no output behind.  Wall-clock figures
+ * go to stderr only, never into results. */
+#include "cli.h"
+#include "baseline.h"
+#include "binding.h"
+#include "embedded.h"
+#include "outfile.h"
+#include "results.h"
+#include "sandbox.h"
+#include "units.h"
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_OUT_DIR "chainsim-out"
+#define DEFAULT_SCENARIO "enterprise.lua"
+
+static const char *const USAGE =
+  "Usage:\n"
+  "  chainsim run [SCENARIO.lua] [--seed N] [--out DIR] [--set KEY=VALUE]... [--trace FILE]\n"
+  "               [--quiet] [--baseline OLD/results.json [--tolerance 5%]]\n"
+  "  chainsim diagram [SCENARIO.lua] [--format svg|png|pdf|mermaid|dot] [-o FILE]\n"
+  "  chainsim --help | --version\n";
+
+static const char *const DESCRIPTION =
+  "chainsim simulates a linear-chain endpoint-management network (core server,\n"
+  "clients peering in chains per subnet, leaders, reflection, questions and\n"
+  "actions) deterministically: the same scenario and seed give the same results,\n"
+  "bit for bit.  With no SCENARIO, run uses the built-in enterprise scenario\n"
+  "(--set endpoints=N, --set duration=10m scale it).\n"
+  "\n"
+  "Exit status: 0 ran and all expectations held; 1 an expectation failed (or a\n"
+  "metric moved past the baseline tolerance); 2 bad usage or bad scenario;\n"
+  "3 internal error.  'chainsim run --help' lists the options of run.";
+
+/* ---- internal errors ------------------------------------------------------ */
+
+/* GLib warnings and criticals mean a bug (ours or a model's): report them and
+ * exit 3 at the end rather than trust the results. */
+static guint internal_errors;
+
+static void log_handler(const char *domain, GLogLevelFlags level, const char *message,
+                        gpointer data)
+{
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)) {
+    internal_errors++;
+    fprintf(stderr, "chainsim: internal error: %s%s%s\n", domain ? domain : "",
+            domain ? ": " : "", message);
+    return;
+  }
+  g_log_default_handler(domain, level, message, data);
+}
+
+/* ---- run -------------------------------------------------------------------- */
+
+typedef struct {
+  char *seed;          /* --seed, unparsed */
+  char *out;           /* --out */
+  char **set;          /* --set KEY=VALUE... */
+  char *trace;         /* --trace */
+  gboolean quiet;      /* --quiet */
+  char *baseline;      /* --baseline */
+  char *tolerance;     /* --tolerance */
+  char *max_insn;      /* --max-lua-instructions */
+} RunArgs;
+
+static void run_args_clear(RunArgs *a)
+{
+  g_free(a->seed);
+  g_free(a->out);
+  g_strfreev(a->set);
+  g_free(a->trace);
+  g_free(a->baseline);
+  g_free(a->tolerance);
+  g_free(a->max_insn);
+}
+
+static int usage_error(const char *cmd, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "chainsim %s: %s\n", cmd, msg);
+  g_free(msg);
+  return CS_EXIT_USAGE;
+}
+
+static gboolean key_ok(const char *k, size_t len)
+{
+  if (len == 0 || !(g_ascii_isalpha(k[0]) || k[0] == '_'))
+    return FALSE;
+  for (size_t i = 0; i < len; i++)
+    if (!(g_ascii_isalnum(k[i]) || k[i] == '_'))
+      return FALSE;
+  return TRUE;
+}
+
+/* Prints what the sandbox reported; a memory error gets the line it hit. */
+static void report_scenario_error(CsSandbox *sb, const GError *e)
+{
+  const char *where = cs_sandbox_memory_where(sb);
+  if (e->domain == CS_SANDBOX_ERROR && e->code == CS_SANDBOX_ERROR_MEMORY && *where)
+    fprintf(stderr, "chainsim: %s: %s\n", where, e->message);
+  else
+    fprintf(stderr, "chainsim: %s\n", e->message);
+}
+
+static void print_summary(CsLua *ctx, const char *out, double wall)
+{
+  Sim *sim = cs_world_sim(cs_lua_world(ctx));
+  double run_wall = cs_lua_run_wall_seconds(ctx);
+  guint64 events = sim_events_dispatched(sim);
+  fprintf(stderr,
+          "chainsim: %" G_GUINT64_FORMAT " events, %.6g s simulated, %.3f s wall, "
+          "%.3g M events/s; results in %s/\n",
+          events, sim_time_to_s(sim_now(sim)), wall,
+          run_wall > 0 ? (double) events / run_wall / 1e6 : 0.0, out);
+}
+
+/* Reports the expectations; returns how many failed. */
+static guint report_expectations(CsLua *ctx, gboolean quiet)
+{
+  guint failed = 0;
+  for (guint i = 0; i < cs_lua_expectation_count(ctx); i++) {
+    const char *text, *where;
+    gboolean ok;
+    cs_lua_expectation(ctx, i, &text, &where, &ok);
+    if (!ok) {
+      failed++;
+      fprintf(stderr, "chainsim: expectation failed: %s: %s\n", where, text);
+    } else if (!quiet) {
+      printf("ok    %s: %s\n", where, text);
+    }
+  }
+  if (!quiet && cs_lua_expectation_count(ctx) > 0)
+    printf("%u of %u expectations held\n", cs_lua_expectation_count(ctx) - failed,
+           cs_lua_expectation_count(ctx));
+  fflush(stdout);
+  return failed;
+}
+
+static int run_scenario(const char *scenario, RunArgs *a)
+{
+  const char *cmd = "run";
+  gint64 wall_start = g_get_monotonic_time();
+
+  /* Options first: nothing runs on bad usage. */
+  guint64 seed = 1;
+  gboolean seed_given = a->seed != NULL;
+  if (seed_given) {
+    GError *e = NULL;
+    if (!g_ascii_string_to_unsigned(a->seed, 10, 0, G_MAXINT64, &seed, &e)) {
+      g_error_free(e);
+      return usage_error(cmd, "--seed: expected an integer from 0 to %" G_GINT64_FORMAT
+                         ", got \"%s\"", G_MAXINT64, a->seed);
+    }
+  }
+  guint64 max_insn = CS_SANDBOX_DEFAULT_INSTRUCTION_LIMIT;
+  if (a->max_insn) {
+    GError *e = NULL;
+    if (!g_ascii_string_to_unsigned(a->max_insn, 10, 1, G_MAXUINT64, &max_insn, &e)) {
+      g_error_free(e);
+      return usage_error(cmd, "--max-lua-instructions: expected a positive integer, got \"%s\"",
+                         a->max_insn);
+    }
+  }
+  guint n_set = a->set ? g_strv_length(a->set) : 0;
+  const char **keys = g_newa(const char *, n_set + 1);
+  const char **values = g_newa(const char *, n_set + 1);
+  GPtrArray *owned = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 0; i < n_set; i++) {
+    const char *eq = strchr(a->set[i], '=');
+    if (eq == NULL || !key_ok(a->set[i], (size_t) (eq - a->set[i]))) {
+      g_ptr_array_free(owned, TRUE);
+      return usage_error(cmd, "--set: expected KEY=VALUE with KEY made of letters, digits "
+                         "and '_', got \"%s\"", a->set[i]);
+    }
+    char *k = g_strndup(a->set[i], (gsize) (eq - a->set[i]));
+    g_ptr_array_add(owned, k);
+    keys[i] = k;
+    values[i] = eq + 1;
+  }
+  if (a->trace) {
+    g_ptr_array_free(owned, TRUE);
+    return usage_error(cmd, "--trace: not implemented yet: message trace (the kernel has no "
+                       "delivery hook yet)");
+  }
+  double tolerance = CS_BASELINE_DEFAULT_TOLERANCE;
+  if (a->tolerance) {
+    GError *e = NULL;
+    if (a->baseline == NULL) {
+      g_ptr_array_free(owned, TRUE);
+      return usage_error(cmd, "--tolerance needs --baseline OLD/results.json");
+    }
+    if (!cs_baseline_parse_tolerance(a->tolerance, &tolerance, &e)) {
+      int rc = usage_error(cmd, "%s", e->message);
+      g_error_free(e);
+      g_ptr_array_free(owned, TRUE);
+      return rc;
+    }
+  }
+  JsonNode *baseline = NULL;
+  if (a->baseline) {
+    GError *e = NULL;
+    baseline = cs_baseline_load(a->baseline, &e);
+    if (baseline == NULL) {
+      int rc = usage_error(cmd, "%s", e->message);
+      g_error_free(e);
+      g_ptr_array_free(owned, TRUE);
+      return rc;
+    }
+  }
+  const CsEmbeddedFile *builtin = NULL;
+  if (scenario == NULL) {
+    builtin = cs_embedded_find(DEFAULT_SCENARIO);
+    g_assert(builtin != NULL);
+  } else if (!g_file_test(scenario, G_FILE_TEST_IS_REGULAR)) {
+    if (baseline)
+      json_node_unref(baseline);
+    g_ptr_array_free(owned, TRUE);
+    return usage_error(cmd, "cannot read scenario '%s': %s", scenario,
+                       g_file_test(scenario, G_FILE_TEST_EXISTS) ? "not a regular file"
+                                                                 : "no such file");
+  }
+  const char *out = a->out ? a->out : DEFAULT_OUT_DIR;
+  GError *e = NULL;
+  if (!cs_outfile_mkdirs(out, &e)) {
+    int rc = usage_error(cmd, "--out: %s", e->message);
+    g_error_free(e);
+    if (baseline)
+      json_node_unref(baseline);
+    g_ptr_array_free(owned, TRUE);
+    return rc;
+  }
+
+  /* The scenario. */
+  CsSandbox *sb = cs_sandbox_new(seed);
+  if (sb == NULL) {
+    fprintf(stderr, "chainsim: internal error: cannot create the Lua state\n");
+    return CS_EXIT_INTERNAL;
+  }
+  cs_sandbox_set_instruction_limit(sb, max_insn);
+  for (guint i = 0; i < cs_embedded_count; i++)
+    if (cs_embedded_files[i].module)
+      cs_sandbox_add_embedded(sb, cs_embedded_files[i].module, cs_embedded_files[i].source);
+  char *name = builtin ? g_strconcat("builtin:", builtin->path, NULL) : g_path_get_basename(scenario);
+  CsLuaOptions lo = {
+    .seed = seed,
+    .seed_given = seed_given,
+    .scenario = name,
+    .set_keys = keys,
+    .set_values = values,
+    .n_set = n_set,
+    .progress = !a->quiet && isatty(STDERR_FILENO),
+  };
+  CsLua *ctx = cs_lua_new(sb, &lo);
+  int rc = CS_EXIT_OK;
+  if (ctx == NULL) {
+    rc = CS_EXIT_INTERNAL;
+    goto done;
+  }
+  gboolean ok = builtin ? cs_sandbox_run_string(sb, name, builtin->source, &e)
+                        : cs_sandbox_run_file(sb, scenario, &e);
+  if (!ok) {
+    report_scenario_error(sb, e);
+    g_clear_error(&e);
+    rc = CS_EXIT_USAGE;
+    goto done;
+  }
+  if (cs_lua_world(ctx) == NULL) {
+    fprintf(stderr, "chainsim: %s: the scenario made no simulation (expected "
+            "local sim = chainsim.new{...} and sim:run{duration = ...})\n", name);
+    rc = CS_EXIT_USAGE;
+    goto done;
+  }
+  if (!cs_lua_ran(ctx)) {
+    fprintf(stderr, "chainsim: %s: the scenario never called sim:run{duration = ...}\n", name);
+    rc = CS_EXIT_USAGE;
+    goto done;
+  }
+  if (internal_errors > 0) {
+    rc = CS_EXIT_INTERNAL;
+    goto done;
+  }
+
+  /* Outputs. */
+  if (!cs_results_write(ctx, out, &e)) {
+    fprintf(stderr, "chainsim: cannot write the results: %s\n", e->message);
+    g_clear_error(&e);
+    rc = CS_EXIT_INTERNAL;
+    goto done;
+  }
+  if (report_expectations(ctx, a->quiet) > 0)
+    rc = CS_EXIT_FAILED;
+  if (baseline) {
+    JsonNode *cur = cs_results_build(ctx);
+    if (cs_baseline_compare(baseline, cur, tolerance, a->baseline, stdout) > 0)
+      rc = CS_EXIT_FAILED;
+    json_node_unref(cur);
+  }
+  if (!a->quiet)
+    print_summary(ctx, out, (double) (g_get_monotonic_time() - wall_start) / 1e6);
+  if (internal_errors > 0)
+    rc = CS_EXIT_INTERNAL;
+
+done:
+  /* The Lua state goes first: its objects point into ctx. */
+  cs_sandbox_free(sb);
+  cs_lua_free(ctx);
+  g_free(name);
+  if (baseline)
+    json_node_unref(baseline);
+  g_ptr_array_free(owned, TRUE);
+  return rc;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+  RunArgs a = { 0 };
+  GOptionEntry entries[] = {
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &a.seed,
+      "Master seed (wins over the scenario's chainsim.new{seed})", "N" },
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &a.out,
+      "Output folder (default ./" DEFAULT_OUT_DIR "/)", "DIR" },
+    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a.set,
+      "Scenario parameter, seen as chainsim.params.KEY (repeatable)", "KEY=VALUE" },
+    { "trace", 0, 0, G_OPTION_ARG_FILENAME, &a.trace,
+      "Write one line per delivered message (not implemented yet)", "FILE" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &a.quiet,
+      "No progress, summary or passed expectations; errors and failures only", NULL },
+    { "baseline", 0, 0, G_OPTION_ARG_FILENAME, &a.baseline,
+      "Compare key metrics with an earlier results.json", "OLD/results.json" },
+    { "tolerance", 0, 0, G_OPTION_ARG_STRING, &a.tolerance,
+      "Largest accepted change against --baseline (default 5%)", "PCT" },
+    { "max-lua-instructions", 0, 0, G_OPTION_ARG_STRING, &a.max_insn,
+      "Stop a runaway scenario after N Lua instructions (default 2000000000)", "N" },
+    { NULL },
+  };
+  GOptionContext *oc = g_option_context_new("[SCENARIO.lua] - run a scenario");
+  g_option_context_add_main_entries(oc, entries, NULL);
+  g_option_context_set_description(oc, DESCRIPTION);
+  GError *e = NULL;
+  int rc;
+  if (!g_option_context_parse(oc, &argc, &argv, &e)) {
+    rc = usage_error("run", "%s (see chainsim run --help)", e->message);
+    g_error_free(e);
+  } else if (argc > 2) {
+    rc = usage_error("run", "expected at most one scenario, got '%s' and '%s'", argv[1], argv[2]);
+  } else {
+    rc = run_scenario(argc == 2 ? argv[1] : NULL, &a);
+  }
+  g_option_context_free(oc);
+  run_args_clear(&a);
+  return rc;
+}
+
+/* ---- diagram ------------------------------------------------------------------ */
+
+static int cmd_diagram(int argc, char **argv)
+{
+  char *format = NULL, *output = NULL;
+  GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format,
+      "svg, png, pdf, mermaid or dot (default: from -o, else svg)", "FORMAT" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Output file", "FILE" },
+    { NULL },
+  };
+  GOptionContext *oc = g_option_context_new("[SCENARIO.lua] - draw a scenario's network");
+  g_option_context_add_main_entries(oc, entries, NULL);
+  g_option_context_set_description(oc, DESCRIPTION);
+  GError *e = NULL;
+  int rc;
+  static const char *const formats[] = { "svg", "png", "pdf", "mermaid", "dot", NULL };
+  if (!g_option_context_parse(oc, &argc, &argv, &e)) {
+    rc = usage_error("diagram", "%s (see chainsim diagram --help)", e->message);
+    g_error_free(e);
+  } else if (argc > 2) {
+    rc = usage_error("diagram", "expected at most one scenario, got '%s' and '%s'", argv[1],
+                     argv[2]);
+  } else if (format && !g_strv_contains(formats, format)) {
+    rc = usage_error("diagram", "--format: expected svg, png, pdf, mermaid or dot, got \"%s\"",
+                     format);
+  } else if (argc == 2 && !g_file_test(argv[1], G_FILE_TEST_IS_REGULAR)) {
+    rc = usage_error("diagram", "cannot read scenario '%s'", argv[1]);
+  } else {
+    rc = usage_error("diagram", "not implemented yet: figures");
+  }
+  g_option_context_free(oc);
+  g_free(format);
+  g_free(output);
+  return rc;
+}
+
+/* ---- main ------------------------------------------------------------------------ */
+
+int cs_cli_main(int argc, char **argv)
+{
+  g_log_set_default_handler(log_handler, NULL);
+  gboolean version = FALSE;
+  GOptionEntry entries[] = {
+    { "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+    { NULL },
+  };
+  GOptionContext *oc = g_option_context_new("COMMAND [ARGUMENTS...] - deterministic "
+                                            "linear-chain network simulator");
+  g_option_context_add_main_entries(oc, entries, NULL);
+  g_option_context_set_summary(oc, "Commands:\n"
+                               "  run       run a scenario (default: the built-in enterprise)\n"
+                               "  diagram   draw a scenario's network\n\n"
+                               "  chainsim COMMAND --help shows a command's options.");
+  g_option_context_set_description(oc, DESCRIPTION);
+  /* Stop at the command: its options are its own. */
+  g_option_context_set_strict_posix(oc, TRUE);
+  GError *e = NULL;
+  int rc;
+  if (!g_option_context_parse(oc, &argc, &argv, &e)) {
+    fprintf(stderr, "chainsim: %s\n%s", e->message, USAGE);
+    g_error_free(e);
+    rc = CS_EXIT_USAGE;
+  } else if (version) {
+    printf("chainsim %s\n", CHAINSIM_VERSION);
+    rc = CS_EXIT_OK;
+  } else if (argc < 2) {
+    fprintf(stderr, "chainsim: expected a command\n%s", USAGE);
+    rc = CS_EXIT_USAGE;
+  } else if (strcmp(argv[1], "run") == 0) {
+    g_set_prgname("chainsim run"); /* for the command's --help */
+    rc = cmd_run(argc - 1, argv + 1);
+  } else if (strcmp(argv[1], "diagram") == 0) {
+    g_set_prgname("chainsim diagram");
+    rc = cmd_diagram(argc - 1, argv + 1);
+  } else if (strcmp(argv[1], "help") == 0) {
+    char *help = g_option_context_get_help(oc, TRUE, NULL);
+    fputs(help, stdout);
+    g_free(help);
+    rc = CS_EXIT_OK;
+  } else {
+    fprintf(stderr, "chainsim: unknown command '%s' (expected run or diagram)\n%s", argv[1],
+            USAGE);
+    rc = CS_EXIT_USAGE;
+  }
+  g_option_context_free(oc);
+  return rc;
+}

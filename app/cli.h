@@ -1,0 +1,19 @@
+/* cli.h — the chainsim command line (DESIGN.md, "Command line").
+ *
+ *   chainsim run [SCENARIO.lua] [--seed N] [--out DIR] [--set KEY=VALUE]...
+ *                [--trace FILE] [--quiet] [--baseline OLD/results.json [--tolerance 5%]]
+ *   chainsim diagram [SCENARIO.lua] [--format svg|png|pdf|mermaid|dot] [-o FILE]
+ *   chainsim --help | --version
+ *
+ * Exit status: 0 ran and every expectation held (and no key metric moved past
+ * the baseline tolerance); 1 an expectation failed or a metric moved; 2 bad
+ * usage or a bad scenario (nothing is written); 3 internal error. */
+#pragma once
+
+#define CS_EXIT_OK 0
+#define CS_EXIT_FAILED 1
+#define CS_EXIT_USAGE 2
+#define CS_EXIT_INTERNAL 3
+
+/* Runs the command line; returns the exit status. */
+int cs_cli_main(int argc, char **argv);

@@ -1,0 +1,959 @@
+/* lua_events.c — what happens over simulated time: firewall rules, crashes
+ * and restarts, WAN link failures, partitions, functions run at a time,
+ * questions, actions, background transfers; then sim:run and sim:expect.
+ * See binding.h.
+ *
+ * Times are absolute simulated times (`at`, absent = now).  Firewall rules
+ * given for time 0 before sim:run go in when the run starts, before any
+ * client does (a site then means all the subnets it has by then); rules and
+ * link state changes due now during the run apply at once; everything else
+ * due now is queued for the current instant (after events already queued for
+ * it), so a crash "at 0" happens after the node's start.  Functions given to sim:at run
+ * inside the event loop; an error in one stops the run and is raised from
+ * sim:run with the function's own file and line. */
+#include "binding-private.h"
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Dispatched events between two looks at the wall clock for the progress
+ * line: cheap, and frequent enough at any event rate. */
+#define PROGRESS_EVERY 65536
+/* Least wall time between two progress lines (µs). */
+#define PROGRESS_PERIOD_US 250000
+
+typedef enum {
+  SCH_LUA,          /* call the Lua function in the registry (ref) */
+  SCH_RULE_ADD,     /* put a rule's sim rules in the firewall */
+  SCH_RULE_REMOVE,  /* take them out */
+  SCH_CRASH,        /* crash node id */
+  SCH_RESTART,      /* restart node id */
+  SCH_LINK_DOWN,    /* WAN link id down */
+  SCH_LINK_UP,      /* WAN link id up */
+} SchedKind;
+
+typedef struct {
+  CsLua *ctx;
+  SchedKind kind;
+  guint32 id;       /* node or link */
+  CsLuaRule *rule;  /* owned by ctx->rules */
+  int ref;          /* registry reference of a Lua function */
+} Sched;
+
+/* ---- rules ------------------------------------------------------------------- */
+
+void cs_lua_rule_free(CsLuaRule *r)
+{
+  if (r == NULL)
+    return;
+  g_array_free(r->from, TRUE);
+  g_array_free(r->to, TRUE);
+  g_array_free(r->ids, TRUE);
+  g_free(r->where);
+  g_free(r);
+}
+
+/* Stops the run with an error found while it runs. */
+static void defer_error(CsLua *ctx, char *msg)
+{
+  if (ctx->deferred == NULL)
+    ctx->deferred = msg;
+  else
+    g_free(msg);
+  if (ctx->phase == CS_PHASE_RUNNING)
+    sim_stop(ctx->sim);
+}
+
+void cs_lua_rule_apply(CsLua *ctx, CsLuaRule *r)
+{
+  if (r->added)
+    return;
+  GArray *src = g_array_new(FALSE, FALSE, sizeof(guint32));
+  GArray *dst = g_array_new(FALSE, FALSE, sizeof(guint32));
+  cs_lua_group_ranges(ctx, r->from, src);
+  cs_lua_group_ranges(ctx, r->to, dst);
+  if (src->len == 0 || dst->len == 0)
+    defer_error(ctx, g_strdup_printf("%s: %s: '%s' covers no address when the rule takes "
+                                     "effect (a site without subnets?)", r->where, r->what,
+                                     src->len == 0 ? (r->what[0] == 'p' ? "a" : "from")
+                                                   : (r->what[0] == 'p' ? "b" : "to")));
+  for (guint i = 0; i + 1 < src->len; i += 2)
+    for (guint j = 0; j + 1 < dst->len; j += 2) {
+      SimFwRule fr = {
+        .src = g_array_index(src, guint32, i), .src_mask = g_array_index(src, guint32, i + 1),
+        .dst = g_array_index(dst, guint32, j), .dst_mask = g_array_index(dst, guint32, j + 1),
+        .port = r->port, .both = r->both, .action = r->action,
+      };
+      guint32 id = sim_fw_add(ctx->sim, &fr);
+      g_array_append_val(r->ids, id);
+    }
+  g_array_free(src, TRUE);
+  g_array_free(dst, TRUE);
+  r->added = TRUE;
+}
+
+void cs_lua_rule_unapply(CsLua *ctx, CsLuaRule *r)
+{
+  g_ptr_array_remove(ctx->start_rules, r); /* removed before it went in */
+  for (guint i = 0; i < r->ids->len; i++)
+    sim_fw_remove(ctx->sim, g_array_index(r->ids, guint32, i));
+  g_array_set_size(r->ids, 0);
+  r->removed = TRUE;
+}
+
+/* ---- scheduling ------------------------------------------------------------------ */
+
+static void run_now(CsLua *ctx, SchedKind kind, guint32 id, CsLuaRule *rule)
+{
+  switch (kind) {
+  case SCH_RULE_ADD: cs_lua_rule_apply(ctx, rule); break;
+  case SCH_RULE_REMOVE: cs_lua_rule_unapply(ctx, rule); break;
+  case SCH_CRASH: sim_node_crash(ctx->sim, id); break;
+  case SCH_RESTART: sim_node_restart(ctx->sim, id); break;
+  case SCH_LINK_DOWN: sim_wan_set_up(ctx->sim, id, FALSE); break;
+  case SCH_LINK_UP: sim_wan_set_up(ctx->sim, id, TRUE); break;
+  case SCH_LUA: g_assert_not_reached();
+  }
+}
+
+static void sched_fire(Sim *sim, gpointer data, guint64 arg)
+{
+  Sched *s = data;
+  CsLua *ctx = s->ctx;
+  if (s->kind != SCH_LUA) {
+    run_now(ctx, s->kind, s->id, s->rule);
+    return;
+  }
+  lua_State *L = ctx->L;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, s->ref);
+  luaL_unref(L, LUA_REGISTRYINDEX, s->ref);
+  s->ref = LUA_NOREF;
+  if (ctx->deferred) { /* the run is stopping after an error */
+    lua_pop(L, 1);
+    return;
+  }
+  GError *e = NULL;
+  if (!cs_sandbox_pcall(ctx->sb, 0, 0, &e)) {
+    const char *where = cs_sandbox_memory_where(ctx->sb);
+    if (e->code == CS_SANDBOX_ERROR_MEMORY && *where)
+      ctx->deferred = g_strdup_printf("%s: %s", where, e->message);
+    else
+      ctx->deferred = g_strdup(e->message);
+    g_error_free(e);
+    sim_stop(sim);
+  }
+}
+
+/* Queues an action at `at` (see the file comment for what runs at once). */
+static void schedule(CsLua *ctx, SimTime at, SchedKind kind, guint32 id, CsLuaRule *rule, int ref)
+{
+  if (kind == SCH_RULE_ADD && ctx->phase == CS_PHASE_BUILD && at <= sim_now(ctx->sim)) {
+    g_ptr_array_add(ctx->start_rules, rule);
+    return;
+  }
+  gboolean immediate = kind == SCH_RULE_ADD || kind == SCH_RULE_REMOVE ||
+                       kind == SCH_LINK_DOWN || kind == SCH_LINK_UP;
+  if (immediate && at <= sim_now(ctx->sim)) {
+    run_now(ctx, kind, id, rule);
+    return;
+  }
+  Sched *s = g_new0(Sched, 1);
+  s->ctx = ctx;
+  s->kind = kind;
+  s->id = id;
+  s->rule = rule;
+  s->ref = ref;
+  g_ptr_array_add(ctx->scheduled, s);
+  sim_call_at(ctx->sim, at, sched_fire, s, 0);
+}
+
+/* ---- firewall ---------------------------------------------------------------------- */
+
+static const char *const FW_ACTIONS[] = { "allow", "drop", "reject", NULL };
+
+static const CsOptField FIREWALL_FIELDS[] = {
+  { .key = "action", .type = CS_OPT_STRING, .required = TRUE, .choices = FW_ACTIONS },
+  { .key = "at", .type = CS_OPT_DURATION },
+  { .key = "both", .type = CS_OPT_BOOLEAN },
+  { .key = "from", .type = CS_OPT_ANY, .required = TRUE },
+  { .key = "port", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 0, .has_max = TRUE,
+    .max = 65535 },
+  { .key = "to", .type = CS_OPT_ANY, .required = TRUE },
+  { NULL },
+};
+
+/* Reads the group at key of opts into a new array (validated first). */
+static GArray *read_group(lua_State *L, CsLua *ctx, int opts, const char *what, const char *key)
+{
+  cs_opt_push(L, opts, key);
+  guint n = cs_lua_group(L, ctx, -1, what, key, NULL);
+  GArray *a = g_array_sized_new(FALSE, TRUE, sizeof(CsGroupItem), n);
+  g_array_set_size(a, n);
+  cs_lua_group(L, ctx, -1, what, key, (CsGroupItem *) a->data); /* cannot raise: checked */
+  lua_pop(L, 1);
+  return a;
+}
+
+static CsLuaRule *new_rule(lua_State *L, CsLua *ctx, int opts, const char *what,
+                           const char *from_key, const char *to_key)
+{
+  /* Validate both sides before anything is allocated. */
+  cs_opt_push(L, opts, from_key);
+  cs_lua_group(L, ctx, -1, what, from_key, NULL);
+  cs_opt_push(L, opts, to_key);
+  cs_lua_group(L, ctx, -1, what, to_key, NULL);
+  lua_pop(L, 2);
+  CsLuaRule *r = g_new0(CsLuaRule, 1);
+  g_ptr_array_add(ctx->rules, r);
+  r->ids = g_array_new(FALSE, FALSE, sizeof(guint32));
+  r->what = what;
+  luaL_where(L, 1);
+  size_t len;
+  const char *where = lua_tolstring(L, -1, &len);
+  r->where = g_strndup(where, len >= 2 ? len - 2 : len); /* without ": " */
+  lua_pop(L, 1);
+  r->from = read_group(L, ctx, opts, what, from_key);
+  r->to = read_group(L, ctx, opts, what, to_key);
+  return r;
+}
+
+typedef struct {
+  CsLua *ctx;
+  CsLuaRule *rule;  /* owned by ctx->rules */
+  SimTime added_at; /* when the rule goes in */
+} RuleObj;
+
+static int sim_firewall(lua_State *L)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "firewall", FIREWALL_FIELDS);
+  cs_lua_check_mutable(L, ctx, "firewall");
+  SimTime at = cs_lua_get_at(L, ctx, 2, "firewall");
+  const char *action = cs_opt_get_string(L, 2, "action", "drop");
+  guint16 port = (guint16) cs_opt_get_int(L, 2, "port", 0);
+  gboolean both = cs_opt_get_bool(L, 2, "both", FALSE);
+  RuleObj *o = lua_newuserdatauv(L, sizeof(RuleObj), 0);
+  memset(o, 0, sizeof *o);
+  luaL_setmetatable(L, CS_LUA_RULE);
+  CsLuaRule *r = new_rule(L, ctx, 2, "firewall", "from", "to");
+  r->port = port;
+  r->both = both;
+  r->action = strcmp(action, "allow") == 0 ? SIM_FW_ALLOW
+            : strcmp(action, "reject") == 0 ? SIM_FW_REJECT : SIM_FW_DROP;
+  o->ctx = ctx;
+  o->rule = r;
+  o->added_at = at;
+  schedule(ctx, at, SCH_RULE_ADD, 0, r, LUA_NOREF);
+  return 1;
+}
+
+static const CsOptField AT_FIELDS[] = {
+  { .key = "at", .type = CS_OPT_DURATION },
+  { NULL },
+};
+
+/* rule:remove{ at } */
+static int rule_remove(lua_State *L)
+{
+  RuleObj *o = luaL_checkudata(L, 1, CS_LUA_RULE);
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "remove", AT_FIELDS);
+  CsLua *ctx = o->ctx;
+  cs_lua_check_mutable(L, ctx, "remove");
+  SimTime at = cs_lua_get_at(L, ctx, 2, "remove");
+  if (o->rule->remove_scheduled)
+    return luaL_error(L, "remove: this rule is already removed (or its removal is scheduled)");
+  if (at < o->added_at)
+    return luaL_error(L, "remove 'at': the rule is only added at %fs", sim_time_to_s(o->added_at));
+  o->rule->remove_scheduled = TRUE;
+  schedule(ctx, at, SCH_RULE_REMOVE, 0, o->rule, LUA_NOREF);
+  return 0;
+}
+
+static int rule_is_active(lua_State *L)
+{
+  RuleObj *o = luaL_testudata(L, 1, CS_LUA_PARTITION);
+  if (o == NULL)
+    o = luaL_checkudata(L, 1, CS_LUA_RULE);
+  lua_pushboolean(L, o->rule->added && !o->rule->removed);
+  return 1;
+}
+
+/* ---- partitions -------------------------------------------------------------------------- */
+
+static const CsOptField PARTITION_FIELDS[] = {
+  { .key = "a", .type = CS_OPT_ANY, .required = TRUE },
+  { .key = "at", .type = CS_OPT_DURATION },
+  { .key = "b", .type = CS_OPT_ANY, .required = TRUE },
+  { NULL },
+};
+
+static int sim_partition(lua_State *L)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "partition", PARTITION_FIELDS);
+  cs_lua_check_mutable(L, ctx, "partition");
+  SimTime at = cs_lua_get_at(L, ctx, 2, "partition");
+  RuleObj *o = lua_newuserdatauv(L, sizeof(RuleObj), 0);
+  memset(o, 0, sizeof *o);
+  luaL_setmetatable(L, CS_LUA_PARTITION);
+  CsLuaRule *r = new_rule(L, ctx, 2, "partition", "a", "b");
+  r->both = TRUE;
+  r->action = SIM_FW_DROP;
+  r->port = 0;
+  o->ctx = ctx;
+  o->rule = r;
+  o->added_at = at;
+  /* Remember which rules are partitions (for sim:heal{a, b}). */
+  lua_pushvalue(L, -1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, r); /* rule → its partition object */
+  schedule(ctx, at, SCH_RULE_ADD, 0, r, LUA_NOREF);
+  return 1;
+}
+
+static gboolean same_items(const GArray *x, const CsGroupItem *y, guint ny)
+{
+  return x->len == ny && memcmp(x->data, y, ny * sizeof(CsGroupItem)) == 0;
+}
+
+static int heal_obj(lua_State *L, RuleObj *o, int opts)
+{
+  CsLua *ctx = o->ctx;
+  SimTime at = cs_lua_get_at(L, ctx, opts, "heal");
+  if (o->rule->remove_scheduled)
+    return luaL_error(L, "heal: this partition is already healed (or its healing is scheduled)");
+  if (at < o->added_at)
+    return luaL_error(L, "heal 'at': the partition only starts at %fs", sim_time_to_s(o->added_at));
+  o->rule->remove_scheduled = TRUE;
+  schedule(ctx, at, SCH_RULE_REMOVE, 0, o->rule, LUA_NOREF);
+  return 0;
+}
+
+/* sim:heal{ at, a, b } — ends the partition between a and b (either order). */
+static int sim_heal(lua_State *L)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "heal", PARTITION_FIELDS);
+  cs_lua_check_mutable(L, ctx, "heal");
+  cs_lua_get_at(L, ctx, 2, "heal");
+  guint na, nb;
+  cs_opt_push(L, 2, "a");
+  na = cs_lua_group(L, ctx, -1, "heal", "a", NULL);
+  CsGroupItem *a = lua_newuserdatauv(L, na * sizeof(CsGroupItem), 0);
+  memset(a, 0, na * sizeof(CsGroupItem));
+  cs_lua_group(L, ctx, -2, "heal", "a", a);
+  cs_opt_push(L, 2, "b");
+  nb = cs_lua_group(L, ctx, -1, "heal", "b", NULL);
+  CsGroupItem *b = lua_newuserdatauv(L, nb * sizeof(CsGroupItem), 0);
+  memset(b, 0, nb * sizeof(CsGroupItem));
+  cs_lua_group(L, ctx, -2, "heal", "b", b);
+  for (guint i = 0; i < ctx->rules->len; i++) {
+    CsLuaRule *r = g_ptr_array_index(ctx->rules, i);
+    if (r->remove_scheduled)
+      continue;
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, r) != LUA_TUSERDATA) {
+      lua_pop(L, 1);
+      continue;
+    }
+    if ((same_items(r->from, a, na) && same_items(r->to, b, nb)) ||
+        (same_items(r->from, b, nb) && same_items(r->to, a, na)))
+      return heal_obj(L, lua_touserdata(L, -1), 2);
+    lua_pop(L, 1);
+  }
+  return luaL_error(L, "heal: no partition between these groups is in force or scheduled "
+                    "(call sim:partition{a = ..., b = ...} first)");
+}
+
+/* p:heal{ at } */
+static int partition_heal(lua_State *L)
+{
+  RuleObj *o = luaL_checkudata(L, 1, CS_LUA_PARTITION);
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "heal", AT_FIELDS);
+  cs_lua_check_mutable(L, o->ctx, "heal");
+  return heal_obj(L, o, 2);
+}
+
+/* ---- nodes and links over time ----------------------------------------------------------- */
+
+static const CsOptField NODE_AT_FIELDS[] = {
+  { .key = "at", .type = CS_OPT_DURATION },
+  { .key = "node", .type = CS_OPT_ANY, .required = TRUE },
+  { NULL },
+};
+
+/* sim:crash(node) / sim:crash{ at, node }; the same for restart. */
+static int node_event(lua_State *L, const char *what, SchedKind kind)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  lua_settop(L, 2);
+  SimTime at;
+  CsLuaObj *node;
+  if (lua_type(L, 2) == LUA_TTABLE) {
+    cs_opt_check(L, 2, what, NODE_AT_FIELDS);
+    cs_lua_check_mutable(L, ctx, what);
+    at = cs_lua_get_at(L, ctx, 2, what);
+    cs_opt_push(L, 2, "node");
+    node = cs_lua_test(L, -1, CS_LUA_NODE);
+    if (node == NULL)
+      cs_opt_error(L, what, "node", "a node", -1);
+  } else {
+    node = cs_lua_test(L, 2, CS_LUA_NODE);
+    if (node == NULL)
+      cs_opt_error(L, what, "node", "a node, or a table { at = ..., node = ... }", 2);
+    cs_lua_check_mutable(L, ctx, what);
+    at = sim_now(ctx->sim);
+  }
+  schedule(ctx, at, kind, node->id, NULL, LUA_NOREF);
+  return 0;
+}
+
+static int sim_crash(lua_State *L) { return node_event(L, "crash", SCH_CRASH); }
+static int sim_restart(lua_State *L) { return node_event(L, "restart", SCH_RESTART); }
+
+static const CsOptField LINK_AT_FIELDS[] = {
+  { .key = "at", .type = CS_OPT_DURATION },
+  { .key = "link", .type = CS_OPT_ANY, .required = TRUE },
+  { NULL },
+};
+
+/* sim:fail{ at, link = site | link } / sim:repair{...}. */
+static int link_event(lua_State *L, const char *what, SchedKind kind)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, what, LINK_AT_FIELDS);
+  cs_lua_check_mutable(L, ctx, what);
+  SimTime at = cs_lua_get_at(L, ctx, 2, what);
+  cs_opt_push(L, 2, "link");
+  guint32 link;
+  CsLuaObj *o;
+  if ((o = cs_lua_test(L, -1, CS_LUA_LINK))) {
+    link = o->id;
+  } else if ((o = cs_lua_test(L, -1, CS_LUA_SITE))) {
+    link = cs_lua_site_rec(ctx, o->id)->uplink;
+    if (link == SIM_NONE)
+      return luaL_error(L, "%s 'link': site '%s' has no WAN link of its own (give the site "
+                        "whose `wan` option made the link, or a link from sim:wan{})", what,
+                        sim_site_name(ctx->sim, o->id));
+  } else {
+    cs_opt_error(L, what, "link", "a site (its WAN link) or a link", -1);
+  }
+  schedule(ctx, at, kind, link, NULL, LUA_NOREF);
+  return 0;
+}
+
+static int sim_fail(lua_State *L) { return link_event(L, "fail", SCH_LINK_DOWN); }
+static int sim_repair(lua_State *L) { return link_event(L, "repair", SCH_LINK_UP); }
+
+static const CsOptField LEAVE_FIELDS[] = {
+  { .key = "at", .type = CS_OPT_DURATION },
+  { .key = "node", .type = CS_OPT_ANY, .required = TRUE },
+  { NULL },
+};
+
+/* sim:leave{ at, node } — a client leaves gracefully. */
+static int sim_leave(lua_State *L)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "leave", LEAVE_FIELDS);
+  cs_lua_check_mutable(L, ctx, "leave");
+  SimTime at = cs_lua_get_at(L, ctx, 2, "leave");
+  cs_opt_push(L, 2, "node");
+  CsLuaObj *n = cs_lua_test(L, -1, CS_LUA_NODE);
+  guint32 c = n ? cs_world_node_client(ctx->world, n->id) : G_MAXUINT32;
+  if (c == G_MAXUINT32)
+    cs_opt_error(L, "leave", "node", "a client", -1);
+  cs_world_leave(ctx->world, c, at);
+  return 0;
+}
+
+/* sim:at(t, fn) — runs fn() at simulated time t. */
+static int sim_at(lua_State *L)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  lua_settop(L, 3);
+  SimTime at = cs_lua_check_duration(L, 2, "at", "time");
+  if (lua_type(L, 3) != LUA_TFUNCTION)
+    cs_opt_error(L, "at", "fn", "a function", 3);
+  cs_lua_check_mutable(L, ctx, "at");
+  if (at < sim_now(ctx->sim))
+    return luaL_error(L, "at: %fs is in the past (the simulated time is now %fs)",
+                      sim_time_to_s(at), sim_time_to_s(sim_now(ctx->sim)));
+  lua_pushvalue(L, 3);
+  int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  schedule(ctx, at, SCH_LUA, 0, NULL, ref);
+  return 0;
+}
+
+/* ---- questions --------------------------------------------------------------------------- */
+
+static const char *const Q_MODES[] = { "count", "collect", NULL };
+
+static const CsOptField ASK_FIELDS[] = {
+  { .key = "at", .type = CS_OPT_DURATION },
+  { .key = "mode", .type = CS_OPT_STRING, .choices = Q_MODES },
+  { .key = "sensor", .type = CS_OPT_STRING, .required = TRUE },
+  { .key = "targets", .type = CS_OPT_ANY },
+  { NULL },
+};
+
+/* Reads targets at key of opts into a Lua-owned array (pushed). */
+static CsTarget *read_targets(lua_State *L, CsLua *ctx, int opts, const char *what, guint *n)
+{
+  cs_opt_push(L, opts, "targets");
+  int t = lua_gettop(L);
+  *n = cs_lua_targets(L, ctx, t, what, "targets", NULL);
+  CsTarget *v = lua_newuserdatauv(L, *n * sizeof(CsTarget), 0);
+  memset(v, 0, *n * sizeof(CsTarget));
+  cs_lua_targets(L, ctx, t, what, "targets", v);
+  lua_remove(L, t);
+  return v;
+}
+
+static int sim_ask(lua_State *L)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "ask", ASK_FIELDS);
+  cs_lua_check_mutable(L, ctx, "ask");
+  SimTime at = cs_lua_get_at(L, ctx, 2, "ask");
+  const char *sensor = cs_opt_get_string(L, 2, "sensor", NULL);
+  gint32 sid = cs_world_sensor_find(ctx->world, sensor);
+  if (sid < 0)
+    return luaL_error(L, "ask 'sensor': no sensor named \"%s\" (define it first with "
+                      "site:sensor(name, values) or subnet:sensor(name, values))", sensor);
+  const char *mode = cs_opt_get_string(L, 2, "mode", "count");
+  guint n;
+  CsTarget *targets = read_targets(L, ctx, 2, "ask", &n);
+  GError *e = NULL;
+  gint32 q = cs_world_ask(ctx->world, at, (guint32) sid,
+                          strcmp(mode, "collect") == 0 ? CS_Q_COLLECT : CS_Q_COUNT, targets, n, &e);
+  if (q < 0)
+    cs_lua_raise_gerror(L, "ask", e ? e : g_error_new_literal(G_FILE_ERROR, 0, "refused"));
+  cs_lua_push_obj(L, ctx, CS_LUA_QUESTION, (guint32) q);
+  return 1;
+}
+
+#define check_question(L) ((CsLuaObj *) luaL_checkudata((L), 1, CS_LUA_QUESTION))
+
+/* q:answered_fraction([t]) — fraction of targets answered within t of the
+ * ask (at any time when t is absent). */
+static int q_answered_fraction(lua_State *L)
+{
+  CsLuaObj *q = check_question(L);
+  CsWorld *w = q->ctx->world;
+  guint32 targets = cs_question_targets(w, q->id);
+  guint32 answered;
+  if (lua_isnoneornil(L, 2))
+    answered = cs_question_answered(w, q->id);
+  else
+    answered = cs_question_answered_by(w, q->id, cs_lua_check_duration(L, 2, "answered_fraction",
+                                                                       "within"));
+  lua_pushnumber(L, targets ? (double) answered / (double) targets : 0.0);
+  return 1;
+}
+
+static void push_result_row(const char *value, guint64 count, gpointer data)
+{
+  lua_State *L = data;
+  lua_pushinteger(L, (lua_Integer) count);
+  lua_setfield(L, -2, value);
+}
+
+static int q_result(lua_State *L)
+{
+  CsLuaObj *q = check_question(L);
+  lua_newtable(L);
+  cs_question_result(q->ctx->world, q->id, push_result_row, L);
+  return 1;
+}
+
+/* A fraction argument in (0, 1]. */
+static double check_fraction(lua_State *L, int idx, const char *what)
+{
+  double f = luaL_checknumber(L, idx);
+  if (!(f > 0 && f <= 1))
+    cs_opt_error_value(L, what, "fraction", "a number in (0, 1]", idx);
+  return f;
+}
+
+static void push_time_or_nil(lua_State *L, SimTime t)
+{
+  if (t < 0)
+    lua_pushnil(L);
+  else
+    lua_pushnumber(L, sim_time_to_s(t));
+}
+
+static int q_time_to(lua_State *L)
+{
+  CsLuaObj *q = check_question(L);
+  push_time_or_nil(L, cs_question_time_to(q->ctx->world, q->id, check_fraction(L, 2, "time_to")));
+  return 1;
+}
+
+static int q_answered(lua_State *L)
+{
+  CsLuaObj *q = check_question(L);
+  lua_pushinteger(L, cs_question_answered(q->ctx->world, q->id));
+  return 1;
+}
+
+static int q_targets(lua_State *L)
+{
+  CsLuaObj *q = check_question(L);
+  lua_pushinteger(L, cs_question_targets(q->ctx->world, q->id));
+  return 1;
+}
+
+static int q_id(lua_State *L)
+{
+  lua_pushinteger(L, (lua_Integer) check_question(L)->id + 1);
+  return 1;
+}
+
+static int q_asked_at(lua_State *L)
+{
+  CsLuaObj *q = check_question(L);
+  lua_pushnumber(L, sim_time_to_s(cs_question_asked_at(q->ctx->world, q->id)));
+  return 1;
+}
+
+static int q_tostring(lua_State *L)
+{
+  CsLuaObj *q = check_question(L);
+  const char *s = cs_lua_sensor_name(q->ctx, cs_question_sensor(q->ctx->world, q->id));
+  lua_pushfstring(L, "question %d (%s)", (int) q->id + 1, s ? s : "?");
+  return 1;
+}
+
+/* ---- actions -------------------------------------------------------------------------------- */
+
+static const CsOptField PACKAGE_FIELDS[] = {
+  { .key = "run_time", .type = CS_OPT_DURATION },
+  { .key = "size", .type = CS_OPT_SIZE },
+  { NULL },
+};
+
+static const CsOptField DEPLOY_FIELDS[] = {
+  { .key = "at", .type = CS_OPT_DURATION },
+  { .key = "package", .type = CS_OPT_TABLE, .required = TRUE },
+  { .key = "targets", .type = CS_OPT_ANY },
+  { NULL },
+};
+
+static int sim_deploy(lua_State *L)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "deploy", DEPLOY_FIELDS);
+  cs_opt_push(L, 2, "package");
+  cs_opt_check(L, 3, "package", PACKAGE_FIELDS);
+  CsPackage pkg = {
+    .size = cs_opt_get_size(L, 3, "size", 0),
+    .run_time = cs_opt_get_duration(L, 3, "run_time", 0),
+  };
+  lua_pop(L, 1);
+  if (pkg.size > 0)
+    cs_lua_not_implemented(L, "deploy", "file distribution (shards)");
+  cs_lua_check_mutable(L, ctx, "deploy");
+  SimTime at = cs_lua_get_at(L, ctx, 2, "deploy");
+  guint n;
+  CsTarget *targets = read_targets(L, ctx, 2, "deploy", &n);
+  GError *e = NULL;
+  gint32 a = cs_world_deploy(ctx->world, at, &pkg, targets, n, &e);
+  if (a < 0)
+    cs_lua_raise_gerror(L, "deploy", e ? e : g_error_new_literal(G_FILE_ERROR, 0, "refused"));
+  cs_lua_push_obj(L, ctx, CS_LUA_ACTION, (guint32) a);
+  return 1;
+}
+
+#define check_action(L) ((CsLuaObj *) luaL_checkudata((L), 1, CS_LUA_ACTION))
+
+static int a_completed_fraction(lua_State *L)
+{
+  CsLuaObj *a = check_action(L);
+  guint32 targets = cs_action_targets(a->ctx->world, a->id);
+  lua_pushnumber(L, targets ? (double) cs_action_completed(a->ctx->world, a->id) / targets : 0.0);
+  return 1;
+}
+
+static int a_completed(lua_State *L)
+{
+  CsLuaObj *a = check_action(L);
+  lua_pushinteger(L, cs_action_completed(a->ctx->world, a->id));
+  return 1;
+}
+
+static int a_targets(lua_State *L)
+{
+  CsLuaObj *a = check_action(L);
+  lua_pushinteger(L, cs_action_targets(a->ctx->world, a->id));
+  return 1;
+}
+
+static int a_time_to(lua_State *L)
+{
+  CsLuaObj *a = check_action(L);
+  push_time_or_nil(L, cs_action_time_to(a->ctx->world, a->id, check_fraction(L, 2, "time_to")));
+  return 1;
+}
+
+static int a_id(lua_State *L)
+{
+  lua_pushinteger(L, (lua_Integer) check_action(L)->id + 1);
+  return 1;
+}
+
+static int a_tostring(lua_State *L)
+{
+  lua_pushfstring(L, "action %d", (int) check_action(L)->id + 1);
+  return 1;
+}
+
+/* ---- transfers -------------------------------------------------------------------------------- */
+
+static const char *const CLASS_NAMES[SIM_CLS_COUNT + 1] = {
+  "registration", "question", "answer", "action", "shard", "peer", "direct_connect", "tunnel",
+  "bulk", NULL,
+};
+
+static const CsOptField TRANSFER_FIELDS[] = {
+  { .key = "at", .type = CS_OPT_DURATION },
+  { .key = "class", .type = CS_OPT_STRING, .choices = CLASS_NAMES },
+  { .key = "from", .type = CS_OPT_ANY, .required = TRUE },
+  { .key = "size", .type = CS_OPT_SIZE, .required = TRUE },
+  { .key = "to", .type = CS_OPT_ANY, .required = TRUE },
+  { NULL },
+};
+
+static SimNodeId opt_node(lua_State *L, int opts, const char *what, const char *key)
+{
+  cs_opt_push(L, opts, key);
+  CsLuaObj *n = cs_lua_test(L, -1, CS_LUA_NODE);
+  if (n == NULL)
+    cs_opt_error(L, what, key, "a node", -1);
+  lua_pop(L, 1);
+  return n->id;
+}
+
+static int sim_transfer_m(lua_State *L)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "transfer", TRANSFER_FIELDS);
+  cs_lua_check_mutable(L, ctx, "transfer");
+  SimTime at = cs_lua_get_at(L, ctx, 2, "transfer");
+  SimNodeId from = opt_node(L, 2, "transfer", "from");
+  SimNodeId to = opt_node(L, 2, "transfer", "to");
+  if (from == to)
+    return luaL_error(L, "transfer: 'from' and 'to' are the same node");
+  guint64 size = cs_opt_get_size(L, 2, "size", 0);
+  if (size == 0)
+    return luaL_error(L, "transfer 'size': expected a size > 0");
+  const char *cls = cs_opt_get_string(L, 2, "class", "bulk");
+  SimClass c = SIM_CLS_BULK;
+  for (int i = 0; i < SIM_CLS_COUNT; i++)
+    if (strcmp(cls, CLASS_NAMES[i]) == 0)
+      c = (SimClass) i;
+  guint32 t = sim_transfer(ctx->sim, from, to, size, c, at);
+  cs_lua_push_obj(L, ctx, CS_LUA_TRANSFER, t);
+  return 1;
+}
+
+static int t_finished_at(lua_State *L)
+{
+  CsLuaObj *t = luaL_checkudata(L, 1, CS_LUA_TRANSFER);
+  push_time_or_nil(L, sim_transfer_finished_at(t->ctx->sim, t->id));
+  return 1;
+}
+
+/* ---- not landed yet ------------------------------------------------------------------------------ */
+
+static int sim_direct_connect(lua_State *L)
+{
+  cs_lua_check_sim(L, 1);
+  cs_lua_not_implemented(L, "direct_connect", "Direct Connect");
+}
+
+static int sim_satellite(lua_State *L)
+{
+  cs_lua_check_sim(L, 1);
+  cs_lua_not_implemented(L, "satellite", "satellites");
+}
+
+static int sim_plot(lua_State *L)
+{
+  cs_lua_check_sim(L, 1);
+  cs_lua_not_implemented(L, "plot", "figures");
+}
+
+/* ---- run and expect --------------------------------------------------------------------------------- */
+
+static void progress(Sim *sim, gpointer data)
+{
+  CsLua *ctx = data;
+  gint64 now = g_get_monotonic_time();
+  if (now - ctx->progress_last < PROGRESS_PERIOD_US)
+    return;
+  ctx->progress_last = now;
+  double wall = (double) (now - ctx->progress_start) / 1e6;
+  double simt = sim_time_to_s(sim_now(sim)), total = sim_time_to_s(ctx->duration);
+  double evs = wall > 0 ? (double) sim_events_dispatched(sim) / wall : 0;
+  double eta = simt > 0 ? (total - simt) * wall / simt : 0;
+  fprintf(stderr, "\rchainsim: %.1f / %.0f s simulated, %.2f M events/s, ETA %.0f s   ", simt,
+          total, evs / 1e6, eta);
+  fflush(stderr);
+}
+
+static const CsOptField RUN_FIELDS[] = {
+  { .key = "duration", .type = CS_OPT_DURATION, .required = TRUE },
+  { NULL },
+};
+
+static int sim_run(lua_State *L)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "run", RUN_FIELDS);
+  if (ctx->phase == CS_PHASE_RUNNING)
+    return luaL_error(L, "run: cannot run the simulation from a function given to sim:at");
+  if (ctx->phase == CS_PHASE_DONE)
+    return luaL_error(L, "run: the simulation has already run (one sim:run per scenario)");
+  SimTime duration = cs_opt_get_duration(L, 2, "duration", 0);
+  if (duration <= 0)
+    return luaL_error(L, "run 'duration': expected a duration > 0");
+
+  ctx->phase = CS_PHASE_RUNNING;
+  ctx->duration = duration;
+  for (guint i = 0; i < ctx->start_rules->len; i++)
+    cs_lua_rule_apply(ctx, g_ptr_array_index(ctx->start_rules, i));
+  g_ptr_array_set_size(ctx->start_rules, 0);
+  if (ctx->deferred) {
+    ctx->phase = CS_PHASE_DONE;
+    lua_pushstring(L, ctx->deferred);
+    return lua_error(L);
+  }
+  ctx->progress_start = ctx->progress_last = g_get_monotonic_time();
+  if (ctx->progress)
+    sim_set_progress(ctx->sim, PROGRESS_EVERY, progress, ctx);
+  sim_run_until(ctx->sim, duration);
+  sim_set_progress(ctx->sim, 0, NULL, NULL);
+  ctx->run_wall = (double) (g_get_monotonic_time() - ctx->progress_start) / 1e6;
+  if (ctx->progress) {
+    fprintf(stderr, "\r%*s\r", 72, "");
+    fflush(stderr);
+  }
+  ctx->phase = CS_PHASE_DONE;
+  if (ctx->deferred) {
+    lua_pushstring(L, ctx->deferred);
+    return lua_error(L);
+  }
+  return 0;
+}
+
+/* sim:expect(cond, text) — records whether cond held; returns it. */
+static int sim_expect(lua_State *L)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  if (lua_isnone(L, 2))
+    return luaL_error(L, "expect: expected a condition and a description, "
+                      "sim:expect(q:answered_fraction(\"15s\") >= 0.99, \"text\")");
+  if (lua_type(L, 3) != LUA_TSTRING)
+    cs_opt_error(L, "expect", "text", "a string describing the expectation", 3);
+  gboolean ok = lua_toboolean(L, 2);
+  luaL_where(L, 1);
+  size_t len;
+  const char *where = lua_tolstring(L, -1, &len);
+  CsLuaExpect e = {
+    .text = g_strdup(lua_tostring(L, 3)),
+    .where = g_strndup(where, len >= 2 ? len - 2 : len), /* without ": " */
+    .ok = ok,
+  };
+  g_array_append_val(ctx->expects, e);
+  lua_pushboolean(L, ok);
+  return 1;
+}
+
+/* ---- registration ------------------------------------------------------------------------------------- */
+
+void cs_lua_events_methods(lua_State *L, int methods)
+{
+  static const luaL_Reg m[] = {
+    { "firewall", sim_firewall },
+    { "partition", sim_partition },
+    { "heal", sim_heal },
+    { "crash", sim_crash },
+    { "restart", sim_restart },
+    { "fail", sim_fail },
+    { "repair", sim_repair },
+    { "leave", sim_leave },
+    { "at", sim_at },
+    { "ask", sim_ask },
+    { "deploy", sim_deploy },
+    { "transfer", sim_transfer_m },
+    { "direct_connect", sim_direct_connect },
+    { "satellite", sim_satellite },
+    { "plot", sim_plot },
+    { "run", sim_run },
+    { "expect", sim_expect },
+    { NULL, NULL },
+  };
+  lua_pushvalue(L, methods);
+  luaL_setfuncs(L, m, 0);
+  lua_pop(L, 1);
+}
+
+void cs_lua_events_classes(lua_State *L)
+{
+  static const luaL_Reg rule_m[] = {
+    { "remove", rule_remove },
+    { "is_active", rule_is_active },
+    { NULL, NULL },
+  };
+  static const luaL_Reg partition_m[] = {
+    { "heal", partition_heal },
+    { "is_active", rule_is_active },
+    { NULL, NULL },
+  };
+  static const luaL_Reg question_m[] = {
+    { "answered_fraction", q_answered_fraction },
+    { "result", q_result },
+    { "time_to", q_time_to },
+    { "answered", q_answered },
+    { "targets", q_targets },
+    { "id", q_id },
+    { "asked_at", q_asked_at },
+    { NULL, NULL },
+  };
+  static const luaL_Reg question_mm[] = {
+    { "__tostring", q_tostring }, { "__eq", cs_lua_obj_eq }, { NULL, NULL },
+  };
+  static const luaL_Reg action_m[] = {
+    { "completed_fraction", a_completed_fraction },
+    { "completed", a_completed },
+    { "targets", a_targets },
+    { "time_to", a_time_to },
+    { "id", a_id },
+    { NULL, NULL },
+  };
+  static const luaL_Reg action_mm[] = {
+    { "__tostring", a_tostring }, { "__eq", cs_lua_obj_eq }, { NULL, NULL },
+  };
+  static const luaL_Reg transfer_m[] = {
+    { "finished_at", t_finished_at },
+    { NULL, NULL },
+  };
+  cs_lua_new_class(L, CS_LUA_RULE, rule_m, NULL);
+  cs_lua_new_class(L, CS_LUA_PARTITION, partition_m, NULL);
+  cs_lua_new_class(L, CS_LUA_QUESTION, question_m, question_mm);
+  cs_lua_new_class(L, CS_LUA_ACTION, action_m, action_mm);
+  static const luaL_Reg transfer_mm[] = { { "__eq", cs_lua_obj_eq }, { NULL, NULL } };
+  cs_lua_new_class(L, CS_LUA_TRANSFER, transfer_m, transfer_mm);
+}

@@ -1,0 +1,1634 @@
+/* lua_world.c — chainsim.new and the topology half of the Lua API: sites,
+ * WAN links, subnets, servers, hosts, clients, sensors, and the parsers of
+ * targets and firewall groups the event calls share.  See binding.h.
+ *
+ * Every call validates its whole option table (luaopt.h) and every object it
+ * is given before it creates anything, so a bad call leaves the network as
+ * it was.  Entities live in the world; the Lua objects are handles to them. */
+#include "binding-private.h"
+#include "units.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Registry key of the run (light userdata). */
+#define CTX_KEY "chainsim.ctx"
+
+/* Longest name of a site, server or host; names are also file-name and CSV
+ * safe: letters, digits, '-', '_', '.'. */
+#define NAME_MAX_LEN 64
+
+/* Shares of a sensor must add up to 1 within this (they are typed decimals). */
+#define SHARE_SUM_SLACK 1e-6
+
+/* Distinct values one sensor may take: the world numbers them in 16 bits,
+ * value 0 meaning "no value". */
+#define SENSOR_VALUES_MAX 65534
+
+/* Subnet access link when the scenario gives none (DESIGN.md). */
+#define DEFAULT_ACCESS_BPS 1e9
+#define DEFAULT_ACCESS_LATENCY (100 * SIM_US)
+
+/* ---- shared helpers ------------------------------------------------------ */
+
+CsLua *cs_lua_ctx(lua_State *L)
+{
+  lua_getfield(L, LUA_REGISTRYINDEX, CTX_KEY);
+  CsLua *ctx = lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  g_assert(ctx != NULL);
+  return ctx;
+}
+
+void *cs_lua_check_udata(lua_State *L, int idx, const char *mt)
+{
+  void *p = luaL_testudata(L, idx, mt);
+  if (p)
+    return p;
+  lua_Debug ar;
+  if (idx == 1 && lua_type(L, 1) != LUA_TUSERDATA && lua_getstack(L, 0, &ar) &&
+      lua_getinfo(L, "n", &ar) && ar.name && ar.namewhat && strcmp(ar.namewhat, "method") != 0)
+    luaL_error(L, "%s: call it with a colon, as in x:%s{...} (with a dot the object is not "
+               "passed)", ar.name, ar.name);
+  return luaL_checkudata(L, idx, mt);
+}
+
+void cs_lua_not_implemented(lua_State *L, const char *what, const char *feature)
+{
+  luaL_error(L, "%s: not implemented yet: %s", what, feature);
+  g_assert_not_reached();
+}
+
+void cs_lua_check_mutable(lua_State *L, CsLua *ctx, const char *what)
+{
+  if (ctx->phase == CS_PHASE_DONE)
+    luaL_error(L, "%s: the simulation has already run; build the network and schedule "
+               "events before sim:run", what);
+}
+
+void cs_lua_raise_gerror(lua_State *L, const char *what, GError *e)
+{
+  luaL_where(L, 1);
+  lua_pushfstring(L, "%s: %s", what, e->message);
+  g_error_free(e);
+  lua_concat(L, 2);
+  lua_error(L);
+  g_assert_not_reached();
+}
+
+CsLuaObj *cs_lua_push_obj(lua_State *L, CsLua *ctx, const char *mt, guint32 id)
+{
+  CsLuaObj *o = lua_newuserdatauv(L, sizeof(CsLuaObj), 0);
+  o->ctx = ctx;
+  o->id = id;
+  luaL_setmetatable(L, mt);
+  return o;
+}
+
+/* Pushes the object cached under id in the registry table ref, making it
+ * with metatable mt on first use. */
+static void push_cached(lua_State *L, CsLua *ctx, int ref, const char *mt, guint32 id)
+{
+  lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+  if (lua_rawgeti(L, -1, (lua_Integer) id + 1) == LUA_TNIL) {
+    lua_pop(L, 1);
+    cs_lua_push_obj(L, ctx, mt, id);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -3, (lua_Integer) id + 1);
+  }
+  lua_remove(L, -2);
+}
+
+void cs_lua_push_site(lua_State *L, CsLua *ctx, guint32 site)
+{
+  push_cached(L, ctx, ctx->sites_ref, CS_LUA_SITE, site);
+}
+
+void cs_lua_push_subnet(lua_State *L, CsLua *ctx, guint32 subnet)
+{
+  push_cached(L, ctx, ctx->subnets_ref, CS_LUA_SUBNET, subnet);
+}
+
+void cs_lua_push_node(lua_State *L, CsLua *ctx, SimNodeId node)
+{
+  push_cached(L, ctx, ctx->nodes_ref, CS_LUA_NODE, node);
+}
+
+int cs_lua_obj_eq(lua_State *L)
+{
+  const CsLuaObj *a = lua_touserdata(L, 1), *b = lua_touserdata(L, 2);
+  lua_pushboolean(L, a && b && a->id == b->id);
+  return 1;
+}
+
+void cs_lua_new_class(lua_State *L, const char *name, const luaL_Reg *methods,
+                      const luaL_Reg *metamethods)
+{
+  luaL_newmetatable(L, name);
+  if (metamethods)
+    luaL_setfuncs(L, metamethods, 0);
+  lua_pushliteral(L, "locked");
+  lua_setfield(L, -2, "__metatable");
+  lua_newtable(L);
+  if (methods)
+    luaL_setfuncs(L, methods, 0);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
+}
+
+CsLuaSite *cs_lua_site_rec(CsLua *ctx, guint32 site)
+{
+  while (ctx->sites->len <= site) {
+    CsLuaSite s = { .uplink = SIM_NONE, .subnets = g_array_new(FALSE, FALSE, sizeof(guint32)) };
+    g_array_append_val(ctx->sites, s);
+  }
+  return &g_array_index(ctx->sites, CsLuaSite, site);
+}
+
+CsLuaSubnet *cs_lua_subnet_rec(CsLua *ctx, guint32 subnet)
+{
+  if (ctx->subnets->len <= subnet)
+    g_array_set_size(ctx->subnets, subnet + 1);
+  return &g_array_index(ctx->subnets, CsLuaSubnet, subnet);
+}
+
+static gboolean node_is_server(CsLua *ctx, SimNodeId node)
+{
+  guint32 n = cs_world_server_count(ctx->world);
+  for (guint32 i = 0; i < n; i++)
+    if (cs_world_server_node(ctx->world, i) == node)
+      return TRUE;
+  return FALSE;
+}
+
+const char *cs_lua_node_role(CsLua *ctx, SimNodeId node)
+{
+  if (cs_world_node_client(ctx->world, node) != G_MAXUINT32)
+    return "client";
+  return node_is_server(ctx, node) ? "server" : "host";
+}
+
+const char *cs_lua_node_label(CsLua *ctx, SimNodeId node, char *buf, gsize size)
+{
+  const char *name = cs_world_node_name(ctx->world, node);
+  if (name) {
+    g_strlcpy(buf, name, size);
+  } else {
+    char a[16];
+    g_strlcpy(buf, sim_addr_format(sim_node_addr(ctx->sim, node), a), size);
+  }
+  return buf;
+}
+
+SimTime cs_lua_check_duration(lua_State *L, int idx, const char *what, const char *name)
+{
+  GError *e = NULL;
+  gint64 v = 0;
+  gboolean ok = FALSE;
+  switch (lua_type(L, idx)) {
+  case LUA_TSTRING: {
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    if (strlen(s) != len)
+      cs_opt_error_value(L, what, name, CS_UNITS_EXPECT_DURATION, idx);
+    ok = cs_units_parse_duration(s, &v, &e);
+    break;
+  }
+  case LUA_TNUMBER:
+    ok = cs_units_duration_from_seconds(lua_tonumber(L, idx), &v, &e);
+    break;
+  default:
+    cs_opt_error(L, what, name, CS_UNITS_EXPECT_DURATION, idx);
+  }
+  if (!ok) {
+    luaL_where(L, 1);
+    lua_pushfstring(L, "%s '%s': %s", what, name, e->message);
+    g_error_free(e);
+    lua_concat(L, 2);
+    lua_error(L);
+  }
+  return v;
+}
+
+SimTime cs_lua_get_at(lua_State *L, CsLua *ctx, int opts, const char *what)
+{
+  SimTime now = sim_now(ctx->sim);
+  if (!cs_opt_has(L, opts, "at"))
+    return now;
+  SimTime at = cs_opt_get_duration(L, opts, "at", 0);
+  if (at < now) {
+    char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE];
+    g_ascii_formatd(a, sizeof a, "%.9g", sim_time_to_s(at));
+    g_ascii_formatd(b, sizeof b, "%.9g", sim_time_to_s(now));
+    luaL_error(L, "%s 'at': %ss is in the past (the simulated time is now %ss)", what, a, b);
+  }
+  return at;
+}
+
+/* ---- names and addresses --------------------------------------------------- */
+
+static gboolean name_ok(const char *s, size_t len)
+{
+  if (len == 0 || len > NAME_MAX_LEN || strlen(s) != len || !g_ascii_isalnum(s[0]))
+    return FALSE;
+  for (size_t i = 0; i < len; i++)
+    if (!g_ascii_isalnum(s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
+      return FALSE;
+  return TRUE;
+}
+
+/* Checks the `name` option of a site ("site:") or node ("node:"): well formed
+ * and not yet used.  Returns it (owned by the table). */
+static const char *check_name(lua_State *L, CsLua *ctx, int opts, const char *what,
+                              const char *space)
+{
+  cs_opt_push(L, opts, "name");
+  size_t len;
+  const char *name = lua_tolstring(L, -1, &len);
+  if (!name_ok(name, len))
+    cs_opt_error_value(L, what, "name", "a name of letters, digits, '-', '_' and '.' "
+                       "(at most 64, starting with a letter or digit)", -1);
+  char *key = g_strconcat(space, name, NULL);
+  gboolean taken = g_hash_table_contains(ctx->names, key);
+  g_free(key);
+  if (taken)
+    luaL_error(L, "%s 'name': %s \"%s\" already exists (names must be unique)", what,
+               space[0] == 's' ? "a site named" : "a node named", name);
+  lua_pop(L, 1);
+  return name;
+}
+
+static void claim_name(CsLua *ctx, const char *space, const char *name)
+{
+  g_hash_table_add(ctx->names, g_strconcat(space, name, NULL));
+}
+
+/* An address option "a.b.c.d" (0 when absent). */
+static guint32 check_address(lua_State *L, int opts, const char *what)
+{
+  if (!cs_opt_has(L, opts, "address"))
+    return 0;
+  cs_opt_push(L, opts, "address");
+  guint32 addr = 0;
+  if (!sim_addr_parse(lua_tostring(L, -1), &addr) || addr == 0)
+    cs_opt_error_value(L, what, "address", "an address a.b.c.d", -1);
+  lua_pop(L, 1);
+  return addr;
+}
+
+/* Parses a CIDR option value at idx; raises with a hint on host bits. */
+static void check_cidr(lua_State *L, int idx, const char *what, const char *key, guint32 *base,
+                       guint8 *prefix)
+{
+  const char *s = lua_tostring(L, idx);
+  if (sim_cidr_parse(s, base, prefix))
+    return;
+  /* Well formed but with host bits set: say which network was meant. */
+  const char *slash = strchr(s, '/');
+  if (slash) {
+    char *addr_part = g_strndup(s, (gsize) (slash - s));
+    char *end = NULL;
+    guint64 p = g_ascii_strtoull(slash + 1, &end, 10);
+    guint32 a;
+    gboolean ok = sim_addr_parse(addr_part, &a) && end != slash + 1 && *end == '\0' && p <= 32;
+    g_free(addr_part);
+    if (ok) {
+      char net[16];
+      sim_addr_format(a & sim_prefix_mask((guint8) p), net);
+      lua_pushfstring(L, "a network address a.b.c.d/n with the host bits zero (%s/%d)", net,
+                      (int) p);
+      cs_opt_error_value(L, what, key, lua_tostring(L, -1), idx);
+    }
+  }
+  cs_opt_error_value(L, what, key, "a.b.c.d/n", idx);
+}
+
+/* ---- chainsim.new ----------------------------------------------------------- */
+
+static const CsOptField RANGE_FIELDS[] = {
+  { .key = "max", .type = CS_OPT_DURATION, .required = TRUE },
+  { .key = "min", .type = CS_OPT_DURATION, .required = TRUE },
+  { NULL },
+};
+
+/* Reads an optional {min=, max=} duration table. */
+static void get_range(lua_State *L, int opts, const char *key, SimTime *lo, SimTime *hi)
+{
+  if (cs_opt_push(L, opts, key) == LUA_TNIL) {
+    lua_pop(L, 1);
+    return;
+  }
+  int t = lua_gettop(L);
+  cs_opt_check(L, t, key, RANGE_FIELDS);
+  SimTime a = cs_opt_get_duration(L, t, "min", 0), b = cs_opt_get_duration(L, t, "max", 0);
+  if (a > b)
+    luaL_error(L, "%s: 'min' must not exceed 'max'", key);
+  lua_pop(L, 1);
+  *lo = a;
+  *hi = b;
+}
+
+static const CsOptField SIZES_FIELDS[] = {
+  { .key = "action", .type = CS_OPT_SIZE },
+  { .key = "answer", .type = CS_OPT_SIZE },
+  { .key = "answer_row", .type = CS_OPT_SIZE },
+  { .key = "question", .type = CS_OPT_SIZE },
+  { .key = "registration", .type = CS_OPT_SIZE },
+  { .key = "registration_response", .type = CS_OPT_SIZE },
+  { NULL },
+};
+
+static guint32 get_size32(lua_State *L, int t, const char *key, guint32 def)
+{
+  guint64 v = cs_opt_get_size(L, t, key, def);
+  if (v > G_MAXUINT32)
+    luaL_error(L, "sizes '%s': at most 4GB", key);
+  return (guint32) v;
+}
+
+static const CsOptField NEW_FIELDS[] = {
+  { .key = "batch_window", .type = CS_OPT_DURATION },
+  { .key = "bucket", .type = CS_OPT_DURATION },
+  { .key = "connect_timeout", .type = CS_OPT_DURATION },
+  { .key = "initial_registration", .type = CS_OPT_TABLE },
+  { .key = "keepalive", .type = CS_OPT_DURATION },
+  { .key = "live_timeout", .type = CS_OPT_DURATION },
+  { .key = "neighbourhood", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 8, .has_max = TRUE,
+    .max = 32 },
+  { .key = "peering", .type = CS_OPT_BOOLEAN },
+  { .key = "peers_per_side", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 1,
+    .has_max = TRUE, .max = 64 },
+  { .key = "registration", .type = CS_OPT_TABLE },
+  { .key = "seed", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 0 },
+  { .key = "sensor_time", .type = CS_OPT_TABLE },
+  { .key = "sizes", .type = CS_OPT_TABLE },
+  { .key = "startup", .type = CS_OPT_DURATION },
+  { .key = "tls", .type = CS_OPT_BOOLEAN },
+  { NULL },
+};
+
+static int chainsim_new(lua_State *L)
+{
+  CsLua *ctx = cs_lua_ctx(L);
+  lua_settop(L, 1);
+  cs_opt_check(L, 1, "chainsim.new", NEW_FIELDS);
+  if (ctx->world)
+    return luaL_error(L, "chainsim.new: a scenario makes one simulation (chainsim.new was "
+                      "already called)");
+
+  CsWorldParams p;
+  cs_world_params_default(&p);
+  guint64 seed = ctx->seed_given ? ctx->seed : (guint64) cs_opt_get_int(L, 1, "seed", 1);
+  p.sim.seed = seed;
+  p.sim.bucket = cs_opt_get_duration(L, 1, "bucket", p.sim.bucket);
+  if (p.sim.bucket <= 0)
+    return luaL_error(L, "chainsim.new 'bucket': expected a duration > 0");
+  p.sim.connect_timeout = cs_opt_get_duration(L, 1, "connect_timeout", p.sim.connect_timeout);
+  p.sim.keepalive_timeout = cs_opt_get_duration(L, 1, "keepalive", p.sim.keepalive_timeout);
+  p.peering = cs_opt_get_bool(L, 1, "peering", p.peering);
+  p.tls = cs_opt_get_bool(L, 1, "tls", p.tls);
+  p.batch_window = cs_opt_get_duration(L, 1, "batch_window", p.batch_window);
+  p.live_timeout = cs_opt_get_duration(L, 1, "live_timeout", p.live_timeout);
+  p.startup = cs_opt_get_duration(L, 1, "startup", p.startup);
+  p.neighbourhood_prefix = (guint8) cs_opt_get_int(L, 1, "neighbourhood", p.neighbourhood_prefix);
+  p.peers_per_side = (guint32) cs_opt_get_int(L, 1, "peers_per_side", p.peers_per_side);
+  get_range(L, 1, "registration", &p.reg_min, &p.reg_max);
+  get_range(L, 1, "initial_registration", &p.init_min, &p.init_max);
+  get_range(L, 1, "sensor_time", &p.sensor_min, &p.sensor_max);
+  if (cs_opt_push(L, 1, "sizes") != LUA_TNIL) {
+    int t = lua_gettop(L);
+    cs_opt_check(L, t, "sizes", SIZES_FIELDS);
+    p.reg_bytes = get_size32(L, t, "registration", p.reg_bytes);
+    p.reg_resp_bytes = get_size32(L, t, "registration_response", p.reg_resp_bytes);
+    p.question_bytes = get_size32(L, t, "question", p.question_bytes);
+    p.answer_bytes = get_size32(L, t, "answer", p.answer_bytes);
+    p.answer_row_bytes = get_size32(L, t, "answer_row", p.answer_row_bytes);
+    p.action_bytes = get_size32(L, t, "action", p.action_bytes);
+  }
+  lua_pop(L, 1);
+
+  ctx->seed = seed;
+  cs_sandbox_set_seed(ctx->sb, seed);
+  ctx->world = cs_world_new(&p);
+  ctx->sim = cs_world_sim(ctx->world);
+  cs_lua_push_obj(L, ctx, CS_LUA_SIM, 0);
+  return 1;
+}
+
+/* ---- sim: sites and links --------------------------------------------------- */
+
+static const CsOptField WAN_FIELDS[] = {
+  { .key = "bandwidth", .type = CS_OPT_RATE, .required = TRUE },
+  { .key = "latency", .type = CS_OPT_DURATION, .required = TRUE },
+  { .key = "loss", .type = CS_OPT_NUMBER, .has_min = TRUE, .min = 0, .has_max = TRUE, .max = 0.5 },
+  { .key = "to", .type = CS_OPT_ANY, .required = TRUE },
+  { NULL },
+};
+
+/* Checks a WAN link's table at t (what: "wan"); returns the far site. */
+static guint32 check_wan(lua_State *L, CsLua *ctx, int t, const char *what)
+{
+  cs_opt_check(L, t, what, WAN_FIELDS);
+  cs_opt_push(L, t, "to");
+  CsLuaObj *to = cs_lua_test(L, -1, CS_LUA_SITE);
+  if (to == NULL)
+    cs_opt_error(L, what, "to", "a site", -1);
+  lua_pop(L, 1);
+  if (cs_opt_get_rate(L, t, "bandwidth", 0) <= 0)
+    luaL_error(L, "%s 'bandwidth': expected a rate > 0", what);
+  return to->id;
+}
+
+static guint32 add_wan(lua_State *L, CsLua *ctx, int t, guint32 a, guint32 b)
+{
+  return sim_wan_add(ctx->sim, a, b, cs_opt_get_rate(L, t, "bandwidth", 0),
+                     cs_opt_get_duration(L, t, "latency", 0), cs_opt_get_number(L, t, "loss", 0));
+}
+
+static const CsOptField SITE_FIELDS[] = {
+  { .key = "name", .type = CS_OPT_STRING, .required = TRUE },
+  { .key = "wan", .type = CS_OPT_TABLE },
+  { NULL },
+};
+
+static int sim_site(lua_State *L)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "site", SITE_FIELDS);
+  cs_lua_check_mutable(L, ctx, "site");
+  const char *name = check_name(L, ctx, 2, "site", "site:");
+  guint32 to = SIM_NONE;
+  if (cs_opt_push(L, 2, "wan") != LUA_TNIL)
+    to = check_wan(L, ctx, 3, "wan");
+
+  guint32 site = sim_site_add(ctx->sim, name);
+  claim_name(ctx, "site:", name);
+  CsLuaSite *rec = cs_lua_site_rec(ctx, site);
+  if (to != SIM_NONE)
+    rec->uplink = add_wan(L, ctx, 3, site, to);
+  cs_lua_push_site(L, ctx, site);
+  return 1;
+}
+
+static const CsOptField LINK_FIELDS[] = {
+  { .key = "a", .type = CS_OPT_ANY, .required = TRUE },
+  { .key = "b", .type = CS_OPT_ANY, .required = TRUE },
+  { .key = "bandwidth", .type = CS_OPT_RATE, .required = TRUE },
+  { .key = "latency", .type = CS_OPT_DURATION, .required = TRUE },
+  { .key = "loss", .type = CS_OPT_NUMBER, .has_min = TRUE, .min = 0, .has_max = TRUE, .max = 0.5 },
+  { NULL },
+};
+
+/* sim:wan{ a = site, b = site, bandwidth, latency, loss } — an extra WAN link
+ * (a site's own `wan` option makes its first). */
+static int sim_wan(lua_State *L)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "wan", LINK_FIELDS);
+  cs_lua_check_mutable(L, ctx, "wan");
+  guint32 ends[2];
+  const char *keys[2] = { "a", "b" };
+  for (int i = 0; i < 2; i++) {
+    cs_opt_push(L, 2, keys[i]);
+    CsLuaObj *s = cs_lua_test(L, -1, CS_LUA_SITE);
+    if (s == NULL)
+      cs_opt_error(L, "wan", keys[i], "a site", -1);
+    ends[i] = s->id;
+    lua_pop(L, 1);
+  }
+  if (ends[0] == ends[1])
+    return luaL_error(L, "wan: 'a' and 'b' are the same site");
+  if (cs_opt_get_rate(L, 2, "bandwidth", 0) <= 0)
+    return luaL_error(L, "wan 'bandwidth': expected a rate > 0");
+  guint32 link = add_wan(L, ctx, 2, ends[0], ends[1]);
+  cs_lua_push_obj(L, ctx, CS_LUA_LINK, link);
+  return 1;
+}
+
+static int sim_internet(lua_State *L)
+{
+  cs_lua_check_sim(L, 1);
+  cs_lua_not_implemented(L, "internet", "the internet site and external clients");
+}
+
+static int sim_now_m(lua_State *L)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  lua_pushnumber(L, sim_time_to_s(sim_now(ctx->sim)));
+  return 1;
+}
+
+/* sim:node("10.17.0.42") — the node with that address, or nil. */
+static int sim_node_m(lua_State *L)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  const char *s = luaL_checkstring(L, 2);
+  guint32 addr;
+  if (!sim_addr_parse(s, &addr))
+    cs_opt_error_value(L, "node", "address", "an address a.b.c.d", 2);
+  SimNodeId n = sim_node_by_addr(ctx->sim, addr);
+  if (n == SIM_NODE_NONE)
+    lua_pushnil(L);
+  else
+    cs_lua_push_node(L, ctx, n);
+  return 1;
+}
+
+static int sim_sites(lua_State *L)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  guint32 n = sim_site_count(ctx->sim);
+  lua_createtable(L, (int) n, 0);
+  for (guint32 i = 0; i < n; i++) {
+    cs_lua_push_site(L, ctx, i);
+    lua_rawseti(L, -2, (lua_Integer) i + 1);
+  }
+  return 1;
+}
+
+static int sim_tostring(lua_State *L)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  lua_pushfstring(L, "chainsim simulation (seed %I)", (lua_Integer) ctx->seed);
+  return 1;
+}
+
+/* ---- sites ------------------------------------------------------------------- */
+
+static const CsOptField ACCESS_FIELDS[] = {
+  { .key = "bandwidth", .type = CS_OPT_RATE },
+  { .key = "latency", .type = CS_OPT_DURATION },
+  { NULL },
+};
+
+/* An optional access = { bandwidth, latency } at opts. */
+static void get_access(lua_State *L, int opts, double *bps, SimTime *lat)
+{
+  if (cs_opt_push(L, opts, "access") == LUA_TNIL) {
+    lua_pop(L, 1);
+    return;
+  }
+  int t = lua_gettop(L);
+  cs_opt_check(L, t, "access", ACCESS_FIELDS);
+  *bps = cs_opt_get_rate(L, t, "bandwidth", *bps);
+  *lat = cs_opt_get_duration(L, t, "latency", *lat);
+  if (*bps <= 0)
+    luaL_error(L, "access 'bandwidth': expected a rate > 0");
+  lua_pop(L, 1);
+}
+
+static const CsOptField SUBNET_FIELDS[] = {
+  { .key = "access", .type = CS_OPT_TABLE },
+  { .key = "cidr", .type = CS_OPT_STRING, .required = TRUE },
+  { .key = "clients", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 0, .has_max = TRUE,
+    .max = 16777214 },
+  { .key = "isolated", .type = CS_OPT_BOOLEAN },
+  { .key = "separated", .type = CS_OPT_BOOLEAN },
+  { NULL },
+};
+
+static int site_subnet(lua_State *L)
+{
+  CsLuaObj *site = cs_lua_check_site(L, 1);
+  CsLua *ctx = site->ctx;
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "subnet", SUBNET_FIELDS);
+  cs_lua_check_mutable(L, ctx, "subnet");
+  guint32 base;
+  guint8 prefix;
+  cs_opt_push(L, 2, "cidr");
+  check_cidr(L, 3, "subnet", "cidr", &base, &prefix);
+  lua_pop(L, 1);
+  guint32 clients = (guint32) cs_opt_get_int(L, 2, "clients", 0);
+  guint32 room = prefix >= 31 ? 0 : (guint32) ((1ull << (32 - prefix)) - 2);
+  if (clients > room) {
+    char a[16];
+    return luaL_error(L, "subnet 'clients': %d clients do not fit in %s/%d (%d host addresses)",
+                      (int) clients, sim_addr_format(base, a), (int) prefix, (int) room);
+  }
+  gboolean isolated = cs_opt_get_bool(L, 2, "isolated", FALSE);
+  gboolean separated = cs_opt_get_bool(L, 2, "separated", FALSE);
+  if (isolated && separated)
+    return luaL_error(L, "subnet: 'isolated' and 'separated' exclude each other (isolated "
+                      "clients do not peer at all; separated ones peer within the subnet)");
+  double bps = DEFAULT_ACCESS_BPS;
+  SimTime lat = DEFAULT_ACCESS_LATENCY;
+  get_access(L, 2, &bps, &lat);
+
+  GError *e = NULL;
+  guint32 subnet = sim_subnet_add(ctx->sim, site->id, base, prefix, bps, lat, &e);
+  if (subnet == SIM_NONE)
+    cs_lua_raise_gerror(L, "subnet", e);
+  CsLuaSubnet *rec = cs_lua_subnet_rec(ctx, subnet);
+  rec->known = TRUE;
+  g_array_append_val(cs_lua_site_rec(ctx, site->id)->subnets, subnet);
+  if (isolated || separated)
+    cs_world_subnet_mode(ctx->world, subnet, isolated ? CS_SUBNET_ISOLATED : CS_SUBNET_SEPARATED);
+  if (clients > 0) {
+    guint32 first = cs_world_add_clients(ctx->world, subnet, clients, &e);
+    if (e)
+      cs_lua_raise_gerror(L, "subnet", e);
+    rec = cs_lua_subnet_rec(ctx, subnet);
+    rec->first_client = first;
+    rec->nclients = clients;
+  }
+  cs_lua_push_subnet(L, ctx, subnet);
+  return 1;
+}
+
+/* The infrastructure subnet of a site, registered with the site. */
+static guint32 infra_subnet(lua_State *L, CsLua *ctx, guint32 site, const char *what)
+{
+  GError *e = NULL;
+  guint32 subnet = cs_world_infra_subnet(ctx->world, site, &e);
+  if (e)
+    cs_lua_raise_gerror(L, what, e);
+  CsLuaSubnet *rec = cs_lua_subnet_rec(ctx, subnet);
+  if (!rec->known) {
+    rec->known = TRUE;
+    rec->infra = TRUE;
+    g_array_append_val(cs_lua_site_rec(ctx, site)->subnets, subnet);
+  }
+  return subnet;
+}
+
+static const CsOptField SERVICE_FIELDS[] = {
+  { .key = "answer", .type = CS_OPT_DURATION },
+  { .key = "leader", .type = CS_OPT_DURATION },
+  { .key = "registration", .type = CS_OPT_DURATION },
+  { NULL },
+};
+
+static const CsOptField SERVER_FIELDS[] = {
+  { .key = "access", .type = CS_OPT_TABLE },
+  { .key = "address", .type = CS_OPT_STRING },
+  { .key = "name", .type = CS_OPT_STRING, .required = TRUE },
+  { .key = "service", .type = CS_OPT_TABLE },
+  { .key = "subnet", .type = CS_OPT_ANY },
+  { .key = "workers", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 1, .has_max = TRUE,
+    .max = 4096 },
+  { NULL },
+};
+
+/* The optional `subnet` option of a server or host on a site: a subnet of
+ * that site; SIM_NONE when absent. */
+static guint32 check_own_subnet(lua_State *L, CsLua *ctx, int opts, guint32 site,
+                                const char *what)
+{
+  if (cs_opt_push(L, opts, "subnet") == LUA_TNIL) {
+    lua_pop(L, 1);
+    return SIM_NONE;
+  }
+  CsLuaObj *s = cs_lua_test(L, -1, CS_LUA_SUBNET);
+  if (s == NULL)
+    cs_opt_error(L, what, "subnet", "a subnet", -1);
+  if (sim_subnet_site(ctx->sim, s->id) != site)
+    luaL_error(L, "%s 'subnet': the subnet belongs to site '%s', not '%s'", what,
+               sim_site_name(ctx->sim, sim_subnet_site(ctx->sim, s->id)),
+               sim_site_name(ctx->sim, site));
+  lua_pop(L, 1);
+  return s->id;
+}
+
+static int site_server(lua_State *L)
+{
+  CsLuaObj *site = cs_lua_check_site(L, 1);
+  CsLua *ctx = site->ctx;
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "server", SERVER_FIELDS);
+  cs_lua_check_mutable(L, ctx, "server");
+  const char *name = check_name(L, ctx, 2, "server", "node:");
+  guint32 addr = check_address(L, 2, "server");
+  guint32 subnet = check_own_subnet(L, ctx, 2, site->id, "server");
+  CsServerParams sp;
+  cs_server_params_default(&sp);
+  sp.workers = (guint32) cs_opt_get_int(L, 2, "workers", sp.workers);
+  if (cs_opt_push(L, 2, "service") != LUA_TNIL) {
+    int t = lua_gettop(L);
+    cs_opt_check(L, t, "service", SERVICE_FIELDS);
+    sp.svc_registration = cs_opt_get_duration(L, t, "registration", sp.svc_registration);
+    sp.svc_answer = cs_opt_get_duration(L, t, "answer", sp.svc_answer);
+    sp.svc_leader = cs_opt_get_duration(L, t, "leader", sp.svc_leader);
+  }
+  lua_pop(L, 1);
+  gboolean access = cs_opt_has(L, 2, "access");
+  double bps = 0;
+  SimTime lat = 0;
+  if (access) {
+    bps = DEFAULT_ACCESS_BPS;
+    lat = DEFAULT_ACCESS_LATENCY;
+    get_access(L, 2, &bps, &lat);
+  }
+
+  if (subnet == SIM_NONE)
+    subnet = infra_subnet(L, ctx, site->id, "server");
+  GError *e = NULL;
+  SimNodeId node = cs_world_add_server(ctx->world, name, subnet, addr, &sp, &e);
+  if (node == SIM_NODE_NONE || e)
+    cs_lua_raise_gerror(L, "server", e ? e : g_error_new_literal(G_FILE_ERROR, 0, "failed"));
+  claim_name(ctx, "node:", name);
+  if (access)
+    sim_node_set_access(ctx->sim, node, bps, lat);
+  cs_lua_push_node(L, ctx, node);
+  return 1;
+}
+
+static const CsOptField HOST_FIELDS[] = {
+  { .key = "access", .type = CS_OPT_TABLE },
+  { .key = "address", .type = CS_OPT_STRING },
+  { .key = "name", .type = CS_OPT_STRING, .required = TRUE },
+  { NULL },
+};
+
+/* A plain host in `subnet` (SIM_NONE: the site's infrastructure subnet). */
+static int add_host(lua_State *L, CsLua *ctx, guint32 site, guint32 subnet)
+{
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "host", HOST_FIELDS);
+  cs_lua_check_mutable(L, ctx, "host");
+  const char *name = check_name(L, ctx, 2, "host", "node:");
+  guint32 addr = check_address(L, 2, "host");
+  gboolean access = cs_opt_has(L, 2, "access");
+  double bps = DEFAULT_ACCESS_BPS;
+  SimTime lat = DEFAULT_ACCESS_LATENCY;
+  if (access)
+    get_access(L, 2, &bps, &lat);
+  if (subnet == SIM_NONE)
+    subnet = infra_subnet(L, ctx, site, "host");
+  GError *e = NULL;
+  SimNodeId node = cs_world_add_host(ctx->world, name, subnet, addr, &e);
+  if (node == SIM_NODE_NONE || e)
+    cs_lua_raise_gerror(L, "host", e ? e : g_error_new_literal(G_FILE_ERROR, 0, "failed"));
+  claim_name(ctx, "node:", name);
+  if (access)
+    sim_node_set_access(ctx->sim, node, bps, lat);
+  cs_lua_push_node(L, ctx, node);
+  return 1;
+}
+
+static int site_host(lua_State *L)
+{
+  CsLuaObj *site = cs_lua_check_site(L, 1);
+  return add_host(L, site->ctx, site->id, SIM_NONE);
+}
+
+static int site_module_server(lua_State *L)
+{
+  cs_lua_check_site(L, 1);
+  cs_lua_not_implemented(L, "module_server", "module server");
+}
+
+static int site_zone_server(lua_State *L)
+{
+  cs_lua_check_site(L, 1);
+  cs_lua_not_implemented(L, "zone_server", "zone server");
+}
+
+static int site_name(lua_State *L)
+{
+  CsLuaObj *site = cs_lua_check_site(L, 1);
+  lua_pushstring(L, sim_site_name(site->ctx->sim, site->id));
+  return 1;
+}
+
+static int cmp_subnet_base(gconstpointer a, gconstpointer b, gpointer sim)
+{
+  guint32 x = sim_subnet_base(sim, *(const guint32 *) a);
+  guint32 y = sim_subnet_base(sim, *(const guint32 *) b);
+  return x < y ? -1 : x > y;
+}
+
+/* Pushes a userdata array of the site's client subnets in address order;
+ * returns it and its length. */
+static guint32 *site_client_subnets(lua_State *L, CsLua *ctx, guint32 site, guint *n)
+{
+  const GArray *all = cs_lua_site_rec(ctx, site)->subnets;
+  guint32 *v = lua_newuserdatauv(L, MAX(all->len, 1) * sizeof(guint32), 0);
+  guint k = 0;
+  for (guint i = 0; i < all->len; i++) {
+    guint32 s = g_array_index(all, guint32, i);
+    if (!cs_lua_subnet_rec(ctx, s)->infra)
+      v[k++] = s;
+  }
+  g_qsort_with_data(v, (gint) k, sizeof(guint32), cmp_subnet_base, ctx->sim);
+  *n = k;
+  return v;
+}
+
+static int site_subnets(lua_State *L)
+{
+  CsLuaObj *site = cs_lua_check_site(L, 1);
+  guint n;
+  guint32 *v = site_client_subnets(L, site->ctx, site->id, &n);
+  lua_createtable(L, (int) n, 0);
+  for (guint i = 0; i < n; i++) {
+    cs_lua_push_subnet(L, site->ctx, v[i]);
+    lua_rawseti(L, -2, (lua_Integer) i + 1);
+  }
+  return 1;
+}
+
+/* Pushes a userdata array of client indices in address order for a site or
+ * subnet object at idx; returns it and its length. */
+static guint32 *group_clients(lua_State *L, CsLua *ctx, int idx, guint *n)
+{
+  CsLuaObj *o = cs_lua_test(L, idx, CS_LUA_SUBNET);
+  if (o) {
+    CsLuaSubnet *rec = cs_lua_subnet_rec(ctx, o->id);
+    guint32 *v = lua_newuserdatauv(L, MAX(rec->nclients, 1) * sizeof(guint32), 0);
+    for (guint32 i = 0; i < rec->nclients; i++)
+      v[i] = rec->first_client + i;
+    *n = rec->nclients;
+    return v;
+  }
+  o = cs_lua_check_site(L, idx);
+  guint ns;
+  guint32 *subs = site_client_subnets(L, ctx, o->id, &ns);
+  guint total = 0;
+  for (guint i = 0; i < ns; i++)
+    total += cs_lua_subnet_rec(ctx, subs[i])->nclients;
+  guint32 *v = lua_newuserdatauv(L, MAX(total, 1) * sizeof(guint32), 0);
+  guint k = 0;
+  for (guint i = 0; i < ns; i++) {
+    CsLuaSubnet *rec = cs_lua_subnet_rec(ctx, subs[i]);
+    for (guint32 j = 0; j < rec->nclients; j++)
+      v[k++] = rec->first_client + j;
+  }
+  lua_remove(L, -2); /* the subnet array */
+  *n = total;
+  return v;
+}
+
+static int push_client_list(lua_State *L, CsLua *ctx)
+{
+  guint n;
+  guint32 *v = group_clients(L, ctx, 1, &n);
+  lua_createtable(L, (int) n, 0);
+  for (guint i = 0; i < n; i++) {
+    cs_lua_push_node(L, ctx, cs_world_client_node(ctx->world, v[i]));
+    lua_rawseti(L, -2, (lua_Integer) i + 1);
+  }
+  return 1;
+}
+
+static int site_clients(lua_State *L)
+{
+  return push_client_list(L, cs_lua_check_site(L, 1)->ctx);
+}
+
+static int site_link(lua_State *L)
+{
+  CsLuaObj *site = cs_lua_check_site(L, 1);
+  guint32 link = cs_lua_site_rec(site->ctx, site->id)->uplink;
+  if (link == SIM_NONE)
+    lua_pushnil(L);
+  else
+    cs_lua_push_obj(L, site->ctx, CS_LUA_LINK, link);
+  return 1;
+}
+
+static int site_tostring(lua_State *L)
+{
+  CsLuaObj *site = cs_lua_check_site(L, 1);
+  lua_pushfstring(L, "site %s", sim_site_name(site->ctx->sim, site->id));
+  return 1;
+}
+
+/* ---- sensors -------------------------------------------------------------------- */
+
+typedef struct {
+  const char *value; /* owned by the values table */
+  double share;
+  guint64 count;
+  double remainder;
+} Share;
+
+static int share_by_name(const void *a, const void *b)
+{
+  return strcmp(((const Share *) a)->value, ((const Share *) b)->value);
+}
+
+/* Largest remainder: most remainder first, ties by value name. */
+static int share_by_remainder(const void *a, const void *b)
+{
+  const Share *x = a, *y = b;
+  if (x->remainder != y->remainder)
+    return x->remainder > y->remainder ? -1 : 1;
+  return strcmp(x->value, y->value);
+}
+
+/* site:sensor(name, values) / subnet:sensor(name, values). */
+static int group_sensor(lua_State *L)
+{
+  CsLuaObj *self = lua_touserdata(L, 1);
+  if (!cs_lua_test(L, 1, CS_LUA_SITE))
+    cs_lua_check_subnet(L, 1);
+  CsLua *ctx = self->ctx;
+  lua_settop(L, 3);
+  size_t len;
+  const char *name = luaL_checklstring(L, 2, &len);
+  if (len == 0 || strlen(name) != len)
+    cs_opt_error_value(L, "sensor", "name", "a non-empty sensor name", 2);
+  int vt = lua_type(L, 3);
+  if (vt != LUA_TTABLE && vt != LUA_TFUNCTION)
+    cs_opt_error(L, "sensor", "values", "a table of value = share, or a function (i, node) "
+                 "-> value", 3);
+  cs_lua_check_mutable(L, ctx, "sensor");
+
+  guint n;
+  guint32 *clients = group_clients(L, ctx, 1, &n); /* 4 */
+  if (vt == LUA_TFUNCTION) {
+    /* Ask the function for every value first: it may raise. */
+    lua_createtable(L, (int) n, 0); /* 5: values in order */
+    lua_newtable(L);                /* 6: distinct values seen */
+    guint distinct = 0;
+    for (guint i = 0; i < n; i++) {
+      lua_pushvalue(L, 3);
+      lua_pushinteger(L, (lua_Integer) i + 1);
+      cs_lua_push_node(L, ctx, cs_world_client_node(ctx->world, clients[i]));
+      lua_call(L, 2, 1);
+      int t = lua_type(L, -1);
+      if (t != LUA_TSTRING && t != LUA_TNUMBER) {
+        char a[16];
+        cs_opt_push_repr(L, -1, TRUE);
+        return luaL_error(L, "sensor '%s': the function returned %s for client %d (%s); "
+                          "expected a string", name, lua_tostring(L, -1), (int) i + 1,
+                          sim_addr_format(sim_node_addr(ctx->sim,
+                                          cs_world_client_node(ctx->world, clients[i])), a));
+      }
+      lua_tostring(L, -1); /* numbers become their text */
+      lua_pushvalue(L, -1);
+      if (lua_rawget(L, 6) == LUA_TNIL) {
+        if (++distinct > SENSOR_VALUES_MAX)
+          return luaL_error(L, "sensor '%s': more than %d distinct values (the models keep "
+                            "at most that many per sensor)", name, SENSOR_VALUES_MAX);
+        lua_pushvalue(L, -2);
+        lua_pushboolean(L, 1);
+        lua_rawset(L, 6);
+      }
+      lua_pop(L, 1);
+      lua_rawseti(L, 5, (lua_Integer) i + 1);
+    }
+    guint32 sensor = cs_world_sensor(ctx->world, name);
+    while (ctx->sensor_names->len <= sensor)
+      g_ptr_array_add(ctx->sensor_names, NULL);
+    if (g_ptr_array_index(ctx->sensor_names, sensor) == NULL)
+      g_ptr_array_index(ctx->sensor_names, sensor) = g_strdup(name);
+    for (guint i = 0; i < n; i++) {
+      lua_rawgeti(L, 5, (lua_Integer) i + 1);
+      cs_world_sensor_set(ctx->world, sensor, clients[i], lua_tostring(L, -1));
+      lua_pop(L, 1);
+    }
+    return 0;
+  }
+
+  /* Shares: keys in sorted order, never pairs() order. */
+  guint k = 0;
+  lua_pushnil(L);
+  while (lua_next(L, 3)) {
+    lua_pop(L, 1);
+    if (lua_type(L, -1) != LUA_TSTRING)
+      return luaL_error(L, "sensor '%s': values must be named by strings (got a %s key)", name,
+                        luaL_typename(L, -1));
+    k++;
+  }
+  if (k == 0)
+    return luaL_error(L, "sensor '%s': expected at least one value = share", name);
+  Share *shares = lua_newuserdatauv(L, k * sizeof(Share), 0); /* 5 */
+  guint i = 0;
+  lua_pushnil(L);
+  while (lua_next(L, 3)) {
+    lua_pop(L, 1);
+    shares[i++].value = lua_tostring(L, -1);
+  }
+  qsort(shares, k, sizeof(Share), share_by_name);
+  double sum = 0;
+  for (i = 0; i < k; i++) {
+    lua_pushstring(L, shares[i].value);
+    lua_rawget(L, 3);
+    double v = lua_tonumber(L, -1);
+    if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(v) || v < 0) {
+      lua_pushfstring(L, "sensor '%s'", name);
+      cs_opt_error(L, lua_tostring(L, -1), shares[i].value, "a share between 0 and 1", -2);
+    }
+    lua_pop(L, 1);
+    shares[i].share = v;
+    sum += v;
+  }
+  if (fabs(sum - 1.0) > SHARE_SUM_SLACK) {
+    char b[G_ASCII_DTOSTR_BUF_SIZE];
+    g_ascii_formatd(b, sizeof b, "%.9g", sum);
+    return luaL_error(L, "sensor '%s': the shares must add up to 1, got %s", name, b);
+  }
+  guint64 given = 0;
+  for (i = 0; i < k; i++) {
+    double quota = shares[i].share / sum * (double) n;
+    shares[i].count = (guint64) floor(quota);
+    shares[i].remainder = quota - floor(quota);
+    given += shares[i].count;
+  }
+  if (given < n) {
+    qsort(shares, k, sizeof(Share), share_by_remainder);
+    for (i = 0; given < n; i = (i + 1) % k, given++)
+      shares[i].count++;
+    qsort(shares, k, sizeof(Share), share_by_name);
+  }
+  guint32 sensor = cs_world_sensor(ctx->world, name);
+  while (ctx->sensor_names->len <= sensor)
+    g_ptr_array_add(ctx->sensor_names, NULL);
+  if (g_ptr_array_index(ctx->sensor_names, sensor) == NULL)
+    g_ptr_array_index(ctx->sensor_names, sensor) = g_strdup(name);
+  guint c = 0;
+  for (i = 0; i < k; i++)
+    for (guint64 j = 0; j < shares[i].count && c < n; j++)
+      cs_world_sensor_set(ctx->world, sensor, clients[c++], shares[i].value);
+  return 0;
+}
+
+/* ---- subnets ------------------------------------------------------------------------ */
+
+static int subnet_client(lua_State *L)
+{
+  CsLuaObj *s = cs_lua_check_subnet(L, 1);
+  lua_Integer i = luaL_checkinteger(L, 2);
+  CsLuaSubnet *rec = cs_lua_subnet_rec(s->ctx, s->id);
+  if (i < 1 || i > (lua_Integer) rec->nclients) {
+    char a[16];
+    return luaL_error(L, "client(%I): subnet %s/%d has %d clients (1 .. %d)", i,
+                      sim_addr_format(sim_subnet_base(s->ctx->sim, s->id), a),
+                      (int) sim_subnet_prefix(s->ctx->sim, s->id), (int) rec->nclients,
+                      (int) rec->nclients);
+  }
+  cs_lua_push_node(L, s->ctx, cs_world_client_node(s->ctx->world,
+                                                   rec->first_client + (guint32) i - 1));
+  return 1;
+}
+
+static int subnet_clients(lua_State *L)
+{
+  return push_client_list(L, cs_lua_check_subnet(L, 1)->ctx);
+}
+
+static int subnet_count(lua_State *L)
+{
+  CsLuaObj *s = cs_lua_check_subnet(L, 1);
+  lua_pushinteger(L, cs_lua_subnet_rec(s->ctx, s->id)->nclients);
+  return 1;
+}
+
+static int subnet_host(lua_State *L)
+{
+  CsLuaObj *s = cs_lua_check_subnet(L, 1);
+  return add_host(L, s->ctx, sim_subnet_site(s->ctx->sim, s->id), s->id);
+}
+
+static int subnet_cidr(lua_State *L)
+{
+  CsLuaObj *s = cs_lua_check_subnet(L, 1);
+  char a[16];
+  lua_pushfstring(L, "%s/%d", sim_addr_format(sim_subnet_base(s->ctx->sim, s->id), a),
+                  (int) sim_subnet_prefix(s->ctx->sim, s->id));
+  return 1;
+}
+
+static int subnet_site(lua_State *L)
+{
+  CsLuaObj *s = cs_lua_check_subnet(L, 1);
+  cs_lua_push_site(L, s->ctx, sim_subnet_site(s->ctx->sim, s->id));
+  return 1;
+}
+
+static int subnet_tostring(lua_State *L)
+{
+  subnet_cidr(L);
+  lua_pushfstring(L, "subnet %s", lua_tostring(L, -1));
+  return 1;
+}
+
+/* ---- nodes ----------------------------------------------------------------------------- */
+
+static int node_name(lua_State *L)
+{
+  CsLuaObj *n = cs_lua_check_node(L, 1);
+  char buf[80];
+  lua_pushstring(L, cs_lua_node_label(n->ctx, n->id, buf, sizeof buf));
+  return 1;
+}
+
+static int node_address(lua_State *L)
+{
+  CsLuaObj *n = cs_lua_check_node(L, 1);
+  char a[16];
+  lua_pushstring(L, sim_addr_format(sim_node_addr(n->ctx->sim, n->id), a));
+  return 1;
+}
+
+static int node_role(lua_State *L)
+{
+  CsLuaObj *n = cs_lua_check_node(L, 1);
+  lua_pushstring(L, cs_lua_node_role(n->ctx, n->id));
+  return 1;
+}
+
+static int node_subnet(lua_State *L)
+{
+  CsLuaObj *n = cs_lua_check_node(L, 1);
+  cs_lua_push_subnet(L, n->ctx, sim_node_subnet(n->ctx->sim, n->id));
+  return 1;
+}
+
+static int node_site(lua_State *L)
+{
+  CsLuaObj *n = cs_lua_check_node(L, 1);
+  cs_lua_push_site(L, n->ctx, sim_node_site(n->ctx->sim, n->id));
+  return 1;
+}
+
+static int node_is_up(lua_State *L)
+{
+  CsLuaObj *n = cs_lua_check_node(L, 1);
+  lua_pushboolean(L, sim_node_is_up(n->ctx->sim, n->id));
+  return 1;
+}
+
+/* The client index of a node method's self; raises for servers and hosts. */
+static guint32 self_client(lua_State *L, const char *method)
+{
+  CsLuaObj *n = cs_lua_check_node(L, 1);
+  guint32 c = cs_world_node_client(n->ctx->world, n->id);
+  if (c == G_MAXUINT32) {
+    char buf[80];
+    luaL_error(L, "%s: %s %s is not a client", method, cs_lua_node_role(n->ctx, n->id),
+               cs_lua_node_label(n->ctx, n->id, buf, sizeof buf));
+  }
+  return c;
+}
+
+static int push_neighbour(lua_State *L, guint32 c)
+{
+  CsLuaObj *n = lua_touserdata(L, 1);
+  if (c == G_MAXUINT32)
+    lua_pushnil(L);
+  else
+    cs_lua_push_node(L, n->ctx, cs_world_client_node(n->ctx->world, c));
+  return 1;
+}
+
+static int node_forward(lua_State *L)
+{
+  guint32 c = self_client(L, "forward");
+  return push_neighbour(L, cs_client_forward(((CsLuaObj *) lua_touserdata(L, 1))->ctx->world, c));
+}
+
+static int node_backward(lua_State *L)
+{
+  guint32 c = self_client(L, "backward");
+  return push_neighbour(L, cs_client_backward(((CsLuaObj *) lua_touserdata(L, 1))->ctx->world, c));
+}
+
+static int node_is_forward_leader(lua_State *L)
+{
+  guint32 c = self_client(L, "is_forward_leader");
+  lua_pushboolean(L, cs_client_is_forward_leader(((CsLuaObj *) lua_touserdata(L, 1))->ctx->world, c));
+  return 1;
+}
+
+static int node_is_backward_leader(lua_State *L)
+{
+  guint32 c = self_client(L, "is_backward_leader");
+  lua_pushboolean(L, cs_client_is_backward_leader(((CsLuaObj *) lua_touserdata(L, 1))->ctx->world, c));
+  return 1;
+}
+
+static int node_registrations(lua_State *L)
+{
+  guint32 c = self_client(L, "registrations");
+  lua_pushinteger(L, cs_client_registrations(((CsLuaObj *) lua_touserdata(L, 1))->ctx->world, c));
+  return 1;
+}
+
+static int node_sensor(lua_State *L)
+{
+  guint32 c = self_client(L, "sensor");
+  CsLuaObj *n = lua_touserdata(L, 1);
+  const char *name = luaL_checkstring(L, 2);
+  gint32 s = cs_world_sensor_find(n->ctx->world, name);
+  const char *v = s < 0 ? NULL : cs_world_sensor_get(n->ctx->world, (guint32) s, c);
+  if (v)
+    lua_pushstring(L, v);
+  else
+    lua_pushnil(L);
+  return 1;
+}
+
+static int node_tostring(lua_State *L)
+{
+  CsLuaObj *n = cs_lua_check_node(L, 1);
+  char buf[80], a[16];
+  const char *name = cs_world_node_name(n->ctx->world, n->id);
+  sim_addr_format(sim_node_addr(n->ctx->sim, n->id), a);
+  if (name)
+    lua_pushfstring(L, "%s %s (%s)", cs_lua_node_role(n->ctx, n->id), name, a);
+  else
+    lua_pushfstring(L, "%s %s", cs_lua_node_role(n->ctx, n->id),
+                    cs_lua_node_label(n->ctx, n->id, buf, sizeof buf));
+  return 1;
+}
+
+/* ---- links ------------------------------------------------------------------------------- */
+
+static int link_name(lua_State *L)
+{
+  CsLuaObj *l = cs_lua_check_link(L, 1);
+  lua_pushfstring(L, "%s<->%s", sim_site_name(l->ctx->sim, sim_link_site_a(l->ctx->sim, l->id)),
+                  sim_site_name(l->ctx->sim, sim_link_site_b(l->ctx->sim, l->id)));
+  return 1;
+}
+
+static int link_is_up(lua_State *L)
+{
+  CsLuaObj *l = cs_lua_check_link(L, 1);
+  lua_pushboolean(L, sim_link_is_up(l->ctx->sim, l->id));
+  return 1;
+}
+
+static int link_tostring(lua_State *L)
+{
+  link_name(L);
+  lua_pushfstring(L, "link %s", lua_tostring(L, -1));
+  return 1;
+}
+
+/* ---- targets and groups ---------------------------------------------------------------------- */
+
+/* Checks one element of a targets value; fills t. */
+static void one_target(lua_State *L, CsLua *ctx, int idx, const char *what, const char *key,
+                       CsTarget *t)
+{
+  CsLuaObj *o;
+  if ((o = cs_lua_test(L, idx, CS_LUA_NODE))) {
+    guint32 c = cs_world_node_client(ctx->world, o->id);
+    if (c == G_MAXUINT32)
+      cs_opt_error(L, what, key, "clients, subnets or sites (servers and hosts have no agent)",
+                   idx);
+    t->kind = CS_TARGET_CLIENT;
+    t->id = c;
+  } else if ((o = cs_lua_test(L, idx, CS_LUA_SUBNET))) {
+    t->kind = CS_TARGET_SUBNET;
+    t->id = o->id;
+  } else if ((o = cs_lua_test(L, idx, CS_LUA_SITE))) {
+    t->kind = CS_TARGET_SITE;
+    t->id = o->id;
+  } else {
+    cs_opt_error(L, what, key, "\"all\", a client, a subnet, a site or a list of them", idx);
+  }
+}
+
+/* The length of a list at idx; raises when it has other keys or is empty. */
+static guint list_length(lua_State *L, int idx, const char *what, const char *key,
+                         const char *expected)
+{
+  lua_Unsigned n = lua_rawlen(L, idx);
+  lua_Unsigned count = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    count++;
+  }
+  if (count != n || n == 0)
+    cs_opt_error_value(L, what, key, expected, idx);
+  return (guint) n;
+}
+
+guint cs_lua_targets(lua_State *L, CsLua *ctx, int idx, const char *what, const char *key,
+                     CsTarget *out)
+{
+  idx = lua_absindex(L, idx);
+  CsTarget t = { .kind = CS_TARGET_ALL };
+  switch (lua_type(L, idx)) {
+  case LUA_TNONE:
+  case LUA_TNIL:
+    break;
+  case LUA_TSTRING:
+    if (strcmp(lua_tostring(L, idx), "all") != 0)
+      cs_opt_error_value(L, what, key, "\"all\", a client, a subnet, a site or a list of them",
+                         idx);
+    break;
+  case LUA_TTABLE: {
+    guint n = list_length(L, idx, what, key, "a non-empty list of clients, subnets and sites");
+    for (guint i = 0; i < n; i++) {
+      lua_rawgeti(L, idx, (lua_Integer) i + 1);
+      one_target(L, ctx, -1, what, key, out ? &out[i] : &t);
+      lua_pop(L, 1);
+    }
+    return n;
+  }
+  default:
+    one_target(L, ctx, idx, what, key, &t);
+  }
+  if (out)
+    out[0] = t;
+  return 1;
+}
+
+static void one_group_item(lua_State *L, CsLua *ctx, int idx, const char *what, const char *key,
+                           CsGroupItem *g)
+{
+  CsLuaObj *o;
+  const char *expected = "a CIDR \"a.b.c.d/n\", an address, a node, a subnet, a site or a "
+                         "list of them";
+  memset(g, 0, sizeof *g);
+  if (lua_type(L, idx) == LUA_TSTRING) {
+    const char *s = lua_tostring(L, idx);
+    guint32 addr;
+    g->kind = CS_GROUP_CIDR;
+    if (strchr(s, '/') == NULL && sim_addr_parse(s, &addr)) {
+      g->base = addr;
+      g->prefix = 32;
+    } else {
+      check_cidr(L, idx, what, key, &g->base, &g->prefix);
+    }
+  } else if ((o = cs_lua_test(L, idx, CS_LUA_NODE))) {
+    g->kind = CS_GROUP_NODE;
+    g->id = o->id;
+  } else if ((o = cs_lua_test(L, idx, CS_LUA_SUBNET))) {
+    g->kind = CS_GROUP_SUBNET;
+    g->id = o->id;
+  } else if ((o = cs_lua_test(L, idx, CS_LUA_SITE))) {
+    g->kind = CS_GROUP_SITE;
+    g->id = o->id;
+  } else {
+    cs_opt_error(L, what, key, expected, idx);
+  }
+  (void) ctx;
+}
+
+guint cs_lua_group(lua_State *L, CsLua *ctx, int idx, const char *what, const char *key,
+                   CsGroupItem *out)
+{
+  idx = lua_absindex(L, idx);
+  CsGroupItem g;
+  if (lua_type(L, idx) == LUA_TTABLE) {
+    guint n = list_length(L, idx, what, key, "a non-empty list of CIDRs, nodes, subnets and "
+                          "sites");
+    for (guint i = 0; i < n; i++) {
+      lua_rawgeti(L, idx, (lua_Integer) i + 1);
+      one_group_item(L, ctx, -1, what, key, out ? &out[i] : &g);
+      lua_pop(L, 1);
+    }
+    return n;
+  }
+  one_group_item(L, ctx, idx, what, key, out ? out : &g);
+  return 1;
+}
+
+static void add_range(GArray *ranges, guint32 base, guint8 prefix)
+{
+  guint32 r[2] = { base, sim_prefix_mask(prefix) };
+  g_array_append_vals(ranges, r, 2);
+}
+
+void cs_lua_group_ranges(CsLua *ctx, const GArray *items, GArray *ranges)
+{
+  for (guint i = 0; i < items->len; i++) {
+    const CsGroupItem *g = &g_array_index(items, CsGroupItem, i);
+    switch (g->kind) {
+    case CS_GROUP_CIDR:
+      add_range(ranges, g->base, g->prefix);
+      break;
+    case CS_GROUP_NODE:
+      add_range(ranges, sim_node_addr(ctx->sim, g->id), 32);
+      break;
+    case CS_GROUP_SUBNET:
+      add_range(ranges, sim_subnet_base(ctx->sim, g->id), sim_subnet_prefix(ctx->sim, g->id));
+      break;
+    case CS_GROUP_SITE: {
+      const GArray *subs = cs_lua_site_rec(ctx, g->id)->subnets;
+      for (guint j = 0; j < subs->len; j++) {
+        guint32 s = g_array_index(subs, guint32, j);
+        add_range(ranges, sim_subnet_base(ctx->sim, s), sim_subnet_prefix(ctx->sim, s));
+      }
+      break;
+    }
+    }
+  }
+}
+
+/* ---- registration ------------------------------------------------------------------------------ */
+
+void cs_lua_world_methods(lua_State *L, int methods)
+{
+  static const luaL_Reg m[] = {
+    { "site", sim_site },
+    { "wan", sim_wan },
+    { "internet", sim_internet },
+    { "now", sim_now_m },
+    { "node", sim_node_m },
+    { "sites", sim_sites },
+    { NULL, NULL },
+  };
+  lua_pushvalue(L, methods);
+  luaL_setfuncs(L, m, 0);
+  lua_pop(L, 1);
+}
+
+void cs_lua_world_classes(lua_State *L)
+{
+  static const luaL_Reg site_m[] = {
+    { "subnet", site_subnet },
+    { "server", site_server },
+    { "host", site_host },
+    { "module_server", site_module_server },
+    { "zone_server", site_zone_server },
+    { "sensor", group_sensor },
+    { "name", site_name },
+    { "subnets", site_subnets },
+    { "clients", site_clients },
+    { "link", site_link },
+    { NULL, NULL },
+  };
+  static const luaL_Reg site_mm[] = { { "__tostring", site_tostring }, { NULL, NULL } };
+  static const luaL_Reg subnet_m[] = {
+    { "client", subnet_client },
+    { "clients", subnet_clients },
+    { "count", subnet_count },
+    { "host", subnet_host },
+    { "sensor", group_sensor },
+    { "cidr", subnet_cidr },
+    { "site", subnet_site },
+    { NULL, NULL },
+  };
+  static const luaL_Reg subnet_mm[] = { { "__tostring", subnet_tostring }, { NULL, NULL } };
+  static const luaL_Reg node_m[] = {
+    { "name", node_name },
+    { "address", node_address },
+    { "role", node_role },
+    { "subnet", node_subnet },
+    { "site", node_site },
+    { "is_up", node_is_up },
+    { "forward", node_forward },
+    { "backward", node_backward },
+    { "is_forward_leader", node_is_forward_leader },
+    { "is_backward_leader", node_is_backward_leader },
+    { "registrations", node_registrations },
+    { "sensor", node_sensor },
+    { NULL, NULL },
+  };
+  static const luaL_Reg node_mm[] = { { "__tostring", node_tostring }, { NULL, NULL } };
+  static const luaL_Reg link_m[] = {
+    { "name", link_name },
+    { "is_up", link_is_up },
+    { NULL, NULL },
+  };
+  static const luaL_Reg link_mm[] = {
+    { "__tostring", link_tostring }, { "__eq", cs_lua_obj_eq }, { NULL, NULL },
+  };
+  cs_lua_new_class(L, CS_LUA_SITE, site_m, site_mm);
+  cs_lua_new_class(L, CS_LUA_SUBNET, subnet_m, subnet_mm);
+  cs_lua_new_class(L, CS_LUA_NODE, node_m, node_mm);
+  cs_lua_new_class(L, CS_LUA_LINK, link_m, link_mm);
+}
+
+/* ---- the run ------------------------------------------------------------------------------------- */
+
+static int new_ref_table(lua_State *L, const char *mode)
+{
+  lua_newtable(L);
+  if (mode) {
+    lua_createtable(L, 0, 1);
+    lua_pushstring(L, mode);
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+  }
+  return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+/* Registers everything; run protected (any allocation may fail). */
+static int install(lua_State *L)
+{
+  CsLua *ctx = lua_touserdata(L, 1);
+  const CsLuaOptions *opts = lua_touserdata(L, 2);
+  lua_pushlightuserdata(L, ctx);
+  lua_setfield(L, LUA_REGISTRYINDEX, CTX_KEY);
+  ctx->sites_ref = new_ref_table(L, NULL);
+  ctx->subnets_ref = new_ref_table(L, NULL);
+  ctx->nodes_ref = new_ref_table(L, "v");
+
+  static const luaL_Reg sim_mm[] = { { "__tostring", sim_tostring }, { NULL, NULL } };
+  cs_lua_new_class(L, CS_LUA_SIM, NULL, sim_mm);
+  luaL_getmetatable(L, CS_LUA_SIM);
+  lua_getfield(L, -1, "__index");
+  int methods = lua_gettop(L);
+  cs_lua_world_methods(L, methods);
+  cs_lua_events_methods(L, methods);
+  cs_lua_results_methods(L, methods);
+  lua_pop(L, 2);
+  cs_lua_world_classes(L);
+  cs_lua_events_classes(L);
+
+  lua_newtable(L); /* chainsim */
+  lua_pushcfunction(L, chainsim_new);
+  lua_setfield(L, -2, "new");
+  lua_pushliteral(L, CHAINSIM_VERSION);
+  lua_setfield(L, -2, "version");
+  lua_newtable(L);
+  for (guint i = 0; i < opts->n_set; i++) {
+    lua_pushstring(L, opts->set_values[i]);
+    lua_setfield(L, -2, opts->set_keys[i]);
+  }
+  lua_setfield(L, -2, "params");
+  /* What the models support so far, so a scenario can guard the rest. */
+  static const struct { const char *name; gboolean on; } features[] = {
+    { "direct_connect", FALSE }, { "figures", FALSE }, { "file_distribution", FALSE },
+    { "internet", FALSE }, { "module_server", FALSE }, { "satellite", FALSE },
+    { "zone_server", FALSE },
+  };
+  lua_newtable(L);
+  for (guint i = 0; i < G_N_ELEMENTS(features); i++) {
+    lua_pushboolean(L, features[i].on);
+    lua_setfield(L, -2, features[i].name);
+  }
+  lua_setfield(L, -2, "features");
+  lua_setglobal(L, "chainsim");
+  return 0;
+}
+
+CsLua *cs_lua_new(CsSandbox *sb, const CsLuaOptions *opts)
+{
+  CsLua *ctx = g_new0(CsLua, 1);
+  ctx->sb = sb;
+  ctx->L = cs_sandbox_lua(sb);
+  ctx->seed = opts->seed_given ? opts->seed : 1;
+  ctx->seed_given = opts->seed_given;
+  ctx->scenario = g_strdup(opts->scenario ? opts->scenario : "scenario");
+  ctx->progress = opts->progress;
+  ctx->sites = g_array_new(FALSE, FALSE, sizeof(CsLuaSite));
+  ctx->subnets = g_array_new(FALSE, TRUE, sizeof(CsLuaSubnet));
+  ctx->sensor_names = g_ptr_array_new_with_free_func(g_free);
+  ctx->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  ctx->rules = g_ptr_array_new_with_free_func((GDestroyNotify) cs_lua_rule_free);
+  ctx->scheduled = g_ptr_array_new_with_free_func(g_free);
+  ctx->start_rules = g_ptr_array_new();
+  ctx->expects = g_array_new(FALSE, FALSE, sizeof(CsLuaExpect));
+  cs_sandbox_set_seed(sb, ctx->seed);
+  lua_State *L = ctx->L;
+  lua_pushcfunction(L, install);
+  lua_pushlightuserdata(L, ctx);
+  lua_pushlightuserdata(L, (gpointer) opts);
+  if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+    g_warning("cannot set up the Lua API: %s", lua_tostring(L, -1));
+    lua_pop(L, 1);
+    cs_lua_free(ctx);
+    return NULL;
+  }
+  return ctx;
+}
+
+void cs_lua_free(CsLua *ctx)
+{
+  if (ctx == NULL)
+    return;
+  for (guint i = 0; i < ctx->sites->len; i++)
+    g_array_free(g_array_index(ctx->sites, CsLuaSite, i).subnets, TRUE);
+  g_array_free(ctx->sites, TRUE);
+  g_array_free(ctx->subnets, TRUE);
+  g_ptr_array_free(ctx->sensor_names, TRUE);
+  g_hash_table_destroy(ctx->names);
+  g_ptr_array_free(ctx->rules, TRUE);
+  g_ptr_array_free(ctx->scheduled, TRUE);
+  g_ptr_array_free(ctx->start_rules, TRUE);
+  for (guint i = 0; i < ctx->expects->len; i++) {
+    CsLuaExpect *e = &g_array_index(ctx->expects, CsLuaExpect, i);
+    g_free(e->text);
+    g_free(e->where);
+  }
+  g_array_free(ctx->expects, TRUE);
+  if (ctx->world)
+    cs_world_free(ctx->world);
+  g_free(ctx->deferred);
+  g_free(ctx->scenario);
+  g_free(ctx);
+}
+
+CsWorld *cs_lua_world(CsLua *ctx) { return ctx->world; }
+gboolean cs_lua_ran(CsLua *ctx) { return ctx->phase == CS_PHASE_DONE; }
+guint64 cs_lua_seed(CsLua *ctx) { return ctx->seed; }
+const char *cs_lua_scenario(CsLua *ctx) { return ctx->scenario; }
+SimTime cs_lua_duration(CsLua *ctx) { return ctx->duration; }
+double cs_lua_run_wall_seconds(CsLua *ctx) { return ctx->run_wall; }
+guint cs_lua_expectation_count(CsLua *ctx) { return ctx->expects->len; }
+
+void cs_lua_expectation(CsLua *ctx, guint i, const char **text, const char **where, gboolean *ok)
+{
+  const CsLuaExpect *e = &g_array_index(ctx->expects, CsLuaExpect, i);
+  *text = e->text;
+  *where = e->where;
+  *ok = e->ok;
+}
+
+const char *cs_lua_sensor_name(CsLua *ctx, guint32 sensor)
+{
+  return sensor < ctx->sensor_names->len ? g_ptr_array_index(ctx->sensor_names, sensor) : NULL;
+}

@@ -1,0 +1,36 @@
+/* results.h — a run's results: results.json, timeseries.csv, sim:metrics().
+ *
+ * One tree (json-glib nodes) is built from the world after the run and serves
+ * all three: the Lua table of sim:metrics(), the file results.json, and the
+ * baseline comparison.  Its top-level keys are the contract of DESIGN.md:
+ * run, topology, chains, registration, server, wan, lan, questions,
+ * distributions, direct_connect, expectations — in that order, each object's
+ * keys in a fixed order, arrays in id order, no wall-clock value anywhere, so
+ * a scenario and seed always give the same bytes.
+ *
+ * Numbers: counts and bytes are integers; times in ms and rates are rounded
+ * to 3 decimals and utilizations to 6 (finer digits are noise of the model,
+ * and rounding keeps the files readable); an undefined value (the time to 90 %
+ * of answers when fewer answered) is null.  The writer prints each number in
+ * the shortest form that reads back to the same double.
+ *
+ * distributions lists every sim:deploy, including actions without files
+ * (size 0: the byte counters are 0); direct_connect is empty until the
+ * binding wires Direct Connect.
+ *
+ * timeseries.csv has the columns time_s,link,direction,class,bytes: one row
+ * per statistics bucket, directed WAN link ("dc<->branch", "dc->branch") or
+ * subnet ("10.17.0.0/24", "up" from hosts or "down" to hosts) and traffic
+ * class with a non-zero byte count; rows by time, then link, then class. */
+#pragma once
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include "binding.h"
+
+/* The results tree of a run (after chainsim.new; before sim:run it describes
+ * time zero).  Free with json_node_unref. */
+JsonNode *cs_results_build(CsLua *ctx);
+/* The tree as pretty-printed JSON text ending in a newline. */
+char *cs_results_to_json(JsonNode *root);
+/* Writes DIR/results.json and DIR/timeseries.csv, each whole or not at all. */
+gboolean cs_results_write(CsLua *ctx, const char *dir, GError **err);

@@ -1,0 +1,89 @@
+# Lua scenarios through the chainsim program (included by tests/CMakeLists.txt).
+#
+#   scenario.NAME   tests/scenarios/NAME.lua must run with exit status 0: every
+#                   sim:expect inside held.
+#   bad.NAME        tests/bad/NAME.lua must fail with exit status 2; its first
+#                   line "-- expect: NAME.lua:LINE: message" is what stderr must
+#                   contain, and nothing may be written to --out.
+#   cli.NAME        a bad command line: exit status 2, a message, no output.
+#   determinism     the same scenario and seed give byte-identical outputs; a
+#                   different seed gives different ones.
+#   baseline        --baseline against itself holds; against another seed with
+#                   --tolerance 0% moves and exits 1.
+if(NOT TARGET chainsim)
+  return()
+endif()
+
+set(SCENARIO_OUT ${CMAKE_CURRENT_BINARY_DIR}/scenario-out)
+# Bad scenarios stop runaway loops sooner than the default limit (ASan builds
+# run the interpreter several times slower).
+set(BAD_INSTRUCTIONS 100000000)
+
+file(GLOB SCENARIO_FILES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/*.lua)
+foreach(f ${SCENARIO_FILES})
+  get_filename_component(name ${f} NAME_WE)
+  add_test(NAME scenario.${name}
+           COMMAND chainsim run ${f} --out ${SCENARIO_OUT}/${name} --quiet)
+  set_tests_properties(scenario.${name} PROPERTIES LABELS scenario TIMEOUT 300)
+endforeach()
+
+file(GLOB BAD_FILES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/bad/*.lua)
+foreach(f ${BAD_FILES})
+  get_filename_component(name ${f} NAME_WE)
+  add_test(NAME bad.${name}
+           COMMAND ${CMAKE_COMMAND} -DCHAINSIM=$<TARGET_FILE:chainsim> -DSCENARIO=${f}
+                   -DOUT=${SCENARIO_OUT}/bad-${name} -DINSTRUCTIONS=${BAD_INSTRUCTIONS}
+                   -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_usage_error.cmake)
+  set_tests_properties(bad.${name} PROPERTIES LABELS bad TIMEOUT 120)
+endforeach()
+
+# Bad command lines: name, expected message, arguments separated by '|'.
+set(CLI_CASES
+  "no_command|expected a command|"
+  "unknown_command|unknown command 'frobnicate'|frobnicate"
+  "unknown_option|Unknown option --bogus|run|--bogus"
+  "seed_not_a_number|--seed: expected an integer from 0 to|run|--seed|abc"
+  "seed_negative|--seed: expected an integer from 0 to|run|--seed=-5"
+  "set_without_value|--set: expected KEY=VALUE|run|--set|endpoints"
+  "set_bad_key|--set: expected KEY=VALUE|run|--set|1x=2"
+  "two_scenarios|expected at most one scenario|run|a.lua|b.lua"
+  "missing_scenario|cannot read scenario 'no-such-scenario.lua': no such file|run|no-such-scenario.lua"
+  "tolerance_without_baseline|--tolerance needs --baseline|run|--tolerance|5%"
+  "missing_baseline|cannot read baseline 'no-such-results.json'|run|--baseline|no-such-results.json"
+  "trace_not_implemented|--trace: not implemented yet|run|--trace|trace.csv"
+  "max_instructions_zero|--max-lua-instructions: expected a positive integer|run|--max-lua-instructions|0"
+  "builtin_bad_endpoints|--set endpoints: expected an integer from 100 to 1000000, got \"ten\"|run|--set|endpoints=ten"
+  "builtin_bad_duration|builtin:enterprise.lua:|run|--set|duration=10 minutes"
+  "diagram_bad_format|--format: expected svg, png, pdf, mermaid or dot, got \"gif\"|diagram|--format|gif"
+  "diagram_not_implemented|diagram: not implemented yet: figures|diagram"
+)
+foreach(case ${CLI_CASES})
+  string(FIND "${case}" "|" a)
+  string(SUBSTRING "${case}" 0 ${a} name)
+  math(EXPR a "${a} + 1")
+  string(SUBSTRING "${case}" ${a} -1 rest)
+  string(FIND "${rest}" "|" b)
+  string(SUBSTRING "${rest}" 0 ${b} fragment)
+  math(EXPR b "${b} + 1")
+  string(SUBSTRING "${rest}" ${b} -1 args)
+  add_test(NAME cli.${name}
+           COMMAND ${CMAKE_COMMAND} -DCHAINSIM=$<TARGET_FILE:chainsim> "-DARGS=${args}"
+                   "-DFRAGMENT=${fragment}" -DOUT=${SCENARIO_OUT}/cli-${name}
+                   -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_usage_error.cmake)
+  set_tests_properties(cli.${name} PROPERTIES LABELS cli TIMEOUT 60
+                       WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+endforeach()
+
+add_test(NAME cli.help COMMAND chainsim --help)
+add_test(NAME cli.run_help COMMAND chainsim run --help)
+add_test(NAME cli.version COMMAND chainsim --version)
+set_tests_properties(cli.version PROPERTIES PASS_REGULAR_EXPRESSION "^chainsim ${PROJECT_VERSION}")
+set_tests_properties(cli.help cli.run_help cli.version PROPERTIES LABELS cli)
+
+add_test(NAME determinism
+         COMMAND ${CMAKE_COMMAND} -DCHAINSIM=$<TARGET_FILE:chainsim> -DOUT=${SCENARIO_OUT}/determinism
+                 -DMODE=determinism -P ${CMAKE_CURRENT_SOURCE_DIR}/compare_runs.cmake)
+add_test(NAME baseline
+         COMMAND ${CMAKE_COMMAND} -DCHAINSIM=$<TARGET_FILE:chainsim> -DOUT=${SCENARIO_OUT}/baseline
+                 -DMODE=baseline -P ${CMAKE_CURRENT_SOURCE_DIR}/compare_runs.cmake)
+set_tests_properties(determinism baseline PROPERTIES LABELS scenario TIMEOUT 300)
