@@ -182,6 +182,12 @@ static void side_walk(CsWorld *w, CsClient *c, int side, guint idx, guint limit)
   connect_server(w, c, side);
 }
 
+/* Whether the closest candidate is one that failed not long ago. */
+static gboolean recently_failed(CsWorld *w, CsClient *c, int side)
+{
+  return c->cand[side][0] == c->failed_closest[side] && sim_now(w->sim) - c->failed_at[side] < CS_PEER_RETRY;
+}
+
 /* A new peer list (or a lost neighbour): decide whether to walk. */
 static void side_consider(CsWorld *w, CsClient *c, int side)
 {
@@ -195,12 +201,12 @@ static void side_consider(CsWorld *w, CsClient *c, int side)
   case CS_SIDE_PEER: {
     int pos = cand_pos(c, side, c->cur_peer[side]);
     guint limit = pos < 0 ? n : (guint) pos;
-    if (limit > 0 && c->cand[side][0] != c->failed_closest[side])
+    if (limit > 0 && !recently_failed(w, c, side))
       side_walk(w, c, side, 0, limit);
     break;
   }
   case CS_SIDE_SERVER:
-    if (n > 0 && c->cand[side][0] != c->failed_closest[side])
+    if (n > 0 && !recently_failed(w, c, side))
       side_walk(w, c, side, 0, n);
     break;
   }
@@ -267,8 +273,10 @@ static void side_connect_failed(CsWorld *w, CsClient *c, int side)
    * registration or an introduction may have changed the list meanwhile). */
   int pos = cand_pos(c, side, c->try_peer[side]);
   guint idx = pos >= 0 ? (guint) pos : c->try_idx[side];
-  if (idx == 0)
+  if (idx == 0) {
     c->failed_closest[side] = c->try_peer[side];
+    c->failed_at[side] = sim_now(w->sim);
+  }
   side_walk(w, c, side, idx + 1, MAX(c->try_limit[side], idx + 1));
 }
 
@@ -340,7 +348,7 @@ static void got_question(CsWorld *w, CsClient *c, guint32 q)
   if (c->cur_kind[CS_FWD] == CS_SIDE_PEER)
     send_simple(w, c, c->cur[CS_FWD], CS_MSG_QUESTION, SIM_CLS_QUESTION, w->p.question_bytes, q, 0);
   CsQuestion *qq = &g_array_index(w->questions, CsQuestion, q);
-  if (cs_world_is_target(w, qq->targets, qq->ntargets, client_index(w, c)))
+  if (!qq->is_target || qq->is_target[client_index(w, c)])
     sim_timer_start(w->sim, c->node, draw(w->sim, c->node, w->p.sensor_min, w->p.sensor_max), CS_TAG_EVAL, q);
 }
 
@@ -353,7 +361,7 @@ static void got_action(CsWorld *w, CsClient *c, guint32 a)
   if (c->cur_kind[CS_FWD] == CS_SIDE_PEER)
     send_simple(w, c, c->cur[CS_FWD], CS_MSG_ACTION, SIM_CLS_ACTION, w->p.action_bytes, a, 0);
   CsAction *aa = &g_array_index(w->actions, CsAction, a);
-  if (!cs_world_is_target(w, aa->targets, aa->ntargets, client_index(w, c)))
+  if (aa->is_target && !aa->is_target[client_index(w, c)])
     return;
   if (aa->dc_session != CS_NONE && cs_dc_rec(w, aa->dc_session)->state == CS_DC_CREATING)
     cs_dc_rec(w, aa->dc_session)->state = CS_DC_DOWNLOADING;
@@ -406,6 +414,9 @@ static void reset_state(CsClient *c)
   SimNodeId node = c->node;
   guint32 neigh = c->neigh, npos = c->npos, zone = c->zone;
   guint8 leaving = c->leaving;
+  /* The agent's own database survives a restart: it does not answer a
+   * question or run an action twice. */
+  guint64 answered = c->q_answered, done = c->a_done;
   cs_batch_free(c->batch);
   cs_shards_client_reset(c);
   memset(c, 0, sizeof *c);
@@ -414,6 +425,8 @@ static void reset_state(CsClient *c)
   c->npos = npos;
   c->zone = zone;
   c->leaving = leaving;
+  c->q_answered = answered;
+  c->a_done = done;
   c->cur_peer[0] = c->cur_peer[1] = CS_NONE;
   c->failed_closest[0] = c->failed_closest[1] = CS_NONE;
   c->reg_done = c->init_done = -1;

@@ -128,6 +128,9 @@ enum { CS_BACK = 0, CS_FWD = 1 };
 /* What a side's current connection leads to. */
 enum { CS_SIDE_NONE = 0, CS_SIDE_PEER, CS_SIDE_SERVER };
 #define CS_TRY_SERVER 255
+/* A closer candidate that failed is tried again at a registration after this
+ * long (a firewall may have opened, a crashed neighbour may be back). */
+#define CS_PEER_RETRY (5 * SIM_MIN)
 
 typedef struct {
   SimNodeId node;          /* kernel node */
@@ -149,6 +152,7 @@ typedef struct {
   guint8 ncand[2];
   guint32 cand[2][CS_MAX_PEERS];
   guint32 failed_closest[2]; /* closest candidate that failed, per side */
+  SimTime failed_at[2];    /* when; it is tried again after CS_PEER_RETRY */
   /* the chain, per side */
   SimConnId cur[2];        /* current outgoing connection */
   guint32 cur_peer[2];     /* client index, or CS_NONE for the server */
@@ -236,6 +240,7 @@ typedef struct {
   SimTime asked_at;
   CsTarget *targets;
   guint ntargets;
+  guint8 *is_target;       /* per client, computed when asked (NULL: everyone) */
   guint32 ntarget_clients;
   guint32 answered;
   guint64 *counts;         /* per value id */
@@ -253,6 +258,7 @@ typedef struct {
   SimTime at;
   CsTarget *targets;
   guint ntargets;
+  guint8 *is_target;       /* per client, computed when deployed (NULL: everyone) */
   guint32 ntarget_clients;
   guint32 completed;
   GArray *curve_t;

@@ -150,6 +150,7 @@ void cs_world_free(CsWorld *w)
   for (guint i = 0; i < w->questions->len; i++) {
     CsQuestion *q = &g_array_index(w->questions, CsQuestion, i);
     g_free(q->targets);
+    g_free(q->is_target);
     g_free(q->counts);
     g_array_free(q->curve_t, TRUE);
     g_array_free(q->curve_n, TRUE);
@@ -158,6 +159,7 @@ void cs_world_free(CsWorld *w)
   for (guint i = 0; i < w->actions->len; i++) {
     CsAction *a = &g_array_index(w->actions, CsAction, i);
     g_free(a->targets);
+    g_free(a->is_target);
     g_array_free(a->curve_t, TRUE);
   }
   g_array_free(w->actions, TRUE);
@@ -505,7 +507,12 @@ guint32 cs_world_sensor(CsWorld *w, const char *name)
   return w->sensors->len - 1;
 }
 
-void cs_world_sensor_set(CsWorld *w, guint32 sensor, guint32 client, const char *value)
+guint32 cs_world_sensor_value_count(const CsWorld *w, guint32 sensor)
+{
+  return ((CsSensor *) g_ptr_array_index(w->sensors, sensor))->values->len - 1;
+}
+
+gboolean cs_world_sensor_set(CsWorld *w, guint32 sensor, guint32 client, const char *value)
 {
   CsSensor *s = g_ptr_array_index(w->sensors, sensor);
   if (s->nclients <= client) {
@@ -516,12 +523,14 @@ void cs_world_sensor_set(CsWorld *w, guint32 sensor, guint32 client, const char 
   }
   gpointer id = g_hash_table_lookup(s->index, value);
   if (!id) {
-    g_return_if_fail(s->values->len < G_MAXUINT16);
+    if (s->values->len >= CS_SENSOR_MAX_VALUES)
+      return FALSE;
     g_ptr_array_add(s->values, g_strdup(value));
     id = GUINT_TO_POINTER(s->values->len);
     g_hash_table_insert(s->index, g_ptr_array_index(s->values, s->values->len - 1), id);
   }
   s->of_client[client] = (guint16) (GPOINTER_TO_UINT(id) - 1);
+  return TRUE;
 }
 
 const char *cs_world_sensor_get(const CsWorld *w, guint32 sensor, guint32 client)
@@ -533,28 +542,56 @@ const char *cs_world_sensor_get(const CsWorld *w, guint32 sensor, guint32 client
 
 /* --- targets ---------------------------------------------------------------------------- */
 
+/* Marks the targeted clients: one pass over the clients whatever the number
+ * of targets (a site or subnet target marks its id, then each client checks
+ * its own site and subnet).  Returns NULL when everyone is targeted. */
+static guint8 *targets_bitmap(const CsWorld *w, const CsTarget *t, guint n, guint32 *count)
+{
+  guint32 nc = w->clients->len;
+  gboolean all = n == 0;
+  for (guint i = 0; i < n; i++)
+    all |= t[i].kind == CS_TARGET_ALL;
+  if (all) {
+    *count = nc;
+    return NULL;
+  }
+  guint8 *site_on = g_malloc0(MAX(sim_site_count(w->sim), 1));
+  guint8 *subnet_on = g_malloc0(MAX(sim_subnet_count(w->sim), 1));
+  guint8 *bits = g_malloc0(MAX(nc, 1));
+  for (guint i = 0; i < n; i++) {
+    if (t[i].kind == CS_TARGET_SITE && t[i].id < sim_site_count(w->sim))
+      site_on[t[i].id] = 1;
+    else if (t[i].kind == CS_TARGET_SUBNET && t[i].id < sim_subnet_count(w->sim))
+      subnet_on[t[i].id] = 1;
+    else if (t[i].kind == CS_TARGET_CLIENT && t[i].id < nc)
+      bits[t[i].id] = 1;
+  }
+  *count = 0;
+  for (guint32 c = 0; c < nc; c++) {
+    guint32 subnet = sim_node_subnet(w->sim, cs_client_rec(w, c)->node);
+    if (subnet_on[subnet] || site_on[sim_subnet_site(w->sim, subnet)])
+      bits[c] = 1;
+    *count += bits[c];
+  }
+  g_free(site_on);
+  g_free(subnet_on);
+  return bits;
+}
+
 gboolean cs_world_is_target(const CsWorld *w, const CsTarget *t, guint n, guint32 client)
 {
-  if (n == 0)
-    return TRUE;
-  SimNodeId node = cs_client_rec(w, client)->node;
-  for (guint i = 0; i < n; i++) {
-    switch (t[i].kind) {
-    case CS_TARGET_ALL: return TRUE;
-    case CS_TARGET_CLIENT: if (t[i].id == client) return TRUE; break;
-    case CS_TARGET_SUBNET: if (sim_node_subnet(w->sim, node) == t[i].id) return TRUE; break;
-    case CS_TARGET_SITE: if (sim_node_site(w->sim, node) == t[i].id) return TRUE; break;
-    }
-  }
-  return FALSE;
+  guint32 count;
+  guint8 *bits = targets_bitmap(w, t, n, &count);
+  gboolean yes = !bits || bits[client];
+  g_free(bits);
+  return yes;
 }
 
 static guint32 count_targets(const CsWorld *w, const CsTarget *t, guint n)
 {
-  guint32 k = 0;
-  for (guint32 c = 0; c < w->clients->len; c++)
-    k += cs_world_is_target(w, t, n, c);
-  return k;
+  guint32 count;
+  g_free(targets_bitmap(w, t, n, &count));
+  return count;
 }
 
 /* --- questions --------------------------------------------------------------------------- */
@@ -565,7 +602,7 @@ static void ask_cb(Sim *sim, gpointer data, guint64 q)
   CsQuestion *qq = &g_array_index(w->questions, CsQuestion, q);
   qq->live = TRUE;
   qq->asked_at = sim_now(sim);
-  qq->ntarget_clients = count_targets(w, qq->targets, qq->ntargets);
+  qq->is_target = targets_bitmap(w, qq->targets, qq->ntargets, &qq->ntarget_clients);
   cs_server_push_question(w, (guint32) q);
 }
 
@@ -672,7 +709,7 @@ static void deploy_cb(Sim *sim, gpointer data, guint64 a)
   CsAction *aa = &g_array_index(w->actions, CsAction, a);
   aa->live = TRUE;
   aa->at = sim_now(sim);
-  aa->ntarget_clients = count_targets(w, aa->targets, aa->ntargets);
+  aa->is_target = targets_bitmap(w, aa->targets, aa->ntargets, &aa->ntarget_clients);
   if (aa->file != CS_NONE) {
     /* This distribution's bytes are what the file's books gain from now. */
     const CsFile *f = cs_file_rec(w, aa->file);

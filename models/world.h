@@ -102,7 +102,11 @@ void cs_world_leave(CsWorld *w, guint32 client, SimTime at);
 /* --- sensors ------------------------------------------------------------------ */
 guint32 cs_world_sensor(CsWorld *w, const char *name); /* find or create */
 gint32 cs_world_sensor_find(const CsWorld *w, const char *name); /* -1 if none */
-void cs_world_sensor_set(CsWorld *w, guint32 sensor, guint32 client, const char *value);
+/* Distinct values a sensor can hold (besides "[no value]"). */
+#define CS_SENSOR_MAX_VALUES 65535
+/* FALSE when the value would be one too many distinct values. */
+gboolean cs_world_sensor_set(CsWorld *w, guint32 sensor, guint32 client, const char *value);
+guint32 cs_world_sensor_value_count(const CsWorld *w, guint32 sensor);
 const char *cs_world_sensor_get(const CsWorld *w, guint32 sensor, guint32 client);
 
 /* --- targets ------------------------------------------------------------------ */

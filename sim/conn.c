@@ -182,7 +182,14 @@ static void conn_break(Sim *sim, guint32 c, SimConnError why, SimTime delay)
       cn->held[1] = 0; /* the acceptor never saw it: forget silently */
       continue;
     }
-    notify_side(sim, c, s, why, sim->now + delay);
+    SimTime at = sim->now + delay;
+    if (!cn->seen[s] && why == SIM_CONN_KEEPALIVE) {
+      /* Still connecting: no keepalive runs yet; the connect fails as a
+       * dropped connect does, at the connect timeout counted from the
+       * connect (not a keepalive timeout after the break). */
+      at = MAX(sim->now, cn->opened + sim->p.connect_timeout);
+    }
+    notify_side(sim, c, s, why, at);
   }
   conn_maybe_free(sim, c);
 }
@@ -398,6 +405,7 @@ SimConnId sim_connect(Sim *sim, SimNodeId node, guint32 dst_addr, guint16 port, 
   cn->cls = (guint8) cls;
   cn->tls = tls ? 1 : 0;
   cn->state = SIM_CS_CONNECTING;
+  cn->opened = sim->now;
   cn->held[0] = 1;
   cn->seen[0] = 0;
   cn->cwnd[0] = cn->cwnd[1] = sim->p.init_cwnd;
@@ -602,9 +610,14 @@ void sim_conn_dispatch(Sim *sim, SimEvent *ev)
     if (!n->up)
       return;
     if (!was_seen) {
+      /* A connect that never completed: a dead path is a timeout and a reset
+       * is a refusal (SimConnError's meanings for connects). */
+      if (why == SIM_CONN_KEEPALIVE)
+        why = SIM_CONN_TIMEOUT;
+      else if (why == SIM_CONN_RESET)
+        why = SIM_CONN_REFUSED;
       if (k->connect_failed)
-        k->connect_failed(sim, node, sim->kstate[n->kind], c,
-                          why == SIM_CONN_KEEPALIVE ? SIM_CONN_TIMEOUT : why);
+        k->connect_failed(sim, node, sim->kstate[n->kind], c, why);
     } else if (k->closed) {
       k->closed(sim, node, sim->kstate[n->kind], c, why);
     }

@@ -10,15 +10,21 @@ static gboolean rule_matches(const SimFwRule *r, guint32 src, guint32 dst, guint
   return r->both && (dst & r->src_mask) == r->src && (src & r->dst_mask) == r->dst;
 }
 
-guint32 sim_fw_add(Sim *sim, const SimFwRule *rule)
+guint32 sim_fw_insert(Sim *sim, const SimFwRule *rule, guint position)
 {
   SimFwEntry e = { sim->fw_next_id++, *rule };
   e.rule.src &= e.rule.src_mask;
   e.rule.dst &= e.rule.dst_mask;
-  g_array_append_val(sim->fw, e);
-  if (rule->action != SIM_FW_ALLOW)
-    sim_conn_fw_changed(sim, &e.rule);
+  g_array_insert_val(sim->fw, MIN(position, sim->fw->len), e);
+  /* Any change can turn an open connection's verdict to drop or reject
+   * (even an allow inserted first can shadow nothing that was blocking). */
+  sim_conn_fw_changed(sim, &e.rule);
   return e.id;
+}
+
+guint32 sim_fw_add(Sim *sim, const SimFwRule *rule)
+{
+  return sim_fw_insert(sim, rule, G_MAXUINT);
 }
 
 void sim_fw_remove(Sim *sim, guint32 id)

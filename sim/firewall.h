@@ -26,6 +26,9 @@ typedef struct {
 
 /* Appends a rule (lowest priority so far); returns its id.  Takes effect now. */
 guint32 sim_fw_add(Sim *sim, const SimFwRule *rule);
+/* Inserts a rule at `position` (0: first, before every other rule; past the
+ * end: appended) — partitions go first so no earlier allow can shadow them. */
+guint32 sim_fw_insert(Sim *sim, const SimFwRule *rule, guint position);
 /* Removes a rule (no effect if already removed). */
 void sim_fw_remove(Sim *sim, guint32 rule_id);
 /* The action for a connect from src to dst:port. */

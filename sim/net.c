@@ -23,6 +23,8 @@ void sim_net_clear(Sim *sim)
   g_array_free(sim->wan_links, TRUE);
   sim_route_invalidate(sim);
   g_free(sim->route_prev);
+  g_free(sim->adj_start);
+  g_free(sim->adj);
 }
 
 /* --- addresses ---------------------------------------------------------------- */
@@ -276,6 +278,7 @@ guint32 sim_wan_add(Sim *sim, guint32 site_a, guint32 site_b, double bps, SimTim
   g_return_val_if_fail(site_a < sim->sites->len && site_b < sim->sites->len && site_a != site_b, SIM_NONE);
   guint32 id = link_add(sim, SIM_LINK_WAN, bps, latency, loss, site_a, site_b, SIM_FRAMING_PPP);
   g_array_append_val(sim->wan_links, id);
+  sim->adj_sites = 0; /* the graph changed: rebuild the adjacency */
   sim_route_invalidate(sim);
   return id;
 }
@@ -326,56 +329,122 @@ void sim_route_invalidate(Sim *sim)
   }
 }
 
-/* Dijkstra from `src` over the WAN links that are up, by latency; ties broken
- * by link id so the result never depends on anything but the topology.  Sites
- * are few (thousands at most), so an O(V^2 + E) scan is enough. */
+typedef struct {
+  SimTime dist;
+  guint32 site;
+} HeapItem;
+
+static gboolean heap_less(const HeapItem *a, const HeapItem *b)
+{
+  return a->dist < b->dist || (a->dist == b->dist && a->site < b->site);
+}
+
+static void heap_push(GArray *h, HeapItem it)
+{
+  g_array_append_val(h, it);
+  HeapItem *d = (HeapItem *) h->data;
+  for (guint i = h->len - 1; i > 0;) {
+    guint p = (i - 1) / 2;
+    if (!heap_less(&d[i], &d[p]))
+      break;
+    HeapItem t = d[i];
+    d[i] = d[p];
+    d[p] = t;
+    i = p;
+  }
+}
+
+static HeapItem heap_pop(GArray *h)
+{
+  HeapItem *d = (HeapItem *) h->data;
+  HeapItem top = d[0];
+  d[0] = d[h->len - 1];
+  g_array_set_size(h, h->len - 1);
+  for (guint i = 0;;) {
+    guint l = 2 * i + 1, r = l + 1, m = i;
+    if (l < h->len && heap_less(&d[l], &d[m]))
+      m = l;
+    if (r < h->len && heap_less(&d[r], &d[m]))
+      m = r;
+    if (m == i)
+      break;
+    HeapItem t = d[i];
+    d[i] = d[m];
+    d[m] = t;
+    i = m;
+  }
+  return top;
+}
+
+/* Adjacency of the WAN graph, built once per topology change: for each site,
+ * the directed links leaving it (in link order, so ties break the same way
+ * every run). */
+static void adjacency_build(Sim *sim)
+{
+  guint32 n = sim->sites->len;
+  g_free(sim->adj_start);
+  g_free(sim->adj);
+  sim->adj_start = g_new0(guint32, n + 1);
+  sim->adj = g_new(guint32, MAX(2 * sim->wan_links->len, 1));
+  for (guint i = 0; i < sim->wan_links->len; i++) {
+    SimLink *l = sim_link_rec(sim, g_array_index(sim->wan_links, guint32, i));
+    sim->adj_start[l->a + 1]++;
+    sim->adj_start[l->b + 1]++;
+  }
+  for (guint32 v = 0; v < n; v++)
+    sim->adj_start[v + 1] += sim->adj_start[v];
+  guint32 *fill = g_memdup2(sim->adj_start, sizeof(guint32) * (n + 1));
+  for (guint i = 0; i < sim->wan_links->len; i++) {
+    guint32 lid = g_array_index(sim->wan_links, guint32, i);
+    SimLink *l = sim_link_rec(sim, lid);
+    sim->adj[fill[l->a]++] = lid * 2;     /* a → b */
+    sim->adj[fill[l->b]++] = lid * 2 + 1; /* b → a */
+  }
+  g_free(fill);
+  sim->adj_sites = n;
+}
+
+/* Dijkstra from `src` over the WAN links that are up, by latency (plus one
+ * nanosecond per hop, so fewer hops win ties).  O(E log V) per source site;
+ * computed on demand and kept until the topology changes. */
 static guint32 *routes_from(Sim *sim, guint32 src)
 {
   if (sim->route_sites != sim->sites->len)
     sim_route_invalidate(sim);
   if (sim->route_prev[src])
     return sim->route_prev[src];
+  if (!sim->adj || sim->adj_sites != sim->sites->len)
+    adjacency_build(sim);
   guint32 n = sim->sites->len;
   guint32 *prev = g_new(guint32, n);
   SimTime *dist = g_new(SimTime, n);
-  gboolean *done = g_new0(gboolean, n);
   for (guint32 i = 0; i < n; i++) {
     prev[i] = SIM_NONE;
     dist[i] = SIM_TIME_NEVER;
   }
+  GArray *heap = g_array_new(FALSE, FALSE, sizeof(HeapItem));
   dist[src] = 0;
-  for (;;) {
-    guint32 u = SIM_NONE;
-    for (guint32 i = 0; i < n; i++)
-      if (!done[i] && dist[i] != SIM_TIME_NEVER && (u == SIM_NONE || dist[i] < dist[u]))
-        u = i;
-    if (u == SIM_NONE)
-      break;
-    done[u] = TRUE;
-    for (guint i = 0; i < sim->wan_links->len; i++) {
-      guint32 lid = g_array_index(sim->wan_links, guint32, i);
-      SimLink *l = sim_link_rec(sim, lid);
+  heap_push(heap, (HeapItem){ 0, src });
+  while (heap->len) {
+    HeapItem it = heap_pop(heap);
+    if (it.dist != dist[it.site])
+      continue; /* stale entry */
+    for (guint32 k = sim->adj_start[it.site]; k < sim->adj_start[it.site + 1]; k++) {
+      guint32 dl = sim->adj[k];
+      SimLink *l = sim_link_rec(sim, dl >> 1);
       if (!l->up)
         continue;
-      guint32 v, dl;
-      if (l->a == u) {
-        v = l->b;
-        dl = lid * 2;
-      } else if (l->b == u) {
-        v = l->a;
-        dl = lid * 2 + 1;
-      } else {
-        continue;
-      }
-      SimTime d = dist[u] + l->lat + 1; /* +1: fewer hops win ties */
-      if (!done[v] && d < dist[v]) {
+      guint32 v = (dl & 1) ? l->a : l->b;
+      SimTime d = it.dist + l->lat + 1;
+      if (d < dist[v]) {
         dist[v] = d;
         prev[v] = dl;
+        heap_push(heap, (HeapItem){ d, v });
       }
     }
   }
+  g_array_free(heap, TRUE);
   g_free(dist);
-  g_free(done);
   sim->route_prev[src] = prev;
   return prev;
 }

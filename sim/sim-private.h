@@ -198,6 +198,9 @@ struct Sim {
    * to every site (SIM_NONE: unreachable / self), computed on demand. */
   guint32 **route_prev;
   guint32 route_sites;  /* sites when route_prev was sized */
+  guint32 *adj_start;   /* per site: first index into adj (sites + 1 entries) */
+  guint32 *adj;         /* directed WAN links leaving each site */
+  guint32 adj_sites;    /* sites when adj was built; 0 = rebuild */
 
   SimPool msgs;         /* SimMsg */
   SimPool conns;        /* SimConn */

@@ -71,6 +71,42 @@ static void test_join_takes_its_place(void)
   tw_free(&t);
 }
 
+/* A short crash (the server still lists the client): its neighbours fail to
+ * reach it meanwhile, but try it again after the peer retry interval, so it
+ * is back in its place; and a question open across the restart is answered
+ * once, not twice. */
+static void test_short_crash_rejoins_answers_once(void)
+{
+  TestWorld t;
+  tw_init(&t, NULL, 12);
+  guint32 first;
+  tw_branch(&t, "branch", "10.0.0.0/24", 50, 20e6, 30 * SIM_MS, &first);
+  guint32 s = cs_world_sensor(t.w, "x");
+  for (guint32 i = 0; i < 50; i++)
+    cs_world_sensor_set(t.w, s, first + i, "v");
+  CsTarget all = { CS_TARGET_ALL, 0 };
+  gint32 q = cs_world_ask(t.w, 4 * SIM_MIN, s, CS_Q_COUNT, &all, 1, NULL);
+  sim_run_until(t.sim, 5 * SIM_MIN);
+  CU_ASSERT_EQUAL(cs_question_answered(t.w, (guint32) q), 50);
+  SimNodeId n = cs_world_client_node(t.w, first + 20);
+  sim_node_crash(t.sim, n);
+  sim_run_until(t.sim, 7 * SIM_MIN);
+  sim_node_restart(t.sim, n); /* 2 minutes down: still in the server's lists */
+  /* Its own registration gets the question again: it must not answer twice. */
+  sim_run_until(t.sim, 7 * SIM_MIN + 30 * SIM_S);
+  CU_ASSERT_EQUAL(cs_question_answered(t.w, (guint32) q), 50);
+  /* Neighbours retry it at a registration after CS_PEER_RETRY (5 min). */
+  sim_run_until(t.sim, 7 * SIM_MIN + 5 * SIM_MIN + 2 * 90 * SIM_S);
+  CU_ASSERT_EQUAL(cs_client_forward(t.w, first + 19), first + 20);
+  CU_ASSERT_EQUAL(cs_client_backward(t.w, first + 21), first + 20);
+  CsChainSummary cs;
+  cs_world_chains(t.w, &cs);
+  CU_ASSERT_EQUAL(cs.chains, 1);
+  CU_ASSERT_EQUAL(cs.len_max, 50);
+  CU_ASSERT_EQUAL(cs_question_answered(t.w, (guint32) q), 50);
+  tw_free(&t);
+}
+
 /* A client leaving gracefully introduces its neighbours to each other: they
  * connect within a few LAN round trips, long before any keepalive. */
 static void test_graceful_leave(void)
@@ -98,6 +134,7 @@ int main(void)
     { "50 clients in one /24 form one chain in address order", test_one_subnet_one_chain },
     { "a client coming back takes its place", test_join_takes_its_place },
     { "a graceful leave introduces the neighbours", test_graceful_leave },
+    { "a short crash rejoins; a question is answered once", test_short_crash_rejoins_answers_once },
     CU_TEST_INFO_NULL,
   };
   return cs_test_main("chain", tests);
