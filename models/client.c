@@ -331,10 +331,73 @@ static void flush_batch(CsWorld *w, CsClient *c)
 
 static void add_entry(CsWorld *w, CsClient *c, const CsEntry *e)
 {
+  if (!c->batch || c->batch->len == 0)
+    c->batch_started = sim_now(w->sim);
   if (!c->batch)
     c->batch = cs_batch_new();
   cs_batch_add(c->batch, e);
   arm_batch(w, c);
+}
+
+static guint32 client_index(CsWorld *w, CsClient *c);
+
+/* Question q is complete up to this client when its own answer is in (or it
+ * is not a target) and everything behind it has come: a completion mark from
+ * behind, or nothing behind (a backward leader, no chain). */
+static gboolean q_ready(CsWorld *w, CsClient *c, guint32 q)
+{
+  guint64 bit = G_GUINT64_CONSTANT(1) << q;
+  if (!(c->q_seen & bit) || (c->q_done_sent & bit))
+    return FALSE;
+  CsQuestion *qq = &g_array_index(w->questions, CsQuestion, q);
+  if ((!qq->is_target || qq->is_target[client_index(w, c)]) && !(c->q_answered & bit))
+    return FALSE;
+  return (c->q_behind_done & bit) || c->cur_kind[CS_BACK] != CS_SIDE_PEER;
+}
+
+static void mark_done(CsWorld *w, CsClient *c, guint32 q)
+{
+  CsEntry e = { .kind = CS_E_DONE, .id = (guint8) q };
+  c->q_done_sent |= G_GUINT64_CONSTANT(1) << q;
+  add_entry(w, c, &e);
+}
+
+/* Passes question q on at once when it is complete up to here: the merged
+ * answers sweep the chain in one pass, one message per hop. */
+static void check_ready(CsWorld *w, CsClient *c, guint32 q)
+{
+  if (!q_ready(w, c, q))
+    return;
+  mark_done(w, c, q);
+  flush_batch(w, c);
+}
+
+/* The batching window closed: late answers go on now, but answers of a
+ * question still waiting for what is behind are held (they go with the
+ * completion), up to answer_hold, after which the client passes on what it
+ * has and marks it complete so the chain never stalls behind a dead peer. */
+static void batch_window_closed(CsWorld *w, CsClient *c)
+{
+  if (!c->batch || c->batch->len == 0)
+    return;
+  guint64 waiting = 0;
+  for (guint32 i = 0; i < c->batch->len; i++) {
+    const CsEntry *e = &c->batch->e[i];
+    if ((e->kind == CS_E_COUNT || e->kind == CS_E_ROW) && !(c->q_done_sent & (G_GUINT64_CONSTANT(1) << e->id)))
+      waiting |= G_GUINT64_CONSTANT(1) << e->id;
+  }
+  if (waiting) {
+    SimTime held = sim_now(w->sim) - c->batch_started;
+    if (held < w->p.answer_hold) {
+      SimTime left = w->p.answer_hold - held;
+      c->batch_timer = sim_timer_start(w->sim, c->node, MIN(left, w->p.batch_window), CS_TAG_BATCH, 0);
+      return;
+    }
+    for (guint q = 0; q < 64; q++)
+      if (waiting & (G_GUINT64_CONSTANT(1) << q))
+        mark_done(w, c, q);
+  }
+  flush_batch(w, c);
 }
 
 static guint32 client_index(CsWorld *w, CsClient *c) { return idx_of(w, c->node); }
@@ -348,8 +411,10 @@ static void got_question(CsWorld *w, CsClient *c, guint32 q)
   if (c->cur_kind[CS_FWD] == CS_SIDE_PEER)
     send_simple(w, c, c->cur[CS_FWD], CS_MSG_QUESTION, SIM_CLS_QUESTION, w->p.question_bytes, q, 0);
   CsQuestion *qq = &g_array_index(w->questions, CsQuestion, q);
-  if (!qq->is_target || qq->is_target[client_index(w, c)])
+  if ((!qq->is_target || qq->is_target[client_index(w, c)]) && !(c->q_answered & bit))
     sim_timer_start(w->sim, c->node, draw(w->sim, c->node, w->p.sensor_min, w->p.sensor_max), CS_TAG_EVAL, q);
+  else
+    check_ready(w, c, q); /* nothing of its own to add */
 }
 
 static void got_action(CsWorld *w, CsClient *c, guint32 a)
@@ -405,6 +470,7 @@ static void evaluate(CsWorld *w, CsClient *c, guint32 q)
     e.count = me;
   }
   add_entry(w, c, &e);
+  check_ready(w, c, q);
 }
 
 /* --- callbacks ------------------------------------------------------------------------ */
@@ -416,7 +482,7 @@ static void reset_state(CsClient *c)
   guint8 leaving = c->leaving;
   /* The agent's own database survives a restart: it does not answer a
    * question or run an action twice. */
-  guint64 answered = c->q_answered, done = c->a_done;
+  guint64 answered = c->q_answered, done = c->a_done, q_done = c->q_done_sent;
   cs_batch_free(c->batch);
   cs_shards_client_reset(c);
   memset(c, 0, sizeof *c);
@@ -427,6 +493,7 @@ static void reset_state(CsClient *c)
   c->leaving = leaving;
   c->q_answered = answered;
   c->a_done = done;
+  c->q_done_sent = q_done;
   c->cur_peer[0] = c->cur_peer[1] = CS_NONE;
   c->failed_closest[0] = c->failed_closest[1] = CS_NONE;
   c->reg_done = c->init_done = -1;
@@ -553,13 +620,20 @@ static void cl_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
     break;
   case CS_MSG_ANSWER:
     if (m->blob) {
-      if (!c->batch) {
-        c->batch = m->blob;
-        m->blob = NULL;
-      } else {
-        cs_batch_merge(c->batch, m->blob);
+      /* Completion marks are the sender's to give: note them, merge the rest. */
+      const CsBatch *in = m->blob;
+      guint64 done = 0;
+      for (guint32 i = 0; i < in->len; i++) {
+        const CsEntry *e = &in->e[i];
+        if (e->kind == CS_E_DONE)
+          done |= G_GUINT64_CONSTANT(1) << e->id;
+        else
+          add_entry(w, c, e);
       }
-      arm_batch(w, c);
+      c->q_behind_done |= done;
+      for (guint q = 0; done && q < 64; q++)
+        if (done & (G_GUINT64_CONSTANT(1) << q))
+          check_ready(w, c, q);
     }
     break;
   case CS_MSG_SHARD_REQ:
@@ -624,7 +698,7 @@ static void cl_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64 
     break;
   }
   case CS_TAG_BATCH:
-    flush_batch(w, c);
+    batch_window_closed(w, c);
     break;
   case CS_TAG_DL_RETRY:
     cs_shards_retry(w, c);

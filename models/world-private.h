@@ -77,7 +77,8 @@ typedef struct {
 } CsCacheEntry;
 
 /* One entry of an answer batch. */
-typedef enum { CS_E_COUNT, CS_E_ROW, CS_E_ACTION_DONE, CS_E_DC_FAILED } CsEntryKind;
+/* CS_E_DONE: "everything up to the sender is in" for question `id`. */
+typedef enum { CS_E_COUNT, CS_E_ROW, CS_E_ACTION_DONE, CS_E_DC_FAILED, CS_E_DONE } CsEntryKind;
 /* CS_E_DC_FAILED: value = session, count = CsDcReason. */
 typedef enum { CS_DCR_NONE, CS_DCR_TIMEOUT, CS_DCR_REFUSED, CS_DCR_NO_CLIENT_CERT, CS_DCR_NO_SERVER_CERT,
                CS_DCR_OFFLINE, CS_DCR_UNVERIFIED, CS_DCR_CLOSED } CsDcReason;
@@ -167,6 +168,9 @@ typedef struct {
   guint64 a_seen, a_done;
   CsBatch *batch;          /* answers waiting for the batching window */
   SimTimerId batch_timer;
+  SimTime batch_started;   /* when the batch got its first entry */
+  guint64 q_behind_done;   /* questions complete behind this client */
+  guint64 q_done_sent;     /* questions this client passed on complete */
   /* shards */
   CsCacheEntry *cache;     /* files with shards in the cache */
   guint8 ncache;           /* entries */

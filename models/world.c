@@ -20,6 +20,7 @@ void cs_world_params_default(CsWorldParams *p)
   p->peers_per_side = 10;
   p->neighbourhood_prefix = 24;
   p->batch_window = 50 * SIM_MS;
+  p->answer_hold = 2 * SIM_S;
   p->sensor_min = 10 * SIM_MS;
   p->sensor_max = 100 * SIM_MS;
   p->live_timeout = 3 * 90 * SIM_S;
@@ -841,6 +842,8 @@ void cs_world_take_batch(CsWorld *w, const CsBatch *b)
   SimTime now = sim_now(w->sim);
   for (guint32 i = 0; i < b->len; i++) {
     const CsEntry *e = &b->e[i];
+    if (e->kind == CS_E_DONE)
+      continue; /* a chain's completion mark: nothing to count */
     if (e->kind == CS_E_DC_FAILED) {
       cs_dc_failed(w, e->value, (CsDcReason) e->count); /* the status the endpoint reported */
       continue;

@@ -34,7 +34,8 @@ typedef struct {
   SimTime startup;            /* clients start uniformly in [0, startup] */
   guint32 peers_per_side;     /* peer list entries each side */
   guint8 neighbourhood_prefix;/* address mask that groups peers */
-  SimTime batch_window;       /* answers held before forwarding */
+  SimTime batch_window;       /* late answers held before forwarding */
+  SimTime answer_hold;        /* longest wait for the answers from behind */
   SimTime sensor_min, sensor_max; /* sensor evaluation time */
   SimTime live_timeout;       /* server forgets a client not heard from for this long */
   guint32 reg_bytes, reg_resp_bytes, question_bytes, answer_bytes, answer_row_bytes, action_bytes;

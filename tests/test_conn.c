@@ -36,6 +36,13 @@ typedef struct {
 static void std_net(Net *n)
 {
   n->sim = sim_new(NULL);
+  /* The hand-computed times below assume these defaults. */
+  CU_ASSERT_EQUAL(sim_params(n->sim)->connect_timeout, CONNECT_TIMEOUT);
+  CU_ASSERT_EQUAL(sim_params(n->sim)->keepalive_timeout, KEEPALIVE);
+  CU_ASSERT_EQUAL(sim_params(n->sim)->mss, 1448);
+  CU_ASSERT_EQUAL(sim_params(n->sim)->tls_client_bytes, 600);
+  CU_ASSERT_EQUAL(sim_params(n->sim)->tls_server_bytes, 4000);
+  CU_ASSERT_EQUAL(sim_params(n->sim)->tls_rtts, 1);
   n->p = probe_new(n->sim);
   n->wan = probe_two_sites(n->sim, 20e6, 30 * SIM_MS, 1e9, 100 * SIM_US, &n->sa, &n->sb);
   n->a = probe_host(n->sim, n->p, n->sa);
@@ -234,11 +241,43 @@ static void test_connect_link_down(void)
   net_done(&n);
 }
 
+/* The path fails during the handshake (10 ms after the connect, while the
+ * SYN is on the WAN link): the connect fails as a connect does, at the
+ * connect timeout counted from the connect, not a keepalive later.  Same
+ * for a drop rule added during the handshake; a reject rule added then
+ * refuses it, one way (a → b, payload 0) after the rule. */
+static void test_connect_broken_during_handshake(void)
+{
+  const SimTime during = T0 + 10 * SIM_MS;
+  for (int mode = 0; mode < 3; mode++) {
+    Net n;
+    std_net(&n);
+    connect_ab(&n, 80, FALSE);
+    sim_run_until(n.sim, during);
+    if (mode == 0) {
+      sim_wan_set_up(n.sim, n.wan, FALSE);
+    } else {
+      SimFwRule r = rule_ab(&n, 80, mode == 1 ? SIM_FW_DROP : SIM_FW_REJECT);
+      sim_fw_add(n.sim, &r);
+    }
+    sim_drain(n.sim);
+    if (mode < 2)
+      expect_one(n.p, n.a, PR_FAILED, SIM_CONN_TIMEOUT, T0 + CONNECT_TIMEOUT);
+    else
+      expect_one(n.p, n.a, PR_FAILED, SIM_CONN_REFUSED, during + ONE_WAY_SYN);
+    CU_ASSERT_EQUAL(probe_count(n.p, n.a, PR_CONNECTED), 0);
+    CU_ASSERT_EQUAL(probe_count(n.p, n.a, PR_CLOSED), 0);
+    CU_ASSERT_EQUAL(probe_count(n.p, n.b, PR_ACCEPTED) + probe_count(n.p, n.b, PR_CLOSED), 0);
+    net_done(&n);
+  }
+}
+
 /* --- delivery ------------------------------------------------------------------------ */
 
-/* Back to back on one connection: 1 MB (a bulk flow), then 1,000 B, then
- * 10 B.  Alone, the 10-byte message would arrive before the 1,000-byte one
- * and both long before the megabyte; on a connection they arrive in order. */
+/* Back to back on one connection: 1 MB (a bulk flow), then 1,000 B, 10 B
+ * and 300 B, then a close.  Alone, the 10-byte message would arrive before
+ * the 1,000-byte one and all three long before the megabyte; on a
+ * connection they arrive in order, and the close after them. */
 static void test_in_order_delivery(void)
 {
   Net n;
@@ -681,6 +720,7 @@ int main(void)
     { "connect rejected by the firewall: refused after one RTT", test_connect_fw_reject },
     { "connect to a port nobody listens on: refused", test_connect_not_listening },
     { "connect over a failed WAN link: timeout", test_connect_link_down },
+    { "path broken during the handshake", test_connect_broken_during_handshake },
     { "in-order delivery, large then small", test_in_order_delivery },
     { "WAN failure: in flight lost, keepalive at both ends", test_wan_failure_open_conn },
     { "route change in a triangle", test_route_change },

@@ -287,6 +287,46 @@ static void test_restart_before_start(void)
   sim_free(sim);
 }
 
+/* --- running -------------------------------------------------------------------------- */
+
+static void stop_call(Sim *sim, gpointer data, guint64 arg) { sim_stop(sim); }
+
+static void count_progress(Sim *sim, gpointer data) { (*(guint *) data)++; }
+
+/* sim_run_until stops at `until` (and leaves the clock there) or after the
+ * event that called sim_stop (clock at that event); sim_step runs one. */
+static void test_run_until_and_stop(void)
+{
+  Sim *sim = sim_new(NULL);
+  Recorder *r = recorder_new(sim);
+  SimNodeId n;
+  add_nodes(sim, r->kind, 1, &n);
+  guint progress = 0;
+  sim_set_progress(sim, 2, count_progress, &progress);
+  sim_run_until(sim, 0);
+  for (guint32 i = 1; i <= 3; i++)
+    sim_timer_start(sim, n, (SimTime) i * SIM_S, i, 0);
+  sim_call_at(sim, 2 * SIM_S, stop_call, NULL, 0); /* after timer 2: queued later */
+  sim_run_until(sim, 10 * SIM_S);
+  CU_ASSERT_EQUAL(sim_now(sim), 2 * SIM_S);
+  CU_ASSERT_EQUAL(r->log->len, 2);
+  CU_ASSERT_EQUAL(sim_pending_events(sim), 1);
+  sim_run_until(sim, 2500 * SIM_MS); /* nothing due: the clock moves on */
+  CU_ASSERT_EQUAL(sim_now(sim), 2500 * SIM_MS);
+  CU_ASSERT(sim_step(sim)); /* timer 3 */
+  CU_ASSERT_EQUAL(sim_now(sim), 3 * SIM_S);
+  CU_ASSERT_FALSE(sim_step(sim));
+  sim_run_until(sim, 10 * SIM_S);
+  CU_ASSERT_EQUAL(sim_now(sim), 10 * SIM_S);
+  CU_ASSERT_EQUAL(r->log->len, 3);
+  /* start, three timers, the call */
+  CU_ASSERT_EQUAL(sim_events_dispatched(sim), 5);
+  CU_ASSERT_EQUAL(progress, 2);
+  CU_ASSERT_EQUAL(sim_pending_events(sim), 0);
+  recorder_free(r);
+  sim_free(sim);
+}
+
 /* --- RNG streams ----------------------------------------------------------------------- */
 
 static void test_rng_reproducible(void)
@@ -642,6 +682,7 @@ int main(void)
     { "timer cancel, many, and stale ids", test_timer_cancel_many },
     { "crash forgets timers; restart runs start again", test_crash_restart },
     { "restart before a scheduled start", test_restart_before_start },
+    { "run until, stop, step", test_run_until_and_stop },
     { "rng: reproducible and independent streams", test_rng_reproducible },
     { "rng: node streams", test_rng_node_streams },
     { "rng: range bounds", test_rng_range },
