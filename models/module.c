@@ -308,7 +308,7 @@ gint32 cs_world_dc_test(CsWorld *w, SimTime at, const char *what, SimNodeId modu
     client = n == SIM_NODE_NONE ? CS_NONE : cs_world_node_client(w, n);
   } else {
     gint32 sensor = cs_world_sensor_find(w, "Computer Name");
-    for (guint32 i = 0; sensor >= 0 && i < w->clients->len && client == CS_NONE; i++)
+    for (guint32 i = 0; sensor >= 0 && i < w->clients.len && client == CS_NONE; i++)
       if (g_str_equal(cs_world_sensor_get(w, (guint32) sensor, i), what))
         client = i;
   }
@@ -528,8 +528,8 @@ SimNodeId cs_world_add_module_server(CsWorld *w, const char *name, guint32 subne
 void cs_world_client_without_cert(CsWorld *w, guint32 client)
 {
   if (!w->no_cert)
-    w->no_cert = g_malloc0(MAX(w->clients->len, 1));
-  if (client < w->clients->len)
+    w->no_cert = g_malloc0(MAX(w->clients.len, 1));
+  if (client < w->clients.len)
     w->no_cert[client] = 1;
 }
 

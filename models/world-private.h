@@ -4,6 +4,7 @@
 #pragma once
 #include "world.h"
 #include "hist.h"
+#include "vec.h"
 
 #define CS_NONE G_MAXUINT32
 #define CS_MAX_PEERS 16   /* peer list entries per side, at most */
@@ -320,7 +321,7 @@ struct CsWorld {
   CsWorldParams p;
   Sim *sim;
   guint16 kind_client, kind_server, kind_host;
-  GArray *clients;         /* CsClient */
+  SimVec clients;          /* CsClient, in chunks: never copied as it grows */
   GArray *servers;         /* CsServer */
   GArray *node_client;     /* guint32 per node: client index or CS_NONE */
   GHashTable *names;       /* node id → name (servers, hosts) */

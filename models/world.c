@@ -65,7 +65,7 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->modules = g_array_new(FALSE, TRUE, sizeof(CsModule));
   w->dc = g_array_new(FALSE, TRUE, sizeof(CsDcSession));
   w->satellites = g_array_new(FALSE, TRUE, sizeof(CsSatellite));
-  w->clients = g_array_new(FALSE, TRUE, sizeof(CsClient));
+  sim_vec_init(&w->clients, sizeof(CsClient));
   w->servers = g_array_new(FALSE, TRUE, sizeof(CsServer));
   w->node_client = g_array_new(FALSE, TRUE, sizeof(guint32));
   w->names = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
@@ -105,8 +105,8 @@ void cs_world_free(CsWorld *w)
   if (!w)
     return;
   sim_free(w->sim); /* first: pending messages release their blobs */
-  for (guint i = 0; i < w->clients->len; i++) {
-    CsClient *c = &g_array_index(w->clients, CsClient, i);
+  for (guint i = 0; i < w->clients.len; i++) {
+    CsClient *c = cs_client_rec(w, i);
     cs_batch_free(c->batch);
     cs_shards_client_reset(c);
   }
@@ -137,7 +137,7 @@ void cs_world_free(CsWorld *w)
     g_array_free(s->leaders, TRUE);
     g_array_free(s->slots, TRUE);
   }
-  g_array_free(w->clients, TRUE);
+  sim_vec_clear(&w->clients);
   g_array_free(w->servers, TRUE);
   g_array_free(w->node_client, TRUE);
   g_hash_table_destroy(w->names);
@@ -173,7 +173,7 @@ void cs_world_free(CsWorld *w)
 
 Sim *cs_world_sim(CsWorld *w) { return w->sim; }
 const CsWorldParams *cs_world_params(const CsWorld *w) { return &w->p; }
-CsClient *cs_client_rec(const CsWorld *w, guint32 c) { return &g_array_index(w->clients, CsClient, c); }
+CsClient *cs_client_rec(const CsWorld *w, guint32 c) { return sim_vec_at(&w->clients, c); }
 CsServer *cs_server_rec(const CsWorld *w, guint32 s) { return &g_array_index(w->servers, CsServer, s); }
 
 /* --- batches ----------------------------------------------------------------------- */
@@ -310,9 +310,9 @@ SimNodeId cs_world_add_server(CsWorld *w, const char *name, guint32 subnet, guin
 
 guint32 cs_world_add_clients(CsWorld *w, guint32 subnet, guint32 count, GError **error)
 {
-  guint32 first = w->clients->len;
+  guint32 first = w->clients.len;
   for (guint32 i = 0; i < count; i++) {
-    guint32 idx = w->clients->len;
+    guint32 idx = w->clients.len;
     SimNodeId node = sim_node_add(w->sim, w->kind_client, subnet, 0, idx, error);
     if (node == SIM_NODE_NONE)
       return CS_NONE;
@@ -324,13 +324,13 @@ guint32 cs_world_add_clients(CsWorld *w, guint32 subnet, guint32 count, GError *
     c.failed_closest[0] = c.failed_closest[1] = CS_NONE;
     c.dl_action = CS_NONE;
     c.zone = CS_NONE;
-    g_array_append_val(w->clients, c);
+    sim_vec_push(&w->clients, &c);
     note_node(w, node, idx);
     sim_node_start_at(w->sim, node, 0);
   }
-  w->registered = g_renew(guint8, w->registered, MAX(w->clients->len, 1));
-  w->last_seen = g_renew(SimTime, w->last_seen, MAX(w->clients->len, 1));
-  for (guint32 i = first; i < w->clients->len; i++) {
+  w->registered = g_renew(guint8, w->registered, MAX(w->clients.len, 1));
+  w->last_seen = g_renew(SimTime, w->last_seen, MAX(w->clients.len, 1));
+  for (guint32 i = first; i < w->clients.len; i++) {
     w->registered[i] = 0;
     w->last_seen[i] = 0;
   }
@@ -397,7 +397,7 @@ SimNodeId cs_world_add_host(CsWorld *w, const char *name, guint32 subnet, guint3
   return node;
 }
 
-guint32 cs_world_client_count(const CsWorld *w) { return w->clients->len; }
+guint32 cs_world_client_count(const CsWorld *w) { return w->clients.len; }
 SimNodeId cs_world_client_node(const CsWorld *w, guint32 c) { return cs_client_rec(w, c)->node; }
 guint32 cs_world_server_count(const CsWorld *w) { return w->servers->len; }
 SimNodeId cs_world_server_node(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->node; }
@@ -439,7 +439,7 @@ void cs_world_build_neighbourhoods(CsWorld *w)
   neighs_clear(w);
   GHashTable *index = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   guint32 mask = sim_prefix_mask(w->p.neighbourhood_prefix);
-  for (guint32 i = 0; i < w->clients->len; i++) {
+  for (guint32 i = 0; i < w->clients.len; i++) {
     CsClient *c = cs_client_rec(w, i);
     guint32 subnet = sim_node_subnet(w->sim, c->node);
     CsSubnetMode mode = subnet_mode(w, subnet);
@@ -517,7 +517,7 @@ gboolean cs_world_sensor_set(CsWorld *w, guint32 sensor, guint32 client, const c
 {
   CsSensor *s = g_ptr_array_index(w->sensors, sensor);
   if (s->nclients <= client) {
-    guint32 n = MAX(w->clients->len, client + 1);
+    guint32 n = MAX(w->clients.len, client + 1);
     s->of_client = g_renew(guint16, s->of_client, n);
     memset(s->of_client + s->nclients, 0, sizeof(guint16) * (n - s->nclients));
     s->nclients = n;
@@ -548,7 +548,7 @@ const char *cs_world_sensor_get(const CsWorld *w, guint32 sensor, guint32 client
  * its own site and subnet).  Returns NULL when everyone is targeted. */
 static guint8 *targets_bitmap(const CsWorld *w, const CsTarget *t, guint n, guint32 *count)
 {
-  guint32 nc = w->clients->len;
+  guint32 nc = w->clients.len;
   gboolean all = n == 0;
   for (guint i = 0; i < n; i++)
     all |= t[i].kind == CS_TARGET_ALL;
@@ -969,7 +969,7 @@ static gint cmp_u32(gconstpointer a, gconstpointer b)
 void cs_world_chains(CsWorld *w, CsChainSummary *out)
 {
   memset(out, 0, sizeof *out);
-  guint32 n = w->clients->len;
+  guint32 n = w->clients.len;
   guint8 *has_in = g_new0(guint8, MAX(n, 1));
   guint8 *seen = g_new0(guint8, MAX(n, 1));
   for (guint32 i = 0; i < n; i++) {

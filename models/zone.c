@@ -22,7 +22,7 @@ static CsZone *zone_of(CsWorld *w, SimNodeId node) { return cs_zone_rec(w, sim_n
 static void remember(CsWorld *w, guint32 client, SimConnId conn, gboolean reg)
 {
   if (client >= w->ext_conn_len) {
-    guint32 n = MAX(client + 1, w->clients->len);
+    guint32 n = MAX(client + 1, w->clients.len);
     w->ext_conn = g_renew(SimConnId, w->ext_conn, n);
     w->ext_reg = g_renew(SimConnId, w->ext_reg, n);
     memset(w->ext_conn + w->ext_conn_len, 0, sizeof(SimConnId) * (n - w->ext_conn_len));

@@ -8,7 +8,7 @@ void sim_net_init(Sim *sim)
   sim->sites = g_array_new(FALSE, TRUE, sizeof(SimSite));
   sim->subnets = g_array_new(FALSE, TRUE, sizeof(SimSubnet));
   sim->subnet_index = g_array_new(FALSE, FALSE, sizeof(guint32));
-  sim->links = g_array_new(FALSE, TRUE, sizeof(SimLink));
+  sim_vec_init(&sim->links, sizeof(SimLink));
   sim->wan_links = g_array_new(FALSE, FALSE, sizeof(guint32));
 }
 
@@ -19,7 +19,7 @@ void sim_net_clear(Sim *sim)
   g_array_free(sim->sites, TRUE);
   g_array_free(sim->subnets, TRUE);
   g_array_free(sim->subnet_index, TRUE);
-  g_array_free(sim->links, TRUE);
+  sim_vec_clear(&sim->links);
   g_array_free(sim->wan_links, TRUE);
   sim_route_invalidate(sim);
   g_free(sim->route_prev);
@@ -174,8 +174,7 @@ static guint32 link_add(Sim *sim, SimLinkKind kind, double bps, SimTime lat, dou
   l.up = 1;
   l.framing = framing;
   l.payload_rate = bps / 8e9 * (double) sim->p.mss / (double) (sim->p.mss + framing);
-  g_array_append_val(sim->links, l);
-  return sim->links->len - 1;
+  return sim_vec_push(&sim->links, &l);
 }
 
 SimNodeId sim_node_add(Sim *sim, guint16 kind, guint32 subnet, guint32 addr,
@@ -214,7 +213,7 @@ SimNodeId sim_node_add(Sim *sim, guint16 kind, guint32 subnet, guint32 addr,
       return SIM_NODE_NONE;
     }
   }
-  SimNodeId id = sim->nodes->len;
+  SimNodeId id = sim->nodes.len;
   SimNode n;
   memset(&n, 0, sizeof n);
   n.addr = addr;
@@ -225,7 +224,7 @@ SimNodeId sim_node_add(Sim *sim, guint16 kind, guint32 subnet, guint32 addr,
                     SIM_FRAMING_ETHERNET);
   sim_rng_init(&n.rng, sim->p.seed, id, 0);
   sim_rng_init(&n.netrng, sim->p.seed, id, 1);
-  g_array_append_val(sim->nodes, n);
+  sim_vec_push(&sim->nodes, &n);
   s->hosts++;
   guint64 key = (guint64) addr << 32 | id;
   if (sim->addr_index->len > 0 && g_array_index(sim->addr_index, guint64, sim->addr_index->len - 1) > key)
@@ -283,7 +282,7 @@ guint32 sim_wan_add(Sim *sim, guint32 site_a, guint32 site_b, double bps, SimTim
   return id;
 }
 
-guint32 sim_link_count(const Sim *sim) { return sim->links->len; }
+guint32 sim_link_count(const Sim *sim) { return sim->links.len; }
 SimLinkKind sim_link_kind(const Sim *sim, guint32 l) { return (SimLinkKind) sim_link_rec(sim, l)->kind; }
 guint32 sim_link_site_a(const Sim *sim, guint32 l) { return sim_link_rec(sim, l)->a; }
 guint32 sim_link_site_b(const Sim *sim, guint32 l) { return sim_link_rec(sim, l)->b; }

@@ -8,6 +8,7 @@
 #include "stats.h"
 #include "evq.h"
 #include "pool.h"
+#include "vec.h"
 
 #define SIM_MAX_HOPS 16     /* directed links on one host-to-host path */
 #define SIM_MAX_KINDS 32
@@ -184,14 +185,14 @@ struct Sim {
   gpointer kstate[SIM_MAX_KINDS];
   guint32 nkinds;
 
-  GArray *nodes;        /* SimNode */
+  SimVec nodes;         /* SimNode */
   GArray *addr_index;   /* guint64 addr << 32 | node, sorted on demand */
   gboolean addr_sorted;
 
   GArray *sites;        /* SimSite */
   GArray *subnets;      /* SimSubnet */
   GArray *subnet_index; /* guint32 subnet ids sorted by base */
-  GArray *links;        /* SimLink */
+  SimVec links;         /* SimLink */
   GArray *wan_links;    /* guint32 link ids of WAN links */
 
   /* routing: per source site, the previous directed link on the best path
@@ -229,8 +230,8 @@ struct Sim {
 /* kernel internals shared across sim/ files */
 guint32 sim_ev_alloc(Sim *sim, SimTime at, SimEventType type, SimNodeId node);
 static inline SimEvent *sim_ev(Sim *sim, guint32 slot) { return &sim->ev[slot]; }
-static inline SimNode *sim_node_rec(const Sim *sim, SimNodeId n) { return &g_array_index(sim->nodes, SimNode, n); }
-static inline SimLink *sim_link_rec(const Sim *sim, guint32 l) { return &g_array_index(sim->links, SimLink, l); }
+static inline SimNode *sim_node_rec(const Sim *sim, SimNodeId n) { return sim_vec_at(&sim->nodes, n); }
+static inline SimLink *sim_link_rec(const Sim *sim, guint32 l) { return sim_vec_at(&sim->links, l); }
 static inline SimConn *sim_conn_rec(const Sim *sim, guint32 c) { return sim_pool_get(&sim->conns, c); }
 static inline SimFlow *sim_flow_rec(const Sim *sim, guint32 f) { return sim_pool_get(&sim->flows, f); }
 static inline SimMsg *sim_msg_rec(const Sim *sim, guint32 m) { return sim_pool_get(&sim->msgs, m); }

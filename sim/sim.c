@@ -32,7 +32,7 @@ Sim *sim_new(const SimParams *params)
   sim->ev_freelist = g_new(guint32, sim->ev_cap);
   sim->ev_next = 1; /* slot 0 unused: a zero timer id means none */
   sim->fingerprint = 0xcbf29ce484222325ULL;
-  sim->nodes = g_array_new(FALSE, TRUE, sizeof(SimNode));
+  sim_vec_init(&sim->nodes, sizeof(SimNode));
   sim->addr_index = g_array_new(FALSE, FALSE, sizeof(guint64));
   sim->addr_sorted = TRUE;
   sim_pool_init(&sim->msgs, sizeof(SimMsg));
@@ -66,7 +66,7 @@ void sim_free(Sim *sim)
   sim_evq_clear(&sim->q);
   g_free(sim->ev);
   g_free(sim->ev_freelist);
-  g_array_free(sim->nodes, TRUE);
+  sim_vec_clear(&sim->nodes);
   g_array_free(sim->addr_index, TRUE);
   sim_pool_clear(&sim->msgs);
   sim_pool_clear(&sim->conns);
@@ -199,7 +199,7 @@ guint16 sim_kind_register(Sim *sim, const SimNodeKind *kind, gpointer kstate)
 }
 
 const SimNodeKind *sim_kind(const Sim *sim, guint16 kind) { return &sim->kinds[kind]; }
-guint32 sim_node_count(const Sim *sim) { return sim->nodes->len; }
+guint32 sim_node_count(const Sim *sim) { return sim->nodes.len; }
 guint16 sim_node_kind(const Sim *sim, SimNodeId n) { return sim_node_rec(sim, n)->kind; }
 guint32 sim_node_local(const Sim *sim, SimNodeId n) { return sim_node_rec(sim, n)->local; }
 guint32 sim_node_addr(const Sim *sim, SimNodeId n) { return sim_node_rec(sim, n)->addr; }
