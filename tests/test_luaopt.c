@@ -6,6 +6,7 @@
 #include <string.h>
 #include "luaopt.h"
 #include "sandbox.h"
+#include "testutil.h"
 
 /* ---- API functions the scenarios below call ----------------------------- */
 
@@ -410,17 +411,5 @@ static CU_SuiteInfo suites[] = {
 
 int main(void)
 {
-  if (CU_initialize_registry() != CUE_SUCCESS)
-    return 2;
-  if (CU_register_suites(suites) != CUE_SUCCESS) {
-    fprintf(stderr, "%s\n", CU_get_error_msg());
-    CU_cleanup_registry();
-    return 2;
-  }
-  CU_basic_set_mode(CU_BRM_VERBOSE);
-  CU_basic_run_tests();
-  unsigned failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-  unsigned run = CU_get_number_of_tests_run();
-  CU_cleanup_registry();
-  return failed || run == 0 ? 1 : 0;
+  return cs_test_main_suites(suites);
 }

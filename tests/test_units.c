@@ -7,6 +7,7 @@
 #include <string.h>
 #include "outfile.h"
 #include "units.h"
+#include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -479,17 +480,5 @@ static CU_SuiteInfo suites[] = {
 
 int main(void)
 {
-  if (CU_initialize_registry() != CUE_SUCCESS)
-    return 2;
-  if (CU_register_suites(suites) != CUE_SUCCESS) {
-    fprintf(stderr, "%s\n", CU_get_error_msg());
-    CU_cleanup_registry();
-    return 2;
-  }
-  CU_basic_set_mode(CU_BRM_VERBOSE);
-  CU_basic_run_tests();
-  unsigned failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-  unsigned run = CU_get_number_of_tests_run();
-  CU_cleanup_registry();
-  return failed || run == 0 ? 1 : 0;
+  return cs_test_main_suites(suites);
 }

@@ -3,21 +3,30 @@
 #include <CUnit/Basic.h>
 #include <stdio.h>
 
-int cs_test_main(const char *suite, CU_TestInfo *tests)
+int cs_test_main_suites(CU_SuiteInfo *suites)
 {
   if (CU_initialize_registry() != CUE_SUCCESS)
     return 2;
-  CU_SuiteInfo suites[] = { { (char *) suite, NULL, NULL, NULL, NULL, tests }, CU_SUITE_INFO_NULL };
   if (CU_register_suites(suites) != CUE_SUCCESS) {
     fprintf(stderr, "%s\n", CU_get_error_msg());
+    CU_cleanup_registry();
     return 2;
   }
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
-  unsigned failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+  /* A failed assertion, a failed test or a suite whose set-up failed all
+   * fail the program, and so does running nothing at all. */
+  unsigned failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
+                      CU_get_number_of_suites_failed();
   unsigned run = CU_get_number_of_tests_run();
   CU_cleanup_registry();
   return failures || run == 0 ? 1 : 0;
+}
+
+int cs_test_main(const char *suite, CU_TestInfo *tests)
+{
+  CU_SuiteInfo suites[] = { { (char *) suite, NULL, NULL, NULL, NULL, tests }, CU_SUITE_INFO_NULL };
+  return cs_test_main_suites(suites);
 }
 
 static void log_ev(Probe *p, Sim *sim, SimNodeId node, ProbeWhat what, SimConnId c, guint64 a, guint64 size)

@@ -14,6 +14,8 @@
 #include "stats.h"
 
 int cs_test_main(const char *suite, CU_TestInfo *tests);
+/* Several suites (with their set-up and clean-up functions). */
+int cs_test_main_suites(CU_SuiteInfo *suites);
 
 typedef enum { PR_START, PR_CONNECTED, PR_ACCEPTED, PR_FAILED, PR_CLOSED, PR_MESSAGE, PR_TIMER } ProbeWhat;
 
