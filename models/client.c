@@ -176,7 +176,19 @@ static void side_walk(CsWorld *w, CsClient *c, int side, guint idx, guint limit)
                                   CS_PORT_CLIENT, SIM_CLS_PEER, w->p.tls);
     return;
   }
-  if (c->cur_kind[side] != CS_SIDE_NONE || w->servers->len == 0)
+  if (w->servers->len == 0)
+    return;
+  if (c->cur_kind[side] == CS_SIDE_PEER && c->abandon[side]) {
+    /* The current neighbour is no longer in the peer list (it came from an
+     * earlier, sparser one) and nothing in the list answers: reflect, as a
+     * client with this list would have from the start. */
+    c->abandon[side] = 0;
+    sim_close(w->sim, c->cur[side], c->node);
+    c->cur[side] = 0;
+    c->cur_kind[side] = CS_SIDE_NONE;
+    c->cur_peer[side] = CS_NONE;
+  }
+  if (c->cur_kind[side] != CS_SIDE_NONE)
     return; /* a replacement walk found nothing better: keep what we have */
   c->reflected[side] = c->ncand[side] > 0;
   connect_server(w, c, side);
@@ -200,6 +212,12 @@ static void side_consider(CsWorld *w, CsClient *c, int side)
     break;
   case CS_SIDE_PEER: {
     int pos = cand_pos(c, side, c->cur_peer[side]);
+    if (pos < 0 && n > 0) {
+      /* The neighbour dropped out of the list: find the right one. */
+      c->abandon[side] = 1;
+      side_walk(w, c, side, 0, n);
+      break;
+    }
     guint limit = pos < 0 ? n : (guint) pos;
     if (limit > 0 && !recently_failed(w, c, side))
       side_walk(w, c, side, 0, limit);
@@ -245,6 +263,7 @@ static void side_connected(CsWorld *w, CsClient *c, int side, SimConnId conn)
 {
   SimConnId old = c->cur[side];
   c->trying[side] = 0;
+  c->abandon[side] = 0;
   c->cur[side] = conn;
   if (c->try_idx[side] == CS_TRY_SERVER) {
     c->cur_kind[side] = CS_SIDE_SERVER;

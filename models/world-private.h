@@ -164,6 +164,7 @@ typedef struct {
   guint8 try_idx[2];       /* candidate index being tried, CS_TRY_SERVER */
   guint32 try_peer[2];     /* the client being tried (the list may change meanwhile) */
   guint8 try_limit[2];     /* stop the walk at this index (replacement walks) */
+  guint8 abandon[2];       /* the current peer left the list: lead if the walk fails */
   /* questions and actions */
   guint64 q_seen, q_answered;
   guint64 a_seen, a_done;

@@ -85,6 +85,39 @@ static void test_firewall_reflection(void)
   CU_ASSERT(fabs(k - round(k)) < 0.01);
 }
 
+/* 150 clients with the same /27 block: early, sparse peer lists can give .31
+ * a forward neighbour beyond the blocked /27 (.64 and up, where the firewall
+ * allows it); once its lists fill in, that neighbour is no longer among its
+ * candidates, every candidate (.32-.41) is blocked, and it must reflect
+ * rather than keep the far neighbour (which made the chain fork like a Y).
+ * Two chains: .1-.31 and .32-.150. */
+static void test_reflection_with_sparse_start(void)
+{
+  TestWorld t;
+  tw_init(&t, NULL, 14); /* a seed where the old behaviour forked */
+  guint32 first;
+  tw_branch(&t, "branch", LAN, 150, 20e6, 30 * SIM_MS, &first);
+  SimFwRule r = peering_block(SIM_FW_DROP);
+  sim_fw_add(t.sim, &r);
+  sim_run_until(t.sim, 10 * SIM_MIN);
+  CU_ASSERT(cs_client_reflected_forward(t.w, first + 30));
+  CU_ASSERT(cs_client_reflected_backward(t.w, first + 31));
+  guint32 pointing_at[150] = { 0 };
+  for (guint32 i = 0; i < 150; i++) {
+    guint32 f = cs_client_forward(t.w, first + i);
+    if (f != G_MAXUINT32)
+      pointing_at[f - first]++;
+  }
+  for (guint32 i = 0; i < 150; i++)
+    CU_ASSERT(pointing_at[i] <= 1); /* no fork */
+  CsChainSummary cs;
+  cs_world_chains(t.w, &cs);
+  CU_ASSERT_EQUAL(cs.chains, 2);
+  CU_ASSERT_EQUAL(cs.len_min, 31);
+  CU_ASSERT_EQUAL(cs.len_max, 119);
+  tw_free(&t);
+}
+
 /* A mid-chain client crashes: its neighbours connect to each other after the
  * keepalive timeout; the chain has 49 members; a question asked afterwards
  * reaches all 49. */
@@ -407,6 +440,7 @@ int main(void)
 {
   CU_TestInfo tests[] = {
     { "firewall splits a chain: reflection, drop vs reject times", test_firewall_reflection },
+    { "reflection after a sparse start: no fork", test_reflection_with_sparse_start },
     { "a crashed client is routed around after the keepalive", test_crash_heals },
     { "count question: exact merged counts within the derived bound", test_question_exact_counts },
     { "collect question: one row per endpoint", test_question_collect },
