@@ -533,6 +533,8 @@ void cs_world_client_without_cert(CsWorld *w, guint32 client)
     w->no_cert[client] = 1;
 }
 
+guint32 cs_world_module_count(const CsWorld *w) { return w->modules->len; }
+SimNodeId cs_world_module_node(const CsWorld *w, guint32 m) { return cs_module_rec(w, m)->node; }
 guint32 cs_world_dc_count(const CsWorld *w) { return w->dc->len; }
 CsDcState cs_dc_state(const CsWorld *w, guint32 s) { return cs_dc_rec(w, s)->state; }
 const char *cs_dc_reason(const CsWorld *w, guint32 s) { return reason_text(cs_dc_rec(w, s)->reason); }

@@ -243,6 +243,8 @@ static CsSubnetMode subnet_mode(const CsWorld *w, guint32 subnet)
   return subnet < w->subnet_mode->len ? (CsSubnetMode) g_array_index(w->subnet_mode, guint8, subnet) : CS_SUBNET_NORMAL;
 }
 
+CsSubnetMode cs_world_subnet_mode_of(const CsWorld *w, guint32 subnet) { return subnet_mode(w, subnet); }
+
 guint32 cs_world_infra_subnet(CsWorld *w, guint32 site, GError **error)
 {
   if (w->infra_subnet->len <= site)
@@ -492,6 +494,9 @@ gint32 cs_world_sensor_find(const CsWorld *w, const char *name)
       return (gint32) i;
   return -1;
 }
+
+guint32 cs_world_sensor_count(const CsWorld *w) { return w->sensors->len; }
+const char *cs_world_sensor_name(const CsWorld *w, guint32 s) { return ((CsSensor *) g_ptr_array_index(w->sensors, s))->name; }
 
 guint32 cs_world_sensor(CsWorld *w, const char *name)
 {

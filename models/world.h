@@ -56,6 +56,7 @@ const CsWorldParams *cs_world_params(const CsWorld *w);
 /* --- nodes ------------------------------------------------------------------- */
 typedef enum { CS_SUBNET_NORMAL, CS_SUBNET_SEPARATED, CS_SUBNET_ISOLATED } CsSubnetMode;
 void cs_world_subnet_mode(CsWorld *w, guint32 subnet, CsSubnetMode mode);
+CsSubnetMode cs_world_subnet_mode_of(const CsWorld *w, guint32 subnet);
 
 typedef struct {
   guint32 workers;               /* parallel workers */
@@ -103,6 +104,8 @@ void cs_world_leave(CsWorld *w, guint32 client, SimTime at);
 /* --- sensors ------------------------------------------------------------------ */
 guint32 cs_world_sensor(CsWorld *w, const char *name); /* find or create */
 gint32 cs_world_sensor_find(const CsWorld *w, const char *name); /* -1 if none */
+guint32 cs_world_sensor_count(const CsWorld *w);
+const char *cs_world_sensor_name(const CsWorld *w, guint32 sensor);
 /* Distinct values a sensor can hold (besides "[no value]"). */
 #define CS_SENSOR_MAX_VALUES 65535
 /* FALSE when the value would be one too many distinct values. */
@@ -192,6 +195,8 @@ gint32 cs_world_direct_connect(CsWorld *w, SimTime at, guint32 client, SimNodeId
  * "Computer Name" sensor value and tries a session without keeping it. */
 gint32 cs_world_dc_test(CsWorld *w, SimTime at, const char *address_or_name, SimNodeId module,
                         GError **error);
+guint32 cs_world_module_count(const CsWorld *w);
+SimNodeId cs_world_module_node(const CsWorld *w, guint32 module);
 guint32 cs_world_dc_count(const CsWorld *w);
 CsDcState cs_dc_state(const CsWorld *w, guint32 session);
 const char *cs_dc_reason(const CsWorld *w, guint32 session); /* "" when none */
