@@ -13,7 +13,7 @@
 
 typedef struct {
   guint64 bytes[SIM_CLS_COUNT];
-  guint64 msgs[SIM_CLS_COUNT];
+  guint32 msgs[SIM_CLS_COUNT];  /* messages (a bucket never sees 2^32) */
 } SimBucket;
 
 /* Number of buckets recorded so far (covering [0, n * bucket)). */
