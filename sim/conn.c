@@ -525,8 +525,11 @@ static void deliver(Sim *sim, guint32 midx)
   }
   SimNode *n = sim_node_rec(sim, cn->node[r]);
   const SimNodeKind *k = &sim->kinds[n->kind];
+  SimNodeId from = cn->node[m->dir_], to = cn->node[r];
   if (k->message)
-    k->message(sim, cn->node[r], sim->kstate[n->kind], m->conn_, m);
+    k->message(sim, to, sim->kstate[n->kind], m->conn_, m);
+  if (sim->trace_fn)
+    sim->trace_fn(sim, sim->trace_data, from, to, m->cls, m->size, m->type, m->sent_at_);
   sim_msg_release(sim, midx);
 }
 

@@ -180,6 +180,8 @@ struct Sim {
   guint64 progress_every;
   void (*progress_fn)(Sim *, gpointer);
   gpointer progress_data;
+  SimTraceFn trace_fn;  /* delivered-message trace, or NULL */
+  gpointer trace_data;
 
   SimNodeKind kinds[SIM_MAX_KINDS];
   gpointer kstate[SIM_MAX_KINDS];

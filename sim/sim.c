@@ -89,6 +89,12 @@ guint64 sim_events_dispatched(const Sim *sim) { return sim->dispatched; }
 guint64 sim_fingerprint(const Sim *sim) { return sim->fingerprint; }
 void sim_stop(Sim *sim) { sim->stop = TRUE; }
 
+void sim_set_trace(Sim *sim, SimTraceFn fn, gpointer data)
+{
+  sim->trace_fn = fn;
+  sim->trace_data = data;
+}
+
 void sim_set_progress(Sim *sim, guint64 every, void (*fn)(Sim *, gpointer), gpointer data)
 {
   sim->progress_every = fn ? MAX(every, 1) : 0;

@@ -130,3 +130,11 @@ void sim_set_progress(Sim *sim, guint64 every, void (*fn)(Sim *sim, gpointer dat
  * get PEER_CLOSED after what was already sent), then the node is down like
  * after a crash (its timers are forgotten, the kind's crashed callback runs). */
 void sim_node_stop(Sim *sim, SimNodeId node);
+
+/* Message trace: called for every message delivered to a node (after the
+ * receiver's handler ran), with the sender, receiver, traffic class, payload
+ * size, model message type, and when it was sent.  NULL clears it.  Costs
+ * nothing when unset. */
+typedef void (*SimTraceFn)(Sim *sim, gpointer data, SimNodeId from, SimNodeId to, guint8 cls, guint64 size,
+                           guint32 type, SimTime sent_at);
+void sim_set_trace(Sim *sim, SimTraceFn fn, gpointer data);

@@ -711,6 +711,65 @@ static void test_transfer_buckets(void)
   sim_free(sim);
 }
 
+typedef struct {
+  guint n;
+  SimNodeId from, to;
+  guint64 size;
+  guint8 cls;
+  SimTime sent_at, at;
+} TraceSeen;
+
+static void trace_cb(Sim *sim, gpointer data, SimNodeId from, SimNodeId to, guint8 cls, guint64 size,
+                     guint32 type, SimTime sent_at)
+{
+  TraceSeen *t = data;
+  t->n++;
+  t->from = from;
+  t->to = to;
+  t->size = size;
+  t->cls = cls;
+  t->sent_at = sent_at;
+  t->at = sim_now(sim);
+}
+
+/* The message trace sees every delivery with its sender, receiver, class,
+ * size and send time, and nothing once cleared. */
+static void test_trace_hook(void)
+{
+  Sim *sim = sim_new(NULL);
+  Probe *p = probe_new(sim);
+  guint32 sa, sb;
+  probe_two_sites(sim, 20e6, 30 * SIM_MS, 1e9, 100 * SIM_US, &sa, &sb);
+  SimNodeId a = probe_host(sim, p, sa), b = probe_host(sim, p, sb);
+  TraceSeen seen = { 0 };
+  sim_set_trace(sim, trace_cb, &seen);
+  p->send_sizes[0] = 300;
+  p->send_sizes[1] = 400;
+  p->nsend = 2;
+  p->send_cls = SIM_CLS_QUESTION;
+  sim_run_until(sim, SIM_S);
+  sim_connect(sim, a, sim_node_addr(sim, b), 80, SIM_CLS_PEER, FALSE);
+  sim_drain(sim);
+  CU_ASSERT_EQUAL(seen.n, 2);
+  CU_ASSERT_EQUAL(seen.from, a);
+  CU_ASSERT_EQUAL(seen.to, b);
+  CU_ASSERT_EQUAL(seen.size, 400);
+  CU_ASSERT_EQUAL(seen.cls, SIM_CLS_QUESTION);
+  const ProbeEvent *last = NULL;
+  for (guint i = 0; i < p->log->len; i++)
+    if (g_array_index(p->log, ProbeEvent, i).what == PR_MESSAGE)
+      last = &g_array_index(p->log, ProbeEvent, i);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(last);
+  CU_ASSERT_EQUAL(seen.at, last->t);
+  CU_ASSERT(seen.sent_at < seen.at);
+  sim_set_trace(sim, NULL, NULL);
+  sim_connect(sim, a, sim_node_addr(sim, b), 80, SIM_CLS_PEER, FALSE);
+  sim_drain(sim);
+  CU_ASSERT_EQUAL(seen.n, 2);
+  probe_free(p);
+  sim_free(sim);
+}
+
 int main(void)
 {
   CU_TestInfo tests[] = {
@@ -733,6 +792,7 @@ int main(void)
     { "firewall reject added: open connection reset", test_fw_reject_resets_open },
     { "background transfer time", test_transfer_bulk_time },
     { "transfer bytes spread over buckets", test_transfer_buckets },
+    { "message trace hook", test_trace_hook },
     CU_TEST_INFO_NULL,
   };
   return cs_test_main("conn", tests);
