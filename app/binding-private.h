@@ -23,6 +23,8 @@
 #define CS_LUA_TRANSFER "chainsim.transfer"
 #define CS_LUA_RULE "chainsim.rule"
 #define CS_LUA_PARTITION "chainsim.partition"
+#define CS_LUA_SESSION "chainsim.session"
+#define CS_LUA_SATELLITE "chainsim.satellite"
 
 /* Where the run is. */
 typedef enum {
@@ -41,6 +43,8 @@ typedef struct {
   guint32 nclients;     /* clients made with the subnet (contiguous indices) */
   gboolean infra;       /* the site's server subnet (cs_world_infra_subnet) */
   gboolean known;       /* this record describes a subnet the binding made */
+  gboolean external;    /* external clients (internet:external_clients) */
+  SimNodeId zone;       /* external: the zone server they reach the core through */
 } CsLuaSubnet;
 
 /* One element of a firewall or partition side: what the user named. */
@@ -67,6 +71,16 @@ typedef struct {
   char *where;         /* "file.lua:12" of the call, for errors when it takes effect */
   const char *what;    /* "firewall" or "partition" */
 } CsLuaRule;
+
+/* What made a Direct Connect session (results.json direct_connect.kind). */
+typedef enum {
+  CS_DC_KIND_SESSION,   /* sim:direct_connect */
+  CS_DC_KIND_TEST,      /* sim:test_connection */
+  CS_DC_KIND_SATELLITE, /* sim:satellite (the session that carries its workload) */
+} CsLuaDcKind;
+
+/* A figure asked for with sim:plot (lua_figures.c). */
+typedef struct CsLuaFigure CsLuaFigure;
 
 typedef struct {
   char *text;     /* the expectation's description */
@@ -100,6 +114,16 @@ struct CsLua {
   int sites_ref;           /* registry: site id → userdata */
   int subnets_ref;         /* registry: subnet id → userdata */
   int nodes_ref;           /* registry: node id → userdata (weak values) */
+  guint32 internet;        /* the site sim:internet made, or SIM_NONE */
+  guint32 ext_next;        /* next free address of the external-client pool */
+  GArray *actions;         /* world action ids of sim:deploy; Lua id i is index i - 1 */
+  GArray *dc_kinds;        /* guint8 CsLuaDcKind by world Direct Connect session id */
+  GArray *satellites;      /* world satellite ids made by sim:satellite, in order */
+  GArray *no_cert;         /* clients without the DC client certificate (sim:no_client_cert) */
+  guint32 no_cert_clients; /* client count when the marks went to the world; 0: not yet */
+  char *out_dir;           /* folder of figures; NULL: sim:plot only checks its options */
+  guint figure_seq;        /* figures drawn so far (names of pending files) */
+  GPtrArray *figures;      /* CsLuaFigure *, in the order sim:plot asked for them */
 };
 
 /* Every object: the run and an index. */
@@ -117,6 +141,34 @@ void *cs_lua_check_udata(lua_State *L, int idx, const char *mt);
 #define cs_lua_check_node(L, i) ((CsLuaObj *) cs_lua_check_udata((L), (i), CS_LUA_NODE))
 #define cs_lua_check_link(L, i) ((CsLuaObj *) cs_lua_check_udata((L), (i), CS_LUA_LINK))
 #define cs_lua_test(L, i, mt) ((CsLuaObj *) luaL_testudata((L), (i), (mt)))
+
+/* Node roles (node:role() and messages). */
+typedef enum {
+  CS_ROLE_CLIENT,        /* an agent: "client" */
+  CS_ROLE_SERVER,        /* a core server: "server" */
+  CS_ROLE_ZONE_SERVER,   /* "zone_server" */
+  CS_ROLE_MODULE_SERVER, /* "module_server" */
+  CS_ROLE_HOST,          /* a plain host: "host" */
+} CsLuaRole;
+CsLuaRole cs_lua_node_role_of(CsLua *ctx, SimNodeId node);
+/* The node at idx when it has one of the roles in mask (1 << CsLuaRole);
+ * raises "what 'key': expected <expected>, got <role> <name>" otherwise.
+ * Use for option values at the top of the stack or any index. */
+SimNodeId cs_lua_check_role(lua_State *L, CsLua *ctx, int idx, const char *what, const char *key,
+                            guint mask, const char *expected);
+/* The module server of an optional `module` option: the given one, else the
+ * only one; raises when there is none or several. */
+SimNodeId cs_lua_opt_module(lua_State *L, CsLua *ctx, int opts, const char *what);
+/* Raises unless clients may be added now (see cs_lua_apply_no_cert). */
+void cs_lua_check_can_add_clients(lua_State *L, CsLua *ctx, const char *what);
+/* Hands the endpoints marked by sim:no_client_cert to the world (at the
+ * start of sim:run, when every client of the scenario exists). */
+void cs_lua_apply_no_cert(CsLua *ctx);
+/* Client indices of a node, subnet (or external-client group), site, "all"
+ * or a list of them at idx, in the order given; pushes a userdata that owns
+ * the array and returns it with its length. */
+guint32 *cs_lua_clients_of(lua_State *L, CsLua *ctx, int idx, const char *what, const char *key,
+                           guint *n);
 
 /* The run behind an object method's self; raises unless chainsim.new ran. */
 CsLua *cs_lua_ctx(lua_State *L);
@@ -144,7 +196,7 @@ CsLuaSite *cs_lua_site_rec(CsLua *ctx, guint32 site);
 CsLuaSubnet *cs_lua_subnet_rec(CsLua *ctx, guint32 subnet);
 /* "10.17.0.42" or the node's name, into buf (>= 64 bytes). */
 const char *cs_lua_node_label(CsLua *ctx, SimNodeId node, char *buf, gsize size);
-/* "client", "server" or "host". */
+/* "client", "server", "zone_server", "module_server" or "host". */
 const char *cs_lua_node_role(CsLua *ctx, SimNodeId node);
 
 /* A time option: `at` of a table (absent: now).  Raises when it lies before
@@ -177,8 +229,25 @@ void cs_lua_world_methods(lua_State *L, int methods);
 void cs_lua_events_methods(lua_State *L, int methods);
 void cs_lua_results_methods(lua_State *L, int methods);
 /* Registers the classes each file owns. */
+void cs_lua_dc_methods(lua_State *L, int methods);
+void cs_lua_figures_methods(lua_State *L, int methods);
 void cs_lua_world_classes(lua_State *L);
 void cs_lua_events_classes(lua_State *L);
+void cs_lua_dc_classes(lua_State *L);
+
+/* Figures (lua_figures.c): draws those sim:plot asked for before sim:run
+ * (called by sim:run at its end; an error names the plot's line); frees
+ * them all, removing pending files that were never committed. */
+void cs_lua_figures_after_run(lua_State *L, CsLua *ctx);
+void cs_lua_figures_free(CsLua *ctx);
+
+/* "session", "test" or "satellite": what made a Direct Connect session. */
+const char *cs_lua_dc_kind(CsLua *ctx, guint32 session);
+
+/* A fraction argument in (0, 1] at idx. */
+double cs_lua_check_fraction(lua_State *L, int idx, const char *what);
+/* Pushes seconds, or nil when t < 0. */
+void cs_lua_push_time_or_nil(lua_State *L, SimTime t);
 
 /* Pushes the results table (the same keys as results.json). */
 void cs_lua_push_metrics(lua_State *L, CsLua *ctx);

@@ -8,9 +8,12 @@
  * runs the scenario in the sandbox, then reads the results (results.h).
  *
  * The binding is split by domain: lua_world.c (chainsim.new, topology, nodes,
+ * servers, zone and module servers, the internet and external clients,
  * sensors, targets), lua_events.c (firewall, crash/restart, fail/repair,
- * partition/heal, at, ask, deploy, transfer, run, expect), lua_results.c
- * (metrics, results.json, timeseries.csv).  Every call checks all of its
+ * partition/heal, at, ask, deploy, throttle, transfer, run, expect),
+ * lua_dc.c (Direct Connect sessions, test connections, satellites, client
+ * certificates), lua_figures.c (sim:plot and the figures of a run),
+ * lua_results.c (metrics, results.json, timeseries.csv).  Every call checks all of its
  * arguments before it changes anything, and every error a user can cause is
  * a Lua error naming the scenario file and line.
  *
@@ -32,6 +35,7 @@ typedef struct {
   const char *const *set_values;
   guint n_set;
   gboolean progress;       /* show a progress line on stderr during sim:run */
+  const char *out_dir;     /* folder for figures (exists); NULL: sim:plot draws nothing */
 } CsLuaOptions;
 
 /* Installs `chainsim` in the sandbox's state.  Copies what it needs from opts. */
@@ -53,6 +57,14 @@ double cs_lua_run_wall_seconds(CsLua *ctx);
 /* Expectations recorded by sim:expect, in order. */
 guint cs_lua_expectation_count(CsLua *ctx);
 void cs_lua_expectation(CsLua *ctx, guint i, const char **text, const char **where, gboolean *ok);
+
+/* Figures: puts every figure sim:plot drew in place in the output folder
+ * (each was drawn to a hidden name, whole, and is renamed now), then, when
+ * defaults is TRUE, draws topology.svg, chains.png and bandwidth.png of the
+ * world as the run left it, except those the scenario plotted itself.
+ * Call once, after the results are written.  FALSE with err when a file
+ * could not be written (figures drawn until then stay). */
+gboolean cs_lua_write_figures(CsLua *ctx, gboolean defaults, GError **err);
 
 /* Names the scenario gave (for results): sensor names by world sensor id. */
 const char *cs_lua_sensor_name(CsLua *ctx, guint32 sensor);

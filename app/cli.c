@@ -15,6 +15,7 @@
 #include "results.h"
 #include "sandbox.h"
 #include "units.h"
+#include "viz.h"
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,8 +26,9 @@
 static const char *const USAGE =
   "Usage:\n"
   "  chainsim run [SCENARIO.lua] [--seed N] [--out DIR] [--set KEY=VALUE]... [--trace FILE]\n"
-  "               [--quiet] [--baseline OLD/results.json [--tolerance 5%]]\n"
+  "               [--quiet] [--no-figures] [--baseline OLD/results.json [--tolerance 5%]]\n"
   "  chainsim diagram [SCENARIO.lua] [--format svg|png|pdf|mermaid|dot] [-o FILE]\n"
+  "                   [--seed N] [--set KEY=VALUE]...\n"
   "  chainsim --help | --version\n";
 
 static const char *const DESCRIPTION =
@@ -69,6 +71,7 @@ typedef struct {
   char *baseline;      /* --baseline */
   char *tolerance;     /* --tolerance */
   char *max_insn;      /* --max-lua-instructions */
+  gboolean no_figures; /* --no-figures */
 } RunArgs;
 
 static void run_args_clear(RunArgs *a)
@@ -149,66 +152,169 @@ static guint report_expectations(CsLua *ctx, gboolean quiet)
   return failed;
 }
 
+/* --set KEY=VALUE pairs, split; keys are owned by `owned`.  FALSE after
+ * reporting bad usage. */
+static gboolean parse_sets(const char *cmd, char **set, const char ***keys, const char ***values,
+                           guint *n, GPtrArray *owned)
+{
+  guint n_set = set ? g_strv_length(set) : 0;
+  *keys = g_new0(const char *, n_set + 1);
+  *values = g_new0(const char *, n_set + 1);
+  g_ptr_array_add(owned, *keys);
+  g_ptr_array_add(owned, *values);
+  *n = n_set;
+  for (guint i = 0; i < n_set; i++) {
+    const char *eq = strchr(set[i], '=');
+    if (eq == NULL || !key_ok(set[i], (size_t) (eq - set[i]))) {
+      usage_error(cmd, "--set: expected KEY=VALUE with KEY made of letters, digits and '_', "
+                  "got \"%s\"", set[i]);
+      return FALSE;
+    }
+    char *k = g_strndup(set[i], (gsize) (eq - set[i]));
+    g_ptr_array_add(owned, k);
+    (*keys)[i] = k;
+    (*values)[i] = eq + 1;
+  }
+  return TRUE;
+}
+
+/* --seed N; FALSE after reporting bad usage. */
+static gboolean parse_seed(const char *cmd, const char *text, guint64 *seed)
+{
+  GError *e = NULL;
+  if (g_ascii_string_to_unsigned(text, 10, 0, G_MAXINT64, seed, &e))
+    return TRUE;
+  g_error_free(e);
+  usage_error(cmd, "--seed: expected an integer from 0 to %" G_GINT64_FORMAT ", got \"%s\"",
+              G_MAXINT64, text);
+  return FALSE;
+}
+
+/* A scenario that ran: its sandbox and binding (free the sandbox first). */
+typedef struct {
+  CsSandbox *sb;
+  CsLua *ctx;
+  char *name;   /* name in results: "builtin:enterprise.lua" or the file's base name */
+} Loaded;
+
+static void loaded_clear(Loaded *l)
+{
+  /* The Lua state goes first: its objects point into ctx. */
+  if (l->sb)
+    cs_sandbox_free(l->sb);
+  cs_lua_free(l->ctx);
+  g_free(l->name);
+  memset(l, 0, sizeof *l);
+}
+
+typedef struct {
+  const char *cmd;           /* "run" or "diagram", for messages */
+  const char *scenario;      /* NULL: the built-in default */
+  guint64 seed;
+  gboolean seed_given;
+  guint64 max_insn;          /* Lua instruction limit */
+  const char **keys, **values;
+  guint n_set;
+  gboolean progress;
+  const char *out_dir;       /* figures of sim:plot; NULL: none */
+} LoadArgs;
+
+/* Runs a scenario to its end.  Returns CS_EXIT_OK with *l filled, or the
+ * exit status of what went wrong (reported on stderr; *l cleared). */
+static int load_scenario(const LoadArgs *a, Loaded *l)
+{
+  memset(l, 0, sizeof *l);
+  const CsEmbeddedFile *builtin = NULL;
+  if (a->scenario == NULL) {
+    builtin = cs_embedded_find(DEFAULT_SCENARIO);
+    g_assert(builtin != NULL);
+  }
+  l->sb = cs_sandbox_new(a->seed);
+  if (l->sb == NULL) {
+    fprintf(stderr, "chainsim: internal error: cannot create the Lua state\n");
+    return CS_EXIT_INTERNAL;
+  }
+  cs_sandbox_set_instruction_limit(l->sb, a->max_insn);
+  for (guint i = 0; i < cs_embedded_count; i++)
+    if (cs_embedded_files[i].module)
+      cs_sandbox_add_embedded(l->sb, cs_embedded_files[i].module, cs_embedded_files[i].source);
+  l->name = builtin ? g_strconcat("builtin:", builtin->path, NULL)
+                    : g_path_get_basename(a->scenario);
+  CsLuaOptions lo = {
+    .seed = a->seed,
+    .seed_given = a->seed_given,
+    .scenario = l->name,
+    .set_keys = a->keys,
+    .set_values = a->values,
+    .n_set = a->n_set,
+    .progress = a->progress,
+    .out_dir = a->out_dir,
+  };
+  l->ctx = cs_lua_new(l->sb, &lo);
+  int rc = CS_EXIT_OK;
+  GError *e = NULL;
+  if (l->ctx == NULL) {
+    rc = CS_EXIT_INTERNAL;
+  } else if (!(builtin ? cs_sandbox_run_string(l->sb, l->name, builtin->source, &e)
+                       : cs_sandbox_run_file(l->sb, a->scenario, &e))) {
+    report_scenario_error(l->sb, e);
+    g_clear_error(&e);
+    rc = CS_EXIT_USAGE;
+  } else if (cs_lua_world(l->ctx) == NULL) {
+    fprintf(stderr, "chainsim: %s: the scenario made no simulation (expected "
+            "local sim = chainsim.new{...} and sim:run{duration = ...})\n", l->name);
+    rc = CS_EXIT_USAGE;
+  } else if (!cs_lua_ran(l->ctx)) {
+    fprintf(stderr, "chainsim: %s: the scenario never called sim:run{duration = ...}\n", l->name);
+    rc = CS_EXIT_USAGE;
+  } else if (internal_errors > 0) {
+    rc = CS_EXIT_INTERNAL;
+  }
+  if (rc != CS_EXIT_OK)
+    loaded_clear(l);
+  return rc;
+}
+
 static int run_scenario(const char *scenario, RunArgs *a)
 {
   const char *cmd = "run";
   gint64 wall_start = g_get_monotonic_time();
 
   /* Options first: nothing runs on bad usage. */
-  guint64 seed = 1;
-  gboolean seed_given = a->seed != NULL;
-  if (seed_given) {
-    GError *e = NULL;
-    if (!g_ascii_string_to_unsigned(a->seed, 10, 0, G_MAXINT64, &seed, &e)) {
-      g_error_free(e);
-      return usage_error(cmd, "--seed: expected an integer from 0 to %" G_GINT64_FORMAT
-                         ", got \"%s\"", G_MAXINT64, a->seed);
-    }
-  }
-  guint64 max_insn = CS_SANDBOX_DEFAULT_INSTRUCTION_LIMIT;
+  LoadArgs la = { .cmd = cmd, .scenario = scenario, .seed = 1,
+                  .max_insn = CS_SANDBOX_DEFAULT_INSTRUCTION_LIMIT };
+  la.seed_given = a->seed != NULL;
+  if (la.seed_given && !parse_seed(cmd, a->seed, &la.seed))
+    return CS_EXIT_USAGE;
   if (a->max_insn) {
     GError *e = NULL;
-    if (!g_ascii_string_to_unsigned(a->max_insn, 10, 1, G_MAXUINT64, &max_insn, &e)) {
+    if (!g_ascii_string_to_unsigned(a->max_insn, 10, 1, G_MAXUINT64, &la.max_insn, &e)) {
       g_error_free(e);
       return usage_error(cmd, "--max-lua-instructions: expected a positive integer, got \"%s\"",
                          a->max_insn);
     }
   }
-  guint n_set = a->set ? g_strv_length(a->set) : 0;
-  const char **keys = g_newa(const char *, n_set + 1);
-  const char **values = g_newa(const char *, n_set + 1);
-  GPtrArray *owned = g_ptr_array_new_with_free_func(g_free);
-  for (guint i = 0; i < n_set; i++) {
-    const char *eq = strchr(a->set[i], '=');
-    if (eq == NULL || !key_ok(a->set[i], (size_t) (eq - a->set[i]))) {
-      g_ptr_array_free(owned, TRUE);
-      return usage_error(cmd, "--set: expected KEY=VALUE with KEY made of letters, digits "
-                         "and '_', got \"%s\"", a->set[i]);
-    }
-    char *k = g_strndup(a->set[i], (gsize) (eq - a->set[i]));
-    g_ptr_array_add(owned, k);
-    keys[i] = k;
-    values[i] = eq + 1;
-  }
-  if (a->trace) {
-    g_ptr_array_free(owned, TRUE);
+  g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
+  if (!parse_sets(cmd, a->set, &la.keys, &la.values, &la.n_set, owned))
+    return CS_EXIT_USAGE;
+  if (a->trace)
     return usage_error(cmd, "--trace: not implemented yet: message trace (the kernel has no "
                        "delivery hook yet)");
-  }
   double tolerance = CS_BASELINE_DEFAULT_TOLERANCE;
   if (a->tolerance) {
     GError *e = NULL;
-    if (a->baseline == NULL) {
-      g_ptr_array_free(owned, TRUE);
+    if (a->baseline == NULL)
       return usage_error(cmd, "--tolerance needs --baseline OLD/results.json");
-    }
     if (!cs_baseline_parse_tolerance(a->tolerance, &tolerance, &e)) {
       int rc = usage_error(cmd, "%s", e->message);
       g_error_free(e);
-      g_ptr_array_free(owned, TRUE);
       return rc;
     }
   }
+  if (scenario != NULL && !g_file_test(scenario, G_FILE_TEST_IS_REGULAR))
+    return usage_error(cmd, "cannot read scenario '%s': %s", scenario,
+                       g_file_test(scenario, G_FILE_TEST_EXISTS) ? "not a regular file"
+                                                                 : "no such file");
   JsonNode *baseline = NULL;
   if (a->baseline) {
     GError *e = NULL;
@@ -216,21 +322,8 @@ static int run_scenario(const char *scenario, RunArgs *a)
     if (baseline == NULL) {
       int rc = usage_error(cmd, "%s", e->message);
       g_error_free(e);
-      g_ptr_array_free(owned, TRUE);
       return rc;
     }
-  }
-  const CsEmbeddedFile *builtin = NULL;
-  if (scenario == NULL) {
-    builtin = cs_embedded_find(DEFAULT_SCENARIO);
-    g_assert(builtin != NULL);
-  } else if (!g_file_test(scenario, G_FILE_TEST_IS_REGULAR)) {
-    if (baseline)
-      json_node_unref(baseline);
-    g_ptr_array_free(owned, TRUE);
-    return usage_error(cmd, "cannot read scenario '%s': %s", scenario,
-                       g_file_test(scenario, G_FILE_TEST_EXISTS) ? "not a regular file"
-                                                                 : "no such file");
   }
   const char *out = a->out ? a->out : DEFAULT_OUT_DIR;
   GError *e = NULL;
@@ -239,62 +332,20 @@ static int run_scenario(const char *scenario, RunArgs *a)
     g_error_free(e);
     if (baseline)
       json_node_unref(baseline);
-    g_ptr_array_free(owned, TRUE);
     return rc;
   }
 
   /* The scenario. */
-  CsSandbox *sb = cs_sandbox_new(seed);
-  if (sb == NULL) {
-    fprintf(stderr, "chainsim: internal error: cannot create the Lua state\n");
-    return CS_EXIT_INTERNAL;
-  }
-  cs_sandbox_set_instruction_limit(sb, max_insn);
-  for (guint i = 0; i < cs_embedded_count; i++)
-    if (cs_embedded_files[i].module)
-      cs_sandbox_add_embedded(sb, cs_embedded_files[i].module, cs_embedded_files[i].source);
-  char *name = builtin ? g_strconcat("builtin:", builtin->path, NULL) : g_path_get_basename(scenario);
-  CsLuaOptions lo = {
-    .seed = seed,
-    .seed_given = seed_given,
-    .scenario = name,
-    .set_keys = keys,
-    .set_values = values,
-    .n_set = n_set,
-    .progress = !a->quiet && isatty(STDERR_FILENO),
-  };
-  CsLua *ctx = cs_lua_new(sb, &lo);
-  int rc = CS_EXIT_OK;
-  if (ctx == NULL) {
-    rc = CS_EXIT_INTERNAL;
+  la.progress = !a->quiet && isatty(STDERR_FILENO);
+  la.out_dir = out;
+  Loaded l;
+  int rc = load_scenario(&la, &l);
+  if (rc != CS_EXIT_OK)
     goto done;
-  }
-  gboolean ok = builtin ? cs_sandbox_run_string(sb, name, builtin->source, &e)
-                        : cs_sandbox_run_file(sb, scenario, &e);
-  if (!ok) {
-    report_scenario_error(sb, e);
-    g_clear_error(&e);
-    rc = CS_EXIT_USAGE;
-    goto done;
-  }
-  if (cs_lua_world(ctx) == NULL) {
-    fprintf(stderr, "chainsim: %s: the scenario made no simulation (expected "
-            "local sim = chainsim.new{...} and sim:run{duration = ...})\n", name);
-    rc = CS_EXIT_USAGE;
-    goto done;
-  }
-  if (!cs_lua_ran(ctx)) {
-    fprintf(stderr, "chainsim: %s: the scenario never called sim:run{duration = ...}\n", name);
-    rc = CS_EXIT_USAGE;
-    goto done;
-  }
-  if (internal_errors > 0) {
-    rc = CS_EXIT_INTERNAL;
-    goto done;
-  }
+  CsLua *ctx = l.ctx;
 
   /* Outputs. */
-  if (!cs_results_write(ctx, out, &e)) {
+  if (!cs_results_write(ctx, out, &e) || !cs_lua_write_figures(ctx, !a->no_figures, &e)) {
     fprintf(stderr, "chainsim: cannot write the results: %s\n", e->message);
     g_clear_error(&e);
     rc = CS_EXIT_INTERNAL;
@@ -314,13 +365,9 @@ static int run_scenario(const char *scenario, RunArgs *a)
     rc = CS_EXIT_INTERNAL;
 
 done:
-  /* The Lua state goes first: its objects point into ctx. */
-  cs_sandbox_free(sb);
-  cs_lua_free(ctx);
-  g_free(name);
+  loaded_clear(&l);
   if (baseline)
     json_node_unref(baseline);
-  g_ptr_array_free(owned, TRUE);
   return rc;
 }
 
@@ -342,6 +389,9 @@ static int cmd_run(int argc, char **argv)
       "Compare key metrics with an earlier results.json", "OLD/results.json" },
     { "tolerance", 0, 0, G_OPTION_ARG_STRING, &a.tolerance,
       "Largest accepted change against --baseline (default 5%)", "PCT" },
+    { "no-figures", 0, 0, G_OPTION_ARG_NONE, &a.no_figures,
+      "Skip the default figures (topology.svg, chains.png, bandwidth.png); sim:plot still draws",
+      NULL },
     { "max-lua-instructions", 0, 0, G_OPTION_ARG_STRING, &a.max_insn,
       "Stop a runaway scenario after N Lua instructions (default 2000000000)", "N" },
     { NULL },
@@ -366,13 +416,122 @@ static int cmd_run(int argc, char **argv)
 
 /* ---- diagram ------------------------------------------------------------------ */
 
+/* The file a diagram goes to by default, per format. */
+static const char *const DIAGRAM_DEFAULT_FILES[] = {
+  [CS_VIZ_FORMAT_PNG] = "topology.png", [CS_VIZ_FORMAT_SVG] = "topology.svg",
+  [CS_VIZ_FORMAT_PDF] = "topology.pdf",
+};
+
+typedef struct {
+  char *format;        /* --format */
+  char *output;        /* -o */
+  char *seed;          /* --seed */
+  char **set;          /* --set */
+  char *max_insn;      /* --max-lua-instructions */
+} DiagramArgs;
+
+/* chainsim diagram: runs the scenario (quietly, without outputs), then draws
+ * the network as the run left it: chains formed, links and nodes up or down.
+ * Images go to -o (default topology.FORMAT in the current folder); Mermaid
+ * and DOT text to -o or, without it, to stdout. */
+static int diagram_scenario(const char *scenario, DiagramArgs *a)
+{
+  const char *cmd = "diagram";
+  static const struct { const char *name; CsVizFormat fmt; } formats[] = {
+    { "svg", CS_VIZ_FORMAT_SVG }, { "png", CS_VIZ_FORMAT_PNG }, { "pdf", CS_VIZ_FORMAT_PDF },
+    { "mermaid", CS_VIZ_FORMAT_MERMAID }, { "dot", CS_VIZ_FORMAT_DOT },
+  };
+  CsVizFormat fmt = CS_VIZ_FORMAT_NONE;
+  if (a->format) {
+    for (gsize i = 0; i < G_N_ELEMENTS(formats); i++)
+      if (strcmp(a->format, formats[i].name) == 0)
+        fmt = formats[i].fmt;
+    if (fmt == CS_VIZ_FORMAT_NONE)
+      return usage_error(cmd, "--format: expected svg, png, pdf, mermaid or dot, got \"%s\"",
+                         a->format);
+  }
+  if (a->output) {
+    CsVizFormat of = cs_viz_format_of(a->output);
+    if (of == CS_VIZ_FORMAT_NONE)
+      return usage_error(cmd, "-o: expected a file ending in .svg, .png, .pdf, .mmd or .dot, "
+                         "got '%s'", a->output);
+    if (fmt != CS_VIZ_FORMAT_NONE && of != fmt)
+      return usage_error(cmd, "-o '%s' does not match --format %s", a->output, a->format);
+    fmt = of;
+  }
+  if (fmt == CS_VIZ_FORMAT_NONE)
+    fmt = CS_VIZ_FORMAT_SVG;
+  LoadArgs la = { .cmd = cmd, .scenario = scenario, .seed = 1,
+                  .max_insn = CS_SANDBOX_DEFAULT_INSTRUCTION_LIMIT };
+  la.seed_given = a->seed != NULL;
+  if (la.seed_given && !parse_seed(cmd, a->seed, &la.seed))
+    return CS_EXIT_USAGE;
+  if (a->max_insn) {
+    GError *e = NULL;
+    if (!g_ascii_string_to_unsigned(a->max_insn, 10, 1, G_MAXUINT64, &la.max_insn, &e)) {
+      g_error_free(e);
+      return usage_error(cmd, "--max-lua-instructions: expected a positive integer, got \"%s\"",
+                         a->max_insn);
+    }
+  }
+  g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
+  if (!parse_sets(cmd, a->set, &la.keys, &la.values, &la.n_set, owned))
+    return CS_EXIT_USAGE;
+  if (scenario != NULL && !g_file_test(scenario, G_FILE_TEST_IS_REGULAR))
+    return usage_error(cmd, "cannot read scenario '%s': %s", scenario,
+                       g_file_test(scenario, G_FILE_TEST_EXISTS) ? "not a regular file"
+                                                                 : "no such file");
+  gboolean text = fmt == CS_VIZ_FORMAT_MERMAID || fmt == CS_VIZ_FORMAT_DOT;
+  const char *path = a->output ? a->output : text ? NULL : DIAGRAM_DEFAULT_FILES[fmt];
+  if (path) {
+    char *dir = g_path_get_dirname(path);
+    gboolean ok = g_file_test(dir, G_FILE_TEST_IS_DIR);
+    if (!ok)
+      usage_error(cmd, "-o: folder '%s' does not exist", dir);
+    g_free(dir);
+    if (!ok)
+      return CS_EXIT_USAGE;
+  }
+
+  la.progress = isatty(STDERR_FILENO);
+  Loaded l;
+  int rc = load_scenario(&la, &l);
+  if (rc != CS_EXIT_OK)
+    return rc;
+  CsWorld *w = cs_lua_world(l.ctx);
+  GError *e = NULL;
+  if (path == NULL) {
+    char *t = fmt == CS_VIZ_FORMAT_MERMAID ? cs_viz_mermaid(w) : cs_viz_dot(w);
+    fputs(t, stdout);
+    fflush(stdout);
+    g_free(t);
+  } else if (!cs_viz_diagram(w, path, NULL, &e)) {
+    fprintf(stderr, "chainsim: cannot write the diagram: %s\n", e->message);
+    g_clear_error(&e);
+    rc = CS_EXIT_INTERNAL;
+  } else {
+    fprintf(stderr, "chainsim: diagram of %s in %s\n", l.name, path);
+  }
+  if (internal_errors > 0)
+    rc = CS_EXIT_INTERNAL;
+  loaded_clear(&l);
+  return rc;
+}
+
 static int cmd_diagram(int argc, char **argv)
 {
-  char *format = NULL, *output = NULL;
+  DiagramArgs a = { 0 };
   GOptionEntry entries[] = {
-    { "format", 0, 0, G_OPTION_ARG_STRING, &format,
+    { "format", 0, 0, G_OPTION_ARG_STRING, &a.format,
       "svg, png, pdf, mermaid or dot (default: from -o, else svg)", "FORMAT" },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Output file", "FILE" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &a.output,
+      "Output file (default: topology.svg/png/pdf here; Mermaid and DOT to stdout)", "FILE" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &a.seed,
+      "Master seed (wins over the scenario's chainsim.new{seed})", "N" },
+    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a.set,
+      "Scenario parameter, seen as chainsim.params.KEY (repeatable)", "KEY=VALUE" },
+    { "max-lua-instructions", 0, 0, G_OPTION_ARG_STRING, &a.max_insn,
+      "Stop a runaway scenario after N Lua instructions (default 2000000000)", "N" },
     { NULL },
   };
   GOptionContext *oc = g_option_context_new("[SCENARIO.lua] - draw a scenario's network");
@@ -380,24 +539,21 @@ static int cmd_diagram(int argc, char **argv)
   g_option_context_set_description(oc, DESCRIPTION);
   GError *e = NULL;
   int rc;
-  static const char *const formats[] = { "svg", "png", "pdf", "mermaid", "dot", NULL };
   if (!g_option_context_parse(oc, &argc, &argv, &e)) {
     rc = usage_error("diagram", "%s (see chainsim diagram --help)", e->message);
     g_error_free(e);
   } else if (argc > 2) {
     rc = usage_error("diagram", "expected at most one scenario, got '%s' and '%s'", argv[1],
                      argv[2]);
-  } else if (format && !g_strv_contains(formats, format)) {
-    rc = usage_error("diagram", "--format: expected svg, png, pdf, mermaid or dot, got \"%s\"",
-                     format);
-  } else if (argc == 2 && !g_file_test(argv[1], G_FILE_TEST_IS_REGULAR)) {
-    rc = usage_error("diagram", "cannot read scenario '%s'", argv[1]);
   } else {
-    rc = usage_error("diagram", "not implemented yet: figures");
+    rc = diagram_scenario(argc == 2 ? argv[1] : NULL, &a);
   }
   g_option_context_free(oc);
-  g_free(format);
-  g_free(output);
+  g_free(a.format);
+  g_free(a.output);
+  g_free(a.seed);
+  g_strfreev(a.set);
+  g_free(a.max_insn);
   return rc;
 }
 

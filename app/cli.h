@@ -1,9 +1,17 @@
 /* cli.h — the chainsim command line (DESIGN.md, "Command line").
  *
  *   chainsim run [SCENARIO.lua] [--seed N] [--out DIR] [--set KEY=VALUE]...
- *                [--trace FILE] [--quiet] [--baseline OLD/results.json [--tolerance 5%]]
+ *                [--trace FILE] [--quiet] [--no-figures]
+ *                [--baseline OLD/results.json [--tolerance 5%]]
  *   chainsim diagram [SCENARIO.lua] [--format svg|png|pdf|mermaid|dot] [-o FILE]
+ *                    [--seed N] [--set KEY=VALUE]...
  *   chainsim --help | --version
+ *
+ * run writes results.json, timeseries.csv, the figures of sim:plot and the
+ * default figures (topology.svg, chains.png, bandwidth.png) into --out.
+ * diagram runs the scenario without writing results and draws its network
+ * as the run left it: to -o (format from --format or the extension; default
+ * topology.svg here), Mermaid and DOT text to stdout without -o.
  *
  * Exit status: 0 ran and every expectation held (and no key metric moved past
  * the baseline tolerance); 1 an expectation failed or a metric moved; 2 bad

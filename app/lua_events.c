@@ -574,8 +574,7 @@ static int q_result(lua_State *L)
   return 1;
 }
 
-/* A fraction argument in (0, 1]. */
-static double check_fraction(lua_State *L, int idx, const char *what)
+double cs_lua_check_fraction(lua_State *L, int idx, const char *what)
 {
   double f = luaL_checknumber(L, idx);
   if (!(f > 0 && f <= 1))
@@ -583,7 +582,7 @@ static double check_fraction(lua_State *L, int idx, const char *what)
   return f;
 }
 
-static void push_time_or_nil(lua_State *L, SimTime t)
+void cs_lua_push_time_or_nil(lua_State *L, SimTime t)
 {
   if (t < 0)
     lua_pushnil(L);
@@ -594,7 +593,8 @@ static void push_time_or_nil(lua_State *L, SimTime t)
 static int q_time_to(lua_State *L)
 {
   CsLuaObj *q = check_question(L);
-  push_time_or_nil(L, cs_question_time_to(q->ctx->world, q->id, check_fraction(L, 2, "time_to")));
+  double f = cs_lua_check_fraction(L, 2, "time_to");
+  cs_lua_push_time_or_nil(L, cs_question_time_to(q->ctx->world, q->id, f));
   return 1;
 }
 
@@ -636,6 +636,7 @@ static int q_tostring(lua_State *L)
 /* ---- actions -------------------------------------------------------------------------------- */
 
 static const CsOptField PACKAGE_FIELDS[] = {
+  { .key = "name", .type = CS_OPT_STRING },
   { .key = "run_time", .type = CS_OPT_DURATION },
   { .key = "size", .type = CS_OPT_SIZE },
   { NULL },
@@ -648,6 +649,14 @@ static const CsOptField DEPLOY_FIELDS[] = {
   { NULL },
 };
 
+/* Longest package file name. */
+#define PACKAGE_NAME_MAX 255
+
+/* sim:deploy{ at, package = { size, run_time, name }, targets } — an action;
+ * with size > 0 its file is cut into shards and distributed along the
+ * chains.  A later package with the same name and size is the same file
+ * (shards the chains cached serve it); without a name every deploy is a file
+ * of its own. */
 static int sim_deploy(lua_State *L)
 {
   CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
@@ -658,10 +667,19 @@ static int sim_deploy(lua_State *L)
   CsPackage pkg = {
     .size = cs_opt_get_size(L, 3, "size", 0),
     .run_time = cs_opt_get_duration(L, 3, "run_time", 0),
+    .name = NULL,
   };
-  lua_pop(L, 1);
-  if (pkg.size > 0)
-    cs_lua_not_implemented(L, "deploy", "file distribution (shards)");
+  if (cs_opt_has(L, 3, "name")) {
+    size_t len;
+    cs_opt_push(L, 3, "name");
+    pkg.name = lua_tolstring(L, -1, &len); /* held by the package table */
+    if (len == 0 || len > PACKAGE_NAME_MAX || strlen(pkg.name) != len)
+      cs_opt_error_value(L, "package", "name", "a non-empty file name (at most 255 bytes)", -1);
+    lua_pop(L, 1);
+    if (pkg.size == 0)
+      return luaL_error(L, "package 'name': a package without files (size 0) has no file to "
+                        "name; give it a size");
+  }
   cs_lua_check_mutable(L, ctx, "deploy");
   SimTime at = cs_lua_get_at(L, ctx, 2, "deploy");
   guint n;
@@ -670,51 +688,206 @@ static int sim_deploy(lua_State *L)
   gint32 a = cs_world_deploy(ctx->world, at, &pkg, targets, n, &e);
   if (a < 0)
     cs_lua_raise_gerror(L, "deploy", e ? e : g_error_new_literal(G_FILE_ERROR, 0, "refused"));
-  cs_lua_push_obj(L, ctx, CS_LUA_ACTION, (guint32) a);
+  guint32 wa = (guint32) a;
+  g_array_append_val(ctx->actions, wa);
+  cs_lua_push_obj(L, ctx, CS_LUA_ACTION, ctx->actions->len - 1);
   return 1;
 }
 
-#define check_action(L) ((CsLuaObj *) luaL_checkudata((L), 1, CS_LUA_ACTION))
+/* An action object's world action id (its own id is the scenario's
+ * numbering: Direct Connect makes actions of its own in between). */
+static guint32 check_action_id(lua_State *L, CsLua **ctx)
+{
+  CsLuaObj *a = luaL_checkudata(L, 1, CS_LUA_ACTION);
+  *ctx = a->ctx;
+  return g_array_index(a->ctx->actions, guint32, a->id);
+}
 
 static int a_completed_fraction(lua_State *L)
 {
-  CsLuaObj *a = check_action(L);
-  guint32 targets = cs_action_targets(a->ctx->world, a->id);
-  lua_pushnumber(L, targets ? (double) cs_action_completed(a->ctx->world, a->id) / targets : 0.0);
+  CsLua *ctx;
+  guint32 a = check_action_id(L, &ctx);
+  guint32 targets = cs_action_targets(ctx->world, a);
+  lua_pushnumber(L, targets ? (double) cs_action_completed(ctx->world, a) / targets : 0.0);
   return 1;
 }
 
 static int a_completed(lua_State *L)
 {
-  CsLuaObj *a = check_action(L);
-  lua_pushinteger(L, cs_action_completed(a->ctx->world, a->id));
+  CsLua *ctx;
+  guint32 a = check_action_id(L, &ctx);
+  lua_pushinteger(L, cs_action_completed(ctx->world, a));
   return 1;
 }
 
 static int a_targets(lua_State *L)
 {
-  CsLuaObj *a = check_action(L);
-  lua_pushinteger(L, cs_action_targets(a->ctx->world, a->id));
+  CsLua *ctx;
+  guint32 a = check_action_id(L, &ctx);
+  lua_pushinteger(L, cs_action_targets(ctx->world, a));
   return 1;
 }
 
 static int a_time_to(lua_State *L)
 {
-  CsLuaObj *a = check_action(L);
-  push_time_or_nil(L, cs_action_time_to(a->ctx->world, a->id, check_fraction(L, 2, "time_to")));
+  CsLua *ctx;
+  guint32 a = check_action_id(L, &ctx);
+  double f = cs_lua_check_fraction(L, 2, "time_to");
+  cs_lua_push_time_or_nil(L, cs_action_time_to(ctx->world, a, f));
   return 1;
 }
 
+/* Byte counters of the action's file (0 without one). */
+static int a_bytes(lua_State *L, guint64 (*fn)(const CsWorld *, guint32))
+{
+  CsLua *ctx;
+  guint32 a = check_action_id(L, &ctx);
+  lua_pushinteger(L, (lua_Integer) fn(ctx->world, a));
+  return 1;
+}
+
+static int a_bytes_from_server(lua_State *L) { return a_bytes(L, cs_action_bytes_from_server); }
+static int a_bytes_from_peers(lua_State *L) { return a_bytes(L, cs_action_bytes_from_peers); }
+static int a_bytes_from_caches(lua_State *L) { return a_bytes(L, cs_action_bytes_from_caches); }
+static int a_wan_bytes(lua_State *L) { return a_bytes(L, cs_action_wan_bytes); }
+static int a_size(lua_State *L) { return a_bytes(L, cs_action_size); }
+
 static int a_id(lua_State *L)
 {
-  lua_pushinteger(L, (lua_Integer) check_action(L)->id + 1);
+  lua_pushinteger(L, (lua_Integer) ((CsLuaObj *) luaL_checkudata(L, 1, CS_LUA_ACTION))->id + 1);
   return 1;
 }
 
 static int a_tostring(lua_State *L)
 {
-  lua_pushfstring(L, "action %d", (int) check_action(L)->id + 1);
+  lua_pushfstring(L, "action %d",
+                  (int) ((CsLuaObj *) luaL_checkudata(L, 1, CS_LUA_ACTION))->id + 1);
   return 1;
+}
+
+/* ---- throttles ------------------------------------------------------------------------------ */
+
+static const CsOptField THROTTLE_FIELDS[] = {
+  { .key = "at", .type = CS_OPT_DURATION },
+  { .key = "bandwidth", .type = CS_OPT_RATE },
+  { .key = "concurrent", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 1, .has_max = TRUE,
+    .max = 1000000 },
+  { .key = "subnet", .type = CS_OPT_ANY },
+  { NULL },
+};
+
+typedef struct {
+  CsLua *ctx;
+  gboolean all;      /* every client (no subnet given) */
+  guint32 nsubnets;  /* else these subnets */
+  double bps;        /* 0: no rate cap */
+  guint32 concurrent;/* 0: no cap on concurrent transfers */
+  guint32 subnets[]; /* nsubnets */
+} ThrottleSched;
+
+static void throttle_apply(ThrottleSched *t)
+{
+  if (t->all)
+    cs_world_throttle(t->ctx->world, TRUE, 0, t->bps, t->concurrent);
+  for (guint32 i = 0; i < t->nsubnets; i++)
+    cs_world_throttle(t->ctx->world, FALSE, t->subnets[i], t->bps, t->concurrent);
+}
+
+static void throttle_fire(Sim *sim, gpointer data, guint64 arg)
+{
+  throttle_apply(data);
+}
+
+/* The subnets named by a throttle's `subnet` value at v (a subnet, an
+ * external-client group, a site or a list of them); fills out when not
+ * NULL; raises on anything else. */
+static guint throttle_subnets(lua_State *L, CsLua *ctx, int v, guint32 *out)
+{
+  const char *expected = "a subnet, an external-client group, a site or a list of them";
+  gboolean list = lua_type(L, v) == LUA_TTABLE;
+  guint nitems = 1;
+  if (list) {
+    nitems = (guint) lua_rawlen(L, v);
+    lua_Unsigned count = 0;
+    lua_pushnil(L);
+    while (lua_next(L, v)) {
+      lua_pop(L, 1);
+      count++;
+    }
+    if (count != nitems || nitems == 0)
+      cs_opt_error_value(L, "throttle", "subnet", expected, v);
+  }
+  guint n = 0;
+  for (guint i = 0; i < nitems; i++) {
+    if (list)
+      lua_rawgeti(L, v, (lua_Integer) i + 1);
+    else
+      lua_pushvalue(L, v);
+    CsLuaObj *o;
+    if ((o = cs_lua_test(L, -1, CS_LUA_SUBNET))) {
+      if (out)
+        out[n] = o->id;
+      n++;
+    } else if ((o = cs_lua_test(L, -1, CS_LUA_SITE))) {
+      const GArray *subs = cs_lua_site_rec(ctx, o->id)->subnets;
+      for (guint j = 0; j < subs->len; j++) {
+        guint32 sn = g_array_index(subs, guint32, j);
+        if (cs_lua_subnet_rec(ctx, sn)->infra)
+          continue;
+        if (out)
+          out[n] = sn;
+        n++;
+      }
+    } else {
+      cs_opt_error(L, "throttle", "subnet", expected, -1);
+    }
+    lua_pop(L, 1);
+  }
+  return n;
+}
+
+/* sim:throttle{ at, subnet, bandwidth, concurrent } — caps the shard traffic
+ * servers and zone servers send to the clients of `subnet` (a subnet, an
+ * external-client group, a site: each of its subnets, or a list of them),
+ * or to all clients when there is no subnet: bytes/s and concurrent
+ * transfers.  A later throttle for the same subnets replaces it; an option
+ * left out means no cap of that kind. */
+static int sim_throttle(lua_State *L)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "throttle", THROTTLE_FIELDS);
+  cs_lua_check_mutable(L, ctx, "throttle");
+  SimTime at = cs_lua_get_at(L, ctx, 2, "throttle");
+  if (!cs_opt_has(L, 2, "bandwidth") && !cs_opt_has(L, 2, "concurrent"))
+    return luaL_error(L, "throttle: expected 'bandwidth', 'concurrent' or both (what to cap)");
+  double bps = cs_opt_get_rate(L, 2, "bandwidth", 0);
+  if (cs_opt_has(L, 2, "bandwidth") && bps <= 0)
+    return luaL_error(L, "throttle 'bandwidth': expected a rate > 0 (leave it out for no cap)");
+  guint32 concurrent = (guint32) cs_opt_get_int(L, 2, "concurrent", 0);
+  /* Subnets: checked and counted before anything is kept. */
+  guint nsub = 0;
+  gboolean all = cs_opt_push(L, 2, "subnet") == LUA_TNIL;
+  int v = lua_gettop(L);
+  if (!all) {
+    nsub = throttle_subnets(L, ctx, v, NULL);
+    if (nsub == 0)
+      return luaL_error(L, "throttle 'subnet': the site has no subnets");
+  }
+  ThrottleSched *t = g_malloc0(sizeof(ThrottleSched) + nsub * sizeof(guint32));
+  t->ctx = ctx;
+  t->all = all;
+  t->nsubnets = nsub;
+  t->bps = bps;
+  t->concurrent = concurrent;
+  if (!all)
+    throttle_subnets(L, ctx, v, t->subnets); /* cannot raise: checked */
+  g_ptr_array_add(ctx->scheduled, t);
+  if (at <= sim_now(ctx->sim))
+    throttle_apply(t);
+  else
+    sim_call_at(ctx->sim, at, throttle_fire, t, 0);
+  return 0;
 }
 
 /* ---- transfers -------------------------------------------------------------------------------- */
@@ -770,28 +943,8 @@ static int sim_transfer_m(lua_State *L)
 static int t_finished_at(lua_State *L)
 {
   CsLuaObj *t = luaL_checkudata(L, 1, CS_LUA_TRANSFER);
-  push_time_or_nil(L, sim_transfer_finished_at(t->ctx->sim, t->id));
+  cs_lua_push_time_or_nil(L, sim_transfer_finished_at(t->ctx->sim, t->id));
   return 1;
-}
-
-/* ---- not landed yet ------------------------------------------------------------------------------ */
-
-static int sim_direct_connect(lua_State *L)
-{
-  cs_lua_check_sim(L, 1);
-  cs_lua_not_implemented(L, "direct_connect", "Direct Connect");
-}
-
-static int sim_satellite(lua_State *L)
-{
-  cs_lua_check_sim(L, 1);
-  cs_lua_not_implemented(L, "satellite", "satellites");
-}
-
-static int sim_plot(lua_State *L)
-{
-  cs_lua_check_sim(L, 1);
-  cs_lua_not_implemented(L, "plot", "figures");
 }
 
 /* ---- run and expect --------------------------------------------------------------------------------- */
@@ -832,6 +985,7 @@ static int sim_run(lua_State *L)
 
   ctx->phase = CS_PHASE_RUNNING;
   ctx->duration = duration;
+  cs_lua_apply_no_cert(ctx);
   for (guint i = 0; i < ctx->start_rules->len; i++)
     cs_lua_rule_apply(ctx, g_ptr_array_index(ctx->start_rules, i));
   g_ptr_array_set_size(ctx->start_rules, 0);
@@ -855,6 +1009,7 @@ static int sim_run(lua_State *L)
     lua_pushstring(L, ctx->deferred);
     return lua_error(L);
   }
+  cs_lua_figures_after_run(L, ctx);
   return 0;
 }
 
@@ -897,10 +1052,8 @@ void cs_lua_events_methods(lua_State *L, int methods)
     { "at", sim_at },
     { "ask", sim_ask },
     { "deploy", sim_deploy },
+    { "throttle", sim_throttle },
     { "transfer", sim_transfer_m },
-    { "direct_connect", sim_direct_connect },
-    { "satellite", sim_satellite },
-    { "plot", sim_plot },
     { "run", sim_run },
     { "expect", sim_expect },
     { NULL, NULL },
@@ -940,6 +1093,11 @@ void cs_lua_events_classes(lua_State *L)
     { "completed", a_completed },
     { "targets", a_targets },
     { "time_to", a_time_to },
+    { "bytes_from_server", a_bytes_from_server },
+    { "bytes_from_peers", a_bytes_from_peers },
+    { "bytes_from_caches", a_bytes_from_caches },
+    { "wan_bytes", a_wan_bytes },
+    { "size", a_size },
     { "id", a_id },
     { NULL, NULL },
   };

@@ -96,15 +96,22 @@ static void build_topology(JsonBuilder *b, CsLua *ctx)
       wan_links++;
   guint32 clients = cs_world_client_count(ctx->world);
   guint32 servers = cs_world_server_count(ctx->world);
+  guint32 zones = cs_world_zone_count(ctx->world);
+  guint32 modules = cs_world_module_count(ctx->world);
+  guint32 external = 0;
+  for (guint32 c = 0; c < clients; c++)
+    if (cs_client_is_external(ctx->world, c))
+      external++;
   json_builder_set_member_name(b, "topology");
   json_builder_begin_object(b);
   member_int(b, "sites", sim_site_count(sim));
   member_int(b, "subnets", subnets);
   member_int(b, "endpoints", clients);
-  member_int(b, "external_clients", 0);
-  member_int(b, "zone_servers", 0);
+  member_int(b, "external_clients", external);
+  member_int(b, "zone_servers", zones);
   member_int(b, "servers", servers);
-  member_int(b, "hosts", (gint64) sim_node_count(sim) - clients - servers);
+  member_int(b, "module_servers", modules);
+  member_int(b, "hosts", (gint64) sim_node_count(sim) - clients - servers - zones - modules);
   member_int(b, "wan_links", wan_links);
   member_int(b, "firewall_rules", sim_fw_rule_count(sim));
   json_builder_end_object(b);
@@ -239,9 +246,10 @@ static void build_distributions(JsonBuilder *b, CsLua *ctx)
   CsWorld *w = ctx->world;
   json_builder_set_member_name(b, "distributions");
   json_builder_begin_array(b);
-  for (guint32 a = 0; a < cs_world_action_count(w); a++) {
+  for (guint i = 0; i < ctx->actions->len; i++) {
+    guint32 a = g_array_index(ctx->actions, guint32, i);
     json_builder_begin_object(b);
-    member_int(b, "id", a + 1);
+    member_int(b, "id", i + 1);
     member_int(b, "size", (gint64) cs_action_size(w, a));
     member_double(b, "deployed_at", sim_time_to_s(cs_action_deployed_at(w, a)), MS_SCALE);
     member_int(b, "targets", cs_action_targets(w, a));
@@ -255,6 +263,36 @@ static void build_distributions(JsonBuilder *b, CsLua *ctx)
     member_int(b, "bytes_from_server", (gint64) cs_action_bytes_from_server(w, a));
     member_int(b, "bytes_from_peers", (gint64) cs_action_bytes_from_peers(w, a));
     member_int(b, "wan_bytes", (gint64) cs_action_wan_bytes(w, a));
+    member_int(b, "bytes_from_caches", (gint64) cs_action_bytes_from_caches(w, a));
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
+}
+
+/* Every Direct Connect session a scenario call made, by id: what made it
+ * (session, test, satellite), the endpoint's address, the state, the set-up
+ * time (null if it never opened) and the failure reason (null if none). */
+static void build_direct_connect(JsonBuilder *b, CsLua *ctx)
+{
+  CsWorld *w = ctx->world;
+  json_builder_set_member_name(b, "direct_connect");
+  json_builder_begin_array(b);
+  for (guint32 s = 0; s < cs_world_dc_count(w); s++) {
+    char a[16];
+    guint32 c = cs_dc_client(w, s);
+    const char *reason = cs_dc_reason(w, s);
+    json_builder_begin_object(b);
+    member_int(b, "id", s + 1);
+    member_string(b, "endpoint",
+                  sim_addr_format(sim_node_addr(ctx->sim, cs_world_client_node(w, c)), a));
+    member_string(b, "status", cs_dc_state_name(cs_dc_state(w, s)));
+    member_ms(b, "setup_ms", cs_dc_setup_time(w, s));
+    json_builder_set_member_name(b, "reason");
+    if (reason && *reason)
+      json_builder_add_string_value(b, reason);
+    else
+      json_builder_add_null_value(b);
+    member_string(b, "kind", cs_lua_dc_kind(ctx, s));
     json_builder_end_object(b);
   }
   json_builder_end_array(b);
@@ -288,9 +326,7 @@ JsonNode *cs_results_build(CsLua *ctx)
   build_traffic(b, ctx); /* wan and lan */
   build_questions(b, ctx);
   build_distributions(b, ctx);
-  json_builder_set_member_name(b, "direct_connect");
-  json_builder_begin_array(b);
-  json_builder_end_array(b);
+  build_direct_connect(b, ctx);
   build_expectations(b, ctx);
   json_builder_end_object(b);
   JsonNode *root = json_builder_get_root(b);

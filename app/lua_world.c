@@ -18,6 +18,11 @@
  * safe: letters, digits, '-', '_', '.'. */
 #define NAME_MAX_LEN 64
 
+/* Shards smaller than a page or larger than a big message make no sense for
+ * the model (the shard count per file is kept in 32 bits). */
+#define SHARD_SIZE_MIN 4096
+#define SHARD_SIZE_MAX (64u * 1024 * 1024)
+
 /* Shares of a sensor must add up to 1 within this (they are typed decimals). */
 #define SHARE_SUM_SLACK 1e-6
 
@@ -28,6 +33,18 @@
 /* Subnet access link when the scenario gives none (DESIGN.md). */
 #define DEFAULT_ACCESS_BPS 1e9
 #define DEFAULT_ACCESS_LATENCY (100 * SIM_US)
+
+/* External clients sit behind home or hotel links, not a campus switch:
+ * their access link when the scenario gives none. */
+#define EXTERNAL_ACCESS_BPS 50e6
+#define EXTERNAL_ACCESS_LATENCY (5 * SIM_MS)
+
+/* The site sim:internet makes, and the pool external-client subnets come
+ * from when no cidr is given: 198.18.0.0/15, the benchmarking range
+ * (RFC 2544), which no enterprise numbers its own hosts from. */
+#define INTERNET_SITE "internet"
+#define EXTERNAL_POOL_BASE 0xC6120000u /* 198.18.0.0 */
+#define EXTERNAL_POOL_END 0xC6140000u  /* 198.20.0.0, the first address past the /15 */
 
 /* ---- shared helpers ------------------------------------------------------ */
 
@@ -161,11 +178,88 @@ static gboolean node_is_server(CsLua *ctx, SimNodeId node)
   return FALSE;
 }
 
-const char *cs_lua_node_role(CsLua *ctx, SimNodeId node)
+CsLuaRole cs_lua_node_role_of(CsLua *ctx, SimNodeId node)
 {
   if (cs_world_node_client(ctx->world, node) != G_MAXUINT32)
-    return "client";
-  return node_is_server(ctx, node) ? "server" : "host";
+    return CS_ROLE_CLIENT;
+  if (node_is_server(ctx, node))
+    return CS_ROLE_SERVER;
+  for (guint32 z = 0; z < cs_world_zone_count(ctx->world); z++)
+    if (cs_world_zone_node(ctx->world, z) == node)
+      return CS_ROLE_ZONE_SERVER;
+  for (guint32 m = 0; m < cs_world_module_count(ctx->world); m++)
+    if (cs_world_module_node(ctx->world, m) == node)
+      return CS_ROLE_MODULE_SERVER;
+  return CS_ROLE_HOST;
+}
+
+/* node:role() values, and the same in prose for messages. */
+static const char *const ROLE_NAMES[] = {
+  [CS_ROLE_CLIENT] = "client", [CS_ROLE_SERVER] = "server", [CS_ROLE_ZONE_SERVER] = "zone_server",
+  [CS_ROLE_MODULE_SERVER] = "module_server", [CS_ROLE_HOST] = "host",
+};
+static const char *const ROLE_TEXT[] = {
+  [CS_ROLE_CLIENT] = "client", [CS_ROLE_SERVER] = "core server",
+  [CS_ROLE_ZONE_SERVER] = "zone server", [CS_ROLE_MODULE_SERVER] = "module server",
+  [CS_ROLE_HOST] = "host",
+};
+
+const char *cs_lua_node_role(CsLua *ctx, SimNodeId node)
+{
+  return ROLE_NAMES[cs_lua_node_role_of(ctx, node)];
+}
+
+SimNodeId cs_lua_check_role(lua_State *L, CsLua *ctx, int idx, const char *what, const char *key,
+                            guint mask, const char *expected)
+{
+  CsLuaObj *n = cs_lua_test(L, idx, CS_LUA_NODE);
+  if (n == NULL)
+    cs_opt_error(L, what, key, expected, idx);
+  CsLuaRole r = cs_lua_node_role_of(ctx, n->id);
+  if (!(mask & (1u << r))) {
+    char buf[80];
+    luaL_error(L, "%s '%s': expected %s, got %s %s", what, key, expected, ROLE_TEXT[r],
+               cs_lua_node_label(ctx, n->id, buf, sizeof buf));
+  }
+  return n->id;
+}
+
+SimNodeId cs_lua_opt_module(lua_State *L, CsLua *ctx, int opts, const char *what)
+{
+  if (cs_opt_push(L, opts, "module") != LUA_TNIL) {
+    SimNodeId m = cs_lua_check_role(L, ctx, -1, what, "module", 1u << CS_ROLE_MODULE_SERVER,
+                                    "a module server (made with site:module_server{...})");
+    lua_pop(L, 1);
+    return m;
+  }
+  lua_pop(L, 1);
+  guint32 n = cs_world_module_count(ctx->world);
+  if (n == 1)
+    return cs_world_module_node(ctx->world, 0);
+  if (n == 0)
+    luaL_error(L, "%s 'module': there is no module server (make one with "
+               "site:module_server{ name = ... } first)", what);
+  luaL_error(L, "%s 'module': required when there are several module servers (the scenario "
+             "has %d)", what, (int) n);
+  g_assert_not_reached();
+}
+
+void cs_lua_check_can_add_clients(lua_State *L, CsLua *ctx, const char *what)
+{
+  if (ctx->no_cert_clients > 0)
+    luaL_error(L, "%s: clients cannot be added during the run of a scenario that uses "
+               "sim:no_client_cert (the certificate marks are fixed when the run starts)", what);
+}
+
+void cs_lua_apply_no_cert(CsLua *ctx)
+{
+  if (ctx->no_cert->len == 0 || ctx->no_cert_clients > 0)
+    return;
+  /* The world sizes its marks by the clients that exist at its first call:
+   * every mark goes in at once, when the last client has been made. */
+  ctx->no_cert_clients = cs_world_client_count(ctx->world);
+  for (guint i = 0; i < ctx->no_cert->len; i++)
+    cs_world_client_without_cert(ctx->world, g_array_index(ctx->no_cert, guint32, i));
 }
 
 const char *cs_lua_node_label(CsLua *ctx, SimNodeId node, char *buf, gsize size)
@@ -349,7 +443,9 @@ static guint32 get_size32(lua_State *L, int t, const char *key, guint32 def)
 static const CsOptField NEW_FIELDS[] = {
   { .key = "batch_window", .type = CS_OPT_DURATION },
   { .key = "bucket", .type = CS_OPT_DURATION },
+  { .key = "cache_size", .type = CS_OPT_SIZE },
   { .key = "connect_timeout", .type = CS_OPT_DURATION },
+  { .key = "download_retry", .type = CS_OPT_DURATION },
   { .key = "initial_registration", .type = CS_OPT_TABLE },
   { .key = "keepalive", .type = CS_OPT_DURATION },
   { .key = "live_timeout", .type = CS_OPT_DURATION },
@@ -361,6 +457,7 @@ static const CsOptField NEW_FIELDS[] = {
   { .key = "registration", .type = CS_OPT_TABLE },
   { .key = "seed", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 0 },
   { .key = "sensor_time", .type = CS_OPT_TABLE },
+  { .key = "shard_size", .type = CS_OPT_SIZE },
   { .key = "sizes", .type = CS_OPT_TABLE },
   { .key = "startup", .type = CS_OPT_DURATION },
   { .key = "tls", .type = CS_OPT_BOOLEAN },
@@ -392,6 +489,14 @@ static int chainsim_new(lua_State *L)
   p.startup = cs_opt_get_duration(L, 1, "startup", p.startup);
   p.neighbourhood_prefix = (guint8) cs_opt_get_int(L, 1, "neighbourhood", p.neighbourhood_prefix);
   p.peers_per_side = (guint32) cs_opt_get_int(L, 1, "peers_per_side", p.peers_per_side);
+  p.cache_size = cs_opt_get_size(L, 1, "cache_size", p.cache_size);
+  guint64 shard = cs_opt_get_size(L, 1, "shard_size", p.shard_size);
+  if (shard < SHARD_SIZE_MIN || shard > SHARD_SIZE_MAX)
+    return luaL_error(L, "chainsim.new 'shard_size': expected a size from 4KiB to 64MiB");
+  p.shard_size = (guint32) shard;
+  p.download_retry = cs_opt_get_duration(L, 1, "download_retry", p.download_retry);
+  if (p.download_retry <= 0)
+    return luaL_error(L, "chainsim.new 'download_retry': expected a duration > 0");
   get_range(L, 1, "registration", &p.reg_min, &p.reg_max);
   get_range(L, 1, "initial_registration", &p.init_min, &p.init_max);
   get_range(L, 1, "sensor_time", &p.sensor_min, &p.sensor_max);
@@ -507,10 +612,28 @@ static int sim_wan(lua_State *L)
   return 1;
 }
 
+/* sim:internet{ to = dmz, bandwidth, latency, loss } — the site "internet"
+ * with a WAN link to `to`; its external_clients{} method makes roaming
+ * clients.  One per scenario. */
 static int sim_internet(lua_State *L)
 {
-  cs_lua_check_sim(L, 1);
-  cs_lua_not_implemented(L, "internet", "the internet site and external clients");
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "internet", WAN_FIELDS);
+  cs_lua_check_mutable(L, ctx, "internet");
+  if (ctx->internet != SIM_NONE)
+    return luaL_error(L, "internet: the internet site already exists (one sim:internet per "
+                      "scenario; call external_clients{} on it as often as needed)");
+  if (g_hash_table_contains(ctx->names, "site:" INTERNET_SITE))
+    return luaL_error(L, "internet: a site named \"" INTERNET_SITE "\" already exists "
+                      "(sim:internet makes the site of that name)");
+  guint32 to = check_wan(L, ctx, 2, "internet");
+  guint32 site = sim_site_add(ctx->sim, INTERNET_SITE);
+  claim_name(ctx, "site:", INTERNET_SITE);
+  cs_lua_site_rec(ctx, site)->uplink = add_wan(L, ctx, 2, site, to);
+  ctx->internet = site;
+  cs_lua_push_site(L, ctx, site);
+  return 1;
 }
 
 static int sim_now_m(lua_State *L)
@@ -616,6 +739,8 @@ static int site_subnet(lua_State *L)
   double bps = DEFAULT_ACCESS_BPS;
   SimTime lat = DEFAULT_ACCESS_LATENCY;
   get_access(L, 2, &bps, &lat);
+  if (clients > 0)
+    cs_lua_check_can_add_clients(L, ctx, "subnet");
 
   GError *e = NULL;
   guint32 subnet = sim_subnet_add(ctx->sim, site->id, base, prefix, bps, lat, &e);
@@ -774,16 +899,231 @@ static int site_host(lua_State *L)
   return add_host(L, site->ctx, site->id, SIM_NONE);
 }
 
-static int site_module_server(lua_State *L)
+/* The core server a module server talks to when none is given: the first
+ * one of its own site, else the first of the scenario. */
+static SimNodeId default_core(CsLua *ctx, guint32 site)
 {
-  cs_lua_check_site(L, 1);
-  cs_lua_not_implemented(L, "module_server", "module server");
+  guint32 n = cs_world_server_count(ctx->world);
+  for (guint32 i = 0; i < n; i++)
+    if (sim_node_site(ctx->sim, cs_world_server_node(ctx->world, i)) == site)
+      return cs_world_server_node(ctx->world, i);
+  return n > 0 ? cs_world_server_node(ctx->world, 0) : SIM_NODE_NONE;
 }
 
+/* The optional `access` of a server-like node: FALSE when absent. */
+static gboolean node_access(lua_State *L, int opts, double *bps, SimTime *lat)
+{
+  if (!cs_opt_has(L, opts, "access"))
+    return FALSE;
+  *bps = DEFAULT_ACCESS_BPS;
+  *lat = DEFAULT_ACCESS_LATENCY;
+  get_access(L, opts, bps, lat);
+  return TRUE;
+}
+
+static const CsOptField MODULE_FIELDS[] = {
+  { .key = "access", .type = CS_OPT_TABLE },
+  { .key = "address", .type = CS_OPT_STRING },
+  { .key = "core", .type = CS_OPT_ANY },
+  { .key = "name", .type = CS_OPT_STRING, .required = TRUE },
+  { .key = "server_cert", .type = CS_OPT_BOOLEAN },
+  { .key = "subnet", .type = CS_OPT_ANY },
+  { NULL },
+};
+
+/* site:module_server{ name, server_cert = true, core, subnet, address,
+ * access } — Direct Connect and satellite workloads; talks to `core` (by
+ * default the site's core server, else the scenario's first) over 443. */
+static int site_module_server(lua_State *L)
+{
+  CsLuaObj *site = cs_lua_check_site(L, 1);
+  CsLua *ctx = site->ctx;
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "module_server", MODULE_FIELDS);
+  cs_lua_check_mutable(L, ctx, "module_server");
+  const char *name = check_name(L, ctx, 2, "module_server", "node:");
+  guint32 addr = check_address(L, 2, "module_server");
+  guint32 subnet = check_own_subnet(L, ctx, 2, site->id, "module_server");
+  SimNodeId core;
+  if (cs_opt_push(L, 2, "core") != LUA_TNIL) {
+    core = cs_lua_check_role(L, ctx, -1, "module_server", "core", 1u << CS_ROLE_SERVER,
+                             "a core server (made with site:server{...})");
+  } else {
+    core = default_core(ctx, site->id);
+    if (core == SIM_NODE_NONE)
+      return luaL_error(L, "module_server: there is no core server yet (make one with "
+                        "site:server{ name = ... } before the module server)");
+  }
+  lua_pop(L, 1);
+  gboolean cert = cs_opt_get_bool(L, 2, "server_cert", TRUE);
+  double bps = 0;
+  SimTime lat = 0;
+  gboolean access = node_access(L, 2, &bps, &lat);
+
+  if (subnet == SIM_NONE)
+    subnet = infra_subnet(L, ctx, site->id, "module_server");
+  GError *e = NULL;
+  SimNodeId node = cs_world_add_module_server(ctx->world, name, subnet, addr, core, cert, &e);
+  if (node == SIM_NODE_NONE || e)
+    cs_lua_raise_gerror(L, "module_server", e ? e : g_error_new_literal(G_FILE_ERROR, 0, "failed"));
+  claim_name(ctx, "node:", name);
+  if (access)
+    sim_node_set_access(ctx->sim, node, bps, lat);
+  cs_lua_push_node(L, ctx, node);
+  return 1;
+}
+
+static const CsOptField ZONE_FIELDS[] = {
+  { .key = "access", .type = CS_OPT_TABLE },
+  { .key = "address", .type = CS_OPT_STRING },
+  { .key = "hub", .type = CS_OPT_ANY, .required = TRUE },
+  { .key = "name", .type = CS_OPT_STRING, .required = TRUE },
+  { .key = "subnet", .type = CS_OPT_ANY },
+  { NULL },
+};
+
+/* site:zone_server{ name, hub = ts, subnet, address, access } — a zone
+ * server whose tunnel the zone hub of core server `hub` keeps up. */
 static int site_zone_server(lua_State *L)
 {
-  cs_lua_check_site(L, 1);
-  cs_lua_not_implemented(L, "zone_server", "zone server");
+  CsLuaObj *site = cs_lua_check_site(L, 1);
+  CsLua *ctx = site->ctx;
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "zone_server", ZONE_FIELDS);
+  cs_lua_check_mutable(L, ctx, "zone_server");
+  const char *name = check_name(L, ctx, 2, "zone_server", "node:");
+  guint32 addr = check_address(L, 2, "zone_server");
+  guint32 subnet = check_own_subnet(L, ctx, 2, site->id, "zone_server");
+  cs_opt_push(L, 2, "hub");
+  SimNodeId hub = cs_lua_check_role(L, ctx, -1, "zone_server", "hub", 1u << CS_ROLE_SERVER,
+                                    "a core server (made with site:server{...})");
+  lua_pop(L, 1);
+  double bps = 0;
+  SimTime lat = 0;
+  gboolean access = node_access(L, 2, &bps, &lat);
+
+  if (subnet == SIM_NONE)
+    subnet = infra_subnet(L, ctx, site->id, "zone_server");
+  GError *e = NULL;
+  SimNodeId node = cs_world_add_zone_server(ctx->world, name, subnet, addr, hub, &e);
+  if (node == SIM_NODE_NONE || e)
+    cs_lua_raise_gerror(L, "zone_server", e ? e : g_error_new_literal(G_FILE_ERROR, 0, "failed"));
+  claim_name(ctx, "node:", name);
+  if (access)
+    sim_node_set_access(ctx->sim, node, bps, lat);
+  cs_lua_push_node(L, ctx, node);
+  return 1;
+}
+
+/* The smallest prefix whose subnet holds n hosts (n >= 1); at most /30. */
+static guint8 prefix_for(guint32 n)
+{
+  guint8 p = 30;
+  while (p > 1 && ((1ull << (32 - p)) - 2) < n)
+    p--;
+  return p;
+}
+
+static const CsOptField EXTERNAL_FIELDS[] = {
+  { .key = "access", .type = CS_OPT_TABLE },
+  { .key = "cidr", .type = CS_OPT_STRING },
+  { .key = "count", .type = CS_OPT_INTEGER, .required = TRUE, .has_min = TRUE, .min = 1,
+    .has_max = TRUE, .max = 16777214 },
+  { .key = "zone", .type = CS_OPT_ANY },
+  { NULL },
+};
+
+/* inet:external_clients{ count, zone = zs, access, cidr } — roaming clients
+ * on the internet site that reach the core through zone server `zone` (by
+ * default the only one) and never peer.  They get a subnet of their own:
+ * `cidr`, or the next block of 198.18.0.0/15 that holds them.  Returns that
+ * subnet: roam[i], #roam, roam:client(i), roam:clients(), roam:sensor(...),
+ * usable as targets and in firewall rules like any subnet. */
+static int site_external_clients(lua_State *L)
+{
+  CsLuaObj *site = cs_lua_check_site(L, 1);
+  CsLua *ctx = site->ctx;
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, "external_clients", EXTERNAL_FIELDS);
+  cs_lua_check_mutable(L, ctx, "external_clients");
+  if (ctx->internet == SIM_NONE)
+    return luaL_error(L, "external_clients: there is no internet site yet (make it with "
+                      "local inet = sim:internet{ to = dmz, bandwidth = ..., latency = ... }, "
+                      "then call inet:external_clients{...})");
+  if (site->id != ctx->internet)
+    return luaL_error(L, "external_clients: call it on the internet site (what sim:internet "
+                      "returned), not on site '%s'", sim_site_name(ctx->sim, site->id));
+  guint32 count = (guint32) cs_opt_get_int(L, 2, "count", 1);
+  SimNodeId zone;
+  if (cs_opt_push(L, 2, "zone") != LUA_TNIL) {
+    zone = cs_lua_check_role(L, ctx, -1, "external_clients", "zone", 1u << CS_ROLE_ZONE_SERVER,
+                             "a zone server (made with site:zone_server{...})");
+  } else if (cs_world_zone_count(ctx->world) == 1) {
+    zone = cs_world_zone_node(ctx->world, 0);
+  } else if (cs_world_zone_count(ctx->world) == 0) {
+    return luaL_error(L, "external_clients 'zone': there is no zone server yet (external "
+                      "clients reach the core through one: make it with "
+                      "dmz:zone_server{ name = ..., hub = ... })");
+  } else {
+    return luaL_error(L, "external_clients 'zone': required when there are several zone "
+                      "servers (the scenario has %d)", (int) cs_world_zone_count(ctx->world));
+  }
+  lua_pop(L, 1);
+  guint32 base = 0;
+  guint8 prefix = 0;
+  gboolean explicit_cidr = cs_opt_push(L, 2, "cidr") != LUA_TNIL;
+  if (explicit_cidr) {
+    check_cidr(L, -1, "external_clients", "cidr", &base, &prefix);
+    guint32 room = prefix >= 31 ? 0 : (guint32) ((1ull << (32 - prefix)) - 2);
+    if (count > room) {
+      char a[16];
+      return luaL_error(L, "external_clients 'count': %d clients do not fit in %s/%d (%d host "
+                        "addresses)", (int) count, sim_addr_format(base, a), (int) prefix,
+                        (int) room);
+    }
+  }
+  lua_pop(L, 1);
+  double bps = EXTERNAL_ACCESS_BPS;
+  SimTime lat = EXTERNAL_ACCESS_LATENCY;
+  get_access(L, 2, &bps, &lat);
+  cs_lua_check_can_add_clients(L, ctx, "external_clients");
+
+  GError *e = NULL;
+  guint32 subnet = SIM_NONE;
+  if (explicit_cidr) {
+    subnet = sim_subnet_add(ctx->sim, site->id, base, prefix, bps, lat, &e);
+    if (subnet == SIM_NONE)
+      cs_lua_raise_gerror(L, "external_clients", e);
+  } else {
+    /* The next aligned block of the pool that is free. */
+    prefix = prefix_for(count);
+    guint64 size = 1ull << (32 - prefix);
+    guint64 at = MAX((guint64) ctx->ext_next, EXTERNAL_POOL_BASE);
+    at = (at + size - 1) / size * size;
+    for (; at + size <= EXTERNAL_POOL_END && subnet == SIM_NONE; at += size) {
+      subnet = sim_subnet_add(ctx->sim, site->id, (guint32) at, prefix, bps, lat, &e);
+      g_clear_error(&e);
+      if (subnet != SIM_NONE)
+        ctx->ext_next = (guint32) (at + size);
+    }
+    if (subnet == SIM_NONE)
+      return luaL_error(L, "external_clients: no room left in 198.18.0.0/15 for %d clients "
+                        "(give the group its own cidr = \"a.b.c.d/n\")", (int) count);
+  }
+  CsLuaSubnet *rec = cs_lua_subnet_rec(ctx, subnet);
+  rec->known = TRUE;
+  rec->external = TRUE;
+  rec->zone = zone;
+  g_array_append_val(cs_lua_site_rec(ctx, site->id)->subnets, subnet);
+  guint32 first = cs_world_add_external_clients(ctx->world, subnet, count, zone, &e);
+  if (first == G_MAXUINT32 || e)
+    cs_lua_raise_gerror(L, "external_clients",
+                        e ? e : g_error_new_literal(G_FILE_ERROR, 0, "failed"));
+  rec = cs_lua_subnet_rec(ctx, subnet);
+  rec->first_client = first;
+  rec->nclients = count;
+  cs_lua_push_subnet(L, ctx, subnet);
+  return 1;
 }
 
 static int site_name(lua_State *L)
@@ -1102,8 +1442,53 @@ static int subnet_site(lua_State *L)
 
 static int subnet_tostring(lua_State *L)
 {
+  CsLuaObj *s = cs_lua_check_subnet(L, 1);
   subnet_cidr(L);
-  lua_pushfstring(L, "subnet %s", lua_tostring(L, -1));
+  lua_pushfstring(L, cs_lua_subnet_rec(s->ctx, s->id)->external ? "external clients %s"
+                                                                 : "subnet %s",
+                  lua_tostring(L, -1));
+  return 1;
+}
+
+/* subnet:zone() — the zone server external clients reach the core through;
+ * nil for other subnets. */
+static int subnet_zone(lua_State *L)
+{
+  CsLuaObj *s = cs_lua_check_subnet(L, 1);
+  const CsLuaSubnet *rec = cs_lua_subnet_rec(s->ctx, s->id);
+  if (rec->external)
+    cs_lua_push_node(L, s->ctx, rec->zone);
+  else
+    lua_pushnil(L);
+  return 1;
+}
+
+/* #subnet — its clients. */
+static int subnet_len(lua_State *L)
+{
+  CsLuaObj *s = cs_lua_check_subnet(L, 1);
+  lua_pushinteger(L, cs_lua_subnet_rec(s->ctx, s->id)->nclients);
+  return 1;
+}
+
+/* subnet[i] — the i-th client (1-based, address order), nil past the end
+ * (so ipairs works); other keys are methods (upvalue 1). */
+static int subnet_index(lua_State *L)
+{
+  CsLuaObj *s = lua_touserdata(L, 1);
+  int isint = 0;
+  lua_Integer i = lua_type(L, 2) == LUA_TNUMBER ? lua_tointegerx(L, 2, &isint) : 0;
+  if (isint) {
+    const CsLuaSubnet *rec = cs_lua_subnet_rec(s->ctx, s->id);
+    if (i >= 1 && i <= (lua_Integer) rec->nclients)
+      cs_lua_push_node(L, s->ctx, cs_world_client_node(s->ctx->world,
+                                                       rec->first_client + (guint32) i - 1));
+    else
+      lua_pushnil(L);
+    return 1;
+  }
+  lua_pushvalue(L, 2);
+  lua_rawget(L, lua_upvalueindex(1));
   return 1;
 }
 
@@ -1223,6 +1608,35 @@ static int node_sensor(lua_State *L)
   return 1;
 }
 
+/* The zone index of a node method's self; raises for other nodes. */
+static guint32 self_zone(lua_State *L, const char *method)
+{
+  CsLuaObj *n = cs_lua_check_node(L, 1);
+  for (guint32 z = 0; z < cs_world_zone_count(n->ctx->world); z++)
+    if (cs_world_zone_node(n->ctx->world, z) == n->id)
+      return z;
+  char buf[80];
+  luaL_error(L, "%s: %s %s is not a zone server", method, cs_lua_node_role(n->ctx, n->id),
+             cs_lua_node_label(n->ctx, n->id, buf, sizeof buf));
+  g_assert_not_reached();
+}
+
+/* zs:tunnel_up() — the hub's tunnel to this zone server is up now. */
+static int node_tunnel_up(lua_State *L)
+{
+  guint32 z = self_zone(L, "tunnel_up");
+  lua_pushboolean(L, cs_zone_tunnel_up(((CsLuaObj *) lua_touserdata(L, 1))->ctx->world, z));
+  return 1;
+}
+
+/* zs:tunnel_drops() — times the tunnel went down so far. */
+static int node_tunnel_drops(lua_State *L)
+{
+  guint32 z = self_zone(L, "tunnel_drops");
+  lua_pushinteger(L, cs_zone_tunnel_drops(((CsLuaObj *) lua_touserdata(L, 1))->ctx->world, z));
+  return 1;
+}
+
 static int node_tostring(lua_State *L)
 {
   CsLuaObj *n = cs_lua_check_node(L, 1);
@@ -1331,6 +1745,64 @@ guint cs_lua_targets(lua_State *L, CsLua *ctx, int idx, const char *what, const 
   if (out)
     out[0] = t;
   return 1;
+}
+
+guint32 *cs_lua_clients_of(lua_State *L, CsLua *ctx, int idx, const char *what, const char *key,
+                           guint *n)
+{
+  idx = lua_absindex(L, idx);
+  guint nt = cs_lua_targets(L, ctx, idx, what, key, NULL);
+  CsTarget *t = lua_newuserdatauv(L, nt * sizeof(CsTarget), 0);
+  memset(t, 0, nt * sizeof(CsTarget));
+  cs_lua_targets(L, ctx, idx, what, key, t);
+  /* Count, then fill (sites in their subnets' address order). */
+  guint total = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    guint32 *out = NULL;
+    if (pass == 1)
+      out = lua_newuserdatauv(L, MAX(total, 1) * sizeof(guint32), 0);
+    guint k = 0;
+    for (guint i = 0; i < nt; i++) {
+      switch (t[i].kind) {
+      case CS_TARGET_ALL:
+        for (guint32 c = 0; c < cs_world_client_count(ctx->world); c++, k++)
+          if (out)
+            out[k] = c;
+        break;
+      case CS_TARGET_CLIENT:
+        if (out)
+          out[k] = t[i].id;
+        k++;
+        break;
+      case CS_TARGET_SUBNET: {
+        const CsLuaSubnet *rec = cs_lua_subnet_rec(ctx, t[i].id);
+        for (guint32 j = 0; j < rec->nclients; j++, k++)
+          if (out)
+            out[k] = rec->first_client + j;
+        break;
+      }
+      case CS_TARGET_SITE: {
+        guint ns;
+        guint32 *subs = site_client_subnets(L, ctx, t[i].id, &ns);
+        for (guint a = 0; a < ns; a++) {
+          const CsLuaSubnet *rec = cs_lua_subnet_rec(ctx, subs[a]);
+          for (guint32 j = 0; j < rec->nclients; j++, k++)
+            if (out)
+              out[k] = rec->first_client + j;
+        }
+        lua_pop(L, 1);
+        break;
+      }
+      }
+    }
+    total = k;
+    if (out) {
+      lua_remove(L, -2); /* the targets */
+      *n = total;
+      return out;
+    }
+  }
+  g_assert_not_reached();
 }
 
 static void one_group_item(lua_State *L, CsLua *ctx, int idx, const char *what, const char *key,
@@ -1442,6 +1914,7 @@ void cs_lua_world_classes(lua_State *L)
     { "host", site_host },
     { "module_server", site_module_server },
     { "zone_server", site_zone_server },
+    { "external_clients", site_external_clients },
     { "sensor", group_sensor },
     { "name", site_name },
     { "subnets", site_subnets },
@@ -1458,9 +1931,12 @@ void cs_lua_world_classes(lua_State *L)
     { "sensor", group_sensor },
     { "cidr", subnet_cidr },
     { "site", subnet_site },
+    { "zone", subnet_zone },
     { NULL, NULL },
   };
-  static const luaL_Reg subnet_mm[] = { { "__tostring", subnet_tostring }, { NULL, NULL } };
+  static const luaL_Reg subnet_mm[] = {
+    { "__tostring", subnet_tostring }, { "__len", subnet_len }, { NULL, NULL },
+  };
   static const luaL_Reg node_m[] = {
     { "name", node_name },
     { "address", node_address },
@@ -1474,6 +1950,8 @@ void cs_lua_world_classes(lua_State *L)
     { "is_backward_leader", node_is_backward_leader },
     { "registrations", node_registrations },
     { "sensor", node_sensor },
+    { "tunnel_up", node_tunnel_up },
+    { "tunnel_drops", node_tunnel_drops },
     { NULL, NULL },
   };
   static const luaL_Reg node_mm[] = { { "__tostring", node_tostring }, { NULL, NULL } };
@@ -1487,6 +1965,12 @@ void cs_lua_world_classes(lua_State *L)
   };
   cs_lua_new_class(L, CS_LUA_SITE, site_m, site_mm);
   cs_lua_new_class(L, CS_LUA_SUBNET, subnet_m, subnet_mm);
+  /* Subnets are also lists of their clients: __index looks numbers up. */
+  luaL_getmetatable(L, CS_LUA_SUBNET);
+  lua_getfield(L, -1, "__index");
+  lua_pushcclosure(L, subnet_index, 1);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
   cs_lua_new_class(L, CS_LUA_NODE, node_m, node_mm);
   cs_lua_new_class(L, CS_LUA_LINK, link_m, link_mm);
 }
@@ -1523,10 +2007,13 @@ static int install(lua_State *L)
   int methods = lua_gettop(L);
   cs_lua_world_methods(L, methods);
   cs_lua_events_methods(L, methods);
+  cs_lua_dc_methods(L, methods);
+  cs_lua_figures_methods(L, methods);
   cs_lua_results_methods(L, methods);
   lua_pop(L, 2);
   cs_lua_world_classes(L);
   cs_lua_events_classes(L);
+  cs_lua_dc_classes(L);
 
   lua_newtable(L); /* chainsim */
   lua_pushcfunction(L, chainsim_new);
@@ -1541,9 +2028,9 @@ static int install(lua_State *L)
   lua_setfield(L, -2, "params");
   /* What the models support so far, so a scenario can guard the rest. */
   static const struct { const char *name; gboolean on; } features[] = {
-    { "direct_connect", FALSE }, { "figures", FALSE }, { "file_distribution", FALSE },
-    { "internet", FALSE }, { "module_server", FALSE }, { "satellite", FALSE },
-    { "zone_server", FALSE },
+    { "direct_connect", TRUE }, { "figures", TRUE }, { "file_distribution", TRUE },
+    { "internet", TRUE }, { "module_server", TRUE }, { "satellite", TRUE },
+    { "throttle", TRUE }, { "zone_server", TRUE },
   };
   lua_newtable(L);
   for (guint i = 0; i < G_N_ELEMENTS(features); i++) {
@@ -1572,6 +2059,13 @@ CsLua *cs_lua_new(CsSandbox *sb, const CsLuaOptions *opts)
   ctx->scheduled = g_ptr_array_new_with_free_func(g_free);
   ctx->start_rules = g_ptr_array_new();
   ctx->expects = g_array_new(FALSE, FALSE, sizeof(CsLuaExpect));
+  ctx->internet = SIM_NONE;
+  ctx->actions = g_array_new(FALSE, FALSE, sizeof(guint32));
+  ctx->dc_kinds = g_array_new(FALSE, TRUE, sizeof(guint8));
+  ctx->satellites = g_array_new(FALSE, FALSE, sizeof(guint32));
+  ctx->no_cert = g_array_new(FALSE, FALSE, sizeof(guint32));
+  ctx->out_dir = g_strdup(opts->out_dir);
+  ctx->figures = g_ptr_array_new();
   cs_sandbox_set_seed(sb, ctx->seed);
   lua_State *L = ctx->L;
   lua_pushcfunction(L, install);
@@ -1605,6 +2099,13 @@ void cs_lua_free(CsLua *ctx)
     g_free(e->where);
   }
   g_array_free(ctx->expects, TRUE);
+  cs_lua_figures_free(ctx);
+  g_ptr_array_free(ctx->figures, TRUE);
+  g_free(ctx->out_dir);
+  g_array_free(ctx->actions, TRUE);
+  g_array_free(ctx->dc_kinds, TRUE);
+  g_array_free(ctx->satellites, TRUE);
+  g_array_free(ctx->no_cert, TRUE);
   if (ctx->world)
     cs_world_free(ctx->world);
   g_free(ctx->deferred);

@@ -14,9 +14,19 @@
  * of answers when fewer answered) is null.  The writer prints each number in
  * the shortest form that reads back to the same double.
  *
- * distributions lists every sim:deploy, including actions without files
- * (size 0: the byte counters are 0); direct_connect is empty until the
- * binding wires Direct Connect.
+ * topology.endpoints counts every agent, external_clients the roaming ones
+ * among them (behind zone servers); hosts are nodes that are none of
+ * clients, core, zone or module servers.
+ *
+ * distributions lists every sim:deploy in call order (id = f:id()),
+ * including actions without files (size 0: the byte counters are 0), but not
+ * the actions Direct Connect deploys for itself; bytes_from_peers includes
+ * bytes_from_caches (peers serving their cached shards; the rest relayed the
+ * server's along the chain).  direct_connect lists every session made by
+ * sim:direct_connect, sim:test_connection and sim:satellite (kind "session",
+ * "test", "satellite"): id = s:id(), endpoint address, status (the state
+ * names of PROTOCOL.md), setup_ms (null if it never opened), reason (null if
+ * none).
  *
  * timeseries.csv has the columns time_s,link,direction,class,bytes: one row
  * per statistics bucket, directed WAN link ("dc<->branch", "dc->branch") or

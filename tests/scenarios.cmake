@@ -8,6 +8,8 @@
 #   cli.NAME        a bad command line: exit status 2, a message, no output.
 #   determinism     the same scenario and seed give byte-identical outputs; a
 #                   different seed gives different ones.
+#   figures.*       the default figures of a run and of sim:plot (and none with
+#                   --no-figures); chainsim diagram in every format.
 #   baseline        --baseline against itself holds; against another seed with
 #                   --tolerance 0% moves and exits 1.
 if(NOT TARGET chainsim)
@@ -55,7 +57,10 @@ set(CLI_CASES
   "builtin_bad_endpoints|--set endpoints: expected an integer from 100 to 1000000, got \"ten\"|run|--set|endpoints=ten"
   "builtin_bad_duration|builtin:enterprise.lua:|run|--set|duration=10 minutes"
   "diagram_bad_format|--format: expected svg, png, pdf, mermaid or dot, got \"gif\"|diagram|--format|gif"
-  "diagram_not_implemented|diagram: not implemented yet: figures|diagram"
+  "diagram_bad_output|-o: expected a file ending in .svg, .png, .pdf, .mmd or .dot, got 'net.gif'|diagram|-o|net.gif"
+  "diagram_format_mismatch|-o 'net.svg' does not match --format png|diagram|--format|png|-o|net.svg"
+  "diagram_missing_scenario|cannot read scenario 'no-such-scenario.lua': no such file|diagram|no-such-scenario.lua"
+  "diagram_missing_folder|-o: folder 'no-such-folder' does not exist|diagram|-o|no-such-folder/net.svg"
 )
 foreach(case ${CLI_CASES})
   string(FIND "${case}" "|" a)
@@ -87,3 +92,13 @@ add_test(NAME baseline
          COMMAND ${CMAKE_COMMAND} -DCHAINSIM=$<TARGET_FILE:chainsim> -DOUT=${SCENARIO_OUT}/baseline
                  -DMODE=baseline -P ${CMAKE_CURRENT_SOURCE_DIR}/compare_runs.cmake)
 set_tests_properties(determinism baseline PROPERTIES LABELS scenario TIMEOUT 300)
+
+# Figures: chainsim run's default figures and sim:plot, chainsim diagram.
+foreach(mode run diagram)
+  add_test(NAME figures.${mode}
+           COMMAND ${CMAKE_COMMAND} -DCHAINSIM=$<TARGET_FILE:chainsim> -DOUT=${SCENARIO_OUT}/figures-${mode}
+                   -DSCENARIO=${CMAKE_CURRENT_SOURCE_DIR}/scenarios/zone_tunnel.lua
+                   -DPLOTS=${CMAKE_CURRENT_SOURCE_DIR}/figures_plot.lua
+                   -DMODE=${mode} -P ${CMAKE_CURRENT_SOURCE_DIR}/figures.cmake)
+  set_tests_properties(figures.${mode} PROPERTIES LABELS scenario TIMEOUT 300)
+endforeach()

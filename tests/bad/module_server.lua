@@ -1,4 +1,4 @@
--- expect: module_server.lua:4: module_server: not implemented yet: module server
+-- expect: module_server.lua:4: module_server: there is no core server yet (make one with site:server{ name = ... } before the module server)
 local sim = chainsim.new{}
 local dc = sim:site{ name = "dc" }
 local ms = dc:module_server{ name = "ms1" }

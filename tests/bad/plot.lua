@@ -1,4 +1,4 @@
--- expect: plot.lua:5: plot: not implemented yet: figures
+-- expect: plot.lua:5: plot 'site': site 'dc' has no clients (no chains to draw)
 local sim = chainsim.new{}
 local dc = sim:site{ name = "dc" }
 sim:run{ duration = "1m" }
