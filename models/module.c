@@ -387,7 +387,7 @@ void cs_dc_endpoint_open(CsWorld *w, CsClient *c, guint32 sid)
   CsDcSession *d = cs_dc_rec(w, sid);
   guint32 me = sim_node_local(w->sim, c->node);
   d->state = CS_DC_RUNNING;
-  if (w->no_cert && w->no_cert[me]) {
+  if (me < w->no_cert_len && w->no_cert[me]) {
     report_failure(w, c, sid, CS_DCR_NO_CLIENT_CERT);
     return;
   }
@@ -527,10 +527,13 @@ SimNodeId cs_world_add_module_server(CsWorld *w, const char *name, guint32 subne
 
 void cs_world_client_without_cert(CsWorld *w, guint32 client)
 {
-  if (!w->no_cert)
-    w->no_cert = g_malloc0(MAX(w->clients.len, 1));
-  if (client < w->clients.len)
-    w->no_cert[client] = 1;
+  g_return_if_fail(client < w->clients.len);
+  if (w->no_cert_len < w->clients.len) {
+    w->no_cert = g_renew(guint8, w->no_cert, w->clients.len);
+    memset(w->no_cert + w->no_cert_len, 0, w->clients.len - w->no_cert_len);
+    w->no_cert_len = w->clients.len;
+  }
+  w->no_cert[client] = 1;
 }
 
 guint32 cs_world_module_count(const CsWorld *w) { return w->modules->len; }

@@ -328,6 +328,7 @@ static void request_missing(CsWorld *w, CsClient *c)
       bit_set(req->want->bits, i);
   sim_timer_cancel(w->sim, c->dl_timer);
   c->dl_timer = sim_timer_start(w->sim, c->node, w->p.download_retry, CS_TAG_DL_RETRY, 0);
+  c->dl_have_asked = c->dl_have;
   route_request(w, c, req);
 }
 
@@ -384,8 +385,16 @@ void cs_shards_want(CsWorld *w, CsClient *c, guint32 action)
 
 void cs_shards_retry(CsWorld *w, CsClient *c)
 {
-  if (c->dl_action != CS_NONE)
-    request_missing(w, c);
+  if (c->dl_action == CS_NONE)
+    return;
+  if (c->dl_have > c->dl_have_asked) {
+    /* Shards are still coming (a slow link may carry the file for a long
+     * while): asking again would only fetch a second copy. */
+    c->dl_have_asked = c->dl_have;
+    c->dl_timer = sim_timer_start(w->sim, c->node, w->p.download_retry, CS_TAG_DL_RETRY, 0);
+    return;
+  }
+  request_missing(w, c);
 }
 
 void cs_shards_on_request(CsWorld *w, CsClient *c, CsShardReq *req)
@@ -426,8 +435,10 @@ void cs_shards_on_data(CsWorld *w, CsClient *c, CsShardData *d)
       continue;
     cache_put(w, c, s->file, i);
     e = cache_find(c, s->file);
-    if (e && e->pending)
+    if (e && e->pending) {
       bit_clear(e->pending, i);
+      e->pending_at = sim_now(w->sim); /* the fetch is progressing: keep waiting for it */
+    }
   }
   if (d->flow && side_open(w, c, CS_FWD, CS_SIDE_PEER)) {
     /* Pass it on down the chain, a store-and-forward hop. */

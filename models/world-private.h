@@ -181,6 +181,7 @@ typedef struct {
   guint32 dl_action;       /* action downloading now, CS_NONE */
   guint8 *dl_bits;         /* shards of its file obtained so far */
   guint32 dl_have;         /* how many */
+  guint32 dl_have_asked;   /* dl_have when it last asked (no progress since: ask again) */
   SimTimerId dl_timer;     /* re-request what is still missing */
   SimConnId dc_conn;       /* Direct Connect session connection */
   guint32 dc_session;      /* its session, CS_NONE */
@@ -360,6 +361,7 @@ struct CsWorld {
   GArray *dc;              /* CsDcSession */
   GArray *satellites;      /* CsSatellite */
   guint8 *no_cert;         /* per client: lacks the DC client certificate (NULL: all have it) */
+  guint32 no_cert_len;     /* clients no_cert covers */
   guint64 peer_bytes[SIM_CLS_COUNT];
   guint32 ext_conn_len;
 };
