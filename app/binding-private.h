@@ -122,6 +122,7 @@ struct CsLua {
   GArray *no_cert;         /* clients without the DC client certificate (sim:no_client_cert) */
   guint32 no_cert_clients; /* client count when the marks went to the world; 0: not yet */
   char *out_dir;           /* folder of figures; NULL: sim:plot only checks its options */
+  FILE *trace;             /* --trace stream (owned by the command line), or NULL */
   guint figure_seq;        /* figures drawn so far (names of pending files) */
   GPtrArray *figures;      /* CsLuaFigure *, in the order sim:plot asked for them */
 };

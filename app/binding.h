@@ -22,6 +22,7 @@
 #pragma once
 #include <glib.h>
 #include <lua.h>
+#include <stdio.h>
 #include "sandbox.h"
 #include "world.h"
 
@@ -36,6 +37,7 @@ typedef struct {
   guint n_set;
   gboolean progress;       /* show a progress line on stderr during sim:run */
   const char *out_dir;     /* folder for figures (exists); NULL: sim:plot draws nothing */
+  FILE *trace;             /* --trace: one CSV row per delivered message; NULL: none */
 } CsLuaOptions;
 
 /* Installs `chainsim` in the sandbox's state.  Copies what it needs from opts. */

@@ -217,6 +217,7 @@ typedef struct {
   guint n_set;
   gboolean progress;
   const char *out_dir;       /* figures of sim:plot; NULL: none */
+  FILE *trace;               /* --trace stream, or NULL */
 } LoadArgs;
 
 /* Runs a scenario to its end.  Returns CS_EXIT_OK with *l filled, or the
@@ -249,6 +250,7 @@ static int load_scenario(const LoadArgs *a, Loaded *l)
     .n_set = a->n_set,
     .progress = a->progress,
     .out_dir = a->out_dir,
+    .trace = a->trace,
   };
   l->ctx = cs_lua_new(l->sb, &lo);
   int rc = CS_EXIT_OK;
@@ -297,9 +299,6 @@ static int run_scenario(const char *scenario, RunArgs *a)
   g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
   if (!parse_sets(cmd, a->set, &la.keys, &la.values, &la.n_set, owned))
     return CS_EXIT_USAGE;
-  if (a->trace)
-    return usage_error(cmd, "--trace: not implemented yet: message trace (the kernel has no "
-                       "delivery hook yet)");
   double tolerance = CS_BASELINE_DEFAULT_TOLERANCE;
   if (a->tolerance) {
     GError *e = NULL;
@@ -335,6 +334,21 @@ static int run_scenario(const char *scenario, RunArgs *a)
     return rc;
   }
 
+  /* The trace is written as the run goes, to a temporary name: it is kept
+   * only if the run's outputs are. */
+  CsOutfile *trace = NULL;
+  if (a->trace) {
+    trace = cs_outfile_open(a->trace, &e);
+    if (trace == NULL) {
+      int rc = usage_error(cmd, "--trace: %s", e->message);
+      g_error_free(e);
+      if (baseline)
+        json_node_unref(baseline);
+      return rc;
+    }
+    la.trace = cs_outfile_stream(trace);
+  }
+
   /* The scenario. */
   la.progress = !a->quiet && isatty(STDERR_FILENO);
   la.out_dir = out;
@@ -351,6 +365,16 @@ static int run_scenario(const char *scenario, RunArgs *a)
     rc = CS_EXIT_INTERNAL;
     goto done;
   }
+  if (trace) {
+    CsOutfile *t = trace;
+    trace = NULL;
+    if (!cs_outfile_commit(t, &e)) {
+      fprintf(stderr, "chainsim: cannot write the trace: %s\n", e->message);
+      g_clear_error(&e);
+      rc = CS_EXIT_INTERNAL;
+      goto done;
+    }
+  }
   if (report_expectations(ctx, a->quiet) > 0)
     rc = CS_EXIT_FAILED;
   if (baseline) {
@@ -366,6 +390,8 @@ static int run_scenario(const char *scenario, RunArgs *a)
 
 done:
   loaded_clear(&l);
+  if (trace)
+    cs_outfile_abort(trace); /* a failed run leaves no trace file behind */
   if (baseline)
     json_node_unref(baseline);
   return rc;

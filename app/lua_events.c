@@ -85,7 +85,10 @@ void cs_lua_rule_apply(CsLua *ctx, CsLuaRule *r)
         .dst = g_array_index(dst, guint32, j), .dst_mask = g_array_index(dst, guint32, j + 1),
         .port = r->port, .both = r->both, .action = r->action,
       };
-      guint32 id = sim_fw_add(ctx->sim, &fr);
+      /* A partition cuts everything between its sides whatever other rules
+       * say (turmoil-style): its drops go first.  Firewall rules keep the
+       * order the scenario gave them. */
+      guint32 id = r->what[0] == 'p' ? sim_fw_insert(ctx->sim, &fr, 0) : sim_fw_add(ctx->sim, &fr);
       g_array_append_val(r->ids, id);
     }
   g_array_free(src, TRUE);

@@ -464,6 +464,17 @@ static const CsOptField NEW_FIELDS[] = {
   { NULL },
 };
 
+/* --trace: one row per delivered message. */
+static void trace_row(Sim *sim, gpointer data, SimNodeId from, SimNodeId to, guint8 cls, guint64 size,
+                      guint32 type, SimTime sent_at)
+{
+  CsLua *ctx = data;
+  char a[16], b[16];
+  fprintf(ctx->trace, "%.9f,%s,%s,%s,%" G_GUINT64_FORMAT ",%s,%.6f\n", sim_time_to_s(sim_now(sim)),
+          sim_addr_format(sim_node_addr(sim, from), a), sim_addr_format(sim_node_addr(sim, to), b),
+          sim_class_name((SimClass) cls), size, cs_msg_type_name(type), sim_time_to_ms(sim_now(sim) - sent_at));
+}
+
 static int chainsim_new(lua_State *L)
 {
   CsLua *ctx = cs_lua_ctx(L);
@@ -516,6 +527,10 @@ static int chainsim_new(lua_State *L)
   cs_sandbox_set_seed(ctx->sb, seed);
   ctx->world = cs_world_new(&p);
   ctx->sim = cs_world_sim(ctx->world);
+  if (ctx->trace) {
+    fputs("time_s,from,to,class,bytes,type,latency_ms\n", ctx->trace);
+    sim_set_trace(ctx->sim, trace_row, ctx);
+  }
   cs_lua_push_obj(L, ctx, CS_LUA_SIM, 0);
   return 1;
 }
@@ -2065,6 +2080,7 @@ CsLua *cs_lua_new(CsSandbox *sb, const CsLuaOptions *opts)
   ctx->satellites = g_array_new(FALSE, FALSE, sizeof(guint32));
   ctx->no_cert = g_array_new(FALSE, FALSE, sizeof(guint32));
   ctx->out_dir = g_strdup(opts->out_dir);
+  ctx->trace = opts->trace;
   ctx->figures = g_ptr_array_new();
   cs_sandbox_set_seed(sb, ctx->seed);
   lua_State *L = ctx->L;

@@ -920,6 +920,19 @@ void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency)
   cs_hist_add(&w->reg_latency, latency);
 }
 
+const char *cs_msg_type_name(guint32 type)
+{
+  static const char *const names[] = {
+    [CS_MSG_REG_REQ] = "registration", [CS_MSG_REG_RESP] = "registration_response",
+    [CS_MSG_LEADER_HELLO] = "leader_hello", [CS_MSG_QUESTION] = "question", [CS_MSG_ACTION] = "action",
+    [CS_MSG_ANSWER] = "answer", [CS_MSG_INTRO] = "introduction", [CS_MSG_SHARD_REQ] = "shard_request",
+    [CS_MSG_SHARD_FETCH] = "shard_fetch", [CS_MSG_SHARDS] = "shards", [CS_MSG_HUB_HELLO] = "hub_hello",
+    [CS_MSG_DC_OPEN] = "dc_open", [CS_MSG_DC_HELLO] = "dc_hello", [CS_MSG_DC_WORKLOAD] = "dc_workload",
+    [CS_MSG_DC_RESULT] = "dc_result", [CS_MSG_MS_HELLO] = "ms_hello",
+  };
+  return type < G_N_ELEMENTS(names) && names[type] ? names[type] : "?";
+}
+
 /* --- observations -------------------------------------------------------------------------------- */
 
 static gboolean chain_member(const CsWorld *w, const CsClient *c)

@@ -220,6 +220,8 @@ const char *cs_satellite_status(const CsWorld *w, guint32 sat);
 guint64 cs_world_peer_bytes(const CsWorld *w, SimClass cls);
 
 /* --- observations (for results and figures; never used by behaviour) ------------ */
+/* The protocol name of a message type (for traces), "?" if unknown. */
+const char *cs_msg_type_name(guint32 type);
 typedef struct {
   guint32 chains;           /* chains with at least one member */
   guint32 len_min, len_median, len_max;

@@ -52,7 +52,6 @@ set(CLI_CASES
   "missing_scenario|cannot read scenario 'no-such-scenario.lua': no such file|run|no-such-scenario.lua"
   "tolerance_without_baseline|--tolerance needs --baseline|run|--tolerance|5%"
   "missing_baseline|cannot read baseline 'no-such-results.json'|run|--baseline|no-such-results.json"
-  "trace_not_implemented|--trace: not implemented yet|run|--trace|trace.csv"
   "max_instructions_zero|--max-lua-instructions: expected a positive integer|run|--max-lua-instructions|0"
   "builtin_bad_endpoints|--set endpoints: expected an integer from 100 to 1000000, got \"ten\"|run|--set|endpoints=ten"
   "builtin_bad_duration|builtin:enterprise.lua:|run|--set|duration=10 minutes"
@@ -102,3 +101,10 @@ foreach(mode run diagram)
                    -DMODE=${mode} -P ${CMAKE_CURRENT_SOURCE_DIR}/figures.cmake)
   set_tests_properties(figures.${mode} PROPERTIES LABELS scenario TIMEOUT 300)
 endforeach()
+
+add_test(NAME cli.trace
+  COMMAND ${CMAKE_COMMAND} -DCHAINSIM=$<TARGET_FILE:chainsim>
+          -DSCENARIO=${CMAKE_CURRENT_SOURCE_DIR}/scenarios/chain_one_subnet.lua
+          -DBAD=${CMAKE_CURRENT_SOURCE_DIR}/bad/syntax_error.lua
+          -DOUT=${CMAKE_CURRENT_BINARY_DIR}/trace-out -P ${CMAKE_CURRENT_SOURCE_DIR}/trace.cmake)
+set_tests_properties(cli.trace PROPERTIES LABELS cli TIMEOUT 120)

@@ -1,0 +1,44 @@
+# --trace FILE: a run writes one CSV row per delivered message (header first,
+# the rows in time order, the registrations of the scenario among them); a
+# scenario that fails leaves no trace file and no temporary behind.
+file(REMOVE_RECURSE ${OUT})
+file(MAKE_DIRECTORY ${OUT})
+execute_process(COMMAND ${CHAINSIM} run ${SCENARIO} --quiet --no-figures --out ${OUT}/good
+                        --trace ${OUT}/trace.csv
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "run with --trace: exit ${rc}\n${err}")
+endif()
+file(STRINGS ${OUT}/trace.csv rows)
+list(LENGTH rows n)
+list(GET rows 0 header)
+if(NOT header STREQUAL "time_s,from,to,class,bytes,type,latency_ms" OR n LESS 10)
+  message(FATAL_ERROR "trace.csv: header '${header}', ${n} lines")
+endif()
+set(last 0)
+set(regs 0)
+foreach(row IN LISTS rows)
+  if(row MATCHES "^([0-9.]+),[0-9.]+,[0-9.]+,[a-z_]+,[0-9]+,([a-z_?]+),[0-9.]+$")
+    set(t ${CMAKE_MATCH_1})
+    if(t LESS last)
+      message(FATAL_ERROR "trace.csv: rows out of time order at '${row}'")
+    endif()
+    set(last ${t})
+    if(CMAKE_MATCH_2 STREQUAL "registration")
+      math(EXPR regs "${regs} + 1")
+    endif()
+  elseif(NOT row STREQUAL header)
+    message(FATAL_ERROR "trace.csv: malformed row '${row}'")
+  endif()
+endforeach()
+if(regs EQUAL 0)
+  message(FATAL_ERROR "trace.csv: no registration in the trace")
+endif()
+
+execute_process(COMMAND ${CHAINSIM} run ${BAD} --quiet --no-figures --out ${OUT}/bad
+                        --trace ${OUT}/bad-trace.csv
+                RESULT_VARIABLE rc ERROR_QUIET)
+file(GLOB left ${OUT}/bad-trace.csv ${OUT}/.*)
+if(NOT rc EQUAL 2 OR left)
+  message(FATAL_ERROR "bad scenario with --trace: exit ${rc}, left behind: ${left}")
+endif()
