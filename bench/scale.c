@@ -3,7 +3,8 @@
  * questions, one 1 GB file distribution to every endpoint).
  *
  * Each size runs the real command line, `chainsim run --set endpoints=N
- * --set duration=1h --set bench=1 --quiet --out TMP`, as a child process, so
+ * --set duration=1h --set bench=1 --quiet --no-figures --out TMP`, as a child
+ * process, so
  * what is measured is exactly what a user runs.  Events come from the run's
  * results.json (run.events); wall time and peak RSS from wait4().  Prints one
  * JSON line per size: endpoints, events, wall_s, events_per_s, peak_rss_kb,
@@ -79,6 +80,7 @@ static Run run_once(const char *chainsim, gint64 n)
   g_ptr_array_add(argv, g_strdup(chainsim));
   g_ptr_array_add(argv, g_strdup("run"));
   g_ptr_array_add(argv, g_strdup("--quiet"));
+  g_ptr_array_add(argv, g_strdup("--no-figures")); /* time the model, not the drawing */
   g_ptr_array_add(argv, g_strdup("--out"));
   g_ptr_array_add(argv, g_strdup(dir));
   g_ptr_array_add(argv, g_strdup("--set"));

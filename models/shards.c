@@ -86,7 +86,7 @@ static guint64 set_payload(const CsWorld *w, const CsShardSet *s)
   guint64 b = 0;
   for (guint32 i = 0; i < s->nbits; i++)
     if (bit_get(s->bits, i))
-      b += shard_bytes(w, f, i);
+      b += shard_bytes(w, f, s->first + i);
   return b;
 }
 
@@ -430,9 +430,10 @@ void cs_shards_on_data(CsWorld *w, CsClient *c, CsShardData *d)
   CsShardSet *s = d->set;
   const CsFile *f = cs_file_rec(w, s->file);
   CsCacheEntry *e = cache_find(c, s->file);
-  for (guint32 i = 0; i < s->nbits; i++) {
-    if (!bit_get(s->bits, i))
+  for (guint32 b = 0; b < s->nbits; b++) {
+    if (!bit_get(s->bits, b))
       continue;
+    guint32 i = s->first + b;
     cache_put(w, c, s->file, i);
     e = cache_find(c, s->file);
     if (e && e->pending) {
@@ -454,9 +455,9 @@ void cs_shards_on_data(CsWorld *w, CsClient *c, CsShardData *d)
   CsAction *a = &g_array_index(w->actions, CsAction, c->dl_action);
   if (a->file != s->file)
     return;
-  for (guint32 i = 0; i < s->nbits; i++)
-    if (bit_get(s->bits, i) && !bit_get(c->dl_bits, i)) {
-      bit_set(c->dl_bits, i);
+  for (guint32 b = 0; b < s->nbits; b++)
+    if (bit_get(s->bits, b) && !bit_get(c->dl_bits, s->first + b)) {
+      bit_set(c->dl_bits, s->first + b);
       c->dl_have++;
     }
   if (c->dl_have == f->nshards)
@@ -557,29 +558,35 @@ static void serve_now(CsWorld *w, SimNodeId server, SimConnId conn, guint32 clie
   gboolean wan = sim_node_site(w->sim, to) != sim_node_site(w->sim, server);
   guint32 per = MAX(w->p.shards_per_message, 1);
   guint64 total = 0;
-  CsShardSet *chunk = NULL;
-  guint32 in_chunk = 0;
-  for (guint32 i = 0; i <= req->want->nbits; i++) {
-    gboolean last = i == req->want->nbits;
-    if (!last && bit_get(req->want->bits, i)) {
-      if (!chunk)
-        chunk = cs_shards_new(req->want->file, req->want->nbits);
-      bit_set(chunk->bits, i);
-      in_chunk++;
-    }
-    if (chunk && (in_chunk == per || last)) {
-      CsShardData *d = g_new0(CsShardData, 1);
-      d->flow = req->flow;
-      d->set = chunk;
-      guint64 bytes = set_payload(w, chunk);
-      total += bytes;
-      SimMsg *m = msg(w, CS_MSG_SHARDS, SIM_CLS_SHARD, bytes, d, cs_shard_data_free);
-      m->max_bps = cap;
-      m->u = client; /* a zone server relays by it */
-      sim_send(w->sim, conn, server, m);
-      chunk = NULL;
-      in_chunk = 0;
-    }
+  guint32 n = req->want->nbits, i = 0;
+  for (;;) {
+    /* The next chunk: up to `per` wanted shards, as a set over just their range. */
+    while (i < n && !bit_get(req->want->bits, i))
+      i++;
+    if (i >= n)
+      break;
+    guint32 a = i, k = 0, b = i;
+    for (; i < n && k < per; i++)
+      if (bit_get(req->want->bits, i)) {
+        k++;
+        b = i;
+      }
+    CsShardSet *chunk = g_malloc0(sizeof(CsShardSet) + set_bytes(b - a + 1));
+    chunk->file = req->want->file;
+    chunk->first = a;
+    chunk->nbits = b - a + 1;
+    for (guint32 j = a; j <= b; j++)
+      if (bit_get(req->want->bits, j))
+        bit_set(chunk->bits, j - a);
+    CsShardData *d = g_new0(CsShardData, 1);
+    d->flow = req->flow;
+    d->set = chunk;
+    guint64 bytes = set_payload(w, chunk);
+    total += bytes;
+    SimMsg *m = msg(w, CS_MSG_SHARDS, SIM_CLS_SHARD, bytes, d, cs_shard_data_free);
+    m->max_bps = cap;
+    m->u = client; /* a zone server relays by it */
+    sim_send(w->sim, conn, server, m);
   }
   f->from_server += total;
   if (wan)
@@ -591,9 +598,9 @@ static void serve_now(CsWorld *w, SimNodeId server, SimConnId conn, guint32 clie
     double bps = cap;
     if (bps <= 0) {
       guint32 dl[16];
-      int n = sim_path(w->sim, server, to, dl, 16);
+      int hops = sim_path(w->sim, server, to, dl, 16);
       bps = 1e12;
-      for (int k = 0; k < n; k++)
+      for (int k = 0; k < hops; k++)
         bps = MIN(bps, sim_link_bps(w->sim, dl[k] >> 1));
     }
     (*subnet_active(w, subnet))++;

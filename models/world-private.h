@@ -41,9 +41,12 @@ typedef struct {
   guint64 wan;             /* payload bytes the servers sent across a WAN */
 } CsFile;
 
-/* A set of shards of one file, as a bitmap. */
+/* A set of shards of one file, as a bitmap over [first, first + nbits):
+ * requests cover the whole file (first = 0); the chunks the server sends
+ * cover only their own few shards. */
 typedef struct {
   guint32 file;
+  guint32 first;           /* shard index of bit 0 */
   guint32 nbits;
   guint8 bits[];           /* nbits / 8 rounded up */
 } CsShardSet;

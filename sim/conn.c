@@ -297,7 +297,7 @@ static double loss_delay(Sim *sim, SimNodeId src, const guint32 *dl, int n, guin
 
 /* --- sending --------------------------------------------------------------------- */
 
-static void deliver_at(Sim *sim, guint32 c, guint32 midx, SimTime at)
+void sim_conn_deliver_at(Sim *sim, guint32 c, guint32 midx, SimTime at)
 {
   SimConn *cn = sim_conn_rec(sim, c);
   SimMsg *m = sim_msg_rec(sim, midx);
@@ -329,7 +329,7 @@ static gboolean send_now(Sim *sim, guint32 c, guint32 midx)
   account_small(sim, src, dst, dl, n, m->size, (SimClass) m->cls);
   double t = small_delay(sim, dl, n, m->size);
   t += loss_delay(sim, src, dl, n, m->size, 2.0 * (double) path_latency(sim, dl, n));
-  deliver_at(sim, c, midx, sim->now + (SimTime) ceil(t));
+  sim_conn_deliver_at(sim, c, midx, sim->now + (SimTime) ceil(t));
   return FALSE;
 }
 
@@ -388,7 +388,7 @@ void sim_conn_flow_done(Sim *sim, guint32 c, int d, guint32 midx, SimTime tail)
 {
   SimConn *cn = sim_conn_rec(sim, c);
   cn->flow[d] = 0;
-  deliver_at(sim, c, midx, sim->now + tail);
+  sim_conn_deliver_at(sim, c, midx, sim->now + tail);
   pump(sim, c, d);
 }
 

@@ -353,6 +353,36 @@ static void flow_free(Sim *sim, guint32 fi)
   sim_pool_free(&sim->flows, fi);
 }
 
+/* A stream of bulk messages on one connection (shard chunks, say) is one
+ * TCP stream: when a message's last byte is out and the next one waits in the
+ * connection's queue, the next takes over the flow's place on its links at
+ * the same rate.  Leaving and joining would recompute the fair shares of the
+ * whole component twice for nothing (the rates come out the same). */
+static gboolean flow_hand_over(Sim *sim, guint32 fi)
+{
+  SimFlow *f = sim_flow_rec(sim, fi);
+  SimConn *cn = sim_conn_rec(sim, f->conn);
+  guint32 next = cn->qhead[f->dir];
+  if (!f->active || !next)
+    return FALSE;
+  SimMsg *m = sim_msg_rec(sim, f->msg), *nm = sim_msg_rec(sim, next);
+  if (nm->size <= (guint64) cn->cwnd[f->dir] * sim->p.mss || nm->max_bps != m->max_bps)
+    return FALSE; /* a small message, or another cap: the usual way */
+  flow_accrue(sim, f);
+  for (int h = 0; h < f->nhops; h++)
+    sim_stats_link(sim, f->hops[h].dl, (SimClass) m->cls, 0, 1, sim->now, sim->now);
+  guint32 finished = f->msg;
+  cn->qhead[f->dir] = nm->next_;
+  if (!cn->qhead[f->dir])
+    cn->qtail[f->dir] = 0;
+  f->msg = next;
+  f->remaining = (double) nm->size;
+  f->since = sim->now;
+  sim_conn_deliver_at(sim, f->conn, finished, sim->now + flow_tail(sim, f));
+  flow_schedule_done(sim, fi);
+  return TRUE;
+}
+
 void sim_flow_dispatch(Sim *sim, SimEvent *ev)
 {
   guint32 fi = ev->u32;
@@ -371,6 +401,8 @@ void sim_flow_dispatch(Sim *sim, SimEvent *ev)
   }
   /* FLOW_DONE */
   f->done = 0;
+  if (flow_hand_over(sim, fi))
+    return;
   flow_deactivate(sim, fi);
   f = sim_flow_rec(sim, fi);
   SimMsg *m = sim_msg_rec(sim, f->msg);

@@ -252,6 +252,8 @@ void sim_conn_free_all(Sim *sim);
 /* flow.c */
 void sim_flow_start(Sim *sim, guint32 conn, guint8 dir, guint32 msg);
 void sim_conn_flow_done(Sim *sim, guint32 conn, int dir, guint32 msg, SimTime tail);
+/* Schedules msg's delivery at `at` (or later, to keep the connection's order). */
+void sim_conn_deliver_at(Sim *sim, guint32 conn, guint32 msg, SimTime at);
 void sim_flow_dispatch(Sim *sim, SimEvent *ev);
 void sim_flow_kill(Sim *sim, guint32 flow);
 void sim_flow_reroute(Sim *sim, guint32 flow);
