@@ -137,15 +137,25 @@ static gboolean evict_one(CsWorld *w, CsClient *c, guint32 keep_file, guint32 ke
         break;
       tried[vi] = TRUE;
       const CsFile *f = cs_file_rec(w, victim->file);
-      for (guint32 s = 0; s < f->nshards; s++) {
-        if (!bit_get(victim->bits, s) || (victim->file == keep_file && s == keep_shard))
+      /* Lowest index first, resuming where the last eviction stopped: what
+       * lies below the cursor is not held (or, in pass 0, pinned), so each
+       * shard is looked at about once per stay in the cache. */
+      for (guint32 s = victim->scan[pass]; s < f->nshards; s++) {
+        gboolean held = bit_get(victim->bits, s);
+        gboolean kept = victim->file == keep_file && s == keep_shard;
+        if (!held || (pass == 0 && pinned(w, c, victim->file, s))) {
+          if (s == victim->scan[pass])
+            victim->scan[pass] = s + 1;
           continue;
-        if (pass == 0 && pinned(w, c, victim->file, s))
+        }
+        if (kept)
           continue;
         bit_clear(victim->bits, s);
         victim->held--;
         c->cache_bytes -= shard_bytes(w, f, s);
         w->evictions++;
+        if (s == victim->scan[pass])
+          victim->scan[pass] = s + 1;
         return TRUE;
       }
     }
@@ -167,6 +177,8 @@ static void cache_put(CsWorld *w, CsClient *c, guint32 file, guint32 shard)
       return;
   e = cache_find(c, file); /* evict_one does not move entries, but be plain */
   bit_set(e->bits, shard);
+  e->scan[0] = MIN(e->scan[0], shard);
+  e->scan[1] = MIN(e->scan[1], shard);
   e->held++;
   c->cache_bytes += b;
   w->cache_peak = MAX(w->cache_peak, c->cache_bytes);

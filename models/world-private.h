@@ -78,6 +78,7 @@ typedef struct {
   guint8 *bits;            /* held shards */
   guint8 *pending;         /* leaders: shards asked of the server, not yet here */
   SimTime pending_at;      /* when pending was last added to */
+  guint32 scan[2];         /* eviction cursors: below them nothing to evict (unpinned, any) */
 } CsCacheEntry;
 
 /* One entry of an answer batch. */
