@@ -1,10 +1,20 @@
 /* test_viz.c — figures and text exports (viz/).
  *
  * Each figure renders to PNG, SVG and PDF for a ~2,000-endpoint enterprise
- * (datacenter with a VPN subnet, headquarters, six branches, a DMZ and the
- * internet, a firewall splitting one chain, a crashed client, questions) and
- * for 10^5 endpoints (400 branch sites of 250 clients): files carry their
- * format's signature and a non-trivial size; PNG plot areas are not blank.
+ * (datacenter with the core server, a module server and an isolated VPN
+ * subnet, headquarters, six branches, a DMZ with a zone server, external
+ * clients on the internet, a firewall splitting one chain, a crashed client,
+ * questions) and for 10^5 endpoints (400 branch sites of 250 clients): files
+ * carry their format's signature and a non-trivial size; PNG plot areas are
+ * not blank.  All of it is built with the models' own calls
+ * (cs_world_add_zone_server, cs_world_add_module_server,
+ * cs_world_add_external_clients), as a scenario would.
+ *
+ * A world shaped like the reference architecture (shared/reference: core
+ * server cluster with its zone hub, database, module server; DMZ with a zone
+ * server; a LAN subnet of four; roaming clients) must export to Mermaid with
+ * the reference's subgraphs, nesting, edge kinds and edge labels, and draw
+ * its hub tunnel solid while up and dashed (marked DOWN) once cut.
  *
  * Labels: Cairo's SVG surface draws text as glyph outlines (<symbol> paths
  * and one <use> per glyph), so an SVG holds no searchable text.  Figures
@@ -38,8 +48,9 @@ static char *out_path(const char *name)
 
 typedef struct {
   TestWorld t;
-  guint32 branch3_subnet, branch3_site, hq_site, vpn_subnet;
-  guint32 first_branch3;
+  guint32 branch3_subnet, branch3_site, hq_site, vpn_subnet, ext_subnet;
+  guint32 first_branch3, first_ext;
+  SimNodeId zs, ms;
   const char *sites[16];
   guint nsites;
 } Enterprise;
@@ -69,7 +80,38 @@ static void fw_block(Sim *sim, const char *a, const char *b)
   sim_fw_add(sim, &r);
 }
 
-/* 2,000 endpoints: the default scenario's shape built in C. */
+/* The DMZ's zone server (hub: the core server) and the internet's subnet of
+ * n external clients behind it, as tests/test_zone.c builds them. */
+static SimNodeId add_zone(TestWorld *t, guint32 dmz, const char *name)
+{
+  SimNodeId zs = cs_world_add_zone_server(t->w, name, cs_world_infra_subnet(t->w, dmz, NULL), 0, t->server, NULL);
+  g_assert(zs != SIM_NODE_NONE);
+  return zs;
+}
+
+static guint32 add_external(TestWorld *t, guint32 site, const char *cidr, guint32 n, SimNodeId zs, guint32 *first)
+{
+  guint32 base;
+  guint8 prefix;
+  g_assert(sim_cidr_parse(cidr, &base, &prefix));
+  guint32 s = sim_subnet_add(t->sim, site, base, prefix, 50e6, 5 * SIM_MS, NULL);
+  g_assert(s != SIM_NONE);
+  guint32 f = cs_world_add_external_clients(t->w, s, n, zs, NULL);
+  g_assert(f != G_MAXUINT32);
+  if (first)
+    *first = f;
+  return s;
+}
+
+static SimNodeId add_module(TestWorld *t, const char *name)
+{
+  SimNodeId ms = cs_world_add_module_server(t->w, name, cs_world_infra_subnet(t->w, t->dc, NULL), 0, t->server, TRUE,
+                                            NULL);
+  g_assert(ms != SIM_NODE_NONE);
+  return ms;
+}
+
+/* 2,100 endpoints: the default scenario's shape built in C. */
 static Enterprise *enterprise(void)
 {
   static Enterprise *e;
@@ -83,8 +125,10 @@ static Enterprise *enterprise(void)
   e->vpn_subnet = add_subnet(t, t->dc, "10.200.0.0/22", 300);
   cs_world_subnet_mode(t->w, e->vpn_subnet, CS_SUBNET_ISOLATED);
   add_subnet(t, t->dc, "10.1.0.0/24", 100);
+  e->ms = add_module(t, "ms1");
   guint32 dmz = sim_site_add(sim, "dmz");
   sim_wan_add(sim, dmz, t->dc, 10e9, 1 * SIM_MS, 0);
+  e->zs = add_zone(t, dmz, "zs1");
   e->sites[e->nsites++] = "dmz";
   e->hq_site = sim_site_add(sim, "headquarters");
   sim_wan_add(sim, e->hq_site, t->dc, 1e9, 5 * SIM_MS, 0);
@@ -108,6 +152,7 @@ static Enterprise *enterprise(void)
   }
   guint32 inet = sim_site_add(sim, "internet");
   sim_wan_add(sim, inet, dmz, 1e9, 40 * SIM_MS, 0);
+  e->ext_subnet = add_external(t, inet, "198.18.0.0/24", 100, e->zs, &e->first_ext);
   /* A site-to-site link outside the tree (no route uses it: longer). */
   sim_wan_add(sim, sim_subnet_site(sim, e->branch3_subnet) - 2, sim_subnet_site(sim, e->branch3_subnet) - 1, 100e6,
               20 * SIM_MS, 0);
@@ -133,7 +178,8 @@ static Enterprise *enterprise(void)
     if (sim_link_kind(sim, l) == SIM_LINK_WAN && sim_link_site_a(sim, l) == b6)
       sim_wan_set_up(sim, l, FALSE);
   sim_run_until(sim, 360 * SIM_S);
-  g_assert_cmpuint(cs_world_client_count(t->w), ==, 2000);
+  g_assert_cmpuint(cs_world_client_count(t->w), ==, 2100);
+  g_assert(cs_zone_tunnel_up(t->w, 0));
   return e;
 }
 
@@ -412,8 +458,8 @@ static void test_whole_or_nothing(void)
 static void test_enterprise_figures(void)
 {
   Enterprise *e = enterprise();
-  const char *topo_dests[] = { "site:datacenter", "site:dmz",     "site:headquarters", "site:branch-1",
-                               "site:branch-6",  "site:internet", "server:ts1" };
+  const char *topo_dests[] = { "site:datacenter", "site:dmz",   "site:headquarters", "site:branch-1", "site:branch-6",
+                               "site:internet",   "server:ts1", "server:zs1",        "server:ms1" };
   const char *chain_dests[] = { "leader:10.23.0.1", "leader:10.23.0.128", "subnet:10.23.0.0/24" };
   for (guint fi = 0; fi < G_N_ELEMENTS(figures); fi++) {
     CsTarget scope = { CS_TARGET_ALL, 0 };
@@ -438,6 +484,21 @@ static void test_enterprise_figures(void)
       CU_ASSERT(cs_viz_labels_has(l, "2 chains · 2 reflected", TRUE));
       CU_ASSERT(cs_viz_labels_has(l, "DOWN", TRUE));             /* branch-6's link */
       CU_ASSERT(cs_viz_labels_has(l, "100 Mbps · 20 ms", TRUE)); /* branch-1 ↔ branch-2 */
+      /* The models' servers and roaming clients. */
+      CU_ASSERT(cs_viz_labels_has(l, "Zone server zs1", TRUE));
+      CU_ASSERT(cs_viz_labels_has(l, "hub tunnel from ts1 · TCP 17472", TRUE));
+      CU_ASSERT(cs_viz_labels_has(l, "Direct Connect proxy · TCP 17486 / 17487", TRUE));
+      CU_ASSERT(cs_viz_labels_has(l, "Module server ms1", TRUE));
+      CU_ASSERT(cs_viz_labels_has(l, "HTTPS TCP 443", TRUE));
+      CU_ASSERT(cs_viz_labels_has(l, "Direct Connect · TCP 17475", TRUE));
+      CU_ASSERT(cs_viz_labels_has(l, "198.18.0.0/24", TRUE));
+      CU_ASSERT(cs_viz_labels_has(l, "100 external", TRUE));
+      CU_ASSERT(cs_viz_labels_has(l, "⇄ zone server zs1 · TCP 17472", TRUE));
+      CU_ASSERT(cs_viz_labels_has(l, "telemetry + Direct Connect", TRUE));
+      CU_ASSERT(cs_viz_labels_has(l, "1 subnet · 100 external clients", TRUE));
+      CU_ASSERT(cs_viz_labels_has(l, "TCP 17472 · hub tunnel", FALSE)); /* datacenter → dmz */
+      CU_ASSERT(cs_viz_labels_has(l, "isolated · no peering", TRUE));   /* the VPN pool */
+      CU_ASSERT_FALSE(cs_viz_labels_has(l, "External clients ×", FALSE));
       break;
     case 1:
       CU_ASSERT(cs_viz_labels_has(l, "BL", TRUE));
@@ -445,6 +506,12 @@ static void test_enterprise_figures(void)
       CU_ASSERT(cs_viz_labels_has(l, "BL*", TRUE)); /* reflected at the firewall */
       CU_ASSERT(cs_viz_labels_has(l, "FL*", TRUE));
       CU_ASSERT(cs_viz_labels_has(l, "branch-3 · 10.23.0.0/24", TRUE));
+      /* No peering in the VPN pool and among roaming clients. */
+      CU_ASSERT(cs_viz_labels_has(l, "datacenter · 10.200.0.0/22 · isolated", TRUE));
+      CU_ASSERT(cs_viz_labels_has(l, "internet · 198.18.0.0/24 · isolated · external clients", TRUE));
+      CU_ASSERT(cs_viz_labels_has(l, "core server ts1 — questions and actions to each client (TCP 17472)", TRUE));
+      CU_ASSERT(cs_viz_labels_has(l, "zone server zs1, over the hub tunnel from core server ts1", FALSE));
+      CU_ASSERT(cs_viz_labels_has(l, "each its own leader at zone server zs1", FALSE));
       break;
     case 2:
       CU_ASSERT(cs_viz_labels_has(l, "Mbps", TRUE) || cs_viz_labels_has(l, "Kbps", TRUE));
@@ -453,8 +520,9 @@ static void test_enterprise_figures(void)
       CU_ASSERT(cs_viz_labels_has(l, "LAN · hosts", FALSE));
       break;
     case 3:
-      CU_ASSERT(cs_viz_labels_has(l, "Q0 (sensor #0)", FALSE));
-      CU_ASSERT(cs_viz_labels_has(l, "Q1 (sensor #0)", FALSE));
+      CU_ASSERT(cs_viz_labels_has(l, "Q0 (Operating System) · asked at", FALSE));
+      CU_ASSERT(cs_viz_labels_has(l, "Q1 (Operating System) · asked at", FALSE));
+      CU_ASSERT_FALSE(cs_viz_labels_has(l, "sensor #", FALSE));
       CU_ASSERT(cs_viz_labels_has(l, "100 %", TRUE));
       break;
     default:
@@ -674,11 +742,15 @@ static void check_exports(CsWorld *w, const char *prefix, const char **sites, gu
     fprintf(stderr, "%s mermaid: %s\n", prefix, why->str);
   CU_ASSERT(parses);
   g_string_free(why, TRUE);
+  /* Site subgraphs are titled by the site's name (and its role). */
   for (guint i = 0; i < nsites; i++) {
-    char *q = g_strdup_printf("\"%s\"", sites[i]);
+    char *q = g_strdup_printf("[\"%s", sites[i]), *d = g_strdup_printf("label=\"%s", sites[i]);
+    if (!strstr(mm, q) || !strstr(dot, d))
+      fprintf(stderr, "%s: no site %s in the exports\n", prefix, sites[i]);
     CU_ASSERT(strstr(mm, q) != NULL);
-    CU_ASSERT(strstr(dot, q) != NULL);
+    CU_ASSERT(strstr(dot, d) != NULL);
     g_free(q);
+    g_free(d);
   }
   for (guint i = 0; i < cs_world_server_count(w); i++) {
     const char *n = cs_world_node_name(w, cs_world_server_node(w, i));
@@ -687,8 +759,42 @@ static void check_exports(CsWorld *w, const char *prefix, const char **sites, gu
     CU_ASSERT(strstr(dot, q) != NULL);
     g_free(q);
   }
-  CU_ASSERT(strstr(mm, "SQL TCP 1433") != NULL);
-  CU_ASSERT(strstr(mm, "Local Loopback") != NULL);
+  for (guint i = 0; i < cs_world_zone_count(w); i++) {
+    char *q = g_strdup_printf("Zone Server %s", cs_world_node_name(w, cs_world_zone_node(w, i)));
+    CU_ASSERT(strstr(mm, q) != NULL);
+    CU_ASSERT(strstr(dot, q) != NULL);
+    g_free(q);
+  }
+  for (guint i = 0; i < cs_world_module_count(w); i++) {
+    char *q = g_strdup_printf("Module Server %s", cs_world_node_name(w, cs_world_module_node(w, i)));
+    CU_ASSERT(strstr(mm, q) != NULL);
+    CU_ASSERT(strstr(dot, q) != NULL);
+    g_free(q);
+  }
+  /* Ports on the edges where the models put them. */
+  const char *always[] = { "SQL TCP 1433", "Local Loopback", "Push Questions (TCP 17472)", "Aggregated Answers (TCP 17472)",
+                           "Failover / Registration (TCP 17472)" };
+  for (guint i = 0; i < G_N_ELEMENTS(always); i++) {
+    CU_ASSERT(strstr(mm, always[i]) != NULL);
+    CU_ASSERT(strstr(dot, always[i]) != NULL);
+  }
+  const char *zone[] = { "Tunnel Init (TCP 17472)", "Multiplexed: Telemetry + Direct Connect (TCP 17472)" };
+  const char *module[] = { "HTTPS TCP 443", "Direct Connect (TCP 17475)" };
+  const char *proxy[] = { "Direct Connect proxy (TCP 17486)", "Direct Connect proxy (TCP 17487)" };
+  for (guint i = 0; i < 2; i++) {
+    gboolean z = cs_world_zone_count(w) > 0, m = cs_world_module_count(w) > 0;
+    CU_ASSERT((strstr(mm, zone[i]) != NULL) == z);
+    CU_ASSERT((strstr(dot, zone[i]) != NULL) == z);
+    CU_ASSERT((strstr(mm, module[i]) != NULL) == m);
+    CU_ASSERT((strstr(dot, module[i]) != NULL) == m);
+    CU_ASSERT((strstr(mm, proxy[i]) != NULL) == (z && m));
+    CU_ASSERT((strstr(dot, proxy[i]) != NULL) == (z && m));
+  }
+  /* Mermaid refuses more than 500 edges by default. */
+  guint edges = count_substr(mm, "-->") + count_substr(mm, "-.-") + count_substr(mm, "<==>");
+  if (edges > 500)
+    fprintf(stderr, "%s mermaid: %u edges\n", prefix, edges);
+  CU_ASSERT(edges <= 500);
   /* Mermaid decodes "#<digits>;" as a character entity outside classDef
    * lines (a linkStyle colour "#333;" breaks the parse): none may appear. */
   GRegex *entity = g_regex_new("^(?!\\s*classDef ).*#[0-9]+;", G_REGEX_MULTILINE, 0, NULL);
@@ -811,57 +917,294 @@ static void test_folding(void)
   tw_free(&t);
 }
 
-/* --- models to come: zone servers, module server, external clients ------------------- */
+/* --- the reference architecture ---------------------------------------------------------- */
 
-static void test_future_models(void)
+/* A Mermaid flowchart read back: nodes (label, enclosing subgraph),
+ * subgraphs (title, enclosing subgraph), edges (ends, arrow, label; "--"
+ * for the `a -- "label" --> b` form). */
+typedef struct {
+  GHashTable *label;   /* id → label (nodes and subgraphs) */
+  GHashTable *parent;  /* id → enclosing subgraph id */
+  GPtrArray *edges;    /* 4 strings per edge: a, arrow, label, b */
+} Mm;
+
+static void mm_read(Mm *m, const char *text)
 {
-  Enterprise *e = enterprise();
-  VizTopo *t = viz_topo_new(e->t.w, 0);
-  guint32 dc = viz_topo_group_of_site(t, e->t.dc);
-  guint32 dmz = VIZ_NONE, inet = VIZ_NONE;
-  for (guint i = 0; i < t->groups->len; i++) {
-    VizGroup *g = &g_array_index(t->groups, VizGroup, i);
-    if (strcmp(g->name, "dmz") == 0)
-      dmz = i;
-    if (strcmp(g->name, "internet") == 0)
-      inet = i;
+  m->label = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  m->parent = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  m->edges = g_ptr_array_new_with_free_func(g_free);
+  GRegex *sub = g_regex_new("^subgraph (\\w+) \\[\"(.*)\"\\]$", 0, 0, NULL);
+  GRegex *node = g_regex_new("^(\\w+)(?:\\(\"(.*)\"\\)|\\[\\((Database)\\)\\])(?::::\\w+)?$", 0, 0, NULL);
+  GRegex *pipe = g_regex_new("^(\\w+) (-->|<-->|-\\.->|-\\.-|<==>)\\|\"(.*)\"\\| (\\w+)$", 0, 0, NULL);
+  GRegex *flow = g_regex_new("^(\\w+) (--) \"(.*)\" --> (\\w+)$", 0, 0, NULL);
+  GPtrArray *stack = g_ptr_array_new_with_free_func(g_free);
+  char **lines = g_strsplit(text, "\n", -1);
+  for (char **l = lines; *l; l++) {
+    char *t = g_strstrip(g_strdup(*l));
+    GMatchInfo *ms = NULL, *mn = NULL, *me = NULL, *mf = NULL;
+    const char *up = stack->len ? g_ptr_array_index(stack, stack->len - 1) : "";
+    if (g_regex_match(sub, t, 0, &ms)) {
+      char *id = g_match_info_fetch(ms, 1);
+      g_hash_table_insert(m->label, g_strdup(id), g_match_info_fetch(ms, 2));
+      g_hash_table_insert(m->parent, g_strdup(id), g_strdup(up));
+      g_ptr_array_add(stack, id);
+    } else if (strcmp(t, "end") == 0 && stack->len) {
+      g_ptr_array_remove_index(stack, stack->len - 1);
+    } else if (g_regex_match(node, t, 0, &mn)) {
+      char *id = g_match_info_fetch(mn, 1), *label = g_match_info_fetch(mn, 2);
+      if (!*label) {
+        g_free(label);
+        label = g_match_info_fetch(mn, 3);
+      }
+      g_hash_table_insert(m->label, g_strdup(id), label);
+      g_hash_table_insert(m->parent, id, g_strdup(up));
+    } else if (g_regex_match(pipe, t, 0, &me) || g_regex_match(flow, t, 0, &mf)) {
+      GMatchInfo *mi = mf ? mf : me;
+      for (int k = 1; k <= 4; k++)
+        g_ptr_array_add(m->edges, g_match_info_fetch(mi, k));
+    }
+    g_match_info_free(ms);
+    g_match_info_free(mn);
+    g_match_info_free(me);
+    g_match_info_free(mf);
+    g_free(t);
   }
-  CU_ASSERT_FATAL(dc != VIZ_NONE && dmz != VIZ_NONE && inet != VIZ_NONE);
-  CU_ASSERT_EQUAL(g_array_index(t->groups, VizGroup, dmz).role, VIZ_SITE_DMZ);
-  CU_ASSERT_EQUAL(g_array_index(t->groups, VizGroup, inet).role, VIZ_SITE_INTERNET);
-  viz_topo_add_server(t, VIZ_SRV_MODULE, "ms1", dc, VIZ_NONE);
-  viz_topo_add_server(t, VIZ_SRV_ZONE, "zs1", dmz, 0);
-  g_array_index(t->groups, VizGroup, inet).ext_clients = 300;
-  char *path = out_path("future-topology.png");
+  g_strfreev(lines);
+  g_ptr_array_unref(stack);
+  g_regex_unref(sub);
+  g_regex_unref(node);
+  g_regex_unref(pipe);
+  g_regex_unref(flow);
+}
+
+static void mm_clear(Mm *m)
+{
+  g_hash_table_destroy(m->label);
+  g_hash_table_destroy(m->parent);
+  g_ptr_array_unref(m->edges);
+}
+
+static gboolean mm_label_is(const Mm *m, const char *id, const char *prefix)
+{
+  const char *l = g_hash_table_lookup(m->label, id);
+  return l && g_str_has_prefix(l, prefix);
+}
+
+/* The node whose label starts with prefix (NULL if none). */
+static const char *mm_node_id(const Mm *m, const char *prefix)
+{
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init(&it, m->label);
+  while (g_hash_table_iter_next(&it, &k, &v))
+    if (g_str_has_prefix(v, prefix))
+      return k;
+  return NULL;
+}
+
+/* Whether the node labelled `prefix…` sits (at any depth) in a subgraph
+ * whose title contains `title`. */
+static gboolean mm_inside(const Mm *m, const char *prefix, const char *title)
+{
+  const char *id = mm_node_id(m, prefix);
+  for (const char *p = id ? g_hash_table_lookup(m->parent, id) : NULL; p && *p; p = g_hash_table_lookup(m->parent, p)) {
+    const char *t = g_hash_table_lookup(m->label, p);
+    if (t && strstr(t, title))
+      return TRUE;
+  }
+  if (id == NULL)
+    fprintf(stderr, "mermaid: no node '%s'\n", prefix);
+  return FALSE;
+}
+
+static gboolean mm_has_edge(const Mm *m, const char *from, const char *arrow, const char *label, const char *to)
+{
+  for (guint i = 0; i + 3 < m->edges->len; i += 4) {
+    char **e = (char **) m->edges->pdata + i;
+    if (strcmp(e[1], arrow) == 0 && strcmp(e[2], label) == 0 && mm_label_is(m, e[0], from) && mm_label_is(m, e[3], to))
+      return TRUE;
+  }
+  fprintf(stderr, "mermaid: no edge %s %s|%s| %s\n", from, arrow, label, to);
+  return FALSE;
+}
+
+/* The reference's shape: datacenter (core server, module server), a DMZ
+ * with a zone server, a LAN of four (backward leader, two peers, forward
+ * leader), three roaming clients on the internet. */
+static void reference_world(TestWorld *t, SimNodeId *zs)
+{
+  tw_init(t, NULL, 31);
+  add_module(t, "ms1");
+  guint32 dmz = sim_site_add(t->sim, "dmz");
+  sim_wan_add(t->sim, dmz, t->dc, 1e9, SIM_MS, 0);
+  *zs = add_zone(t, dmz, "zs1");
+  tw_branch(t, "corporate", "10.50.0.0/24", 4, 100e6, 5 * SIM_MS, NULL);
+  guint32 inet = sim_site_add(t->sim, "internet");
+  sim_wan_add(t->sim, inet, dmz, 1e9, 40 * SIM_MS, 0);
+  add_external(t, inet, "198.18.0.0/24", 3, *zs, NULL);
+  sim_run_until(t->sim, 3 * SIM_MIN);
+}
+
+static void test_reference_architecture(void)
+{
+  TestWorld t;
+  SimNodeId zs;
+  reference_world(&t, &zs);
+  CU_ASSERT_FATAL(cs_zone_tunnel_up(t.w, 0));
+  char *mm = cs_viz_mermaid(t.w);
+  char *path = out_path("reference.mmd");
+  g_file_set_contents(path, mm, -1, NULL);
+  g_free(path);
+  GString *why = g_string_new(NULL);
+  CU_ASSERT(mermaid_parses(mm, why));
+  if (why->len)
+    fprintf(stderr, "reference mermaid: %s\n", why->str);
+  g_string_free(why, TRUE);
+  Mm m;
+  mm_read(&m, mm);
+  /* The reference's subgraphs and what each holds. */
+  CU_ASSERT(mm_inside(&m, "ts1: Tanium Server Process", "Tanium Core Server ts1"));
+  CU_ASSERT(mm_inside(&m, "ts1: Tanium Server Process", "Internal Trusted Network"));
+  CU_ASSERT(mm_inside(&m, "Zone Server Hub Process", "Tanium Core Server ts1"));
+  CU_ASSERT(mm_inside(&m, "Database", "Internal Trusted Network"));
+  CU_ASSERT(mm_inside(&m, "Module Server ms1", "Internal Trusted Network"));
+  CU_ASSERT_FALSE(mm_inside(&m, "Module Server ms1", "Tanium Core Server"));
+  CU_ASSERT(mm_inside(&m, "Zone Server zs1", "DMZ Network"));
+  CU_ASSERT(mm_inside(&m, "Backward Leader 10.50.0.1", "LAN Subnet 10.50.0.0/24"));
+  CU_ASSERT(mm_inside(&m, "Peer Clients × 2", "LAN Subnet 10.50.0.0/24"));
+  CU_ASSERT(mm_inside(&m, "Forward Leader 10.50.0.4", "LAN Subnet 10.50.0.0/24"));
+  CU_ASSERT(mm_inside(&m, "External Clients × 3", "Internet / Roaming"));
+  /* Its edges: kind and label. */
+  const char *ts = "ts1: Tanium Server Process";
+  CU_ASSERT(mm_has_edge(&m, ts, "--", "Local Loopback", "Zone Server Hub Process"));
+  CU_ASSERT(mm_has_edge(&m, ts, "<-->", "SQL TCP 1433", "Database"));
+  CU_ASSERT(mm_has_edge(&m, ts, "<-->", "HTTPS TCP 443", "Module Server ms1"));
+  CU_ASSERT(mm_has_edge(&m, "Backward Leader", "-->", "TCP 17472", "Peer Clients"));
+  CU_ASSERT(mm_has_edge(&m, "Peer Clients", "-->", "TCP 17472", "Forward Leader"));
+  CU_ASSERT(mm_has_edge(&m, ts, "--", "Push Questions (TCP 17472)", "Backward Leader"));
+  CU_ASSERT(mm_has_edge(&m, "Forward Leader", "--", "Aggregated Answers (TCP 17472)", ts));
+  CU_ASSERT(mm_has_edge(&m, "Backward Leader", "-.->", "Failover / Registration (TCP 17472)", ts));
+  CU_ASSERT(mm_has_edge(&m, "Zone Server Hub Process", "--", "Tunnel Init (TCP 17472)", "Zone Server zs1"));
+  CU_ASSERT(mm_has_edge(&m, "External Clients", "<==>", "Multiplexed: Telemetry + Direct Connect (TCP 17472)",
+                        "Zone Server zs1"));
+  /* Direct Connect as the models do it: 17475 to the module server, 17486
+   * and 17487 at the zone proxy. */
+  CU_ASSERT(mm_has_edge(&m, "Module Server ms1", "-.-", "Direct Connect (TCP 17475)", "Peer Clients"));
+  CU_ASSERT(mm_has_edge(&m, "External Clients", "-.->", "Direct Connect proxy (TCP 17486)", "Zone Server zs1"));
+  CU_ASSERT(mm_has_edge(&m, "Module Server ms1", "-.->", "Direct Connect proxy (TCP 17487)", "Zone Server zs1"));
+  mm_clear(&m);
+  char *dot = cs_viz_dot(t.w);
+  gboolean skipped;
+  CU_ASSERT(dot_renders(dot, "reference.dot", &skipped));
+  const char *labels[] = { "Zone Server zs1", "Module Server ms1", "Tunnel Init (TCP 17472)", "HTTPS TCP 443",
+                           "Direct Connect (TCP 17475)", "Direct Connect proxy (TCP 17486)",
+                           "Direct Connect proxy (TCP 17487)", "Multiplexed: Telemetry + Direct Connect (TCP 17472)" };
+  for (guint i = 0; i < G_N_ELEMENTS(labels); i++)
+    CU_ASSERT(strstr(dot, labels[i]) != NULL);
+  CU_ASSERT(strstr(dot, "srv0_zsh -> srv2 [label=\"Tunnel Init (TCP 17472)\", color=\"#ef6c00\"") != NULL);
+  g_free(dot);
+  g_free(mm);
+
+  /* The figure: servers, their ports, the tunnel. */
+  path = out_path("reference-topology.png");
   CsVizOptions o;
   cs_viz_options_default(&o);
   g_autoptr(CsVizLabels) l = cs_viz_labels_new();
   o.labels = l;
-  CU_ASSERT(viz_topology_draw(t, path, &o, NULL));
-  CU_ASSERT(cs_viz_labels_has(l, "Module server ms1", TRUE));
-  CU_ASSERT(cs_viz_labels_has(l, "HTTPS TCP 443", TRUE));
-  CU_ASSERT(cs_viz_labels_has(l, "Zone server zs1", TRUE));
-  CU_ASSERT(cs_viz_labels_has(l, "External clients × 300", TRUE));
-  assert_no_overlap(l, "topology with zone and module servers");
-  char *mm = viz_topo_mermaid(t);
-  char *mmd = out_path("future.mmd");
-  g_file_set_contents(mmd, mm, -1, NULL);
-  g_free(mmd);
-  GString *why = g_string_new(NULL);
-  CU_ASSERT(mermaid_parses(mm, why));
-  if (why->len)
-    fprintf(stderr, "future mermaid: %s\n", why->str);
-  g_string_free(why, TRUE);
-  CU_ASSERT(strstr(mm, "Tunnel Init (TCP 17472)") != NULL);
-  CU_ASSERT(strstr(mm, "HTTPS TCP 443") != NULL);
-  CU_ASSERT(strstr(mm, "Multiplexed: Telemetry + Direct Connect (TCP 17472)") != NULL);
-  char *dot = viz_topo_dot(t);
-  gboolean skipped;
-  CU_ASSERT(dot_renders(dot, "future.dot", &skipped));
+  CU_ASSERT_FATAL(cs_viz_topology(t.w, path, &o, NULL));
+  const char *figure[] = { "Zone server zs1", "Module server ms1", "17486", "17487", "17475", "443", "tunnel" };
+  for (guint i = 0; i < G_N_ELEMENTS(figure); i++) {
+    if (!cs_viz_labels_has(l, figure[i], FALSE))
+      fprintf(stderr, "reference topology: no label with %s\n", figure[i]);
+    CU_ASSERT(cs_viz_labels_has(l, figure[i], FALSE));
+  }
+  CU_ASSERT(cs_viz_labels_has(l, "hub tunnel from ts1 · TCP 17472", TRUE));
+  CU_ASSERT(cs_viz_labels_has(l, "3 external", TRUE));
+  assert_no_overlap(l, "reference topology");
+  g_free(path);
+
+  /* Cut the tunnel: the hub's connection is dropped both ways; the zone
+   * server notices within a keepalive. */
+  SimFwRule r = { 0 };
+  r.src = sim_node_addr(t.sim, t.server);
+  r.src_mask = 0xffffffffu;
+  r.dst = sim_node_addr(t.sim, zs);
+  r.dst_mask = 0xffffffffu;
+  r.both = TRUE;
+  r.action = SIM_FW_DROP;
+  sim_fw_add(t.sim, &r);
+  sim_run_until(t.sim, 4 * SIM_MIN);
+  CU_ASSERT_FATAL(!cs_zone_tunnel_up(t.w, 0));
+  mm = cs_viz_mermaid(t.w);
+  mm_read(&m, mm);
+  CU_ASSERT(mm_has_edge(&m, "Zone Server Hub Process", "-.->", "Tunnel Init (TCP 17472) · DOWN", "Zone Server zs1"));
+  CU_ASSERT(strstr(mm, "-- \"Tunnel Init") == NULL);
+  mm_clear(&m);
+  dot = cs_viz_dot(t.w);
+  CU_ASSERT(strstr(dot, "srv0_zsh -> srv2 [label=\"Tunnel Init (TCP 17472) · DOWN\", color=\"#c62828\", style=dashed") !=
+            NULL);
+  path = out_path("reference-topology-down.png");
+  cs_viz_labels_clear(l);
+  CU_ASSERT_FATAL(cs_viz_topology(t.w, path, &o, NULL));
+  CU_ASSERT(cs_viz_labels_has(l, "hub tunnel from ts1 · TCP 17472 · DOWN", TRUE));
+  assert_no_overlap(l, "reference topology, tunnel down");
+  g_free(path);
   g_free(dot);
   g_free(mm);
+  tw_free(&t);
+}
+
+/* Other shapes: a zone server beside the core server in the datacenter,
+ * roaming clients hanging from the datacenter itself, a second core site
+ * with its own zone server in a DMZ; no module server (no Direct Connect
+ * ports then). */
+static void test_other_zone_shapes(void)
+{
+  TestWorld t;
+  tw_init(&t, NULL, 41);
+  SimNodeId zin = add_zone(&t, t.dc, "zs-dc");
+  tw_branch(&t, "branch", "10.60.0.0/24", 30, 50e6, 20 * SIM_MS, NULL);
+  guint32 roam = sim_site_add(t.sim, "roaming");
+  sim_wan_add(t.sim, roam, t.dc, 1e9, 30 * SIM_MS, 0);
+  add_external(&t, roam, "198.18.1.0/24", 7, zin, NULL);
+  guint32 dc2 = sim_site_add(t.sim, "datacenter-2");
+  cs_world_add_server(t.w, "ts2", cs_world_infra_subnet(t.w, dc2, NULL), 0, NULL, NULL);
+  guint32 dmz2 = sim_site_add(t.sim, "dmz-2");
+  sim_wan_add(t.sim, dmz2, dc2, 1e9, SIM_MS, 0);
+  cs_world_add_zone_server(t.w, "zs-2", cs_world_infra_subnet(t.w, dmz2, NULL), 0,
+                           cs_world_server_node(t.w, 1), NULL);
+  sim_run_until(t.sim, 2 * SIM_MIN);
+  char *path = out_path("other-zones-topology.png");
+  CsVizOptions o;
+  cs_viz_options_default(&o);
+  g_autoptr(CsVizLabels) l = cs_viz_labels_new();
+  o.labels = l;
+  CU_ASSERT_FATAL(cs_viz_topology(t.w, path, &o, NULL));
+  CU_ASSERT(cs_viz_labels_has(l, "Zone server zs-dc", TRUE));
+  CU_ASSERT(cs_viz_labels_has(l, "Zone server zs-2", TRUE));
+  CU_ASSERT(cs_viz_labels_has(l, "hub tunnel from ts1 · TCP 17472", TRUE));
+  CU_ASSERT(cs_viz_labels_has(l, "hub tunnel from ts2 · TCP 17472", TRUE));
+  CU_ASSERT(cs_viz_labels_has(l, "⇄ zone server zs-dc · TCP 17472", TRUE));
+  CU_ASSERT_FALSE(cs_viz_labels_has(l, "17475", FALSE));
+  CU_ASSERT_FALSE(cs_viz_labels_has(l, "17486", FALSE));
+  assert_no_overlap(l, "other zone shapes");
   g_free(path);
-  viz_topo_free(t);
+  check_exports(t.w, "other-zones", NULL, 0);
+  char *mm = cs_viz_mermaid(t.w);
+  char *mmd = out_path("other-zones.mmd");
+  g_file_set_contents(mmd, mm, -1, NULL);
+  g_free(mmd);
+  Mm m;
+  mm_read(&m, mm);
+  CU_ASSERT(mm_inside(&m, "Zone Server zs-dc", "Internal Trusted Network"));
+  CU_ASSERT(mm_inside(&m, "Zone Server zs-2", "DMZ Network"));
+  CU_ASSERT(mm_inside(&m, "External Clients × 7", "Internet / Roaming"));
+  CU_ASSERT(mm_has_edge(&m, "Zone Server Hub Process", "--", "Tunnel Init (TCP 17472)", "Zone Server zs-dc"));
+  CU_ASSERT(mm_has_edge(&m, "External Clients × 7", "<==>", "Multiplexed: Telemetry + Direct Connect (TCP 17472)",
+                        "Zone Server zs-dc"));
+  mm_clear(&m);
+  g_free(mm);
+  tw_free(&t);
 }
 
 /* --- reference images ------------------------------------------------------------------ */
@@ -895,13 +1238,21 @@ static double pixel_diff(const char *a, const char *b, int levels)
 
 static void test_reference_images(void)
 {
-  /* A small fixed world: two branches, one split by a firewall, a question. */
+  /* A small fixed world: two branches, one split by a firewall, a module
+   * server, a DMZ's zone server with roaming clients behind it, a question. */
   TestWorld t;
   tw_init(&t, NULL, 21);
   guint32 first;
   guint32 b1 = tw_branch(&t, "branch-a", "10.0.1.0/24", 60, 20e6, 30 * SIM_MS, &first);
   tw_branch(&t, "branch-b", "10.0.2.0/24", 40, 10e6, 45 * SIM_MS, NULL);
   fw_block(t.sim, "10.0.1.0/27", "10.0.1.32/27");
+  add_module(&t, "ms1");
+  guint32 dmz = sim_site_add(t.sim, "dmz");
+  sim_wan_add(t.sim, dmz, t.dc, 1e9, SIM_MS, 0);
+  SimNodeId zs = add_zone(&t, dmz, "zs1");
+  guint32 inet = sim_site_add(t.sim, "internet");
+  sim_wan_add(t.sim, inet, dmz, 1e9, 40 * SIM_MS, 0);
+  add_external(&t, inet, "198.18.0.0/24", 20, zs, NULL);
   guint32 os = cs_world_sensor(t.w, "OS");
   for (guint32 k = 0; k < cs_world_client_count(t.w); k++)
     cs_world_sensor_set(t.w, os, k, "Linux");
@@ -974,14 +1325,15 @@ int main(void)
   CU_TestInfo tests[] = {
     { "format by extension; anything else is an error", test_format_by_extension },
     { "a failed figure leaves the old file and no temporary", test_whole_or_nothing },
-    { "2,000 endpoints: every figure in PNG, SVG and PDF", test_enterprise_figures },
-    { "2,000 endpoints: no two labels overlap", test_labels_do_not_overlap },
+    { "2,100 endpoints: every figure in PNG, SVG and PDF", test_enterprise_figures },
+    { "2,100 endpoints: no two labels overlap", test_labels_do_not_overlap },
     { "chains of a subnet, a client's subnet, a site; collapsed runs", test_chain_scopes },
     { "bandwidth panels for the k busiest links", test_bandwidth_top_k },
     { "Mermaid and DOT name every site and server; dot lays it out", test_exports },
     { "10^5 endpoints: every figure, aggregated, quickly", test_big_figures },
     { "alike branch sites fold into groups beyond max_sites", test_folding },
-    { "zone, module servers and external clients when the models have them", test_future_models },
+    { "the reference architecture: Mermaid subgraphs and edges, the hub tunnel up and down", test_reference_architecture },
+    { "a zone server beside the core server, a second core site, no module server", test_other_zone_shapes },
     { "a small world's PNGs match the reference images", test_reference_images },
     CU_TEST_INFO_NULL,
   };

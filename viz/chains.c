@@ -11,6 +11,13 @@
  * forward link crosses between two neighbours in address order.  Reflected
  * leaders carry an orange ring and a star.
  *
+ * An isolated subnet (no peering: a VPN pool, roaming clients) has no chain:
+ * its header says "isolated", the rails name what each client talks to on
+ * its own (the core server, or for external clients their zone server and
+ * the hub tunnel behind it), and neither breaks nor leader labels and
+ * connections are drawn (every client that holds a connection is its own
+ * leader).
+ *
  * Scale: a subnet with more clients than max_clients keeps every remarkable
  * client (leaders, reflections, breaks, down, unchained) with two neighbours
  * each side, and folds the plain runs between them into one "… n clients …"
@@ -90,12 +97,21 @@ static char *short_addr(Ctx *x, guint32 client, guint8 prefix)
   return g_strdup_printf("%u.%u.%u", (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
 }
 
+static gboolean isolated(const Block *b)
+{
+  return b->stats.mode == CS_SUBNET_ISOLATED;
+}
+
 /* Whether client k (position p in the block) needs to be drawn on its own. */
 static gboolean remarkable(Ctx *x, Block *b, guint32 p)
 {
   guint32 k = b->members[p];
   SimNodeId node = cs_world_client_node(x->w, k);
-  if (!sim_node_is_up(x->sim, node) || cs_client_is_backward_leader(x->w, k) || cs_client_is_forward_leader(x->w, k))
+  if (!sim_node_is_up(x->sim, node))
+    return TRUE;
+  if (isolated(b)) /* all alike: each on its own */
+    return FALSE;
+  if (cs_client_is_backward_leader(x->w, k) || cs_client_is_forward_leader(x->w, k))
     return TRUE;
   guint32 next = p + 1 < b->n ? b->members[p + 1] : G_MAXUINT32;
   guint32 prev = p > 0 ? b->members[p - 1] : G_MAXUINT32;
@@ -338,15 +354,25 @@ static void draw_block(Ctx *x, Block *b, const char *server_name)
   double y = b->top;
   viz_dest(c, "subnet", b->stats.cidr, left, y);
   /* Header. */
-  char *head = g_strdup_printf("%s · %s", site, b->stats.cidr);
+  char *head = g_strdup_printf("%s · %s%s", site, b->stats.cidr,
+                               !isolated(b) ? "" : b->stats.external ? " · isolated · external clients" : " · isolated");
   viz_font(c, 11.5, TRUE);
   viz_rgb(cr, 0x102030);
   VizRect hr = viz_text(c, left, y, VIZ_LEFT, VIZ_TOP, head);
   g_free(head);
   char *nc = viz_fmt_count(b->stats.clients);
   GString *s = g_string_new(NULL);
-  g_string_append_printf(s, "%s clients · %s chain%s · %s BL · %s FL", nc, viz_n(b->stats.chains),
-                         b->stats.chains == 1 ? "" : "s", viz_n(b->stats.bl), viz_n(b->stats.fl));
+  /* External clients: the zone server they reach (server_name: the core). */
+  const char *zone = b->stats.zone != VIZ_NONE ? cs_world_node_name(x->w, cs_world_zone_node(x->w, b->stats.zone)) : NULL;
+  if (!zone)
+    zone = "?";
+  if (isolated(b) && b->stats.external)
+    g_string_append_printf(s, "%s external clients · no peering: each its own leader at zone server %s", nc, zone);
+  else if (isolated(b))
+    g_string_append_printf(s, "%s clients · no peering: each talks to the core server on its own", nc);
+  else
+    g_string_append_printf(s, "%s clients · %s chain%s · %s BL · %s FL", nc, viz_n(b->stats.chains),
+                           b->stats.chains == 1 ? "" : "s", viz_n(b->stats.bl), viz_n(b->stats.fl));
   if (b->stats.refl_f + b->stats.refl_b)
     g_string_append_printf(s, " · reflected %s fwd, %s bwd", viz_n(b->stats.refl_f), viz_n(b->stats.refl_b));
   if (b->stats.down)
@@ -368,14 +394,29 @@ static void draw_block(Ctx *x, Block *b, const char *server_name)
     cairo_fill(cr);
     viz_font(c, 8.5, FALSE);
     viz_rgb(cr, 0xffffff);
-    char *label = k == 0 ? g_strdup_printf("core server %s — questions and actions pushed to backward leaders (TCP 17472)", server_name)
-                         : g_strdup_printf("core server %s — aggregated answers from forward leaders (TCP 17472)", server_name);
+    char *label;
+    if (isolated(b) && b->stats.external)
+      label = k == 0 ? g_strdup_printf("zone server %s, over the hub tunnel from core server %s — questions and "
+                                       "actions to each client (TCP 17472)", zone, server_name)
+                     : g_strdup_printf("zone server %s — each client's answers, over the hub tunnel to core server %s "
+                                       "(TCP 17472)", zone, server_name);
+    else if (isolated(b))
+      label = k == 0 ? g_strdup_printf("core server %s — questions and actions to each client (TCP 17472)", server_name)
+                     : g_strdup_printf("core server %s — answers from each client (TCP 17472)", server_name);
+    else
+      label = k == 0 ? g_strdup_printf("core server %s — questions and actions pushed to backward leaders (TCP 17472)",
+                                       server_name)
+                     : g_strdup_printf("core server %s — aggregated answers from forward leaders (TCP 17472)", server_name);
+    char *rfit = viz_text_fit(c, label, right - left - 12);
+    g_free(label);
+    label = rfit;
     viz_text(c, left + 6, ry + RAIL_H / 2, VIZ_LEFT, VIZ_MIDDLE, label);
     g_free(label);
   }
 
-  /* Leader connections first, under everything. */
-  for (guint i = 0; i < b->items->len; i++) {
+  /* Leader connections first, under everything (not in an isolated
+   * subnet: every client there has its own, as the rails say). */
+  for (guint i = 0; i < b->items->len && !isolated(b); i++) {
     Item *it = &g_array_index(b->items, Item, i);
     if (it->kind != IT_CLIENT)
       continue;
@@ -444,7 +485,7 @@ static void draw_block(Ctx *x, Block *b, const char *server_name)
     /* A break between this item and the next one? */
     if (i + 1 < b->items->len) {
       Item *nx = &g_array_index(b->items, Item, i + 1);
-      if (reach < (gint64) nx->first && (item_in_chain(x, b, it) || item_in_chain(x, b, nx))) {
+      if (!isolated(b) && reach < (gint64) nx->first && (item_in_chain(x, b, it) || item_in_chain(x, b, nx))) {
         /* Halfway to the next item in the same row; past the row's end
          * (in reading direction) when the next item starts a new row. */
         double zx;
@@ -497,7 +538,7 @@ static void draw_block(Ctx *x, Block *b, const char *server_name)
     if (!sim_node_is_up(sim, cs_world_client_node(x->w, k)))
       continue;
     gboolean bl = cs_client_is_backward_leader(x->w, k), fl = cs_client_is_forward_leader(x->w, k);
-    if (!bl && !fl)
+    if ((!bl && !fl) || isolated(b))
       continue;
     gboolean refl = cs_client_reflected_backward(x->w, k) || cs_client_reflected_forward(x->w, k);
     const char *base = bl && fl ? "BL/FL" : bl ? "BL" : "FL";

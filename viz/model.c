@@ -10,11 +10,15 @@
  * many, all such siblings of one parent fold together, with ranges): at 10^6
  * endpoints in thousands of offices the picture stays a handful of boxes.
  *
- * Per subnet: agents, chains headed there (a member nobody points forward
- * to), leaders, reflections and clients down.  The roles of sites are read
- * from what they hold; zone servers, the module server and external clients
- * are not in world.h yet, so today a site is a DMZ or the internet by its
- * name — the one place to change when the models arrive. */
+ * Per subnet: agents (external ones apart), chains headed there (a member
+ * nobody points forward to; isolated subnets head none), leaders,
+ * reflections and clients down.  The roles of sites are read from what they
+ * hold: a core server makes the core site, a zone server a DMZ, external
+ * clients the internet.  world.h does not say which core server's hub keeps
+ * a zone server's tunnel, which core server a module server talks to, nor
+ * which zone server an external client uses: the snapshot takes the one
+ * nearest over the WAN (fewest hops; on a tie the first created) — exact
+ * with one core server and one zone server, the usual shape. */
 #include "viz-private.h"
 #include <string.h>
 
@@ -41,14 +45,6 @@ static int role_rank(VizSiteRole r)
   }
 }
 
-static gboolean name_has(const char *name, const char *word)
-{
-  char *low = g_ascii_strdown(name, -1);
-  gboolean r = strstr(low, word) != NULL;
-  g_free(low);
-  return r;
-}
-
 static char *make_id(guint32 index, const char *name)
 {
   GString *s = g_string_new(NULL);
@@ -58,16 +54,99 @@ static char *make_id(guint32 index, const char *name)
   return g_string_free(s, FALSE);
 }
 
-guint32 viz_topo_add_server(VizTopo *t, VizServerKind kind, const char *name, guint32 group, guint32 hub)
+static guint32 topo_add_server(VizTopo *t, VizServerKind kind, const char *name, guint32 group, guint32 hub,
+                               guint32 zone, gboolean up)
 {
-  VizServer s = { kind, g_strdup(name), group, hub };
+  VizServer s = { kind, g_strdup(name), group, hub, zone, up };
   g_array_append_val(t->servers, s);
-  if (group < t->groups->len) {
-    VizGroup *g = &g_array_index(t->groups, VizGroup, group);
-    if (kind == VIZ_SRV_ZONE && g->role == VIZ_SITE_BRANCH)
-      g->role = VIZ_SITE_DMZ;
-  }
   return t->servers->len - 1;
+}
+
+guint32 viz_topo_server(const VizTopo *t, VizServerKind kind, guint32 zone)
+{
+  for (guint i = 0; i < t->servers->len; i++) {
+    const VizServer *v = &g_array_index(t->servers, VizServer, i);
+    if (v->kind == kind && (zone == VIZ_NONE || v->zone == zone))
+      return i;
+  }
+  return VIZ_NONE;
+}
+
+gboolean viz_topo_has_dc(const VizTopo *t)
+{
+  return viz_topo_server(t, VIZ_SRV_MODULE, VIZ_NONE) != VIZ_NONE;
+}
+
+/* WAN links per site, in link order (g_ptr_array_unref the result). */
+static GPtrArray *wan_adjacency(Sim *sim)
+{
+  guint32 nsites = sim_site_count(sim);
+  GPtrArray *adj = g_ptr_array_new_with_free_func((GDestroyNotify) g_array_unref);
+  for (guint32 s = 0; s < nsites; s++)
+    g_ptr_array_add(adj, g_array_new(FALSE, FALSE, sizeof(guint32)));
+  for (guint32 l = 0; l < sim_link_count(sim); l++) {
+    if (sim_link_kind(sim, l) != SIM_LINK_WAN)
+      continue;
+    g_array_append_val(g_ptr_array_index(adj, sim_link_site_a(sim, l)), l);
+    g_array_append_val(g_ptr_array_index(adj, sim_link_site_b(sim, l)), l);
+  }
+  return adj;
+}
+
+/* Per site: the value of the nearest source site over the WAN (fewest hops;
+ * on a tie the smallest value), VIZ_NONE where no source is reachable.
+ * source[s] is a site's own value or VIZ_NONE.  One breadth-first pass from
+ * all sources at once, sources queued by value.  g_free the result. */
+static guint32 *nearest_source(Sim *sim, GPtrArray *adj, const guint32 *source)
+{
+  guint32 nsites = sim_site_count(sim);
+  guint32 *near = g_new(guint32, MAX(nsites, 1)), *queue = g_new(guint32, MAX(nsites, 1));
+  guint qh = 0, qt = 0;
+  for (guint32 s = 0; s < nsites; s++) {
+    near[s] = source[s];
+    if (source[s] != VIZ_NONE)
+      queue[qt++] = s;
+  }
+  for (guint i = 1; i < qt; i++) /* insertion sort by value: few sources */
+    for (guint j = i; j > 0 && source[queue[j - 1]] > source[queue[j]]; j--) {
+      guint32 x = queue[j];
+      queue[j] = queue[j - 1];
+      queue[j - 1] = x;
+    }
+  while (qh < qt) {
+    guint32 s = queue[qh++];
+    GArray *a = g_ptr_array_index(adj, s);
+    for (guint i = 0; i < a->len; i++) {
+      guint32 l = g_array_index(a, guint32, i);
+      guint32 o = sim_link_site_a(sim, l) == s ? sim_link_site_b(sim, l) : sim_link_site_a(sim, l);
+      if (near[o] != VIZ_NONE)
+        continue;
+      near[o] = near[s];
+      queue[qt++] = o;
+    }
+  }
+  g_free(queue);
+  return near;
+}
+
+/* Per site: the nearest zone (world zone index) and the nearest core
+ * server (world server index). */
+static void nearest_servers(CsWorld *w, GPtrArray *adj, guint32 **zone, guint32 **core)
+{
+  Sim *sim = cs_world_sim(w);
+  guint32 nsites = sim_site_count(sim);
+  guint32 *src = g_new(guint32, MAX(nsites, 1));
+  for (guint32 s = 0; s < nsites; s++)
+    src[s] = VIZ_NONE;
+  for (guint32 z = cs_world_zone_count(w); z-- > 0;)
+    src[sim_node_site(sim, cs_world_zone_node(w, z))] = z;
+  *zone = nearest_source(sim, adj, src);
+  for (guint32 s = 0; s < nsites; s++)
+    src[s] = VIZ_NONE;
+  for (guint32 k = cs_world_server_count(w); k-- > 0;)
+    src[sim_node_site(sim, cs_world_server_node(w, k))] = k;
+  *core = nearest_source(sim, adj, src);
+  g_free(src);
 }
 
 guint32 viz_topo_group_of_site(const VizTopo *t, guint32 site)
@@ -82,6 +161,8 @@ VizSubnet *viz_subnets_read(CsWorld *w, guint32 *server_count)
   VizSubnet *sub = g_new0(VizSubnet, MAX(ns, 1));
   for (guint32 s = 0; s < ns; s++) {
     sub[s].subnet = s;
+    sub[s].mode = cs_world_subnet_mode_of(w, s);
+    sub[s].zone = VIZ_NONE;
     char a[16];
     g_snprintf(sub[s].cidr, sizeof sub[s].cidr, "%s/%u", sim_addr_format(sim_subnet_base(sim, s), a),
                sim_subnet_prefix(sim, s));
@@ -96,6 +177,12 @@ VizSubnet *viz_subnets_read(CsWorld *w, guint32 *server_count)
     SimNodeId node = cs_world_client_node(w, i);
     VizSubnet *v = &sub[sim_node_subnet(sim, node)];
     v->clients++;
+    if (cs_client_is_external(w, i)) {
+      /* Each its own leader at its zone server: counted apart. */
+      v->external++;
+      v->down += !sim_node_is_up(sim, node);
+      continue;
+    }
     if (!sim_node_is_up(sim, node)) {
       v->down++;
       continue;
@@ -103,16 +190,43 @@ VizSubnet *viz_subnets_read(CsWorld *w, guint32 *server_count)
     gboolean fl = cs_client_is_forward_leader(w, i), bl = cs_client_is_backward_leader(w, i);
     v->fl += fl;
     v->bl += bl;
+    v->blfl += fl && bl;
+    if (bl && !v->bl_addr)
+      v->bl_addr = sim_node_addr(sim, node);
+    if (fl && !v->fl_addr)
+      v->fl_addr = sim_node_addr(sim, node);
     v->refl_f += cs_client_reflected_forward(w, i);
     v->refl_b += cs_client_reflected_backward(w, i);
-    if (!has_in[i] && (cs_client_forward(w, i) != G_MAXUINT32 || fl || bl))
+    if (v->mode != CS_SUBNET_ISOLATED && !has_in[i] && (cs_client_forward(w, i) != G_MAXUINT32 || fl || bl))
       v->chains++;
+    if (!fl && !bl && cs_client_forward(w, i) == G_MAXUINT32 && cs_client_backward(w, i) == G_MAXUINT32)
+      v->unchained++;
   }
   g_free(has_in);
-  for (guint32 s = 0; s < ns; s++)
+  gboolean any_external = FALSE;
+  for (guint32 s = 0; s < ns; s++) {
     sub[s].hosts = sim_subnet_host_count(sim, s) - sub[s].clients;
-  for (guint32 k = 0; server_count && k < cs_world_server_count(w); k++)
-    server_count[sim_node_subnet(sim, cs_world_server_node(w, k))]++;
+    any_external = any_external || sub[s].external;
+  }
+  if (any_external && cs_world_zone_count(w)) {
+    GPtrArray *adj = wan_adjacency(sim);
+    guint32 *zone, *core;
+    nearest_servers(w, adj, &zone, &core);
+    for (guint32 s = 0; s < ns; s++)
+      if (sub[s].external)
+        sub[s].zone = zone[sim_subnet_site(sim, s)];
+    g_free(zone);
+    g_free(core);
+    g_ptr_array_unref(adj);
+  }
+  if (server_count) {
+    for (guint32 k = 0; k < cs_world_server_count(w); k++)
+      server_count[sim_node_subnet(sim, cs_world_server_node(w, k))]++;
+    for (guint32 z = 0; z < cs_world_zone_count(w); z++)
+      server_count[sim_node_subnet(sim, cs_world_zone_node(w, z))]++;
+    for (guint32 m = 0; m < cs_world_module_count(w); m++)
+      server_count[sim_node_subnet(sim, cs_world_module_node(w, m))]++;
+  }
   return sub;
 }
 
@@ -120,13 +234,16 @@ static void group_add_site(VizGroup *g, const SiteInfo *si, Sim *sim)
 {
   for (guint i = 0; i < si->subnets->len; i++) {
     const VizSubnet *v = &g_array_index(si->subnets, VizSubnet, i);
-    g->clients += v->clients;
+    g->clients += v->clients - v->external;
+    g->ext_clients += v->external;
     g->chains += v->chains;
     g->bl += v->bl;
     g->fl += v->fl;
     g->refl_f += v->refl_f;
     g->refl_b += v->refl_b;
     g->down += v->down;
+    g->blfl += v->blfl;
+    g->unchained += v->unchained;
   }
   g->nsubnets += si->nsubnets;
   if (si->uplink != VIZ_NONE) {
@@ -311,29 +428,33 @@ VizTopo *viz_topo_new(CsWorld *w, guint max_sites)
     g_array_append_val(s->subnets, sub[k]);
     s->nsubnets++;
   }
+  /* Roles from what a site holds: a core server, a zone server, external
+   * clients (and no server). */
+  gboolean *zone_site = g_new0(gboolean, MAX(nsites, 1));
+  guint64 *ext = g_new0(guint64, MAX(nsites, 1));
   for (guint32 k = 0; k < cs_world_server_count(w); k++) {
     guint32 site = sim_node_site(sim, cs_world_server_node(w, k));
     si[site].core = si[site].servers = TRUE;
   }
-  for (guint32 s = 0; s < nsites; s++) {
-    const char *name = sim_site_name(sim, s);
-    si[s].role = si[s].core ? VIZ_SITE_CORE
-               : name_has(name, "dmz") ? VIZ_SITE_DMZ
-               : name_has(name, "internet") ? VIZ_SITE_INTERNET
-               : VIZ_SITE_BRANCH;
+  for (guint32 z = 0; z < cs_world_zone_count(w); z++) {
+    guint32 site = sim_node_site(sim, cs_world_zone_node(w, z));
+    zone_site[site] = si[site].servers = TRUE;
   }
+  for (guint32 m = 0; m < cs_world_module_count(w); m++)
+    si[sim_node_site(sim, cs_world_module_node(w, m))].servers = TRUE;
+  for (guint32 k = 0; k < nsub; k++)
+    ext[sim_subnet_site(sim, k)] += sub[k].external;
+  for (guint32 s = 0; s < nsites; s++)
+    si[s].role = si[s].core ? VIZ_SITE_CORE
+               : zone_site[s] ? VIZ_SITE_DMZ
+               : ext[s] && !si[s].servers ? VIZ_SITE_INTERNET
+               : VIZ_SITE_BRANCH;
+  g_free(zone_site);
+  g_free(ext);
 
   /* WAN adjacency in link order, then breadth first from the core sites. */
-  GPtrArray *adj = g_ptr_array_new_with_free_func((GDestroyNotify) g_array_unref);
-  for (guint32 s = 0; s < nsites; s++)
-    g_ptr_array_add(adj, g_array_new(FALSE, FALSE, sizeof(guint32)));
+  GPtrArray *adj = wan_adjacency(sim);
   guint32 nlinks = sim_link_count(sim);
-  for (guint32 l = 0; l < nlinks; l++) {
-    if (sim_link_kind(sim, l) != SIM_LINK_WAN)
-      continue;
-    g_array_append_val(g_ptr_array_index(adj, sim_link_site_a(sim, l)), l);
-    g_array_append_val(g_ptr_array_index(adj, sim_link_site_b(sim, l)), l);
-  }
   guint32 *queue = g_new(guint32, MAX(nsites, 1));
   guint qh = 0, qt = 0;
   gint max_layer = 0;
@@ -381,12 +502,31 @@ VizTopo *viz_topo_new(CsWorld *w, guint max_sites)
     t->folded += g->nsites > 1 ? g->nsites : 0;
   }
 
-  /* Servers in world order. */
+  /* Servers: core servers in world order (server index = world index),
+   * module servers, zone servers. */
+  guint32 *near_zone, *near_core;
+  nearest_servers(w, adj, &near_zone, &near_core);
   for (guint32 k = 0; k < cs_world_server_count(w); k++) {
     SimNodeId node = cs_world_server_node(w, k);
     const char *name = cs_world_node_name(w, node);
-    viz_topo_add_server(t, VIZ_SRV_CORE, name ? name : "server", si[sim_node_site(sim, node)].group, VIZ_NONE);
+    topo_add_server(t, VIZ_SRV_CORE, name ? name : "server", si[sim_node_site(sim, node)].group, VIZ_NONE, VIZ_NONE,
+                    TRUE);
   }
+  for (guint32 m = 0; m < cs_world_module_count(w); m++) {
+    SimNodeId node = cs_world_module_node(w, m);
+    const char *name = cs_world_node_name(w, node);
+    guint32 site = sim_node_site(sim, node);
+    topo_add_server(t, VIZ_SRV_MODULE, name ? name : "module server", si[site].group, near_core[site], VIZ_NONE, TRUE);
+  }
+  for (guint32 z = 0; z < cs_world_zone_count(w); z++) {
+    SimNodeId node = cs_world_zone_node(w, z);
+    const char *name = cs_world_node_name(w, node);
+    guint32 site = sim_node_site(sim, node);
+    topo_add_server(t, VIZ_SRV_ZONE, name ? name : "zone server", si[site].group, near_core[site], z,
+                    cs_zone_tunnel_up(w, z));
+  }
+  g_free(near_zone);
+  g_free(near_core);
 
   /* Links outside the tree, folded per pair of groups. */
   for (guint32 l = 0; l < nlinks; l++) {

@@ -516,16 +516,18 @@ gboolean cs_viz_answers(CsWorld *w, const char *path, const CsVizOptions *o, GEr
     viz_rgb(cr, col);
     cairo_set_line_width(cr, 2.5);
     cairo_stroke(cr);
-    /* world.h has no sensor name by id yet (cs_world_sensor_name): the id. */
     guint32 sensor = cs_question_sensor(w, q);
+    const char *sname = sensor < cs_world_sensor_count(w) ? cs_world_sensor_name(w, sensor) : NULL;
     char *nt = viz_fmt_count(targets), *na = viz_fmt_count(cs_question_answered(w, q));
     char *asked = viz_fmt_time(cs_question_asked_at(w, q));
     SimTime t99 = cs_question_time_to(w, q, 0.99), t50 = cs_question_time_to(w, q, 0.5);
     char *s99 = t99 >= 0 ? viz_fmt_time(t99) : NULL, *s50 = t50 >= 0 ? viz_fmt_time(t50) : NULL;
     char *p50 = s50 ? g_strdup_printf("50 %% in %s", s50) : g_strdup("50 % not reached");
     char *p99 = s99 ? g_strdup_printf("99 %% in %s", s99) : g_strdup("99 % not reached");
-    char *label = g_strdup_printf("Q%u (sensor #%u) · asked at %s · %s of %s answered · %s · %s", q, sensor, asked, na,
-                                  nt, p50, p99);
+    char *label = sname ? g_strdup_printf("Q%u (%s) · asked at %s · %s of %s answered · %s · %s", q, sname, asked, na,
+                                          nt, p50, p99)
+                        : g_strdup_printf("Q%u (sensor #%u) · asked at %s · %s of %s answered · %s · %s", q, sensor,
+                                          asked, na, nt, p50, p99);
     g_free(p50);
     g_free(p99);
     viz_font(c, 9.5, FALSE);

@@ -12,7 +12,15 @@
  * label sits beside its own vertical drop, below the bus, where no other
  * line runs.  Children that wrap to further rows are reached by a trunk in
  * the left margin.  Sizes are fixed per box, so the figure grows with the
- * number of groups, never with the number of endpoints. */
+ * number of groups, never with the number of endpoints.
+ *
+ * The zone hub's tunnel runs from the hub inside the core server's cluster
+ * to each zone server: out of the core box on its left, along a lane just
+ * under the core row (above every bus), down the gutter beside the zone
+ * server's box and into the zone server (solid orange when up, dashed red
+ * when down).  It crosses lines, not text: uplink labels stay inside their
+ * box's column, and the label of a link outside the tree that sits in a
+ * gutter is drawn after it, on white. */
 #include "viz-private.h"
 #include <math.h>
 #include <string.h>
@@ -34,9 +42,13 @@
 #define CLUSTER_H 108.0
 #define ARROW_W 100.0      /* room for a port label above an arrow */
 #define DB_W 74.0
-#define MS_W 120.0
-#define ZS_H 38.0
+#define MS_W 150.0
+#define ZS_H 38.0          /* zone and module server pills (two lines) */
+#define ZS_DC_H 50.0       /* a zone server with its Direct Connect proxy line */
 #define MS_H 34.0
+#define EXT_H 46.0         /* a subnet of external clients (three lines) */
+#define TUNNEL_C 0xef6c00  /* the zone hub tunnel */
+#define DOWN_C 0xc62828
 
 /* Style per role: fill, stroke, dashed. */
 typedef struct {
@@ -67,6 +79,7 @@ typedef struct {
   guint sub_cols;
   double servers_h;     /* height of the server area */
   double header_h;
+  double subnets_h;     /* height of the subnet boxes drawn */
 } GBox;
 
 typedef struct {
@@ -84,6 +97,7 @@ typedef struct {
   double content_w;
   double title_h;
   char **legend;        /* wrapped legend lines */
+  VizRect *srv;         /* per server as drawn: the hub process (core) or the pill */
 } Layout;
 
 /* --- text helpers --------------------------------------------------------------- */
@@ -92,9 +106,11 @@ static char *summary_line(const VizGroup *g)
 {
   char *cl = viz_fmt_count(g->clients);
   GString *s = g_string_new(NULL);
-  if (g->nsubnets)
+  if (g->nsubnets && (g->clients || !g->ext_clients))
     g_string_append_printf(s, "%s subnet%s · %s client%s", viz_n(g->nsubnets), g->nsubnets == 1 ? "" : "s", cl,
                            g->clients == 1 ? "" : "s");
+  else if (g->nsubnets)
+    g_string_append_printf(s, "%s subnet%s", viz_n(g->nsubnets), g->nsubnets == 1 ? "" : "s");
   else if (g->clients)
     g_string_append_printf(s, "%s client%s", cl, g->clients == 1 ? "" : "s");
   else if (!g->ext_clients)
@@ -108,14 +124,17 @@ static char *summary_line(const VizGroup *g)
   return g_string_free(s, FALSE);
 }
 
-static char *chain_line(guint32 clients, guint32 chains, guint32 refl, guint32 down, guint32 hosts)
+static char *chain_line(guint32 clients, guint32 chains, guint32 refl, guint32 down, guint32 hosts,
+                        gboolean isolated)
 {
   GString *s = g_string_new(NULL);
   if (clients == 0) {
     g_string_append_printf(s, "%u host%s, no agents", hosts, hosts == 1 ? "" : "s");
     return g_string_free(s, FALSE);
   }
-  if (chains == 0)
+  if (isolated)
+    g_string_append(s, "isolated · no peering");
+  else if (chains == 0)
     g_string_append(s, "no chain");
   else {
     char *n = viz_fmt_count(chains);
@@ -202,6 +221,30 @@ static guint servers_in(const VizTopo *t, guint32 gi, VizServerKind kind)
   return n;
 }
 
+static double subnet_h(const VizSubnet *v)
+{
+  return v->external ? EXT_H : SUB_H;
+}
+
+static double zone_h(const VizTopo *t)
+{
+  return viz_topo_has_dc(t) ? ZS_DC_H : ZS_H;
+}
+
+/* Height of the subnet boxes k = 0 .. shown - 1 in rows of cols, each row
+ * as tall as its tallest box, SUB_GAP after each row. */
+static double subnets_height(const VizGroup *g, guint shown, guint cols)
+{
+  double h = 0;
+  for (guint r = 0; r * cols < shown; r++) {
+    double rh = 0;
+    for (guint k = r * cols; k < MIN(shown, (r + 1) * cols); k++)
+      rh = MAX(rh, subnet_h(&g_array_index(g->subnets, VizSubnet, k)));
+    h += rh + SUB_GAP;
+  }
+  return h;
+}
+
 static void size_group(Layout *L, guint32 gi)
 {
   const VizGroup *g = &g_array_index(L->t->groups, VizGroup, gi);
@@ -222,9 +265,7 @@ static void size_group(Layout *L, guint32 gi)
     sh = nmod * (ZS_H + 6) + 6;
   }
   if (nzone)
-    sh += nzone * (ZS_H + 6) + 6;
-  if (g->ext_clients)
-    sh += ZS_H + 12;
+    sh += nzone * (zone_h(L->t) + 6) + 6;
   b->servers_h = sh;
   guint max_sub = ncore ? MAX_SUB_CORE : MAX_SUB_BRANCH;
   b->shown = g->nsites > 1 ? 0 : MIN(g->subnets->len, max_sub);
@@ -232,7 +273,8 @@ static void size_group(Layout *L, guint32 gi)
   if (ncore)
     w = MAX(w, 2 * PAD + b->sub_cols * SUB_W + (b->sub_cols - 1) * 8);
   guint sub_rows = b->shown ? (b->shown + b->sub_cols - 1) / b->sub_cols : 0;
-  double h = b->header_h + sh + sub_rows * (SUB_H + SUB_GAP);
+  b->subnets_h = subnets_height(g, b->shown, b->sub_cols);
+  double h = b->header_h + sh + b->subnets_h;
   if (g->nsites > 1)
     h += SUB_H + SUB_GAP;
   if (g->subnets->len > b->shown && g->nsites == 1)
@@ -333,13 +375,24 @@ static void layout(Layout *L, const CsVizOptions *o)
     L->gb[i].link_x = L->gb[i].box.x + 22;
   /* The legend below the last row. */
   viz_font(L->m, 10, FALSE);
-  const char *legend =
+  gboolean zones = viz_topo_server(t, VIZ_SRV_ZONE, VIZ_NONE) != VIZ_NONE;
+  GString *legend = g_string_new(
     "Ports: TCP 17472 — clients to the core server (registration; questions pushed to backward leaders, "
     "aggregated answers from forward leaders), peers along each chain, zone hub tunnel to zone servers, "
-    "external clients to zone servers · SQL TCP 1433 — core server to database · HTTPS TCP 443 — core server "
-    "to module server · TCP 17486 — Direct Connect.  Lines: solid — WAN link up; dashed red — down; "
-    "dotted — links outside the tree.";
-  L->legend = wrap(L->m, legend, L->w - 2 * MARGIN);
+    "external clients to zone servers (telemetry + Direct Connect) · SQL TCP 1433 — core server to database");
+  if (viz_topo_has_dc(t)) {
+    g_string_append(legend, " · HTTPS TCP 443 — core server to module server · TCP 17475 — Direct Connect, "
+                            "endpoints to the module server");
+    if (zones)
+      g_string_append(legend, " · TCP 17486 / 17487 — Direct Connect through a zone proxy (endpoints / module "
+                              "server)");
+  }
+  g_string_append(legend, ".  Lines: solid — WAN link up; dashed red — down; dotted — links outside the tree");
+  if (zones)
+    g_string_append(legend, "; orange — zone hub tunnel (dashed red: down)");
+  g_string_append(legend, ".");
+  L->legend = wrap(L->m, legend->str, L->w - 2 * MARGIN);
+  g_string_free(legend, TRUE);
   y = y - GAP_Y + 26;
   L->h = y + g_strv_length(L->legend) * 14 + MARGIN;
 }
@@ -475,44 +528,112 @@ static void core_cluster(VizCanvas *c, const VizServer *s, double x, double y)
   viz_text(c, ax + 8, y + 63, VIZ_LEFT, VIZ_MIDDLE, "local loopback");
 }
 
-static void subnet_box(VizCanvas *c, const VizSubnet *v, double x, double y, double w)
+/* A pill of two or three lines: a bold title, then small lines (each may
+ * have its own colour; 0 = the default ink). */
+static void pill_lines(VizCanvas *c, double x, double y, double w, double h, guint32 fill, guint32 stroke,
+                       gboolean dashed, guint32 ink, const char *title, const char *l2, guint32 c2, const char *l3)
 {
   cairo_t *cr = c->cr;
-  viz_round_rect(cr, x, y, w, SUB_H, 5);
+  viz_round_rect(cr, x, y, w, h, 6);
+  viz_rgb(cr, fill);
+  cairo_fill_preserve(cr);
+  viz_rgb(cr, stroke);
+  cairo_set_line_width(cr, dashed ? 1.4 : 1);
+  if (dashed) {
+    double d[] = { 5, 4 };
+    cairo_set_dash(cr, d, 2, 0);
+  }
+  cairo_stroke(cr);
+  cairo_set_dash(cr, NULL, 0, 0);
+  viz_rgb(cr, ink);
+  viz_font(c, 10, TRUE);
+  char *fit = viz_text_fit(c, title, w - 12);
+  viz_text(c, x + 6, y + 5, VIZ_LEFT, VIZ_TOP, fit);
+  g_free(fit);
+  viz_font(c, 9, FALSE);
+  if (l2) {
+    viz_rgb(cr, c2 ? c2 : ink);
+    fit = viz_text_fit(c, l2, w - 12);
+    viz_text(c, x + 6, l3 ? y + 19 : y + h - 5, VIZ_LEFT, l3 ? VIZ_TOP : VIZ_BOTTOM, fit);
+    g_free(fit);
+  }
+  if (l3) {
+    viz_rgb(cr, ink);
+    fit = viz_text_fit(c, l3, w - 12);
+    viz_text(c, x + 6, y + h - 5, VIZ_LEFT, VIZ_BOTTOM, fit);
+    g_free(fit);
+  }
+}
+
+static void subnet_box(VizCanvas *c, const VizTopo *t, const VizSubnet *v, double x, double y, double w)
+{
+  cairo_t *cr = c->cr;
+  double h = subnet_h(v);
+  viz_round_rect(cr, x, y, w, h, 5);
   viz_rgb(cr, 0xe1f5fe);
   cairo_fill_preserve(cr);
   viz_rgb(cr, 0x0277bd);
   cairo_set_line_width(cr, 1);
   cairo_stroke(cr);
   char *n = viz_fmt_count(v->clients);
-  char *right = g_strdup_printf("%s client%s", n, v->clients == 1 ? "" : "s");
+  char *right = v->external ? g_strdup_printf("%s external", n)
+                            : g_strdup_printf("%s client%s", n, v->clients == 1 ? "" : "s");
   viz_font(c, 9.5, FALSE);
   viz_rgb(cr, 0x000000);
   VizRect rr = viz_text(c, x + w - 6, y + 5, VIZ_RIGHT, VIZ_TOP, v->clients ? right : "");
   viz_font(c, 10, TRUE);
   char *cidr = viz_text_fit(c, v->cidr, w - 12 - (v->clients ? rr.w + 6 : 0));
   viz_text(c, x + 6, y + 5, VIZ_LEFT, VIZ_TOP, cidr);
-  char *line = chain_line(v->clients, v->chains, v->refl_f + v->refl_b, v->down, v->hosts);
   viz_font(c, 9, FALSE);
-  viz_rgb(cr, v->refl_f + v->refl_b + v->down ? 0xb23c17 : 0x37474f);
-  char *fit = viz_text_fit(c, line, w - 12);
-  viz_text(c, x + 6, y + SUB_H - 5, VIZ_LEFT, VIZ_BOTTOM, fit);
-  g_free(fit);
-  g_free(line);
+  if (v->external) {
+    /* External clients: each its own leader at its zone server, on one
+     * connection that carries telemetry and Direct Connect. */
+    guint32 zi = v->zone == VIZ_NONE ? VIZ_NONE : viz_topo_server(t, VIZ_SRV_ZONE, v->zone);
+    char *l2 = zi == VIZ_NONE ? g_strdup("⇄ zone server · TCP 17472")
+                              : g_strdup_printf("⇄ zone server %s · TCP 17472",
+                                                g_array_index(t->servers, VizServer, zi).name);
+    viz_rgb(cr, 0x37474f);
+    char *fit = viz_text_fit(c, l2, w - 12);
+    viz_text(c, x + 6, y + 19, VIZ_LEFT, VIZ_TOP, fit);
+    g_free(fit);
+    char *l3 = v->down ? g_strdup_printf("telemetry + Direct Connect · %s down", viz_n(v->down))
+                       : g_strdup("telemetry + Direct Connect");
+    viz_rgb(cr, v->down ? 0xb23c17 : 0x37474f);
+    fit = viz_text_fit(c, l3, w - 12);
+    viz_text(c, x + 6, y + h - 5, VIZ_LEFT, VIZ_BOTTOM, fit);
+    g_free(fit);
+    g_free(l3);
+    g_free(l2);
+  } else {
+    char *line = chain_line(v->clients, v->chains, v->refl_f + v->refl_b, v->down, v->hosts,
+                            v->mode == CS_SUBNET_ISOLATED);
+    viz_rgb(cr, v->refl_f + v->refl_b + v->down ? 0xb23c17 : 0x37474f);
+    char *fit = viz_text_fit(c, line, w - 12);
+    viz_text(c, x + 6, y + h - 5, VIZ_LEFT, VIZ_BOTTOM, fit);
+    g_free(fit);
+    g_free(line);
+  }
   g_free(cidr);
   g_free(right);
   g_free(n);
 }
 
+static const char *server_name(const VizTopo *t, guint32 i)
+{
+  return i < t->servers->len ? g_array_index(t->servers, VizServer, i).name : "?";
+}
+
 static void draw_group(VizCanvas *c, Layout *L, guint32 gi)
 {
-  const VizGroup *g = &g_array_index(L->t->groups, VizGroup, gi);
+  const VizTopo *t = L->t;
+  const VizGroup *g = &g_array_index(t->groups, VizGroup, gi);
   GBox *b = &L->gb[gi];
   RoleStyle st = role_style(g->role);
   frame(c, b->box, st, g->nsites > 1);
   viz_dest(c, g->nsites > 1 ? "group" : "site", g->nsites > 1 ? g->detail : g->name, b->box.x, b->box.y);
   cairo_t *cr = c->cr;
   double x = b->box.x + PAD, y = b->box.y + 8, w = b->box.w - 2 * PAD;
+  gboolean dc = viz_topo_has_dc(t);
   /* Header: name, role tag; summary. */
   viz_font(c, 9, FALSE);
   char *tag = g->nsites > 1 ? g_strdup_printf("%s group", st.tag) : g_strdup(st.tag);
@@ -545,11 +666,13 @@ static void draw_group(VizCanvas *c, Layout *L, guint32 gi)
   /* Servers. */
   double sx = x, sy = y;
   double last_cluster_right = -1, cluster_mid = sy + 38;
-  for (guint i = 0; i < L->t->servers->len; i++) {
-    const VizServer *s = &g_array_index(L->t->servers, VizServer, i);
+  for (guint i = 0; i < t->servers->len; i++) {
+    const VizServer *s = &g_array_index(t->servers, VizServer, i);
     if (s->group != gi || s->kind != VIZ_SRV_CORE)
       continue;
     core_cluster(c, s, sx, sy);
+    /* The hub process pill (core_cluster). */
+    L->srv[i] = (VizRect){ sx + 12, sy + 77, CLUSTER_W - 24, 22 };
     last_cluster_right = sx + CLUSTER_W;
     sx += CLUSTER_W + 12;
   }
@@ -558,81 +681,51 @@ static void draw_group(VizCanvas *c, Layout *L, guint32 gi)
     port_arrow(c, last_cluster_right, dbx, cluster_mid, "SQL TCP 1433", TRUE);
     database(c, dbx, sy + 12, DB_W, 54);
     double my = sy + 74;
-    for (guint i = 0; i < L->t->servers->len; i++) {
-      const VizServer *s = &g_array_index(L->t->servers, VizServer, i);
+    for (guint i = 0; i < t->servers->len; i++) {
+      const VizServer *s = &g_array_index(t->servers, VizServer, i);
       if (s->group != gi || s->kind != VIZ_SRV_MODULE)
         continue;
       /* Wired to the core server, under the database. */
       port_arrow(c, last_cluster_right, dbx, my + MS_H / 2, "HTTPS TCP 443", TRUE);
       viz_dest(c, "server", s->name, dbx, my);
       char *label = g_strdup_printf("Module server %s", s->name);
-      pill(c, dbx, my, MS_W, MS_H, 0x2d3e50, 0x1b2631, 0xffffff, label, 9.5, TRUE);
+      pill_lines(c, dbx, my, MS_W, MS_H, 0x2d3e50, 0x1b2631, FALSE, 0xffffff, label, "Direct Connect · TCP 17475",
+                 0xcfd8dc, NULL);
+      L->srv[i] = (VizRect){ dbx, my, MS_W, MS_H };
       g_free(label);
       my += MS_H + 8;
     }
     sy = MAX(sy + CLUSTER_H, my - 8) + 12;
   } else {
-    for (guint i = 0; i < L->t->servers->len; i++) {
-      const VizServer *s = &g_array_index(L->t->servers, VizServer, i);
+    for (guint i = 0; i < t->servers->len; i++) {
+      const VizServer *s = &g_array_index(t->servers, VizServer, i);
       if (s->group != gi || s->kind != VIZ_SRV_MODULE)
         continue;
+      /* Away from the core server: what joins them. */
       viz_dest(c, "server", s->name, x, sy);
       char *label = g_strdup_printf("Module server %s", s->name);
-      pill(c, x, sy, w, ZS_H, 0x2d3e50, 0x1b2631, 0xffffff, label, 9.5, TRUE);
+      char *l2 = g_strdup_printf("HTTPS TCP 443 ⇄ %s · Direct Connect TCP 17475", server_name(t, s->hub));
+      pill_lines(c, x, sy, w, ZS_H, 0x2d3e50, 0x1b2631, FALSE, 0xffffff, label, l2, 0xcfd8dc, NULL);
+      L->srv[i] = (VizRect){ x, sy, w, ZS_H };
+      g_free(l2);
       g_free(label);
       sy += ZS_H + 6;
     }
   }
-  for (guint i = 0; i < L->t->servers->len; i++) {
-    const VizServer *s = &g_array_index(L->t->servers, VizServer, i);
+  double zh = zone_h(t);
+  for (guint i = 0; i < t->servers->len; i++) {
+    const VizServer *s = &g_array_index(t->servers, VizServer, i);
     if (s->group != gi || s->kind != VIZ_SRV_ZONE)
       continue;
     viz_dest(c, "server", s->name, x, sy);
-    viz_round_rect(cr, x, sy, w, ZS_H, 6);
-    viz_rgb(cr, 0xffe0b2);
-    cairo_fill_preserve(cr);
-    viz_rgb(cr, 0xef6c00);
-    double d[] = { 5, 4 };
-    cairo_set_dash(cr, d, 2, 0);
-    cairo_set_line_width(cr, 1.4);
-    cairo_stroke(cr);
-    cairo_set_dash(cr, NULL, 0, 0);
-    viz_rgb(cr, 0x000000);
-    viz_font(c, 10, TRUE);
     char *label = g_strdup_printf("Zone server %s", s->name);
-    char *fit = viz_text_fit(c, label, w - 12);
-    viz_text(c, x + 6, sy + 5, VIZ_LEFT, VIZ_TOP, fit);
-    g_free(fit);
+    char *l2 = g_strdup_printf("hub tunnel from %s · TCP 17472%s", server_name(t, s->hub), s->up ? "" : " · DOWN");
+    pill_lines(c, x, sy, w, zh, 0xffe0b2, 0xef6c00, TRUE, 0x000000, label, l2, s->up ? 0 : DOWN_C,
+               dc ? "Direct Connect proxy · TCP 17486 / 17487" : NULL);
+    L->srv[i] = (VizRect){ x, sy, w, zh };
+    g_free(l2);
     g_free(label);
-    viz_font(c, 9, FALSE);
-    const char *hub = s->hub < L->t->servers->len ? g_array_index(L->t->servers, VizServer, s->hub).name : "?";
-    char *sub = g_strdup_printf("tunnel from hub %s · TCP 17472", hub);
-    fit = viz_text_fit(c, sub, w - 12);
-    viz_text(c, x + 6, sy + ZS_H - 5, VIZ_LEFT, VIZ_BOTTOM, fit);
-    g_free(fit);
-    g_free(sub);
-    sy += ZS_H + 6;
-  }
-  if (g->ext_clients) {
-    sy += 6;
-    viz_round_rect(cr, x, sy, w, ZS_H, 6);
-    viz_rgb(cr, 0xe1f5fe);
-    cairo_fill_preserve(cr);
-    viz_rgb(cr, 0x0277bd);
-    cairo_set_line_width(cr, 1.4);
-    cairo_stroke(cr);
-    char *n = viz_fmt_count(g->ext_clients);
-    char *label = g_strdup_printf("External clients × %s", n);
-    viz_rgb(cr, 0x000000);
-    viz_font(c, 10, TRUE);
-    viz_text(c, x + 6, sy + 5, VIZ_LEFT, VIZ_TOP, label);
-    viz_font(c, 9, FALSE);
-    char *fit = viz_text_fit(c, "telemetry + Direct Connect, TCP 17472", w - 12);
-    viz_text(c, x + 6, sy + ZS_H - 5, VIZ_LEFT, VIZ_BOTTOM, fit);
-    g_free(fit);
-    g_free(label);
-    g_free(n);
-    sy += ZS_H + 6;
+    sy += zh + 6;
   }
   y = b->box.y + b->header_h + b->servers_h;
 
@@ -649,17 +742,19 @@ static void draw_group(VizCanvas *c, Layout *L, guint32 gi)
     v.refl_f = g->refl_f;
     v.refl_b = g->refl_b;
     v.down = g->down;
-    subnet_box(c, &v, x, y, w);
+    subnet_box(c, t, &v, x, y, w);
     y += SUB_H + SUB_GAP;
   }
   double subw = b->sub_cols > 1 ? (w - (b->sub_cols - 1) * 8) / b->sub_cols : w;
-  for (guint k = 0; k < b->shown; k++) {
-    const VizSubnet *v = &g_array_index(g->subnets, VizSubnet, k);
-    guint col = k % b->sub_cols, row = k / b->sub_cols;
-    subnet_box(c, v, x + col * (subw + 8), y + row * (SUB_H + SUB_GAP), subw);
+  for (guint r = 0; r * b->sub_cols < b->shown; r++) {
+    double rh = 0;
+    for (guint k = r * b->sub_cols; k < MIN(b->shown, (r + 1) * b->sub_cols); k++) {
+      const VizSubnet *v = &g_array_index(g->subnets, VizSubnet, k);
+      subnet_box(c, t, v, x + (k % b->sub_cols) * (subw + 8), y, subw);
+      rh = MAX(rh, subnet_h(v));
+    }
+    y += rh + SUB_GAP;
   }
-  if (b->shown)
-    y += ((b->shown + b->sub_cols - 1) / b->sub_cols) * (SUB_H + SUB_GAP);
   if (g->nsites == 1 && g->subnets->len > b->shown) {
     guint64 rest = 0;
     for (guint k = b->shown; k < g->subnets->len; k++)
@@ -824,6 +919,14 @@ static void draw_links(VizCanvas *c, Layout *L)
     stagger++;
   }
   cairo_set_dash(cr, NULL, 0, 0);
+}
+
+/* Links outside the tree, drawn after the tunnels: their labels sit on a
+ * white ground, over any line that runs down the same gutter. */
+static void draw_other_links(VizCanvas *c, Layout *L)
+{
+  VizTopo *t = L->t;
+  cairo_t *cr = c->cr;
   /* Links outside the tree, dotted: between two boxes of one row an arc
    * under the row; else a line from the upper box's bottom to the lower
    * box's top.  The label sits on a white ground at the middle, moved down
@@ -875,6 +978,77 @@ static void draw_links(VizCanvas *c, Layout *L)
     g_free(bw);
     g_free(lat);
   }
+}
+
+/* The zone hub's tunnel to each zone server: down out of the hub process,
+ * under the cluster, out of the core box on its left, along a lane under
+ * the core row, down the gutter beside the zone server's box and into the
+ * zone server.  Solid orange when up, dashed red when down. */
+static void draw_tunnels(VizCanvas *c, Layout *L)
+{
+  VizTopo *t = L->t;
+  cairo_t *cr = c->cr;
+  guint *from_hub = g_new0(guint, MAX(t->servers->len, 1));
+  guint j = 0;
+  for (guint i = 0; i < t->servers->len; i++) {
+    const VizServer *s = &g_array_index(t->servers, VizServer, i);
+    if (s->kind != VIZ_SRV_ZONE || s->hub >= t->servers->len)
+      continue;
+    const VizServer *hub = &g_array_index(t->servers, VizServer, s->hub);
+    VizRect H = L->srv[s->hub], Z = L->srv[i];
+    if (hub->kind != VIZ_SRV_CORE || H.w <= 0 || Z.w <= 0)
+      continue;
+    GBox *hb = &L->gb[hub->group], *zb = &L->gb[s->group];
+    guint k = from_hub[s->hub]++;
+    double gx = hb->box.x - 8 - 4 * (j % 3);
+    double zy = Z.y + Z.h / 2;
+    cairo_new_path(cr);
+    if (H.x < hb->box.x + PAD + 12 + 1) {
+      /* The first cluster: straight out of the hub process's left side. */
+      double hy = H.y + H.h / 2 + 3 * (k % 3) - 3;
+      cairo_move_to(cr, H.x, hy);
+      cairo_line_to(cr, gx, hy);
+    } else {
+      /* Further clusters: down out of the hub process, left under the
+       * clusters (the gap above the subnet boxes). */
+      double ex = H.x + H.w - 14 - 5 * (k % 4);
+      double y1 = H.y + H.h + (CLUSTER_H - 99) + 4 + 3 * (k % 2);
+      cairo_move_to(cr, ex, H.y + H.h);
+      cairo_line_to(cr, ex, y1);
+      cairo_line_to(cr, gx, y1);
+    }
+    double fx, tx; /* the last segment: from fx to tx at zy */
+    if (s->group == hub->group) {
+      fx = gx;
+      tx = Z.x;
+    } else {
+      Row *hr = &g_array_index(L->rows, Row, hb->row);
+      double lane = hr->top + hr->h + 5 + 4 * (j % 3);
+      /* The gutter left of the zone server's box, or right of it in the
+       * first column (the left margin holds the trunks) or where the core
+       * box's own line comes down that gutter. */
+      double drop = hb->box.x + hb->box.w / 2; /* the core box's own line down to its bus */
+      gboolean left = zb->box.x > MARGIN + TRUNK_W + 1 && fabs(zb->box.x - 9 - drop) > 8;
+      fx = left ? zb->box.x - 9 - 3 * (j % 2) : zb->box.x + zb->box.w + 9 + 3 * (j % 2);
+      tx = left ? Z.x : Z.x + Z.w;
+      cairo_line_to(cr, gx, lane);
+      cairo_line_to(cr, fx, lane);
+    }
+    cairo_line_to(cr, fx, zy);
+    cairo_line_to(cr, tx + (tx > fx ? -6 : 6), zy);
+    cairo_set_line_width(cr, 1.8);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    viz_rgb(cr, s->up ? TUNNEL_C : DOWN_C);
+    if (!s->up) {
+      double d[] = { 6, 4 };
+      cairo_set_dash(cr, d, 2, 0);
+    }
+    cairo_stroke(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+    viz_arrow_head(cr, fx, zy, tx, zy, 8);
+    j++;
+  }
+  g_free(from_hub);
 }
 
 static void draw_title(VizCanvas *c, Layout *L, const char *title)
@@ -949,6 +1123,7 @@ gboolean viz_topology_draw(VizTopo *t, const char *path, const CsVizOptions *o, 
   L.t = t;
   L.m = viz_measure_new(o);
   L.title_h = 62;
+  L.srv = g_new0(VizRect, MAX(t->servers->len, 1));
   layout(&L, o);
   const char *title = o && o->title ? o->title : "Topology";
   VizCanvas *c = viz_canvas_new(path, L.w, L.h, title, o, err);
@@ -958,6 +1133,8 @@ gboolean viz_topology_draw(VizTopo *t, const char *path, const CsVizOptions *o, 
     for (guint i = 0; i < t->groups->len; i++)
       draw_group(c, &L, i);
     draw_links(c, &L);
+    draw_tunnels(c, &L);
+    draw_other_links(c, &L);
     viz_font(c, 10, FALSE);
     viz_rgb(c->cr, 0x37474f);
     double y = L.h - MARGIN - g_strv_length(L.legend) * 14;
@@ -968,6 +1145,7 @@ gboolean viz_topology_draw(VizTopo *t, const char *path, const CsVizOptions *o, 
   g_strfreev(L.legend);
   g_array_free(L.rows, TRUE);
   g_free(L.gb);
+  g_free(L.srv);
   viz_canvas_free(L.m);
   return ok;
 }

@@ -112,9 +112,9 @@ void viz_time_unit(double span_s, double *div, const char **name);
 /* --- topology snapshot (model.c) ------------------------------------------------ */
 typedef enum {
   VIZ_SITE_CORE,     /* holds a core server */
-  VIZ_SITE_DMZ,      /* holds zone servers (or is named like a DMZ) */
+  VIZ_SITE_DMZ,      /* holds zone servers (and no core server) */
   VIZ_SITE_BRANCH,   /* everything else with subnets */
-  VIZ_SITE_INTERNET, /* external clients */
+  VIZ_SITE_INTERNET, /* holds external clients (and no server) */
 } VizSiteRole;
 
 typedef enum { VIZ_SRV_CORE, VIZ_SRV_ZONE, VIZ_SRV_MODULE } VizServerKind;
@@ -122,10 +122,16 @@ typedef enum { VIZ_SRV_CORE, VIZ_SRV_ZONE, VIZ_SRV_MODULE } VizServerKind;
 typedef struct {
   guint32 subnet;          /* sim subnet id */
   char cidr[20];           /* "10.17.0.0/24" */
-  guint32 clients;         /* agents */
+  CsSubnetMode mode;       /* normal, separated or isolated (no peering) */
+  guint32 clients;         /* agents, external ones included */
+  guint32 external;        /* of them, external (roaming) clients */
+  guint32 zone;            /* external clients: the world's zone index they reach, VIZ_NONE */
   guint32 hosts;           /* plain hosts and servers */
-  guint32 chains;          /* chains headed in this subnet */
-  guint32 bl, fl;          /* backward / forward leaders */
+  guint32 chains;          /* chains headed in this subnet (isolated subnets: none) */
+  guint32 bl, fl;          /* backward / forward leaders (internal clients only) */
+  guint32 blfl;            /* of them, both at once (one-client chains) */
+  guint32 unchained;       /* internal clients up but in no chain (not yet joined, isolated) */
+  guint32 bl_addr, fl_addr;/* the first backward / forward leader's address (0: none) */
   guint32 refl_f, refl_b;  /* reflections */
   guint32 down;            /* clients crashed or stopped */
 } VizSubnet;
@@ -134,7 +140,10 @@ typedef struct {
   VizServerKind kind;
   char *name;
   guint32 group;           /* index in VizTopo.groups */
-  guint32 hub;             /* zone server: the core server (index in servers) it tunnels to */
+  guint32 hub;             /* zone server: the core server (index in servers) whose hub keeps
+                            * its tunnel; module server: the core server it talks to (443) */
+  guint32 zone;            /* zone server: the world's zone index, else VIZ_NONE */
+  gboolean up;             /* zone server: the hub tunnel is up; others: TRUE */
 } VizServer;
 
 /* A site, or a group of alike branch sites drawn as one box. */
@@ -147,9 +156,10 @@ typedef struct {
   guint32 site;            /* the (first) sim site */
   GArray *subnets;         /* VizSubnet: every client subnet (groups: empty) */
   guint32 nsubnets;        /* client subnets (groups: summed) */
-  guint64 clients;         /* agents, summed */
-  guint64 ext_clients;     /* external clients homed here (internet) */
+  guint64 clients;         /* internal agents, summed */
+  guint64 ext_clients;     /* external clients in its subnets (internet) */
   guint32 chains, bl, fl, refl_f, refl_b, down; /* summed over the subnets */
+  guint32 blfl, unchained; /* summed over the subnets */
   guint32 parent;          /* group it hangs from in the WAN tree, VIZ_NONE for roots */
   guint32 layer;           /* WAN hops from a core site */
   double bps_min, bps_max; /* uplink bandwidth (to parent) */
@@ -177,15 +187,22 @@ typedef struct {
   SimTime now;             /* simulated time of the snapshot */
 } VizTopo;
 
-/* Per-subnet books for every sim subnet (one pass over the clients); counts
- * servers per subnet into server_count when not NULL.  g_free the result. */
+/* Per-subnet books for every sim subnet (one pass over the clients; external
+ * clients counted apart, with the zone server nearest over the WAN); counts
+ * core, zone and module servers per subnet into server_count when not NULL.
+ * g_free the result. */
 VizSubnet *viz_subnets_read(CsWorld *w, guint32 *server_count);
-/* Reads the world: sites, subnets with chain figures, servers, WAN links;
+/* Reads the world: sites (role by what they hold), subnets with chain
+ * figures, core, module and zone servers (tunnel state), WAN links;
  * folds alike branch sites when there are more than max_sites (0: 24). */
 VizTopo *viz_topo_new(CsWorld *w, guint max_sites);
 void viz_topo_free(VizTopo *t);
-/* Adds a server (tests, and models not yet in world.h); returns its index. */
-guint32 viz_topo_add_server(VizTopo *t, VizServerKind kind, const char *name, guint32 group, guint32 hub);
+/* The server of kind `kind` that stands for the world's zone `zone` (zone
+ * servers) or the first one of that kind (zone = VIZ_NONE); VIZ_NONE if none. */
+guint32 viz_topo_server(const VizTopo *t, VizServerKind kind, guint32 zone);
+/* Whether a module server is in the world: Direct Connect applies (17475 to
+ * the module server; 17486/17487 at zone proxies). */
+gboolean viz_topo_has_dc(const VizTopo *t);
 /* The group showing sim site `site`, or VIZ_NONE. */
 guint32 viz_topo_group_of_site(const VizTopo *t, guint32 site);
 

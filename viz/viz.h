@@ -24,10 +24,11 @@
  * no searchable text; `CsVizOptions.labels` hands the caller every text
  * drawn, with its box (tests check labels and overlaps through it).
  *
- * Models not in world.h yet (zone servers, module server, external clients)
- * have their drawing in place: topology.c and export.c draw whatever the
- * snapshot (viz-private.h) lists, and only the snapshot has to learn to read
- * them when world.h gains accessors. */
+ * Zone servers (with the state of their hub tunnel), module servers and
+ * external clients are read from the models (model.c); world.h does not say
+ * which core server's hub serves a zone server, which core server a module
+ * server talks to, nor which zone server an external client uses, so the
+ * figures take the one nearest over the WAN (exact with one of each). */
 #pragma once
 #include <glib.h>
 #include "world.h"
@@ -91,8 +92,11 @@ void cs_viz_options_default(CsVizOptions *o);
 
 /* --- figures (o may be NULL) ------------------------------------------------------- */
 /* Sites as groups, the core server with its zone hub, the database, zone and
- * module servers, subnets with client counts and chain figures, WAN links
- * with bandwidth, latency, state and the ports that cross them. */
+ * module servers, subnets with client counts and chain figures (isolated
+ * ones marked), external clients per subnet, WAN links with bandwidth,
+ * latency, state and the ports that cross them, the zone hub's tunnel to
+ * each zone server (dashed when down), the Direct Connect ports (17475 at
+ * the module server, 17486/17487 at zone proxies) where a module server is. */
 gboolean cs_viz_topology(CsWorld *w, const char *path, const CsVizOptions *o, GError **err);
 
 /* The chains of a site, a subnet or a client's subnet (scope NULL or
@@ -107,15 +111,18 @@ gboolean cs_viz_chains(CsWorld *w, const char *path, const CsTarget *scope, cons
  * links, bytes sent by hosts). */
 gboolean cs_viz_bandwidth(CsWorld *w, const char *path, guint top_k, const CsVizOptions *o, GError **err);
 
-/* Fraction of targets answered against time since the ask, one line per question. */
+/* Fraction of targets answered against time since the ask, one line per question
+ * (the legend names its sensor). */
 gboolean cs_viz_answers(CsWorld *w, const char *path, const CsVizOptions *o, GError **err);
 
 /* Registrations completed per second and the server work queue over time. */
 gboolean cs_viz_server_load(CsWorld *w, const char *path, const CsVizOptions *o, GError **err);
 
 /* --- text exports --------------------------------------------------------------------- */
-/* The topology as a Mermaid flowchart (the reference architecture's classes
- * and ports) and as a Graphviz digraph (clusters per site).  g_free the result. */
+/* The topology as a Mermaid flowchart in the reference architecture's shape
+ * (its subgraphs, classes, edge kinds and labels: see export.c) and as a
+ * Graphviz digraph of the same scene (clusters per site, subnet and core
+ * server).  g_free the result. */
 char *cs_viz_mermaid(CsWorld *w);
 char *cs_viz_dot(CsWorld *w);
 
