@@ -220,6 +220,28 @@ typedef struct {
   FILE *trace;               /* --trace stream, or NULL */
 } LoadArgs;
 
+/* The options run and diagram share: --seed, --max-lua-instructions, --set.
+ * Strings parsed into la live in `owned`.  Returns CS_EXIT_OK or the usage
+ * error's status (the message is printed). */
+static int load_args_parse(const char *cmd, const char *scenario, const char *seed, const char *max_insn,
+                           char **set, LoadArgs *la, GPtrArray *owned)
+{
+  *la = (LoadArgs){ .cmd = cmd, .scenario = scenario, .seed = 1, .max_insn = CS_SANDBOX_DEFAULT_INSTRUCTION_LIMIT };
+  la->seed_given = seed != NULL;
+  if (la->seed_given && !parse_seed(cmd, seed, &la->seed))
+    return CS_EXIT_USAGE;
+  if (max_insn) {
+    GError *e = NULL;
+    if (!g_ascii_string_to_unsigned(max_insn, 10, 1, G_MAXUINT64, &la->max_insn, &e)) {
+      g_error_free(e);
+      return usage_error(cmd, "--max-lua-instructions: expected a positive integer, got \"%s\"", max_insn);
+    }
+  }
+  if (!parse_sets(cmd, set, &la->keys, &la->values, &la->n_set, owned))
+    return CS_EXIT_USAGE;
+  return CS_EXIT_OK;
+}
+
 /* Runs a scenario to its end.  Returns CS_EXIT_OK with *l filled, or the
  * exit status of what went wrong (reported on stderr; *l cleared). */
 static int load_scenario(const LoadArgs *a, Loaded *l)
@@ -283,22 +305,11 @@ static int run_scenario(const char *scenario, RunArgs *a)
   gint64 wall_start = g_get_monotonic_time();
 
   /* Options first: nothing runs on bad usage. */
-  LoadArgs la = { .cmd = cmd, .scenario = scenario, .seed = 1,
-                  .max_insn = CS_SANDBOX_DEFAULT_INSTRUCTION_LIMIT };
-  la.seed_given = a->seed != NULL;
-  if (la.seed_given && !parse_seed(cmd, a->seed, &la.seed))
-    return CS_EXIT_USAGE;
-  if (a->max_insn) {
-    GError *e = NULL;
-    if (!g_ascii_string_to_unsigned(a->max_insn, 10, 1, G_MAXUINT64, &la.max_insn, &e)) {
-      g_error_free(e);
-      return usage_error(cmd, "--max-lua-instructions: expected a positive integer, got \"%s\"",
-                         a->max_insn);
-    }
-  }
+  LoadArgs la;
   g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
-  if (!parse_sets(cmd, a->set, &la.keys, &la.values, &la.n_set, owned))
-    return CS_EXIT_USAGE;
+  int urc = load_args_parse(cmd, scenario, a->seed, a->max_insn, a->set, &la, owned);
+  if (urc != CS_EXIT_OK)
+    return urc;
   double tolerance = CS_BASELINE_DEFAULT_TOLERANCE;
   if (a->tolerance) {
     GError *e = NULL;
@@ -487,22 +498,11 @@ static int diagram_scenario(const char *scenario, DiagramArgs *a)
   }
   if (fmt == CS_VIZ_FORMAT_NONE)
     fmt = CS_VIZ_FORMAT_SVG;
-  LoadArgs la = { .cmd = cmd, .scenario = scenario, .seed = 1,
-                  .max_insn = CS_SANDBOX_DEFAULT_INSTRUCTION_LIMIT };
-  la.seed_given = a->seed != NULL;
-  if (la.seed_given && !parse_seed(cmd, a->seed, &la.seed))
-    return CS_EXIT_USAGE;
-  if (a->max_insn) {
-    GError *e = NULL;
-    if (!g_ascii_string_to_unsigned(a->max_insn, 10, 1, G_MAXUINT64, &la.max_insn, &e)) {
-      g_error_free(e);
-      return usage_error(cmd, "--max-lua-instructions: expected a positive integer, got \"%s\"",
-                         a->max_insn);
-    }
-  }
+  LoadArgs la;
   g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
-  if (!parse_sets(cmd, a->set, &la.keys, &la.values, &la.n_set, owned))
-    return CS_EXIT_USAGE;
+  int urc = load_args_parse(cmd, scenario, a->seed, a->max_insn, a->set, &la, owned);
+  if (urc != CS_EXIT_OK)
+    return urc;
   if (scenario != NULL && !g_file_test(scenario, G_FILE_TEST_IS_REGULAR))
     return usage_error(cmd, "cannot read scenario '%s': %s", scenario,
                        g_file_test(scenario, G_FILE_TEST_EXISTS) ? "not a regular file"

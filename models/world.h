@@ -201,7 +201,7 @@ guint32 cs_world_dc_count(const CsWorld *w);
 CsDcState cs_dc_state(const CsWorld *w, guint32 session);
 const char *cs_dc_reason(const CsWorld *w, guint32 session); /* "" when none */
 guint32 cs_dc_client(const CsWorld *w, guint32 session);
-/* Set-up time (request to session open), -1 if it never opened. */
+/* How long the session took to open (from the request), -1 if it never did. */
 SimTime cs_dc_setup_time(const CsWorld *w, guint32 session);
 /* The module server's active sessions now: fills up to max session ids. */
 guint cs_world_dc_active(const CsWorld *w, SimNodeId module, guint32 *ids, guint max);

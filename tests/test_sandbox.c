@@ -89,24 +89,6 @@ static void write_file(const char *rel, const char *text)
   g_free(path);
 }
 
-static void remove_tree(const char *path)
-{
-  if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
-    GDir *d = g_dir_open(path, 0, NULL);
-    const char *name;
-    while (d && (name = g_dir_read_name(d))) {
-      char *child = g_build_filename(path, name, NULL);
-      remove_tree(child);
-      g_free(child);
-    }
-    if (d)
-      g_dir_close(d);
-    g_rmdir(path);
-  } else {
-    g_unlink(path);
-  }
-}
-
 static int suite_init(void)
 {
   tmpdir = g_dir_make_tmp("chainsim-sandbox-XXXXXX", NULL);
@@ -115,7 +97,7 @@ static int suite_init(void)
 
 static int suite_cleanup(void)
 {
-  remove_tree(tmpdir);
+  cs_test_remove_tree(tmpdir);
   g_free(tmpdir);
   return 0;
 }

@@ -308,27 +308,9 @@ static int outfile_init(void)
   return tmpdir ? 0 : 1;
 }
 
-static void remove_tree(const char *path)
-{
-  if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
-    GDir *d = g_dir_open(path, 0, NULL);
-    const char *name;
-    while (d && (name = g_dir_read_name(d))) {
-      char *child = g_build_filename(path, name, NULL);
-      remove_tree(child);
-      g_free(child);
-    }
-    if (d)
-      g_dir_close(d);
-    g_rmdir(path);
-  } else {
-    g_unlink(path);
-  }
-}
-
 static int outfile_cleanup(void)
 {
-  remove_tree(tmpdir);
+  cs_test_remove_tree(tmpdir);
   g_free(tmpdir);
   return 0;
 }

@@ -2,6 +2,7 @@
 #include "testutil.h"
 #include <CUnit/Basic.h>
 #include <stdio.h>
+#include <glib/gstdio.h>
 
 int cs_test_main_suites(CU_SuiteInfo *suites)
 {
@@ -27,6 +28,24 @@ int cs_test_main(const char *suite, CU_TestInfo *tests)
 {
   CU_SuiteInfo suites[] = { { (char *) suite, NULL, NULL, NULL, NULL, tests }, CU_SUITE_INFO_NULL };
   return cs_test_main_suites(suites);
+}
+
+void cs_test_remove_tree(const char *path)
+{
+  if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+    GDir *d = g_dir_open(path, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d))) {
+      char *child = g_build_filename(path, name, NULL);
+      cs_test_remove_tree(child);
+      g_free(child);
+    }
+    if (d)
+      g_dir_close(d);
+    g_rmdir(path);
+  } else {
+    g_unlink(path);
+  }
 }
 
 static void log_ev(Probe *p, Sim *sim, SimNodeId node, ProbeWhat what, SimConnId c, guint64 a, guint64 size)

@@ -16,6 +16,8 @@
 int cs_test_main(const char *suite, CU_TestInfo *tests);
 /* Several suites (with their set-up and clean-up functions). */
 int cs_test_main_suites(CU_SuiteInfo *suites);
+/* Removes a file or a folder with everything in it (test scratch space). */
+void cs_test_remove_tree(const char *path);
 
 typedef enum { PR_START, PR_CONNECTED, PR_ACCEPTED, PR_FAILED, PR_CLOSED, PR_MESSAGE, PR_TIMER } ProbeWhat;
 
