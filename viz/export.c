@@ -503,6 +503,35 @@ static void mm_node(GString *s, const char *indent, const SNode *n)
   g_string_append_printf(s, "):::%s\n", cls[n->kind]);
 }
 
+/* Writes a scene in one text format: the top-level groups (each writes its
+ * nested groups and nodes), then the edges section by section, each
+ * non-empty section under a comment made from `heading` (a printf format
+ * taking the section's name). */
+typedef void (*GraphWriter)(GString *s, const Scene *sc, gint gi, int depth);
+typedef void (*EdgeWriter)(GString *s, const SEdge *e);
+
+static void scene_emit(GString *s, const Scene *sc, GraphWriter graph, EdgeWriter edge, const char *heading)
+{
+  for (guint i = 0; i < sc->items->len; i++) {
+    const SItem *it = &g_array_index(sc->items, SItem, i);
+    if (it->graph && g_array_index(sc->graphs, SGraph, it->index).parent < 0)
+      graph(s, sc, (gint) it->index, 0);
+  }
+  for (int sec = 0; sec < SEC_COUNT; sec++) {
+    gboolean head = FALSE;
+    for (guint i = 0; i < sc->edges->len; i++) {
+      const SEdge *e = &g_array_index(sc->edges, SEdge, i);
+      if (e->sec != (Section) sec)
+        continue;
+      if (!head) {
+        g_string_append_printf(s, heading, section_names[sec]);
+        head = TRUE;
+      }
+      edge(s, e);
+    }
+  }
+}
+
 static void mm_graph(GString *s, const Scene *sc, gint gi, int depth)
 {
   const SGraph *g = &g_array_index(sc->graphs, SGraph, gi);
@@ -570,24 +599,7 @@ char *viz_topo_mermaid(const VizTopo *t)
     "    classDef dmz fill:#fff3e0,stroke:#ef6c00,stroke-width:2px,stroke-dasharray: 5 5,color:#000;\n"
     "    classDef subcomponent fill:#37474f,stroke:#fff,stroke-width:1px,color:#ddd,font-size:10px;\n"
     "    classDef note fill:#fff,stroke:#90a4ae,stroke-width:1px,stroke-dasharray: 3 3,color:#555;\n\n");
-  for (guint i = 0; i < sc.items->len; i++) {
-    const SItem *it = &g_array_index(sc.items, SItem, i);
-    if (it->graph && g_array_index(sc.graphs, SGraph, it->index).parent < 0)
-      mm_graph(s, &sc, (gint) it->index, 0);
-  }
-  for (int sec = 0; sec < SEC_COUNT; sec++) {
-    gboolean head = FALSE;
-    for (guint i = 0; i < sc.edges->len; i++) {
-      const SEdge *e = &g_array_index(sc.edges, SEdge, i);
-      if (e->sec != (Section) sec)
-        continue;
-      if (!head) {
-        g_string_append_printf(s, "\n    %%%% --- %s ---\n", section_names[sec]);
-        head = TRUE;
-      }
-      mm_edge(s, e);
-    }
-  }
+  scene_emit(s, &sc, mm_graph, mm_edge, "\n    %%%% --- %s ---\n");
   g_string_append(s, "\n    linkStyle default stroke-width:2px,fill:none,stroke:#333\n");
   scene_free(&sc);
   return g_string_free(s, FALSE);
@@ -720,24 +732,7 @@ char *viz_topo_dot(const VizTopo *t)
   g_free(title);
   g_free(ep);
   g_free(at);
-  for (guint i = 0; i < sc.items->len; i++) {
-    const SItem *it = &g_array_index(sc.items, SItem, i);
-    if (it->graph && g_array_index(sc.graphs, SGraph, it->index).parent < 0)
-      dot_graph(s, &sc, (gint) it->index, 0);
-  }
-  for (int sec = 0; sec < SEC_COUNT; sec++) {
-    gboolean head = FALSE;
-    for (guint i = 0; i < sc.edges->len; i++) {
-      const SEdge *e = &g_array_index(sc.edges, SEdge, i);
-      if (e->sec != (Section) sec)
-        continue;
-      if (!head) {
-        g_string_append_printf(s, "  // %s\n", section_names[sec]);
-        head = TRUE;
-      }
-      dot_edge(s, e);
-    }
-  }
+  scene_emit(s, &sc, dot_graph, dot_edge, "  // %s\n");
   g_string_append(s, "}\n");
   scene_free(&sc);
   return g_string_free(s, FALSE);
