@@ -568,7 +568,10 @@ static void serve_now(CsWorld *w, SimNodeId server, SimConnId conn, guint32 clie
   double cap = transfer_cap(w, subnet);
   CsFile *f = cs_file_rec(w, req->want->file);
   gboolean wan = sim_node_site(w->sim, to) != sim_node_site(w->sim, server);
-  guint32 per = MAX(w->p.shards_per_message, 1);
+  /* Along a chain every hop stores and forwards a message, so messages stay
+   * small there; a client without a chain gets larger ones (fewer messages
+   * waiting in the server's queues, same bytes). */
+  guint32 per = MAX(req->flow ? w->p.shards_per_message : w->p.direct_shards_per_message, 1);
   guint64 total = 0;
   guint32 n = req->want->nbits, i = 0;
   for (;;) {

@@ -33,6 +33,7 @@ void cs_world_params_default(CsWorldParams *p)
   p->shard_size = 512 * 1024;
   p->cache_size = 100 * 1000 * 1000;
   p->shards_per_message = 8;
+  p->direct_shards_per_message = 64;
   p->pin_every = 10;
   p->download_retry = 60 * SIM_S;
 }

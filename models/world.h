@@ -42,6 +42,7 @@ typedef struct {
   guint32 shard_size;         /* bytes per shard */
   guint64 cache_size;         /* bytes of shards each client keeps */
   guint32 shards_per_message; /* shards carried by one message along the chain */
+  guint32 direct_shards_per_message; /* shards per message to a client without a chain */
   guint32 pin_every;          /* a client pins 1 shard in pin_every (by hash) */
   SimTime download_retry;     /* re-request missing shards after this */
 } CsWorldParams;
