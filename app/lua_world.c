@@ -832,16 +832,63 @@ static guint32 check_own_subnet(lua_State *L, CsLua *ctx, int opts, guint32 site
   return s->id;
 }
 
+/* What every server-like node reads from its option table (after its own
+ * fields are validated): name, address, subnet and access link. */
+typedef struct {
+  const char *what;    /* the call, for errors: "server", "host", ... */
+  const char *name;
+  guint32 addr;        /* 0: next free */
+  guint32 subnet;      /* SIM_NONE: the site's infrastructure subnet */
+  gboolean access;     /* an `access` table was given */
+  double bps;
+  SimTime lat;
+} NodeSpec;
+
+static gboolean node_access(lua_State *L, int opts, double *bps, SimTime *lat);
+
+/* Validates the options at index 2 and reads the common ones; `site` is the
+ * site whose subnets `subnet = ...` may name (SIM_NONE: no subnet option). */
+static void node_spec_read(lua_State *L, CsLua *ctx, const char *what, const CsOptField *fields,
+                           guint32 site, NodeSpec *n)
+{
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, what, fields);
+  cs_lua_check_mutable(L, ctx, what);
+  n->what = what;
+  n->name = check_name(L, ctx, 2, what, "node:");
+  n->addr = check_address(L, 2, what);
+  n->subnet = site != SIM_NONE ? check_own_subnet(L, ctx, 2, site, what) : SIM_NONE;
+  n->bps = 0;
+  n->lat = 0;
+  n->access = node_access(L, 2, &n->bps, &n->lat);
+}
+
+/* The subnet to put the node in: the one given, else the site's
+ * infrastructure subnet (made on first use). */
+static guint32 node_spec_subnet(lua_State *L, CsLua *ctx, guint32 site, const NodeSpec *n)
+{
+  return n->subnet != SIM_NONE ? n->subnet : infra_subnet(L, ctx, site, n->what);
+}
+
+/* After the model added the node (or failed with e): claims its name, sets
+ * its access link and pushes the node object. */
+static int node_spec_finish(lua_State *L, CsLua *ctx, const NodeSpec *n, SimNodeId node, GError *e)
+{
+  if (node == SIM_NODE_NONE || e)
+    cs_lua_raise_gerror(L, n->what, e ? e : g_error_new_literal(G_FILE_ERROR, 0, "failed"));
+  claim_name(ctx, "node:", n->name);
+  if (n->access)
+    sim_node_set_access(ctx->sim, node, n->bps, n->lat);
+  cs_lua_push_node(L, ctx, node);
+  return 1;
+}
+
 static int site_server(lua_State *L)
 {
   CsLuaObj *site = cs_lua_check_site(L, 1);
   CsLua *ctx = site->ctx;
-  lua_settop(L, 2);
-  cs_opt_check(L, 2, "server", SERVER_FIELDS);
-  cs_lua_check_mutable(L, ctx, "server");
-  const char *name = check_name(L, ctx, 2, "server", "node:");
-  guint32 addr = check_address(L, 2, "server");
-  guint32 subnet = check_own_subnet(L, ctx, 2, site->id, "server");
+  NodeSpec n;
+  node_spec_read(L, ctx, "server", SERVER_FIELDS, site->id, &n);
   CsServerParams sp;
   cs_server_params_default(&sp);
   sp.workers = (guint32) cs_opt_get_int(L, 2, "workers", sp.workers);
@@ -853,26 +900,10 @@ static int site_server(lua_State *L)
     sp.svc_leader = cs_opt_get_duration(L, t, "leader", sp.svc_leader);
   }
   lua_pop(L, 1);
-  gboolean access = cs_opt_has(L, 2, "access");
-  double bps = 0;
-  SimTime lat = 0;
-  if (access) {
-    bps = DEFAULT_ACCESS_BPS;
-    lat = DEFAULT_ACCESS_LATENCY;
-    get_access(L, 2, &bps, &lat);
-  }
-
-  if (subnet == SIM_NONE)
-    subnet = infra_subnet(L, ctx, site->id, "server");
+  guint32 subnet = node_spec_subnet(L, ctx, site->id, &n);
   GError *e = NULL;
-  SimNodeId node = cs_world_add_server(ctx->world, name, subnet, addr, &sp, &e);
-  if (node == SIM_NODE_NONE || e)
-    cs_lua_raise_gerror(L, "server", e ? e : g_error_new_literal(G_FILE_ERROR, 0, "failed"));
-  claim_name(ctx, "node:", name);
-  if (access)
-    sim_node_set_access(ctx->sim, node, bps, lat);
-  cs_lua_push_node(L, ctx, node);
-  return 1;
+  SimNodeId node = cs_world_add_server(ctx->world, n.name, subnet, n.addr, &sp, &e);
+  return node_spec_finish(L, ctx, &n, node, e);
 }
 
 static const CsOptField HOST_FIELDS[] = {
@@ -885,27 +916,12 @@ static const CsOptField HOST_FIELDS[] = {
 /* A plain host in `subnet` (SIM_NONE: the site's infrastructure subnet). */
 static int add_host(lua_State *L, CsLua *ctx, guint32 site, guint32 subnet)
 {
-  lua_settop(L, 2);
-  cs_opt_check(L, 2, "host", HOST_FIELDS);
-  cs_lua_check_mutable(L, ctx, "host");
-  const char *name = check_name(L, ctx, 2, "host", "node:");
-  guint32 addr = check_address(L, 2, "host");
-  gboolean access = cs_opt_has(L, 2, "access");
-  double bps = DEFAULT_ACCESS_BPS;
-  SimTime lat = DEFAULT_ACCESS_LATENCY;
-  if (access)
-    get_access(L, 2, &bps, &lat);
-  if (subnet == SIM_NONE)
-    subnet = infra_subnet(L, ctx, site, "host");
+  NodeSpec n;
+  node_spec_read(L, ctx, "host", HOST_FIELDS, SIM_NONE, &n);
+  n.subnet = subnet;
   GError *e = NULL;
-  SimNodeId node = cs_world_add_host(ctx->world, name, subnet, addr, &e);
-  if (node == SIM_NODE_NONE || e)
-    cs_lua_raise_gerror(L, "host", e ? e : g_error_new_literal(G_FILE_ERROR, 0, "failed"));
-  claim_name(ctx, "node:", name);
-  if (access)
-    sim_node_set_access(ctx->sim, node, bps, lat);
-  cs_lua_push_node(L, ctx, node);
-  return 1;
+  SimNodeId node = cs_world_add_host(ctx->world, n.name, node_spec_subnet(L, ctx, site, &n), n.addr, &e);
+  return node_spec_finish(L, ctx, &n, node, e);
 }
 
 static int site_host(lua_State *L)
@@ -953,12 +969,8 @@ static int site_module_server(lua_State *L)
 {
   CsLuaObj *site = cs_lua_check_site(L, 1);
   CsLua *ctx = site->ctx;
-  lua_settop(L, 2);
-  cs_opt_check(L, 2, "module_server", MODULE_FIELDS);
-  cs_lua_check_mutable(L, ctx, "module_server");
-  const char *name = check_name(L, ctx, 2, "module_server", "node:");
-  guint32 addr = check_address(L, 2, "module_server");
-  guint32 subnet = check_own_subnet(L, ctx, 2, site->id, "module_server");
+  NodeSpec n;
+  node_spec_read(L, ctx, "module_server", MODULE_FIELDS, site->id, &n);
   SimNodeId core;
   if (cs_opt_push(L, 2, "core") != LUA_TNIL) {
     core = cs_lua_check_role(L, ctx, -1, "module_server", "core", 1u << CS_ROLE_SERVER,
@@ -971,21 +983,10 @@ static int site_module_server(lua_State *L)
   }
   lua_pop(L, 1);
   gboolean cert = cs_opt_get_bool(L, 2, "server_cert", TRUE);
-  double bps = 0;
-  SimTime lat = 0;
-  gboolean access = node_access(L, 2, &bps, &lat);
-
-  if (subnet == SIM_NONE)
-    subnet = infra_subnet(L, ctx, site->id, "module_server");
+  guint32 subnet = node_spec_subnet(L, ctx, site->id, &n);
   GError *e = NULL;
-  SimNodeId node = cs_world_add_module_server(ctx->world, name, subnet, addr, core, cert, &e);
-  if (node == SIM_NODE_NONE || e)
-    cs_lua_raise_gerror(L, "module_server", e ? e : g_error_new_literal(G_FILE_ERROR, 0, "failed"));
-  claim_name(ctx, "node:", name);
-  if (access)
-    sim_node_set_access(ctx->sim, node, bps, lat);
-  cs_lua_push_node(L, ctx, node);
-  return 1;
+  SimNodeId node = cs_world_add_module_server(ctx->world, n.name, subnet, n.addr, core, cert, &e);
+  return node_spec_finish(L, ctx, &n, node, e);
 }
 
 static const CsOptField ZONE_FIELDS[] = {
@@ -1003,31 +1004,16 @@ static int site_zone_server(lua_State *L)
 {
   CsLuaObj *site = cs_lua_check_site(L, 1);
   CsLua *ctx = site->ctx;
-  lua_settop(L, 2);
-  cs_opt_check(L, 2, "zone_server", ZONE_FIELDS);
-  cs_lua_check_mutable(L, ctx, "zone_server");
-  const char *name = check_name(L, ctx, 2, "zone_server", "node:");
-  guint32 addr = check_address(L, 2, "zone_server");
-  guint32 subnet = check_own_subnet(L, ctx, 2, site->id, "zone_server");
+  NodeSpec n;
+  node_spec_read(L, ctx, "zone_server", ZONE_FIELDS, site->id, &n);
   cs_opt_push(L, 2, "hub");
   SimNodeId hub = cs_lua_check_role(L, ctx, -1, "zone_server", "hub", 1u << CS_ROLE_SERVER,
                                     "a core server (made with site:server{...})");
   lua_pop(L, 1);
-  double bps = 0;
-  SimTime lat = 0;
-  gboolean access = node_access(L, 2, &bps, &lat);
-
-  if (subnet == SIM_NONE)
-    subnet = infra_subnet(L, ctx, site->id, "zone_server");
+  guint32 subnet = node_spec_subnet(L, ctx, site->id, &n);
   GError *e = NULL;
-  SimNodeId node = cs_world_add_zone_server(ctx->world, name, subnet, addr, hub, &e);
-  if (node == SIM_NODE_NONE || e)
-    cs_lua_raise_gerror(L, "zone_server", e ? e : g_error_new_literal(G_FILE_ERROR, 0, "failed"));
-  claim_name(ctx, "node:", name);
-  if (access)
-    sim_node_set_access(ctx->sim, node, bps, lat);
-  cs_lua_push_node(L, ctx, node);
-  return 1;
+  SimNodeId node = cs_world_add_zone_server(ctx->world, n.name, subnet, n.addr, hub, &e);
+  return node_spec_finish(L, ctx, &n, node, e);
 }
 
 /* The smallest prefix whose subnet holds n hosts (n >= 1); at most /30. */
