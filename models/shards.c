@@ -459,7 +459,7 @@ void cs_shards_on_data(CsWorld *w, CsClient *c, CsShardData *d)
     fwd->flow = 1;
     fwd->set = cs_shards_copy(s);
     guint64 bytes = set_payload(w, s);
-    cs_file_rec(w, s->file)->from_peers += bytes;
+    cs_file_rec(w, s->file)->bytes.peers += bytes;
     cs_client_send(w, c, c->cur[CS_FWD], msg(w, CS_MSG_SHARDS, SIM_CLS_SHARD, bytes, fwd, cs_shard_data_free));
   }
   if (c->dl_action == CS_NONE)
@@ -491,8 +491,8 @@ gboolean cs_shards_connected(CsWorld *w, CsClient *c, SimConnId conn)
     CsShardData *d = c->sends[i].data;
     drop_send(c, i);
     guint64 bytes = set_payload(w, d->set);
-    cs_file_rec(w, d->set->file)->from_peers += bytes;
-    cs_file_rec(w, d->set->file)->from_caches += bytes;
+    cs_file_rec(w, d->set->file)->bytes.peers += bytes;
+    cs_file_rec(w, d->set->file)->bytes.caches += bytes;
     cs_client_send(w, c, conn, msg(w, CS_MSG_SHARDS, SIM_CLS_SHARD, bytes, d, cs_shard_data_free));
     sim_close(w->sim, conn, c->node); /* after the data, graceful */
     return TRUE;
@@ -603,9 +603,9 @@ static void serve_now(CsWorld *w, SimNodeId server, SimConnId conn, guint32 clie
     m->u = client; /* a zone server relays by it */
     sim_send(w->sim, conn, server, m);
   }
-  f->from_server += total;
+  f->bytes.server += total;
   if (wan)
-    f->wan += total;
+    f->bytes.wan += total;
   cs_shard_req_free(req);
   if (throttled && total > 0) {
     /* Hold a slot until the transfer should be through: at its cap, or at the

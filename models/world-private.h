@@ -30,15 +30,20 @@ typedef enum {
 } CsMsgType;
 /* Over the hub tunnel every message names its external client in `u`. */
 
+/* The payload bytes a file's distribution moved, by where they came from. */
+typedef struct {
+  guint64 server;          /* sent by servers */
+  guint64 peers;           /* sent by clients to clients (cache serves and chain relays) */
+  guint64 caches;          /* of those, served from caches to a requester */
+  guint64 wan;             /* sent by servers across a WAN link */
+} CsFileBytes;
+
 /* A file cut into shards (the server's manifest). */
 typedef struct {
   char *name;              /* file name, or NULL */
   guint64 size;            /* bytes */
   guint32 nshards;         /* ceil(size / shard_size) */
-  guint64 from_caches;     /* payload bytes peers served from their caches */
-  guint64 from_server;     /* payload bytes the servers sent */
-  guint64 from_peers;      /* payload bytes clients sent to clients */
-  guint64 wan;             /* payload bytes the servers sent across a WAN */
+  CsFileBytes bytes;       /* since the start of the run */
 } CsFile;
 
 /* A set of shards of one file, as a bitmap over [first, first + nbits):
@@ -265,7 +270,7 @@ typedef struct {
   CsPackage pkg;
   guint32 file;            /* CS_NONE: no files */
   guint32 dc_session;      /* an "open session" action: its session, else CS_NONE */
-  guint64 base_server, base_peers, base_caches, base_wan; /* file books at deploy */
+  CsFileBytes base;        /* the file's books when this action was deployed */
   SimTime at;
   CsTarget *targets;
   guint ntargets;

@@ -720,10 +720,7 @@ static void deploy_cb(Sim *sim, gpointer data, guint64 a)
   if (aa->file != CS_NONE) {
     /* This distribution's bytes are what the file's books gain from now. */
     const CsFile *f = cs_file_rec(w, aa->file);
-    aa->base_server = f->from_server;
-    aa->base_peers = f->from_peers;
-    aa->base_caches = f->from_caches;
-    aa->base_wan = f->wan;
+    aa->base = f->bytes;
   }
   cs_server_push_action(w, (guint32) a);
 }
@@ -796,35 +793,27 @@ guint64 cs_client_cache_bytes(const CsWorld *w, guint32 client) { return cs_clie
 guint64 cs_world_cache_peak(const CsWorld *w) { return w->cache_peak; }
 guint64 cs_world_evictions(const CsWorld *w) { return w->evictions; }
 
-static const CsFile *action_file(const CsWorld *w, guint32 a)
+/* What an action's file moved since that action was deployed (zeros
+ * without a file). */
+static CsFileBytes action_bytes(const CsWorld *w, guint32 a)
 {
-  guint32 f = g_array_index(w->actions, CsAction, a).file;
-  return f == CS_NONE ? NULL : cs_file_rec(w, f);
+  CsFileBytes d = { 0 };
+  const CsAction *aa = arec(w, a);
+  if (aa->file == CS_NONE)
+    return d;
+  const CsFileBytes *now = &cs_file_rec(w, aa->file)->bytes;
+  d.server = now->server - aa->base.server;
+  d.peers = now->peers - aa->base.peers;
+  d.caches = now->caches - aa->base.caches;
+  d.wan = now->wan - aa->base.wan;
+  return d;
 }
 
-guint64 cs_action_bytes_from_server(const CsWorld *w, guint32 a)
-{
-  const CsFile *f = action_file(w, a);
-  return f ? f->from_server - arec(w, a)->base_server : 0;
-}
+guint64 cs_action_bytes_from_server(const CsWorld *w, guint32 a) { return action_bytes(w, a).server; }
+guint64 cs_action_bytes_from_peers(const CsWorld *w, guint32 a) { return action_bytes(w, a).peers; }
+guint64 cs_action_bytes_from_caches(const CsWorld *w, guint32 a) { return action_bytes(w, a).caches; }
+guint64 cs_action_wan_bytes(const CsWorld *w, guint32 a) { return action_bytes(w, a).wan; }
 
-guint64 cs_action_bytes_from_peers(const CsWorld *w, guint32 a)
-{
-  const CsFile *f = action_file(w, a);
-  return f ? f->from_peers - arec(w, a)->base_peers : 0;
-}
-
-guint64 cs_action_bytes_from_caches(const CsWorld *w, guint32 a)
-{
-  const CsFile *f = action_file(w, a);
-  return f ? f->from_caches - arec(w, a)->base_caches : 0;
-}
-
-guint64 cs_action_wan_bytes(const CsWorld *w, guint32 a)
-{
-  const CsFile *f = action_file(w, a);
-  return f ? f->wan - arec(w, a)->base_wan : 0;
-}
 guint32 cs_action_completed(const CsWorld *w, guint32 a) { return arec(w, a)->completed; }
 SimTime cs_action_deployed_at(const CsWorld *w, guint32 a) { return arec(w, a)->at; }
 guint64 cs_action_size(const CsWorld *w, guint32 a) { return arec(w, a)->pkg.size; }
