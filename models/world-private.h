@@ -380,7 +380,6 @@ CsClient *cs_client_rec(const CsWorld *w, guint32 client);
 CsServer *cs_server_rec(const CsWorld *w, guint32 server);
 /* The server index of a node, or CS_NONE. */
 guint32 cs_world_server_of_node(const CsWorld *w, SimNodeId node);
-gboolean cs_world_is_target(const CsWorld *w, const CsTarget *t, guint n, guint32 client);
 void cs_world_build_neighbourhoods(CsWorld *w);
 /* Books kept by the world when a server completes a registration. */
 void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency);

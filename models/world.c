@@ -585,15 +585,6 @@ static guint8 *targets_bitmap(const CsWorld *w, const CsTarget *t, guint n, guin
   return bits;
 }
 
-gboolean cs_world_is_target(const CsWorld *w, const CsTarget *t, guint n, guint32 client)
-{
-  guint32 count;
-  guint8 *bits = targets_bitmap(w, t, n, &count);
-  gboolean yes = !bits || bits[client];
-  g_free(bits);
-  return yes;
-}
-
 static guint32 count_targets(const CsWorld *w, const CsTarget *t, guint n)
 {
   guint32 count;
