@@ -52,6 +52,19 @@ static void flow_unlink(Sim *sim, guint32 fi)
   f->active = 0;
 }
 
+/* Counts a flow in (or out of) its hops' slow-start census: a flow starting
+ * next to others still in slow start sees them as competitors. */
+static void flow_starting(Sim *sim, SimFlow *f, gboolean on)
+{
+  if (f->starting == on)
+    return;
+  for (int h = 0; h < f->nhops; h++) {
+    SimLink *l = sim_link_rec(sim, f->hops[h].dl >> 1);
+    l->nstart[f->hops[h].dl & 1] += on ? 1u : (guint32) -1;
+  }
+  f->starting = (guint8) on;
+}
+
 /* Brings the flow's byte count and statistics up to now at its current rate. */
 static void flow_accrue(Sim *sim, SimFlow *f)
 {
@@ -305,7 +318,8 @@ void sim_flow_start(Sim *sim, guint32 c, guint8 d, guint32 midx)
   double r0 = INFINITY;
   for (int h = 0; h < f->nhops; h++) {
     SimLink *l = sim_link_rec(sim, f->hops[h].dl >> 1);
-    r0 = MIN(r0, l->payload_rate / (double) (l->nflows[f->hops[h].dl & 1] + 1));
+    int hd = f->hops[h].dl & 1;
+    r0 = MIN(r0, l->payload_rate / (double) (l->nflows[hd] + l->nstart[hd] + 1));
   }
   if (f->cap > 0)
     r0 = MIN(r0, f->cap);
@@ -342,6 +356,7 @@ void sim_flow_start(Sim *sim, guint32 c, guint8 d, guint32 midx)
   if (t == 0) {
     flow_activate(sim, fi);
   } else {
+    flow_starting(sim, f, TRUE);
     guint32 slot = sim_ev_alloc(sim, sim->now + t, SIM_EV_FLOW_RATE, SIM_NODE_NONE);
     sim_ev(sim, slot)->u32 = fi;
     f->done = (SimTimerId) sim_ev(sim, slot)->gen << 32 | slot;
@@ -389,6 +404,7 @@ void sim_flow_dispatch(Sim *sim, SimEvent *ev)
   SimFlow *f = sim_flow_rec(sim, fi);
   if (ev->type == SIM_EV_FLOW_RATE) {
     f->done = 0;
+    flow_starting(sim, f, FALSE);
     if (!flow_path(sim, f)) {
       SimConn *cn = sim_conn_rec(sim, f->conn);
       cn->flow[f->dir] = 0;
@@ -421,6 +437,7 @@ void sim_flow_kill(Sim *sim, guint32 fi)
   if (f->done)
     sim_timer_cancel(sim, f->done);
   f->done = 0;
+  flow_starting(sim, f, FALSE);
   if (f->active)
     flow_deactivate(sim, fi);
   f = sim_flow_rec(sim, fi);

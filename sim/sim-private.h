@@ -83,6 +83,7 @@ typedef struct {
   guint32 a, b;       /* WAN: sites a and b; access: node and subnet */
   guint32 framing;    /* header bytes per segment */
   guint32 nflows[2];  /* active bulk flows per direction */
+  guint32 nstart[2];  /* bulk flows in (analytic) slow start per direction */
   guint32 flows[2];   /* head of the per-direction flow list (flow hop ref) */
   guint32 mark[2];    /* recompute epoch, per direction */
   guint32 slot[2];    /* scratch index during a recompute */
@@ -132,6 +133,7 @@ typedef struct {
   guint8 nhops;
   guint8 active;        /* registered on links (rate phase) */
   guint8 frozen;        /* scratch during recompute */
+  guint8 starting;      /* in slow start: counted in its hops' nstart */
   guint32 mark;         /* recompute epoch */
   double remaining;     /* payload bytes still to push through */
   double rate;          /* payload bytes per ns */

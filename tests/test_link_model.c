@@ -208,6 +208,49 @@ static void test_header_bytes_counted(void)
   sim_free(sim);
 }
 
+/* Forty 10 MB transfers start in the same instant across the 20 Mbps link.
+ * Each slow start is analytic; one that ignored the others still in slow
+ * start would assume the whole link and push 40 x 217 KB through in four
+ * round trips (8.7 MB, 3.5 times what the link carries in a second).  A flow
+ * counts the ones starting beside it, so no one-second bucket of the link
+ * may carry more than a quarter above its capacity, and the forty together
+ * take no less than 400 MB / 20 Mbps. */
+static void test_simultaneous_slow_starts(void)
+{
+  Probe *p;
+  guint32 sa, sb;
+  Sim *sim = gt_sim(&p, &sa, &sb);
+  SimNodeId a[40], b = gt_host(sim, p, sb);
+  for (int i = 0; i < 40; i++)
+    a[i] = gt_host(sim, p, sa);
+  p->send_sizes[0] = 10000000;
+  p->nsend = 1;
+  p->send_cls = SIM_CLS_BULK;
+  sim_run_until(sim, SIM_S);
+  for (int i = 0; i < 40; i++)
+    sim_connect(sim, a[i], sim_node_addr(sim, b), 80, SIM_CLS_BULK, FALSE);
+  sim_drain(sim);
+  CU_ASSERT_EQUAL_FATAL(probe_count(p, b, PR_MESSAGE), 40);
+  guint32 dl = sim_link_site_a(sim, 0) == sim_node_site(sim, a[0]) ? 0 : 1;
+  double cap = 20e6 / 8, worst = 0;
+  for (guint32 k = 0; k < sim_stats_buckets(sim); k++) {
+    const SimBucket *bk = sim_stats_wan(sim, dl, k);
+    if (bk)
+      worst = MAX(worst, (double) bk->bytes[SIM_CLS_BULK]);
+  }
+  g_test_message("busiest second: %.0f bytes, %.2f x capacity", worst, worst / cap);
+  CU_ASSERT(worst <= 1.25 * cap);
+  const ProbeEvent *last = NULL;
+  for (guint i = 0; i < p->log->len; i++) {
+    const ProbeEvent *e = &g_array_index(p->log, ProbeEvent, i);
+    if (e->node == b && e->what == PR_MESSAGE)
+      last = e;
+  }
+  CU_ASSERT(sim_time_to_s(last->t - SIM_S) >= 400e6 * 8 / 20e6);
+  probe_free(p);
+  sim_free(sim);
+}
+
 int main(void)
 {
   CU_TestInfo tests[] = {
@@ -217,6 +260,7 @@ int main(void)
     { "ground truth: request/response on new connections", test_gt_request_response },
     { "ground truth: 512 KiB relayed over three LAN hops", test_gt_relay_three_hops },
     { "header bytes are counted", test_header_bytes_counted },
+    { "simultaneous slow starts do not overfill a link", test_simultaneous_slow_starts },
     CU_TEST_INFO_NULL,
   };
   return cs_test_main("link_model", tests);
