@@ -440,7 +440,18 @@ void cs_shards_on_request(CsWorld *w, CsClient *c, CsShardReq *req)
 void cs_shards_on_data(CsWorld *w, CsClient *c, CsShardData *d)
 {
   CsShardSet *s = d->set;
-  const CsFile *f = cs_file_rec(w, s->file);
+  CsFile *f = cs_file_rec(w, s->file);
+  /* The books count what arrived, not what was sent: a transfer cut short by
+   * the end of the run or a broken connection moved only part of its bytes. */
+  guint64 bytes = set_payload(w, s);
+  if (d->from == CS_FROM_SERVER || d->from == CS_FROM_SERVER_WAN)
+    f->bytes.server += bytes;
+  else
+    f->bytes.peers += bytes;
+  if (d->from == CS_FROM_SERVER_WAN)
+    f->bytes.wan += bytes;
+  if (d->from == CS_FROM_CACHE)
+    f->bytes.caches += bytes;
   CsCacheEntry *e = cache_find(c, s->file);
   for (guint32 b = 0; b < s->nbits; b++) {
     if (!bit_get(s->bits, b))
@@ -458,8 +469,6 @@ void cs_shards_on_data(CsWorld *w, CsClient *c, CsShardData *d)
     CsShardData *fwd = g_new0(CsShardData, 1);
     fwd->flow = 1;
     fwd->set = cs_shards_copy(s);
-    guint64 bytes = set_payload(w, s);
-    cs_file_rec(w, s->file)->bytes.peers += bytes;
     cs_client_send(w, c, c->cur[CS_FWD], msg(w, CS_MSG_SHARDS, SIM_CLS_SHARD, bytes, fwd, cs_shard_data_free));
   }
   if (c->dl_action == CS_NONE)
@@ -491,8 +500,7 @@ gboolean cs_shards_connected(CsWorld *w, CsClient *c, SimConnId conn)
     CsShardData *d = c->sends[i].data;
     drop_send(c, i);
     guint64 bytes = set_payload(w, d->set);
-    cs_file_rec(w, d->set->file)->bytes.peers += bytes;
-    cs_file_rec(w, d->set->file)->bytes.caches += bytes;
+    d->from = CS_FROM_CACHE;
     cs_client_send(w, c, conn, msg(w, CS_MSG_SHARDS, SIM_CLS_SHARD, bytes, d, cs_shard_data_free));
     sim_close(w->sim, conn, c->node); /* after the data, graceful */
     return TRUE;
@@ -566,7 +574,6 @@ static void serve_now(CsWorld *w, SimNodeId server, SimConnId conn, guint32 clie
   guint32 subnet = sim_node_subnet(w->sim, to);
   gboolean throttled = w->throttle_all.bps > 0 || w->throttle_all.concurrent > 0 || subnet_throttle(w, subnet);
   double cap = transfer_cap(w, subnet);
-  CsFile *f = cs_file_rec(w, req->want->file);
   gboolean wan = sim_node_site(w->sim, to) != sim_node_site(w->sim, server);
   /* Along a chain every hop stores and forwards a message, so messages stay
    * small there; a client without a chain gets larger ones (fewer messages
@@ -595,6 +602,7 @@ static void serve_now(CsWorld *w, SimNodeId server, SimConnId conn, guint32 clie
         bit_set(chunk->bits, j - a);
     CsShardData *d = g_new0(CsShardData, 1);
     d->flow = req->flow;
+    d->from = wan ? CS_FROM_SERVER_WAN : CS_FROM_SERVER;
     d->set = chunk;
     guint64 bytes = set_payload(w, chunk);
     total += bytes;
@@ -603,9 +611,6 @@ static void serve_now(CsWorld *w, SimNodeId server, SimConnId conn, guint32 clie
     m->u = client; /* a zone server relays by it */
     sim_send(w->sim, conn, server, m);
   }
-  f->bytes.server += total;
-  if (wan)
-    f->bytes.wan += total;
   cs_shard_req_free(req);
   if (throttled && total > 0) {
     /* Hold a slot until the transfer should be through: at its cap, or at the

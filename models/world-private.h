@@ -64,8 +64,12 @@ typedef struct {
 } CsShardReq;
 
 
+/* Where a shard message comes from, for the books (counted on delivery). */
+enum { CS_FROM_PEER, CS_FROM_CACHE, CS_FROM_SERVER, CS_FROM_SERVER_WAN };
+
 typedef struct {
   guint8 flow;             /* 1: flowing forward along the chain from the server */
+  guint8 from;             /* CS_FROM_* */
   CsShardSet *set;         /* the shards carried */
 } CsShardData;
 
