@@ -1,10 +1,7 @@
 /* evq.c — 4-ary heap of inline (time, seq|slot) keys.  See evq.h. */
 #include "evq.h"
 
-static inline gboolean entry_less(const SimEvqEntry *a, const SimEvqEntry *b)
-{
-  return a->time < b->time || (a->time == b->time && a->key < b->key);
-}
+#define entry_less sim_evq_entry_less
 
 void sim_evq_init(SimEvq *q)
 {

@@ -35,5 +35,15 @@ void sim_evq_push(SimEvq *q, SimTime time, guint32 slot);
 static inline gsize sim_evq_len(const SimEvq *q) { return q->len; }
 static inline SimTime sim_evq_peek_time(const SimEvq *q) { return q->len ? q->heap[0].time : SIM_TIME_NEVER; }
 
+/* The earliest entry, NULL when empty. */
+static inline const SimEvqEntry *sim_evq_top(const SimEvq *q) { return q->len ? &q->heap[0] : NULL; }
+/* Draws the next insertion sequence (for entries of another queue that must
+ * interleave with this one's in one total order). */
+static inline guint64 sim_evq_next_seq(SimEvq *q) { return q->seq++; }
+static inline gboolean sim_evq_entry_less(const SimEvqEntry *a, const SimEvqEntry *b)
+{
+  return a->time < b->time || (a->time == b->time && a->key < b->key);
+}
+
 /* Removes the earliest entry; FALSE when empty. */
 gboolean sim_evq_pop(SimEvq *q, SimTime *time, guint32 *slot);

@@ -93,16 +93,13 @@ static void flow_accrue(Sim *sim, SimFlow *f)
   f->since = sim->now;
 }
 
+/* (Re)schedules the flow's completion: its entry in the flow queue moves. */
 static void flow_schedule_done(Sim *sim, guint32 fi)
 {
   SimFlow *f = sim_flow_rec(sim, fi);
-  if (f->done)
-    sim_timer_cancel(sim, f->done);
   double left = f->remaining > 0 ? f->remaining / f->rate : 0;
   SimTime at = sim->now + (SimTime) ceil(left);
-  guint32 slot = sim_ev_alloc(sim, at, SIM_EV_FLOW_DONE, SIM_NODE_NONE);
-  sim_ev(sim, slot)->u32 = fi;
-  f->done = (SimTimerId) sim_ev(sim, slot)->gen << 32 | slot;
+  sim_iheap_set(&sim->flowq, fi, at, sim_evq_next_seq(&sim->q));
 }
 
 /* Max-min fair rates for every flow connected (through shared links) to the
@@ -213,7 +210,7 @@ static void recompute(Sim *sim, const guint32 *seed, int nseed)
     SimFlow *f = sim_flow_rec(sim, fi);
     if (f->newrate <= 0)
       f->newrate = 1e-12; /* a dead link: practically stalled */
-    if (f->newrate != f->rate || !f->done) {
+    if (f->newrate != f->rate || !sim_iheap_contains(&sim->flowq, fi)) {
       flow_accrue(sim, f);
       f->rate = f->newrate;
       flow_schedule_done(sim, fi);
@@ -365,6 +362,7 @@ void sim_flow_start(Sim *sim, guint32 c, guint8 d, guint32 midx)
 
 static void flow_free(Sim *sim, guint32 fi)
 {
+  sim_iheap_remove(&sim->flowq, fi);
   sim_pool_free(&sim->flows, fi);
 }
 
@@ -415,8 +413,7 @@ void sim_flow_dispatch(Sim *sim, SimEvent *ev)
     flow_activate(sim, fi);
     return;
   }
-  /* FLOW_DONE */
-  f->done = 0;
+  /* FLOW_DONE (the kernel took the flow off the flow queue) */
   if (flow_hand_over(sim, fi))
     return;
   flow_deactivate(sim, fi);
@@ -453,10 +450,7 @@ void sim_flow_reroute(Sim *sim, guint32 fi)
     return; /* in slow start: it picks the path up when it joins */
   flow_deactivate(sim, fi);
   f = sim_flow_rec(sim, fi);
-  if (f->done) {
-    sim_timer_cancel(sim, f->done);
-    f->done = 0;
-  }
+  sim_iheap_remove(&sim->flowq, fi); /* activation schedules it anew */
   if (!flow_path(sim, f))
     return; /* the connection breaks in the same reroute pass */
   flow_activate(sim, fi);

@@ -7,6 +7,7 @@
 #include "firewall.h"
 #include "stats.h"
 #include "evq.h"
+#include "iheap.h"
 #include "pool.h"
 #include "vec.h"
 
@@ -23,7 +24,7 @@ typedef enum {
   SIM_EV_CONNECTED,   /* u32 = conn, u64 = side (0 initiator, 1 acceptor) */
   SIM_EV_CONNFAIL,    /* u32 = conn, u64 = SimConnError */
   SIM_EV_CLOSED,      /* u32 = conn, u64 = side | reason << 8 */
-  SIM_EV_FLOW_DONE,   /* u32 = flow: the last byte left the bottleneck */
+  SIM_EV_FLOW_DONE,   /* u32 = flow: the last byte left the bottleneck (from flowq) */
   SIM_EV_FLOW_RATE,   /* u32 = flow: slow start over, join the fair share */
   SIM_EV_SEND_NEXT,   /* u32 = conn, u64 = dir: start the next queued message */
   SIM_EV_TRANSFER,    /* u32 = transfer: open its connection */
@@ -141,7 +142,7 @@ typedef struct {
   double newrate;       /* scratch */
   SimTime since;        /* when remaining was last brought up to date */
   SimTime lat;          /* propagation delay of the path */
-  SimTimerId done;      /* completion event */
+  SimTimerId done;      /* end of slow start (FLOW_RATE event); completions are in sim->flowq */
   guint32 src_site, dst_site; /* for LAN/WAN accounting */
   guint32 src_subnet, dst_subnet;
   SimFlowHop hops[SIM_MAX_HOPS];
@@ -170,6 +171,7 @@ struct Sim {
   SimParams p;
   SimTime now;
   SimEvq q;
+  SimIheap flowq;       /* bulk-flow completions, by flow (they move often) */
   SimEvent *ev;         /* event records by slot */
   guint32 ev_cap;       /* records allocated */
   guint32 ev_free;      /* free-slot stack top index into ev_freelist */

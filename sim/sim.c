@@ -27,6 +27,7 @@ Sim *sim_new(const SimParams *params)
     sim_params_default(&sim->p);
   g_return_val_if_fail(sim->p.bucket > 0 && sim->p.mss > 0, NULL);
   sim_evq_init(&sim->q);
+  sim_iheap_init(&sim->flowq);
   sim->ev_cap = 1024;
   sim->ev = g_new0(SimEvent, sim->ev_cap);
   sim->ev_freelist = g_new(guint32, sim->ev_cap);
@@ -64,6 +65,7 @@ void sim_free(Sim *sim)
   }
   sim_conn_free_all(sim);
   sim_evq_clear(&sim->q);
+  sim_iheap_clear(&sim->flowq);
   g_free(sim->ev);
   g_free(sim->ev_freelist);
   sim_vec_clear(&sim->nodes);
@@ -84,7 +86,7 @@ void sim_free(Sim *sim)
 
 const SimParams *sim_params(const Sim *sim) { return &sim->p; }
 SimTime sim_now(const Sim *sim) { return sim->now; }
-gsize sim_pending_events(const Sim *sim) { return sim_evq_len(&sim->q); }
+gsize sim_pending_events(const Sim *sim) { return sim_evq_len(&sim->q) + sim_iheap_len(&sim->flowq); }
 guint64 sim_events_dispatched(const Sim *sim) { return sim->dispatched; }
 guint64 sim_fingerprint(const Sim *sim) { return sim->fingerprint; }
 void sim_stop(Sim *sim) { sim->stop = TRUE; }
@@ -294,41 +296,70 @@ static void dispatch(Sim *sim, SimEvent *ev)
   }
 }
 
+/* The next entry to run, from either queue, after dropping cancelled events
+ * off the top of the event queue; NULL when nothing is pending. */
+static const SimEvqEntry *next_entry(Sim *sim, gboolean *is_flow)
+{
+  const SimEvqEntry *e;
+  while ((e = sim_evq_top(&sim->q)) && !sim->ev[e->key & (SIM_EVQ_MAX_SLOTS - 1)].live) {
+    SimTime t;
+    guint32 slot;
+    sim_evq_pop(&sim->q, &t, &slot);
+    if (sim->ev[slot].type == SIM_EV_CALL)
+      g_free(sim->ev[slot].ptr);
+    ev_release(sim, slot);
+  }
+  const SimEvqEntry *f = sim_iheap_top(&sim->flowq);
+  *is_flow = f && (!e || sim_evq_entry_less(f, e));
+  return *is_flow ? f : e;
+}
+
+static void run_entry(Sim *sim, const SimEvqEntry *e, gboolean is_flow)
+{
+  SimTime t = e->time;
+  SimEvent copy;
+  if (is_flow) {
+    guint32 fi = sim_iheap_id(e);
+    sim_iheap_remove(&sim->flowq, fi);
+    memset(&copy, 0, sizeof copy);
+    copy.type = SIM_EV_FLOW_DONE;
+    copy.node = SIM_NODE_NONE;
+    copy.u32 = fi;
+  } else {
+    guint32 slot;
+    sim_evq_pop(&sim->q, &t, &slot);
+    /* Copy out: handlers may schedule events and grow the record array. */
+    copy = sim->ev[slot];
+    ev_release(sim, slot);
+  }
+  sim->now = t;
+  sim->dispatched++;
+  /* Fold (time, node, type) into the trajectory fingerprint. */
+  guint64 fp = sim->fingerprint ^ (guint64) t;
+  fp = sim_mix64(fp) ^ ((guint64) copy.node << 8 | copy.type);
+  sim->fingerprint = sim_mix64(fp);
+  dispatch(sim, &copy);
+  if (sim->progress_every && sim->dispatched % sim->progress_every == 0)
+    sim->progress_fn(sim, sim->progress_data);
+}
+
 gboolean sim_step(Sim *sim)
 {
-  SimTime t;
-  guint32 slot;
-  for (;;) {
-    if (!sim_evq_pop(&sim->q, &t, &slot))
-      return FALSE;
-    SimEvent *ev = &sim->ev[slot];
-    if (!ev->live) {
-      if (ev->type == SIM_EV_CALL)
-        g_free(ev->ptr);
-      ev_release(sim, slot);
-      continue;
-    }
-    sim->now = t;
-    sim->dispatched++;
-    /* Fold (time, node, type) into the trajectory fingerprint. */
-    guint64 fp = sim->fingerprint ^ (guint64) t;
-    fp = sim_mix64(fp) ^ ((guint64) ev->node << 8 | ev->type);
-    sim->fingerprint = sim_mix64(fp);
-    /* Copy out: handlers may schedule events and grow the record array. */
-    SimEvent copy = *ev;
-    ev_release(sim, slot);
-    dispatch(sim, &copy);
-    if (sim->progress_every && sim->dispatched % sim->progress_every == 0)
-      sim->progress_fn(sim, sim->progress_data);
-    return TRUE;
-  }
+  gboolean is_flow;
+  const SimEvqEntry *e = next_entry(sim, &is_flow);
+  if (!e)
+    return FALSE;
+  run_entry(sim, e, is_flow);
+  return TRUE;
 }
 
 void sim_run_until(Sim *sim, SimTime until)
 {
   sim->stop = FALSE;
-  while (!sim->stop && sim_evq_len(&sim->q) > 0 && sim_evq_peek_time(&sim->q) <= until)
-    sim_step(sim);
+  gboolean is_flow;
+  const SimEvqEntry *e;
+  while (!sim->stop && (e = next_entry(sim, &is_flow)) && e->time <= until)
+    run_entry(sim, e, is_flow);
   if (!sim->stop && sim->now < until)
     sim->now = until;
 }
