@@ -163,8 +163,13 @@ typedef struct {
 } SimFwEntry;
 
 /* A statistics series: buckets grown on demand. */
+/* A series' buckets in chunks of SIM_STATS_CHUNK, allocated the first time
+ * traffic lands in them: no doubling slack, and idle stretches cost nothing. */
+#define SIM_STATS_CHUNK_BITS 6
+#define SIM_STATS_CHUNK (1u << SIM_STATS_CHUNK_BITS)
 typedef struct {
-  GArray *buckets;      /* SimBucket */
+  SimBucket **chunks;   /* chunk c covers buckets [c * CHUNK, (c + 1) * CHUNK), NULL if idle */
+  guint32 nchunks;      /* entries in chunks */
 } SimSeries;
 
 struct Sim {

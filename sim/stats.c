@@ -2,6 +2,7 @@
  * See stats.h. */
 #include "sim-private.h"
 #include <math.h>
+#include <string.h>
 
 void sim_stats_init(Sim *sim)
 {
@@ -11,15 +12,19 @@ void sim_stats_init(Sim *sim)
 
 void sim_stats_clear(Sim *sim)
 {
-  for (guint i = 0; i < sim->series->len; i++)
-    g_array_free(g_array_index(sim->series, SimSeries, i).buckets, TRUE);
+  for (guint i = 0; i < sim->series->len; i++) {
+    SimSeries *se = &g_array_index(sim->series, SimSeries, i);
+    for (guint32 c = 0; c < se->nchunks; c++)
+      g_free(se->chunks[c]);
+    g_free(se->chunks);
+  }
   g_array_free(sim->series, TRUE);
   g_array_free(sim->subnet_series, TRUE);
 }
 
 static guint32 series_new(Sim *sim)
 {
-  SimSeries s = { g_array_new(FALSE, TRUE, sizeof(SimBucket)) };
+  SimSeries s = { NULL, 0 };
   g_array_append_val(sim->series, s);
   return sim->series->len; /* index + 1 */
 }
@@ -44,11 +49,18 @@ static SimSeries *series_for(Sim *sim, guint32 dl)
 
 static SimBucket *bucket_at(Sim *sim, SimSeries *s, guint32 b)
 {
-  if (s->buckets->len <= b)
-    g_array_set_size(s->buckets, b + 1);
+  guint32 c = b >> SIM_STATS_CHUNK_BITS;
+  if (c >= s->nchunks) {
+    guint32 n = MAX(c + 1, s->nchunks + s->nchunks / 4); /* modest growth: 8 bytes per chunk */
+    s->chunks = g_renew(SimBucket *, s->chunks, n);
+    memset(s->chunks + s->nchunks, 0, (n - s->nchunks) * sizeof *s->chunks);
+    s->nchunks = n;
+  }
+  if (!s->chunks[c])
+    s->chunks[c] = g_new0(SimBucket, SIM_STATS_CHUNK);
   if (sim->nbuckets <= b)
     sim->nbuckets = b + 1;
-  return &g_array_index(s->buckets, SimBucket, b);
+  return &s->chunks[c][b & (SIM_STATS_CHUNK - 1)];
 }
 
 void sim_stats_link(Sim *sim, guint32 dl, SimClass cls, double bytes, guint32 msgs, SimTime t0, SimTime t1)
@@ -89,7 +101,10 @@ static const SimBucket *series_bucket(const Sim *sim, guint32 ref, guint32 b)
   if (ref == 0)
     return NULL;
   const SimSeries *s = &g_array_index(sim->series, SimSeries, ref - 1);
-  return b < s->buckets->len ? &g_array_index(s->buckets, SimBucket, b) : NULL;
+  guint32 c = b >> SIM_STATS_CHUNK_BITS;
+  if (c >= s->nchunks || !s->chunks[c])
+    return NULL;
+  return &s->chunks[c][b & (SIM_STATS_CHUNK - 1)];
 }
 
 const SimBucket *sim_stats_wan(const Sim *sim, guint32 dl, guint32 b)
@@ -114,7 +129,7 @@ guint64 sim_stats_dlink_total(const Sim *sim, guint32 dl)
   for (guint32 b = 0; b < sim->nbuckets; b++) {
     const SimBucket *bk = sim_stats_wan(sim, dl, b);
     if (!bk)
-      break;
+      continue; /* an idle stretch */
     for (int c = 0; c < SIM_CLS_COUNT; c++)
       sum += bk->bytes[c];
   }
@@ -127,7 +142,7 @@ guint64 sim_stats_dlink_peak(const Sim *sim, guint32 dl)
   for (guint32 b = 0; b < sim->nbuckets; b++) {
     const SimBucket *bk = sim_stats_wan(sim, dl, b);
     if (!bk)
-      break;
+      continue; /* an idle stretch */
     guint64 sum = 0;
     for (int c = 0; c < SIM_CLS_COUNT; c++)
       sum += bk->bytes[c];

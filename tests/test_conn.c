@@ -770,6 +770,31 @@ static void test_trace_hook(void)
   sim_free(sim);
 }
 
+/* Statistics are stored sparsely: two 5 MB transfers ten minutes apart
+ * leave the buckets between them empty (NULL), and a link's total and peak
+ * still take in both. */
+static void test_stats_sparse(void)
+{
+  Sim *sim = sim_new(NULL);
+  Probe *p = probe_new(sim);
+  guint32 sa, sb;
+  guint32 wan = probe_two_sites(sim, 10e6, SIM_MS, 1e9, 100 * SIM_US, &sa, &sb);
+  SimNodeId a = probe_host(sim, p, sa), b = probe_host(sim, p, sb);
+  sim_transfer(sim, a, b, 5000000, SIM_CLS_BULK, SIM_S / 2);
+  sim_transfer(sim, a, b, 5000000, SIM_CLS_BULK, 600 * SIM_S + SIM_S / 2);
+  sim_drain(sim);
+  guint32 fwd = wan * 2;
+  CU_ASSERT_EQUAL(sim_stats_buckets(sim), 605);
+  CU_ASSERT_PTR_NOT_NULL(sim_stats_wan(sim, fwd, 2));
+  CU_ASSERT_PTR_NULL(sim_stats_wan(sim, fwd, 300));
+  CU_ASSERT_PTR_NOT_NULL(sim_stats_wan(sim, fwd, 602));
+  CU_ASSERT_EQUAL(bucket_bytes(sim_stats_wan(sim, fwd, 602), SIM_CLS_BULK), 1250000);
+  CU_ASSERT_EQUAL(sim_stats_dlink_total(sim, fwd), 2 * 5186518);
+  CU_ASSERT(llabs((gint64) sim_stats_dlink_peak(sim, fwd) - 1250000) <= 1);
+  probe_free(p);
+  sim_free(sim);
+}
+
 int main(void)
 {
   CU_TestInfo tests[] = {
@@ -792,6 +817,7 @@ int main(void)
     { "firewall reject added: open connection reset", test_fw_reject_resets_open },
     { "background transfer time", test_transfer_bulk_time },
     { "transfer bytes spread over buckets", test_transfer_buckets },
+    { "statistics are sparse: idle stretches between transfers", test_stats_sparse },
     { "message trace hook", test_trace_hook },
     CU_TEST_INFO_NULL,
   };
