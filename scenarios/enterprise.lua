@@ -14,7 +14,9 @@
 --               5% roaming
 --   duration    simulated time (default 10m); expectations about events the
 --               run did not reach are left out
---   bucket      statistics bucket (default 1s; 10s above 100,000 endpoints)
+--   bucket      statistics bucket (default 1s; 10s above 20,000 endpoints,
+--               60s above 200,000: statistics take memory per bucket per
+--               link and subnet, about 100 bytes each)
 --   bench       1: the benchmark's load on top (bench/scale): ten more
 --               questions, one every 5 minutes, and a 1 GB file to every
 --               endpoint at 10 minutes
@@ -35,7 +37,7 @@ end
 local endpoints = int_param("endpoints", 2000, 100, 1000000)
 local bench = int_param("bench", 0, 0, 1) == 1
 local duration = P.duration or "10m"
-local bucket = P.bucket or (endpoints > 100000 and "10s" or "1s")
+local bucket = P.bucket or (endpoints > 200000 and "60s" or endpoints > 20000 and "10s" or "1s")
 
 -- Clients re-request missing shards after download_retry; the default (60 s)
 -- is shorter than the slowest branch (three chains behind 20 Mbps) needs for
