@@ -26,6 +26,9 @@
  *   --bare         run the same workload on a bare SimEvq loop (no kernel:
  *                  no nodes, no event records, no dispatch), to separate
  *                  the queue's cost from the kernel's
+ *   --both         run the bare loop, then the kernel, in one process, and
+ *                  print a line for each: the two figures of one run on
+ *                  one machine state, which is how they should be compared
  *   --queue NAME   the queue under --bare: "heap4", the kernel's 4-ary heap
  *                  (sim/evq.c).  This is where candidate queue structures
  *                  are plugged in to be compared on the same workload.
@@ -197,7 +200,7 @@ int main(int argc, char **argv)
   gint lps = 16384, init = 16;
   gdouble remote = 0.25, mean = 1.0, lookahead = 0.1, end = 10.0;
   gint64 seed = 1;
-  gboolean bare = FALSE;
+  gboolean bare = FALSE, both = FALSE;
   gchar *queue = NULL;
   GOptionEntry entries[] = {
     { "lps", 0, 0, G_OPTION_ARG_INT, &lps, "Logical processes, one node each (16384)", "N" },
@@ -208,6 +211,7 @@ int main(int argc, char **argv)
     { "end", 0, 0, G_OPTION_ARG_DOUBLE, &end, "Simulated seconds to run (10)", "S" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Master seed (1)", "N" },
     { "bare", 0, 0, G_OPTION_ARG_NONE, &bare, "Same workload on a bare event queue, no kernel", NULL },
+    { "both", 0, 0, G_OPTION_ARG_NONE, &both, "Bare loop then kernel, one line each", NULL },
     { "queue", 0, 0, G_OPTION_ARG_STRING, &queue, "Queue under --bare: heap4 (the kernel's)", "NAME" },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
@@ -238,15 +242,20 @@ int main(int argc, char **argv)
   Phold ph = { .lps = (guint32) lps, .init = (guint32) init, .remote = remote,
                .mean_ns = mean * (double) SIM_S, .lookahead = sim_time_from_s(lookahead),
                .end = sim_time_from_s(end) };
-  guint64 fp = 0;
-  double wall = bare ? run_bare_heap4(&ph, (guint64) seed, &fp) : run_kernel(&ph, (guint64) seed, &fp);
-  printf("{\"mode\":\"%s\",\"queue\":\"%s\",\"lps\":%u,\"init\":%u,\"initial_events\":%" G_GUINT64_FORMAT
-         ",\"remote\":%g,\"mean\":%g,\"lookahead\":%g,\"end\":%g,\"seed\":%" G_GINT64_FORMAT
-         ",\"committed\":%" G_GUINT64_FORMAT ",\"wall_s\":%.3f,\"events_per_s\":%.0f"
-         ",\"peak_rss_kb\":%ld,\"fingerprint\":\"%016" G_GINT64_MODIFIER "x\"}\n",
-         bare ? "bare" : "kernel", qname, ph.lps, ph.init, (guint64) ph.lps * ph.init, remote, mean,
-         lookahead, end, seed, ph.committed, wall, wall > 0 ? (double) ph.committed / wall : 0.0,
-         peak_rss_kb(), fp);
+  for (int pass = 0; pass < (both ? 2 : 1); pass++) {
+    gboolean on_bare = both ? pass == 0 : bare;
+    guint64 fp = 0;
+    ph.committed = 0;
+    double wall = on_bare ? run_bare_heap4(&ph, (guint64) seed, &fp) : run_kernel(&ph, (guint64) seed, &fp);
+    printf("{\"mode\":\"%s\",\"queue\":\"%s\",\"lps\":%u,\"init\":%u,\"initial_events\":%" G_GUINT64_FORMAT
+           ",\"remote\":%g,\"mean\":%g,\"lookahead\":%g,\"end\":%g,\"seed\":%" G_GINT64_FORMAT
+           ",\"committed\":%" G_GUINT64_FORMAT ",\"wall_s\":%.3f,\"events_per_s\":%.0f"
+           ",\"peak_rss_kb\":%ld,\"fingerprint\":\"%016" G_GINT64_MODIFIER "x\"}\n",
+           on_bare ? "bare" : "kernel", qname, ph.lps, ph.init, (guint64) ph.lps * ph.init, remote, mean,
+           lookahead, end, seed, ph.committed, wall, wall > 0 ? (double) ph.committed / wall : 0.0,
+           peak_rss_kb(), fp);
+    fflush(stdout);
+  }
   g_free(queue);
   return 0;
 }
