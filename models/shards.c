@@ -124,18 +124,18 @@ static gboolean evict_one(CsWorld *w, CsClient *c, guint32 keep_file, guint32 ke
 {
   for (int pass = 0; pass < 2; pass++) {
     /* Pass 0 spares pinned shards; pass 1 takes them too. */
-    gboolean tried[256] = { FALSE };
+    guint64 tried[4] = { 0 }; /* a bit per entry (ncache < 256); was 1 KB to clear per call */
     for (;;) {
       CsCacheEntry *victim = NULL;
       guint vi = 0;
       for (guint i = 0; i < c->ncache; i++)
-        if (!tried[i] && c->cache[i].held && (!victim || c->cache[i].stamp < victim->stamp)) {
+        if (!(tried[i >> 6] >> (i & 63) & 1) && c->cache[i].held && (!victim || c->cache[i].stamp < victim->stamp)) {
           victim = &c->cache[i];
           vi = i;
         }
       if (!victim)
         break;
-      tried[vi] = TRUE;
+      tried[vi >> 6] |= G_GUINT64_CONSTANT(1) << (vi & 63);
       const CsFile *f = cs_file_rec(w, victim->file);
       /* Lowest index first, resuming where the last eviction stopped: what
        * lies below the cursor is not held (or, in pass 0, pinned), so each
