@@ -419,7 +419,7 @@ static int cmd_run(int argc, char **argv)
     { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a.set,
       "Scenario parameter, seen as chainsim.params.KEY (repeatable)", "KEY=VALUE" },
     { "trace", 0, 0, G_OPTION_ARG_FILENAME, &a.trace,
-      "Write one line per delivered message (not implemented yet)", "FILE" },
+      "Write one line per delivered message (CSV)", "FILE" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &a.quiet,
       "No progress, summary or passed expectations; errors and failures only", NULL },
     { "baseline", 0, 0, G_OPTION_ARG_FILENAME, &a.baseline,
