@@ -46,11 +46,32 @@ CsShardSet *cs_shards_copy(const CsShardSet *s)
   return g_memdup2(s, sizeof(CsShardSet) + set_bytes(s->nbits));
 }
 
+/* Bitmaps are byte arrays (bit i in byte i / 8, bit i % 8); the loops below
+ * read them 64 bits at a time, little-endian, so bit k of word w is shard
+ * 64 w + k whatever the host's byte order. */
+static inline guint64 word_get(const guint8 *b, gsize nbytes, gsize w)
+{
+  guint64 v = 0;
+  gsize off = w * 8, n = MIN(nbytes - off, 8);
+  memcpy(&v, b + off, n);
+  return GUINT64_FROM_LE(v);
+}
+
+static inline void word_put(guint8 *b, gsize nbytes, gsize w, guint64 v)
+{
+  v = GUINT64_TO_LE(v);
+  gsize off = w * 8;
+  memcpy(b + off, &v, MIN(nbytes - off, 8));
+}
+
+static inline gsize set_words(guint32 nbits) { return ((gsize) nbits + 63) / 64; }
+
 guint32 cs_shards_count(const CsShardSet *s)
 {
   guint32 n = 0;
-  for (gsize i = 0; i < set_bytes(s->nbits); i++)
-    n += (guint32) __builtin_popcount(s->bits[i]);
+  gsize nb = set_bytes(s->nbits);
+  for (gsize w = 0; w < set_words(s->nbits); w++)
+    n += (guint32) __builtin_popcountll(word_get(s->bits, nb, w));
   return n;
 }
 
@@ -82,11 +103,12 @@ static guint64 shard_bytes(const CsWorld *w, const CsFile *f, guint32 i)
 
 static guint64 set_payload(const CsWorld *w, const CsShardSet *s)
 {
+  /* Every shard is shard_size bytes but the file's last, which may be short. */
   const CsFile *f = cs_file_rec(w, s->file);
-  guint64 b = 0;
-  for (guint32 i = 0; i < s->nbits; i++)
-    if (bit_get(s->bits, i))
-      b += shard_bytes(w, f, s->first + i);
+  guint64 b = (guint64) cs_shards_count(s) * w->p.shard_size;
+  guint32 last = f->nshards - 1;
+  if (last >= s->first && last - s->first < s->nbits && bit_get(s->bits, last - s->first))
+    b -= w->p.shard_size - shard_bytes(w, f, last);
   return b;
 }
 
@@ -163,25 +185,27 @@ static gboolean evict_one(CsWorld *w, CsClient *c, guint32 keep_file, guint32 ke
   return FALSE;
 }
 
-static void cache_put(CsWorld *w, CsClient *c, guint32 file, guint32 shard)
+/* Caches one shard (evicting others to make room) and returns the file's
+ * entry, which exists from then on even if the shard could not be kept. */
+static CsCacheEntry *cache_put(CsWorld *w, CsClient *c, guint32 file, guint32 shard)
 {
   CsCacheEntry *e = cache_get(w, c, file);
   e->stamp = ++w->stamp;
   if (bit_get(e->bits, shard))
-    return;
+    return e;
   guint64 b = shard_bytes(w, cs_file_rec(w, file), shard);
   if (b > w->p.cache_size)
-    return;
+    return e;
   while (c->cache_bytes + b > w->p.cache_size)
     if (!evict_one(w, c, file, shard))
-      return;
-  e = cache_find(c, file); /* evict_one does not move entries, but be plain */
+      return e; /* evict_one does not move or remove entries */
   bit_set(e->bits, shard);
   e->scan[0] = MIN(e->scan[0], shard);
   e->scan[1] = MIN(e->scan[1], shard);
   e->held++;
   c->cache_bytes += b;
   w->cache_peak = MAX(w->cache_peak, c->cache_bytes);
+  return e;
 }
 
 void cs_shards_client_reset(CsClient *c)
@@ -416,11 +440,14 @@ void cs_shards_on_request(CsWorld *w, CsClient *c, CsShardReq *req)
     CsCacheEntry *e = cache_find(c, req->want->file);
     if (e && e->held) {
       CsShardSet *have = cs_shards_new(req->want->file, req->want->nbits);
-      gboolean any = FALSE;
-      for (gsize i = 0; i < set_bytes(req->want->nbits); i++) {
-        have->bits[i] = req->want->bits[i] & e->bits[i];
-        req->want->bits[i] &= (guint8) ~have->bits[i];
-        any |= have->bits[i] != 0;
+      guint64 any = 0, left = 0;
+      gsize nb = set_bytes(req->want->nbits);
+      for (gsize i = 0; i < set_words(req->want->nbits); i++) {
+        guint64 want = word_get(req->want->bits, nb, i), give = want & word_get(e->bits, nb, i);
+        word_put(have->bits, nb, i, give);
+        word_put(req->want->bits, nb, i, want & ~give);
+        any |= give;
+        left |= want & ~give;
       }
       if (any) {
         e->stamp = ++w->stamp;
@@ -428,7 +455,7 @@ void cs_shards_on_request(CsWorld *w, CsClient *c, CsShardReq *req)
       } else {
         g_free(have);
       }
-      if (cs_shards_count(req->want) == 0) {
+      if (!left) {
         cs_shard_req_free(req);
         return;
       }
@@ -452,18 +479,19 @@ void cs_shards_on_data(CsWorld *w, CsClient *c, CsShardData *d)
     f->bytes.wan += bytes;
   if (d->from == CS_FROM_CACHE)
     f->bytes.caches += bytes;
-  CsCacheEntry *e = cache_find(c, s->file);
-  for (guint32 b = 0; b < s->nbits; b++) {
-    if (!bit_get(s->bits, b))
-      continue;
-    guint32 i = s->first + b;
-    cache_put(w, c, s->file, i);
-    e = cache_find(c, s->file);
-    if (e && e->pending) {
-      bit_clear(e->pending, i);
-      e->pending_at = sim_now(w->sim); /* the fetch is progressing: keep waiting for it */
+  /* Cache each shard in order, as if one at a time (each use stamps the
+   * entry; a full cache evicts before taking the next). */
+  CsCacheEntry *e = NULL;
+  gsize nb = set_bytes(s->nbits);
+  for (gsize wi = 0; wi < set_words(s->nbits); wi++)
+    for (guint64 bits = word_get(s->bits, nb, wi); bits; bits &= bits - 1) {
+      guint32 i = s->first + (guint32) (wi * 64 + (guint) __builtin_ctzll(bits));
+      e = cache_put(w, c, s->file, i);
+      if (e->pending) {
+        bit_clear(e->pending, i);
+        e->pending_at = sim_now(w->sim); /* the fetch is progressing: keep waiting for it */
+      }
     }
-  }
   if (d->flow && side_open(w, c, CS_FWD, CS_SIDE_PEER)) {
     /* Pass it on down the chain, a store-and-forward hop. */
     CsShardData *fwd = g_new0(CsShardData, 1);
@@ -476,10 +504,13 @@ void cs_shards_on_data(CsWorld *w, CsClient *c, CsShardData *d)
   CsAction *a = &g_array_index(w->actions, CsAction, c->dl_action);
   if (a->file != s->file)
     return;
-  for (guint32 b = 0; b < s->nbits; b++)
-    if (bit_get(s->bits, b) && !bit_get(c->dl_bits, s->first + b)) {
-      bit_set(c->dl_bits, s->first + b);
-      c->dl_have++;
+  for (gsize wi = 0; wi < set_words(s->nbits); wi++)
+    for (guint64 bits = word_get(s->bits, nb, wi); bits; bits &= bits - 1) {
+      guint32 i = s->first + (guint32) (wi * 64 + (guint) __builtin_ctzll(bits));
+      if (!bit_get(c->dl_bits, i)) {
+        bit_set(c->dl_bits, i);
+        c->dl_have++;
+      }
     }
   if (c->dl_have == f->nshards)
     complete(w, c);
