@@ -29,7 +29,7 @@
  *   --both         run the bare loop, then the kernel, in one process, and
  *                  print a line for each: the two figures of one run on
  *                  one machine state, which is how they should be compared
- *   --queue NAME   the queue under --bare: "heap4", the kernel's 4-ary heap
+ *   --queue NAME   the queue under --bare: "radix", the kernel's radix heap
  *                  (sim/evq.c).  This is where candidate queue structures
  *                  are plugged in to be compared on the same workload.
  *
@@ -142,7 +142,7 @@ static inline guint64 fold(guint64 fp, SimTime t, guint32 node, guint8 type)
   return sim_mix64(fp);
 }
 
-static double run_bare_heap4(Phold *ph, guint64 seed, guint64 *fingerprint)
+static double run_bare_radix(Phold *ph, guint64 seed, guint64 *fingerprint)
 {
   SimRng *rng = g_new(SimRng, ph->lps);
   for (guint32 i = 0; i < ph->lps; i++)
@@ -212,7 +212,7 @@ int main(int argc, char **argv)
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Master seed (1)", "N" },
     { "bare", 0, 0, G_OPTION_ARG_NONE, &bare, "Same workload on a bare event queue, no kernel", NULL },
     { "both", 0, 0, G_OPTION_ARG_NONE, &both, "Bare loop then kernel, one line each", NULL },
-    { "queue", 0, 0, G_OPTION_ARG_STRING, &queue, "Queue under --bare: heap4 (the kernel's)", "NAME" },
+    { "queue", 0, 0, G_OPTION_ARG_STRING, &queue, "Queue under --bare: radix (the kernel's)", "NAME" },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
   GOptionContext *ctx = g_option_context_new("- PHOLD benchmark of the chainsim kernel");
@@ -223,15 +223,15 @@ int main(int argc, char **argv)
     return 2;
   }
   g_option_context_free(ctx);
-  const char *qname = queue ? queue : "heap4";
+  const char *qname = queue ? queue : "radix";
   if (lps < 1 || init < 1 || !(remote >= 0 && remote <= 1) || !(mean >= 0) || !(lookahead >= 0) ||
       !(end >= 0) || (guint64) lps * (guint64) init >= SIM_EVQ_MAX_SLOTS) {
     g_printerr("phold: need lps >= 1, init >= 1, lps * init < %u, 0 <= remote <= 1, "
                "mean, lookahead, end >= 0\n", SIM_EVQ_MAX_SLOTS);
     return 2;
   }
-  if (strcmp(qname, "heap4") != 0) {
-    g_printerr("phold: unknown queue '%s' (known: heap4)\n", qname);
+  if (strcmp(qname, "radix") != 0) {
+    g_printerr("phold: unknown queue '%s' (known: radix)\n", qname);
     return 2;
   }
   if (lookahead == 0 && mean == 0) {
@@ -246,7 +246,7 @@ int main(int argc, char **argv)
     gboolean on_bare = both ? pass == 0 : bare;
     guint64 fp = 0;
     ph.committed = 0;
-    double wall = on_bare ? run_bare_heap4(&ph, (guint64) seed, &fp) : run_kernel(&ph, (guint64) seed, &fp);
+    double wall = on_bare ? run_bare_radix(&ph, (guint64) seed, &fp) : run_kernel(&ph, (guint64) seed, &fp);
     printf("{\"mode\":\"%s\",\"queue\":\"%s\",\"lps\":%u,\"init\":%u,\"initial_events\":%" G_GUINT64_FORMAT
            ",\"remote\":%g,\"mean\":%g,\"lookahead\":%g,\"end\":%g,\"seed\":%" G_GINT64_FORMAT
            ",\"committed\":%" G_GUINT64_FORMAT ",\"wall_s\":%.3f,\"events_per_s\":%.0f"

@@ -427,7 +427,7 @@ SimConnId sim_connect(Sim *sim, SimNodeId node, guint32 dst_addr, guint16 port, 
   SimFwAction fw = sim_fw_eval(sim, src->addr, dn->addr, port);
   double syn = small_delay(sim, dl, n, 0), synack = small_delay(sim, back, nb, 0);
   SimTime rtt = (SimTime) ceil(syn + synack);
-  if (fw == SIM_FW_DROP || !dn->up) {
+  if (fw == SIM_FW_DROP || !sim_node_run(sim, dst)->up) {
     notify_side(sim, c, 0, SIM_CONN_TIMEOUT, sim->now + sim->p.connect_timeout);
     account_small(sim, node, dst, dl, n, 0, cls);
     return c;
@@ -610,7 +610,7 @@ void sim_conn_dispatch(Sim *sim, SimEvent *ev)
       return;
     n = sim_node_rec(sim, node);
     const SimNodeKind *k = &sim->kinds[n->kind];
-    if (!n->up)
+    if (!sim_node_run(sim, node)->up)
       return;
     if (!was_seen) {
       /* A connect that never completed: a dead path is a timeout and a reset

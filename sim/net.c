@@ -225,6 +225,11 @@ SimNodeId sim_node_add(Sim *sim, guint16 kind, guint32 subnet, guint32 addr,
   sim_rng_init(&n.rng, sim->p.seed, id, 0);
   sim_rng_init(&n.netrng, sim->p.seed, id, 1);
   sim_vec_push(&sim->nodes, &n);
+  if (id == sim->run_cap) {
+    sim->run_cap = sim->run_cap ? sim->run_cap * 2 : 1024;
+    sim->run = g_renew(SimNodeRun, sim->run, sim->run_cap);
+  }
+  sim->run[id] = (SimNodeRun) { 0 };
   s->hosts++;
   guint64 key = (guint64) addr << 32 | id;
   if (sim->addr_index->len > 0 && g_array_index(sim->addr_index, guint64, sim->addr_index->len - 1) > key)

@@ -69,6 +69,7 @@ void sim_free(Sim *sim)
   g_free(sim->ev);
   g_free(sim->ev_freelist);
   sim_vec_clear(&sim->nodes);
+  g_free(sim->run);
   g_array_free(sim->addr_index, TRUE);
   sim_pool_clear(&sim->msgs);
   sim_pool_clear(&sim->conns);
@@ -86,7 +87,7 @@ void sim_free(Sim *sim)
 
 const SimParams *sim_params(const Sim *sim) { return &sim->p; }
 SimTime sim_now(const Sim *sim) { return sim->now; }
-gsize sim_pending_events(const Sim *sim) { return sim_evq_len(&sim->q) + sim_iheap_len(&sim->flowq); }
+gsize sim_pending_events(const Sim *sim) { return sim_evq_len(&sim->q) + sim->nstage + sim_iheap_len(&sim->flowq); }
 guint64 sim_events_dispatched(const Sim *sim) { return sim->dispatched; }
 guint64 sim_fingerprint(const Sim *sim) { return sim->fingerprint; }
 void sim_stop(Sim *sim) { sim->stop = TRUE; }
@@ -125,12 +126,12 @@ guint32 sim_ev_alloc(Sim *sim, SimTime at, SimEventType type, SimNodeId node)
   ev->node = node;
   ev->type = (guint8) type;
   ev->live = 1;
-  ev->epoch = node != SIM_NODE_NONE ? sim_node_rec(sim, node)->epoch : 0;
+  ev->epoch = node != SIM_NODE_NONE ? sim_node_run(sim, node)->epoch : 0;
   ev->gen = ++sim->ev_gen;
   ev->u32 = 0;
   ev->u64 = 0;
   ev->ptr = NULL;
-  sim_evq_push(&sim->q, at, slot);
+  sim_evq_push_hint(&sim->q, at, slot, node);
   return slot;
 }
 
@@ -165,7 +166,7 @@ static SimEvent *timer_event(const Sim *sim, SimTimerId t)
      * (stale epoch), or one started while it is down (the restart bumps the
      * epoch again), stays in the queue until it pops but will never fire,
      * so it is not pending. */
-    const SimNode *n = sim_node_rec(sim, ev->node);
+    const SimNodeRun *n = sim_node_run(sim, ev->node);
     if (ev->epoch != n->epoch || (!n->up && n->started))
       return NULL;
   }
@@ -212,7 +213,7 @@ guint16 sim_node_kind(const Sim *sim, SimNodeId n) { return sim_node_rec(sim, n)
 guint32 sim_node_local(const Sim *sim, SimNodeId n) { return sim_node_rec(sim, n)->local; }
 guint32 sim_node_addr(const Sim *sim, SimNodeId n) { return sim_node_rec(sim, n)->addr; }
 guint32 sim_node_subnet(const Sim *sim, SimNodeId n) { return sim_node_rec(sim, n)->subnet; }
-gboolean sim_node_is_up(const Sim *sim, SimNodeId n) { return sim_node_rec(sim, n)->up; }
+gboolean sim_node_is_up(const Sim *sim, SimNodeId n) { return sim_node_run(sim, n)->up; }
 SimRng *sim_node_rng(Sim *sim, SimNodeId n) { return &sim_node_rec(sim, n)->rng; }
 
 void sim_node_start_at(Sim *sim, SimNodeId node, SimTime at)
@@ -222,12 +223,13 @@ void sim_node_start_at(Sim *sim, SimNodeId node, SimTime at)
 
 void sim_node_crash(Sim *sim, SimNodeId node)
 {
-  SimNode *n = sim_node_rec(sim, node);
-  if (!n->up)
+  SimNodeRun *r = sim_node_run(sim, node);
+  if (!r->up)
     return;
-  n->up = 0;
-  n->epoch++; /* every pending timer of the node is now stale */
+  r->up = 0;
+  r->epoch++; /* every pending timer of the node is now stale */
   sim_conn_node_crashed(sim, node);
+  const SimNode *n = sim_node_rec(sim, node);
   const SimNodeKind *k = &sim->kinds[n->kind];
   if (k->crashed)
     k->crashed(sim, node, sim->kstate[n->kind]);
@@ -235,12 +237,13 @@ void sim_node_crash(Sim *sim, SimNodeId node)
 
 void sim_node_stop(Sim *sim, SimNodeId node)
 {
-  SimNode *n = sim_node_rec(sim, node);
-  if (!n->up)
+  SimNodeRun *r = sim_node_run(sim, node);
+  if (!r->up)
     return;
   sim_conn_node_stopping(sim, node);
-  n->up = 0;
-  n->epoch++;
+  r->up = 0;
+  r->epoch++;
+  const SimNode *n = sim_node_rec(sim, node);
   const SimNodeKind *k = &sim->kinds[n->kind];
   if (k->crashed)
     k->crashed(sim, node, sim->kstate[n->kind]);
@@ -248,12 +251,12 @@ void sim_node_stop(Sim *sim, SimNodeId node)
 
 void sim_node_restart(Sim *sim, SimNodeId node)
 {
-  SimNode *n = sim_node_rec(sim, node);
-  if (n->up)
+  SimNodeRun *r = sim_node_run(sim, node);
+  if (r->up)
     return;
   sim_conn_node_restarted(sim, node);
-  n->up = 1;
-  n->epoch++; /* a start scheduled before the crash must not run twice */
+  r->up = 1;
+  r->epoch++; /* a start scheduled before the crash must not run twice */
   sim_ev_alloc(sim, sim->now, SIM_EV_START, node);
 }
 
@@ -262,20 +265,23 @@ void sim_node_restart(Sim *sim, SimNodeId node)
 static void dispatch(Sim *sim, SimEvent *ev)
 {
   SimNode *n;
+  SimNodeRun *r;
   switch ((SimEventType) ev->type) {
   case SIM_EV_START:
-    n = sim_node_rec(sim, ev->node);
-    if (ev->epoch != n->epoch)
+    r = sim_node_run(sim, ev->node);
+    if (ev->epoch != r->epoch)
       return;
-    n->up = 1;
-    n->started = 1;
+    r->up = 1;
+    r->started = 1;
+    n = sim_node_rec(sim, ev->node);
     if (sim->kinds[n->kind].start)
       sim->kinds[n->kind].start(sim, ev->node, sim->kstate[n->kind]);
     break;
   case SIM_EV_TIMER:
-    n = sim_node_rec(sim, ev->node);
-    if (ev->epoch != n->epoch || !n->up)
+    r = sim_node_run(sim, ev->node);
+    if (ev->epoch != r->epoch || !r->up)
       return;
+    n = sim_node_rec(sim, ev->node);
     if (sim->kinds[n->kind].timer)
       sim->kinds[n->kind].timer(sim, ev->node, sim->kstate[n->kind], ev->u32, ev->u64);
     break;
@@ -296,29 +302,78 @@ static void dispatch(Sim *sim, SimEvent *ev)
   }
 }
 
-/* The next entry to run, from either queue, after dropping cancelled events
- * off the top of the event queue; NULL when nothing is pending. */
-static const SimEvqEntry *next_entry(Sim *sim, gboolean *is_flow)
+/* --- the run loop ---------------------------------------------------------------- */
+
+/* Where the next entry comes from. */
+typedef enum { SRC_STAGE, SRC_EVQ, SRC_FLOW } Src;
+
+static inline guint32 entry_slot(const SimEvqEntry *e) { return (guint32) (e->key & (SIM_EVQ_MAX_SLOTS - 1)); }
+
+/* Moves the queue's earliest events into the stage until it is full, keeping
+ * it sorted (a handler may have pushed events earlier than staged ones), and
+ * asks for their records and nodes. */
+static void refill(Sim *sim)
+{
+  SimEvqEntry x;
+  while (sim->nstage < SIM_STAGE && sim_evq_pop_entry(&sim->q, &x)) {
+    guint32 i = sim->nstage++;
+    for (; i > 0 && sim_evq_entry_less(&x, &sim->stage[i - 1]); i--)
+      sim->stage[i] = sim->stage[i - 1];
+    sim->stage[i] = x;
+    __builtin_prefetch(&sim->ev[entry_slot(&x)]);
+    if (x.hint != SIM_NODE_NONE)
+      __builtin_prefetch(sim_node_rec(sim, x.hint));
+  }
+}
+
+static void take(Sim *sim, Src src, SimEvqEntry *out)
+{
+  if (src == SRC_STAGE) {
+    *out = sim->stage[0];
+    sim->nstage--;
+    memmove(&sim->stage[0], &sim->stage[1], sim->nstage * sizeof sim->stage[0]);
+  } else {
+    sim_evq_pop_entry(&sim->q, out);
+  }
+}
+
+/* The next entry to run — the earliest of the stage, the queue (only when
+ * the stage is full can the queue hold an earlier one) and the flow queue —
+ * after dropping cancelled events; NULL when nothing is pending. */
+static const SimEvqEntry *next_entry(Sim *sim, Src *src)
 {
   const SimEvqEntry *e;
-  while ((e = sim_evq_top(&sim->q)) && !sim->ev[e->key & (SIM_EVQ_MAX_SLOTS - 1)].live) {
-    SimTime t;
-    guint32 slot;
-    sim_evq_pop(&sim->q, &t, &slot);
+  for (;;) {
+    refill(sim);
+    e = sim->nstage ? &sim->stage[0] : NULL;
+    *src = SRC_STAGE;
+    const SimEvqEntry *q = sim->nstage == SIM_STAGE ? sim_evq_top(&sim->q) : NULL;
+    if (q && sim_evq_entry_less(q, e)) {
+      e = q;
+      *src = SRC_EVQ;
+    }
+    if (!e || sim->ev[entry_slot(e)].live)
+      break;
+    SimEvqEntry dead;
+    take(sim, *src, &dead);
+    guint32 slot = entry_slot(&dead);
     if (sim->ev[slot].type == SIM_EV_CALL)
       g_free(sim->ev[slot].ptr);
     ev_release(sim, slot);
   }
   const SimEvqEntry *f = sim_iheap_top(&sim->flowq);
-  *is_flow = f && (!e || sim_evq_entry_less(f, e));
-  return *is_flow ? f : e;
+  if (f && (!e || sim_evq_entry_less(f, e))) {
+    *src = SRC_FLOW;
+    return f;
+  }
+  return e;
 }
 
-static void run_entry(Sim *sim, const SimEvqEntry *e, gboolean is_flow)
+static void run_entry(Sim *sim, const SimEvqEntry *e, Src src)
 {
   SimTime t = e->time;
   SimEvent copy;
-  if (is_flow) {
+  if (src == SRC_FLOW) {
     guint32 fi = sim_iheap_id(e);
     sim_iheap_remove(&sim->flowq, fi);
     memset(&copy, 0, sizeof copy);
@@ -326,11 +381,11 @@ static void run_entry(Sim *sim, const SimEvqEntry *e, gboolean is_flow)
     copy.node = SIM_NODE_NONE;
     copy.u32 = fi;
   } else {
-    guint32 slot;
-    sim_evq_pop(&sim->q, &t, &slot);
+    SimEvqEntry x;
+    take(sim, src, &x);
     /* Copy out: handlers may schedule events and grow the record array. */
-    copy = sim->ev[slot];
-    ev_release(sim, slot);
+    copy = sim->ev[entry_slot(&x)];
+    ev_release(sim, entry_slot(&x));
   }
   sim->now = t;
   sim->dispatched++;
@@ -345,21 +400,21 @@ static void run_entry(Sim *sim, const SimEvqEntry *e, gboolean is_flow)
 
 gboolean sim_step(Sim *sim)
 {
-  gboolean is_flow;
-  const SimEvqEntry *e = next_entry(sim, &is_flow);
+  Src src;
+  const SimEvqEntry *e = next_entry(sim, &src);
   if (!e)
     return FALSE;
-  run_entry(sim, e, is_flow);
+  run_entry(sim, e, src);
   return TRUE;
 }
 
 void sim_run_until(Sim *sim, SimTime until)
 {
   sim->stop = FALSE;
-  gboolean is_flow;
+  Src src;
   const SimEvqEntry *e;
-  while (!sim->stop && (e = next_entry(sim, &is_flow)) && e->time <= until)
-    run_entry(sim, e, is_flow);
+  while (!sim->stop && (e = next_entry(sim, &src)) && e->time <= until)
+    run_entry(sim, e, src);
   if (!sim->stop && sim->now < until)
     sim->now = until;
 }

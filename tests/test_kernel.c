@@ -134,6 +134,49 @@ static gboolean logged(Recorder *r, guint32 tag)
   return FALSE;
 }
 
+/* The kernel takes the next few events out of its queue ahead of their turn
+ * (to prefetch their records).  A handler that schedules before, at the
+ * same time as, or cancels one of those staged events must see the same
+ * order as if nothing had been taken out. */
+typedef struct {
+  SimNodeId node;
+  SimTimerId victim;
+} Meddle;
+
+static void meddle(Sim *sim, gpointer data, guint64 arg)
+{
+  Meddle *m = data;
+  sim_timer_start(sim, m->node, 0, 100, 0);          /* now: before all staged */
+  sim_timer_start(sim, m->node, SIM_S / 2, 101, 0);  /* between now and the next */
+  sim_timer_start(sim, m->node, 5 * SIM_S, 102, 0);  /* at the same time as a staged one: after it */
+  sim_timer_cancel(sim, m->victim);                  /* a staged one */
+}
+
+static void test_staged_events_keep_order(void)
+{
+  Sim *sim = sim_new(NULL);
+  Recorder *r = recorder_new(sim);
+  SimNodeId n;
+  add_nodes(sim, r->kind, 1, &n);
+  sim_run_until(sim, 0);
+  Meddle m = { n, 0 };
+  for (guint32 tag = 10; tag < 30; tag++) {
+    SimTimerId t = sim_timer_start(sim, n, (SimTime) tag * SIM_S, tag, 0);
+    if (tag == 12)
+      m.victim = t;
+  }
+  sim_call_at(sim, 10 * SIM_S, meddle, &m, 0); /* after tag 10: pushed later */
+  sim_drain(sim);
+  guint32 want[] = { 10, 100, 101, 11, 13, 14, 15, 102, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29 };
+  CU_ASSERT_EQUAL_FATAL(r->log->len, G_N_ELEMENTS(want));
+  for (guint i = 0; i < G_N_ELEMENTS(want); i++)
+    CU_ASSERT_EQUAL(rec_at(r, i)->tag, want[i]);
+  CU_ASSERT_EQUAL(rec_at(r, 2)->t, 10 * SIM_S + SIM_S / 2);
+  CU_ASSERT_EQUAL(rec_at(r, 7)->t, 15 * SIM_S);
+  recorder_free(r);
+  sim_free(sim);
+}
+
 static void test_timer_cancel(void)
 {
   Sim *sim = sim_new(NULL);
@@ -514,6 +557,61 @@ static void test_evq_sorted_reference(void)
   g_free(ref);
 }
 
+/* The kernel peeks (which moves the radix heap's base time up to the
+ * earliest entry), then an event of its other queue may run first and push
+ * between its own "now" and that peeked time.  Those entries must still pop
+ * first, and everything in (time, insertion) order. */
+static void test_evq_push_below_peek(void)
+{
+  enum { N = 60000 };
+  SimRng r;
+  sim_rng_init(&r, 8, 0, 0);
+  RefEntry *ref = g_new(RefEntry, N);
+  RefEntry *got = g_new(RefEntry, N);
+  guint32 pushed = 0, popped = 0, early = 0;
+  SimEvq q;
+  sim_evq_init(&q);
+#define PUSH(t_)                                                                                                        \
+  do {                                                                                                                  \
+    SimTime t__ = (t_);                                                                                                 \
+    ref[pushed] = (RefEntry) { t__, pushed };                                                                           \
+    sim_evq_push(&q, t__, pushed);                                                                                      \
+    pushed++;                                                                                                           \
+  } while (0)
+  for (int i = 0; i < 500; i++)
+    PUSH(1000 + (SimTime) sim_rng_below(&r, 100000000));
+  while (sim_evq_len(&q) > 0) {
+    SimTime now;
+    guint32 slot;
+    sim_evq_pop(&q, &now, &slot);
+    got[popped++] = (RefEntry) { now, slot };
+    if (pushed < N)
+      PUSH(now + (SimTime) sim_rng_below(&r, 5000000));
+    const SimEvqEntry *top = sim_evq_top(&q);
+    if (top && pushed + 3 <= N && sim_rng_below(&r, 2) == 0) {
+      /* Something at `at` in [now, top] runs before the peeked entry: it
+       * pushes before, sometimes at, and after the peeked time. */
+      SimTime t = top->time, at = now + (SimTime) sim_rng_below(&r, (guint64) (t - now) + 1);
+      SimTime before = at + (SimTime) sim_rng_below(&r, (guint64) (t - at) + 1);
+      early += before < t;
+      PUSH(before);
+      PUSH(sim_rng_below(&r, 4) == 0 ? t : t + (SimTime) sim_rng_below(&r, 5000000));
+      PUSH(t + (SimTime) sim_rng_below(&r, 5000000));
+    }
+  }
+#undef PUSH
+  CU_ASSERT_EQUAL_FATAL(popped, N);
+  CU_ASSERT(early > N / 20); /* the case under test did happen, often */
+  qsort(ref, N, sizeof *ref, ref_cmp);
+  guint bad = 0;
+  for (guint i = 0; i < N; i++)
+    bad += got[i].time != ref[i].time || got[i].order != ref[i].order;
+  CU_ASSERT_EQUAL(bad, 0);
+  sim_evq_clear(&q);
+  g_free(ref);
+  g_free(got);
+}
+
 /* The way a simulation uses it ("hold" model): pop one, push one or two at
  * or after its time, many at exactly its time.  Each pushed key is larger
  * than the last popped key, so the pops must come out as the sorted order of
@@ -752,6 +850,7 @@ int main(void)
   CU_TestInfo tests[] = {
     { "equal-time events run in insertion order", test_equal_time_insertion_order },
     { "timer cancel", test_timer_cancel },
+    { "events taken out ahead keep their order", test_staged_events_keep_order },
     { "timer cancel, many, and stale ids", test_timer_cancel_many },
     { "crash forgets timers; restart runs start again", test_crash_restart },
     { "restart before a scheduled start", test_restart_before_start },
@@ -762,6 +861,7 @@ int main(void)
     { "rng: uniform and exponential means", test_rng_uniform_and_exp },
     { "evq: 100,000 entries against a sorted reference", test_evq_sorted_reference },
     { "evq: hold model against a sorted reference", test_evq_hold_model },
+    { "evq: pushes below a peeked time pop first, in order", test_evq_push_below_peek },
     { "trajectory fingerprint", test_fingerprint },
     { "run until does not pass a cancelled event", test_run_until_skips_cancelled },
     { "iheap: moves and removals against a sorted reference", test_iheap_moves_against_reference },
