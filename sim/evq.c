@@ -95,6 +95,13 @@ static void advance(SimEvq *q)
   for (guint32 i = 0; i < src->len; i++)
     append(&q->b[bucket_of(q, ukey(src->e[i].time))], src->e[i]);
   src->len = 0;
+  if (src->cap > 4096) {
+    /* A high bucket fills slowly again: do not keep its peak size meanwhile
+     * (65 buckets at their peaks held far more than the pending events). */
+    g_free(src->e);
+    src->e = NULL;
+    src->cap = 0;
+  }
 }
 
 const SimEvqEntry *sim_evq_top(SimEvq *q)
