@@ -10,7 +10,7 @@
  * Entries use evq's key layout, (time, seq << SLOT_BITS | id), with the
  * sequence drawn from the event queue's counter, so an entry and an event
  * compare exactly as two events would: the kernel merges both queues into
- * one total order.  Cost: O(log4 n) per set, remove and pop; 16 bytes per
+ * one total order.  Cost: O(log4 n) per set, remove and pop; 24 bytes per
  * entry plus 4 per id. */
 #pragma once
 #include "evq.h"

@@ -611,6 +611,17 @@ static void lan10(Sim **sim, Probe **p, SimNodeId *a, SimNodeId *b)
   *b = probe_host(*sim, *p, sn);
 }
 
+/* lan10, and at 1 s a connects to b and sends one 1 MB message, then closes. */
+static void lan10_send_1mb(Sim **sim, Probe **p, SimNodeId *a, SimNodeId *b)
+{
+  lan10(sim, p, a, b);
+  (*p)->send_sizes[0] = 1000000;
+  (*p)->nsend = 1;
+  (*p)->close_after_send = TRUE;
+  sim_run_until(*sim, SIM_S);
+  sim_connect(*sim, *a, sim_node_addr(*sim, *b), 80, SIM_CLS_BULK, FALSE);
+}
+
 static void test_transfer_bulk_time(void)
 {
   const SimTime want = 1853072557;
@@ -635,12 +646,7 @@ static void test_transfer_bulk_time(void)
 
   /* The same bytes sent by a model on a new connection at 1 s arrive at the
    * same time. */
-  lan10(&sim, &p, &a, &b);
-  p->send_sizes[0] = 1000000;
-  p->nsend = 1;
-  p->close_after_send = TRUE;
-  sim_run_until(sim, SIM_S);
-  sim_connect(sim, a, sim_node_addr(sim, b), 80, SIM_CLS_BULK, FALSE);
+  lan10_send_1mb(&sim, &p, &a, &b);
   sim_drain(sim);
   const ProbeEvent *e = probe_find(p, b, PR_MESSAGE);
   CU_ASSERT_PTR_NOT_NULL_FATAL(e);
@@ -667,12 +673,7 @@ static void test_flow_delivery_among_staged_events(void)
   Sim *sim;
   Probe *p;
   SimNodeId a, b;
-  lan10(&sim, &p, &a, &b);
-  p->send_sizes[0] = 1000000;
-  p->nsend = 1;
-  p->close_after_send = TRUE;
-  sim_run_until(sim, SIM_S);
-  sim_connect(sim, a, sim_node_addr(sim, b), 80, SIM_CLS_BULK, FALSE);
+  lan10_send_1mb(&sim, &p, &a, &b);
   const SimTime want = 1853072557; /* as test_transfer_bulk_time */
   for (guint i = 0; i < 200; i++)
     sim_call_at(sim, want + SIM_US + ((SimTime) i - 100) * 5 * SIM_MS, log_call, p, i);

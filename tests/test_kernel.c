@@ -77,6 +77,16 @@ static void add_nodes(Sim *sim, guint16 kind, guint n, SimNodeId *ids)
   }
 }
 
+/* A new kernel with one started recorder node, at time 0. */
+static Sim *one_recorder(Recorder **r, SimNodeId *n)
+{
+  Sim *sim = sim_new(NULL);
+  *r = recorder_new(sim);
+  add_nodes(sim, (*r)->kind, 1, n);
+  sim_run_until(sim, 0);
+  return sim;
+}
+
 static const Rec *rec_at(Recorder *r, guint i) { return &g_array_index(r->log, Rec, i); }
 
 /* --- event order ----------------------------------------------------------------- */
@@ -154,11 +164,9 @@ static void meddle(Sim *sim, gpointer data, guint64 arg)
 
 static void test_staged_events_keep_order(void)
 {
-  Sim *sim = sim_new(NULL);
-  Recorder *r = recorder_new(sim);
+  Recorder *r;
   SimNodeId n;
-  add_nodes(sim, r->kind, 1, &n);
-  sim_run_until(sim, 0);
+  Sim *sim = one_recorder(&r, &n);
   Meddle m = { n, 0 };
   for (guint32 tag = 10; tag < 30; tag++) {
     SimTimerId t = sim_timer_start(sim, n, (SimTime) tag * SIM_S, tag, 0);
@@ -179,11 +187,9 @@ static void test_staged_events_keep_order(void)
 
 static void test_timer_cancel(void)
 {
-  Sim *sim = sim_new(NULL);
-  Recorder *r = recorder_new(sim);
+  Recorder *r;
   SimNodeId n;
-  add_nodes(sim, r->kind, 1, &n);
-  sim_run_until(sim, 0);
+  Sim *sim = one_recorder(&r, &n);
   SimTimerId t1 = sim_timer_start(sim, n, 1 * SIM_S, 1, 0);
   SimTimerId t2 = sim_timer_start(sim, n, 2 * SIM_S, 2, 0);
   SimTimerId t3 = sim_timer_start(sim, n, 3 * SIM_S, 3, 0);
@@ -230,11 +236,9 @@ static void test_timer_cancel(void)
  * passed them, and a timer id from a long-gone record never matches. */
 static void test_timer_cancel_many(void)
 {
-  Sim *sim = sim_new(NULL);
-  Recorder *r = recorder_new(sim);
+  Recorder *r;
   SimNodeId n;
-  add_nodes(sim, r->kind, 1, &n);
-  sim_run_until(sim, 0);
+  Sim *sim = one_recorder(&r, &n);
   enum { N = 5000 };
   SimTimerId *ids = g_new(SimTimerId, N);
   for (guint i = 0; i < N; i++)
@@ -521,6 +525,16 @@ static int ref_cmp(const void *a, const void *b)
   return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* Sorts the pushed entries and counts the pops that differ from that order. */
+static guint ref_mismatches(RefEntry *ref, const RefEntry *got, guint n)
+{
+  qsort(ref, n, sizeof *ref, ref_cmp);
+  guint bad = 0;
+  for (guint i = 0; i < n; i++)
+    bad += got[i].time != ref[i].time || got[i].order != ref[i].order;
+  return bad;
+}
+
 /* 100,000 pushes with times from a small range (so most times are shared by
  * dozens of entries), then every pop checked against qsort's order. */
 static void test_evq_sorted_reference(void)
@@ -602,11 +616,7 @@ static void test_evq_push_below_peek(void)
 #undef PUSH
   CU_ASSERT_EQUAL_FATAL(popped, N);
   CU_ASSERT(early > N / 20); /* the case under test did happen, often */
-  qsort(ref, N, sizeof *ref, ref_cmp);
-  guint bad = 0;
-  for (guint i = 0; i < N; i++)
-    bad += got[i].time != ref[i].time || got[i].order != ref[i].order;
-  CU_ASSERT_EQUAL(bad, 0);
+  CU_ASSERT_EQUAL(ref_mismatches(ref, got, N), 0);
   sim_evq_clear(&q);
   g_free(ref);
   g_free(got);
@@ -646,11 +656,7 @@ static void test_evq_hold_model(void)
   }
   CU_ASSERT_EQUAL_FATAL(pushed, N);
   CU_ASSERT_EQUAL_FATAL(popped, N);
-  qsort(ref, N, sizeof *ref, ref_cmp);
-  guint bad = 0;
-  for (guint i = 0; i < N; i++)
-    bad += got[i].time != ref[i].time || got[i].order != ref[i].order;
-  CU_ASSERT_EQUAL(bad, 0);
+  CU_ASSERT_EQUAL(ref_mismatches(ref, got, N), 0);
   sim_evq_clear(&q);
   g_free(ref);
   g_free(got);
@@ -768,11 +774,9 @@ static RunResult gossip_run(guint64 seed)
  * whatever its time). */
 static void test_run_until_skips_cancelled(void)
 {
-  Sim *sim = sim_new(NULL);
-  Recorder *r = recorder_new(sim);
+  Recorder *r;
   SimNodeId n;
-  add_nodes(sim, r->kind, 1, &n);
-  sim_run_until(sim, 0);
+  Sim *sim = one_recorder(&r, &n);
   SimTimerId early = sim_timer_start(sim, n, SIM_S, 1, 0);
   sim_timer_start(sim, n, 5 * SIM_S, 2, 0);
   sim_timer_cancel(sim, early);
