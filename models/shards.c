@@ -479,7 +479,7 @@ void cs_shards_on_data(CsWorld *w, CsClient *c, CsShardData *d)
     f->bytes.wan += bytes;
   if (d->from == CS_FROM_CACHE)
     f->bytes.caches += bytes;
-  /* Cache each shard in order, as if one at a time (each use stamps the
+  /* Cache the shards in order, one by one (each use stamps the
    * entry; a full cache evicts before taking the next). */
   CsCacheEntry *e = NULL;
   gsize nb = set_bytes(s->nbits);
