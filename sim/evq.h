@@ -79,6 +79,9 @@ static inline SimTime sim_evq_peek_time(SimEvq *q)
   return e ? e->time : SIM_TIME_NEVER;
 }
 
+/* The slot (record, or another queue's id) an entry names. */
+static inline guint32 sim_evq_slot(const SimEvqEntry *e) { return (guint32) (e->key & (SIM_EVQ_MAX_SLOTS - 1)); }
+
 /* Draws the next insertion sequence (for entries of another queue that must
  * interleave with this one's in one total order). */
 static inline guint64 sim_evq_next_seq(SimEvq *q) { return q->seq++; }
@@ -94,6 +97,6 @@ static inline gboolean sim_evq_pop(SimEvq *q, SimTime *time, guint32 *slot)
   SimEvqEntry e = { 0, 0, 0 };
   gboolean ok = sim_evq_pop_entry(q, &e);
   *time = e.time;
-  *slot = (guint32) (e.key & (SIM_EVQ_MAX_SLOTS - 1));
+  *slot = sim_evq_slot(&e);
   return ok;
 }

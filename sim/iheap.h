@@ -30,5 +30,5 @@ void sim_iheap_remove(SimIheap *h, guint32 id);
 gboolean sim_iheap_contains(const SimIheap *h, guint32 id);
 /* The earliest entry, NULL when empty. */
 static inline const SimEvqEntry *sim_iheap_top(const SimIheap *h) { return h->len ? &h->heap[0] : NULL; }
-static inline guint32 sim_iheap_id(const SimEvqEntry *e) { return (guint32) (e->key & (SIM_EVQ_MAX_SLOTS - 1)); }
+static inline guint32 sim_iheap_id(const SimEvqEntry *e) { return sim_evq_slot(e); }
 static inline gsize sim_iheap_len(const SimIheap *h) { return h->len; }

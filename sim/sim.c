@@ -307,8 +307,6 @@ static void dispatch(Sim *sim, SimEvent *ev)
 /* Where the next entry comes from. */
 typedef enum { SRC_STAGE, SRC_EVQ, SRC_FLOW } Src;
 
-static inline guint32 entry_slot(const SimEvqEntry *e) { return (guint32) (e->key & (SIM_EVQ_MAX_SLOTS - 1)); }
-
 /* Moves the queue's earliest events into the stage until it is full, keeping
  * it sorted (a handler may have pushed events earlier than staged ones), and
  * asks for their records and nodes. */
@@ -320,7 +318,7 @@ static void refill(Sim *sim)
     for (; i > 0 && sim_evq_entry_less(&x, &sim->stage[i - 1]); i--)
       sim->stage[i] = sim->stage[i - 1];
     sim->stage[i] = x;
-    __builtin_prefetch(&sim->ev[entry_slot(&x)]);
+    __builtin_prefetch(&sim->ev[sim_evq_slot(&x)]);
     if (x.hint != SIM_NODE_NONE)
       __builtin_prefetch(sim_node_rec(sim, x.hint));
   }
@@ -352,11 +350,11 @@ static const SimEvqEntry *next_entry(Sim *sim, Src *src)
       e = q;
       *src = SRC_EVQ;
     }
-    if (!e || sim->ev[entry_slot(e)].live)
+    if (!e || sim->ev[sim_evq_slot(e)].live)
       break;
     SimEvqEntry dead;
     take(sim, *src, &dead);
-    guint32 slot = entry_slot(&dead);
+    guint32 slot = sim_evq_slot(&dead);
     if (sim->ev[slot].type == SIM_EV_CALL)
       g_free(sim->ev[slot].ptr);
     ev_release(sim, slot);
@@ -384,8 +382,8 @@ static void run_entry(Sim *sim, const SimEvqEntry *e, Src src)
     SimEvqEntry x;
     take(sim, src, &x);
     /* Copy out: handlers may schedule events and grow the record array. */
-    copy = sim->ev[entry_slot(&x)];
-    ev_release(sim, entry_slot(&x));
+    copy = sim->ev[sim_evq_slot(&x)];
+    ev_release(sim, sim_evq_slot(&x));
   }
   sim->now = t;
   sim->dispatched++;
