@@ -225,7 +225,10 @@ typedef struct {
   char *name;
   guint32 hub;             /* core server index whose hub keeps the tunnel */
   SimConnId tunnel;        /* the hub's connection, at this end; 0 = down */
-  GArray *leaders;         /* SimConnId of external clients' persistent connections */
+  GArray *leaders;         /* SimConnId of external clients' persistent connections, in
+                            * arrival order; 0 where one closed (the zone's tag on a
+                            * connection is its index + 1, so a close is O(1)) */
+  guint32 leaders_dead;    /* zeros in leaders; compacted when they are half */
   SimConnId hub_conn;      /* the same tunnel at the hub's end; 0 = down */
   SimConnId ms_conn;       /* zone proxy: the module server's connection (17487) */
   GArray *dc_links;        /* zone proxy: guint32 pairs (session, endpoint connection) */

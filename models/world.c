@@ -369,6 +369,11 @@ guint32 cs_world_zone_count(const CsWorld *w) { return w->zones->len; }
 SimNodeId cs_world_zone_node(const CsWorld *w, guint32 z) { return cs_zone_rec(w, z)->node; }
 guint32 cs_zone_tunnel_drops(const CsWorld *w, guint32 z) { return cs_zone_rec(w, z)->tunnel_drops; }
 gboolean cs_zone_tunnel_up(const CsWorld *w, guint32 z) { return cs_zone_rec(w, z)->tunnel != 0; }
+guint32 cs_zone_leaders(const CsWorld *w, guint32 z)
+{
+  const CsZone *zr = cs_zone_rec(w, z);
+  return zr->leaders->len - zr->leaders_dead;
+}
 
 guint32 cs_world_add_external_clients(CsWorld *w, guint32 subnet, guint32 count, SimNodeId zone_node,
                                       GError **error)

@@ -84,6 +84,8 @@ SimNodeId cs_world_zone_node(const CsWorld *w, guint32 zone);
 /* Times the zone's tunnel went down (seen at the zone server). */
 guint32 cs_zone_tunnel_drops(const CsWorld *w, guint32 zone);
 gboolean cs_zone_tunnel_up(const CsWorld *w, guint32 zone);
+/* External clients whose persistent connection the zone server holds now. */
+guint32 cs_zone_leaders(const CsWorld *w, guint32 zone);
 /* `count` external (roaming) clients in `subnet` that reach the core through
  * zone server `zone_node`; they never peer.  Returns the first client index. */
 guint32 cs_world_add_external_clients(CsWorld *w, guint32 subnet, guint32 count, SimNodeId zone_node,

@@ -66,6 +66,7 @@ static void zs_start(Sim *sim, SimNodeId node, gpointer k)
   z->tunnel = 0;
   z->ms_conn = 0;
   g_array_set_size(z->leaders, 0);
+  z->leaders_dead = 0;
   g_array_set_size(z->dc_links, 0);
 }
 
@@ -74,13 +75,42 @@ static void zs_crashed(Sim *sim, SimNodeId node, gpointer k)
   zs_start(sim, node, k);
 }
 
-static void drop_leader(CsZone *z, SimConnId conn)
+/* The persistent connections of external clients, in the order they said
+ * hello (pushes go out in that order).  A connection's tag at the zone's end
+ * is its index + 1 in z->leaders (0: not a leader); a close leaves a zero
+ * there, and the zeros are squeezed out once they are half the array, so a
+ * close costs O(1) however many roaming clients there are. */
+static void compact_leaders(Sim *sim, SimNodeId node, CsZone *z)
 {
-  for (guint i = 0; i < z->leaders->len; i++)
-    if (g_array_index(z->leaders, SimConnId, i) == conn) {
-      g_array_remove_index(z->leaders, i);
-      return;
-    }
+  guint n = 0;
+  for (guint i = 0; i < z->leaders->len; i++) {
+    SimConnId c = g_array_index(z->leaders, SimConnId, i);
+    if (!c)
+      continue;
+    g_array_index(z->leaders, SimConnId, n++) = c;
+    sim_conn_set_tag(sim, c, node, n);
+  }
+  g_array_set_size(z->leaders, n);
+  z->leaders_dead = 0;
+}
+
+static void drop_leader(Sim *sim, SimNodeId node, CsZone *z, SimConnId conn)
+{
+  guint32 at = sim_conn_tag(sim, conn, node);
+  if (!at)
+    return;
+  g_assert(at <= z->leaders->len && g_array_index(z->leaders, SimConnId, at - 1) == conn);
+  g_array_index(z->leaders, SimConnId, at - 1) = 0;
+  sim_conn_set_tag(sim, conn, node, 0);
+  if (++z->leaders_dead > 32 && z->leaders_dead * 2 > z->leaders->len)
+    compact_leaders(sim, node, z);
+}
+
+static void add_leader(Sim *sim, SimNodeId node, CsZone *z, SimConnId conn)
+{
+  drop_leader(sim, node, z, conn);
+  g_array_append_val(z->leaders, conn);
+  sim_conn_set_tag(sim, conn, node, z->leaders->len);
 }
 
 static void zs_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimConnError why)
@@ -93,7 +123,7 @@ static void zs_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimC
   }
   if (conn == z->ms_conn)
     z->ms_conn = 0;
-  drop_leader(z, conn);
+  drop_leader(sim, node, z, conn);
 }
 
 static void zs_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimMsg *m)
@@ -114,6 +144,8 @@ static void zs_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
     case CS_MSG_QUESTION:
     case CS_MSG_ACTION:
       for (guint i = 0; i < z->leaders->len; i++) {
+        if (!g_array_index(z->leaders, SimConnId, i))
+          continue; /* closed */
         SimMsg *r = sim_msg_new(sim);
         r->type = m->type;
         r->cls = m->cls;
@@ -135,8 +167,7 @@ static void zs_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
   switch ((CsMsgType) m->type) {
   case CS_MSG_LEADER_HELLO:
     remember(w, client, conn, FALSE);
-    drop_leader(z, conn);
-    g_array_append_val(z->leaders, conn);
+    add_leader(sim, node, z, conn);
     break;
   case CS_MSG_SHARD_FETCH:
     remember(w, client, conn, FALSE);

@@ -8,8 +8,8 @@ typedef struct {
   guint32 sensor;
 } ZoneWorld;
 
-/* datacenter (core server) — dmz (zone server) — internet (20 roaming clients) */
-static void zw_init(ZoneWorld *z, guint64 seed)
+/* datacenter (core server) — dmz (zone server) — internet (n roaming clients) */
+static void zw_init_n(ZoneWorld *z, guint64 seed, guint32 n)
 {
   tw_init(&z->t, NULL, seed);
   Sim *sim = z->t.sim;
@@ -23,12 +23,14 @@ static void zw_init(ZoneWorld *z, guint64 seed)
   guint8 prefix;
   sim_cidr_parse("198.18.0.0/24", &base, &prefix);
   guint32 sn = sim_subnet_add(sim, inet, base, prefix, 50e6, 5 * SIM_MS, NULL);
-  z->first_ext = cs_world_add_external_clients(z->t.w, sn, 20, z->zs, NULL);
+  z->first_ext = cs_world_add_external_clients(z->t.w, sn, n, z->zs, NULL);
   CU_ASSERT_FATAL(z->first_ext != G_MAXUINT32);
   z->sensor = cs_world_sensor(z->t.w, "Location");
-  for (guint32 i = 0; i < 20; i++)
+  for (guint32 i = 0; i < n; i++)
     cs_world_sensor_set(z->t.w, z->sensor, z->first_ext + i, "home");
 }
+
+static void zw_init(ZoneWorld *z, guint64 seed) { zw_init_n(z, seed, 20); }
 
 static SimFwRule block_tunnel(ZoneWorld *z)
 {
@@ -98,11 +100,43 @@ static void test_external_download(void)
   tw_free(&z.t);
 }
 
+/* The zone server pushes questions to the external clients it holds a
+ * connection for.  Crash 70 of 100 (their connections close at the zone after
+ * the keepalive timeout, enough closes to compact its list): a question
+ * reaches exactly the 30 left; restart the 70 and the next reaches all 100,
+ * each once. */
+static void test_zone_leaders_come_and_go(void)
+{
+  ZoneWorld z;
+  zw_init_n(&z, 63, 100);
+  CsTarget all = { CS_TARGET_ALL, 0 };
+  sim_run_until(z.t.sim, 3 * SIM_MIN);
+  CU_ASSERT_EQUAL(cs_zone_leaders(z.t.w, 0), 100);
+  for (guint32 i = 0; i < 100; i++)
+    if (i % 10 < 7) /* interleaved with the ones left */
+      sim_node_crash(z.t.sim, cs_world_client_node(z.t.w, z.first_ext + i));
+  sim_run_until(z.t.sim, 5 * SIM_MIN);
+  CU_ASSERT_EQUAL(cs_zone_leaders(z.t.w, 0), 30);
+  gint32 q1 = cs_world_ask(z.t.w, 5 * SIM_MIN, z.sensor, CS_Q_COUNT, &all, 1, NULL);
+  sim_run_until(z.t.sim, 7 * SIM_MIN);
+  CU_ASSERT_EQUAL(cs_question_answered(z.t.w, (guint32) q1), 30);
+  for (guint32 i = 0; i < 100; i++)
+    if (!sim_node_is_up(z.t.sim, cs_world_client_node(z.t.w, z.first_ext + i)))
+      sim_node_restart(z.t.sim, cs_world_client_node(z.t.w, z.first_ext + i));
+  sim_run_until(z.t.sim, 10 * SIM_MIN);
+  CU_ASSERT_EQUAL(cs_zone_leaders(z.t.w, 0), 100);
+  gint32 q2 = cs_world_ask(z.t.w, 10 * SIM_MIN, z.sensor, CS_Q_COUNT, &all, 1, NULL);
+  sim_run_until(z.t.sim, 12 * SIM_MIN);
+  CU_ASSERT_EQUAL(cs_question_answered(z.t.w, (guint32) q2), 100);
+  tw_free(&z.t);
+}
+
 int main(void)
 {
   CU_TestInfo tests[] = {
     { "tunnel cut and restored", test_tunnel_cut_and_restore },
     { "external clients download through the zone server", test_external_download },
+    { "zone leaders come and go", test_zone_leaders_come_and_go },
     CU_TEST_INFO_NULL,
   };
   return cs_test_main("zone", tests);
