@@ -6,66 +6,65 @@
 
 void sim_stats_init(Sim *sim)
 {
-  sim->series = g_array_new(FALSE, TRUE, sizeof(SimSeries));
   sim->subnet_series = g_array_new(FALSE, TRUE, sizeof(guint32));
 }
 
 void sim_stats_clear(Sim *sim)
 {
-  for (guint i = 0; i < sim->series->len; i++) {
-    SimSeries *se = &g_array_index(sim->series, SimSeries, i);
-    for (guint32 c = 0; c < se->nchunks; c++)
-      g_free(se->chunks[c]);
-    g_free(se->chunks);
-  }
-  g_array_free(sim->series, TRUE);
+  for (guint32 b = 0; b < sim->nrows; b++)
+    g_free(sim->rows[b].b);
+  g_free(sim->rows);
+  sim->rows = NULL;
+  sim->nrows = 0;
   g_array_free(sim->subnet_series, TRUE);
 }
 
-static guint32 series_new(Sim *sim)
-{
-  SimSeries s = { NULL, 0 };
-  g_array_append_val(sim->series, s);
-  return sim->series->len; /* index + 1 */
-}
-
-/* The series a directed link's traffic goes to (created on first use). */
-static SimSeries *series_for(Sim *sim, guint32 dl)
+/* The series (index + 1) a directed link's traffic goes to, numbered on
+ * first use; an access link remembers its subnet's in its own record. */
+static guint32 series_for(Sim *sim, guint32 dl)
 {
   SimLink *l = sim_link_rec(sim, dl >> 1);
-  guint32 *ref;
-  if (l->kind == SIM_LINK_WAN) {
-    ref = &l->stats[dl & 1];
-  } else {
+  guint32 *ref = &l->stats[dl & 1];
+  if (*ref)
+    return *ref;
+  if (l->kind != SIM_LINK_WAN) {
     guint32 idx = l->b * 2 + (dl & 1); /* access link: b is the subnet */
     if (sim->subnet_series->len <= idx)
       g_array_set_size(sim->subnet_series, idx + 1);
-    ref = &g_array_index(sim->subnet_series, guint32, idx);
+    guint32 *sub = &g_array_index(sim->subnet_series, guint32, idx);
+    if (*sub == 0)
+      *sub = ++sim->nseries;
+    return *ref = *sub;
   }
-  if (*ref == 0)
-    *ref = series_new(sim);
-  return &g_array_index(sim->series, SimSeries, *ref - 1);
+  return *ref = ++sim->nseries;
 }
 
-static SimBucket *bucket_at(Sim *sim, SimSeries *s, guint32 b)
+static SimBucket *bucket_at(Sim *sim, guint32 series, guint32 b)
 {
-  guint32 c = b >> SIM_STATS_CHUNK_BITS;
-  if (c >= s->nchunks) {
-    guint32 n = MAX(c + 1, s->nchunks + s->nchunks / 4); /* modest growth: 8 bytes per chunk */
-    s->chunks = g_renew(SimBucket *, s->chunks, n);
-    memset(s->chunks + s->nchunks, 0, (n - s->nchunks) * sizeof *s->chunks);
-    s->nchunks = n;
+  guint32 s = series - 1;
+  if (b >= sim->nrows) {
+    guint32 n = MAX(b + 1, sim->nrows + sim->nrows / 4 + 16);
+    sim->rows = g_renew(SimStatsRow, sim->rows, n);
+    memset(sim->rows + sim->nrows, 0, (n - sim->nrows) * sizeof *sim->rows);
+    sim->nrows = n;
   }
-  if (!s->chunks[c])
-    s->chunks[c] = g_new0(SimBucket, SIM_STATS_CHUNK);
   if (sim->nbuckets <= b)
     sim->nbuckets = b + 1;
-  return &s->chunks[c][b & (SIM_STATS_CHUNK - 1)];
+  SimStatsRow *r = &sim->rows[b];
+  if (s >= r->len) {
+    /* Room for every series numbered so far: a row grows again only when a
+     * link or subnet carries its first traffic. */
+    guint32 n = MAX(s + 1, sim->nseries);
+    r->b = g_renew(SimBucket, r->b, n);
+    memset(r->b + r->len, 0, (n - r->len) * sizeof *r->b);
+    r->len = n;
+  }
+  return &r->b[s];
 }
 
 void sim_stats_link(Sim *sim, guint32 dl, SimClass cls, double bytes, guint32 msgs, SimTime t0, SimTime t1)
 {
-  SimSeries *s = series_for(sim, dl);
+  guint32 s = series_for(sim, dl);
   SimTime w = sim->p.bucket;
   guint32 b0 = (guint32) (t0 / w);
   if (t1 <= t0 || (guint32) ((t1 - 1) / w) == b0) {
@@ -98,13 +97,9 @@ guint32 sim_stats_buckets(const Sim *sim) { return sim->nbuckets; }
 
 static const SimBucket *series_bucket(const Sim *sim, guint32 ref, guint32 b)
 {
-  if (ref == 0)
+  if (ref == 0 || b >= sim->nrows || ref - 1 >= sim->rows[b].len)
     return NULL;
-  const SimSeries *s = &g_array_index(sim->series, SimSeries, ref - 1);
-  guint32 c = b >> SIM_STATS_CHUNK_BITS;
-  if (c >= s->nchunks || !s->chunks[c])
-    return NULL;
-  return &s->chunks[c][b & (SIM_STATS_CHUNK - 1)];
+  return &sim->rows[b].b[ref - 1];
 }
 
 const SimBucket *sim_stats_wan(const Sim *sim, guint32 dl, guint32 b)

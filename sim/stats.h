@@ -18,8 +18,8 @@ typedef struct {
 
 /* Number of buckets recorded so far (covering [0, n * bucket)). */
 guint32 sim_stats_buckets(const Sim *sim);
-/* Bucket b of a directed WAN link (dlink = link*2 + dir); NULL if no traffic
- * (storage is sparse: NULL may come between buckets with traffic). */
+/* Bucket b of a directed WAN link (dlink = link*2 + dir); NULL or all zeros
+ * if no traffic (NULL may come between buckets with traffic). */
 const SimBucket *sim_stats_wan(const Sim *sim, guint32 dlink, guint32 b);
 /* Bucket b of a subnet's access links, down = TRUE for traffic to hosts. */
 const SimBucket *sim_stats_subnet(const Sim *sim, guint32 subnet, gboolean down, guint32 b);
