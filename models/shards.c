@@ -595,6 +595,61 @@ static double transfer_cap(CsWorld *w, guint32 subnet)
   return cap;
 }
 
+/* A server's answer to one request: the wanted shards in chunks of up to
+ * `per`, each chunk a message made when the connection is ready for it (a
+ * 1 GB file down a 20 Mbps link would otherwise wait in memory as 2,000
+ * messages for twenty minutes). */
+typedef struct {
+  CsWorld *w;
+  CsShardReq *req;
+  guint32 next;            /* first shard index not yet sent */
+  guint32 per;
+  guint32 client;
+  guint8 from;             /* CS_FROM_SERVER or CS_FROM_SERVER_WAN */
+  double cap;              /* rate cap (throttles), 0 = none */
+} ServeStream;
+
+static void serve_stream_free(gpointer p)
+{
+  ServeStream *st = p;
+  cs_shard_req_free(st->req);
+  g_free(st);
+}
+
+static SimMsg *serve_stream_next(Sim *sim, gpointer p)
+{
+  ServeStream *st = p;
+  const CsShardSet *want = st->req->want;
+  guint32 n = want->nbits, i = st->next;
+  /* The next chunk: up to `per` wanted shards, as a set over just their range. */
+  while (i < n && !bit_get(want->bits, i))
+    i++;
+  if (i >= n)
+    return NULL;
+  guint32 a = i, k = 0, b = i;
+  for (; i < n && k < st->per; i++)
+    if (bit_get(want->bits, i)) {
+      k++;
+      b = i;
+    }
+  st->next = i;
+  CsShardSet *chunk = g_malloc0(sizeof(CsShardSet) + set_bytes(b - a + 1));
+  chunk->file = want->file;
+  chunk->first = a;
+  chunk->nbits = b - a + 1;
+  for (guint32 j = a; j <= b; j++)
+    if (bit_get(want->bits, j))
+      bit_set(chunk->bits, j - a);
+  CsShardData *d = g_new0(CsShardData, 1);
+  d->flow = st->req->flow;
+  d->from = st->from;
+  d->set = chunk;
+  SimMsg *m = msg(st->w, CS_MSG_SHARDS, SIM_CLS_SHARD, set_payload(st->w, chunk), d, cs_shard_data_free);
+  m->max_bps = st->cap;
+  m->u = st->client; /* a zone server relays by it */
+  return m;
+}
+
 static void serve_now(CsWorld *w, SimNodeId server, SimConnId conn, guint32 client, CsShardReq *req)
 {
   if (!sim_conn_is_open(w->sim, conn)) {
@@ -609,40 +664,15 @@ static void serve_now(CsWorld *w, SimNodeId server, SimConnId conn, guint32 clie
   /* Along a chain every hop stores and forwards a message, so messages stay
    * small there; a client without a chain gets larger ones (fewer messages
    * waiting in the server's queues, same bytes). */
-  guint32 per = MAX(req->flow ? w->p.shards_per_message : w->p.direct_shards_per_message, 1);
-  guint64 total = 0;
-  guint32 n = req->want->nbits, i = 0;
-  for (;;) {
-    /* The next chunk: up to `per` wanted shards, as a set over just their range. */
-    while (i < n && !bit_get(req->want->bits, i))
-      i++;
-    if (i >= n)
-      break;
-    guint32 a = i, k = 0, b = i;
-    for (; i < n && k < per; i++)
-      if (bit_get(req->want->bits, i)) {
-        k++;
-        b = i;
-      }
-    CsShardSet *chunk = g_malloc0(sizeof(CsShardSet) + set_bytes(b - a + 1));
-    chunk->file = req->want->file;
-    chunk->first = a;
-    chunk->nbits = b - a + 1;
-    for (guint32 j = a; j <= b; j++)
-      if (bit_get(req->want->bits, j))
-        bit_set(chunk->bits, j - a);
-    CsShardData *d = g_new0(CsShardData, 1);
-    d->flow = req->flow;
-    d->from = wan ? CS_FROM_SERVER_WAN : CS_FROM_SERVER;
-    d->set = chunk;
-    guint64 bytes = set_payload(w, chunk);
-    total += bytes;
-    SimMsg *m = msg(w, CS_MSG_SHARDS, SIM_CLS_SHARD, bytes, d, cs_shard_data_free);
-    m->max_bps = cap;
-    m->u = client; /* a zone server relays by it */
-    sim_send(w->sim, conn, server, m);
-  }
-  cs_shard_req_free(req);
+  ServeStream *st = g_new0(ServeStream, 1);
+  st->w = w;
+  st->req = req;
+  st->per = MAX(req->flow ? w->p.shards_per_message : w->p.direct_shards_per_message, 1);
+  st->client = client;
+  st->from = wan ? CS_FROM_SERVER_WAN : CS_FROM_SERVER;
+  st->cap = cap;
+  guint64 total = set_payload(w, req->want); /* what the chunks will carry, together */
+  sim_send_stream(w->sim, conn, server, serve_stream_next, st, serve_stream_free);
   if (throttled && total > 0) {
     /* Hold a slot until the transfer should be through: at its cap, or at the
      * path's slowest link when only the count is limited. */

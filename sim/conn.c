@@ -333,12 +333,61 @@ static gboolean send_now(Sim *sim, guint32 c, guint32 midx)
   return FALSE;
 }
 
+/* A stream waiting in a queue: a message record (flag MSG_STREAM) whose blob
+ * is this. */
+enum { MSG_STREAM = 1 };
+typedef struct {
+  SimStreamFn next;
+  gpointer data;
+  GDestroyNotify free_fn;
+} Stream;
+
+static void stream_free(gpointer p)
+{
+  Stream *st = p;
+  if (st->free_fn)
+    st->free_fn(st->data);
+  g_free(st);
+}
+
+guint32 sim_conn_queue_head(Sim *sim, guint32 c, int d)
+{
+  SimConn *cn = sim_conn_rec(sim, c);
+  for (;;) {
+    guint32 h = cn->qhead[d];
+    if (!h)
+      return 0;
+    SimMsg *ph = sim_msg_rec(sim, h); /* pool records never move */
+    if (!(ph->flags_ & MSG_STREAM))
+      return h;
+    Stream *st = ph->blob;
+    SimMsg *m = st->next(sim, st->data);
+    if (!m) {
+      cn->qhead[d] = ph->next_;
+      if (!cn->qhead[d])
+        cn->qtail[d] = 0;
+      sim_msg_release(sim, h);
+      continue;
+    }
+    /* In front of the stream, as if it had been queued there all along. */
+    m->conn_ = ph->conn_;
+    m->conn_gen_ = ph->conn_gen_;
+    m->dir_ = ph->dir_;
+    m->sent_at_ = ph->sent_at_;
+    m->next_ = h;
+    cn->qhead[d] = m->self_;
+    return m->self_;
+  }
+}
+
 /* Sends queued messages of one direction until a bulk flow takes it. */
 static void pump(Sim *sim, guint32 c, int d)
 {
   SimConn *cn = sim_conn_rec(sim, c);
   while (!cn->flow[d] && cn->qhead[d] && cn->state == SIM_CS_OPEN) {
-    guint32 m = cn->qhead[d];
+    guint32 m = sim_conn_queue_head(sim, c, d);
+    if (!m)
+      break; /* a stream that had nothing more */
     cn->qhead[d] = sim_msg_rec(sim, m)->next_;
     if (!cn->qhead[d])
       cn->qtail[d] = 0;
@@ -358,29 +407,50 @@ static void pump(Sim *sim, guint32 c, int d)
   }
 }
 
-void sim_send(Sim *sim, SimConnId c, SimNodeId from, SimMsg *msg)
+/* Queues msg (or drops it if the connection cannot take it); TRUE when the
+ * direction is idle and the message is the only one queued. */
+static gboolean enqueue(Sim *sim, SimConnId c, SimNodeId from, SimMsg *msg)
 {
   guint32 midx = sim_msg_index(sim, msg);
   SimConn *cn = sim_conn_rec(sim, c);
   int d = side_of(cn, from);
   if (cn->state != SIM_CS_OPEN || !cn->held[1 - d] || cn->closing[d] || cn->node[d] != from) {
     sim_msg_release(sim, midx);
-    return;
+    return FALSE;
   }
   msg->conn_ = c;
   msg->conn_gen_ = cn->gen;
   msg->dir_ = (guint8) d;
   msg->sent_at_ = sim->now;
   msg->next_ = 0;
-  if (cn->flow[d] || cn->qhead[d]) {
-    if (cn->qtail[d])
-      sim_msg_rec(sim, cn->qtail[d])->next_ = midx;
-    else
-      cn->qhead[d] = midx;
-    cn->qtail[d] = midx;
-    return;
-  }
-  send_now(sim, c, midx);
+  gboolean idle = !cn->flow[d] && !cn->qhead[d];
+  if (cn->qtail[d])
+    sim_msg_rec(sim, cn->qtail[d])->next_ = midx;
+  else
+    cn->qhead[d] = midx;
+  cn->qtail[d] = midx;
+  return idle;
+}
+
+void sim_send(Sim *sim, SimConnId c, SimNodeId from, SimMsg *msg)
+{
+  if (enqueue(sim, c, from, msg))
+    pump(sim, c, msg->dir_);
+}
+
+void sim_send_stream(Sim *sim, SimConnId c, SimNodeId from, SimStreamFn next, gpointer data,
+                     GDestroyNotify free_fn)
+{
+  Stream *st = g_new(Stream, 1);
+  st->next = next;
+  st->data = data;
+  st->free_fn = free_fn;
+  SimMsg *ph = sim_msg_new(sim);
+  ph->flags_ = MSG_STREAM;
+  ph->blob = st;
+  ph->blob_free = stream_free;
+  if (enqueue(sim, c, from, ph))
+    pump(sim, c, ph->dir_);
 }
 
 /* Called by flow.c when a bulk message's last byte left the bottleneck. */

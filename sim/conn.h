@@ -75,6 +75,19 @@ SimConnId sim_connect(Sim *sim, SimNodeId node, guint32 dst_addr, guint16 port,
                       SimClass cls, gboolean tls);
 /* Queues msg for the far end.  Lost silently if the connection is broken. */
 void sim_send(Sim *sim, SimConnId conn, SimNodeId from, SimMsg *msg);
+/* A stream of messages sent as one: it waits in the connection's queue like
+ * a single message, and each time its turn comes the kernel calls
+ * next(sim, data) for the message to send (NULL: the stream is over).  So a
+ * model can hand over a long run of messages — a server sending a file
+ * chunk by chunk down a slow WAN link — without them all waiting in memory;
+ * what goes on the wire, and when, is the same as sending them one after
+ * the other.  Every message counts as sent when the stream was.  next must
+ * only build the message (sim_msg_new and its fields).  free_fn(data) runs
+ * when the stream is over or the connection breaks first (at once if it is
+ * already broken). */
+typedef SimMsg *(*SimStreamFn)(Sim *sim, gpointer data);
+void sim_send_stream(Sim *sim, SimConnId conn, SimNodeId from, SimStreamFn next, gpointer data,
+                     GDestroyNotify free_fn);
 /* Closes gracefully: the far end gets closed(PEER_CLOSED) after what was sent
  * before the close has arrived.  The closing node hears nothing more. */
 void sim_close(Sim *sim, SimConnId conn, SimNodeId by);

@@ -375,7 +375,7 @@ static gboolean flow_hand_over(Sim *sim, guint32 fi)
 {
   SimFlow *f = sim_flow_rec(sim, fi);
   SimConn *cn = sim_conn_rec(sim, f->conn);
-  guint32 next = cn->qhead[f->dir];
+  guint32 next = sim_conn_queue_head(sim, f->conn, f->dir);
   if (!f->active || !next)
     return FALSE;
   SimMsg *m = sim_msg_rec(sim, f->msg), *nm = sim_msg_rec(sim, next);

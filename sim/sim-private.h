@@ -269,6 +269,9 @@ static inline SimConn *sim_conn_rec(const Sim *sim, guint32 c) { return sim_pool
 static inline SimFlow *sim_flow_rec(const Sim *sim, guint32 f) { return sim_pool_get(&sim->flows, f); }
 static inline SimMsg *sim_msg_rec(const Sim *sim, guint32 m) { return sim_pool_get(&sim->msgs, m); }
 guint32 sim_msg_index(const Sim *sim, const SimMsg *m);
+/* The message at the head of a connection direction's queue (0: none),
+ * after a stream there has yielded its next message (conn.c). */
+guint32 sim_conn_queue_head(Sim *sim, guint32 c, int d);
 /* Frees a message and its blob. */
 void sim_msg_release(Sim *sim, guint32 idx);
 

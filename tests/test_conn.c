@@ -311,6 +311,109 @@ static void test_in_order_delivery(void)
   net_done(&n);
 }
 
+/* A stream yields its messages one at a time, when the connection is ready
+ * for each; what arrives, and when, is the same as sending them all at once. */
+typedef struct {
+  Sim *sim;
+  guint64 sizes[4];
+  int n, next;
+  SimTime called[8]; /* when next() ran */
+  int ncalls, freed;
+} TestStream;
+
+static SimMsg *stream_next(Sim *sim, gpointer p)
+{
+  TestStream *st = p;
+  st->called[st->ncalls++] = sim_now(sim);
+  if (st->next == st->n)
+    return NULL;
+  SimMsg *m = sim_msg_new(sim);
+  m->size = st->sizes[st->next];
+  m->a = (guint64) ++st->next;
+  m->cls = SIM_CLS_PEER;
+  return m;
+}
+
+static void stream_freed(gpointer p) { ((TestStream *) p)->freed++; }
+
+/* Three 2 MB messages, then a 10-byte one, a to b over the 20 Mbps WAN:
+ * once as three sim_send calls, once as a stream; b's log must match. */
+static GArray *run_three_then_one(gboolean as_stream, TestStream *st)
+{
+  Net n;
+  std_net(&n);
+  SimConnId c = connect_ab(&n, 80, FALSE);
+  sim_run_until(n.sim, T0 + RTT);
+  CU_ASSERT_FATAL(sim_conn_is_open(n.sim, c));
+  *st = (TestStream) { .sim = n.sim, .sizes = { 2000000, 2000000, 2000000 }, .n = 3 };
+  if (as_stream) {
+    sim_send_stream(n.sim, c, n.a, stream_next, st, stream_freed);
+  } else {
+    for (int k = 0; k < 3; k++)
+      send_msg(&n, c, n.a, st->sizes[k], (guint64) k + 1);
+  }
+  send_msg(&n, c, n.a, 10, 4);
+  sim_drain(n.sim);
+  GArray *got = g_array_new(FALSE, FALSE, sizeof(ProbeEvent));
+  for (guint i = 0; i < n.p->log->len; i++)
+    if (log_at(n.p, (int) i)->node == n.b && log_at(n.p, (int) i)->what == PR_MESSAGE)
+      g_array_append_val(got, *log_at(n.p, (int) i));
+  net_done(&n);
+  return got;
+}
+
+static void test_send_stream(void)
+{
+  TestStream plain, st;
+  GArray *want = run_three_then_one(FALSE, &plain);
+  GArray *got = run_three_then_one(TRUE, &st);
+  CU_ASSERT_EQUAL_FATAL(want->len, 4);
+  CU_ASSERT_EQUAL_FATAL(got->len, 4);
+  for (guint i = 0; i < 4; i++) {
+    const ProbeEvent *a = &g_array_index(want, ProbeEvent, i), *b = &g_array_index(got, ProbeEvent, i);
+    CU_ASSERT_EQUAL(a->a, i + 1);
+    CU_ASSERT_EQUAL(b->a, a->a);
+    CU_ASSERT_EQUAL(b->size, a->size);
+    CU_ASSERT_EQUAL(b->t, a->t);
+  }
+  /* Lazily: the first message at once, each next one only when the one
+   * before has left (2 MB take 800 ms at 20 Mbps), the end found when the
+   * third has; freed once. */
+  CU_ASSERT_EQUAL(plain.ncalls, 0);
+  CU_ASSERT_EQUAL_FATAL(st.ncalls, 4);
+  CU_ASSERT_EQUAL(st.called[0], T0 + RTT);
+  for (int k = 1; k < 4; k++)
+    CU_ASSERT(st.called[k] >= st.called[k - 1] + 800 * SIM_MS);
+  CU_ASSERT_EQUAL(st.freed, 1);
+  g_array_free(want, TRUE);
+  g_array_free(got, TRUE);
+}
+
+/* A stream on a connection that breaks (the far end crashes) is freed with
+ * the connection and asked for nothing more; one sent on a broken
+ * connection is freed at once and never asked. */
+static void test_send_stream_broken(void)
+{
+  Net n;
+  std_net(&n);
+  SimConnId c = connect_ab(&n, 80, FALSE);
+  sim_run_until(n.sim, T0 + RTT);
+  TestStream st = { .sim = n.sim, .sizes = { 2000000, 2000000, 2000000, 2000000 }, .n = 4 };
+  sim_send_stream(n.sim, c, n.a, stream_next, &st, stream_freed);
+  sim_run_until(n.sim, T0 + RTT + 1500 * SIM_MS);
+  CU_ASSERT_EQUAL(st.ncalls, 2); /* the first is through, the second on the wire */
+  sim_node_crash(n.sim, n.b);
+  sim_drain(n.sim);
+  CU_ASSERT_EQUAL(st.ncalls, 2);
+  CU_ASSERT_EQUAL(st.freed, 1);
+  CU_ASSERT_EQUAL(probe_count(n.p, n.b, PR_MESSAGE), 1);
+  TestStream late = { .sim = n.sim, .n = 1, .sizes = { 10 } };
+  sim_send_stream(n.sim, c, n.a, stream_next, &late, stream_freed);
+  CU_ASSERT_EQUAL(late.ncalls, 0);
+  CU_ASSERT_EQUAL(late.freed, 1);
+  net_done(&n);
+}
+
 /* --- failures -------------------------------------------------------------------------- */
 
 /* The WAN link fails while a small message and a bulk transfer are in
@@ -846,6 +949,8 @@ int main(void)
     { "connect over a failed WAN link: timeout", test_connect_link_down },
     { "path broken during the handshake", test_connect_broken_during_handshake },
     { "in-order delivery, large then small", test_in_order_delivery },
+    { "a stream sends like its messages one by one", test_send_stream },
+    { "a stream on a broken connection", test_send_stream_broken },
     { "WAN failure: in flight lost, keepalive at both ends", test_wan_failure_open_conn },
     { "route change in a triangle", test_route_change },
     { "crash: far end notices after keepalive", test_crash_far_end_keepalive },
