@@ -363,9 +363,7 @@ guint32 sim_conn_queue_head(Sim *sim, guint32 c, int d)
     Stream *st = ph->blob;
     SimMsg *m = st->next(sim, st->data);
     if (!m) {
-      cn->qhead[d] = ph->next_;
-      if (!cn->qhead[d])
-        cn->qtail[d] = 0;
+      sim_conn_queue_pop(sim, cn, d);
       sim_msg_release(sim, h);
       continue;
     }
@@ -388,9 +386,7 @@ static void pump(Sim *sim, guint32 c, int d)
     guint32 m = sim_conn_queue_head(sim, c, d);
     if (!m)
       break; /* a stream that had nothing more */
-    cn->qhead[d] = sim_msg_rec(sim, m)->next_;
-    if (!cn->qhead[d])
-      cn->qtail[d] = 0;
+    sim_conn_queue_pop(sim, cn, d);
     send_now(sim, c, m);
   }
   if (!cn->flow[d] && !cn->qhead[d] && cn->closing[d] && cn->state == SIM_CS_OPEN) {

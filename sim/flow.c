@@ -385,9 +385,7 @@ static gboolean flow_hand_over(Sim *sim, guint32 fi)
   for (int h = 0; h < f->nhops; h++)
     sim_stats_link(sim, f->hops[h].dl, (SimClass) m->cls, 0, 1, sim->now, sim->now);
   guint32 finished = f->msg;
-  cn->qhead[f->dir] = nm->next_;
-  if (!cn->qhead[f->dir])
-    cn->qtail[f->dir] = 0;
+  sim_conn_queue_pop(sim, cn, f->dir);
   f->msg = next;
   f->remaining = (double) nm->size;
   f->since = sim->now;

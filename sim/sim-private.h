@@ -272,6 +272,13 @@ guint32 sim_msg_index(const Sim *sim, const SimMsg *m);
 /* The message at the head of a connection direction's queue (0: none),
  * after a stream there has yielded its next message (conn.c). */
 guint32 sim_conn_queue_head(Sim *sim, guint32 c, int d);
+/* Takes the head message off a connection direction's queue. */
+static inline void sim_conn_queue_pop(Sim *sim, SimConn *cn, int d)
+{
+  cn->qhead[d] = sim_msg_rec(sim, cn->qhead[d])->next_;
+  if (!cn->qhead[d])
+    cn->qtail[d] = 0;
+}
 /* Frees a message and its blob. */
 void sim_msg_release(Sim *sim, guint32 idx);
 
