@@ -1,91 +1,218 @@
 /* stats.c — traffic statistics per directed WAN link and per subnet.
- * See stats.h. */
+ * See stats.h; the storage (dense open rows, sealed rows, late spans) is
+ * described beside SimStats in sim-private.h. */
 #include "sim-private.h"
 #include <math.h>
 #include <string.h>
 
 void sim_stats_init(Sim *sim)
 {
-  sim->subnet_series = g_array_new(FALSE, TRUE, sizeof(guint32));
+  SimStats *st = &sim->st;
+  st->subnet_series = g_array_new(FALSE, TRUE, sizeof(guint32));
+  st->late = g_array_new(FALSE, FALSE, sizeof(SimStatsLate));
+  st->touched = g_array_new(FALSE, FALSE, sizeof(guint32));
+  st->active = g_array_new(FALSE, FALSE, sizeof(SimStatsActive));
+  st->scratch_row = G_MAXUINT32;
+  st->late_sorted = TRUE;
+  st->sums_stale = TRUE;
 }
 
 void sim_stats_clear(Sim *sim)
 {
-  for (guint32 b = 0; b < sim->nrows; b++)
-    g_free(sim->rows[b].b);
-  g_free(sim->rows);
-  sim->rows = NULL;
-  sim->nrows = 0;
-  g_array_free(sim->subnet_series, TRUE);
+  SimStats *st = &sim->st;
+  for (guint32 b = 0; b < st->nrows; b++) {
+    g_free(st->rows[b].b);
+    g_free(st->rows[b].enc);
+  }
+  g_free(st->rows);
+  g_array_free(st->subnet_series, TRUE);
+  g_array_free(st->late, TRUE);
+  g_array_free(st->touched, TRUE);
+  g_array_free(st->active, TRUE);
+  g_free(st->scratch);
+  g_free(st->sum);
+  g_free(st->peak);
+  memset(st, 0, sizeof *st);
 }
+
+/* --- spreading an update over buckets ------------------------------------------------ */
+
+static void spread_init(SimSpread *sp, double bytes, SimTime t0, SimTime t1, SimTime w)
+{
+  sp->b = (guint32) (t0 / w);
+  sp->b1 = t1 <= t0 ? sp->b : (guint32) ((t1 - 1) / w);
+  sp->bytes = bytes;
+  sp->one = sp->b1 == sp->b;
+  sp->per_ns = sp->one ? 0 : bytes / (double) (t1 - t0);
+  sp->carried = 0;
+  sp->given = 0;
+  sp->t0 = t0;
+  sp->t1 = t1;
+  sp->w = w;
+}
+
+/* The bytes of bucket sp->b, which moves on to the next. */
+static guint64 spread_next(SimSpread *sp)
+{
+  guint32 b = sp->b++;
+  if (sp->one)
+    return (guint64) llround(sp->bytes); /* all in one bucket */
+  SimTime lo = MAX(sp->t0, (SimTime) b * sp->w), hi = MIN(sp->t1, (SimTime) (b + 1) * sp->w);
+  sp->carried += sp->per_ns * (double) (hi - lo);
+  guint64 upto = (guint64) llround(sp->carried);
+  guint64 give = upto - sp->given;
+  sp->given = upto;
+  return give;
+}
+
+/* --- writing -------------------------------------------------------------------------- */
 
 /* The series (index + 1) a directed link's traffic goes to, numbered on
  * first use; an access link remembers its subnet's in its own record. */
 static guint32 series_for(Sim *sim, guint32 dl)
 {
+  SimStats *st = &sim->st;
   SimLink *l = sim_link_rec(sim, dl >> 1);
   guint32 *ref = &l->stats[dl & 1];
   if (*ref)
     return *ref;
   if (l->kind != SIM_LINK_WAN) {
     guint32 idx = l->b * 2 + (dl & 1); /* access link: b is the subnet */
-    if (sim->subnet_series->len <= idx)
-      g_array_set_size(sim->subnet_series, idx + 1);
-    guint32 *sub = &g_array_index(sim->subnet_series, guint32, idx);
+    if (st->subnet_series->len <= idx)
+      g_array_set_size(st->subnet_series, idx + 1);
+    guint32 *sub = &g_array_index(st->subnet_series, guint32, idx);
     if (*sub == 0)
-      *sub = ++sim->nseries;
+      *sub = ++st->nseries;
     return *ref = *sub;
   }
-  return *ref = ++sim->nseries;
+  return *ref = ++st->nseries;
 }
 
-static SimBucket *bucket_at(Sim *sim, guint32 series, guint32 b)
+static guint8 *put_varint(guint8 *p, guint64 v)
 {
-  guint32 s = series - 1;
-  if (b >= sim->nrows) {
-    guint32 n = MAX(b + 1, sim->nrows + sim->nrows / 4 + 16);
-    sim->rows = g_renew(SimStatsRow, sim->rows, n);
-    memset(sim->rows + sim->nrows, 0, (n - sim->nrows) * sizeof *sim->rows);
-    sim->nrows = n;
+  while (v >= 0x80) {
+    *p++ = (guint8) (v | 0x80);
+    v >>= 7;
   }
-  if (sim->nbuckets <= b)
-    sim->nbuckets = b + 1;
-  SimStatsRow *r = &sim->rows[b];
+  *p++ = (guint8) v;
+  return p;
+}
+
+static const guint8 *get_varint(const guint8 *p, guint64 *v)
+{
+  guint64 x = 0;
+  for (int shift = 0;; shift += 7) {
+    guint8 c = *p++;
+    x |= (guint64) (c & 0x7f) << shift;
+    if (!(c & 0x80))
+      break;
+  }
+  *v = x;
+  return p;
+}
+
+/* A cell's mask: bit c for bytes[c] != 0, bit SIM_CLS_COUNT + c for msgs[c]. */
+static guint32 cell_mask(const SimBucket *bk)
+{
+  guint32 m = 0;
+  for (int c = 0; c < SIM_CLS_COUNT; c++) {
+    if (bk->bytes[c])
+      m |= 1u << c;
+    if (bk->msgs[c])
+      m |= 1u << (SIM_CLS_COUNT + c);
+  }
+  return m;
+}
+
+/* Row encoding: for each non-zero cell in series order, the gap from the
+ * previous cell's series, the mask, then the masked counts in mask order. */
+static void seal(SimStats *st, guint32 b)
+{
+  SimStatsRow *r = &st->rows[b];
+  if (r->b == NULL)
+    return;
+  /* Worst case per cell: gap 5, mask 3, 9 byte counts of 10, 9 of 5. */
+  gsize cap = 0;
+  for (guint32 s = 0; s < r->len; s++)
+    if (cell_mask(&r->b[s]))
+      cap += 8 + SIM_CLS_COUNT * 15;
+  guint8 *buf = cap ? g_malloc(cap) : NULL, *p = buf;
+  guint32 prev = 0;
+  for (guint32 s = 0; s < r->len; s++) {
+    const SimBucket *bk = &r->b[s];
+    guint32 m = cell_mask(bk);
+    if (!m)
+      continue;
+    p = put_varint(p, s + 1 - prev);
+    prev = s + 1;
+    p = put_varint(p, m);
+    for (int c = 0; c < SIM_CLS_COUNT; c++)
+      if (m & (1u << c))
+        p = put_varint(p, bk->bytes[c]);
+    for (int c = 0; c < SIM_CLS_COUNT; c++)
+      if (m & (1u << (SIM_CLS_COUNT + c)))
+        p = put_varint(p, bk->msgs[c]);
+  }
+  g_free(r->b);
+  r->b = NULL;
+  r->len = (guint32) (p - buf);
+  r->enc = buf ? g_realloc(buf, r->len) : NULL;
+}
+
+/* Bucket b becomes the latest: rows SIM_STATS_OPEN behind it are sealed. */
+static void advance(SimStats *st, guint32 b)
+{
+  if (b >= st->nrows) {
+    guint32 n = MAX(b + 1, st->nrows + st->nrows / 4 + 16);
+    st->rows = g_renew(SimStatsRow, st->rows, n);
+    memset(st->rows + st->nrows, 0, (n - st->nrows) * sizeof *st->rows);
+    st->nrows = n;
+  }
+  st->nbuckets = b + 1;
+  while (st->sealed + SIM_STATS_OPEN <= b)
+    seal(st, st->sealed++);
+}
+
+/* Adds to an open row. */
+static void add(SimStats *st, guint32 s, guint32 b, SimClass cls, guint64 bytes, guint32 msgs)
+{
+  if (bytes == 0 && msgs == 0)
+    return;
+  SimStatsRow *r = &st->rows[b];
   if (s >= r->len) {
     /* Room for every series numbered so far: a row grows again only when a
      * link or subnet carries its first traffic. */
-    guint32 n = MAX(s + 1, sim->nseries);
+    guint32 n = MAX(s + 1, st->nseries);
     r->b = g_renew(SimBucket, r->b, n);
     memset(r->b + r->len, 0, (n - r->len) * sizeof *r->b);
     r->len = n;
   }
-  return &r->b[s];
+  r->b[s].bytes[cls] += bytes;
+  r->b[s].msgs[cls] += msgs;
 }
 
 void sim_stats_link(Sim *sim, guint32 dl, SimClass cls, double bytes, guint32 msgs, SimTime t0, SimTime t1)
 {
-  guint32 s = series_for(sim, dl);
-  SimTime w = sim->p.bucket;
-  guint32 b0 = (guint32) (t0 / w);
-  if (t1 <= t0 || (guint32) ((t1 - 1) / w) == b0) {
-    SimBucket *b = bucket_at(sim, s, b0);
-    b->bytes[cls] += (guint64) llround(bytes);
-    b->msgs[cls] += msgs;
-    return;
+  SimStats *st = &sim->st;
+  guint32 s = series_for(sim, dl) - 1;
+  SimSpread sp;
+  spread_init(&sp, bytes, t0, t1, sim->p.bucket);
+  if (sp.b1 >= st->nbuckets)
+    advance(st, sp.b1);
+  st->sums_stale = TRUE;
+  if (sp.b < st->sealed) {
+    /* Kept whole for the sealed rows it reaches, spread when they are read. */
+    SimStatsLate late = { t0, t1, bytes, s, cls, sp.b1 < st->sealed ? msgs : 0,
+                          sp.b, MIN(sp.b1, st->sealed - 1) };
+    g_array_append_val(st->late, late);
+    st->late_sorted = FALSE;
   }
-  /* Spread over the buckets [t0, t1) covers, carrying the rounding along. */
-  double per_ns = bytes / (double) (t1 - t0), carried = 0;
-  guint64 given = 0;
-  guint32 b1 = (guint32) ((t1 - 1) / w);
-  for (guint32 b = b0; b <= b1; b++) {
-    SimTime lo = MAX(t0, (SimTime) b * w), hi = MIN(t1, (SimTime) (b + 1) * w);
-    carried += per_ns * (double) (hi - lo);
-    guint64 upto = (guint64) llround(carried);
-    SimBucket *bk = bucket_at(sim, s, b);
-    bk->bytes[cls] += upto - given;
-    given = upto;
+  while (sp.b <= sp.b1) {
+    guint32 b = sp.b;
+    guint64 give = spread_next(&sp);
+    if (b >= st->sealed)
+      add(st, s, b, cls, give, b == sp.b1 ? msgs : 0);
   }
-  bucket_at(sim, s, b1)->msgs[cls] += msgs;
 }
 
 void sim_stats_total(Sim *sim, gboolean wan, SimClass cls, double bytes)
@@ -93,55 +220,171 @@ void sim_stats_total(Sim *sim, gboolean wan, SimClass cls, double bytes)
   (wan ? sim->wan_total : sim->lan_total)[cls] += (guint64) llround(bytes);
 }
 
-guint32 sim_stats_buckets(const Sim *sim) { return sim->nbuckets; }
+/* --- reading -------------------------------------------------------------------------- */
 
-static const SimBucket *series_bucket(const Sim *sim, guint32 ref, guint32 b)
+guint32 sim_stats_buckets(const Sim *sim) { return sim->st.nbuckets; }
+
+static gint late_cmp(gconstpointer a, gconstpointer b)
 {
-  if (ref == 0 || b >= sim->nrows || ref - 1 >= sim->rows[b].len)
-    return NULL;
-  return &sim->rows[b].b[ref - 1];
+  const SimStatsLate *x = a, *y = b;
+  return x->b0 < y->b0 ? -1 : x->b0 > y->b0;
 }
 
-const SimBucket *sim_stats_wan(const Sim *sim, guint32 dl, guint32 b)
+static void scratch_add(SimStats *st, guint32 s, guint32 cls, guint64 bytes, guint32 msgs)
+{
+  st->scratch[s].bytes[cls] += bytes;
+  st->scratch[s].msgs[cls] += msgs;
+  g_array_append_val(st->touched, s);
+}
+
+/* Adds the late spans' shares of bucket b.  Rows are read in order, so each
+ * span is replayed once; a read of an earlier row starts the replay over. */
+static void replay_late(SimStats *st, guint32 b, SimTime w)
+{
+  if (!st->late_sorted || st->scratch_row == G_MAXUINT32 || b < st->scratch_row) {
+    if (!st->late_sorted)
+      g_array_sort(st->late, late_cmp); /* sums of integers: ties in any order */
+    st->late_sorted = TRUE;
+    g_array_set_size(st->active, 0);
+    st->late_next = 0;
+  }
+  while (st->late_next < st->late->len &&
+         g_array_index(st->late, SimStatsLate, st->late_next).b0 <= b) {
+    const SimStatsLate *l = &g_array_index(st->late, SimStatsLate, st->late_next);
+    SimStatsActive a;
+    a.late = st->late_next++;
+    spread_init(&a.sp, l->bytes, l->t0, l->t1, w);
+    g_array_append_val(st->active, a);
+  }
+  for (guint32 i = 0; i < st->active->len;) {
+    SimStatsActive *a = &g_array_index(st->active, SimStatsActive, i);
+    const SimStatsLate *l = &g_array_index(st->late, SimStatsLate, a->late);
+    while (a->sp.b < b && a->sp.b <= l->last)
+      spread_next(&a->sp);
+    if (a->sp.b == b && b <= l->last) {
+      gboolean at_end = b == a->sp.b1;
+      scratch_add(st, l->s, l->cls, spread_next(&a->sp), at_end ? l->msgs : 0);
+    }
+    if (a->sp.b > l->last) {
+      g_array_remove_index_fast(st->active, i); /* order does not matter: sums */
+      continue;
+    }
+    i++;
+  }
+}
+
+/* Decodes sealed row b, with its late shares, into the scratch row. */
+static void decode(Sim *sim, guint32 b)
+{
+  SimStats *st = &sim->st;
+  if (st->scratch_len < st->nseries) {
+    st->scratch = g_renew(SimBucket, st->scratch, st->nseries);
+    memset(st->scratch + st->scratch_len, 0, (st->nseries - st->scratch_len) * sizeof *st->scratch);
+    st->scratch_len = st->nseries;
+  }
+  for (guint32 i = 0; i < st->touched->len; i++)
+    memset(&st->scratch[g_array_index(st->touched, guint32, i)], 0, sizeof(SimBucket));
+  g_array_set_size(st->touched, 0);
+  const SimStatsRow *r = &st->rows[b];
+  const guint8 *p = r->enc, *end = p ? p + r->len : NULL;
+  guint64 s = 0, gap, m, v;
+  while (p && p < end) {
+    p = get_varint(p, &gap);
+    s += gap;
+    p = get_varint(p, &m);
+    SimBucket *bk = &st->scratch[s - 1];
+    for (int c = 0; c < SIM_CLS_COUNT; c++)
+      if (m & (1u << c)) {
+        p = get_varint(p, &v);
+        bk->bytes[c] = v;
+      }
+    for (int c = 0; c < SIM_CLS_COUNT; c++)
+      if (m & (1u << (SIM_CLS_COUNT + c))) {
+        p = get_varint(p, &v);
+        bk->msgs[c] = (guint32) v;
+      }
+    guint32 idx = (guint32) (s - 1);
+    g_array_append_val(st->touched, idx);
+  }
+  replay_late(st, b, sim->p.bucket);
+  st->scratch_row = b;
+}
+
+static const SimBucket *series_bucket(Sim *sim, guint32 ref, guint32 b)
+{
+  SimStats *st = &sim->st;
+  if (ref == 0 || b >= st->nbuckets)
+    return NULL;
+  guint32 s = ref - 1;
+  const SimBucket *bk;
+  if (b >= st->sealed) {
+    const SimStatsRow *r = &st->rows[b];
+    if (s >= r->len)
+      return NULL;
+    bk = &r->b[s];
+  } else {
+    if (st->scratch_row != b || !st->late_sorted)
+      decode(sim, b);
+    bk = &st->scratch[s];
+  }
+  return cell_mask(bk) ? bk : NULL;
+}
+
+const SimBucket *sim_stats_wan(Sim *sim, guint32 dl, guint32 b)
 {
   return series_bucket(sim, sim_link_rec(sim, dl >> 1)->stats[dl & 1], b);
 }
 
-const SimBucket *sim_stats_subnet(const Sim *sim, guint32 subnet, gboolean down, guint32 b)
+const SimBucket *sim_stats_subnet(Sim *sim, guint32 subnet, gboolean down, guint32 b)
 {
   guint32 idx = subnet * 2 + (down ? 1 : 0);
-  if (idx >= sim->subnet_series->len)
+  if (idx >= sim->st.subnet_series->len)
     return NULL;
-  return series_bucket(sim, g_array_index(sim->subnet_series, guint32, idx), b);
+  return series_bucket(sim, g_array_index(sim->st.subnet_series, guint32, idx), b);
 }
 
 guint64 sim_stats_wan_total(const Sim *sim, SimClass cls) { return sim->wan_total[cls]; }
 guint64 sim_stats_lan_total(const Sim *sim, SimClass cls) { return sim->lan_total[cls]; }
 
-guint64 sim_stats_dlink_total(const Sim *sim, guint32 dl)
+/* Every series' total and peak bucket, in one pass over the rows. */
+static void sums(Sim *sim)
 {
-  guint64 sum = 0;
-  for (guint32 b = 0; b < sim->nbuckets; b++) {
-    const SimBucket *bk = sim_stats_wan(sim, dl, b);
-    if (!bk)
-      continue; /* an idle stretch */
-    for (int c = 0; c < SIM_CLS_COUNT; c++)
-      sum += bk->bytes[c];
-  }
-  return sum;
+  SimStats *st = &sim->st;
+  if (!st->sums_stale)
+    return;
+  gsize n = MAX(st->nseries, 1);
+  st->sum = g_renew(guint64, st->sum, n);
+  st->peak = g_renew(guint64, st->peak, n);
+  memset(st->sum, 0, n * sizeof(guint64));
+  memset(st->peak, 0, n * sizeof(guint64));
+  for (guint32 b = 0; b < st->nbuckets; b++)
+    for (guint32 s = 0; s < st->nseries; s++) {
+      const SimBucket *bk = series_bucket(sim, s + 1, b);
+      if (!bk)
+        continue; /* an idle stretch */
+      guint64 by = 0;
+      for (int c = 0; c < SIM_CLS_COUNT; c++)
+        by += bk->bytes[c];
+      st->sum[s] += by;
+      st->peak[s] = MAX(st->peak[s], by);
+    }
+  st->sums_stale = FALSE;
 }
 
-guint64 sim_stats_dlink_peak(const Sim *sim, guint32 dl)
+guint64 sim_stats_dlink_total(Sim *sim, guint32 dl)
 {
-  guint64 peak = 0;
-  for (guint32 b = 0; b < sim->nbuckets; b++) {
-    const SimBucket *bk = sim_stats_wan(sim, dl, b);
-    if (!bk)
-      continue; /* an idle stretch */
-    guint64 sum = 0;
-    for (int c = 0; c < SIM_CLS_COUNT; c++)
-      sum += bk->bytes[c];
-    peak = MAX(peak, sum);
-  }
-  return peak;
+  guint32 ref = sim_link_rec(sim, dl >> 1)->stats[dl & 1];
+  if (ref == 0)
+    return 0;
+  sums(sim);
+  return sim->st.sum[ref - 1];
+}
+
+guint64 sim_stats_dlink_peak(Sim *sim, guint32 dl)
+{
+  guint32 ref = sim_link_rec(sim, dl >> 1)->stats[dl & 1];
+  if (ref == 0)
+    return 0;
+  sums(sim);
+  return sim->st.peak[ref - 1];
 }

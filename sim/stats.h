@@ -18,14 +18,17 @@ typedef struct {
 
 /* Number of buckets recorded so far (covering [0, n * bucket)). */
 guint32 sim_stats_buckets(const Sim *sim);
-/* Bucket b of a directed WAN link (dlink = link*2 + dir); NULL or all zeros
- * if no traffic (NULL may come between buckets with traffic). */
-const SimBucket *sim_stats_wan(const Sim *sim, guint32 dlink, guint32 b);
+/* Bucket b of a directed WAN link (dlink = link*2 + dir); NULL if no
+ * traffic.  Older buckets are kept compressed and decoded a row at a time:
+ * the pointer holds until the next read of another bucket (read bucket by
+ * bucket, all series of one before the next, as timeseries.csv does). */
+const SimBucket *sim_stats_wan(Sim *sim, guint32 dlink, guint32 b);
 /* Bucket b of a subnet's access links, down = TRUE for traffic to hosts. */
-const SimBucket *sim_stats_subnet(const Sim *sim, guint32 subnet, gboolean down, guint32 b);
+const SimBucket *sim_stats_subnet(Sim *sim, guint32 subnet, gboolean down, guint32 b);
 guint64 sim_stats_wan_total(const Sim *sim, SimClass cls);
 guint64 sim_stats_lan_total(const Sim *sim, SimClass cls);
 /* Total bytes on one directed WAN link, all classes. */
-guint64 sim_stats_dlink_total(const Sim *sim, guint32 dlink);
-/* Peak bucket bytes on a directed WAN link (all classes summed). */
-guint64 sim_stats_dlink_peak(const Sim *sim, guint32 dlink);
+guint64 sim_stats_dlink_total(Sim *sim, guint32 dlink);
+/* Peak bucket bytes on a directed WAN link (all classes summed).  Both are
+ * computed for every series in one pass, again only after new traffic. */
+guint64 sim_stats_dlink_peak(Sim *sim, guint32 dlink);
