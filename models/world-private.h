@@ -147,8 +147,18 @@ enum { CS_SIDE_NONE = 0, CS_SIDE_PEER, CS_SIDE_SERVER };
  * long (a firewall may have opened, a crashed neighbour may be back). */
 #define CS_PEER_RETRY (5 * SIM_MIN)
 
+/* The fields nearly every message touches come first, in the record's first
+ * cache line, which the kind's prefetch hint brings in ahead of the event. */
 typedef struct {
   SimNodeId node;          /* kernel node */
+  guint8 ncache;           /* entries in cache */
+  guint8 cur_kind[2];      /* chain side's CS_SIDE_* */
+  SimConnId cur[2];        /* chain side's current outgoing connection */
+  guint32 cur_peer[2];     /* client index, or CS_NONE for the server */
+  CsCacheEntry *cache;     /* files with shards in the cache */
+  guint32 dl_action;       /* action downloading now, CS_NONE */
+  guint32 dl_have;         /* how many shards of its file obtained */
+  guint8 *dl_bits;         /* which */
   guint32 neigh;           /* neighbourhood, CS_NONE when isolated */
   guint32 npos;            /* position in the neighbourhood's address order */
   guint8 server;           /* server chosen for registration */
@@ -168,10 +178,7 @@ typedef struct {
   guint32 cand[2][CS_MAX_PEERS];
   guint32 failed_closest[2]; /* closest candidate that failed, per side */
   SimTime failed_at[2];    /* when; it is tried again after CS_PEER_RETRY */
-  /* the chain, per side */
-  SimConnId cur[2];        /* current outgoing connection */
-  guint32 cur_peer[2];     /* client index, or CS_NONE for the server */
-  guint8 cur_kind[2];      /* CS_SIDE_* */
+  /* the chain, per side (cur* above) */
   guint8 reflected[2];     /* leader because every candidate failed */
   SimConnId trying[2];     /* connect attempt in progress */
   guint8 try_idx[2];       /* candidate index being tried, CS_TRY_SERVER */
@@ -186,14 +193,9 @@ typedef struct {
   SimTime batch_started;   /* when the batch got its first entry */
   guint64 q_behind_done;   /* questions complete behind this client */
   guint64 q_done_sent;     /* questions this client passed on complete */
-  /* shards */
-  CsCacheEntry *cache;     /* files with shards in the cache */
-  guint8 ncache;           /* entries */
+  /* shards (cache, dl_* above) */
   guint64 cache_bytes;     /* bytes held */
   guint64 a_waiting;       /* actions waiting to download their files */
-  guint32 dl_action;       /* action downloading now, CS_NONE */
-  guint8 *dl_bits;         /* shards of its file obtained so far */
-  guint32 dl_have;         /* how many */
   guint32 dl_have_asked;   /* dl_have when it last asked (no progress since: ask again) */
   SimTimerId dl_timer;     /* re-request what is still missing */
   SimConnId dc_conn;       /* Direct Connect session connection */
