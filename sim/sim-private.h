@@ -181,14 +181,15 @@ typedef struct {
  * ~16,000 series' current buckets are one compact array rather than one line
  * in each of 16,000 chunks (a TLB miss per small message).
  *
- * Only the last few rows stay dense.  Once the clock is SIM_STATS_OPEN buckets
- * past a row, the row is sealed: re-encoded as its non-zero cells only
+ * Only the last rows stay dense: as many as fit in SIM_STATS_OPEN_BYTES, at
+ * least SIM_STATS_OPEN_MIN, at most SIM_STATS_OPEN_MAX.  A row the clock has
+ * left that far behind is sealed: re-encoded as its non-zero cells only
  * (varints), a tenth of the dense size or less — a dense row at 10^6 endpoints
  * is 1.7 MB, an hour of them 6 GB.  An update that still reaches sealed rows
  * (a bulk transfer accounted over the buckets it spanned) is kept whole as a
  * late span and spread over those rows, with the same arithmetic, when they
- * are read. */
-#define SIM_STATS_OPEN 4
+ * are read; the wider the open window, the fewer such spans. */
+/* (SIM_STATS_OPEN_* are in stats.h.) */
 
 typedef struct {
   SimBucket *b;         /* open: by series index, or NULL */

@@ -159,7 +159,14 @@ static void seal(SimStats *st, guint32 b)
   r->enc = buf ? g_realloc(buf, r->len) : NULL;
 }
 
-/* Bucket b becomes the latest: rows SIM_STATS_OPEN behind it are sealed. */
+/* How many of the latest rows stay dense (see SimStats). */
+static guint32 open_rows(const SimStats *st)
+{
+  gsize row = (gsize) MAX(st->nseries, 1) * sizeof(SimBucket);
+  return (guint32) CLAMP(SIM_STATS_OPEN_BYTES / row, SIM_STATS_OPEN_MIN, SIM_STATS_OPEN_MAX);
+}
+
+/* Bucket b becomes the latest: rows open_rows() behind it are sealed. */
 static void advance(SimStats *st, guint32 b)
 {
   if (b >= st->nrows) {
@@ -169,7 +176,8 @@ static void advance(SimStats *st, guint32 b)
     st->nrows = n;
   }
   st->nbuckets = b + 1;
-  while (st->sealed + SIM_STATS_OPEN <= b)
+  guint32 open = open_rows(st);
+  while (st->sealed + open <= b)
     seal(st, st->sealed++);
 }
 
@@ -371,20 +379,15 @@ static void sums(Sim *sim)
   st->sums_stale = FALSE;
 }
 
-guint64 sim_stats_dlink_total(Sim *sim, guint32 dl)
+/* Directed link dl's total bytes, or (peak) its largest bucket's. */
+static guint64 dlink_sum(Sim *sim, guint32 dl, gboolean peak)
 {
   guint32 ref = sim_link_rec(sim, dl >> 1)->stats[dl & 1];
   if (ref == 0)
     return 0;
   sums(sim);
-  return sim->st.sum[ref - 1];
+  return (peak ? sim->st.peak : sim->st.sum)[ref - 1];
 }
 
-guint64 sim_stats_dlink_peak(Sim *sim, guint32 dl)
-{
-  guint32 ref = sim_link_rec(sim, dl >> 1)->stats[dl & 1];
-  if (ref == 0)
-    return 0;
-  sums(sim);
-  return sim->st.peak[ref - 1];
-}
+guint64 sim_stats_dlink_total(Sim *sim, guint32 dl) { return dlink_sum(sim, dl, FALSE); }
+guint64 sim_stats_dlink_peak(Sim *sim, guint32 dl) { return dlink_sum(sim, dl, TRUE); }

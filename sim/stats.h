@@ -11,6 +11,12 @@
 #include "sim.h"
 #include "conn.h"
 
+/* The latest buckets are kept dense for every series, as many as fit in
+ * SIM_STATS_OPEN_BYTES (between the MIN and MAX); older ones are compressed. */
+#define SIM_STATS_OPEN_BYTES (8u << 20)
+#define SIM_STATS_OPEN_MIN 4
+#define SIM_STATS_OPEN_MAX 256
+
 typedef struct {
   guint64 bytes[SIM_CLS_COUNT];
   guint32 msgs[SIM_CLS_COUNT];  /* messages (a bucket never sees 2^32) */
