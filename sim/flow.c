@@ -65,8 +65,10 @@ static void flow_starting(Sim *sim, SimFlow *f, gboolean on)
   f->starting = (guint8) on;
 }
 
-/* Brings the flow's byte count and statistics up to now at its current rate. */
-static void flow_accrue(Sim *sim, SimFlow *f)
+/* Brings the flow's byte count and statistics up to now at its current rate.
+ * A recompute passes what it saw of the hops' links (info, by scratch link,
+ * and slots, the flow's hops' scratch links), sparing the link records. */
+static void flow_accrue_seen(Sim *sim, SimFlow *f, const SimLinkInfo *info, const guint32 *slots)
 {
   if (sim->now <= f->since)
     return;
@@ -74,24 +76,35 @@ static void flow_accrue(Sim *sim, SimFlow *f)
   if (bytes > f->remaining)
     bytes = f->remaining;
   if (bytes > 0) {
-    SimMsg *m = sim_msg_rec(sim, f->msg);
+    SimClass cls = (SimClass) f->cls;
     double wan = 0;
     for (int h = 0; h < f->nhops; h++) {
-      SimLink *l = sim_link_rec(sim, f->hops[h].dl >> 1);
-      double wire = bytes * (double) (sim->p.mss + l->framing) / (double) sim->p.mss;
-      sim_stats_link(sim, f->hops[h].dl, (SimClass) m->cls, wire, 0, f->since, sim->now);
-      if (l->kind == SIM_LINK_WAN)
+      guint32 dl = f->hops[h].dl;
+      SimLinkInfo li;
+      if (info) {
+        li = info[slots[h]];
+      } else {
+        const SimLink *l = sim_link_rec(sim, dl >> 1);
+        li = (SimLinkInfo) { l->framing, l->stats[dl & 1], l->kind == SIM_LINK_WAN };
+      }
+      double wire = bytes * (double) (sim->p.mss + li.framing) / (double) sim->p.mss;
+      if (li.series)
+        sim_stats_series(sim, li.series, cls, wire, 0, f->since, sim->now);
+      else
+        sim_stats_link(sim, dl, cls, wire, 0, f->since, sim->now); /* numbers the series */
+      if (li.wan)
         wan += wire;
     }
     if (wan > 0)
-      sim_stats_total(sim, TRUE, (SimClass) m->cls, wan);
+      sim_stats_total(sim, TRUE, cls, wan);
     else if (f->src_site == f->dst_site)
-      sim_stats_total(sim, FALSE, (SimClass) m->cls,
-                      bytes * (double) (sim->p.mss + SIM_FRAMING_ETHERNET) / (double) sim->p.mss);
+      sim_stats_total(sim, FALSE, cls, bytes * (double) (sim->p.mss + SIM_FRAMING_ETHERNET) / (double) sim->p.mss);
     f->remaining -= bytes;
   }
   f->since = sim->now;
 }
+
+static void flow_accrue(Sim *sim, SimFlow *f) { flow_accrue_seen(sim, f, NULL, NULL); }
 
 /* (Re)schedules the flow's completion: its entry in the flow queue moves. */
 static void flow_schedule_done(Sim *sim, guint32 fi)
@@ -107,9 +120,10 @@ static void flow_schedule_done(Sim *sim, guint32 fi)
 static void recompute(Sim *sim, const guint32 *seed, int nseed)
 {
   guint32 mark = ++sim->recompute_mark;
-  GArray *links = sim->scratch_links, *flows = sim->scratch_flows;
+  GArray *links = sim->scratch_links, *flows = sim->scratch_flows, *hops = sim->scratch_hops;
   g_array_set_size(links, 0);
   g_array_set_size(flows, 0);
+  g_array_set_size(hops, 0);
   for (int i = 0; i < nseed; i++) {
     SimLink *l = sim_link_rec(sim, seed[i] >> 1);
     int d = seed[i] & 1;
@@ -130,6 +144,7 @@ static void recompute(Sim *sim, const guint32 *seed, int nseed)
         continue;
       f->mark = mark;
       f->frozen = 0;
+      f->hslot = hops->len;
       g_array_append_val(flows, fi);
       for (int h = 0; h < f->nhops; h++) {
         guint32 odl = f->hops[h].dl;
@@ -139,6 +154,7 @@ static void recompute(Sim *sim, const guint32 *seed, int nseed)
           ol->slot[odl & 1] = links->len;
           g_array_append_val(links, odl);
         }
+        g_array_append_val(hops, ol->slot[odl & 1]);
       }
     }
   }
@@ -146,13 +162,17 @@ static void recompute(Sim *sim, const guint32 *seed, int nseed)
     return;
   g_array_set_size(sim->scratch_res, links->len);
   g_array_set_size(sim->scratch_cnt, links->len);
+  g_array_set_size(sim->scratch_info, links->len);
   double *res = (double *) sim->scratch_res->data;
   guint32 *cnt = (guint32 *) sim->scratch_cnt->data;
+  SimLinkInfo *info = (SimLinkInfo *) sim->scratch_info->data;
+  const guint32 *slot = (const guint32 *) hops->data;
   for (guint i = 0; i < links->len; i++) {
     guint32 dl = g_array_index(links, guint32, i);
     SimLink *l = sim_link_rec(sim, dl >> 1);
     res[i] = l->payload_rate;
     cnt[i] = l->nflows[dl & 1];
+    info[i] = (SimLinkInfo) { l->framing, l->stats[dl & 1], l->kind == SIM_LINK_WAN };
   }
   guint unfrozen = flows->len;
   while (unfrozen > 0) {
@@ -177,8 +197,7 @@ static void recompute(Sim *sim, const guint32 *seed, int nseed)
         unfrozen--;
         capped = TRUE;
         for (int h = 0; h < f->nhops; h++) {
-          SimLink *l = sim_link_rec(sim, f->hops[h].dl >> 1);
-          guint32 s = l->slot[f->hops[h].dl & 1];
+          guint32 s = slot[f->hslot + h];
           res[s] -= f->cap;
           cnt[s]--;
         }
@@ -198,8 +217,7 @@ static void recompute(Sim *sim, const guint32 *seed, int nseed)
       f->newrate = share;
       unfrozen--;
       for (int h = 0; h < f->nhops; h++) {
-        SimLink *l = sim_link_rec(sim, f->hops[h].dl >> 1);
-        guint32 s = l->slot[f->hops[h].dl & 1];
+        guint32 s = slot[f->hslot + h];
         res[s] -= share;
         cnt[s]--;
       }
@@ -211,7 +229,7 @@ static void recompute(Sim *sim, const guint32 *seed, int nseed)
     if (f->newrate <= 0)
       f->newrate = 1e-12; /* a dead link: practically stalled */
     if (f->newrate != f->rate || !sim_iheap_contains(&sim->flowq, fi)) {
-      flow_accrue(sim, f);
+      flow_accrue_seen(sim, f, info, slot + f->hslot);
       f->rate = f->newrate;
       flow_schedule_done(sim, fi);
     }
@@ -299,6 +317,7 @@ void sim_flow_start(Sim *sim, guint32 c, guint8 d, guint32 midx)
   f->conn = c;
   f->dir = d;
   f->msg = midx;
+  f->cls = m->cls;
   f->remaining = (double) m->size;
   f->since = sim->now;
   f->src_site = sim_node_site(sim, cn->node[d]);
@@ -387,6 +406,7 @@ static gboolean flow_hand_over(Sim *sim, guint32 fi)
   guint32 finished = f->msg;
   sim_conn_queue_pop(sim, cn, f->dir);
   f->msg = next;
+  f->cls = nm->cls;
   f->remaining = (double) nm->size;
   f->since = sim->now;
   sim_conn_deliver_at(sim, f->conn, finished, sim->now + flow_tail(sim, f));

@@ -139,6 +139,14 @@ typedef struct {
   guint32 prev, next;   /* neighbours in the link's flow list: flow<<4 | hop */
 } SimFlowHop;
 
+/* What a recompute keeps of each link it meets, so that bringing its flows'
+ * statistics up to date need not visit the link records again. */
+typedef struct {
+  guint32 framing;      /* the link's framing bytes */
+  guint32 series;       /* its statistics series for the direction (0: none yet) */
+  gboolean wan;
+} SimLinkInfo;
+
 typedef struct {
   guint32 free_;        /* pool link */
   guint32 conn;         /* connection */
@@ -148,7 +156,9 @@ typedef struct {
   guint8 active;        /* registered on links (rate phase) */
   guint8 frozen;        /* scratch during recompute */
   guint8 starting;      /* in slow start: counted in its hops' nstart */
+  guint8 cls;           /* its message's SimClass */
   guint32 mark;         /* recompute epoch */
+  guint32 hslot;        /* during a recompute: its hops' entries in scratch_hops */
   double remaining;     /* payload bytes still to push through */
   double rate;          /* payload bytes per ns */
   double cap;           /* per-flow rate cap from loss (bytes/ns), 0 = none */
@@ -295,6 +305,8 @@ struct Sim {
   GArray *scratch_links;/* guint32 directed links in a recompute */
   GArray *scratch_flows;/* guint32 flows in a recompute */
   GArray *scratch_res;  /* double residual capacity per scratch link */
+  GArray *scratch_hops; /* guint32 scratch link of each hop of each flow */
+  GArray *scratch_info; /* SimLinkInfo per scratch link */
   GArray *scratch_cnt;  /* guint32 unfrozen flows per scratch link */
 
   GArray *transfers;    /* SimTransfer */
@@ -356,4 +368,6 @@ void sim_stats_init(Sim *sim);
 void sim_stats_clear(Sim *sim);
 /* Adds bytes on directed link dl, spread over [t0, t1] (t1 == t0: one bucket). */
 void sim_stats_link(Sim *sim, guint32 dl, SimClass cls, double bytes, guint32 msgs, SimTime t0, SimTime t1);
+/* The same for a series already numbered (a link's stats[dir], non-zero). */
+void sim_stats_series(Sim *sim, guint32 series, SimClass cls, double bytes, guint32 msgs, SimTime t0, SimTime t1);
 void sim_stats_total(Sim *sim, gboolean wan, SimClass cls, double bytes);

@@ -45,6 +45,8 @@ Sim *sim_new(const SimParams *params)
   sim->scratch_links = g_array_new(FALSE, FALSE, sizeof(guint32));
   sim->scratch_flows = g_array_new(FALSE, FALSE, sizeof(guint32));
   sim->scratch_res = g_array_new(FALSE, FALSE, sizeof(double));
+  sim->scratch_hops = g_array_new(FALSE, FALSE, sizeof(guint32));
+  sim->scratch_info = g_array_new(FALSE, FALSE, sizeof(SimLinkInfo));
   sim->scratch_cnt = g_array_new(FALSE, FALSE, sizeof(guint32));
   sim_net_init(sim);
   sim_stats_init(sim);
@@ -79,6 +81,8 @@ void sim_free(Sim *sim)
   g_array_free(sim->scratch_links, TRUE);
   g_array_free(sim->scratch_flows, TRUE);
   g_array_free(sim->scratch_res, TRUE);
+  g_array_free(sim->scratch_hops, TRUE);
+  g_array_free(sim->scratch_info, TRUE);
   g_array_free(sim->scratch_cnt, TRUE);
   sim_net_clear(sim);
   sim_stats_clear(sim);

@@ -201,8 +201,13 @@ static void add(SimStats *st, guint32 s, guint32 b, SimClass cls, guint64 bytes,
 
 void sim_stats_link(Sim *sim, guint32 dl, SimClass cls, double bytes, guint32 msgs, SimTime t0, SimTime t1)
 {
+  sim_stats_series(sim, series_for(sim, dl), cls, bytes, msgs, t0, t1);
+}
+
+void sim_stats_series(Sim *sim, guint32 series, SimClass cls, double bytes, guint32 msgs, SimTime t0, SimTime t1)
+{
   SimStats *st = &sim->st;
-  guint32 s = series_for(sim, dl) - 1;
+  guint32 s = series - 1;
   SimSpread sp;
   spread_init(&sp, bytes, t0, t1, sim->p.bucket);
   if (sp.b1 >= st->nbuckets)
