@@ -251,10 +251,11 @@ static void scratch_add(SimStats *st, guint32 s, guint32 cls, guint64 bytes, gui
 }
 
 /* Adds the late spans' shares of bucket b.  Rows are read in order, so each
- * span is replayed once; a read of an earlier row starts the replay over. */
+ * span is replayed once; a read of an earlier row, or the same one again,
+ * starts the replay over. */
 static void replay_late(SimStats *st, guint32 b, SimTime w)
 {
-  if (!st->late_sorted || st->scratch_row == G_MAXUINT32 || b < st->scratch_row) {
+  if (!st->late_sorted || st->scratch_row == G_MAXUINT32 || b <= st->scratch_row) {
     if (!st->late_sorted)
       g_array_sort(st->late, late_cmp); /* sums of integers: ties in any order */
     st->late_sorted = TRUE;
@@ -336,7 +337,8 @@ static const SimBucket *series_bucket(Sim *sim, guint32 ref, guint32 b)
       return NULL;
     bk = &r->b[s];
   } else {
-    if (st->scratch_row != b || !st->late_sorted)
+    /* Decoded already, unless new late spans or new series came since. */
+    if (st->scratch_row != b || !st->late_sorted || s >= st->scratch_len)
       decode(sim, b);
     bk = &st->scratch[s];
   }

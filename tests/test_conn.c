@@ -968,6 +968,43 @@ static void test_stats_sealed(void)
   sim_free(sim);
 }
 
+/* Reading sealed buckets mid-run, then traffic on a series that did not
+ * exist yet (a third subnet's first connection), then a transfer accounted
+ * late: each read of the same old bucket sees every series, old and new,
+ * what the late spans put there, and what arrived since.  The first 500 MB
+ * transfer (0.5 s to ~415 s) lands in bucket 2 as a late span. */
+static void test_stats_read_mid_run(void)
+{
+  BulkPair bp = bulk_pair();
+  Sim *sim = bp.sim;
+  guint32 base;
+  guint8 prefix;
+  sim_cidr_parse("10.3.0.0/24", &base, &prefix);
+  guint32 sc = sim_subnet_add(sim, sim_subnet_site(sim, bp.sa), base, prefix, 1e9, 100 * SIM_US, NULL);
+  SimNodeId c = probe_host(sim, bp.p, sc);
+  sim_transfer(sim, bp.a, bp.b, 500000000, SIM_CLS_BULK, SIM_S / 2);
+  sim_run_until(sim, 420 * SIM_S);
+  guint32 fwd = bp.wan * 2;
+  CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, 2), SIM_CLS_BULK) - 1250000) <= 1);
+  CU_ASSERT_PTR_NULL(sim_stats_subnet(sim, sc, FALSE, 2));
+  /* c's first traffic, a connection (small messages, nothing late): its
+   * subnet's series is numbered now; bucket 2 is decoded again. */
+  sim_connect(sim, c, sim_node_addr(sim, bp.b), 80, SIM_CLS_PEER, FALSE);
+  sim_run_until(sim, 421 * SIM_S);
+  CU_ASSERT_PTR_NULL(sim_stats_subnet(sim, sc, FALSE, 2));
+  CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, 2), SIM_CLS_BULK) - 1250000) <= 1);
+  CU_ASSERT_PTR_NOT_NULL(sim_stats_subnet(sim, sc, FALSE, 420));
+  /* 500 MB from c, accounted at its end (~415 s later) back to 421 s. */
+  sim_transfer(sim, c, bp.b, 500000000, SIM_CLS_BULK, 421 * SIM_S);
+  sim_drain(sim);
+  CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, 2), SIM_CLS_BULK) - 1250000) <= 1);
+  CU_ASSERT_PTR_NULL(sim_stats_subnet(sim, sc, FALSE, 2));
+  CU_ASSERT(bucket_bytes(sim_stats_subnet(sim, sc, FALSE, 500), SIM_CLS_BULK) > 1250000);
+  CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, 500), SIM_CLS_BULK) - 1250000) <= 1);
+  probe_free(bp.p);
+  sim_free(sim);
+}
+
 /* Statistics are stored sparsely: two 5 MB transfers ten minutes apart
  * leave the buckets between them empty (NULL), and a link's total and peak
  * still take in both. */
@@ -1017,6 +1054,7 @@ int main(void)
     { "transfer bytes spread over buckets", test_transfer_buckets },
     { "statistics are sparse: idle stretches between transfers", test_stats_sparse },
     { "old statistics are sealed; a late transfer still lands in them", test_stats_sealed },
+    { "statistics read mid-run, then new series and late spans", test_stats_read_mid_run },
     { "message trace hook", test_trace_hook },
     CU_TEST_INFO_NULL,
   };
