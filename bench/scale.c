@@ -11,6 +11,10 @@
  * bytes_per_endpoint (peak RSS / endpoints).  With --runs K each size runs K
  * times and the median wall time is reported (with its run's RSS).
  *
+ * --max-cpu S stops a run after S seconds of CPU (RLIMIT_CPU in the child):
+ * its line then says "finished":false, events null, with the wall time and
+ * peak RSS reached.  A full 10^6-endpoint hour runs for hours on two cores.
+ *
  * A benchmark, not a test: it never fails on time.  CI builds it and runs
  * the 10^3 size once as a smoke check. */
 #define _DEFAULT_SOURCE 1 /* wait4() */
@@ -21,6 +25,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 static gint64 opt_size = 0;
@@ -28,6 +33,7 @@ static gint opt_runs = 1;
 static gchar *opt_duration = NULL;
 static gchar *opt_chainsim = NULL;
 static gchar **opt_set = NULL;
+static gint opt_max_cpu = 0;
 
 static GOptionEntry entries[] = {
   { "size", 0, 0, G_OPTION_ARG_INT64, &opt_size, "Run one size only (endpoints)", "N" },
@@ -35,6 +41,7 @@ static GOptionEntry entries[] = {
   { "duration", 0, 0, G_OPTION_ARG_STRING, &opt_duration, "Simulated duration (1h)", "D" },
   { "chainsim", 0, 0, G_OPTION_ARG_FILENAME, &opt_chainsim, "The chainsim binary (next to this one)", "PATH" },
   { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_set, "Extra KEY=VALUE for the scenario", "KEY=VALUE" },
+  { "max-cpu", 0, 0, G_OPTION_ARG_INT, &opt_max_cpu, "Stop a run after S seconds of CPU (no limit)", "S" },
   { NULL },
 };
 
@@ -43,6 +50,7 @@ typedef struct {
   long rss_kb;
   gint64 events;
   int status;
+  gboolean finished;    /* FALSE: stopped at --max-cpu */
 } Run;
 
 static gint64 events_of(const char *dir)
@@ -74,7 +82,7 @@ static void remove_tree(const char *dir)
 
 static Run run_once(const char *chainsim, gint64 n)
 {
-  Run r = { 0, 0, -1, -1 };
+  Run r = { 0, 0, -1, -1, TRUE };
   g_autofree char *dir = g_dir_make_tmp("chainsim-scale-XXXXXX", NULL);
   GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
   g_ptr_array_add(argv, g_strdup(chainsim));
@@ -99,6 +107,11 @@ static Run run_once(const char *chainsim, gint64 n)
   if (pid == 0) {
     if (!freopen("/dev/null", "w", stdout))
       _exit(127);
+    if (opt_max_cpu > 0) {
+      struct rlimit lim = { (rlim_t) opt_max_cpu, (rlim_t) opt_max_cpu + 5 };
+      if (setrlimit(RLIMIT_CPU, &lim) != 0)
+        _exit(127);
+    }
     execv(chainsim, (char **) argv->pdata);
     _exit(127);
   }
@@ -108,7 +121,8 @@ static Run run_once(const char *chainsim, gint64 n)
     r.wall = (double) (g_get_monotonic_time() - t0) / 1e6;
     r.rss_kb = ru.ru_maxrss;
     r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.events = events_of(dir);
+    r.finished = !(WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL));
+    r.events = r.finished ? events_of(dir) : -1;
   }
   g_ptr_array_free(argv, TRUE);
   remove_tree(dir);
@@ -128,6 +142,14 @@ int main(int argc, char **argv)
   GError *err = NULL;
   if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
     fprintf(stderr, "scale: %s\n", err->message);
+    return 2;
+  }
+  if (argc > 1) {
+    fprintf(stderr, "scale: unexpected argument '%s'\n", argv[1]);
+    return 2;
+  }
+  if (opt_max_cpu < 0 || opt_runs < 1 || opt_runs > 16 || opt_size < 0) {
+    fprintf(stderr, "scale: --max-cpu must be >= 0, --runs 1..16, --size > 0\n");
     return 2;
   }
   g_autofree char *self_dir = g_path_get_dirname(argv[0]);
@@ -152,10 +174,13 @@ int main(int argc, char **argv)
     Run m = runs[k / 2];
     if (m.status != 0)
       rc = 1;
-    printf("{\"endpoints\":%" G_GINT64_FORMAT ",\"events\":%" G_GINT64_FORMAT ",\"wall_s\":%.2f,"
-           "\"events_per_s\":%.0f,\"peak_rss_kb\":%ld,\"bytes_per_endpoint\":%.0f,\"runs\":%d,\"exit\":%d}\n",
-           sizes[i], m.events, m.wall, m.wall > 0 ? (double) m.events / m.wall : 0.0, m.rss_kb,
-           (double) m.rss_kb * 1024.0 / (double) sizes[i], k, m.status);
+    g_autofree char *events = m.finished ? g_strdup_printf("%" G_GINT64_FORMAT, m.events) : g_strdup("null");
+    g_autofree char *eps = m.finished && m.wall > 0 ? g_strdup_printf("%.0f", (double) m.events / m.wall) : g_strdup("null");
+    printf("{\"endpoints\":%" G_GINT64_FORMAT ",\"events\":%s,\"wall_s\":%.2f,"
+           "\"events_per_s\":%s,\"peak_rss_kb\":%ld,\"bytes_per_endpoint\":%.0f,\"runs\":%d,\"finished\":%s,"
+           "\"exit\":%d}\n",
+           sizes[i], events, m.wall, eps, m.rss_kb, (double) m.rss_kb * 1024.0 / (double) sizes[i], k,
+           m.finished ? "true" : "false", m.status);
     fflush(stdout);
   }
   return rc;
