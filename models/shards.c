@@ -75,13 +75,22 @@ guint32 cs_shards_count(const CsShardSet *s)
   return n;
 }
 
+/* A request and its set in one block: the set is read at every hop of the
+ * walk, right after the request. */
+static CsShardReq *shard_req_new(guint32 requester, guint32 file, guint32 nbits)
+{
+  CsShardReq *r = g_malloc0(sizeof(CsShardReq) + sizeof(CsShardSet) + set_bytes(nbits));
+  r->requester = requester;
+  r->dir = CS_FWD;
+  r->want = (CsShardSet *) (r + 1);
+  r->want->file = file;
+  r->want->nbits = nbits;
+  return r;
+}
+
 void cs_shard_req_free(gpointer p)
 {
-  CsShardReq *r = p;
-  if (!r)
-    return;
-  g_free(r->want);
-  g_free(r);
+  g_free(p); /* the set is in the same block */
 }
 
 void cs_shard_data_free(gpointer p)
@@ -355,10 +364,7 @@ static void request_missing(CsWorld *w, CsClient *c)
 {
   CsAction *a = &g_array_index(w->actions, CsAction, c->dl_action);
   const CsFile *f = cs_file_rec(w, a->file);
-  CsShardReq *req = g_new0(CsShardReq, 1);
-  req->requester = me(w, c);
-  req->dir = CS_FWD;
-  req->want = cs_shards_new(a->file, f->nshards);
+  CsShardReq *req = shard_req_new(me(w, c), a->file, f->nshards);
   for (guint32 i = 0; i < f->nshards; i++)
     if (!bit_get(c->dl_bits, i))
       bit_set(req->want->bits, i);

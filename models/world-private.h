@@ -60,7 +60,7 @@ typedef struct {
   guint32 requester;       /* client index */
   guint8 dir;              /* CS_FWD while walking forward, then CS_BACK */
   guint8 flow;             /* fetch: the answer flows along the chain */
-  CsShardSet *want;        /* shards still missing */
+  CsShardSet *want;        /* shards still missing (in the same allocation) */
 } CsShardReq;
 
 
