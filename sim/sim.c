@@ -343,13 +343,6 @@ static SimNodeId staged_node(const Sim *sim, const SimEvent *ev)
   return n < sim->nodes.len ? n : SIM_NODE_NONE;
 }
 
-/* A staged event's payload, a step at a time as it nears its turn, each step
- * reading only what the one before asked for: four events ahead its message
- * or connection; three ahead a message's connection and payload; two ahead
- * the node the event is for.  Deliveries carry no node hint, so without this each one
- * waits on three misses in a row at 10^6 nodes.  (A hint to the model to
- * fetch its own record of the node one event ahead measured no faster once
- * CsClient put its hot fields first.) */
 /* Every cache line of a record (message and connection records span two
  * or three, and the kernel reads fields in each). */
 static inline void prefetch_rec(const void *p, gsize size)
@@ -360,6 +353,12 @@ static inline void prefetch_rec(const void *p, gsize size)
   __builtin_prefetch(c + size - 1);
 }
 
+/* A staged event's payload, a step at a time as it nears its turn, each step
+ * reading only what the one before asked for: four events ahead its message
+ * or connection; three ahead a message's connection and payload; two ahead
+ * the node the event is for; one ahead, the model's own record of that node
+ * (its kind's prefetch hint).  Deliveries carry no node hint, so without this
+ * each one waits on a chain of misses in a row at 10^6 nodes. */
 static void prefetch_payloads(Sim *sim)
 {
   if (sim->nstage > 4) {
@@ -383,6 +382,14 @@ static void prefetch_payloads(Sim *sim)
     SimNodeId n = staged_node(sim, &sim->ev[sim_evq_slot(&sim->stage[2])]);
     if (n != SIM_NODE_NONE)
       __builtin_prefetch(sim_node_rec(sim, n));
+  }
+  if (sim->nstage > 1) {
+    SimNodeId n = staged_node(sim, &sim->ev[sim_evq_slot(&sim->stage[1])]);
+    if (n != SIM_NODE_NONE) {
+      const SimNode *nd = sim_node_rec(sim, n);
+      if (nd->kind < sim->nkinds && sim->kinds[nd->kind].prefetch)
+        sim->kinds[nd->kind].prefetch(sim, n, sim->kstate[nd->kind]);
+    }
   }
 }
 
