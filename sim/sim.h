@@ -55,8 +55,9 @@ typedef struct {
   void (*closed)(Sim *sim, SimNodeId node, gpointer kstate, SimConnId conn, SimConnError why);
   void (*timer)(Sim *sim, SimNodeId node, gpointer kstate, guint32 tag, guint64 arg);
   const guint16 *ports; /* ports this kind accepts connections on, 0-terminated */
-  /* Optional: an event for the node is one step from running; prefetch the
-   * model's own record of it (__builtin_prefetch only, change nothing). */
+  /* Optional: an event for the node is about to run (one other event runs
+   * first); prefetch the model's own record of the node with
+   * __builtin_prefetch and change nothing. */
   void (*prefetch)(const Sim *sim, SimNodeId node, gpointer kstate);
 } SimNodeKind;
 

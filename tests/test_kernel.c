@@ -89,6 +89,48 @@ static Sim *one_recorder(Recorder **r, SimNodeId *n)
 
 static const Rec *rec_at(Recorder *r, guint i) { return &g_array_index(r->log, Rec, i); }
 
+/* --- the kind's prefetch hint ---------------------------------------------------- */
+
+/* Logs the hint (tag 0) and timers (their tag) in one list. */
+static void hint_prefetch(const Sim *sim, SimNodeId node, gpointer k)
+{
+  rec_push(k, (Sim *) sim, node, 0);
+}
+
+/* A kind's prefetch hint comes as the event two places before the node's is
+ * taken to run (one event runs in between), with the node the event is for:
+ * ten timers on ten nodes, a second apart, log hint(n2), timer(n0),
+ * hint(n3), timer(n1), ..., hint(n9), timer(n7), timer(n8), timer(n9). */
+static void test_prefetch_hint_ahead(void)
+{
+  static const SimNodeKind kind = { .name = "hinted", .timer = rec_timer, .prefetch = hint_prefetch };
+  Sim *sim = sim_new(NULL);
+  Recorder *r = g_new0(Recorder, 1);
+  r->log = g_array_new(FALSE, TRUE, sizeof(Rec));
+  r->kind = sim_kind_register(sim, &kind, r);
+  SimNodeId n[10];
+  add_nodes(sim, r->kind, 10, n);
+  sim_run_until(sim, 0);
+  g_array_set_size(r->log, 0);
+  for (guint i = 0; i < 10; i++)
+    sim_timer_start(sim, n[i], (SimTime) (i + 1) * SIM_S, i + 1, 0);
+  sim_drain(sim);
+  CU_ASSERT_EQUAL_FATAL(r->log->len, 18);
+  for (guint i = 0; i < 10; i++) {
+    const Rec *t = rec_at(r, i < 8 ? 2 * i + 1 : i + 8);
+    CU_ASSERT_EQUAL(t->node, n[i]);
+    CU_ASSERT_EQUAL(t->tag, i + 1);
+    CU_ASSERT_EQUAL(t->t, (SimTime) (i + 1) * SIM_S);
+  }
+  for (guint i = 0; i < 8; i++) {
+    const Rec *h = rec_at(r, 2 * i);
+    CU_ASSERT_EQUAL(h->tag, 0);
+    CU_ASSERT_EQUAL(h->node, n[i + 2]);
+  }
+  recorder_free(r);
+  sim_free(sim);
+}
+
 /* --- event order ----------------------------------------------------------------- */
 
 /* Events at one time run in the order they were scheduled, whatever node or
@@ -869,6 +911,7 @@ int main(void)
     { "trajectory fingerprint", test_fingerprint },
     { "run until does not pass a cancelled event", test_run_until_skips_cancelled },
     { "iheap: moves and removals against a sorted reference", test_iheap_moves_against_reference },
+    { "a kind's prefetch hint comes ahead of the node's event, for that node", test_prefetch_hint_ahead },
     CU_TEST_INFO_NULL,
   };
   return cs_test_main("kernel", tests);
