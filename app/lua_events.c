@@ -12,6 +12,7 @@
  * inside the event loop; an error in one stops the run and is raised from
  * sim:run with the function's own file and line. */
 #include "binding-private.h"
+#include "stats.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -1001,6 +1002,7 @@ static int sim_run(lua_State *L)
   if (ctx->progress)
     sim_set_progress(ctx->sim, PROGRESS_EVERY, progress, ctx);
   sim_run_until(ctx->sim, duration);
+  sim_stats_flush(ctx->sim); /* the bytes of transfers still under way count too */
   sim_set_progress(ctx->sim, 0, NULL, NULL);
   ctx->run_wall = (double) (g_get_monotonic_time() - ctx->progress_start) / 1e6;
   if (ctx->progress) {

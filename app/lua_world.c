@@ -446,6 +446,8 @@ static const CsOptField NEW_FIELDS[] = {
   { .key = "cache_size", .type = CS_OPT_SIZE },
   { .key = "connect_timeout", .type = CS_OPT_DURATION },
   { .key = "download_retry", .type = CS_OPT_DURATION },
+  { .key = "flow_groups", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 0, .has_max = TRUE,
+    .max = G_MAXUINT32 },
   { .key = "initial_registration", .type = CS_OPT_TABLE },
   { .key = "keepalive", .type = CS_OPT_DURATION },
   { .key = "live_timeout", .type = CS_OPT_DURATION },
@@ -493,6 +495,7 @@ static int chainsim_new(lua_State *L)
     return luaL_error(L, "chainsim.new 'bucket': expected a duration > 0");
   p.sim.connect_timeout = cs_opt_get_duration(L, 1, "connect_timeout", p.sim.connect_timeout);
   p.sim.keepalive_timeout = cs_opt_get_duration(L, 1, "keepalive", p.sim.keepalive_timeout);
+  p.sim.group_min = (guint32) cs_opt_get_int(L, 1, "flow_groups", p.sim.group_min);
   p.peering = cs_opt_get_bool(L, 1, "peering", p.peering);
   p.tls = cs_opt_get_bool(L, 1, "tls", p.tls);
   p.batch_window = cs_opt_get_duration(L, 1, "batch_window", p.batch_window);

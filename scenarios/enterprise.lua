@@ -17,6 +17,9 @@
 --   bucket      statistics bucket (default 1s; 10s above 20,000 endpoints,
 --               60s above 200,000: statistics take memory per bucket per
 --               link and subnet, about 100 bytes each)
+--   flow_groups how many bulk transfers held to one link's even share are
+--               rated as a group (default 128; 0: re-rate every transfer at
+--               every change, the exact max-min computation)
 --   bench       1: the benchmark's load on top (bench/scale): ten more
 --               questions, one every 5 minutes, and a 1 GB file to every
 --               endpoint at 10 minutes
@@ -44,7 +47,8 @@ local bucket = P.bucket or (endpoints > 200000 and "60s" or endpoints > 20000 an
 -- the 100 MB patch, and a re-request while the first copy is still crossing
 -- the link fetches it again.
 local sim = chainsim.new{ seed = 7, bucket = bucket, peering = true, tls = true,
-                          download_retry = "5m" }
+                          download_retry = "5m",
+                          flow_groups = P.flow_groups and int_param("flow_groups", 0, 0, 1 << 30) }
 
 -- ---- how many where -----------------------------------------------------------
 local n_vpn = endpoints // 10

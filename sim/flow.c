@@ -8,7 +8,10 @@
  * SimGrid's approach), recomputed for the connected component of flows and
  * links whenever a flow joins or leaves.  A flow costs one event to join and
  * one to finish, plus one reschedule each time a neighbour's change moves
- * its rate.  Lossy paths cap a flow's rate by the Mathis formula. */
+ * its rate.  Lossy paths cap a flow's rate by the Mathis formula.  When a
+ * recompute finds many flows (group_min) all held to one link's even share,
+ * they are rated as a group in virtual time instead (flowgroup.c): the same
+ * max-min rates, without re-rating every member at every change. */
 #include "sim-private.h"
 #include <math.h>
 
@@ -19,7 +22,7 @@ static SimFlowHop *hop_of(Sim *sim, guint32 ref)
   return &sim_flow_rec(sim, ref >> 4)->hops[ref & 15];
 }
 
-static void flow_link(Sim *sim, guint32 fi)
+void sim_flow_link(Sim *sim, guint32 fi)
 {
   SimFlow *f = sim_flow_rec(sim, fi);
   for (int h = 0; h < f->nhops; h++) {
@@ -35,7 +38,7 @@ static void flow_link(Sim *sim, guint32 fi)
   f->active = 1;
 }
 
-static void flow_unlink(Sim *sim, guint32 fi)
+void sim_flow_unlink(Sim *sim, guint32 fi)
 {
   SimFlow *f = sim_flow_rec(sim, fi);
   for (int h = 0; h < f->nhops; h++) {
@@ -65,16 +68,8 @@ static void flow_starting(Sim *sim, SimFlow *f, gboolean on)
   f->starting = (guint8) on;
 }
 
-/* Brings the flow's byte count and statistics up to now at its current rate.
- * A recompute passes what it saw of the hops' links (info, by scratch link,
- * and slots, the flow's hops' scratch links), sparing the link records. */
-static void flow_accrue_seen(Sim *sim, SimFlow *f, const SimLinkInfo *info, const guint32 *slots)
+void sim_flow_account(Sim *sim, SimFlow *f, double bytes, const SimLinkInfo *info, const guint32 *slots)
 {
-  if (sim->now <= f->since)
-    return;
-  double bytes = f->rate * (double) (sim->now - f->since);
-  if (bytes > f->remaining)
-    bytes = f->remaining;
   if (bytes > 0) {
     SimClass cls = (SimClass) f->cls;
     double wan = 0;
@@ -104,15 +99,53 @@ static void flow_accrue_seen(Sim *sim, SimFlow *f, const SimLinkInfo *info, cons
   f->since = sim->now;
 }
 
-static void flow_accrue(Sim *sim, SimFlow *f) { flow_accrue_seen(sim, f, NULL, NULL); }
+/* Brings the flow's byte count and statistics up to now at its current rate
+ * (a group member: at its group's).  A recompute passes what it saw of the
+ * hops' links (info, by scratch link, and slots, the flow's hops' scratch
+ * links), sparing the link records. */
+static void flow_accrue_seen(Sim *sim, SimFlow *f, const SimLinkInfo *info, const guint32 *slots)
+{
+  if (sim->now <= f->since)
+    return;
+  if (f->group) {
+    sim_group_accrue(sim, f);
+    return;
+  }
+  double bytes = f->rate * (double) (sim->now - f->since);
+  sim_flow_account(sim, f, MIN(bytes, f->remaining), info, slots);
+}
 
-/* (Re)schedules the flow's completion: its entry in the flow queue moves. */
-static void flow_schedule_done(Sim *sim, guint32 fi)
+void sim_flow_accrue(Sim *sim, SimFlow *f) { flow_accrue_seen(sim, f, NULL, NULL); }
+
+void sim_stats_flush(Sim *sim)
+{
+  for (guint32 fi = 1; fi < sim->flows.next_fresh; fi++) {
+    SimFlow *f = sim_flow_rec(sim, fi);
+    if (f->active)
+      sim_flow_accrue(sim, f);
+  }
+}
+
+/* (Re)schedules the flow's completion: its entry in the flow queue moves (a
+ * group member's place in its group's heap). */
+void sim_flow_schedule_done(Sim *sim, guint32 fi)
 {
   SimFlow *f = sim_flow_rec(sim, fi);
+  if (f->group) {
+    sim_group_rekey(sim, fi);
+    return;
+  }
   double left = f->remaining > 0 ? f->remaining / f->rate : 0;
   SimTime at = sim->now + (SimTime) ceil(left);
   sim_iheap_set(&sim->flowq, fi, at, sim_evq_next_seq(&sim->q));
+}
+
+static gboolean no_caps(Sim *sim, const GArray *flows)
+{
+  for (guint k = 0; k < flows->len; k++)
+    if (sim_flow_rec(sim, g_array_index(flows, guint32, k))->cap > 0)
+      return FALSE;
+  return TRUE;
 }
 
 /* Max-min fair rates for every flow connected (through shared links) to the
@@ -175,6 +208,10 @@ static void recompute(Sim *sim, const guint32 *seed, int nseed)
     info[i] = (SimLinkInfo) { l->framing, l->stats[dl & 1], l->kind == SIM_LINK_WAN };
   }
   guint unfrozen = flows->len;
+  /* One level: every flow frozen at the first bottleneck's share, none capped. */
+  gboolean one_level = TRUE;
+  guint32 level_dl = 0;
+  double level_share = 0;
   while (unfrozen > 0) {
     double share = INFINITY;
     guint best = G_MAXUINT;
@@ -203,11 +240,17 @@ static void recompute(Sim *sim, const guint32 *seed, int nseed)
         }
       }
     }
-    if (capped)
+    if (capped) {
+      one_level = FALSE;
       continue;
+    }
     if (best == G_MAXUINT)
       break;
     guint32 dl = g_array_index(links, guint32, best);
+    if (unfrozen < flows->len)
+      one_level = FALSE;
+    level_dl = dl;
+    level_share = share;
     SimLink *bl = sim_link_rec(sim, dl >> 1);
     for (guint32 ref = bl->flows[dl & 1]; ref; ref = hop_of(sim, ref)->next) {
       SimFlow *f = sim_flow_rec(sim, ref >> 4);
@@ -231,9 +274,12 @@ static void recompute(Sim *sim, const guint32 *seed, int nseed)
     if (f->newrate != f->rate || !sim_iheap_contains(&sim->flowq, fi)) {
       flow_accrue_seen(sim, f, info, slot + f->hslot);
       f->rate = f->newrate;
-      flow_schedule_done(sim, fi);
+      sim_flow_schedule_done(sim, fi);
     }
   }
+  if (one_level && unfrozen == 0 && sim->p.group_min > 0 && flows->len >= sim->p.group_min &&
+      level_share > 0 && no_caps(sim, flows))
+    sim_group_form(sim, level_dl, (const guint32 *) flows->data, flows->len, level_share);
 }
 
 static void flow_seed(Sim *sim, guint32 fi)
@@ -250,7 +296,9 @@ static void flow_activate(Sim *sim, guint32 fi)
   SimFlow *f = sim_flow_rec(sim, fi);
   f->since = sim->now;
   f->rate = 0;
-  flow_link(sim, fi);
+  if (sim_group_join(sim, fi))
+    return;
+  sim_flow_link(sim, fi);
   flow_seed(sim, fi);
 }
 
@@ -259,8 +307,13 @@ static void flow_deactivate(Sim *sim, guint32 fi)
   SimFlow *f = sim_flow_rec(sim, fi);
   if (!f->active)
     return;
-  flow_accrue(sim, f);
-  flow_unlink(sim, fi);
+  if (f->group) {
+    if (!sim_group_leave(sim, fi))
+      return; /* the members' even share rose: nothing else changed */
+  } else {
+    sim_flow_accrue(sim, f);
+    sim_flow_unlink(sim, fi);
+  }
   flow_seed(sim, fi); /* the neighbours share what this flow leaves */
 }
 
@@ -364,7 +417,7 @@ void sim_flow_start(Sim *sim, guint32 c, guint8 d, guint32 midx)
     double save = f->remaining;
     f->remaining = ss_bytes;
     sim->now = now + t;
-    flow_accrue(sim, f);
+    sim_flow_accrue(sim, f);
     sim->now = now;
     f->remaining = save;
     f->since = now + t;
@@ -400,7 +453,7 @@ static gboolean flow_hand_over(Sim *sim, guint32 fi)
   SimMsg *m = sim_msg_rec(sim, f->msg), *nm = sim_msg_rec(sim, next);
   if (nm->size <= (guint64) cn->cwnd[f->dir] * sim->p.mss || nm->max_bps != m->max_bps)
     return FALSE; /* a small message, or another cap: the usual way */
-  flow_accrue(sim, f);
+  sim_flow_accrue(sim, f);
   for (int h = 0; h < f->nhops; h++)
     sim_stats_link(sim, f->hops[h].dl, (SimClass) m->cls, 0, 1, sim->now, sim->now);
   guint32 finished = f->msg;
@@ -410,12 +463,16 @@ static gboolean flow_hand_over(Sim *sim, guint32 fi)
   f->remaining = (double) nm->size;
   f->since = sim->now;
   sim_conn_deliver_at(sim, f->conn, finished, sim->now + flow_tail(sim, f));
-  flow_schedule_done(sim, fi);
+  sim_flow_schedule_done(sim, fi);
   return TRUE;
 }
 
 void sim_flow_dispatch(Sim *sim, SimEvent *ev)
 {
+  if (ev->type == SIM_EV_FLOW_TICK) {
+    sim_group_tick(sim, ev->u32);
+    return;
+  }
   guint32 fi = ev->u32;
   SimFlow *f = sim_flow_rec(sim, fi);
   if (ev->type == SIM_EV_FLOW_RATE) {

@@ -81,6 +81,11 @@ guint32 sim_node_access_link(const Sim *sim, SimNodeId node);
 void sim_wan_set_up(Sim *sim, guint32 link, gboolean up);
 /* Number of active bulk transfers on a directed link. */
 guint32 sim_dlink_flows(const Sim *sim, guint32 dlink);
+/* Of those, how many are rated as one group held to this link's even share
+ * (SimParams.group_min; 0: none). */
+guint32 sim_dlink_group(const Sim *sim, guint32 dlink);
+/* Flow groups formed and dissolved so far. */
+void sim_flow_group_counts(const Sim *sim, guint64 *formed, guint64 *dissolved);
 
 /* --- routing ---------------------------------------------------------------- */
 /* Fills `links` (directed WAN link ids) with the route from site a to site b;

@@ -33,6 +33,7 @@ typedef enum {
   SIM_EV_FLOW_RATE,   /* u32 = flow: slow start over, join the fair share */
   SIM_EV_SEND_NEXT,   /* u32 = conn, u64 = dir: start the next queued message */
   SIM_EV_TRANSFER,    /* u32 = transfer: open its connection */
+  SIM_EV_FLOW_TICK,   /* u32 = flow group: a statistics bucket ended, account its members */
 } SimEventType;
 
 typedef struct {
@@ -168,8 +169,32 @@ typedef struct {
   SimTimerId done;      /* end of slow start (FLOW_RATE event); completions are in sim->flowq */
   guint32 src_site, dst_site; /* for LAN/WAN accounting */
   guint32 src_subnet, dst_subnet;
+  guint32 group;        /* flow group it is rated in (flowgroup.c), 0 = none */
+  guint32 gpos;         /* its place in the group's heap */
+  double fin;           /* group member: the group's virtual time when its message is through */
+  double vs;            /* group member: the virtual time its bytes were last accounted at */
   SimFlowHop hops[SIM_MAX_HOPS];
 } SimFlow;
+
+/* A flow group: every active flow on one directed link whose max-min fair
+ * share is that link's capacity divided evenly (flowgroup.c).  Their common
+ * rate is kept in virtual time — the payload bytes each member has moved
+ * since the group formed — so a member joining or leaving changes two
+ * numbers instead of re-rating every member. */
+typedef struct {
+  guint32 free_;        /* pool link */
+  guint32 dl;           /* the bottleneck: the directed link every member crosses */
+  guint32 n;            /* members (all the link's active flows) */
+  guint32 top;          /* member whose completion is in sim->flowq, 0 = none */
+  guint32 *heap;        /* members by (fin, flow), a binary heap; NULL once freed */
+  guint32 heap_cap;
+  double v;             /* virtual time, payload bytes per member */
+  double rate;          /* payload bytes per ns per member: the link's payload rate / n */
+  double floor;         /* no other member link's fair share is below this (a
+                         * lower bound: members leaving only raise those shares) */
+  SimTime at;           /* when v was last brought up to date */
+  SimTimerId tick;      /* the next statistics bucket boundary */
+} SimFlowGroup;
 
 typedef struct {
   SimNodeId from, to;
@@ -299,6 +324,8 @@ struct Sim {
   SimPool msgs;         /* SimMsg */
   SimPool conns;        /* SimConn */
   SimPool flows;        /* SimFlow */
+  SimPool groups;       /* SimFlowGroup */
+  guint64 groups_formed, groups_dissolved;
   guint32 conn_gen;
   guint64 open_conns;
   guint32 recompute_mark;
@@ -328,6 +355,7 @@ static inline SimNodeRun *sim_node_run(const Sim *sim, SimNodeId n) { return &si
 static inline SimLink *sim_link_rec(const Sim *sim, guint32 l) { return sim_vec_at(&sim->links, l); }
 static inline SimConn *sim_conn_rec(const Sim *sim, guint32 c) { return sim_pool_get(&sim->conns, c); }
 static inline SimFlow *sim_flow_rec(const Sim *sim, guint32 f) { return sim_pool_get(&sim->flows, f); }
+static inline SimFlowGroup *sim_group_rec(const Sim *sim, guint32 g) { return sim_pool_get(&sim->groups, g); }
 static inline SimMsg *sim_msg_rec(const Sim *sim, guint32 m) { return sim_pool_get(&sim->msgs, m); }
 guint32 sim_msg_index(const Sim *sim, const SimMsg *m);
 /* The message at the head of a connection direction's queue (0: none),
@@ -359,6 +387,34 @@ void sim_conn_deliver_at(Sim *sim, guint32 conn, guint32 msg, SimTime at);
 void sim_flow_dispatch(Sim *sim, SimEvent *ev);
 void sim_flow_kill(Sim *sim, guint32 flow);
 void sim_flow_reroute(Sim *sim, guint32 flow);
+/* Puts an active flow on (off) its hops' flow lists. */
+void sim_flow_link(Sim *sim, guint32 flow);
+void sim_flow_unlink(Sim *sim, guint32 flow);
+/* Accounts bytes the flow moved over [since, now] on its hops' statistics
+ * and the totals, and brings remaining and since up to now (info and slots:
+ * what a recompute saw of the hops' links, or NULL). */
+void sim_flow_account(Sim *sim, SimFlow *f, double bytes, const SimLinkInfo *info, const guint32 *slots);
+/* Brings the flow's bytes up to now at its current rate (or its group's). */
+void sim_flow_accrue(Sim *sim, SimFlow *f);
+/* Queues the flow's completion at its current rate and remaining bytes. */
+void sim_flow_schedule_done(Sim *sim, guint32 flow);
+/* flowgroup.c */
+/* A flow about to become active joins the group on its path when the group's
+ * single fair share still holds with it: TRUE, and it is on its links.
+ * Otherwise the groups on its path are dissolved into plain flows (FALSE). */
+gboolean sim_group_join(Sim *sim, guint32 flow);
+/* A member leaves (it is accounted and taken off its links).  TRUE when the
+ * group was dissolved: the flow's neighbours need an exact recompute. */
+gboolean sim_group_leave(Sim *sim, guint32 flow);
+/* The recompute found n >= group_min flows all frozen at one link's even
+ * share: they become a group. */
+void sim_group_form(Sim *sim, guint32 dl, const guint32 *flows, guint32 n, double share);
+/* Brings a member's bytes up to now (the group's virtual time). */
+void sim_group_accrue(Sim *sim, SimFlow *f);
+/* A member's remaining bytes changed (a new message): it moves in the heap. */
+void sim_group_rekey(Sim *sim, guint32 flow);
+void sim_group_tick(Sim *sim, guint32 group);
+void sim_groups_clear(Sim *sim);
 /* net.c */
 void sim_net_init(Sim *sim);
 void sim_net_clear(Sim *sim);

@@ -16,6 +16,7 @@ void sim_params_default(SimParams *p)
   p->init_cwnd = 10;
   p->mss = 1448;
   p->min_rto = 200 * SIM_MS;
+  p->group_min = 128;
 }
 
 Sim *sim_new(const SimParams *params)
@@ -39,6 +40,7 @@ Sim *sim_new(const SimParams *params)
   sim_pool_init(&sim->msgs, sizeof(SimMsg));
   sim_pool_init(&sim->conns, sizeof(SimConn));
   sim_pool_init(&sim->flows, sizeof(SimFlow));
+  sim_pool_init(&sim->groups, sizeof(SimFlowGroup));
   sim->transfers = g_array_new(FALSE, TRUE, sizeof(SimTransfer));
   sim->fw = g_array_new(FALSE, FALSE, sizeof(SimFwEntry));
   sim->fw_next_id = 1;
@@ -76,6 +78,7 @@ void sim_free(Sim *sim)
   sim_pool_clear(&sim->msgs);
   sim_pool_clear(&sim->conns);
   sim_pool_clear(&sim->flows);
+  sim_groups_clear(sim);
   g_array_free(sim->transfers, TRUE);
   g_array_free(sim->fw, TRUE);
   g_array_free(sim->scratch_links, TRUE);
@@ -298,6 +301,7 @@ static void dispatch(Sim *sim, SimEvent *ev)
   }
   case SIM_EV_FLOW_DONE:
   case SIM_EV_FLOW_RATE:
+  case SIM_EV_FLOW_TICK:
     sim_flow_dispatch(sim, ev);
     break;
   default:

@@ -73,6 +73,8 @@ typedef struct {
   guint32 init_cwnd;         /* initial congestion window, segments */
   guint32 mss;               /* payload bytes per segment */
   SimTime min_rto;           /* retransmission timeout floor (lossy links) */
+  guint32 group_min;         /* flows sharing one bottleneck evenly that are rated as
+                              * a group from then on (0: never; flowgroup.c) */
 } SimParams;
 
 void sim_params_default(SimParams *p);

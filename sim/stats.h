@@ -22,6 +22,10 @@ typedef struct {
   guint32 msgs[SIM_CLS_COUNT];  /* messages (a bucket never sees 2^32) */
 } SimBucket;
 
+/* A bulk transfer's bytes are accounted when its rate changes and when it
+ * ends; this accounts those of transfers still in progress up to now (at the
+ * end of a run, before reading the statistics). */
+void sim_stats_flush(Sim *sim);
 /* Number of buckets recorded so far (covering [0, n * bucket)). */
 guint32 sim_stats_buckets(const Sim *sim);
 /* Bucket b of a directed WAN link (dlink = link*2 + dir); NULL if no

@@ -1,0 +1,198 @@
+/* test_flowgroup.c — flow groups (sim/flowgroup.c) give the rates of the exact
+ * max-min recompute.
+ *
+ * Every case runs twice, with groups (group_min small enough to form them)
+ * and without (group_min 0: every change re-rates every flow), and the two
+ * runs must agree: each transfer's arrival time within a few nanoseconds (the
+ * group sums its rate over changes in virtual time where each flow summed its
+ * own bytes, so ceilings may round the other way), and every statistics
+ * bucket within a few bytes per transfer.
+ *
+ * The network: a server in site a, clients in site b, a 100 Mbps WAN link
+ * between them and 1 Gbps access links.  n transfers from the server share the
+ * WAN link evenly (each client's own access link and the server's, shared by
+ * n, leave more), so the WAN link's direction a → b is the group's bottleneck. */
+#include "testutil.h"
+#include <math.h>
+
+#define MAX_T 160
+
+typedef struct {
+  guint32 n;               /* transfers */
+  guint64 size[MAX_T];
+  SimTime start[MAX_T];    /* after 1 s */
+  /* one more transfer from the server to a host behind a 5 Mbps WAN link
+   * from site b (0 = none), starting at slow_at */
+  guint64 slow_size;
+  SimTime slow_at;
+} Case;
+
+typedef struct {
+  SimTime done[MAX_T + 1];
+  guint64 wan_total;
+  guint32 nbuckets;
+  guint64 bucket[4096];    /* WAN a → b bytes per bucket, all classes */
+  guint64 down[4096];      /* site b subnet's access links, down */
+  guint64 formed, dissolved;
+  guint32 max_group;       /* largest group seen on the WAN link at a probe */
+} Outcome;
+
+static void run_case(const Case *c, guint32 group_min, Outcome *o)
+{
+  SimParams sp;
+  sim_params_default(&sp);
+  sp.group_min = group_min;
+  Sim *sim = sim_new(&sp);
+  Probe *p = probe_new(sim);
+  guint32 sa, sb;
+  guint32 wan = probe_two_sites(sim, 100e6, 5 * SIM_MS, 1e9, 100 * SIM_US, &sa, &sb);
+  SimNodeId server = probe_host(sim, p, sa);
+  SimNodeId cl[MAX_T];
+  for (guint32 i = 0; i < c->n; i++)
+    cl[i] = probe_host(sim, p, sb);
+  SimNodeId far = SIM_NODE_NONE;
+  if (c->slow_size) {
+    guint32 sc = sim_site_add(sim, "c");
+    sim_wan_add(sim, 1, sc, 5e6, 20 * SIM_MS, 0);
+    guint32 snc = sim_subnet_add(sim, sc, 0x0a030000, 24, 1e9, 100 * SIM_US, NULL);
+    far = probe_host(sim, p, snc);
+  }
+  guint32 t[MAX_T + 1];
+  for (guint32 i = 0; i < c->n; i++)
+    t[i] = sim_transfer(sim, server, cl[i], c->size[i], SIM_CLS_BULK, SIM_S + c->start[i]);
+  if (c->slow_size)
+    t[c->n] = sim_transfer(sim, server, far, c->slow_size, SIM_CLS_BULK, SIM_S + c->slow_at);
+  memset(o, 0, sizeof *o);
+  /* Look at the WAN link's group every 100 ms while it runs. */
+  for (SimTime at = SIM_S; sim_pending_events(sim) > 0; at += 100 * SIM_MS) {
+    sim_run_until(sim, at);
+    o->max_group = MAX(o->max_group, sim_dlink_group(sim, wan * 2));
+  }
+  for (guint32 i = 0; i < c->n + (c->slow_size ? 1 : 0); i++)
+    o->done[i] = sim_transfer_finished_at(sim, t[i]);
+  o->wan_total = sim_stats_dlink_total(sim, wan * 2);
+  o->nbuckets = MIN(sim_stats_buckets(sim), 4096);
+  for (guint32 b = 0; b < o->nbuckets; b++) {
+    const SimBucket *k = sim_stats_wan(sim, wan * 2, b);
+    for (int cls = 0; k && cls < SIM_CLS_COUNT; cls++)
+      o->bucket[b] += k->bytes[cls];
+    k = sim_stats_subnet(sim, sb, TRUE, b);
+    for (int cls = 0; k && cls < SIM_CLS_COUNT; cls++)
+      o->down[b] += k->bytes[cls];
+  }
+  sim_flow_group_counts(sim, &o->formed, &o->dissolved);
+  probe_free(p);
+  sim_free(sim);
+}
+
+/* Runs the case both ways; the grouped run must form (and dissolve) groups as
+ * told and agree with the exact one. */
+static void check_case(const Case *c, guint32 group_min, guint64 min_formed, guint64 min_dissolved,
+                       guint32 min_group)
+{
+  static Outcome exact, grouped; /* large: not on the stack */
+  run_case(c, 0, &exact);
+  run_case(c, group_min, &grouped);
+  g_test_message("formed %" G_GUINT64_FORMAT " dissolved %" G_GUINT64_FORMAT " max group %u, last done %.6f s", grouped.formed, grouped.dissolved, grouped.max_group, sim_time_to_s(exact.done[c->n - 1]));
+  CU_ASSERT_EQUAL(exact.formed, 0);
+  CU_ASSERT(grouped.formed >= min_formed);
+  CU_ASSERT(grouped.dissolved >= min_dissolved);
+  CU_ASSERT(grouped.max_group >= min_group);
+  CU_ASSERT_EQUAL(exact.max_group, 0);
+  guint32 nt = c->n + (c->slow_size ? 1 : 0);
+  for (guint32 i = 0; i < nt; i++) {
+    CU_ASSERT(exact.done[i] > SIM_S);
+    if (llabs(grouped.done[i] - exact.done[i]) > 16)
+      fprintf(stderr, "transfer %u: grouped %" G_GINT64_FORMAT " exact %" G_GINT64_FORMAT "\n", i,
+              grouped.done[i], exact.done[i]);
+    CU_ASSERT(llabs(grouped.done[i] - exact.done[i]) <= 16);
+  }
+  CU_ASSERT_EQUAL(grouped.nbuckets, exact.nbuckets);
+  /* Each accounting rounds to whole bytes: a few per transfer and bucket. */
+  gint64 slack = 4 * (gint64) nt;
+  for (guint32 b = 0; b < exact.nbuckets; b++) {
+    if (llabs((gint64) grouped.bucket[b] - (gint64) exact.bucket[b]) > slack ||
+        llabs((gint64) grouped.down[b] - (gint64) exact.down[b]) > slack)
+      fprintf(stderr, "bucket %u: WAN %" G_GUINT64_FORMAT " vs %" G_GUINT64_FORMAT ", down %" G_GUINT64_FORMAT
+              " vs %" G_GUINT64_FORMAT "\n", b, grouped.bucket[b], exact.bucket[b], grouped.down[b], exact.down[b]);
+    CU_ASSERT(llabs((gint64) grouped.bucket[b] - (gint64) exact.bucket[b]) <= slack);
+    CU_ASSERT(llabs((gint64) grouped.down[b] - (gint64) exact.down[b]) <= slack);
+  }
+  CU_ASSERT(llabs((gint64) grouped.wan_total - (gint64) exact.wan_total) <= slack);
+}
+
+/* 40 transfers of different sizes starting 50 ms apart: the group forms at
+ * the 8th, the others join it, and it shrinks as they finish, smallest
+ * first, down to the last member. */
+static void test_staggered_joins_and_leaves(void)
+{
+  static Case c;
+  memset(&c, 0, sizeof c);
+  c.n = 40;
+  for (guint32 i = 0; i < c.n; i++) {
+    c.size[i] = 2000000 + (guint64) ((i * 7) % 13) * 1500000;
+    c.start[i] = (SimTime) i * 50 * SIM_MS;
+  }
+  check_case(&c, 8, 1, 0, 30);
+}
+
+/* A transfer to a site behind a 5 Mbps link joins a group of 40 whose even
+ * share (2.4 Mbps) is below it: it joins.  As the 40 finish, the share rises
+ * past what its 5 Mbps link leaves it, and the group must give way to the
+ * exact recompute (dissolved), which holds that flow at 5 Mbps. */
+static void test_share_rises_past_a_member_link(void)
+{
+  static Case c;
+  memset(&c, 0, sizeof c);
+  c.n = 40;
+  for (guint32 i = 0; i < c.n; i++) {
+    c.size[i] = 3000000 + (guint64) i * 100000;
+    c.start[i] = (SimTime) i * 2 * SIM_MS;
+  }
+  c.slow_size = 20000000;
+  c.slow_at = 500 * SIM_MS;
+  check_case(&c, 8, 1, 1, 40);
+}
+
+/* The slow transfer arrives while only 10 share the WAN link (10 Mbps each,
+ * more than its 5 Mbps link leaves it): it cannot join, and the group is
+ * dissolved; the recompute rates it at 5 Mbps and the rest evenly. */
+static void test_joiner_held_lower_dissolves(void)
+{
+  static Case c;
+  memset(&c, 0, sizeof c);
+  c.n = 10;
+  for (guint32 i = 0; i < c.n; i++) {
+    c.size[i] = 20000000;
+    c.start[i] = (SimTime) i * SIM_MS;
+  }
+  c.slow_size = 5000000;
+  c.slow_at = 2 * SIM_S;
+  check_case(&c, 8, 1, 1, 10);
+}
+
+/* 150 transfers over 3 s: buckets of 1 s see many rate changes each, and
+ * members are accounted at every boundary. */
+static void test_many_members_across_buckets(void)
+{
+  static Case c;
+  memset(&c, 0, sizeof c);
+  c.n = 150;
+  for (guint32 i = 0; i < c.n; i++) {
+    c.size[i] = 500000 + (guint64) ((i * 11) % 17) * 250000;
+    c.start[i] = (SimTime) i * 20 * SIM_MS;
+  }
+  check_case(&c, 32, 1, 0, 60);
+}
+
+int main(void)
+{
+  CU_TestInfo tests[] = {
+    { "staggered joins and leaves: the exact rates", test_staggered_joins_and_leaves },
+    { "the share rises past a member's link: dissolved", test_share_rises_past_a_member_link },
+    { "a joiner held lower elsewhere: dissolved", test_joiner_held_lower_dissolves },
+    { "many members across buckets: statistics per bucket", test_many_members_across_buckets },
+    CU_TEST_INFO_NULL,
+  };
+  return cs_test_main("flowgroup", tests);
+}
