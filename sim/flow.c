@@ -14,6 +14,7 @@
  * max-min rates, without re-rating every member at every change. */
 #include "sim-private.h"
 #include <math.h>
+#include <string.h>
 
 #define HOP_REF(f, h) ((f) << 4 | (h))
 
@@ -22,18 +23,41 @@ static SimFlowHop *hop_of(Sim *sim, guint32 ref)
   return &sim_flow_rec(sim, ref >> 4)->hops[ref & 15];
 }
 
-void sim_flow_link(Sim *sim, guint32 fi)
+void sim_flow_hop_list(Sim *sim, guint32 fi, int h, gboolean on)
 {
   SimFlow *f = sim_flow_rec(sim, fi);
-  for (int h = 0; h < f->nhops; h++) {
-    SimLink *l = sim_link_rec(sim, f->hops[h].dl >> 1);
-    int d = f->hops[h].dl & 1;
+  SimLink *l = sim_link_rec(sim, f->hops[h].dl >> 1);
+  int d = f->hops[h].dl & 1;
+  if (on) {
     f->hops[h].prev = 0;
     f->hops[h].next = l->flows[d];
     if (l->flows[d])
       hop_of(sim, l->flows[d])->prev = HOP_REF(fi, h);
     l->flows[d] = HOP_REF(fi, h);
-    l->nflows[d]++;
+    return;
+  }
+  if (f->hops[h].prev)
+    hop_of(sim, f->hops[h].prev)->next = f->hops[h].next;
+  else
+    l->flows[d] = f->hops[h].next;
+  if (f->hops[h].next)
+    hop_of(sim, f->hops[h].next)->prev = f->hops[h].prev;
+}
+
+/* A group member is counted on its group's link but not listed there. */
+static guint32 unlisted_hop(Sim *sim, const SimFlow *f)
+{
+  return f->group ? sim_group_rec(sim, f->group)->dl : G_MAXUINT32;
+}
+
+void sim_flow_link(Sim *sim, guint32 fi)
+{
+  SimFlow *f = sim_flow_rec(sim, fi);
+  guint32 skip = unlisted_hop(sim, f);
+  for (int h = 0; h < f->nhops; h++) {
+    if (f->hops[h].dl != skip)
+      sim_flow_hop_list(sim, fi, h, TRUE);
+    sim_link_rec(sim, f->hops[h].dl >> 1)->nflows[f->hops[h].dl & 1]++;
   }
   f->active = 1;
 }
@@ -41,16 +65,11 @@ void sim_flow_link(Sim *sim, guint32 fi)
 void sim_flow_unlink(Sim *sim, guint32 fi)
 {
   SimFlow *f = sim_flow_rec(sim, fi);
+  guint32 skip = unlisted_hop(sim, f);
   for (int h = 0; h < f->nhops; h++) {
-    SimLink *l = sim_link_rec(sim, f->hops[h].dl >> 1);
-    int d = f->hops[h].dl & 1;
-    if (f->hops[h].prev)
-      hop_of(sim, f->hops[h].prev)->next = f->hops[h].next;
-    else
-      l->flows[d] = f->hops[h].next;
-    if (f->hops[h].next)
-      hop_of(sim, f->hops[h].next)->prev = f->hops[h].prev;
-    l->nflows[d]--;
+    if (f->hops[h].dl != skip)
+      sim_flow_hop_list(sim, fi, h, FALSE);
+    sim_link_rec(sim, f->hops[h].dl >> 1)->nflows[f->hops[h].dl & 1]--;
   }
   f->active = 0;
 }
@@ -140,23 +159,57 @@ void sim_flow_schedule_done(Sim *sim, guint32 fi)
   sim_iheap_set(&sim->flowq, fi, at, sim_evq_next_seq(&sim->q));
 }
 
-static gboolean no_caps(Sim *sim, const GArray *flows)
+/* Every hop of f but its link dl carries f alone. */
+static gboolean alone_elsewhere(Sim *sim, const SimFlow *f, guint32 dl)
 {
-  for (guint k = 0; k < flows->len; k++)
-    if (sim_flow_rec(sim, g_array_index(flows, guint32, k))->cap > 0)
+  for (int h = 0; h < f->nhops; h++) {
+    guint32 o = f->hops[h].dl;
+    if (o != dl && sim_link_rec(sim, o >> 1)->nflows[o & 1] != 1)
       return FALSE;
+  }
   return TRUE;
 }
 
-/* Max-min fair rates for every flow connected (through shared links) to the
- * seed links; flows whose rate changes are rescheduled. */
-static void recompute(Sim *sim, const guint32 *seed, int nseed)
+/* After a recompute: flows frozen at one link's share, uncapped, alone on
+ * their other links, join the link's group — formed when there are
+ * group_min of them.  cnt is scratch (one counter per scratch link). */
+static void form_groups(Sim *sim, const GArray *links, const GArray *flows, guint32 *cnt)
 {
+  memset(cnt, 0, links->len * sizeof *cnt);
+  for (guint k = 0; k < flows->len; k++) {
+    SimFlow *f = sim_flow_rec(sim, g_array_index(flows, guint32, k));
+    f->group_ok = f->lvl != G_MAXUINT32 && f->cap == 0 &&
+                  alone_elsewhere(sim, f, g_array_index(links, guint32, f->lvl));
+    if (f->group_ok)
+      cnt[f->lvl]++;
+  }
+  for (guint k = 0; k < flows->len; k++) {
+    guint32 fi = g_array_index(flows, guint32, k);
+    SimFlow *f = sim_flow_rec(sim, fi);
+    if (!f->group_ok)
+      continue;
+    guint32 dl = g_array_index(links, guint32, f->lvl);
+    if (cnt[f->lvl] >= sim->p.group_min || sim_link_rec(sim, dl >> 1)->group[dl & 1])
+      sim_group_adopt(sim, dl, fi);
+  }
+}
+
+/* Max-min fair rates for every flow connected (through shared links) to the
+ * seed links; flows whose rate changes are rescheduled.  A flow group in the
+ * component counts as its members on its link: they all freeze at that
+ * link's share (their other links carry them alone and leave them at least
+ * the group's floor; if the share rises past it, the group is dissolved and
+ * the computation starts over with its members as plain flows). */
+void sim_flow_recompute(Sim *sim, const guint32 *seed, int nseed)
+{
+again:;
   guint32 mark = ++sim->recompute_mark;
   GArray *links = sim->scratch_links, *flows = sim->scratch_flows, *hops = sim->scratch_hops;
+  GArray *groups = sim->scratch_groups;
   g_array_set_size(links, 0);
   g_array_set_size(flows, 0);
   g_array_set_size(hops, 0);
+  g_array_set_size(groups, 0);
   for (int i = 0; i < nseed; i++) {
     SimLink *l = sim_link_rec(sim, seed[i] >> 1);
     int d = seed[i] & 1;
@@ -170,13 +223,21 @@ static void recompute(Sim *sim, const guint32 *seed, int nseed)
   for (guint i = 0; i < links->len; i++) {
     guint32 dl = g_array_index(links, guint32, i);
     SimLink *l = sim_link_rec(sim, dl >> 1);
+    guint32 gi = l->group[dl & 1];
+    if (gi && sim_group_rec(sim, gi)->mark != mark) {
+      SimFlowGroup *g = sim_group_rec(sim, gi);
+      g->mark = mark;
+      g->frozen = 0;
+      g_array_append_val(groups, gi);
+    }
     for (guint32 ref = l->flows[dl & 1]; ref; ref = hop_of(sim, ref)->next) {
       guint32 fi = ref >> 4;
       SimFlow *f = sim_flow_rec(sim, fi);
-      if (f->mark == mark)
-        continue;
+      if (f->mark == mark || f->group)
+        continue; /* a member is on its own links' lists: its group counts it */
       f->mark = mark;
       f->frozen = 0;
+      f->lvl = G_MAXUINT32;
       f->hslot = hops->len;
       g_array_append_val(flows, fi);
       for (int h = 0; h < f->nhops; h++) {
@@ -191,7 +252,7 @@ static void recompute(Sim *sim, const guint32 *seed, int nseed)
       }
     }
   }
-  if (flows->len == 0)
+  if (flows->len == 0 && groups->len == 0)
     return;
   g_array_set_size(sim->scratch_res, links->len);
   g_array_set_size(sim->scratch_cnt, links->len);
@@ -207,12 +268,8 @@ static void recompute(Sim *sim, const guint32 *seed, int nseed)
     cnt[i] = l->nflows[dl & 1];
     info[i] = (SimLinkInfo) { l->framing, l->stats[dl & 1], l->kind == SIM_LINK_WAN };
   }
-  guint unfrozen = flows->len;
-  /* One level: every flow frozen at the first bottleneck's share, none capped. */
-  gboolean one_level = TRUE;
-  guint32 level_dl = 0;
-  double level_share = 0;
-  while (unfrozen > 0) {
+  guint unfrozen = flows->len, groups_left = groups->len;
+  while (unfrozen > 0 || groups_left > 0) {
     double share = INFINITY;
     guint best = G_MAXUINT;
     for (guint i = 0; i < links->len; i++) {
@@ -240,17 +297,11 @@ static void recompute(Sim *sim, const guint32 *seed, int nseed)
         }
       }
     }
-    if (capped) {
-      one_level = FALSE;
+    if (capped)
       continue;
-    }
     if (best == G_MAXUINT)
       break;
     guint32 dl = g_array_index(links, guint32, best);
-    if (unfrozen < flows->len)
-      one_level = FALSE;
-    level_dl = dl;
-    level_share = share;
     SimLink *bl = sim_link_rec(sim, dl >> 1);
     for (guint32 ref = bl->flows[dl & 1]; ref; ref = hop_of(sim, ref)->next) {
       SimFlow *f = sim_flow_rec(sim, ref >> 4);
@@ -258,12 +309,30 @@ static void recompute(Sim *sim, const guint32 *seed, int nseed)
         continue;
       f->frozen = 1;
       f->newrate = share;
+      f->lvl = best;
       unfrozen--;
       for (int h = 0; h < f->nhops; h++) {
         guint32 s = slot[f->hslot + h];
         res[s] -= share;
         cnt[s]--;
       }
+    }
+    guint32 gi = bl->group[dl & 1];
+    if (gi && !sim_group_rec(sim, gi)->frozen) {
+      SimFlowGroup *g = sim_group_rec(sim, gi);
+      g->frozen = 1;
+      g->newrate = share;
+      groups_left--;
+      res[best] -= share * g->n;
+      cnt[best] -= g->n;
+    }
+  }
+  for (guint k = 0; k < groups->len; k++) {
+    guint32 gi = g_array_index(groups, guint32, k);
+    SimFlowGroup *g = sim_group_rec(sim, gi);
+    if (!g->frozen || g->newrate > g->floor) {
+      sim_group_dissolve(sim, gi);
+      goto again;
     }
   }
   for (guint k = 0; k < flows->len; k++) {
@@ -277,9 +346,12 @@ static void recompute(Sim *sim, const guint32 *seed, int nseed)
       sim_flow_schedule_done(sim, fi);
     }
   }
-  if (one_level && unfrozen == 0 && sim->p.group_min > 0 && flows->len >= sim->p.group_min &&
-      level_share > 0 && no_caps(sim, flows))
-    sim_group_form(sim, level_dl, (const guint32 *) flows->data, flows->len, level_share);
+  for (guint k = 0; k < groups->len; k++) {
+    guint32 gi = g_array_index(groups, guint32, k);
+    sim_group_set_rate(sim, gi, sim_group_rec(sim, gi)->newrate);
+  }
+  if (sim->p.group_min > 0 && flows->len > 0)
+    form_groups(sim, links, flows, cnt);
 }
 
 static void flow_seed(Sim *sim, guint32 fi)
@@ -288,7 +360,7 @@ static void flow_seed(Sim *sim, guint32 fi)
   guint32 seed[SIM_MAX_HOPS];
   for (int h = 0; h < f->nhops; h++)
     seed[h] = f->hops[h].dl;
-  recompute(sim, seed, f->nhops);
+  sim_flow_recompute(sim, seed, f->nhops);
 }
 
 static void flow_activate(Sim *sim, guint32 fi)
@@ -308,12 +380,11 @@ static void flow_deactivate(Sim *sim, guint32 fi)
   if (!f->active)
     return;
   if (f->group) {
-    if (!sim_group_leave(sim, fi))
-      return; /* the members' even share rose: nothing else changed */
-  } else {
-    sim_flow_accrue(sim, f);
-    sim_flow_unlink(sim, fi);
+    sim_group_leave(sim, fi); /* and the group's share is computed again */
+    return;
   }
+  sim_flow_accrue(sim, f);
+  sim_flow_unlink(sim, fi);
   flow_seed(sim, fi); /* the neighbours share what this flow leaves */
 }
 

@@ -1,34 +1,35 @@
-/* flowgroup.c — many bulk flows held to one link's even share, rated as a group.
+/* flowgroup.c — many bulk flows held to one link's share, rated as a group.
  *
  * Max-min fair sharing re-rates every flow of a connected component whenever
- * one joins or leaves.  When a component is n flows that all cross one
- * directed link B and every one of them gets B's even share (no other link
- * and no cap holds any of them lower), a join or a leave changes all n rates
- * to B's capacity over n ± 1 and nothing else.  Such flows (at least
- * group_min of them) form a group, rated in virtual time: v is the payload
- * bytes each member has moved since the group formed, advancing at the common
- * rate; a member whose message has r bytes left when it joins at v is through
- * when v reaches fin = v + r.  Members wait in a heap by fin, and only the
- * first has its completion in the kernel's flow queue.  A join or a leave is
- * then O(log n) instead of O(n).
+ * one joins or leaves.  At 10^5 endpoints one server link carries thousands
+ * of downloads to clients that are alone on their own access links; every
+ * join re-rated all of them.  Such flows — frozen at one directed link B's
+ * share, uncapped, each alone on its other links — form a group (from
+ * group_min of them on; a flow frozen there joins an existing group at once).
+ * The group is rated in virtual time: v is the payload bytes each member has
+ * moved since the group formed, advancing at the common rate; a member whose
+ * message has r bytes left at v is through when v reaches fin = v + r.
+ * Members wait in a heap by fin, and only the first has its completion in the
+ * kernel's flow queue.
  *
- * The rates are the ones the exact recompute gives, so the group holds only
- * while its premise does:
- *   - every flow on a member's links is a member (a link with another flow
- *     would make the component larger than the group);
- *   - no member has a rate cap (loss, a sender's throttle);
- *   - no other member link's even share is below B's: `floor` is a lower
- *     bound of those shares, lowered as members join and kept as they leave.
- * A flow that would break the premise dissolves the group (its members become
- * plain flows at the group's rate) and the exact recompute takes over; it may
- * form the group again.
+ * Members are counted on B but not on its flow list, so the recompute meets
+ * the group as one entry of n flows frozen together at B's share, and costs
+ * what the other (plain) flows of the component cost.  The result is the
+ * exact recompute's as long as the premise holds:
+ *   - no member is capped (loss, a sender's throttle);
+ *   - each member is alone on its other links: a flow arriving on one makes
+ *     that member a plain flow again first;
+ *   - those links leave each member at least `floor` (their capacity, the
+ *     least of them kept as members come), and the group's share stays at or
+ *     below it; when a recompute finds it above, the group is dissolved into
+ *     plain flows and the recompute starts over.
  *
  * Statistics: members' bytes are accounted at every bucket boundary (one
  * event per bucket per group) and when they leave or change message, so each
  * bucket gets exactly the bytes moved in it even though the rate changed
- * many times.  Results differ from re-rating every flow only by rounding: the
- * virtual time sums the rate over changes where each flow used to sum its own
- * bytes. */
+ * many times in it.  Results differ from re-rating every flow only by
+ * rounding: the virtual time sums the rate over changes where each flow used
+ * to sum its own bytes. */
 #include "sim-private.h"
 #include <math.h>
 
@@ -98,7 +99,6 @@ static void heap_remove(Sim *sim, SimFlowGroup *g, guint32 i)
 
 /* --- the group's clock ------------------------------------------------------------- */
 
-static double link_payload_rate(Sim *sim, guint32 dl) { return sim_link_rec(sim, dl >> 1)->payload_rate; }
 
 static void advance(Sim *sim, SimFlowGroup *g)
 {
@@ -132,6 +132,7 @@ static void schedule_tick(Sim *sim, guint32 gi)
 static void group_free(Sim *sim, guint32 gi)
 {
   SimFlowGroup *g = sim_group_rec(sim, gi);
+  sim_link_rec(sim, g->dl >> 1)->group[g->dl & 1] = 0;
   if (g->tick)
     sim_timer_cancel(sim, g->tick);
   g_free(g->heap);
@@ -148,109 +149,153 @@ void sim_group_accrue(Sim *sim, SimFlow *f)
   f->vs = g->v;
 }
 
-/* Members become plain flows at the group's rate, each with its completion
- * in the flow queue; the caller's recompute re-rates them. */
-static void dissolve(Sim *sim, guint32 gi)
+static int hop_on(const SimFlow *f, guint32 dl)
 {
-  SimFlowGroup *g = sim_group_rec(sim, gi);
-  sim->groups_dissolved++;
-  advance(sim, g);
-  for (guint32 i = 0; i < g->n; i++) {
-    guint32 fi = g->heap[i];
-    SimFlow *f = sim_flow_rec(sim, fi);
-    sim_group_accrue(sim, f);
-    f->group = 0;
-    f->rate = g->rate;
-    sim_flow_schedule_done(sim, fi);
-  }
-  group_free(sim, gi);
+  for (int h = 0; h < f->nhops; h++)
+    if (f->hops[h].dl == dl)
+      return h;
+  return -1;
 }
 
-/* --- joining and leaving ------------------------------------------------------------ */
-
-gboolean sim_group_join(Sim *sim, guint32 fi)
-{
-  SimFlow *f = sim_flow_rec(sim, fi);
-  guint32 found[SIM_MAX_HOPS];
-  int nfound = 0;
-  gboolean plain = FALSE, crosses = FALSE;
-  for (int h = 0; h < f->nhops; h++) {
-    guint32 dl = f->hops[h].dl;
-    guint32 head = sim_link_rec(sim, dl >> 1)->flows[dl & 1];
-    if (!head)
-      continue;
-    guint32 gi = sim_flow_rec(sim, head >> 4)->group;
-    if (!gi) {
-      plain = TRUE;
-      continue;
-    }
-    int k = 0;
-    while (k < nfound && found[k] != gi)
-      k++;
-    if (k == nfound)
-      found[nfound++] = gi;
-  }
-  if (nfound == 0)
-    return FALSE;
-  SimFlowGroup *g = sim_group_rec(sim, found[0]);
-  gboolean fits = nfound == 1 && !plain && f->cap == 0;
-  double share = link_payload_rate(sim, g->dl) / (double) (g->n + 1), floor = g->floor;
-  for (int h = 0; fits && h < f->nhops; h++) {
-    guint32 dl = f->hops[h].dl;
-    if (dl == g->dl) {
-      crosses = TRUE;
-      continue;
-    }
-    const SimLink *l = sim_link_rec(sim, dl >> 1);
-    floor = MIN(floor, l->payload_rate / (double) (l->nflows[dl & 1] + 1));
-  }
-  if (!fits || !crosses || floor < share) {
-    for (int k = 0; k < nfound; k++)
-      dissolve(sim, found[k]);
-    return FALSE;
-  }
-  advance(sim, g);
-  sim_flow_link(sim, fi);
-  g->n++;
-  g->rate = share;
-  g->floor = floor;
-  f->group = found[0];
-  f->rate = share;
-  f->since = sim->now;
-  f->vs = g->v;
-  f->fin = g->v + f->remaining;
-  heap_push(sim, g, fi);
-  retime(sim, g);
-  return TRUE;
-}
-
-gboolean sim_group_leave(Sim *sim, guint32 fi)
+/* The member at heap position i is no longer one: accounted, off the heap
+ * and the flow queue.  The group is freed when it was the last. */
+static void drop_member(Sim *sim, guint32 fi)
 {
   SimFlow *f = sim_flow_rec(sim, fi);
   guint32 gi = f->group;
   SimFlowGroup *g = sim_group_rec(sim, gi);
   sim_group_accrue(sim, f);
-  sim_flow_unlink(sim, fi);
   g->n--;
   heap_remove(sim, g, f->gpos);
   if (g->top == fi) {
     sim_iheap_remove(&sim->flowq, fi);
     g->top = 0;
   }
-  f->group = 0;
   f->rate = g->rate;
-  if (g->n == 0) {
+  if (g->n == 0)
     group_free(sim, gi);
-    return FALSE;
+  else
+    retime(sim, g);
+}
+
+/* A member becomes a plain flow at the group's rate, listed on the group's
+ * link and with its completion in the flow queue. */
+static void to_plain(Sim *sim, guint32 fi, guint32 dl)
+{
+  drop_member(sim, fi);
+  SimFlow *f = sim_flow_rec(sim, fi);
+  f->group = 0;
+  sim_flow_hop_list(sim, fi, hop_on(f, dl), TRUE);
+  sim_flow_schedule_done(sim, fi);
+}
+
+void sim_group_dissolve(Sim *sim, guint32 gi)
+{
+  SimFlowGroup *g = sim_group_rec(sim, gi);
+  guint32 dl = g->dl;
+  sim->groups_dissolved++;
+  while (sim_group_rec(sim, gi)->heap && sim_group_rec(sim, gi)->n > 0) {
+    g = sim_group_rec(sim, gi);
+    to_plain(sim, g->heap[g->n - 1], dl); /* the last: no sifting */
   }
-  double share = link_payload_rate(sim, g->dl) / (double) g->n;
-  if (share > g->floor) {
-    dissolve(sim, gi); /* another link may hold some members lower now */
-    return TRUE;
-  }
-  g->rate = share;
+}
+
+void sim_group_set_rate(Sim *sim, guint32 gi, double rate)
+{
+  SimFlowGroup *g = sim_group_rec(sim, gi);
+  advance(sim, g);
+  g->rate = rate;
   retime(sim, g);
-  return FALSE;
+}
+
+static guint32 group_new(Sim *sim, guint32 dl, double rate)
+{
+  guint32 gi = sim_pool_alloc(&sim->groups);
+  SimFlowGroup *g = sim_group_rec(sim, gi);
+  sim->groups_formed++;
+  g->dl = dl;
+  g->rate = rate;
+  g->at = sim->now;
+  g->floor = INFINITY;
+  sim_link_rec(sim, dl >> 1)->group[dl & 1] = gi;
+  schedule_tick(sim, gi);
+  return gi;
+}
+
+/* Makes a flow (counted on its links, listed on all but dl) member of gi. */
+static void add_member(Sim *sim, guint32 gi, guint32 fi)
+{
+  SimFlowGroup *g = sim_group_rec(sim, gi);
+  SimFlow *f = sim_flow_rec(sim, fi);
+  advance(sim, g);
+  for (int h = 0; h < f->nhops; h++)
+    if (f->hops[h].dl != g->dl)
+      g->floor = MIN(g->floor, sim_link_rec(sim, f->hops[h].dl >> 1)->payload_rate);
+  f->group = gi;
+  f->since = sim->now;
+  f->vs = g->v;
+  f->fin = g->v + MAX(f->remaining, 0.0);
+  f->rate = g->rate;
+  g->n++;
+  heap_push(sim, g, fi);
+}
+
+void sim_group_adopt(Sim *sim, guint32 dl, guint32 fi)
+{
+  SimFlow *f = sim_flow_rec(sim, fi);
+  SimLink *l = sim_link_rec(sim, dl >> 1);
+  guint32 gi = l->group[dl & 1];
+  if (!gi)
+    gi = group_new(sim, dl, f->rate);
+  sim_flow_accrue(sim, f);
+  sim_iheap_remove(&sim->flowq, fi);
+  sim_flow_hop_list(sim, fi, hop_on(f, dl), FALSE);
+  add_member(sim, gi, fi);
+  retime(sim, sim_group_rec(sim, gi));
+}
+
+gboolean sim_group_join(Sim *sim, guint32 fi)
+{
+  SimFlow *f = sim_flow_rec(sim, fi);
+  guint32 gi = 0;
+  int bottlenecks = 0;
+  gboolean alone = TRUE;
+  for (int h = 0; h < f->nhops; h++) {
+    guint32 dl = f->hops[h].dl;
+    SimLink *l = sim_link_rec(sim, dl >> 1);
+    if (l->group[dl & 1]) {
+      gi = l->group[dl & 1];
+      bottlenecks++;
+      continue;
+    }
+    guint32 head = l->flows[dl & 1];
+    if (!head)
+      continue;
+    alone = FALSE;
+    guint32 other = head >> 4;
+    SimFlow *o = sim_flow_rec(sim, other);
+    if (o->group) /* a member alone here until now */
+      to_plain(sim, other, sim_group_rec(sim, o->group)->dl);
+  }
+  if (!gi || bottlenecks != 1 || !alone || f->cap > 0)
+    return FALSE;
+  f->group = gi;
+  sim_flow_link(sim, fi); /* listed on its own links, counted on the group's */
+  f->group = 0;
+  add_member(sim, gi, fi);
+  guint32 dl = sim_group_rec(sim, gi)->dl;
+  sim_flow_recompute(sim, &dl, 1); /* the group's share with one more */
+  return TRUE;
+}
+
+void sim_group_leave(Sim *sim, guint32 fi)
+{
+  SimFlow *f = sim_flow_rec(sim, fi);
+  guint32 dl = sim_group_rec(sim, f->group)->dl;
+  sim_flow_unlink(sim, fi); /* still a member: not listed on dl */
+  drop_member(sim, fi);
+  f->group = 0;
+  sim_flow_recompute(sim, &dl, 1);
 }
 
 void sim_group_rekey(Sim *sim, guint32 fi)
@@ -266,40 +311,6 @@ void sim_group_rekey(Sim *sim, guint32 fi)
   else
     sift_down(sim, g, i, fi);
   retime(sim, g);
-}
-
-void sim_group_form(Sim *sim, guint32 dl, const guint32 *flows, guint32 n, double share)
-{
-  guint32 gi = sim_pool_alloc(&sim->groups);
-  SimFlowGroup *g = sim_group_rec(sim, gi);
-  sim->groups_formed++;
-  g->dl = dl;
-  g->rate = share;
-  g->at = sim->now;
-  g->floor = INFINITY;
-  g->heap_cap = n;
-  g->heap = g_new(guint32, n);
-  for (guint32 k = 0; k < n; k++) {
-    guint32 fi = flows[k];
-    SimFlow *f = sim_flow_rec(sim, fi);
-    for (int h = 0; h < f->nhops; h++) {
-      guint32 hdl = f->hops[h].dl;
-      if (hdl == dl)
-        continue;
-      const SimLink *l = sim_link_rec(sim, hdl >> 1);
-      g->floor = MIN(g->floor, l->payload_rate / (double) l->nflows[hdl & 1]);
-    }
-    sim_flow_accrue(sim, f);
-    sim_iheap_remove(&sim->flowq, fi);
-    f->group = gi;
-    f->rate = share;
-    f->vs = 0;
-    f->fin = MAX(f->remaining, 0.0);
-    g->n++;
-    heap_push(sim, g, fi);
-  }
-  retime(sim, g);
-  schedule_tick(sim, gi);
 }
 
 void sim_group_tick(Sim *sim, guint32 gi)
@@ -321,11 +332,8 @@ void sim_groups_clear(Sim *sim)
 
 guint32 sim_dlink_group(const Sim *sim, guint32 dl)
 {
-  guint32 head = sim_link_rec(sim, dl >> 1)->flows[dl & 1];
-  if (!head)
-    return 0;
-  guint32 gi = sim_flow_rec(sim, head >> 4)->group;
-  return gi && sim_group_rec(sim, gi)->dl == dl ? sim_group_rec(sim, gi)->n : 0;
+  guint32 gi = sim_link_rec(sim, dl >> 1)->group[dl & 1];
+  return gi ? sim_group_rec(sim, gi)->n : 0;
 }
 
 void sim_flow_group_counts(const Sim *sim, guint64 *formed, guint64 *dissolved)

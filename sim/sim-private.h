@@ -103,6 +103,7 @@ typedef struct {
   guint32 slot[2];    /* scratch index during a recompute */
   guint32 stats[2];   /* series index + 1 per direction (access links: their
                        * subnet's); 0 = none yet */
+  guint32 group[2];   /* flow group held to this direction's share, 0 = none */
   guint8 kind;        /* SimLinkKind */
   guint8 up;
 } SimLink;
@@ -160,6 +161,8 @@ typedef struct {
   guint8 cls;           /* its message's SimClass */
   guint32 mark;         /* recompute epoch */
   guint32 hslot;        /* during a recompute: its hops' entries in scratch_hops */
+  guint32 lvl;          /* during a recompute: scratch link it froze at (G_MAXUINT32: capped) */
+  guint8 group_ok;      /* during a recompute: may join that link's group */
   double remaining;     /* payload bytes still to push through */
   double rate;          /* payload bytes per ns */
   double cap;           /* per-flow rate cap from loss (bytes/ns), 0 = none */
@@ -176,22 +179,26 @@ typedef struct {
   SimFlowHop hops[SIM_MAX_HOPS];
 } SimFlow;
 
-/* A flow group: every active flow on one directed link whose max-min fair
- * share is that link's capacity divided evenly (flowgroup.c).  Their common
- * rate is kept in virtual time — the payload bytes each member has moved
- * since the group formed — so a member joining or leaving changes two
- * numbers instead of re-rating every member. */
+/* A flow group (flowgroup.c): flows held to one directed link's max-min
+ * share, each alone on its other links.  Their common rate is kept in
+ * virtual time — the payload bytes each member has moved since the group
+ * formed — so a member joining or leaving changes two numbers instead of
+ * re-rating every member.  Members are counted on the link but not listed
+ * there: a recompute meets the group as one entry of n flows. */
 typedef struct {
   guint32 free_;        /* pool link */
   guint32 dl;           /* the bottleneck: the directed link every member crosses */
-  guint32 n;            /* members (all the link's active flows) */
+  guint32 n;            /* members */
   guint32 top;          /* member whose completion is in sim->flowq, 0 = none */
   guint32 *heap;        /* members by (fin, flow), a binary heap; NULL once freed */
   guint32 heap_cap;
+  guint32 mark;         /* recompute epoch */
+  guint8 frozen;        /* during a recompute */
+  double newrate;       /* during a recompute */
   double v;             /* virtual time, payload bytes per member */
-  double rate;          /* payload bytes per ns per member: the link's payload rate / n */
-  double floor;         /* no other member link's fair share is below this (a
-                         * lower bound: members leaving only raise those shares) */
+  double rate;          /* payload bytes per ns per member */
+  double floor;         /* no member's other links leave it less than this (a
+                         * lower bound: members leaving only raise it) */
   SimTime at;           /* when v was last brought up to date */
   SimTimerId tick;      /* the next statistics bucket boundary */
 } SimFlowGroup;
@@ -335,6 +342,7 @@ struct Sim {
   GArray *scratch_hops; /* guint32 scratch link of each hop of each flow */
   GArray *scratch_info; /* SimLinkInfo per scratch link */
   GArray *scratch_cnt;  /* guint32 unfrozen flows per scratch link */
+  GArray *scratch_groups;/* guint32 flow groups in a recompute */
 
   GArray *transfers;    /* SimTransfer */
 
@@ -387,9 +395,11 @@ void sim_conn_deliver_at(Sim *sim, guint32 conn, guint32 msg, SimTime at);
 void sim_flow_dispatch(Sim *sim, SimEvent *ev);
 void sim_flow_kill(Sim *sim, guint32 flow);
 void sim_flow_reroute(Sim *sim, guint32 flow);
-/* Puts an active flow on (off) its hops' flow lists. */
+/* Puts an active flow on (off) its hops' flow lists and counts. */
 void sim_flow_link(Sim *sim, guint32 flow);
 void sim_flow_unlink(Sim *sim, guint32 flow);
+/* Puts the flow on (off) hop h's list only. */
+void sim_flow_hop_list(Sim *sim, guint32 flow, int h, gboolean on);
 /* Accounts bytes the flow moved over [since, now] on its hops' statistics
  * and the totals, and brings remaining and since up to now (info and slots:
  * what a recompute saw of the hops' links, or NULL). */
@@ -398,17 +408,24 @@ void sim_flow_account(Sim *sim, SimFlow *f, double bytes, const SimLinkInfo *inf
 void sim_flow_accrue(Sim *sim, SimFlow *f);
 /* Queues the flow's completion at its current rate and remaining bytes. */
 void sim_flow_schedule_done(Sim *sim, guint32 flow);
+/* Max-min rates for the component of the seed links. */
+void sim_flow_recompute(Sim *sim, const guint32 *seed, int nseed);
 /* flowgroup.c */
-/* A flow about to become active joins the group on its path when the group's
- * single fair share still holds with it: TRUE, and it is on its links.
- * Otherwise the groups on its path are dissolved into plain flows (FALSE). */
+/* A flow about to become active: members alone on a link it crosses become
+ * plain flows again; then, if it crosses one group's link and is alone on
+ * its others, it joins that group (TRUE: it is on its links and rated).
+ * FALSE: the caller links it and recomputes as usual. */
 gboolean sim_group_join(Sim *sim, guint32 flow);
-/* A member leaves (it is accounted and taken off its links).  TRUE when the
- * group was dissolved: the flow's neighbours need an exact recompute. */
-gboolean sim_group_leave(Sim *sim, guint32 flow);
-/* The recompute found n >= group_min flows all frozen at one link's even
- * share: they become a group. */
-void sim_group_form(Sim *sim, guint32 dl, const guint32 *flows, guint32 n, double share);
+/* A member leaves: it is accounted, taken off its links, and its group's
+ * share computed again. */
+void sim_group_leave(Sim *sim, guint32 flow);
+/* A plain flow frozen at dl's share, alone on its other links, joins dl's
+ * group (formed if there is none). */
+void sim_group_adopt(Sim *sim, guint32 dl, guint32 flow);
+/* The members become plain flows at the group's rate. */
+void sim_group_dissolve(Sim *sim, guint32 group);
+/* The recompute's share for the group (the first member's completion moves). */
+void sim_group_set_rate(Sim *sim, guint32 group, double rate);
 /* Brings a member's bytes up to now (the group's virtual time). */
 void sim_group_accrue(Sim *sim, SimFlow *f);
 /* A member's remaining bytes changed (a new message): it moves in the heap. */

@@ -50,6 +50,7 @@ Sim *sim_new(const SimParams *params)
   sim->scratch_hops = g_array_new(FALSE, FALSE, sizeof(guint32));
   sim->scratch_info = g_array_new(FALSE, FALSE, sizeof(SimLinkInfo));
   sim->scratch_cnt = g_array_new(FALSE, FALSE, sizeof(guint32));
+  sim->scratch_groups = g_array_new(FALSE, FALSE, sizeof(guint32));
   sim_net_init(sim);
   sim_stats_init(sim);
   return sim;
@@ -87,6 +88,7 @@ void sim_free(Sim *sim)
   g_array_free(sim->scratch_hops, TRUE);
   g_array_free(sim->scratch_info, TRUE);
   g_array_free(sim->scratch_cnt, TRUE);
+  g_array_free(sim->scratch_groups, TRUE);
   sim_net_clear(sim);
   sim_stats_clear(sim);
   g_free(sim);

@@ -55,6 +55,7 @@ set(CLI_CASES
   "max_instructions_zero|--max-lua-instructions: expected a positive integer|run|--max-lua-instructions|0"
   "builtin_bad_endpoints|--set endpoints: expected an integer from 100 to 1000000, got \"ten\"|run|--set|endpoints=ten"
   "builtin_bad_duration|builtin:enterprise.lua:|run|--set|duration=10 minutes"
+  "builtin_bad_flow_groups|--set flow_groups: expected an integer from 0 to 1073741824, got \"many\"|run|--set|flow_groups=many"
   "diagram_bad_format|--format: expected svg, png, pdf, mermaid or dot, got \"gif\"|diagram|--format|gif"
   "diagram_bad_output|-o: expected a file ending in .svg, .png, .pdf, .mmd or .dot, got 'net.gif'|diagram|-o|net.gif"
   "diagram_format_mismatch|-o 'net.svg' does not match --format png|diagram|--format|png|-o|net.svg"

@@ -8,33 +8,37 @@
  * own bytes, so ceilings may round the other way), and every statistics
  * bucket within a few bytes per transfer.
  *
- * The network: a server in site a, clients in site b, a 100 Mbps WAN link
- * between them and 1 Gbps access links.  n transfers from the server share the
- * WAN link evenly (each client's own access link and the server's, shared by
- * n, leave more), so the WAN link's direction a → b is the group's bottleneck. */
+ * The network: a server and n clients in one subnet, the server's access
+ * link 100 Mbps and the clients' 1 Gbps, so transfers from the server share
+ * its link (up) evenly and each is alone on its client's link: the group's
+ * bottleneck is the server's link.  Optionally slow_n more transfers go to
+ * hosts in a site behind a 5 Mbps WAN link: alone, such a transfer is a
+ * member with a floor of 5 Mbps; several share that link and are held below
+ * the server link's share there (plain flows beside the group). */
 #include "testutil.h"
 #include <math.h>
 
-#define MAX_T 160
+#define MAX_T 200
 
 typedef struct {
   guint32 n;               /* transfers */
   guint64 size[MAX_T];
   SimTime start[MAX_T];    /* after 1 s */
-  /* one more transfer from the server to a host behind a 5 Mbps WAN link
-   * from site b (0 = none), starting at slow_at */
+  /* slow_n transfers of slow_size to hosts behind the 5 Mbps link, starting
+   * at slow_at, 1 ms apart */
+  guint32 slow_n;
   guint64 slow_size;
   SimTime slow_at;
 } Case;
 
 typedef struct {
-  SimTime done[MAX_T + 1];
+  SimTime done[MAX_T];
   guint64 wan_total;
   guint32 nbuckets;
-  guint64 bucket[4096];    /* WAN a → b bytes per bucket, all classes */
-  guint64 down[4096];      /* site b subnet's access links, down */
+  guint64 bucket[4096];    /* the 5 Mbps link's bytes per bucket, all classes */
+  guint64 down[4096];      /* the subnet's access links, down (to the clients) */
   guint64 formed, dissolved;
-  guint32 max_group;       /* largest group seen on the WAN link at a probe */
+  guint32 max_group;       /* largest group seen on the server's link at a look */
 } Outcome;
 
 static void run_case(const Case *c, guint32 group_min, Outcome *o)
@@ -45,35 +49,39 @@ static void run_case(const Case *c, guint32 group_min, Outcome *o)
   Sim *sim = sim_new(&sp);
   Probe *p = probe_new(sim);
   guint32 sa, sb;
-  guint32 wan = probe_two_sites(sim, 100e6, 5 * SIM_MS, 1e9, 100 * SIM_US, &sa, &sb);
-  SimNodeId server = probe_host(sim, p, sa);
+  probe_two_sites(sim, 100e6, 5 * SIM_MS, 1e9, 100 * SIM_US, &sa, &sb);
+  SimNodeId server = probe_host(sim, p, sb);
+  sim_node_set_access(sim, server, 100e6, 100 * SIM_US);
+  guint32 up = sim_node_access_link(sim, server) * 2; /* the server's link, up */
   SimNodeId cl[MAX_T];
   for (guint32 i = 0; i < c->n; i++)
     cl[i] = probe_host(sim, p, sb);
-  SimNodeId far = SIM_NODE_NONE;
-  if (c->slow_size) {
+  guint32 slow = 0;
+  if (c->slow_n) {
     guint32 sc = sim_site_add(sim, "c");
-    sim_wan_add(sim, 1, sc, 5e6, 20 * SIM_MS, 0);
+    slow = sim_wan_add(sim, 1, sc, 5e6, 20 * SIM_MS, 0);
     guint32 snc = sim_subnet_add(sim, sc, 0x0a030000, 24, 1e9, 100 * SIM_US, NULL);
-    far = probe_host(sim, p, snc);
+    for (guint32 i = 0; i < c->slow_n; i++)
+      cl[c->n + i] = probe_host(sim, p, snc);
   }
-  guint32 t[MAX_T + 1];
+  guint32 t[MAX_T];
   for (guint32 i = 0; i < c->n; i++)
     t[i] = sim_transfer(sim, server, cl[i], c->size[i], SIM_CLS_BULK, SIM_S + c->start[i]);
-  if (c->slow_size)
-    t[c->n] = sim_transfer(sim, server, far, c->slow_size, SIM_CLS_BULK, SIM_S + c->slow_at);
+  for (guint32 i = 0; i < c->slow_n; i++)
+    t[c->n + i] = sim_transfer(sim, server, cl[c->n + i], c->slow_size, SIM_CLS_BULK,
+                               SIM_S + c->slow_at + (SimTime) i * SIM_MS);
   memset(o, 0, sizeof *o);
-  /* Look at the WAN link's group every 100 ms while it runs. */
+  /* Look at the server link's group every 100 ms while it runs. */
   for (SimTime at = SIM_S; sim_pending_events(sim) > 0; at += 100 * SIM_MS) {
     sim_run_until(sim, at);
-    o->max_group = MAX(o->max_group, sim_dlink_group(sim, wan * 2));
+    o->max_group = MAX(o->max_group, sim_dlink_group(sim, up));
   }
-  for (guint32 i = 0; i < c->n + (c->slow_size ? 1 : 0); i++)
+  for (guint32 i = 0; i < c->n + c->slow_n; i++)
     o->done[i] = sim_transfer_finished_at(sim, t[i]);
-  o->wan_total = sim_stats_dlink_total(sim, wan * 2);
+  o->wan_total = c->slow_n ? sim_stats_dlink_total(sim, slow * 2) : 0;
   o->nbuckets = MIN(sim_stats_buckets(sim), 4096);
   for (guint32 b = 0; b < o->nbuckets; b++) {
-    const SimBucket *k = sim_stats_wan(sim, wan * 2, b);
+    const SimBucket *k = c->slow_n ? sim_stats_wan(sim, slow * 2, b) : NULL;
     for (int cls = 0; k && cls < SIM_CLS_COUNT; cls++)
       o->bucket[b] += k->bytes[cls];
     k = sim_stats_subnet(sim, sb, TRUE, b);
@@ -99,7 +107,7 @@ static void check_case(const Case *c, guint32 group_min, guint64 min_formed, gui
   CU_ASSERT(grouped.dissolved >= min_dissolved);
   CU_ASSERT(grouped.max_group >= min_group);
   CU_ASSERT_EQUAL(exact.max_group, 0);
-  guint32 nt = c->n + (c->slow_size ? 1 : 0);
+  guint32 nt = c->n + c->slow_n;
   for (guint32 i = 0; i < nt; i++) {
     CU_ASSERT(exact.done[i] > SIM_S);
     if (llabs(grouped.done[i] - exact.done[i]) > 16)
@@ -149,12 +157,31 @@ static void test_share_rises_past_a_member_link(void)
     c.size[i] = 3000000 + (guint64) i * 100000;
     c.start[i] = (SimTime) i * 2 * SIM_MS;
   }
+  c.slow_n = 1;
   c.slow_size = 20000000;
   c.slow_at = 500 * SIM_MS;
   check_case(&c, 8, 1, 1, 40);
 }
 
-/* The slow transfer arrives while only 10 share the WAN link (10 Mbps each,
+/* Four transfers behind the 5 Mbps link share it (1.25 Mbps each, below the
+ * server link's 2.3 Mbps): plain flows on the server's link beside a group
+ * of 40, frozen first; the group gets what they leave. */
+static void test_plain_flows_beside_a_group(void)
+{
+  static Case c;
+  memset(&c, 0, sizeof c);
+  c.n = 40;
+  for (guint32 i = 0; i < c.n; i++) {
+    c.size[i] = 2000000 + (guint64) ((i * 5) % 11) * 700000;
+    c.start[i] = (SimTime) i * 10 * SIM_MS;
+  }
+  c.slow_n = 4;
+  c.slow_size = 3000000;
+  c.slow_at = 300 * SIM_MS;
+  check_case(&c, 8, 1, 0, 30);
+}
+
+/* The slow transfer arrives while only 10 share the server's link (10 Mbps each,
  * more than its 5 Mbps link leaves it): it cannot join, and the group is
  * dissolved; the recompute rates it at 5 Mbps and the rest evenly. */
 static void test_joiner_held_lower_dissolves(void)
@@ -166,6 +193,7 @@ static void test_joiner_held_lower_dissolves(void)
     c.size[i] = 20000000;
     c.start[i] = (SimTime) i * SIM_MS;
   }
+  c.slow_n = 1;
   c.slow_size = 5000000;
   c.slow_at = 2 * SIM_S;
   check_case(&c, 8, 1, 1, 10);
@@ -191,6 +219,7 @@ int main(void)
     { "staggered joins and leaves: the exact rates", test_staggered_joins_and_leaves },
     { "the share rises past a member's link: dissolved", test_share_rises_past_a_member_link },
     { "a joiner held lower elsewhere: dissolved", test_joiner_held_lower_dissolves },
+    { "plain flows beside a group on its link", test_plain_flows_beside_a_group },
     { "many members across buckets: statistics per bucket", test_many_members_across_buckets },
     CU_TEST_INFO_NULL,
   };
