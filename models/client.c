@@ -119,6 +119,7 @@ static void reg_send(CsWorld *w, CsClient *c)
     req->batch = c->batch;
     entries = c->batch->len;
     c->batch = NULL;
+    c->batch_q = 0;
   }
   SimMsg *m = sim_msg_new(w->sim);
   m->type = CS_MSG_REG_REQ;
@@ -345,6 +346,7 @@ static void flush_batch(CsWorld *w, CsClient *c)
   m->blob = c->batch;
   m->blob_free = cs_batch_free;
   c->batch = NULL;
+  c->batch_q = 0;
   cs_client_send(w, c, c->cur[CS_FWD], m);
 }
 
@@ -355,6 +357,8 @@ static void add_entry(CsWorld *w, CsClient *c, const CsEntry *e)
   if (!c->batch)
     c->batch = cs_batch_new();
   cs_batch_add(c->batch, e);
+  if (e->kind == CS_E_COUNT || e->kind == CS_E_ROW)
+    c->batch_q |= G_GUINT64_CONSTANT(1) << e->id;
   arm_batch(w, c);
 }
 
@@ -397,14 +401,9 @@ static void check_ready(CsWorld *w, CsClient *c, guint32 q)
  * has and marks it complete so the chain never stalls behind a dead peer. */
 static void batch_window_closed(CsWorld *w, CsClient *c)
 {
-  if (!c->batch || c->batch->len == 0)
-    return;
-  guint64 waiting = 0;
-  for (guint32 i = 0; i < c->batch->len; i++) {
-    const CsEntry *e = &c->batch->e[i];
-    if ((e->kind == CS_E_COUNT || e->kind == CS_E_ROW) && !(c->q_done_sent & (G_GUINT64_CONSTANT(1) << e->id)))
-      waiting |= G_GUINT64_CONSTANT(1) << e->id;
-  }
+  if (!c->batch)
+    return; /* a batch is made with its first entry and leaves whole */
+  guint64 waiting = c->batch_q & ~c->q_done_sent;
   if (waiting) {
     SimTime held = sim_now(w->sim) - c->batch_started;
     if (held < w->p.answer_hold) {

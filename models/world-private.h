@@ -193,6 +193,8 @@ typedef struct {
   SimTime batch_started;   /* when the batch got its first entry */
   guint64 q_behind_done;   /* questions complete behind this client */
   guint64 q_done_sent;     /* questions this client passed on complete */
+  guint64 batch_q;         /* questions with answers in batch (the batch itself is
+                            * two misses away; its window closes often) */
   /* shards (cache, dl_* above) */
   guint64 cache_bytes;     /* bytes held */
   guint64 a_waiting;       /* actions waiting to download their files */
