@@ -50,29 +50,20 @@ static guint32 unlisted_hop(Sim *sim, const SimFlow *f)
   return f->group ? sim_group_rec(sim, f->group)->dl : G_MAXUINT32;
 }
 
-void sim_flow_link(Sim *sim, guint32 fi)
+static void flow_count(Sim *sim, guint32 fi, gboolean on)
 {
   SimFlow *f = sim_flow_rec(sim, fi);
   guint32 skip = unlisted_hop(sim, f);
   for (int h = 0; h < f->nhops; h++) {
     if (f->hops[h].dl != skip)
-      sim_flow_hop_list(sim, fi, h, TRUE);
-    sim_link_rec(sim, f->hops[h].dl >> 1)->nflows[f->hops[h].dl & 1]++;
+      sim_flow_hop_list(sim, fi, h, on);
+    sim_link_rec(sim, f->hops[h].dl >> 1)->nflows[f->hops[h].dl & 1] += on ? 1u : (guint32) -1;
   }
-  f->active = 1;
+  f->active = (guint8) on;
 }
 
-void sim_flow_unlink(Sim *sim, guint32 fi)
-{
-  SimFlow *f = sim_flow_rec(sim, fi);
-  guint32 skip = unlisted_hop(sim, f);
-  for (int h = 0; h < f->nhops; h++) {
-    if (f->hops[h].dl != skip)
-      sim_flow_hop_list(sim, fi, h, FALSE);
-    sim_link_rec(sim, f->hops[h].dl >> 1)->nflows[f->hops[h].dl & 1]--;
-  }
-  f->active = 0;
-}
+void sim_flow_link(Sim *sim, guint32 fi) { flow_count(sim, fi, TRUE); }
+void sim_flow_unlink(Sim *sim, guint32 fi) { flow_count(sim, fi, FALSE); }
 
 /* Counts a flow in (or out of) its hops' slow-start census: a flow starting
  * next to others still in slow start sees them as competitors. */

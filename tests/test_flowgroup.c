@@ -129,18 +129,33 @@ static void check_case(const Case *c, guint32 group_min, guint64 min_formed, gui
   CU_ASSERT(llabs((gint64) grouped.wan_total - (gint64) exact.wan_total) <= slack);
 }
 
+/* n transfers, the i-th of base + ((i * mul) % mod) * step bytes, starting
+ * i * spacing after 1 s. */
+static void spread(Case *c, guint32 n, guint64 base, guint32 mul, guint32 mod, guint64 step, SimTime spacing)
+{
+  memset(c, 0, sizeof *c);
+  c->n = n;
+  for (guint32 i = 0; i < n; i++) {
+    c->size[i] = base + (guint64) ((i * mul) % mod) * step;
+    c->start[i] = (SimTime) i * spacing;
+  }
+}
+
+/* And slow_n transfers of size bytes behind the 5 Mbps link, from `at`. */
+static void slow(Case *c, guint32 slow_n, guint64 size, SimTime at)
+{
+  c->slow_n = slow_n;
+  c->slow_size = size;
+  c->slow_at = at;
+}
+
 /* 40 transfers of different sizes starting 50 ms apart: the group forms at
  * the 8th, the others join it, and it shrinks as they finish, smallest
  * first, down to the last member. */
 static void test_staggered_joins_and_leaves(void)
 {
   static Case c;
-  memset(&c, 0, sizeof c);
-  c.n = 40;
-  for (guint32 i = 0; i < c.n; i++) {
-    c.size[i] = 2000000 + (guint64) ((i * 7) % 13) * 1500000;
-    c.start[i] = (SimTime) i * 50 * SIM_MS;
-  }
+  spread(&c, 40, 2000000, 7, 13, 1500000, 50 * SIM_MS);
   check_case(&c, 8, 1, 0, 30);
 }
 
@@ -151,15 +166,8 @@ static void test_staggered_joins_and_leaves(void)
 static void test_share_rises_past_a_member_link(void)
 {
   static Case c;
-  memset(&c, 0, sizeof c);
-  c.n = 40;
-  for (guint32 i = 0; i < c.n; i++) {
-    c.size[i] = 3000000 + (guint64) i * 100000;
-    c.start[i] = (SimTime) i * 2 * SIM_MS;
-  }
-  c.slow_n = 1;
-  c.slow_size = 20000000;
-  c.slow_at = 500 * SIM_MS;
+  spread(&c, 40, 3000000, 1, 40, 100000, 2 * SIM_MS);
+  slow(&c, 1, 20000000, 500 * SIM_MS);
   check_case(&c, 8, 1, 1, 40);
 }
 
@@ -169,33 +177,20 @@ static void test_share_rises_past_a_member_link(void)
 static void test_plain_flows_beside_a_group(void)
 {
   static Case c;
-  memset(&c, 0, sizeof c);
-  c.n = 40;
-  for (guint32 i = 0; i < c.n; i++) {
-    c.size[i] = 2000000 + (guint64) ((i * 5) % 11) * 700000;
-    c.start[i] = (SimTime) i * 10 * SIM_MS;
-  }
-  c.slow_n = 4;
-  c.slow_size = 3000000;
-  c.slow_at = 300 * SIM_MS;
+  spread(&c, 40, 2000000, 5, 11, 700000, 10 * SIM_MS);
+  slow(&c, 4, 3000000, 300 * SIM_MS);
   check_case(&c, 8, 1, 0, 30);
 }
 
-/* The slow transfer arrives while only 10 share the server's link (10 Mbps each,
- * more than its 5 Mbps link leaves it): it cannot join, and the group is
- * dissolved; the recompute rates it at 5 Mbps and the rest evenly. */
+/* The slow transfer arrives while only 10 share the server's link (10 Mbps
+ * each, more than its 5 Mbps link leaves it): it joins, the recompute finds
+ * the group's share above that member's floor and dissolves the group, then
+ * rates it at 5 Mbps and the rest evenly. */
 static void test_joiner_held_lower_dissolves(void)
 {
   static Case c;
-  memset(&c, 0, sizeof c);
-  c.n = 10;
-  for (guint32 i = 0; i < c.n; i++) {
-    c.size[i] = 20000000;
-    c.start[i] = (SimTime) i * SIM_MS;
-  }
-  c.slow_n = 1;
-  c.slow_size = 5000000;
-  c.slow_at = 2 * SIM_S;
+  spread(&c, 10, 20000000, 1, 1, 0, SIM_MS);
+  slow(&c, 1, 5000000, 2 * SIM_S);
   check_case(&c, 8, 1, 1, 10);
 }
 
@@ -204,12 +199,7 @@ static void test_joiner_held_lower_dissolves(void)
 static void test_many_members_across_buckets(void)
 {
   static Case c;
-  memset(&c, 0, sizeof c);
-  c.n = 150;
-  for (guint32 i = 0; i < c.n; i++) {
-    c.size[i] = 500000 + (guint64) ((i * 11) % 17) * 250000;
-    c.start[i] = (SimTime) i * 20 * SIM_MS;
-  }
+  spread(&c, 150, 500000, 11, 17, 250000, 20 * SIM_MS);
   check_case(&c, 32, 1, 0, 60);
 }
 
