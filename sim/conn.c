@@ -99,7 +99,7 @@ static void drop_queue(Sim *sim, SimConn *cn, int dir)
     sim_msg_release(sim, m);
     m = next;
   }
-  cn->qhead[dir] = cn->qtail[dir] = 0;
+  cn->qhead[dir] = cn->qtail[dir] = cn->qlead[dir] = 0;
 }
 
 static void set_counted(Sim *sim, SimConn *cn, gboolean on)
@@ -334,8 +334,9 @@ static gboolean send_now(Sim *sim, guint32 c, guint32 midx)
 }
 
 /* A stream waiting in a queue: a message record (flag MSG_STREAM) whose blob
- * is this. */
-enum { MSG_STREAM = 1 };
+ * is this.  MSG_TURNED: the last message sent came from the stream, which
+ * has not yet moved behind what was queued meanwhile. */
+enum { MSG_STREAM = 1, MSG_TURNED = 2 };
 typedef struct {
   SimStreamFn next;
   gpointer data;
@@ -360,6 +361,17 @@ guint32 sim_conn_queue_head(Sim *sim, guint32 c, int d)
     SimMsg *ph = sim_msg_rec(sim, h); /* pool records never move */
     if (!(ph->flags_ & MSG_STREAM))
       return h;
+    if ((ph->flags_ & MSG_TURNED) && ph->next_) {
+      /* Streams take turns: this one's last message is through and another
+       * stream waits behind it (messages never do, enqueue puts them ahead),
+       * so this one moves to the tail.  Each move clears a flag: this ends. */
+      ph->flags_ &= (guint8) ~MSG_TURNED;
+      cn->qhead[d] = ph->next_;
+      sim_msg_rec(sim, cn->qtail[d])->next_ = h;
+      cn->qtail[d] = h;
+      ph->next_ = 0;
+      continue;
+    }
     Stream *st = ph->blob;
     SimMsg *m = st->next(sim, st->data);
     if (!m) {
@@ -367,13 +379,15 @@ guint32 sim_conn_queue_head(Sim *sim, guint32 c, int d)
       sim_msg_release(sim, h);
       continue;
     }
-    /* In front of the stream, as if it had been queued there all along. */
+    ph->flags_ |= MSG_TURNED;
+    /* In front of the stream, as if it had been queued there. */
     m->conn_ = ph->conn_;
     m->conn_gen_ = ph->conn_gen_;
     m->dir_ = ph->dir_;
     m->sent_at_ = ph->sent_at_;
     m->next_ = h;
     cn->qhead[d] = m->self_;
+    cn->qlead[d] = m->self_;
     return m->self_;
   }
 }
@@ -420,11 +434,21 @@ static gboolean enqueue(Sim *sim, SimConnId c, SimNodeId from, SimMsg *msg)
   msg->sent_at_ = sim->now;
   msg->next_ = 0;
   gboolean idle = !cn->flow[d] && !cn->qhead[d];
-  if (cn->qtail[d])
-    sim_msg_rec(sim, cn->qtail[d])->next_ = midx;
-  else
-    cn->qhead[d] = midx;
-  cn->qtail[d] = midx;
+  if ((msg->flags_ & MSG_STREAM) || cn->qlead[d] == cn->qtail[d]) {
+    /* A stream, or a message with no stream queued: at the tail. */
+    if (cn->qtail[d])
+      sim_msg_rec(sim, cn->qtail[d])->next_ = midx;
+    else
+      cn->qhead[d] = midx;
+    cn->qtail[d] = midx;
+  } else {
+    /* A message goes ahead of the streams, behind the messages before it. */
+    guint32 *at = cn->qlead[d] ? &sim_msg_rec(sim, cn->qlead[d])->next_ : &cn->qhead[d];
+    msg->next_ = *at;
+    *at = midx;
+  }
+  if (!(msg->flags_ & MSG_STREAM))
+    cn->qlead[d] = midx;
   return idle;
 }
 

@@ -79,9 +79,13 @@ void sim_send(Sim *sim, SimConnId conn, SimNodeId from, SimMsg *msg);
  * a single message, and each time its turn comes the kernel calls
  * next(sim, data) for the message to send (NULL: the stream is over).  So a
  * model can hand over a long run of messages — a server sending a file
- * chunk by chunk down a slow WAN link — without them all waiting in memory;
- * what goes on the wire, and when, is the same as sending them one after
- * the other.  Every message counts as sent when the stream was.  next must
+ * chunk by chunk down a slow WAN link — without them all waiting in memory.
+ * Connections multiplex, as a tunnel interleaving its frames would: a
+ * message goes out ahead of the streams queued before it (once the message
+ * on the wire now is through), and streams take turns, a message each.  So
+ * a reply is not held back by files, and files share the connection.  A
+ * stream alone in the queue goes out like its messages sent one after the
+ * other.  Every message counts as sent when the stream was.  next must
  * only build the message (sim_msg_new and its fields).  free_fn(data) runs
  * when the stream is over or the connection breaks first (at once if it is
  * already broken). */

@@ -119,6 +119,8 @@ typedef struct {
   guint32 prev[2];      /* previous connection in each node's list */
   guint32 tag[2];       /* model tags per side */
   guint32 qhead[2], qtail[2]; /* per-direction queue of waiting messages */
+  guint32 qlead[2];           /* the last of the messages that lead the queue,
+                               * ahead of its streams (0: it starts with a stream) */
   guint32 flow[2];      /* active bulk flow per direction (0 = none) */
   guint32 cwnd[2];      /* congestion window, segments, per direction */
   SimTime last_arrival[2]; /* in-order delivery floor per direction */
@@ -372,6 +374,8 @@ guint32 sim_conn_queue_head(Sim *sim, guint32 c, int d);
 /* Takes the head message off a connection direction's queue. */
 static inline void sim_conn_queue_pop(Sim *sim, SimConn *cn, int d)
 {
+  if (cn->qlead[d] == cn->qhead[d])
+    cn->qlead[d] = 0;
   cn->qhead[d] = sim_msg_rec(sim, cn->qhead[d])->next_;
   if (!cn->qhead[d])
     cn->qtail[d] = 0;

@@ -312,11 +312,14 @@ static void test_in_order_delivery(void)
 }
 
 /* A stream yields its messages one at a time, when the connection is ready
- * for each; what arrives, and when, is the same as sending them all at once. */
+ * for each.  Alone in the queue it sends like its messages sent one by one;
+ * a message queued after it goes ahead of the rest of it, and streams take
+ * turns. */
 typedef struct {
   Sim *sim;
   guint64 sizes[4];
   int n, next;
+  guint64 base;      /* message i carries tag base + i + 1 */
   SimTime called[8]; /* when next() ran */
   int ncalls, freed;
 } TestStream;
@@ -329,64 +332,132 @@ static SimMsg *stream_next(Sim *sim, gpointer p)
     return NULL;
   SimMsg *m = sim_msg_new(sim);
   m->size = st->sizes[st->next];
-  m->a = (guint64) ++st->next;
+  m->a = st->base + (guint64) ++st->next;
   m->cls = SIM_CLS_PEER;
   return m;
 }
 
 static void stream_freed(gpointer p) { ((TestStream *) p)->freed++; }
 
-/* Three 2 MB messages, then a 10-byte one, a to b over the 20 Mbps WAN:
- * once as three sim_send calls, once as a stream; b's log must match. */
-static GArray *run_three_then_one(gboolean as_stream, TestStream *st)
+/* An open connection a to b over the 20 Mbps WAN. */
+static SimConnId open_ab(Net *n)
 {
-  Net n;
-  std_net(&n);
-  SimConnId c = connect_ab(&n, 80, FALSE);
-  sim_run_until(n.sim, T0 + RTT);
-  CU_ASSERT_FATAL(sim_conn_is_open(n.sim, c));
-  *st = (TestStream) { .sim = n.sim, .sizes = { 2000000, 2000000, 2000000 }, .n = 3 };
-  if (as_stream) {
-    sim_send_stream(n.sim, c, n.a, stream_next, st, stream_freed);
-  } else {
-    for (int k = 0; k < 3; k++)
-      send_msg(&n, c, n.a, st->sizes[k], (guint64) k + 1);
-  }
-  send_msg(&n, c, n.a, 10, 4);
-  sim_drain(n.sim);
+  std_net(n);
+  SimConnId c = connect_ab(n, 80, FALSE);
+  sim_run_until(n->sim, T0 + RTT);
+  CU_ASSERT_FATAL(sim_conn_is_open(n->sim, c));
+  return c;
+}
+
+/* Drains and returns what b received, in order; frees the net. */
+static GArray *b_messages(Net *n)
+{
+  sim_drain(n->sim);
   GArray *got = g_array_new(FALSE, FALSE, sizeof(ProbeEvent));
-  for (guint i = 0; i < n.p->log->len; i++)
-    if (log_at(n.p, (int) i)->node == n.b && log_at(n.p, (int) i)->what == PR_MESSAGE)
-      g_array_append_val(got, *log_at(n.p, (int) i));
-  net_done(&n);
+  for (guint i = 0; i < n->p->log->len; i++)
+    if (log_at(n->p, (int) i)->node == n->b && log_at(n->p, (int) i)->what == PR_MESSAGE)
+      g_array_append_val(got, *log_at(n->p, (int) i));
+  net_done(n);
   return got;
 }
 
-static void test_send_stream(void)
+/* b's log when a sends (size, tag) pairs one by one with sim_send. */
+static GArray *plain_sends(const guint64 (*msgs)[2], int count)
 {
-  TestStream plain, st;
-  GArray *want = run_three_then_one(FALSE, &plain);
-  GArray *got = run_three_then_one(TRUE, &st);
-  CU_ASSERT_EQUAL_FATAL(want->len, 4);
-  CU_ASSERT_EQUAL_FATAL(got->len, 4);
-  for (guint i = 0; i < 4; i++) {
+  Net n;
+  SimConnId c = open_ab(&n);
+  for (int k = 0; k < count; k++)
+    send_msg(&n, c, n.a, msgs[k][0], msgs[k][1]);
+  return b_messages(&n);
+}
+
+/* got must be want: same tags, sizes and arrival times, in the order `tags`. */
+static void assert_same_arrivals(GArray *want, GArray *got, const guint64 *tags, guint count)
+{
+  CU_ASSERT_EQUAL_FATAL(want->len, count);
+  CU_ASSERT_EQUAL_FATAL(got->len, count);
+  for (guint i = 0; i < count; i++) {
     const ProbeEvent *a = &g_array_index(want, ProbeEvent, i), *b = &g_array_index(got, ProbeEvent, i);
-    CU_ASSERT_EQUAL(a->a, i + 1);
+    CU_ASSERT_EQUAL(a->a, tags[i]);
     CU_ASSERT_EQUAL(b->a, a->a);
     CU_ASSERT_EQUAL(b->size, a->size);
     CU_ASSERT_EQUAL(b->t, a->t);
   }
+  g_array_free(want, TRUE);
+  g_array_free(got, TRUE);
+}
+
+/* Three 2 MB messages, as a stream alone in the queue or as three sends. */
+static void test_send_stream(void)
+{
+  static const guint64 msgs[3][2] = { { 2000000, 1 }, { 2000000, 2 }, { 2000000, 3 } };
+  static const guint64 tags[3] = { 1, 2, 3 };
+  Net n;
+  SimConnId c = open_ab(&n);
+  TestStream st = { .sim = n.sim, .sizes = { 2000000, 2000000, 2000000 }, .n = 3 };
+  sim_send_stream(n.sim, c, n.a, stream_next, &st, stream_freed);
+  assert_same_arrivals(plain_sends(msgs, 3), b_messages(&n), tags, 3);
   /* Lazily: the first message at once, each next one only when the one
    * before has left (2 MB take 800 ms at 20 Mbps), the end found when the
    * third has; freed once. */
-  CU_ASSERT_EQUAL(plain.ncalls, 0);
   CU_ASSERT_EQUAL_FATAL(st.ncalls, 4);
   CU_ASSERT_EQUAL(st.called[0], T0 + RTT);
   for (int k = 1; k < 4; k++)
     CU_ASSERT(st.called[k] >= st.called[k - 1] + 800 * SIM_MS);
   CU_ASSERT_EQUAL(st.freed, 1);
-  g_array_free(want, TRUE);
-  g_array_free(got, TRUE);
+}
+
+/* The stream, then a 10-byte message: the message goes right after the
+ * stream's first, as if sent between the first and the second (it used to
+ * wait for the whole file: 2.4 s instead of 0.8 s). */
+static void test_stream_gives_way(void)
+{
+  static const guint64 msgs[4][2] = { { 2000000, 1 }, { 10, 9 }, { 2000000, 2 }, { 2000000, 3 } };
+  static const guint64 tags[4] = { 1, 9, 2, 3 };
+  Net n;
+  SimConnId c = open_ab(&n);
+  TestStream st = { .sim = n.sim, .sizes = { 2000000, 2000000, 2000000 }, .n = 3 };
+  sim_send_stream(n.sim, c, n.a, stream_next, &st, stream_freed);
+  send_msg(&n, c, n.a, 10, 9);
+  GArray *got = b_messages(&n);
+  CU_ASSERT_FATAL(got->len == 4);
+  CU_ASSERT(g_array_index(got, ProbeEvent, 1).t < T0 + RTT + 1200 * SIM_MS);
+  assert_same_arrivals(plain_sends(msgs, 4), got, tags, 4);
+  CU_ASSERT_EQUAL(st.freed, 1);
+}
+
+/* Two streams on one connection take turns, a message each. */
+static void test_streams_take_turns(void)
+{
+  static const guint64 msgs[5][2] = { { 1000000, 1 }, { 500000, 11 }, { 1000000, 2 }, { 500000, 12 }, { 1000000, 3 } };
+  static const guint64 tags[5] = { 1, 11, 2, 12, 3 };
+  Net n;
+  SimConnId c = open_ab(&n);
+  TestStream s1 = { .sim = n.sim, .sizes = { 1000000, 1000000, 1000000 }, .n = 3 };
+  TestStream s2 = { .sim = n.sim, .sizes = { 500000, 500000 }, .n = 2, .base = 10 };
+  sim_send_stream(n.sim, c, n.a, stream_next, &s1, stream_freed);
+  sim_send_stream(n.sim, c, n.a, stream_next, &s2, stream_freed);
+  assert_same_arrivals(plain_sends(msgs, 5), b_messages(&n), tags, 5);
+  CU_ASSERT_EQUAL(s1.freed, 1);
+  CU_ASSERT_EQUAL(s2.freed, 1);
+}
+
+/* Two streams, then two messages: both go right after the first stream's
+ * first message, in their order, ahead of the second stream. */
+static void test_messages_pass_streams(void)
+{
+  static const guint64 msgs[7][2] = { { 1000000, 1 }, { 10, 8 }, { 20, 9 }, { 500000, 11 },
+                                      { 1000000, 2 }, { 500000, 12 }, { 1000000, 3 } };
+  static const guint64 tags[7] = { 1, 8, 9, 11, 2, 12, 3 };
+  Net n;
+  SimConnId c = open_ab(&n);
+  TestStream s1 = { .sim = n.sim, .sizes = { 1000000, 1000000, 1000000 }, .n = 3 };
+  TestStream s2 = { .sim = n.sim, .sizes = { 500000, 500000 }, .n = 2, .base = 10 };
+  sim_send_stream(n.sim, c, n.a, stream_next, &s1, stream_freed);
+  sim_send_stream(n.sim, c, n.a, stream_next, &s2, stream_freed);
+  send_msg(&n, c, n.a, 10, 8);
+  send_msg(&n, c, n.a, 20, 9);
+  assert_same_arrivals(plain_sends(msgs, 7), b_messages(&n), tags, 7);
 }
 
 /* A stream on a connection that breaks (the far end crashes) is freed with
@@ -1063,7 +1134,10 @@ int main(void)
     { "connect over a failed WAN link: timeout", test_connect_link_down },
     { "path broken during the handshake", test_connect_broken_during_handshake },
     { "in-order delivery, large then small", test_in_order_delivery },
-    { "a stream sends like its messages one by one", test_send_stream },
+    { "a stream alone sends like its messages one by one", test_send_stream },
+    { "a stream gives way to a message queued behind it", test_stream_gives_way },
+    { "two streams take turns", test_streams_take_turns },
+    { "messages go ahead of the streams queued before them", test_messages_pass_streams },
     { "a stream on a broken connection", test_send_stream_broken },
     { "WAN failure: in flight lost, keepalive at both ends", test_wan_failure_open_conn },
     { "route change in a triangle", test_route_change },
