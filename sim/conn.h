@@ -5,7 +5,9 @@
  * rejects or nobody listens; fails after the connect timeout when a firewall
  * drops, the destination is down or there is no route.
  *
- * Messages on a connection arrive in order.  A message no larger than the
+ * Messages on a connection arrive in the order they go out, which is the
+ * order they were sent but for streams (a message may pass a stream queued
+ * before it, see sim_send_stream).  A message no larger than the
  * initial congestion window is delivered analytically in O(1) events: the
  * path's propagation delay plus the first segment's store-and-forward time on
  * every hop plus the rest at the slowest hop, each hop's rate being the share
