@@ -426,20 +426,30 @@ static void test_stream_gives_way(void)
   CU_ASSERT_EQUAL(st.freed, 1);
 }
 
-/* Two streams on one connection take turns, a message each. */
-static void test_streams_take_turns(void)
+/* Two streams (1 MB messages tagged 1-3, 0.5 MB ones tagged 11-12), then
+ * `extra` small messages (10 and 20 bytes, tagged 8 and 9): b must get what
+ * sending `msgs` one by one gives, in the order `tags`. */
+static void two_streams_then(int extra, const guint64 (*msgs)[2], const guint64 *tags, guint count)
 {
-  static const guint64 msgs[5][2] = { { 1000000, 1 }, { 500000, 11 }, { 1000000, 2 }, { 500000, 12 }, { 1000000, 3 } };
-  static const guint64 tags[5] = { 1, 11, 2, 12, 3 };
   Net n;
   SimConnId c = open_ab(&n);
   TestStream s1 = { .sim = n.sim, .sizes = { 1000000, 1000000, 1000000 }, .n = 3 };
   TestStream s2 = { .sim = n.sim, .sizes = { 500000, 500000 }, .n = 2, .base = 10 };
   sim_send_stream(n.sim, c, n.a, stream_next, &s1, stream_freed);
   sim_send_stream(n.sim, c, n.a, stream_next, &s2, stream_freed);
-  assert_same_arrivals(plain_sends(msgs, 5), b_messages(&n), tags, 5);
+  for (int k = 0; k < extra; k++)
+    send_msg(&n, c, n.a, 10 * (guint64) (k + 1), 8 + (guint64) k);
+  assert_same_arrivals(plain_sends(msgs, (int) count), b_messages(&n), tags, count);
   CU_ASSERT_EQUAL(s1.freed, 1);
   CU_ASSERT_EQUAL(s2.freed, 1);
+}
+
+/* Two streams on one connection take turns, a message each. */
+static void test_streams_take_turns(void)
+{
+  static const guint64 msgs[5][2] = { { 1000000, 1 }, { 500000, 11 }, { 1000000, 2 }, { 500000, 12 }, { 1000000, 3 } };
+  static const guint64 tags[5] = { 1, 11, 2, 12, 3 };
+  two_streams_then(0, msgs, tags, 5);
 }
 
 /* Two streams, then two messages: both go right after the first stream's
@@ -449,15 +459,7 @@ static void test_messages_pass_streams(void)
   static const guint64 msgs[7][2] = { { 1000000, 1 }, { 10, 8 }, { 20, 9 }, { 500000, 11 },
                                       { 1000000, 2 }, { 500000, 12 }, { 1000000, 3 } };
   static const guint64 tags[7] = { 1, 8, 9, 11, 2, 12, 3 };
-  Net n;
-  SimConnId c = open_ab(&n);
-  TestStream s1 = { .sim = n.sim, .sizes = { 1000000, 1000000, 1000000 }, .n = 3 };
-  TestStream s2 = { .sim = n.sim, .sizes = { 500000, 500000 }, .n = 2, .base = 10 };
-  sim_send_stream(n.sim, c, n.a, stream_next, &s1, stream_freed);
-  sim_send_stream(n.sim, c, n.a, stream_next, &s2, stream_freed);
-  send_msg(&n, c, n.a, 10, 8);
-  send_msg(&n, c, n.a, 20, 9);
-  assert_same_arrivals(plain_sends(msgs, 7), b_messages(&n), tags, 7);
+  two_streams_then(2, msgs, tags, 7);
 }
 
 /* A stream on a connection that breaks (the far end crashes) is freed with
