@@ -335,8 +335,9 @@ static gboolean send_now(Sim *sim, guint32 c, guint32 midx)
 
 /* A stream waiting in a queue: a message record (flag MSG_STREAM) whose blob
  * is this.  MSG_TURNED: the last message sent came from the stream, which
- * has not yet moved behind what was queued meanwhile. */
-enum { MSG_STREAM = 1, MSG_TURNED = 2 };
+ * has not yet moved behind what was queued meanwhile.  MSG_CHUNK: a message
+ * a stream yielded. */
+enum { MSG_STREAM = 1, MSG_TURNED = 2, MSG_CHUNK = 4 };
 typedef struct {
   SimStreamFn next;
   gpointer data;
@@ -380,6 +381,7 @@ guint32 sim_conn_queue_head(Sim *sim, guint32 c, int d)
       continue;
     }
     ph->flags_ |= MSG_TURNED;
+    m->flags_ |= MSG_CHUNK;
     /* In front of the stream, as if it had been queued there. */
     m->conn_ = ph->conn_;
     m->conn_gen_ = ph->conn_gen_;
@@ -417,16 +419,32 @@ static void pump(Sim *sim, guint32 c, int d)
   }
 }
 
-/* Queues msg (or drops it if the connection cannot take it); TRUE when the
- * direction is idle and the message is the only one queued. */
-static gboolean enqueue(Sim *sim, SimConnId c, SimNodeId from, SimMsg *msg)
+/* What sending a queued message takes. */
+typedef enum {
+  ENQ_WAIT,   /* nothing now: dropped, or waiting its turn */
+  ENQ_IDLE,   /* the direction was idle: pump it */
+  ENQ_BESIDE, /* a small message at the head while a stream's message is on
+               * the wire: it goes out at once beside it, as a tunnel
+               * interleaving its frames would send it */
+} EnqResult;
+
+static gboolean beside_chunk(Sim *sim, const SimConn *cn, int d, const SimMsg *msg)
+{
+  if (!cn->flow[d] || (msg->flags_ & MSG_STREAM) || msg->size > (guint64) cn->cwnd[d] * sim->p.mss)
+    return FALSE;
+  guint32 on_wire = sim_flow_rec(sim, cn->flow[d])->msg;
+  return on_wire && (sim_msg_rec(sim, on_wire)->flags_ & MSG_CHUNK);
+}
+
+/* Queues msg (or drops it if the connection cannot take it). */
+static EnqResult enqueue(Sim *sim, SimConnId c, SimNodeId from, SimMsg *msg)
 {
   guint32 midx = sim_msg_index(sim, msg);
   SimConn *cn = sim_conn_rec(sim, c);
   int d = side_of(cn, from);
   if (cn->state != SIM_CS_OPEN || !cn->held[1 - d] || cn->closing[d] || cn->node[d] != from) {
     sim_msg_release(sim, midx);
-    return FALSE;
+    return ENQ_WAIT;
   }
   msg->conn_ = c;
   msg->conn_gen_ = cn->gen;
@@ -449,13 +467,24 @@ static gboolean enqueue(Sim *sim, SimConnId c, SimNodeId from, SimMsg *msg)
   }
   if (!(msg->flags_ & MSG_STREAM))
     cn->qlead[d] = midx;
-  return idle;
+  if (idle)
+    return ENQ_IDLE;
+  return cn->qhead[d] == midx && beside_chunk(sim, cn, d, msg) ? ENQ_BESIDE : ENQ_WAIT;
 }
 
 void sim_send(Sim *sim, SimConnId c, SimNodeId from, SimMsg *msg)
 {
-  if (enqueue(sim, c, from, msg))
+  switch (enqueue(sim, c, from, msg)) {
+  case ENQ_IDLE:
     pump(sim, c, msg->dir_);
+    break;
+  case ENQ_BESIDE:
+    sim_conn_queue_pop(sim, sim_conn_rec(sim, c), msg->dir_);
+    send_now(sim, c, sim_msg_index(sim, msg));
+    break;
+  case ENQ_WAIT:
+    break;
+  }
 }
 
 void sim_send_stream(Sim *sim, SimConnId c, SimNodeId from, SimStreamFn next, gpointer data,
@@ -469,7 +498,7 @@ void sim_send_stream(Sim *sim, SimConnId c, SimNodeId from, SimStreamFn next, gp
   ph->flags_ = MSG_STREAM;
   ph->blob = st;
   ph->blob_free = stream_free;
-  if (enqueue(sim, c, from, ph))
+  if (enqueue(sim, c, from, ph) == ENQ_IDLE)
     pump(sim, c, ph->dir_);
 }
 

@@ -407,41 +407,42 @@ static void test_send_stream(void)
   CU_ASSERT_EQUAL(st.freed, 1);
 }
 
-/* The stream, then a 10-byte message: the message goes right after the
- * stream's first, as if sent between the first and the second (it used to
- * wait for the whole file: 2.4 s instead of 0.8 s). */
-static void test_stream_gives_way(void)
-{
-  static const guint64 msgs[4][2] = { { 2000000, 1 }, { 10, 9 }, { 2000000, 2 }, { 2000000, 3 } };
-  static const guint64 tags[4] = { 1, 9, 2, 3 };
-  Net n;
-  SimConnId c = open_ab(&n);
-  TestStream st = { .sim = n.sim, .sizes = { 2000000, 2000000, 2000000 }, .n = 3 };
-  sim_send_stream(n.sim, c, n.a, stream_next, &st, stream_freed);
-  send_msg(&n, c, n.a, 10, 9);
-  GArray *got = b_messages(&n);
-  CU_ASSERT_FATAL(got->len == 4);
-  CU_ASSERT(g_array_index(got, ProbeEvent, 1).t < T0 + RTT + 1200 * SIM_MS);
-  assert_same_arrivals(plain_sends(msgs, 4), got, tags, 4);
-  CU_ASSERT_EQUAL(st.freed, 1);
-}
-
-/* Two streams (1 MB messages tagged 1-3, 0.5 MB ones tagged 11-12), then
- * `extra` small messages (10 and 20 bytes, tagged 8 and 9): b must get what
- * sending `msgs` one by one gives, in the order `tags`. */
-static void two_streams_then(int extra, const guint64 (*msgs)[2], const guint64 *tags, guint count)
+/* One or two streams on a connection a to b (1 MB messages tagged 1-3;
+ * 0.5 MB ones tagged 11-12), then `extra` small messages (10 and 20 bytes,
+ * tagged 8 and 9) on the same connection or, with `aside`, on a second one
+ * opened beside it.  Returns what b received, in order. */
+static GArray *streams_then_small(int nstreams, int extra, gboolean aside)
 {
   Net n;
-  SimConnId c = open_ab(&n);
+  std_net(&n);
+  SimConnId c = connect_ab(&n, 80, FALSE), c2 = connect_ab(&n, 80, FALSE);
+  sim_run_until(n.sim, T0 + RTT);
+  CU_ASSERT_FATAL(sim_conn_is_open(n.sim, c) && sim_conn_is_open(n.sim, c2));
   TestStream s1 = { .sim = n.sim, .sizes = { 1000000, 1000000, 1000000 }, .n = 3 };
   TestStream s2 = { .sim = n.sim, .sizes = { 500000, 500000 }, .n = 2, .base = 10 };
   sim_send_stream(n.sim, c, n.a, stream_next, &s1, stream_freed);
-  sim_send_stream(n.sim, c, n.a, stream_next, &s2, stream_freed);
+  if (nstreams > 1)
+    sim_send_stream(n.sim, c, n.a, stream_next, &s2, stream_freed);
   for (int k = 0; k < extra; k++)
-    send_msg(&n, c, n.a, 10 * (guint64) (k + 1), 8 + (guint64) k);
-  assert_same_arrivals(plain_sends(msgs, (int) count), b_messages(&n), tags, count);
+    send_msg(&n, aside ? c2 : c, n.a, 10 * (guint64) (k + 1), 8 + (guint64) k);
+  GArray *got = b_messages(&n);
   CU_ASSERT_EQUAL(s1.freed, 1);
-  CU_ASSERT_EQUAL(s2.freed, 1);
+  CU_ASSERT_EQUAL(s2.freed, nstreams > 1 ? 1 : 0);
+  return got;
+}
+
+/* A small message that finds a stream's message on the wire goes out at
+ * once beside it — arriving exactly when it would on a connection of its
+ * own — instead of waiting 0.4 s for that message (or, before streams
+ * multiplexed, 1.2 s for the whole stream). */
+static void test_small_beside_stream(void)
+{
+  static const guint64 tags[4] = { 8, 1, 2, 3 };
+  GArray *want = streams_then_small(1, 1, TRUE);
+  GArray *got = streams_then_small(1, 1, FALSE);
+  CU_ASSERT_FATAL(got->len == 4);
+  CU_ASSERT(g_array_index(got, ProbeEvent, 0).t < T0 + RTT + 100 * SIM_MS);
+  assert_same_arrivals(want, got, tags, 4);
 }
 
 /* Two streams on one connection take turns, a message each. */
@@ -449,17 +450,28 @@ static void test_streams_take_turns(void)
 {
   static const guint64 msgs[5][2] = { { 1000000, 1 }, { 500000, 11 }, { 1000000, 2 }, { 500000, 12 }, { 1000000, 3 } };
   static const guint64 tags[5] = { 1, 11, 2, 12, 3 };
-  two_streams_then(0, msgs, tags, 5);
+  assert_same_arrivals(plain_sends(msgs, 5), streams_then_small(2, 0, FALSE), tags, 5);
 }
 
-/* Two streams, then two messages: both go right after the first stream's
- * first message, in their order, ahead of the second stream. */
+/* Two streams, then two small messages: both go out at once, in order,
+ * ahead of every stream's next message. */
 static void test_messages_pass_streams(void)
 {
-  static const guint64 msgs[7][2] = { { 1000000, 1 }, { 10, 8 }, { 20, 9 }, { 500000, 11 },
-                                      { 1000000, 2 }, { 500000, 12 }, { 1000000, 3 } };
-  static const guint64 tags[7] = { 1, 8, 9, 11, 2, 12, 3 };
-  two_streams_then(2, msgs, tags, 7);
+  static const guint64 tags[7] = { 8, 9, 1, 11, 2, 12, 3 };
+  assert_same_arrivals(streams_then_small(2, 2, TRUE), streams_then_small(2, 2, FALSE), tags, 7);
+}
+
+/* Plain messages keep their order: a small one waits for a large one sent
+ * before it. */
+static void test_plain_messages_in_order(void)
+{
+  static const guint64 msgs[2][2] = { { 1000000, 1 }, { 10, 8 } };
+  GArray *got = plain_sends(msgs, 2);
+  CU_ASSERT_FATAL(got->len == 2);
+  CU_ASSERT_EQUAL(g_array_index(got, ProbeEvent, 0).a, 1);
+  CU_ASSERT_EQUAL(g_array_index(got, ProbeEvent, 1).a, 8);
+  CU_ASSERT(g_array_index(got, ProbeEvent, 1).t >= g_array_index(got, ProbeEvent, 0).t);
+  g_array_free(got, TRUE);
 }
 
 /* A stream on a connection that breaks (the far end crashes) is freed with
@@ -1137,9 +1149,10 @@ int main(void)
     { "path broken during the handshake", test_connect_broken_during_handshake },
     { "in-order delivery, large then small", test_in_order_delivery },
     { "a stream alone sends like its messages one by one", test_send_stream },
-    { "a stream gives way to a message queued behind it", test_stream_gives_way },
+    { "a small message goes out beside a stream's message", test_small_beside_stream },
     { "two streams take turns", test_streams_take_turns },
-    { "messages go ahead of the streams queued before them", test_messages_pass_streams },
+    { "small messages pass the streams queued before them", test_messages_pass_streams },
+    { "plain messages keep their order", test_plain_messages_in_order },
     { "a stream on a broken connection", test_send_stream_broken },
     { "WAN failure: in flight lost, keepalive at both ends", test_wan_failure_open_conn },
     { "route change in a triangle", test_route_change },
