@@ -5,13 +5,14 @@
  * rejects or nobody listens; fails after the connect timeout when a firewall
  * drops, the destination is down or there is no route.
  *
- * Messages on a connection arrive in the order they go out, which is the
- * order they were sent but for streams (a message may pass a stream queued
- * before it, see sim_send_stream).  A message no larger than the
- * initial congestion window is delivered analytically in O(1) events: the
- * path's propagation delay plus the first segment's store-and-forward time on
- * every hop plus the rest at the slowest hop, each hop's rate being the share
- * a new flow would get there (its bandwidth divided by active bulk flows + 1).
+ * Messages on a connection arrive in the order they were sent, and so do a
+ * stream's; but a message may pass a stream queued before it, and a small
+ * one the stream's message on the wire (see sim_send_stream).  A message no
+ * larger than the initial congestion window is delivered analytically in O(1)
+ * events: the path's propagation delay plus the first segment's
+ * store-and-forward time on every hop plus the rest at the slowest hop, each
+ * hop's rate being the share a new flow would get there (its bandwidth
+ * divided by active bulk flows + 1).
  * A larger message is a bulk transfer: slow start from the connection's
  * congestion window (rounds of one RTT, window doubling until it covers the
  * bandwidth-delay product), then a flow whose rate is the max-min fair share
@@ -83,9 +84,10 @@ void sim_send(Sim *sim, SimConnId conn, SimNodeId from, SimMsg *msg);
  * model can hand over a long run of messages — a server sending a file
  * chunk by chunk down a slow WAN link — without them all waiting in memory.
  * Connections multiplex, as a tunnel interleaving its frames would: a
- * message goes out ahead of the streams queued before it (once the message
- * on the wire now is through), and streams take turns, a message each.  So
- * a reply is not held back by files, and files share the connection.  A
+ * message goes out ahead of the streams queued before it, a small one at
+ * once beside a stream's message on the wire, a large one when that is
+ * through; streams take turns, a message each.  So a reply is not held back
+ * by files, and files share the connection.  A
  * stream alone in the queue goes out like its messages sent one after the
  * other.  Every message counts as sent when the stream was.  next must
  * only build the message (sim_msg_new and its fields).  free_fn(data) runs

@@ -120,7 +120,7 @@ typedef struct {
   guint32 tag[2];       /* model tags per side */
   guint32 qhead[2], qtail[2]; /* per-direction queue of waiting messages */
   guint32 qlead[2];           /* the last of the messages that lead the queue,
-                               * ahead of its streams (0: it starts with a stream) */
+                               * ahead of its streams (0: none) */
   guint32 flow[2];      /* active bulk flow per direction (0 = none) */
   guint32 cwnd[2];      /* congestion window, segments, per direction */
   SimTime last_arrival[2]; /* in-order delivery floor per direction */
