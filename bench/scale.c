@@ -13,7 +13,7 @@
  *
  * --max-cpu S stops a run after S seconds of CPU (RLIMIT_CPU in the child):
  * its line then says "finished":false, events null, with the wall time and
- * peak RSS reached.  A full 10^6-endpoint hour takes about 20 minutes here.
+ * peak RSS reached.  A full 10^6-endpoint hour takes 20 to 30 minutes here.
  *
  * A benchmark, not a test: it never fails on time.  CI builds it and runs
  * the 10^3 size once as a smoke check. */

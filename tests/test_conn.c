@@ -313,8 +313,8 @@ static void test_in_order_delivery(void)
 
 /* A stream yields its messages one at a time, when the connection is ready
  * for each.  Alone in the queue it sends like its messages sent one by one;
- * a message queued after it goes ahead of the rest of it, and streams take
- * turns. */
+ * a message queued after it goes ahead of the rest of it (a small one at once,
+ * beside the stream's message on the wire), and streams take turns. */
 typedef struct {
   Sim *sim;
   guint64 sizes[4];
