@@ -136,9 +136,8 @@ static int side_of(const SimConn *cn, SimNodeId node)
 static guint32 ev_conn(Sim *sim, SimTime at, SimEventType type, guint32 c, guint64 arg)
 {
   SimConn *cn = sim_conn_rec(sim, c);
-  guint32 slot = sim_ev_alloc(sim, at, type, SIM_NODE_NONE);
+  guint32 slot = sim_ev_alloc(sim, at, type, SIM_NODE_NONE, c);
   SimEvent *ev = sim_ev(sim, slot);
-  ev->u32 = c;
   ev->u64 = arg;
   ev->ptr = GSIZE_TO_POINTER((gsize) cn->gen);
   return slot;
@@ -303,8 +302,7 @@ void sim_conn_deliver_at(Sim *sim, guint32 c, guint32 midx, SimTime at)
   SimMsg *m = sim_msg_rec(sim, midx);
   at = MAX(at, cn->last_arrival[m->dir_]);
   cn->last_arrival[m->dir_] = at;
-  guint32 slot = sim_ev_alloc(sim, at, SIM_EV_DELIVER, SIM_NODE_NONE);
-  sim_ev(sim, slot)->u32 = midx;
+  sim_ev_alloc(sim, at, SIM_EV_DELIVER, SIM_NODE_NONE, midx);
 }
 
 /* Starts message midx now: analytically if small, else as a bulk flow.
@@ -877,8 +875,7 @@ guint32 sim_transfer(Sim *sim, SimNodeId from, SimNodeId to, guint64 bytes, SimC
   SimTransfer t = { .from = from, .to = to, .bytes = bytes, .cls = (guint8) cls, .started = -1, .finished = -1 };
   g_array_append_val(sim->transfers, t);
   guint32 id = sim->transfers->len - 1;
-  guint32 slot = sim_ev_alloc(sim, MAX(at, sim->now), SIM_EV_TRANSFER, SIM_NODE_NONE);
-  sim_ev(sim, slot)->u32 = id;
+  sim_ev_alloc(sim, MAX(at, sim->now), SIM_EV_TRANSFER, SIM_NODE_NONE, id);
   return id;
 }
 

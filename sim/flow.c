@@ -488,8 +488,7 @@ void sim_flow_start(Sim *sim, guint32 c, guint8 d, guint32 midx)
     flow_activate(sim, fi);
   } else {
     flow_starting(sim, f, TRUE);
-    guint32 slot = sim_ev_alloc(sim, sim->now + t, SIM_EV_FLOW_RATE, SIM_NODE_NONE);
-    sim_ev(sim, slot)->u32 = fi;
+    guint32 slot = sim_ev_alloc(sim, sim->now + t, SIM_EV_FLOW_RATE, SIM_NODE_NONE, fi);
     f->done = (SimTimerId) sim_ev(sim, slot)->gen << 32 | slot;
   }
 }

@@ -124,8 +124,7 @@ static void schedule_tick(Sim *sim, guint32 gi)
 {
   SimFlowGroup *g = sim_group_rec(sim, gi);
   SimTime w = sim->p.bucket;
-  guint32 slot = sim_ev_alloc(sim, (sim->now / w + 1) * w, SIM_EV_FLOW_TICK, SIM_NODE_NONE);
-  sim_ev(sim, slot)->u32 = gi;
+  guint32 slot = sim_ev_alloc(sim, (sim->now / w + 1) * w, SIM_EV_FLOW_TICK, SIM_NODE_NONE, gi);
   g->tick = (SimTimerId) sim_ev(sim, slot)->gen << 32 | slot;
 }
 

@@ -71,7 +71,7 @@ void sim_iheap_set(SimIheap *h, guint32 id, SimTime time, guint64 seq)
     memset(h->pos + h->npos, 0, (n - h->npos) * sizeof *h->pos);
     h->npos = n;
   }
-  SimEvqEntry e = { time, seq << SIM_EVQ_SLOT_BITS | id, 0 };
+  SimEvqEntry e = { time, seq << SIM_EVQ_SLOT_BITS | id, 0, 0 };
   if (h->pos[id]) {
     gsize i = h->pos[id] - 1;
     gboolean up = less(&e, &h->heap[i]);

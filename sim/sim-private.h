@@ -17,7 +17,7 @@
  * and nodes (far apart in memory at 10^5-10^6 nodes) can be prefetched while
  * the events before them run.  bench/phold 65,536 x 64: 4 and 8 within the
  * noise of this machine (4-6 M events/s), 16 slower (3-4 M). */
-#define SIM_STAGE 8
+#define SIM_STAGE 8 /* a power of two */
 
 /* Kernel event types. */
 typedef enum {
@@ -288,9 +288,11 @@ struct Sim {
   SimTime now;
   SimEvq q;
   SimIheap flowq;       /* bulk-flow completions, by flow (they move often) */
-  SimEvqEntry stage[SIM_STAGE]; /* the next events, out of q ahead of their turn
-                                 * (sorted), their records and nodes prefetched */
+  SimEvqEntry stage[SIM_STAGE]; /* the next events, out of q ahead of their turn,
+                                 * their records and nodes prefetched: a ring,
+                                 * sorted from stage[stage_head] on */
   guint32 nstage;
+  guint32 stage_head;
   SimEvent *ev;         /* event records by slot */
   guint32 ev_cap;       /* records allocated */
   guint32 ev_free;      /* free-slot stack top index into ev_freelist */
@@ -358,7 +360,9 @@ struct Sim {
 };
 
 /* kernel internals shared across sim/ files */
-guint32 sim_ev_alloc(Sim *sim, SimTime at, SimEventType type, SimNodeId node);
+/* A new event record at `at`: for `node` (SIM_NODE_NONE: none), about
+ * object `ref` (its u32: message, connection, flow, ...). */
+guint32 sim_ev_alloc(Sim *sim, SimTime at, SimEventType type, SimNodeId node, guint32 ref);
 static inline SimEvent *sim_ev(Sim *sim, guint32 slot) { return &sim->ev[slot]; }
 static inline SimNode *sim_node_rec(const Sim *sim, SimNodeId n) { return sim_vec_at(&sim->nodes, n); }
 static inline SimNodeRun *sim_node_run(const Sim *sim, SimNodeId n) { return &sim->run[n]; }

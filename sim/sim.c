@@ -116,7 +116,7 @@ void sim_set_progress(Sim *sim, guint64 every, void (*fn)(Sim *, gpointer), gpoi
 
 /* --- event records ---------------------------------------------------------- */
 
-guint32 sim_ev_alloc(Sim *sim, SimTime at, SimEventType type, SimNodeId node)
+guint32 sim_ev_alloc(Sim *sim, SimTime at, SimEventType type, SimNodeId node, guint32 ref)
 {
   g_return_val_if_fail(at >= sim->now, 0);
   guint32 slot;
@@ -137,10 +137,10 @@ guint32 sim_ev_alloc(Sim *sim, SimTime at, SimEventType type, SimNodeId node)
   ev->live = 1;
   ev->epoch = node != SIM_NODE_NONE ? sim_node_run(sim, node)->epoch : 0;
   ev->gen = ++sim->ev_gen;
-  ev->u32 = 0;
+  ev->u32 = ref;
   ev->u64 = 0;
   ev->ptr = NULL;
-  sim_evq_push_hint(&sim->q, at, slot, node);
+  sim_evq_push_hint(&sim->q, at, slot, node != SIM_NODE_NONE ? node : ref, type);
   return slot;
 }
 
@@ -155,9 +155,8 @@ static void ev_release(Sim *sim, guint32 slot)
 SimTimerId sim_timer_start(Sim *sim, SimNodeId node, SimTime delay, guint32 tag, guint64 arg)
 {
   g_return_val_if_fail(delay >= 0, 0);
-  guint32 slot = sim_ev_alloc(sim, sim->now + delay, SIM_EV_TIMER, node);
+  guint32 slot = sim_ev_alloc(sim, sim->now + delay, SIM_EV_TIMER, node, tag);
   SimEvent *ev = &sim->ev[slot];
-  ev->u32 = tag;
   ev->u64 = arg;
   return (SimTimerId) ev->gen << 32 | slot;
 }
@@ -196,7 +195,7 @@ gboolean sim_timer_pending(const Sim *sim, SimTimerId t)
 
 SimTimerId sim_call_at(Sim *sim, SimTime at, SimCallFn fn, gpointer data, guint64 arg)
 {
-  guint32 slot = sim_ev_alloc(sim, MAX(at, sim->now), SIM_EV_CALL, SIM_NODE_NONE);
+  guint32 slot = sim_ev_alloc(sim, MAX(at, sim->now), SIM_EV_CALL, SIM_NODE_NONE, 0);
   SimEvent *ev = &sim->ev[slot];
   SimCall *c = g_new(SimCall, 1);
   c->fn = fn;
@@ -227,7 +226,7 @@ SimRng *sim_node_rng(Sim *sim, SimNodeId n) { return &sim_node_rec(sim, n)->rng;
 
 void sim_node_start_at(Sim *sim, SimNodeId node, SimTime at)
 {
-  sim_ev_alloc(sim, MAX(at, sim->now), SIM_EV_START, node);
+  sim_ev_alloc(sim, MAX(at, sim->now), SIM_EV_START, node, 0);
 }
 
 void sim_node_crash(Sim *sim, SimNodeId node)
@@ -266,7 +265,7 @@ void sim_node_restart(Sim *sim, SimNodeId node)
   sim_conn_node_restarted(sim, node);
   r->up = 1;
   r->epoch++; /* a start scheduled before the crash must not run twice */
-  sim_ev_alloc(sim, sim->now, SIM_EV_START, node);
+  sim_ev_alloc(sim, sim->now, SIM_EV_START, node, 0);
 }
 
 /* --- dispatch ------------------------------------------------------------------- */
@@ -317,6 +316,14 @@ static void dispatch(Sim *sim, SimEvent *ev)
 /* Where the next entry comes from. */
 typedef enum { SRC_STAGE, SRC_EVQ, SRC_FLOW } Src;
 
+/* The i-th staged event, earliest first. */
+static inline SimEvqEntry *staged(Sim *sim, guint32 i)
+{
+  return &sim->stage[(sim->stage_head + i) & (SIM_STAGE - 1)];
+}
+
+static inline gboolean is_node_event(guint32 type) { return type == SIM_EV_START || type == SIM_EV_TIMER; }
+
 /* Moves the queue's earliest events into the stage until it is full, keeping
  * it sorted (a handler may have pushed events earlier than staged ones), and
  * asks for their records and nodes. */
@@ -325,24 +332,26 @@ static void refill(Sim *sim)
   SimEvqEntry x;
   while (sim->nstage < SIM_STAGE && sim_evq_pop_entry(&sim->q, &x)) {
     guint32 i = sim->nstage++;
-    for (; i > 0 && sim_evq_entry_less(&x, &sim->stage[i - 1]); i--)
-      sim->stage[i] = sim->stage[i - 1];
-    sim->stage[i] = x;
+    for (; i > 0 && sim_evq_entry_less(&x, staged(sim, i - 1)); i--)
+      *staged(sim, i) = *staged(sim, i - 1);
+    *staged(sim, i) = x;
     __builtin_prefetch(&sim->ev[sim_evq_slot(&x)]);
-    if (x.hint != SIM_NODE_NONE)
+    if (is_node_event(x.tag))
       __builtin_prefetch(sim_node_rec(sim, x.hint));
   }
 }
 
 /* The node a staged event is for, from records already asked for: a
- * delivery's through its message and connection, others' from the event;
- * SIM_NODE_NONE when unknown.  (A cancelled delivery's message may have been
- * reused: stay inside the pools whatever the indices.) */
-static SimNodeId staged_node(const Sim *sim, const SimEvent *ev)
+ * delivery's through its message and connection, a node event's from its
+ * entry; SIM_NODE_NONE for others.  (A cancelled delivery's message may have
+ * been reused: stay inside the pools whatever the indices.) */
+static SimNodeId staged_node(const Sim *sim, const SimEvqEntry *e)
 {
-  if (ev->type != SIM_EV_DELIVER)
-    return ev->node < sim->nodes.len ? ev->node : SIM_NODE_NONE;
-  const SimMsg *m = sim_msg_rec(sim, ev->u32);
+  if (is_node_event(e->tag))
+    return e->hint;
+  if (e->tag != SIM_EV_DELIVER || e->hint >= sim->msgs.next_fresh)
+    return SIM_NODE_NONE;
+  const SimMsg *m = sim_msg_rec(sim, e->hint);
   if (m->conn_ >= sim->conns.next_fresh)
     return SIM_NODE_NONE;
   SimNodeId n = sim_conn_rec(sim, m->conn_)->node[1 - (m->dir_ & 1)];
@@ -361,23 +370,24 @@ static inline void prefetch_rec(const void *p, gsize size)
 
 /* A staged event's payload, a step at a time as it nears its turn, each step
  * reading only what the one before asked for: four events ahead its message
- * or connection; three ahead a message's connection and payload; two ahead
- * the node the event is for; one ahead, the model's own record of that node
- * (its kind's prefetch hint).  Deliveries carry no node hint, so without this
- * each one waits on a chain of misses in a row at 10^6 nodes. */
+ * or connection (named in its queue entry, so the event's own record is not
+ * read); three ahead a message's connection and payload; two ahead the node
+ * the event is for; one ahead, the model's own record of that node (its
+ * kind's prefetch hint).  Without this each delivery waits on a chain of
+ * misses in a row at 10^6 nodes. */
 static void prefetch_payloads(Sim *sim)
 {
   if (sim->nstage > 4) {
-    const SimEvent *ev = &sim->ev[sim_evq_slot(&sim->stage[4])];
-    if (ev->type == SIM_EV_DELIVER)
-      prefetch_rec(sim_msg_rec(sim, ev->u32), sizeof(SimMsg));
-    else if (ev->type >= SIM_EV_CONNECTED && ev->type <= SIM_EV_CLOSED)
-      prefetch_rec(sim_conn_rec(sim, ev->u32), sizeof(SimConn));
+    const SimEvqEntry *e = staged(sim, 4);
+    if (e->tag == SIM_EV_DELIVER && e->hint < sim->msgs.next_fresh)
+      prefetch_rec(sim_msg_rec(sim, e->hint), sizeof(SimMsg));
+    else if (e->tag >= SIM_EV_CONNECTED && e->tag <= SIM_EV_CLOSED && e->hint < sim->conns.next_fresh)
+      prefetch_rec(sim_conn_rec(sim, e->hint), sizeof(SimConn));
   }
   if (sim->nstage > 3) {
-    const SimEvent *ev = &sim->ev[sim_evq_slot(&sim->stage[3])];
-    if (ev->type == SIM_EV_DELIVER) {
-      const SimMsg *m = sim_msg_rec(sim, ev->u32);
+    const SimEvqEntry *e = staged(sim, 3);
+    if (e->tag == SIM_EV_DELIVER && e->hint < sim->msgs.next_fresh) {
+      const SimMsg *m = sim_msg_rec(sim, e->hint);
       if (m->conn_ < sim->conns.next_fresh)
         prefetch_rec(sim_conn_rec(sim, m->conn_), sizeof(SimConn));
       if (m->blob)
@@ -385,12 +395,12 @@ static void prefetch_payloads(Sim *sim)
     }
   }
   if (sim->nstage > 2) {
-    SimNodeId n = staged_node(sim, &sim->ev[sim_evq_slot(&sim->stage[2])]);
+    SimNodeId n = staged_node(sim, staged(sim, 2));
     if (n != SIM_NODE_NONE)
       __builtin_prefetch(sim_node_rec(sim, n));
   }
   if (sim->nstage > 1) {
-    SimNodeId n = staged_node(sim, &sim->ev[sim_evq_slot(&sim->stage[1])]);
+    SimNodeId n = staged_node(sim, staged(sim, 1));
     if (n != SIM_NODE_NONE) {
       const SimNode *nd = sim_node_rec(sim, n);
       if (nd->kind < sim->nkinds && sim->kinds[nd->kind].prefetch)
@@ -402,9 +412,9 @@ static void prefetch_payloads(Sim *sim)
 static void take(Sim *sim, Src src, SimEvqEntry *out)
 {
   if (src == SRC_STAGE) {
-    *out = sim->stage[0];
+    *out = *staged(sim, 0);
+    sim->stage_head = (sim->stage_head + 1) & (SIM_STAGE - 1);
     sim->nstage--;
-    memmove(&sim->stage[0], &sim->stage[1], sim->nstage * sizeof sim->stage[0]);
     prefetch_payloads(sim);
   } else {
     sim_evq_pop_entry(&sim->q, out);
@@ -419,7 +429,7 @@ static const SimEvqEntry *next_entry(Sim *sim, Src *src)
   const SimEvqEntry *e;
   for (;;) {
     refill(sim);
-    e = sim->nstage ? &sim->stage[0] : NULL;
+    e = sim->nstage ? staged(sim, 0) : NULL;
     *src = SRC_STAGE;
     const SimEvqEntry *q = sim->nstage == SIM_STAGE ? sim_evq_top(&sim->q) : NULL;
     if (q && sim_evq_entry_less(q, e)) {

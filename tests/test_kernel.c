@@ -613,6 +613,36 @@ static void test_evq_sorted_reference(void)
   g_free(ref);
 }
 
+/* Bucket 0 is a FIFO of blocks: more entries at one time than a block holds,
+ * and more pushed at that time while it is being popped, come out in push
+ * order, before a later one pushed first. */
+static void test_evq_one_time_fifo(void)
+{
+  enum { FIRST = 3 * SIM_EVQ_BLOCK + 7, ALL = FIRST + 2 * SIM_EVQ_BLOCK };
+  SimEvq q;
+  sim_evq_init(&q);
+  sim_evq_push(&q, 43, ALL);
+  guint32 pushed = 0, popped = 0;
+  for (; pushed < FIRST; pushed++)
+    sim_evq_push(&q, 42, pushed);
+  guint bad = 0;
+  SimTime t;
+  guint32 slot;
+  while (popped < ALL) {
+    CU_ASSERT_FATAL(sim_evq_pop(&q, &t, &slot));
+    bad += t != 42 || slot != popped;
+    popped++;
+    if (pushed < ALL)
+      sim_evq_push(&q, 42, pushed++);
+  }
+  CU_ASSERT_EQUAL(bad, 0);
+  CU_ASSERT_FATAL(sim_evq_pop(&q, &t, &slot));
+  CU_ASSERT_EQUAL(t, 43);
+  CU_ASSERT_EQUAL(slot, ALL);
+  CU_ASSERT_FALSE(sim_evq_pop(&q, &t, &slot));
+  sim_evq_clear(&q);
+}
+
 /* The kernel peeks (which moves the radix heap's base time up to the
  * earliest entry), then an event of its other queue may run first and push
  * between its own "now" and that peeked time.  Those entries must still pop
@@ -907,6 +937,7 @@ int main(void)
     { "rng: uniform and exponential means", test_rng_uniform_and_exp },
     { "evq: 100,000 entries against a sorted reference", test_evq_sorted_reference },
     { "evq: hold model against a sorted reference", test_evq_hold_model },
+    { "evq: entries at one time pop in push order across blocks", test_evq_one_time_fifo },
     { "evq: pushes below a peeked time pop first, in order", test_evq_push_below_peek },
     { "trajectory fingerprint", test_fingerprint },
     { "run until does not pass a cancelled event", test_run_until_skips_cancelled },
