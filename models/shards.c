@@ -579,13 +579,18 @@ static guint32 *subnet_active(CsWorld *w, guint32 subnet)
   return &g_array_index(w->throttle_active, guint32, subnet);
 }
 
-static gboolean slot_free(CsWorld *w, guint32 subnet)
+static gboolean subnet_slot_free(CsWorld *w, guint32 subnet)
 {
   CsThrottle *t = subnet_throttle(w, subnet);
-  if (w->throttle_all.concurrent && w->active_all >= w->throttle_all.concurrent)
-    return FALSE;
   return !(t && t->concurrent && *subnet_active(w, subnet) >= t->concurrent);
 }
+
+static gboolean global_slot_free(CsWorld *w)
+{
+  return !(w->throttle_all.concurrent && w->active_all >= w->throttle_all.concurrent);
+}
+
+static gboolean slot_free(CsWorld *w, guint32 subnet) { return global_slot_free(w) && subnet_slot_free(w, subnet); }
 
 /* The rate cap of one transfer: each throttle's rate shared by its slots. */
 static double transfer_cap(CsWorld *w, guint32 subnet)
@@ -697,12 +702,120 @@ static void serve_now(CsWorld *w, SimNodeId server, SimConnId conn, guint32 clie
   }
 }
 
+/* --- fetches waiting for a throttle slot ----------------------------------------------
+ *
+ * Waiting fetches start in arrival order as slots allow: the first to arrive
+ * whose subnet has a slot goes first, while the global throttle has one.
+ * Each subnet keeps its own line, and a heap holds the subnets whose first
+ * fetch could start but for the global slot, by that fetch's arrival, so a
+ * freed slot starts the right fetch in O(log subnets) instead of a walk over
+ * every fetch waiting (which made a throttled run of 64,000 isolated clients
+ * take 38 s instead of 2).  A line's first fetch could start exactly when
+ * every fetch behind it could, so only first fetches need to be in order. */
+
+static CsFetchLine *fetch_line(CsWorld *w, guint32 subnet)
+{
+  if (w->fetch_lines->len <= subnet)
+    g_array_set_size(w->fetch_lines, subnet + 1);
+  return &g_array_index(w->fetch_lines, CsFetchLine, subnet);
+}
+
+static CsQueuedFetch *fetch_rec(CsWorld *w, guint32 ref) { return &g_array_index(w->fetch_queue, CsQueuedFetch, ref - 1); }
+
+static guint64 ready_key(CsWorld *w, guint32 subnet)
+{
+  return fetch_rec(w, fetch_line(w, subnet)->head)->seq;
+}
+
+static void ready_push(CsWorld *w, guint32 subnet)
+{
+  GArray *h = w->fetch_ready;
+  fetch_line(w, subnet)->ready = 1;
+  g_array_set_size(h, h->len + 1);
+  guint32 *a = (guint32 *) h->data, i = h->len - 1;
+  guint64 key = ready_key(w, subnet);
+  while (i > 0 && key < ready_key(w, a[(i - 1) / 2])) {
+    a[i] = a[(i - 1) / 2];
+    i = (i - 1) / 2;
+  }
+  a[i] = subnet;
+}
+
+static guint32 ready_pop(CsWorld *w)
+{
+  GArray *h = w->fetch_ready;
+  guint32 *a = (guint32 *) h->data, top = a[0], last = a[h->len - 1];
+  guint32 n = --h->len, i = 0;
+  guint64 key = n ? ready_key(w, last) : 0;
+  for (guint32 c; (c = 2 * i + 1) < n; i = c) {
+    if (c + 1 < n && ready_key(w, a[c + 1]) < ready_key(w, a[c]))
+      c++;
+    if (key <= ready_key(w, a[c]))
+      break;
+    a[i] = a[c];
+  }
+  if (n)
+    a[i] = last;
+  fetch_line(w, top)->ready = 0;
+  return top;
+}
+
+/* Puts a subnet with waiting fetches in the heap if its first could start
+ * but for the global slot. */
+static void line_check(CsWorld *w, guint32 subnet)
+{
+  CsFetchLine *l = fetch_line(w, subnet);
+  if (l->head && !l->ready && subnet_slot_free(w, subnet))
+    ready_push(w, subnet);
+}
+
+static void fetch_wait(CsWorld *w, guint32 subnet, CsQueuedFetch q)
+{
+  guint32 ref;
+  if (w->fetch_free->len) {
+    ref = g_array_index(w->fetch_free, guint32, w->fetch_free->len - 1);
+    g_array_set_size(w->fetch_free, w->fetch_free->len - 1);
+  } else {
+    g_array_set_size(w->fetch_queue, w->fetch_queue->len + 1);
+    ref = w->fetch_queue->len;
+  }
+  q.seq = w->fetch_seq++;
+  q.next = 0;
+  *fetch_rec(w, ref) = q;
+  CsFetchLine *l = fetch_line(w, subnet);
+  if (l->tail)
+    fetch_rec(w, l->tail)->next = ref;
+  else
+    l->head = ref;
+  l->tail = ref;
+  line_check(w, subnet);
+}
+
+/* Starts waiting fetches, earliest first, while slots allow. */
+static void fetch_drain(CsWorld *w)
+{
+  while (w->fetch_ready->len && global_slot_free(w)) {
+    guint32 subnet = ready_pop(w);
+    if (!subnet_slot_free(w, subnet))
+      continue; /* full since it was put in: back when a slot frees */
+    CsFetchLine *l = fetch_line(w, subnet);
+    guint32 ref = l->head;
+    CsQueuedFetch q = *fetch_rec(w, ref);
+    l->head = q.next;
+    if (!l->head)
+      l->tail = 0;
+    g_array_append_val(w->fetch_free, ref);
+    serve_now(w, q.server, q.conn, q.client, q.req);
+    line_check(w, subnet); /* its next fetch, if the subnet still has a slot */
+  }
+}
+
 void cs_shards_serve(CsWorld *w, SimNodeId server, SimConnId conn, guint32 client, CsShardReq *req)
 {
   guint32 subnet = sim_node_subnet(w->sim, cs_world_client_node(w, client));
   if (!slot_free(w, subnet)) {
-    CsQueuedFetch q = { server, conn, client, req };
-    g_array_append_val(w->fetch_queue, q);
+    CsQueuedFetch q = { server, conn, client, req, 0, 0 };
+    fetch_wait(w, subnet, q);
     return;
   }
   serve_now(w, server, conn, client, req);
@@ -715,24 +828,19 @@ void cs_shards_throttle_done(CsWorld *w, SimNodeId server, guint64 subnet)
     (*active)--;
   if (w->active_all)
     w->active_all--;
-  /* Start waiting fetches in arrival order while slots allow. */
-  for (guint i = 0; i < w->fetch_queue->len;) {
-    CsQueuedFetch q = g_array_index(w->fetch_queue, CsQueuedFetch, i);
-    guint32 sn = sim_node_subnet(w->sim, cs_world_client_node(w, q.client));
-    if (!slot_free(w, sn)) {
-      i++;
-      continue;
-    }
-    g_array_remove_index(w->fetch_queue, i);
-    serve_now(w, q.server, q.conn, q.client, q.req);
-  }
+  line_check(w, (guint32) subnet);
+  fetch_drain(w);
 }
 
 void cs_shards_world_free(CsWorld *w)
 {
-  for (guint i = 0; i < w->fetch_queue->len; i++)
-    cs_shard_req_free(g_array_index(w->fetch_queue, CsQueuedFetch, i).req);
+  for (guint s = 0; s < w->fetch_lines->len; s++)
+    for (guint32 ref = fetch_line(w, s)->head; ref; ref = fetch_rec(w, ref)->next)
+      cs_shard_req_free(fetch_rec(w, ref)->req);
   g_array_free(w->fetch_queue, TRUE);
+  g_array_free(w->fetch_free, TRUE);
+  g_array_free(w->fetch_lines, TRUE);
+  g_array_free(w->fetch_ready, TRUE);
   for (guint i = 0; i < w->files->len; i++)
     g_free(cs_file_rec(w, i)->name);
   g_array_free(w->files, TRUE);

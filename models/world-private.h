@@ -302,12 +302,21 @@ typedef struct {
   guint32 concurrent;      /* transfers at once, 0 = unlimited */
 } CsThrottle;
 
+/* A fetch waiting for a throttle slot, in its subnet's line. */
 typedef struct {
   SimNodeId server;
   SimConnId conn;
   guint32 client;
   CsShardReq *req;
+  guint64 seq;             /* arrival order */
+  guint32 next;            /* the next in its subnet's line, index + 1; 0 = none */
 } CsQueuedFetch;
+
+/* A subnet's fetches waiting for a slot, first come first served. */
+typedef struct {
+  guint32 head, tail;      /* CsQueuedFetch index + 1; 0 = none */
+  guint8 ready;            /* in the ready heap */
+} CsFetchLine;
 
 typedef struct {
   SimNodeId node;
@@ -371,7 +380,13 @@ struct CsWorld {
   GArray *throttle_subnet; /* CsThrottle per subnet (bps 0 = none) */
   GArray *throttle_active; /* guint32 per subnet: transfers in progress */
   guint32 active_all;
-  GArray *fetch_queue;     /* CsQueuedFetch: fetches waiting for a throttle slot */
+  GArray *fetch_queue;     /* CsQueuedFetch: fetches waiting for a throttle slot
+                            * (slots reused through fetch_free) */
+  GArray *fetch_free;      /* guint32: free fetch_queue slots */
+  GArray *fetch_lines;     /* CsFetchLine per subnet */
+  GArray *fetch_ready;     /* guint32 subnets whose first waiting fetch has a subnet
+                            * slot: a min-heap by that fetch's arrival */
+  guint64 fetch_seq;       /* next arrival number */
   guint16 kind_zone;
   GArray *zones;           /* CsZone */
   SimConnId *ext_conn;     /* per client: its persistent (or fetch) connection at its zone server */

@@ -82,6 +82,9 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->throttle_subnet = g_array_new(FALSE, TRUE, sizeof(CsThrottle));
   w->throttle_active = g_array_new(FALSE, TRUE, sizeof(guint32));
   w->fetch_queue = g_array_new(FALSE, FALSE, sizeof(CsQueuedFetch));
+  w->fetch_free = g_array_new(FALSE, FALSE, sizeof(guint32));
+  w->fetch_lines = g_array_new(FALSE, TRUE, sizeof(CsFetchLine));
+  w->fetch_ready = g_array_new(FALSE, FALSE, sizeof(guint32));
   return w;
 }
 
