@@ -17,7 +17,8 @@
  * and nodes (far apart in memory at 10^5-10^6 nodes) can be prefetched while
  * the events before them run.  bench/phold 65,536 x 64: 4 and 8 within the
  * noise of this machine (4-6 M events/s), 16 slower (3-4 M). */
-#define SIM_STAGE 8 /* a power of two */
+#define SIM_STAGE 8 /* a power of two: the stage is a ring */
+G_STATIC_ASSERT((SIM_STAGE & (SIM_STAGE - 1)) == 0);
 
 /* Kernel event types. */
 typedef enum {

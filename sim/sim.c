@@ -348,7 +348,7 @@ static void refill(Sim *sim)
 static SimNodeId staged_node(const Sim *sim, const SimEvqEntry *e)
 {
   if (is_node_event(e->tag))
-    return e->hint;
+    return e->hint < sim->nodes.len ? e->hint : SIM_NODE_NONE;
   if (e->tag != SIM_EV_DELIVER || e->hint >= sim->msgs.next_fresh)
     return SIM_NODE_NONE;
   const SimMsg *m = sim_msg_rec(sim, e->hint);
