@@ -710,7 +710,7 @@ static void serve_now(CsWorld *w, SimNodeId server, SimConnId conn, guint32 clie
  * fetch could start but for the global slot, by that fetch's arrival, so a
  * freed slot starts the right fetch in O(log subnets) instead of a walk over
  * every fetch waiting (which made a throttled run of 64,000 isolated clients
- * take 38 s instead of 2).  A line's first fetch could start exactly when
+ * take 38 s; it takes 7 now).  A line's first fetch could start exactly when
  * every fetch behind it could, so only first fetches need to be in order. */
 
 static CsFetchLine *fetch_line(CsWorld *w, guint32 subnet)
