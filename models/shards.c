@@ -706,7 +706,8 @@ static void serve_now(CsWorld *w, SimNodeId server, SimConnId conn, guint32 clie
  *
  * Waiting fetches start in arrival order as slots allow: the first to arrive
  * whose subnet has a slot goes first, while the global throttle has one.
- * Each subnet keeps its own line, and a heap holds the subnets whose first
+ * Each subnet keeps its own line, and the kernel's indexed heap (iheap.h)
+ * holds the subnets whose first
  * fetch could start but for the global slot, by that fetch's arrival, so a
  * freed slot starts the right fetch in O(log subnets) instead of a walk over
  * every fetch waiting (which made a throttled run of 64,000 isolated clients
@@ -722,51 +723,13 @@ static CsFetchLine *fetch_line(CsWorld *w, guint32 subnet)
 
 static CsQueuedFetch *fetch_rec(CsWorld *w, guint32 ref) { return &g_array_index(w->fetch_queue, CsQueuedFetch, ref - 1); }
 
-static guint64 ready_key(CsWorld *w, guint32 subnet)
-{
-  return fetch_rec(w, fetch_line(w, subnet)->head)->seq;
-}
-
-static void ready_push(CsWorld *w, guint32 subnet)
-{
-  GArray *h = w->fetch_ready;
-  fetch_line(w, subnet)->ready = 1;
-  g_array_set_size(h, h->len + 1);
-  guint32 *a = (guint32 *) h->data, i = h->len - 1;
-  guint64 key = ready_key(w, subnet);
-  while (i > 0 && key < ready_key(w, a[(i - 1) / 2])) {
-    a[i] = a[(i - 1) / 2];
-    i = (i - 1) / 2;
-  }
-  a[i] = subnet;
-}
-
-static guint32 ready_pop(CsWorld *w)
-{
-  GArray *h = w->fetch_ready;
-  guint32 *a = (guint32 *) h->data, top = a[0], last = a[h->len - 1];
-  guint32 n = --h->len, i = 0;
-  guint64 key = n ? ready_key(w, last) : 0;
-  for (guint32 c; (c = 2 * i + 1) < n; i = c) {
-    if (c + 1 < n && ready_key(w, a[c + 1]) < ready_key(w, a[c]))
-      c++;
-    if (key <= ready_key(w, a[c]))
-      break;
-    a[i] = a[c];
-  }
-  if (n)
-    a[i] = last;
-  fetch_line(w, top)->ready = 0;
-  return top;
-}
-
 /* Puts a subnet with waiting fetches in the heap if its first could start
  * but for the global slot. */
 static void line_check(CsWorld *w, guint32 subnet)
 {
   CsFetchLine *l = fetch_line(w, subnet);
-  if (l->head && !l->ready && subnet_slot_free(w, subnet))
-    ready_push(w, subnet);
+  if (l->head && !sim_iheap_contains(&w->fetch_ready, subnet) && subnet_slot_free(w, subnet))
+    sim_iheap_set(&w->fetch_ready, subnet, 0, fetch_rec(w, l->head)->seq);
 }
 
 static void fetch_wait(CsWorld *w, guint32 subnet, CsQueuedFetch q)
@@ -794,8 +757,10 @@ static void fetch_wait(CsWorld *w, guint32 subnet, CsQueuedFetch q)
 /* Starts waiting fetches, earliest first, while slots allow. */
 static void fetch_drain(CsWorld *w)
 {
-  while (w->fetch_ready->len && global_slot_free(w)) {
-    guint32 subnet = ready_pop(w);
+  const SimEvqEntry *top;
+  while ((top = sim_iheap_top(&w->fetch_ready)) && global_slot_free(w)) {
+    guint32 subnet = sim_iheap_id(top);
+    sim_iheap_remove(&w->fetch_ready, subnet);
     if (!subnet_slot_free(w, subnet))
       continue; /* full since it was put in: back when a slot frees */
     CsFetchLine *l = fetch_line(w, subnet);
@@ -840,7 +805,7 @@ void cs_shards_world_free(CsWorld *w)
   g_array_free(w->fetch_queue, TRUE);
   g_array_free(w->fetch_free, TRUE);
   g_array_free(w->fetch_lines, TRUE);
-  g_array_free(w->fetch_ready, TRUE);
+  sim_iheap_clear(&w->fetch_ready);
   for (guint i = 0; i < w->files->len; i++)
     g_free(cs_file_rec(w, i)->name);
   g_array_free(w->files, TRUE);

@@ -5,6 +5,7 @@
 #include "world.h"
 #include "hist.h"
 #include "vec.h"
+#include "iheap.h"
 
 #define CS_NONE G_MAXUINT32
 #define CS_MAX_PEERS 16   /* peer list entries per side, at most */
@@ -315,7 +316,6 @@ typedef struct {
 /* A subnet's fetches waiting for a slot, first come first served. */
 typedef struct {
   guint32 head, tail;      /* CsQueuedFetch index + 1; 0 = none */
-  guint8 ready;            /* in the ready heap */
 } CsFetchLine;
 
 typedef struct {
@@ -384,8 +384,8 @@ struct CsWorld {
                             * (slots reused through fetch_free) */
   GArray *fetch_free;      /* guint32: free fetch_queue slots */
   GArray *fetch_lines;     /* CsFetchLine per subnet */
-  GArray *fetch_ready;     /* guint32 subnets whose first waiting fetch has a subnet
-                            * slot: a min-heap by that fetch's arrival */
+  SimIheap fetch_ready;    /* subnets whose first waiting fetch has a subnet slot,
+                            * by that fetch's arrival (its seq) */
   guint64 fetch_seq;       /* next arrival number */
   guint16 kind_zone;
   GArray *zones;           /* CsZone */

@@ -84,7 +84,7 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->fetch_queue = g_array_new(FALSE, FALSE, sizeof(CsQueuedFetch));
   w->fetch_free = g_array_new(FALSE, FALSE, sizeof(guint32));
   w->fetch_lines = g_array_new(FALSE, TRUE, sizeof(CsFetchLine));
-  w->fetch_ready = g_array_new(FALSE, FALSE, sizeof(guint32));
+  sim_iheap_init(&w->fetch_ready);
   return w;
 }
 
