@@ -707,10 +707,9 @@ static void serve_now(CsWorld *w, SimNodeId server, SimConnId conn, guint32 clie
  * Waiting fetches start in arrival order as slots allow: the first to arrive
  * whose subnet has a slot goes first, while the global throttle has one.
  * Each subnet keeps its own line, and the kernel's indexed heap (iheap.h)
- * holds the subnets whose first
- * fetch could start but for the global slot, by that fetch's arrival, so a
- * freed slot starts the right fetch in O(log subnets) instead of a walk over
- * every fetch waiting (which made a throttled run of 64,000 isolated clients
+ * holds the subnets whose first fetch could start but for the global slot,
+ * by that fetch's arrival, so a freed slot starts the right fetch in
+ * O(log subnets) instead of a walk over every fetch waiting (which made a throttled run of 64,000 isolated clients
  * take 38 s; it takes 7 now).  A line's first fetch could start exactly when
  * every fetch behind it could, so only first fetches need to be in order. */
 
