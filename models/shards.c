@@ -227,8 +227,8 @@ void cs_shards_client_reset(CsClient *c)
   c->cache = NULL;
   c->ncache = 0;
   c->cache_bytes = 0;
-  g_free(c->dl_bits);
-  c->dl_bits = NULL;
+  cs_runset_free(c->dl_got);
+  c->dl_got = NULL;
   c->dl_action = CS_NONE;
   c->dl_have = 0;
   c->a_waiting = 0;
@@ -365,9 +365,7 @@ static void request_missing(CsWorld *w, CsClient *c)
   CsAction *a = &g_array_index(w->actions, CsAction, c->dl_action);
   const CsFile *f = cs_file_rec(w, a->file);
   CsShardReq *req = shard_req_new(me(w, c), a->file, f->nshards);
-  for (guint32 i = 0; i < f->nshards; i++)
-    if (!bit_get(c->dl_bits, i))
-      bit_set(req->want->bits, i);
+  cs_runset_mark_missing(c->dl_got, req->want->bits);
   sim_timer_cancel(w->sim, c->dl_timer);
   c->dl_timer = sim_timer_start(w->sim, c->node, w->p.download_retry, CS_TAG_DL_RETRY, 0);
   c->dl_have_asked = c->dl_have;
@@ -379,14 +377,14 @@ static void start(CsWorld *w, CsClient *c, guint32 action)
   CsAction *a = &g_array_index(w->actions, CsAction, action);
   const CsFile *f = cs_file_rec(w, a->file);
   c->dl_action = action;
-  c->dl_bits = g_malloc0(set_bytes(f->nshards));
+  c->dl_got = cs_runset_new(f->nshards);
   c->dl_have = 0;
   CsCacheEntry *e = cache_find(c, a->file);
   if (e) {
     e->stamp = ++w->stamp;
     for (guint32 i = 0; i < f->nshards; i++)
       if (bit_get(e->bits, i)) {
-        bit_set(c->dl_bits, i);
+        cs_runset_add(&c->dl_got, i);
         c->dl_have++;
       }
   }
@@ -399,8 +397,8 @@ static void start(CsWorld *w, CsClient *c, guint32 action)
 static void complete(CsWorld *w, CsClient *c)
 {
   guint32 a = c->dl_action;
-  g_free(c->dl_bits);
-  c->dl_bits = NULL;
+  cs_runset_free(c->dl_got);
+  c->dl_got = NULL;
   c->dl_action = CS_NONE;
   sim_timer_cancel(w->sim, c->dl_timer);
   c->dl_timer = 0;
@@ -513,10 +511,8 @@ void cs_shards_on_data(CsWorld *w, CsClient *c, CsShardData *d)
   for (gsize wi = 0; wi < set_words(s->nbits); wi++)
     for (guint64 bits = word_get(s->bits, nb, wi); bits; bits &= bits - 1) {
       guint32 i = s->first + (guint32) (wi * 64 + (guint) __builtin_ctzll(bits));
-      if (!bit_get(c->dl_bits, i)) {
-        bit_set(c->dl_bits, i);
+      if (cs_runset_add(&c->dl_got, i))
         c->dl_have++;
-      }
     }
   if (c->dl_have == f->nshards)
     complete(w, c);

@@ -6,6 +6,7 @@
 #include "hist.h"
 #include "vec.h"
 #include "iheap.h"
+#include "runset.h"
 
 #define CS_NONE G_MAXUINT32
 #define CS_MAX_PEERS 16   /* peer list entries per side, at most */
@@ -159,7 +160,7 @@ typedef struct {
   CsCacheEntry *cache;     /* files with shards in the cache */
   guint32 dl_action;       /* action downloading now, CS_NONE */
   guint32 dl_have;         /* how many shards of its file obtained */
-  guint8 *dl_bits;         /* which */
+  CsRunSet *dl_got;        /* which (intervals, nearly always a few) */
   guint32 neigh;           /* neighbourhood, CS_NONE when isolated */
   guint32 npos;            /* position in the neighbourhood's address order */
   guint8 server;           /* server chosen for registration */
