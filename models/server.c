@@ -76,7 +76,8 @@ static void enqueue(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
 
 static gboolean peer_live(CsWorld *w, guint32 c, SimTime now)
 {
-  return w->registered[c] && now - w->last_seen[c] <= w->p.live_timeout;
+  SimTime seen = w->last_seen[c];
+  return seen != CS_NEVER_SEEN && now - seen <= w->p.live_timeout;
 }
 
 static void fill_peers(CsWorld *w, guint32 client, CsRegResp *r)
@@ -124,7 +125,6 @@ static void finish_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
     j->blob = NULL;
     if (req->batch)
       cs_world_take_batch(w, req->batch);
-    w->registered[j->client] = 1;
     w->last_seen[j->client] = sim_now(sim);
     w->registrations++;
     guint32 b = (guint32) (sim_now(sim) / sim_params(sim)->bucket);

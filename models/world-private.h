@@ -9,6 +9,7 @@
 #include "runset.h"
 
 #define CS_NONE G_MAXUINT32
+#define CS_NEVER_SEEN ((SimTime) -1) /* last_seen of a client no server has heard from */
 #define CS_MAX_PEERS 16   /* peer list entries per side, at most */
 
 /* Message types on the wire. */
@@ -168,25 +169,27 @@ typedef struct {
   guint8 alive;            /* started and not crashed */
   guint8 leaving;          /* left gracefully */
   guint32 zone;            /* external client: its zone server (index), CS_NONE otherwise */
+  /* the rest in an order that leaves no holes (424 bytes) */
   SimConnId reg_conn;      /* registration in progress */
+  guint32 regs;            /* registrations completed */
   SimTimerId reg_timer;    /* next normal registration */
   SimTime reg_started;     /* when it began */
   SimTime reg_done;        /* when the last one completed (-1: none yet) */
   SimTime init_done;       /* when the last initial one completed (-1: none) */
-  guint32 regs;            /* registrations completed */
   guint8 server_fails[4];  /* failed connects per server (first four) */
   /* peer list from the last registration, closest first */
   guint8 ncand[2];
+  guint8 reflected[2];     /* chain side: leader because every candidate failed */
   guint32 cand[2][CS_MAX_PEERS];
   guint32 failed_closest[2]; /* closest candidate that failed, per side */
   SimTime failed_at[2];    /* when; it is tried again after CS_PEER_RETRY */
   /* the chain, per side (cur* above) */
-  guint8 reflected[2];     /* leader because every candidate failed */
   SimConnId trying[2];     /* connect attempt in progress */
-  guint8 try_idx[2];       /* candidate index being tried, CS_TRY_SERVER */
   guint32 try_peer[2];     /* the client being tried (the list may change meanwhile) */
+  guint8 try_idx[2];       /* candidate index being tried, CS_TRY_SERVER */
   guint8 try_limit[2];     /* stop the walk at this index (replacement walks) */
   guint8 abandon[2];       /* the current peer left the list: lead if the walk fails */
+  guint8 nsends;           /* entries in sends */
   /* questions and actions */
   guint64 q_seen, q_answered;
   guint64 a_seen, a_done;
@@ -201,14 +204,14 @@ typedef struct {
   guint64 cache_bytes;     /* bytes held */
   guint64 a_waiting;       /* actions waiting to download their files */
   guint32 dl_have_asked;   /* dl_have when it last asked (no progress since: ask again) */
-  SimTimerId dl_timer;     /* re-request what is still missing */
   SimConnId dc_conn;       /* Direct Connect session connection */
+  SimTimerId dl_timer;     /* re-request what is still missing */
   guint32 dc_session;      /* its session, CS_NONE */
-  CsSend *sends;           /* shard sends waiting for their connections */
-  guint8 nsends;
   SimConnId fetch_conn;    /* direct fetch from the server (no chain) */
+  CsSend *sends;           /* shard sends waiting for their connections */
   CsShardReq *fetch_req;   /* what to ask for once it opens */
 } CsClient;
+G_STATIC_ASSERT(sizeof(CsClient) == 424);
 
 typedef struct {
   SimNodeId node;
@@ -366,8 +369,9 @@ struct CsWorld {
   GArray *questions;       /* CsQuestion */
   GArray *actions;         /* CsAction */
   /* registration books */
-  guint8 *registered;      /* per client: the server has seen it */
-  SimTime *last_seen;      /* per client: last registration at a server */
+  SimTime *last_seen;      /* per client: last registration at a server, CS_NEVER_SEEN
+                            * (one array, not a flag beside it: a peer list reads it
+                            * for twenty neighbours at every registration) */
   CsHist reg_latency;
   GArray *reg_per_bucket;  /* guint32 */
   GArray *queue_per_bucket;/* guint32, the queue length at the end of each bucket */

@@ -168,7 +168,6 @@ void cs_world_free(CsWorld *w)
     g_array_free(a->curve_t, TRUE);
   }
   g_array_free(w->actions, TRUE);
-  g_free(w->registered);
   g_free(w->last_seen);
   g_array_free(w->reg_per_bucket, TRUE);
   g_array_free(w->queue_per_bucket, TRUE);
@@ -334,12 +333,9 @@ guint32 cs_world_add_clients(CsWorld *w, guint32 subnet, guint32 count, GError *
     note_node(w, node, idx);
     sim_node_start_at(w->sim, node, 0);
   }
-  w->registered = g_renew(guint8, w->registered, MAX(w->clients.len, 1));
   w->last_seen = g_renew(SimTime, w->last_seen, MAX(w->clients.len, 1));
-  for (guint32 i = first; i < w->clients.len; i++) {
-    w->registered[i] = 0;
-    w->last_seen[i] = 0;
-  }
+  for (guint32 i = first; i < w->clients.len; i++)
+    w->last_seen[i] = CS_NEVER_SEEN;
   w->neigh_built = FALSE;
   return first;
 }
