@@ -1,5 +1,6 @@
 /* runset.c — sets of indices as intervals, or a bitmap once those grow. */
 #include "runset.h"
+#include "bits.h"
 #include <string.h>
 
 struct CsRunSet {
@@ -12,11 +13,10 @@ struct CsRunSet {
 
 #define FIRST_CAP 4u
 
-static gsize bitmap_bytes(guint32 nbits) { return ((gsize) nbits + 7) / 8; }
 static guint8 *bitmap(CsRunSet *s) { return (guint8 *) s->v; }
 static const guint8 *cbitmap(const CsRunSet *s) { return (const guint8 *) s->v; }
 static gsize runs_bytes(guint32 cap) { return sizeof(CsRunSet) + (gsize) cap * 2 * sizeof(guint32); }
-static gsize map_bytes(guint32 nbits) { return sizeof(CsRunSet) + bitmap_bytes(nbits); }
+static gsize map_bytes(guint32 nbits) { return sizeof(CsRunSet) + cs_bits_bytes(nbits); }
 /* Intervals stay while they take less room than the bitmap. */
 static gboolean runs_fit(guint32 cap, guint32 nbits) { return runs_bytes(cap) < map_bytes(nbits); }
 
@@ -52,7 +52,7 @@ gboolean cs_runset_has(const CsRunSet *s, guint32 i)
 {
   g_return_val_if_fail(i < s->nbits, FALSE);
   if (!s->cap)
-    return (cbitmap(s)[i >> 3] >> (i & 7)) & 1;
+    return cs_bit_get(cbitmap(s), i);
   guint32 k = starts_upto(s, i);
   return k > 0 && i < s->v[2 * k - 1];
 }
@@ -64,7 +64,7 @@ static CsRunSet *to_bitmap(CsRunSet *s)
   guint8 *b = bitmap(m);
   for (guint32 k = 0; k < s->n; k++)
     for (guint32 i = s->v[2 * k]; i < s->v[2 * k + 1]; i++)
-      b[i >> 3] |= (guint8) (1u << (i & 7));
+      cs_bit_set(b, i);
   g_free(s);
   return m;
 }
@@ -74,10 +74,9 @@ gboolean cs_runset_add(CsRunSet **sp, guint32 i)
   CsRunSet *s = *sp;
   g_return_val_if_fail(i < s->nbits, FALSE);
   if (!s->cap) {
-    guint8 *b = &bitmap(s)[i >> 3], bit = (guint8) (1u << (i & 7));
-    if (*b & bit)
+    if (cs_bit_get(bitmap(s), i))
       return FALSE;
-    *b |= bit;
+    cs_bit_set(bitmap(s), i);
     return TRUE;
   }
   guint32 k = starts_upto(s, i); /* interval k - 1 starts at or below i, k above */
@@ -104,7 +103,7 @@ gboolean cs_runset_add(CsRunSet **sp, guint32 i)
     guint32 cap = s->cap * 2;
     if (!runs_fit(cap, s->nbits)) {
       *sp = s = to_bitmap(s);
-      bitmap(s)[i >> 3] |= (guint8) (1u << (i & 7));
+      cs_bit_set(bitmap(s), i);
       return TRUE;
     }
     *sp = s = g_realloc(s, runs_bytes(cap));
@@ -121,7 +120,7 @@ gboolean cs_runset_add(CsRunSet **sp, guint32 i)
 static void set_range(guint8 *bits, guint32 a, guint32 b)
 {
   while (a < b && (a & 7)) {
-    bits[a >> 3] |= (guint8) (1u << (a & 7));
+    cs_bit_set(bits, a);
     a++;
   }
   if (b - a >= 8) {
@@ -129,14 +128,14 @@ static void set_range(guint8 *bits, guint32 a, guint32 b)
     a += (b - a) & ~7u;
   }
   for (; a < b; a++)
-    bits[a >> 3] |= (guint8) (1u << (a & 7));
+    cs_bit_set(bits, a);
 }
 
 void cs_runset_mark_missing(const CsRunSet *s, guint8 *bits)
 {
   if (!s->cap) {
     const guint8 *have = cbitmap(s);
-    gsize nb = bitmap_bytes(s->nbits);
+    gsize nb = cs_bits_bytes(s->nbits);
     for (gsize j = 0; j < nb; j++) {
       guint8 missing = (guint8) ~have[j];
       if (j == nb - 1 && (s->nbits & 7)) /* bits past nbits are not indices */

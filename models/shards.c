@@ -24,18 +24,15 @@
  * members.  Throttles cap the rate and the number of concurrent transfers
  * from servers to all clients or to one subnet. */
 #include "world-private.h"
+#include "bits.h"
 #include <string.h>
 
 /* --- shard sets ------------------------------------------------------------------ */
 
-static gsize set_bytes(guint32 nbits) { return (nbits + 7) / 8; }
-static inline gboolean bit_get(const guint8 *b, guint32 i) { return (b[i >> 3] >> (i & 7)) & 1; }
-static inline void bit_set(guint8 *b, guint32 i) { b[i >> 3] |= (guint8) (1u << (i & 7)); }
-static inline void bit_clear(guint8 *b, guint32 i) { b[i >> 3] &= (guint8) ~(1u << (i & 7)); }
 
 CsShardSet *cs_shards_new(guint32 file, guint32 nbits)
 {
-  CsShardSet *s = g_malloc0(sizeof(CsShardSet) + set_bytes(nbits));
+  CsShardSet *s = g_malloc0(sizeof(CsShardSet) + cs_bits_bytes(nbits));
   s->file = file;
   s->nbits = nbits;
   return s;
@@ -43,7 +40,7 @@ CsShardSet *cs_shards_new(guint32 file, guint32 nbits)
 
 CsShardSet *cs_shards_copy(const CsShardSet *s)
 {
-  return g_memdup2(s, sizeof(CsShardSet) + set_bytes(s->nbits));
+  return g_memdup2(s, sizeof(CsShardSet) + cs_bits_bytes(s->nbits));
 }
 
 /* Bitmaps are byte arrays (bit i in byte i / 8, bit i % 8); the loops below
@@ -69,7 +66,7 @@ static inline gsize set_words(guint32 nbits) { return ((gsize) nbits + 63) / 64;
 guint32 cs_shards_count(const CsShardSet *s)
 {
   guint32 n = 0;
-  gsize nb = set_bytes(s->nbits);
+  gsize nb = cs_bits_bytes(s->nbits);
   for (gsize w = 0; w < set_words(s->nbits); w++)
     n += (guint32) __builtin_popcountll(word_get(s->bits, nb, w));
   return n;
@@ -79,7 +76,7 @@ guint32 cs_shards_count(const CsShardSet *s)
  * walk, right after the request. */
 static CsShardReq *shard_req_new(guint32 requester, guint32 file, guint32 nbits)
 {
-  CsShardReq *r = g_malloc0(sizeof(CsShardReq) + sizeof(CsShardSet) + set_bytes(nbits));
+  CsShardReq *r = g_malloc0(sizeof(CsShardReq) + sizeof(CsShardSet) + cs_bits_bytes(nbits));
   r->requester = requester;
   r->dir = CS_FWD;
   r->want = (CsShardSet *) (r + 1);
@@ -116,7 +113,7 @@ static guint64 set_payload(const CsWorld *w, const CsShardSet *s)
   const CsFile *f = cs_file_rec(w, s->file);
   guint64 b = (guint64) cs_shards_count(s) * w->p.shard_size;
   guint32 last = f->nshards - 1;
-  if (last >= s->first && last - s->first < s->nbits && bit_get(s->bits, last - s->first))
+  if (last >= s->first && last - s->first < s->nbits && cs_bit_get(s->bits, last - s->first))
     b -= w->p.shard_size - shard_bytes(w, f, last);
   return b;
 }
@@ -140,7 +137,7 @@ static CsCacheEntry *cache_get(CsWorld *w, CsClient *c, guint32 file)
   e = &c->cache[c->ncache++];
   memset(e, 0, sizeof *e);
   e->file = file;
-  e->bits = g_malloc0(set_bytes(cs_file_rec(w, file)->nshards));
+  e->bits = g_malloc0(cs_bits_bytes(cs_file_rec(w, file)->nshards));
   return e;
 }
 
@@ -172,7 +169,7 @@ static gboolean evict_one(CsWorld *w, CsClient *c, guint32 keep_file, guint32 ke
        * lies below the cursor is not held (or, in pass 0, pinned), so each
        * shard is looked at about once per stay in the cache. */
       for (guint32 s = victim->scan[pass]; s < f->nshards; s++) {
-        gboolean held = bit_get(victim->bits, s);
+        gboolean held = cs_bit_get(victim->bits, s);
         gboolean kept = victim->file == keep_file && s == keep_shard;
         if (!held || (pass == 0 && pinned(w, c, victim->file, s))) {
           if (s == victim->scan[pass])
@@ -181,7 +178,7 @@ static gboolean evict_one(CsWorld *w, CsClient *c, guint32 keep_file, guint32 ke
         }
         if (kept)
           continue;
-        bit_clear(victim->bits, s);
+        cs_bit_clear(victim->bits, s);
         victim->held--;
         c->cache_bytes -= shard_bytes(w, f, s);
         w->evictions++;
@@ -200,7 +197,7 @@ static CsCacheEntry *cache_put(CsWorld *w, CsClient *c, guint32 file, guint32 sh
 {
   CsCacheEntry *e = cache_get(w, c, file);
   e->stamp = ++w->stamp;
-  if (bit_get(e->bits, shard))
+  if (cs_bit_get(e->bits, shard))
     return e;
   guint64 b = shard_bytes(w, cs_file_rec(w, file), shard);
   if (b > w->p.cache_size)
@@ -208,7 +205,7 @@ static CsCacheEntry *cache_put(CsWorld *w, CsClient *c, guint32 file, guint32 sh
   while (c->cache_bytes + b > w->p.cache_size)
     if (!evict_one(w, c, file, shard))
       return e; /* evict_one does not move or remove entries */
-  bit_set(e->bits, shard);
+  cs_bit_set(e->bits, shard);
   e->scan[0] = MIN(e->scan[0], shard);
   e->scan[1] = MIN(e->scan[1], shard);
   e->held++;
@@ -259,7 +256,7 @@ static SimMsg *msg(CsWorld *w, CsMsgType type, SimClass cls, guint64 size, gpoin
 
 static guint64 req_size(const CsWorld *w, const CsShardReq *r)
 {
-  return 120 + set_bytes(r->want->nbits);
+  return 120 + cs_bits_bytes(r->want->nbits);
 }
 
 static gboolean side_open(CsWorld *w, CsClient *c, int side, int kind)
@@ -312,10 +309,10 @@ static void leader_fetch(CsWorld *w, CsClient *c, CsShardReq *req)
   SimTime now = sim_now(w->sim);
   if (!e->pending || now - e->pending_at > w->p.download_retry) {
     g_free(e->pending);
-    e->pending = g_malloc0(set_bytes(n));
+    e->pending = g_malloc0(cs_bits_bytes(n));
   }
   gboolean any = FALSE;
-  for (gsize i = 0; i < set_bytes(n); i++) {
+  for (gsize i = 0; i < cs_bits_bytes(n); i++) {
     guint8 ask = req->want->bits[i] & (guint8) ~e->pending[i] & (guint8) ~e->bits[i];
     req->want->bits[i] = ask;
     e->pending[i] |= ask;
@@ -383,7 +380,7 @@ static void start(CsWorld *w, CsClient *c, guint32 action)
   if (e) {
     e->stamp = ++w->stamp;
     for (guint32 i = 0; i < f->nshards; i++)
-      if (bit_get(e->bits, i)) {
+      if (cs_bit_get(e->bits, i)) {
         cs_runset_add(&c->dl_got, i);
         c->dl_have++;
       }
@@ -445,7 +442,7 @@ void cs_shards_on_request(CsWorld *w, CsClient *c, CsShardReq *req)
     if (e && e->held) {
       CsShardSet *have = cs_shards_new(req->want->file, req->want->nbits);
       guint64 any = 0, left = 0;
-      gsize nb = set_bytes(req->want->nbits);
+      gsize nb = cs_bits_bytes(req->want->nbits);
       for (gsize i = 0; i < set_words(req->want->nbits); i++) {
         guint64 want = word_get(req->want->bits, nb, i), give = want & word_get(e->bits, nb, i);
         word_put(have->bits, nb, i, give);
@@ -486,13 +483,13 @@ void cs_shards_on_data(CsWorld *w, CsClient *c, CsShardData *d)
   /* Cache the shards in order, one by one (each use stamps the
    * entry; a full cache evicts before taking the next). */
   CsCacheEntry *e = NULL;
-  gsize nb = set_bytes(s->nbits);
+  gsize nb = cs_bits_bytes(s->nbits);
   for (gsize wi = 0; wi < set_words(s->nbits); wi++)
     for (guint64 bits = word_get(s->bits, nb, wi); bits; bits &= bits - 1) {
       guint32 i = s->first + (guint32) (wi * 64 + (guint) __builtin_ctzll(bits));
       e = cache_put(w, c, s->file, i);
       if (e->pending) {
-        bit_clear(e->pending, i);
+        cs_bit_clear(e->pending, i);
         e->pending_at = sim_now(w->sim); /* the fetch is progressing: keep waiting for it */
       }
     }
@@ -629,24 +626,24 @@ static SimMsg *serve_stream_next(Sim *sim, gpointer p)
   const CsShardSet *want = st->req->want;
   guint32 n = want->nbits, i = st->next;
   /* The next chunk: up to `per` wanted shards, as a set over just their range. */
-  while (i < n && !bit_get(want->bits, i))
+  while (i < n && !cs_bit_get(want->bits, i))
     i++;
   if (i >= n)
     return NULL;
   guint32 a = i, k = 0, b = i;
   for (; i < n && k < st->per; i++)
-    if (bit_get(want->bits, i)) {
+    if (cs_bit_get(want->bits, i)) {
       k++;
       b = i;
     }
   st->next = i;
-  CsShardSet *chunk = g_malloc0(sizeof(CsShardSet) + set_bytes(b - a + 1));
+  CsShardSet *chunk = g_malloc0(sizeof(CsShardSet) + cs_bits_bytes(b - a + 1));
   chunk->file = want->file;
   chunk->first = a;
   chunk->nbits = b - a + 1;
   for (guint32 j = a; j <= b; j++)
-    if (bit_get(want->bits, j))
-      bit_set(chunk->bits, j - a);
+    if (cs_bit_get(want->bits, j))
+      cs_bit_set(chunk->bits, j - a);
   CsShardData *d = g_new0(CsShardData, 1);
   d->flow = st->req->flow;
   d->from = st->from;

@@ -2,6 +2,7 @@
  * actions as the operator sees them, and the books kept for results.
  * See world.h. */
 #include "world-private.h"
+#include "bits.h"
 #include <string.h>
 
 static GQuark world_error(void) { return g_quark_from_static_string("cs-world"); }
@@ -779,7 +780,7 @@ void cs_world_cache_seed(CsWorld *w, guint32 client, guint32 action, guint32 fir
   const CsFile *f = cs_file_rec(w, a->file);
   d.set = cs_shards_new(a->file, f->nshards);
   for (guint32 i = first; i < first + count && i < f->nshards; i++)
-    d.set->bits[i >> 3] |= (guint8) (1u << (i & 7));
+    cs_bit_set(d.set->bits, i);
   cs_shards_on_data(w, cs_client_rec(w, client), &d);
   g_free(d.set);
 }
