@@ -30,7 +30,6 @@ CsRunSet *cs_runset_new(guint32 nbits)
 }
 
 void cs_runset_free(CsRunSet *s) { g_free(s); }
-guint32 cs_runset_nbits(const CsRunSet *s) { return s->nbits; }
 gboolean cs_runset_is_runs(const CsRunSet *s) { return s->cap != 0; }
 gsize cs_runset_bytes(const CsRunSet *s) { return s->cap ? runs_bytes(s->cap) : map_bytes(s->nbits); }
 

@@ -15,7 +15,6 @@ typedef struct CsRunSet CsRunSet;
 
 CsRunSet *cs_runset_new(guint32 nbits);
 void cs_runset_free(CsRunSet *s);
-guint32 cs_runset_nbits(const CsRunSet *s);
 gboolean cs_runset_has(const CsRunSet *s, guint32 i);
 /* Adds i (< nbits); TRUE if it was not there.  May move the set: *s is
  * updated. */
