@@ -22,7 +22,15 @@
  * (one in pin_every, chosen by a hash of (file, shard) against the client's
  * place in its neighbourhood) so that a chain keeps whole files between its
  * members.  Throttles cap the rate and the number of concurrent transfers
- * from servers to all clients or to one subnet. */
+ * from servers to all clients or to one subnet.
+ *
+ * A server answers a fetch with a stream of shard messages, made one at a
+ * time as the connection is ready.  It keeps one stream per client: a fetch
+ * from a client it is still streaming to on the same connection (asked
+ * again, or a leader asking for more) joins that stream, so no shard queued
+ * for a client is sent to it twice.  Without that, clients behind a busy
+ * zone tunnel, each asking again every download_retry, piled up a stream
+ * per retry in the tunnel's queue. */
 #include "world-private.h"
 #include "bits.h"
 #include <string.h>
@@ -606,6 +614,9 @@ static double transfer_cap(CsWorld *w, guint32 subnet)
 typedef struct {
   CsWorld *w;
   CsShardReq *req;
+  SimConnId conn;          /* the connection it is queued on */
+  guint8 *sent;            /* after a merge: the shards handed to the
+                            * connection so far (NULL before: those below next) */
   guint32 next;            /* first shard index not yet sent */
   guint32 per;
   guint32 client;
@@ -613,10 +624,15 @@ typedef struct {
   double cap;              /* rate cap (throttles), 0 = none */
 } ServeStream;
 
+static gpointer client_key(guint32 client) { return GUINT_TO_POINTER(client + 1); }
+
 static void serve_stream_free(gpointer p)
 {
   ServeStream *st = p;
+  if (g_hash_table_lookup(st->w->serving, client_key(st->client)) == st)
+    g_hash_table_remove(st->w->serving, client_key(st->client));
   cs_shard_req_free(st->req);
+  g_free(st->sent);
   g_free(st);
 }
 
@@ -642,8 +658,11 @@ static SimMsg *serve_stream_next(Sim *sim, gpointer p)
   chunk->first = a;
   chunk->nbits = b - a + 1;
   for (guint32 j = a; j <= b; j++)
-    if (cs_bit_get(want->bits, j))
+    if (cs_bit_get(want->bits, j)) {
       cs_bit_set(chunk->bits, j - a);
+      if (st->sent)
+        cs_bit_set(st->sent, j);
+    }
   CsShardData *d = g_new0(CsShardData, 1);
   d->flow = st->req->flow;
   d->from = st->from;
@@ -652,6 +671,59 @@ static SimMsg *serve_stream_next(Sim *sim, gpointer p)
   m->max_bps = st->cap;
   m->u = st->client; /* a zone server relays by it */
   return m;
+}
+
+/* Holds a throttle slot until `bytes` to `to` should be through: at the
+ * transfer's cap, or at the path's slowest link when only the count is
+ * limited. */
+static void hold_slot(CsWorld *w, SimNodeId server, SimNodeId to, guint32 subnet, double cap, guint64 bytes)
+{
+  double bps = cap;
+  if (bps <= 0) {
+    guint32 dl[16];
+    int hops = sim_path(w->sim, server, to, dl, 16);
+    bps = 1e12;
+    for (int k = 0; k < hops; k++)
+      bps = MIN(bps, sim_link_bps(w->sim, dl[k] >> 1));
+  }
+  (*subnet_active(w, subnet))++;
+  w->active_all++;
+  SimTime hold = (SimTime) ((double) bytes * 8e9 / bps);
+  sim_timer_start(w->sim, server, hold, CS_STAG_THROTTLE, subnet);
+}
+
+/* A fetch from a client the server is still streaming shards to on the same
+ * connection (a client that saw nothing arrive for download_retry asks
+ * again; a leader asks for more): the shards it asks for that the stream has
+ * not handed to the connection yet join the stream's, and the stream sends
+ * them in order, each once, in its place in the connection's queue.  What it
+ * has handed over is on its way (a connection that breaks takes the stream
+ * with it), so it is not sent again.  Returns the bytes the fetch adds. */
+static guint64 serve_merge(CsWorld *w, ServeStream *st, CsShardReq *req)
+{
+  CsShardSet *want = st->req->want;
+  const CsFile *f = cs_file_rec(w, want->file);
+  guint32 n = want->nbits;
+  if (!st->sent) {
+    st->sent = g_malloc0(cs_bits_bytes(n));
+    for (guint32 i = 0; i < st->next; i++)
+      if (cs_bit_get(want->bits, i))
+        cs_bit_set(st->sent, i);
+  }
+  guint64 added = 0;
+  for (guint32 i = 0; i < n; i++) {
+    gboolean due = i >= st->next && cs_bit_get(want->bits, i);
+    gboolean ask = cs_bit_get(req->want->bits, i) && !cs_bit_get(st->sent, i);
+    if (ask && !due)
+      added += shard_bytes(w, f, i);
+    if (due || ask)
+      cs_bit_set(want->bits, i);
+    else
+      cs_bit_clear(want->bits, i);
+  }
+  st->next = 0;
+  cs_shard_req_free(req);
+  return added;
 }
 
 static void serve_now(CsWorld *w, SimNodeId server, SimConnId conn, guint32 client, CsShardReq *req)
@@ -664,35 +736,30 @@ static void serve_now(CsWorld *w, SimNodeId server, SimConnId conn, guint32 clie
   guint32 subnet = sim_node_subnet(w->sim, to);
   gboolean throttled = w->throttle_all.bps > 0 || w->throttle_all.concurrent > 0 || subnet_throttle(w, subnet);
   double cap = transfer_cap(w, subnet);
+  ServeStream *st = g_hash_table_lookup(w->serving, client_key(client));
+  if (st && st->conn == conn && st->req->want->file == req->want->file && st->req->flow == req->flow) {
+    guint64 added = serve_merge(w, st, req);
+    if (throttled && added > 0)
+      hold_slot(w, server, to, subnet, cap, added);
+    return;
+  }
   gboolean wan = sim_node_site(w->sim, to) != sim_node_site(w->sim, server);
   /* Along a chain every hop stores and forwards a message, so messages stay
    * small there; a client without a chain gets larger ones (fewer messages
    * waiting in the server's queues, same bytes). */
-  ServeStream *st = g_new0(ServeStream, 1);
+  st = g_new0(ServeStream, 1);
   st->w = w;
   st->req = req;
+  st->conn = conn;
   st->per = MAX(req->flow ? w->p.shards_per_message : w->p.direct_shards_per_message, 1);
   st->client = client;
   st->from = wan ? CS_FROM_SERVER_WAN : CS_FROM_SERVER;
   st->cap = cap;
   guint64 total = set_payload(w, req->want); /* what the chunks will carry, together */
+  g_hash_table_insert(w->serving, client_key(client), st); /* the newest stream to the client */
   sim_send_stream(w->sim, conn, server, serve_stream_next, st, serve_stream_free);
-  if (throttled && total > 0) {
-    /* Hold a slot until the transfer should be through: at its cap, or at the
-     * path's slowest link when only the count is limited. */
-    double bps = cap;
-    if (bps <= 0) {
-      guint32 dl[16];
-      int hops = sim_path(w->sim, server, to, dl, 16);
-      bps = 1e12;
-      for (int k = 0; k < hops; k++)
-        bps = MIN(bps, sim_link_bps(w->sim, dl[k] >> 1));
-    }
-    (*subnet_active(w, subnet))++;
-    w->active_all++;
-    SimTime hold = (SimTime) ((double) total * 8e9 / bps);
-    sim_timer_start(w->sim, server, hold, CS_STAG_THROTTLE, subnet);
-  }
+  if (throttled && total > 0)
+    hold_slot(w, server, to, subnet, cap, total);
 }
 
 /* --- fetches waiting for a throttle slot ----------------------------------------------
@@ -798,6 +865,7 @@ void cs_shards_world_free(CsWorld *w)
   g_array_free(w->fetch_free, TRUE);
   g_array_free(w->fetch_lines, TRUE);
   sim_iheap_clear(&w->fetch_ready);
+  g_hash_table_destroy(w->serving); /* empty: sim_free released the streams */
   for (guint i = 0; i < w->files->len; i++)
     g_free(cs_file_rec(w, i)->name);
   g_array_free(w->files, TRUE);

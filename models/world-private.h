@@ -392,6 +392,8 @@ struct CsWorld {
   SimIheap fetch_ready;    /* subnets whose first waiting fetch has a subnet slot,
                             * by that fetch's arrival (its seq) */
   guint64 fetch_seq;       /* next arrival number */
+  GHashTable *serving;     /* client + 1 → the server's stream of shards to it
+                            * (shards.c: a fetch again merges into it) */
   guint16 kind_zone;
   GArray *zones;           /* CsZone */
   SimConnId *ext_conn;     /* per client: its persistent (or fetch) connection at its zone server */

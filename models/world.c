@@ -86,6 +86,7 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->fetch_free = g_array_new(FALSE, FALSE, sizeof(guint32));
   w->fetch_lines = g_array_new(FALSE, TRUE, sizeof(CsFetchLine));
   sim_iheap_init(&w->fetch_ready);
+  w->serving = g_hash_table_new(g_direct_hash, g_direct_equal);
   return w;
 }
 

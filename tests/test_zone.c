@@ -1,5 +1,6 @@
 /* test_zone.c — zone servers, the hub tunnel and external clients. */
 #include "worldutil.h"
+#include <string.h>
 
 typedef struct {
   TestWorld t;
@@ -8,13 +9,15 @@ typedef struct {
   guint32 sensor;
 } ZoneWorld;
 
-/* datacenter (core server) — dmz (zone server) — internet (n roaming clients) */
-static void zw_init_n(ZoneWorld *z, guint64 seed, guint32 n)
+/* datacenter (core server) — dmz (zone server) — internet (n roaming
+ * clients); the datacenter–DMZ link, which the hub tunnel crosses, at
+ * tunnel_bps. */
+static void zw_init_with(ZoneWorld *z, guint64 seed, guint32 n, const CsWorldParams *params, double tunnel_bps)
 {
-  tw_init(&z->t, NULL, seed);
+  tw_init(&z->t, params, seed);
   Sim *sim = z->t.sim;
   guint32 dmz = sim_site_add(sim, "dmz");
-  sim_wan_add(sim, dmz, z->t.dc, 1e9, SIM_MS, 0);
+  sim_wan_add(sim, dmz, z->t.dc, tunnel_bps, SIM_MS, 0);
   z->zs = cs_world_add_zone_server(z->t.w, "zs1", cs_world_infra_subnet(z->t.w, dmz, NULL), 0, z->t.server, NULL);
   CU_ASSERT_FATAL(z->zs != SIM_NODE_NONE);
   guint32 inet = sim_site_add(sim, "internet");
@@ -29,6 +32,8 @@ static void zw_init_n(ZoneWorld *z, guint64 seed, guint32 n)
   for (guint32 i = 0; i < n; i++)
     cs_world_sensor_set(z->t.w, z->sensor, z->first_ext + i, "home");
 }
+
+static void zw_init_n(ZoneWorld *z, guint64 seed, guint32 n) { zw_init_with(z, seed, n, NULL, 1e9); }
 
 static void zw_init(ZoneWorld *z, guint64 seed) { zw_init_n(z, seed, 20); }
 
@@ -100,6 +105,47 @@ static void test_external_download(void)
   tw_free(&z.t);
 }
 
+typedef struct {
+  SimNodeId server;
+  guint32 fetches;
+} FetchCount;
+
+static void count_fetches(Sim *sim, gpointer data, SimNodeId from, SimNodeId to, guint8 cls, guint64 size,
+                          guint32 type, SimTime sent_at)
+{
+  FetchCount *fc = data;
+  if (to == fc->server && strcmp(cs_msg_type_name(type), "shard_fetch") == 0)
+    fc->fetches++;
+}
+
+/* One external client fetches a 115-shard file (two messages of up to 64
+ * shards, 33.6 and 26.7 MB) through the zone server, and the hub tunnel
+ * runs at 10 Mbps: the first message takes 27 s to cross it, longer than
+ * download_retry (25 s), so the client, having seen nothing arrive, asks
+ * again.  The server still has the second message to send on the tunnel:
+ * the fetch merges into that stream, and the message already on its way is
+ * not sent twice.  The server's bytes are exactly one file.  (A second
+ * stream per fetch, as before, sent the whole file again.) */
+static void test_external_fetch_again_merges(void)
+{
+  CsWorldParams p;
+  cs_world_params_default(&p);
+  p.download_retry = 25 * SIM_S;
+  ZoneWorld z;
+  zw_init_with(&z, 64, 1, &p, 10e6);
+  FetchCount fc = { z.t.server, 0 };
+  sim_set_trace(z.t.sim, count_fetches, &fc);
+  guint64 size = 115ull * p.shard_size;
+  CsPackage pkg = { .size = size, .run_time = SIM_S, .name = "vpn-fix.msi" };
+  CsTarget all = { CS_TARGET_ALL, 0 };
+  gint32 a = cs_world_deploy(z.t.w, 3 * SIM_MIN, &pkg, &all, 1, NULL);
+  sim_run_until(z.t.sim, 10 * SIM_MIN);
+  CU_ASSERT_EQUAL(fc.fetches, 2);
+  CU_ASSERT_EQUAL(cs_action_completed(z.t.w, (guint32) a), 1);
+  CU_ASSERT_EQUAL(cs_action_bytes_from_server(z.t.w, (guint32) a), size);
+  tw_free(&z.t);
+}
+
 /* The zone server pushes questions to the external clients it holds a
  * connection for.  Crash 70 of 100 (their connections close at the zone after
  * the keepalive timeout, enough closes to compact its list): a question
@@ -138,6 +184,7 @@ int main(void)
     { "tunnel cut and restored", test_tunnel_cut_and_restore },
     { "external clients download through the zone server", test_external_download },
     { "zone leaders come and go", test_zone_leaders_come_and_go },
+    { "an external client's fetch again merges into its stream", test_external_fetch_again_merges },
     CU_TEST_INFO_NULL,
   };
   return cs_test_main("zone", tests);
