@@ -165,6 +165,37 @@ static void test_books_count_arrivals(void)
   tw_free(&t);
 }
 
+/* A chain of five behind a 1 Mbps WAN link, a 24-shard file: each message
+ * of 8 shards (4 MiB) takes 34 s to cross, longer than download_retry
+ * (30 s).  The members see nothing arrive and ask again; their requests
+ * reach the backward leader after its fetch has gone unanswered for longer
+ * than download_retry, so it asks the server again for everything missing.
+ * The server merges that into the stream it is sending: the message on the
+ * link is not sent twice, and the WAN carries the file exactly once.  (A
+ * second stream per fetch, as before, sent it twice.) */
+static void test_leader_fetch_again_merges(void)
+{
+  CsWorldParams p;
+  cs_world_params_default(&p);
+  p.download_retry = 30 * SIM_S;
+  TestWorld t;
+  tw_init(&t, &p, 52);
+  tw_branch(&t, "branch", "10.30.0.0/24", 5, 1e6, 20 * SIM_MS, NULL);
+  TwFetchCount fc;
+  tw_count_fetches(&t, &fc);
+  guint64 size = 24ull * p.shard_size;
+  gint32 a;
+  deploy_all(&t, 5 * SIM_MIN, size, "patch.msu", &a);
+  sim_run_until(t.sim, 15 * SIM_MIN);
+  g_test_message("fetches %u, completed %u in %.1f s", fc.fetches, cs_action_completed(t.w, (guint32) a),
+                 sim_time_to_s(cs_action_time_to(t.w, (guint32) a, 1.0)));
+  CU_ASSERT(fc.fetches >= 2); /* the leader asked again */
+  CU_ASSERT_EQUAL(cs_action_completed(t.w, (guint32) a), 5);
+  CU_ASSERT_EQUAL(cs_action_wan_bytes(t.w, (guint32) a), size);
+  CU_ASSERT_EQUAL(cs_action_bytes_from_server(t.w, (guint32) a), size);
+  tw_free(&t);
+}
+
 int main(void)
 {
   CU_TestInfo tests[] = {
@@ -173,6 +204,7 @@ int main(void)
     { "a cache smaller than the file", test_small_cache },
     { "a 10 Mbps subnet throttle", test_throttle },
     { "the books count bytes that arrived", test_books_count_arrivals },
+    { "a leader's fetch again merges into the server's stream", test_leader_fetch_again_merges },
     CU_TEST_INFO_NULL,
   };
   return cs_test_main("shards", tests);

@@ -1,6 +1,5 @@
 /* test_zone.c — zone servers, the hub tunnel and external clients. */
 #include "worldutil.h"
-#include <string.h>
 
 typedef struct {
   TestWorld t;
@@ -105,19 +104,6 @@ static void test_external_download(void)
   tw_free(&z.t);
 }
 
-typedef struct {
-  SimNodeId server;
-  guint32 fetches;
-} FetchCount;
-
-static void count_fetches(Sim *sim, gpointer data, SimNodeId from, SimNodeId to, guint8 cls, guint64 size,
-                          guint32 type, SimTime sent_at)
-{
-  FetchCount *fc = data;
-  if (to == fc->server && strcmp(cs_msg_type_name(type), "shard_fetch") == 0)
-    fc->fetches++;
-}
-
 /* One external client fetches a 115-shard file (two messages of up to 64
  * shards, 33.6 and 26.7 MB) through the zone server, and the hub tunnel
  * runs at 10 Mbps: the first message takes 27 s to cross it, longer than
@@ -133,8 +119,8 @@ static void test_external_fetch_again_merges(void)
   p.download_retry = 25 * SIM_S;
   ZoneWorld z;
   zw_init_with(&z, 64, 1, &p, 10e6);
-  FetchCount fc = { z.t.server, 0 };
-  sim_set_trace(z.t.sim, count_fetches, &fc);
+  TwFetchCount fc;
+  tw_count_fetches(&z.t, &fc);
   guint64 size = 115ull * p.shard_size;
   CsPackage pkg = { .size = size, .run_time = SIM_S, .name = "vpn-fix.msi" };
   CsTarget all = { CS_TARGET_ALL, 0 };

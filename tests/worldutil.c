@@ -1,5 +1,6 @@
 /* worldutil.c — see worldutil.h. */
 #include "worldutil.h"
+#include <string.h>
 
 void tw_init(TestWorld *t, const CsWorldParams *params, guint64 seed)
 {
@@ -30,6 +31,21 @@ guint32 tw_branch(TestWorld *t, const char *name, const char *cidr, guint32 clie
   if (first_client)
     *first_client = first;
   return subnet;
+}
+
+static void count_fetch(Sim *sim, gpointer data, SimNodeId from, SimNodeId to, guint8 cls, guint64 size,
+                        guint32 type, SimTime sent_at)
+{
+  TwFetchCount *fc = data;
+  if (to == fc->server && strcmp(cs_msg_type_name(type), "shard_fetch") == 0)
+    fc->fetches++;
+}
+
+void tw_count_fetches(TestWorld *t, TwFetchCount *fc)
+{
+  fc->server = t->server;
+  fc->fetches = 0;
+  sim_set_trace(t->sim, count_fetch, fc);
 }
 
 void tw_free(TestWorld *t)

@@ -17,3 +17,11 @@ void tw_init(TestWorld *t, const CsWorldParams *params, guint64 seed);
 guint32 tw_branch(TestWorld *t, const char *name, const char *cidr, guint32 clients,
                   double wan_bps, SimTime wan_lat, guint32 *first_client);
 void tw_free(TestWorld *t);
+
+/* Counts the shard fetches delivered to the core server (a message trace;
+ * the world's only one). */
+typedef struct {
+  SimNodeId server;
+  guint32 fetches;
+} TwFetchCount;
+void tw_count_fetches(TestWorld *t, TwFetchCount *fc);
