@@ -15,6 +15,15 @@ static void deploy_all(TestWorld *t, SimTime at, guint64 size, const char *name,
   CU_ASSERT_FATAL(*out >= 0);
 }
 
+/* A world of one branch site (20 ms away at wan_bps) with one subnet of
+ * `clients`; returns the subnet. */
+static guint32 one_branch(TestWorld *t, const CsWorldParams *p, guint64 seed, const char *cidr, guint32 clients,
+                          double wan_bps, guint32 *first)
+{
+  tw_init(t, p, seed);
+  return tw_branch(t, "branch", cidr, clients, wan_bps, 20 * SIM_MS, first);
+}
+
 /* 10 branch sites x 100 clients (one chain each), one 100 MB file to all:
  * the servers send about 10 x 100 MB across the WAN, not 1,000 x 100 MB;
  * everyone completes; the same file again moves almost nothing on the WAN.
@@ -66,9 +75,8 @@ static void test_wan_once_per_chain(void)
 static void test_peer_serves_half(void)
 {
   TestWorld t;
-  tw_init(&t, NULL, 52);
   guint32 first;
-  tw_branch(&t, "branch", "10.40.0.0/24", 20, 100e6, 20 * SIM_MS, &first);
+  one_branch(&t, NULL, 52, "10.40.0.0/24", 20, 100e6, &first);
   CsPackage pkg = { .size = 40 * 524288ull, .run_time = SIM_S, .name = "tool.zip" };
   CsTarget one = { CS_TARGET_CLIENT, first + 5 };
   gint32 a = cs_world_deploy(t.w, 5 * SIM_MIN, &pkg, &one, 1, NULL);
@@ -90,8 +98,7 @@ static void test_small_cache(void)
   cs_world_params_default(&p);
   p.cache_size = 20 * MB;
   TestWorld t;
-  tw_init(&t, &p, 53);
-  tw_branch(&t, "branch", "10.41.0.0/24", 20, 100e6, 20 * SIM_MS, NULL);
+  one_branch(&t, &p, 53, "10.41.0.0/24", 20, 100e6, NULL);
   gint32 a;
   deploy_all(&t, 5 * SIM_MIN, 50 * MB, "big.iso", &a);
   sim_run_until(t.sim, 15 * SIM_MIN);
@@ -110,8 +117,7 @@ static void test_small_cache(void)
 static void test_throttle(void)
 {
   TestWorld t;
-  tw_init(&t, NULL, 54);
-  guint32 subnet = tw_branch(&t, "branch", "10.42.0.0/24", 20, 100e6, 20 * SIM_MS, NULL);
+  guint32 subnet = one_branch(&t, NULL, 54, "10.42.0.0/24", 20, 100e6, NULL);
   cs_world_throttle(t.w, FALSE, subnet, 10e6, 1);
   gint32 a;
   deploy_all(&t, 5 * SIM_MIN, 20 * MB, "update.cab", &a);
@@ -146,9 +152,8 @@ static void test_throttle(void)
 static void test_books_count_arrivals(void)
 {
   TestWorld t;
-  tw_init(&t, NULL, 55);
   guint32 first;
-  tw_branch(&t, "branch", "10.43.0.0/24", 1, 20e6, 20 * SIM_MS, &first);
+  one_branch(&t, NULL, 55, "10.43.0.0/24", 1, 20e6, &first);
   CsPackage pkg = { .size = 100 * MB, .run_time = SIM_S, .name = "big.iso" };
   CsTarget one = { CS_TARGET_CLIENT, first };
   gint32 a = cs_world_deploy(t.w, 5 * SIM_MIN, &pkg, &one, 1, NULL);
@@ -179,8 +184,7 @@ static void test_leader_fetch_again_merges(void)
   cs_world_params_default(&p);
   p.download_retry = 30 * SIM_S;
   TestWorld t;
-  tw_init(&t, &p, 52);
-  tw_branch(&t, "branch", "10.30.0.0/24", 5, 1e6, 20 * SIM_MS, NULL);
+  one_branch(&t, &p, 52, "10.30.0.0/24", 5, 1e6, NULL);
   TwFetchCount fc;
   tw_count_fetches(&t, &fc);
   guint64 size = 24ull * p.shard_size;
