@@ -1,10 +1,15 @@
 /* test_units.c — sizes, rates and durations parsed from user strings
  * (units.h), plus atomic output files (outfile.h). */
+#define _DEFAULT_SOURCE /* mknod, makedev */
 #include <CUnit/Basic.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 #include "outfile.h"
 #include "units.h"
 #include "testutil.h"
@@ -431,6 +436,76 @@ static void test_outfile_errors(void)
   g_free(path);
 }
 
+/* A FIFO or a device named as an output is written in place, never
+ * replaced by a regular file (as root, a rename would replace /dev/null). */
+static void test_outfile_special(void)
+{
+  char *fifo = g_build_filename(tmpdir, "pipe", NULL);
+  CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+  int rd = open(fifo, O_RDONLY | O_NONBLOCK); /* a reader, so the writer's open succeeds */
+  CU_ASSERT_TRUE_FATAL(rd >= 0);
+  GError *err = NULL;
+  CU_ASSERT_TRUE(cs_outfile_write(fifo, "through\n", 8, &err));
+  CU_ASSERT_PTR_NULL(err);
+  CsOutfile *f = cs_outfile_open(fifo, &err);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  fputs("stream\n", cs_outfile_stream(f));
+  CU_ASSERT_TRUE(cs_outfile_commit(f, &err));
+  char buf[64] = { 0 };
+  CU_ASSERT_EQUAL(read(rd, buf, sizeof buf - 1), 15);
+  CU_ASSERT_STRING_EQUAL(buf, "through\nstream\n");
+  close(rd);
+  struct stat st;
+  CU_ASSERT_TRUE(stat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
+
+  /* A device: a null device node of our own (never /dev/null itself: a
+   * regression run as root would replace the system's). Root only. */
+  char *dev = g_build_filename(tmpdir, "null", NULL);
+  if (mknod(dev, S_IFCHR | 0666, makedev(1, 3)) == 0 && access(dev, W_OK) == 0) {
+    CU_ASSERT_TRUE(cs_outfile_check(dev, &err));
+    CU_ASSERT_TRUE(cs_outfile_write(dev, "x", 1, &err));
+    CU_ASSERT_PTR_NULL(err);
+    CU_ASSERT_TRUE(stat(dev, &st) == 0 && S_ISCHR(st.st_mode));
+  }
+  g_unlink(dev);
+  g_free(dev);
+  char *names = list_dir(tmpdir);
+  CU_ASSERT_TRUE(strstr(names, ".tmp") == NULL);
+  g_free(names);
+  g_free(fifo);
+}
+
+/* Names that cannot be written fail with a message, not a crash: the empty
+ * name, a folder, a missing folder (checked before any work). */
+static void test_outfile_refused(void)
+{
+  GError *err = NULL;
+  CU_ASSERT_PTR_NULL(cs_outfile_open("", &err));
+  CU_ASSERT_TRUE(err && strstr(err->message, "empty") != NULL);
+  g_clear_error(&err);
+  CU_ASSERT_FALSE(cs_outfile_write("", "x", 1, &err));
+  CU_ASSERT_PTR_NOT_NULL(err);
+  g_clear_error(&err);
+  CU_ASSERT_FALSE(cs_outfile_mkdirs("", &err));
+  CU_ASSERT_PTR_NOT_NULL(err);
+  g_clear_error(&err);
+  CU_ASSERT_FALSE(cs_outfile_check(tmpdir, &err));
+  CU_ASSERT_TRUE(g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_ISDIR));
+  g_clear_error(&err);
+  CU_ASSERT_PTR_NULL(cs_outfile_open(tmpdir, &err));
+  CU_ASSERT_TRUE(g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_ISDIR));
+  g_clear_error(&err);
+  char *missing = g_build_filename(tmpdir, "no-such", "x.svg", NULL);
+  CU_ASSERT_FALSE(cs_outfile_check(missing, &err));
+  CU_ASSERT_TRUE(g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT));
+  g_clear_error(&err);
+  char *ok = g_build_filename(tmpdir, "fine.svg", NULL);
+  CU_ASSERT_TRUE(cs_outfile_check(ok, &err));
+  CU_ASSERT_FALSE(g_file_test(ok, G_FILE_TEST_EXISTS)); /* checking writes nothing */
+  g_free(ok);
+  g_free(missing);
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 static CU_TestInfo units_tests[] = {
@@ -450,6 +525,8 @@ static CU_TestInfo outfile_tests[] = {
   { "whole-file write", test_outfile_write },
   { "streaming, abort and commit", test_outfile_stream },
   { "errors", test_outfile_errors },
+  { "special files written in place", test_outfile_special },
+  { "empty names and folders refused", test_outfile_refused },
   CU_TEST_INFO_NULL,
 };
 

@@ -1,7 +1,7 @@
 /* surface.c — the canvas every figure draws on, and the small helpers they
  * share: the format by extension, a Cairo surface writing into a temporary
- * file next to the destination (renamed over it only when Cairo and the
- * file system both report success), text with a real font whose boxes are
+ * file next to the destination (outfile.h: renamed over it only when Cairo
+ * and the file system both report success), text with a real font whose boxes are
  * recorded (for label placement and for the caller's CsVizLabels), named PDF
  * destinations, colours, and number and unit formatting.
  *
@@ -228,33 +228,12 @@ static cairo_status_t write_stream(void *closure, const unsigned char *data, uns
   return CAIRO_STATUS_SUCCESS;
 }
 
-/* Opens a temporary file next to path: ".NAME.tmp-XXXXXX" in the same folder,
- * so the final rename stays within one file system. */
-static gboolean open_temporary(VizCanvas *c, GError **err)
+/* Re-labels an output-file error as a figure write error (same message). */
+static gboolean write_error(GError *e, GError **err)
 {
-  char *dir = g_path_get_dirname(c->path);
-  char *base = g_path_get_basename(c->path);
-  char *name = g_strdup_printf(".%s.tmp-XXXXXX", base);
-  c->tmp = g_build_filename(dir, name, NULL);
-  g_free(dir);
-  g_free(base);
-  g_free(name);
-  /* 0666 less the umask, like any file the user creates. */
-  int fd = g_mkstemp_full(c->tmp, O_RDWR, 0666);
-  if (fd < 0) {
-    int e = errno;
-    g_set_error(err, CS_VIZ_ERROR, CS_VIZ_ERROR_WRITE, "cannot write '%s': %s", c->path, g_strerror(e));
-    g_clear_pointer(&c->tmp, g_free);
-    return FALSE;
-  }
-  c->fp = fdopen(fd, "wb");
-  if (!c->fp) {
-    int e = errno;
-    close(fd);
-    g_set_error(err, CS_VIZ_ERROR, CS_VIZ_ERROR_WRITE, "cannot write '%s': %s", c->path, g_strerror(e));
-    return FALSE;
-  }
-  return TRUE;
+  g_set_error_literal(err, CS_VIZ_ERROR, CS_VIZ_ERROR_WRITE, e->message);
+  g_error_free(e);
+  return FALSE;
 }
 
 VizCanvas *viz_canvas_new(const char *path, double w, double h, const char *title,
@@ -272,10 +251,14 @@ VizCanvas *viz_canvas_new(const char *path, double w, double h, const char *titl
   c->h = ceil(h);
   c->scale = o && o->scale > 0 ? o->scale : 1.0;
   c->path = g_strdup(path);
-  if (!open_temporary(c, err)) {
+  GError *e = NULL;
+  c->out = cs_outfile_open(path, &e);
+  if (c->out == NULL) {
+    write_error(e, err);
     viz_canvas_free(c);
     return NULL;
   }
+  c->fp = cs_outfile_stream(c->out);
   switch (fmt) {
   case CS_VIZ_FORMAT_PNG:
     c->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int) ceil(c->w * c->scale),
@@ -318,13 +301,9 @@ void viz_canvas_free(VizCanvas *c)
     cairo_surface_finish(c->surface);
     cairo_surface_destroy(c->surface);
   }
-  if (c->fp)
-    fclose(c->fp);
-  if (c->tmp)
-    g_unlink(c->tmp);
+  cs_outfile_abort(c->out);
   if (c->boxes)
     g_array_free(c->boxes, TRUE);
-  g_free(c->tmp);
   g_free(c->path);
   g_free(c->font);
   g_free(c);
@@ -352,44 +331,18 @@ gboolean viz_canvas_commit(VizCanvas *c, GError **err)
     viz_canvas_free(c);
     return FALSE;
   }
-  gboolean ok = fflush(c->fp) == 0 && fsync(fileno(c->fp)) == 0;
-  int e = errno;
-  ok = fclose(c->fp) == 0 && ok;
+  CsOutfile *out = c->out;
+  c->out = NULL;
   c->fp = NULL;
-  if (ok && rename(c->tmp, c->path) == 0) {
-    g_clear_pointer(&c->tmp, g_free);
-    viz_canvas_free(c);
-    return TRUE;
-  }
-  if (ok)
-    e = errno;
-  g_set_error(err, CS_VIZ_ERROR, CS_VIZ_ERROR_WRITE, "cannot write '%s': %s", c->path, g_strerror(e));
   viz_canvas_free(c);
-  return FALSE;
+  GError *e = NULL;
+  return cs_outfile_commit(out, &e) || write_error(e, err);
 }
 
 gboolean viz_write_text(const char *path, const char *text, GError **err)
 {
-  VizCanvas c = { 0 };
-  c.path = (char *) path;
-  if (!open_temporary(&c, err))
-    return FALSE;
-  gsize len = strlen(text);
-  gboolean ok = fwrite(text, 1, len, c.fp) == len;
-  ok = fflush(c.fp) == 0 && ok;
-  ok = fsync(fileno(c.fp)) == 0 && ok;
-  int e = errno;
-  ok = fclose(c.fp) == 0 && ok;
-  if (ok && rename(c.tmp, path) == 0) {
-    g_free(c.tmp);
-    return TRUE;
-  }
-  if (ok)
-    e = errno;
-  g_unlink(c.tmp);
-  g_free(c.tmp);
-  g_set_error(err, CS_VIZ_ERROR, CS_VIZ_ERROR_WRITE, "cannot write '%s': %s", path, g_strerror(e));
-  return FALSE;
+  GError *e = NULL;
+  return cs_outfile_write(path, text, strlen(text), &e) || write_error(e, err);
 }
 
 /* --- text --------------------------------------------------------------------------- */

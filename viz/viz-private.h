@@ -11,6 +11,7 @@
 #include <cairo.h>
 #include <stdio.h>
 #include "viz.h"
+#include "outfile.h"
 #include "net.h"
 #include "stats.h"
 
@@ -51,8 +52,8 @@ typedef struct {
   cairo_surface_t *surface;
   cairo_t *cr;
   char *path;             /* destination */
-  char *tmp;              /* temporary file next to it, or NULL */
-  FILE *fp;               /* the temporary, open */
+  CsOutfile *out;         /* the file being written (outfile.h), or NULL */
+  FILE *fp;               /* its stream */
   gboolean write_failed;  /* a stream write failed */
   char *font;             /* family */
   GArray *boxes;          /* VizRect of every text drawn (label placement) */

@@ -1,5 +1,4 @@
-/* outfile.c — atomic output files: temporary name, fsync, rename.  See
- * outfile.h. */
+/* outfile.c — output files written whole or not at all.  See outfile.h. */
 #include "outfile.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -13,8 +12,8 @@
 
 struct CsOutfile {
   char *path; /* destination */
-  char *temp; /* temporary in the same folder; removed unless renamed */
-  FILE *fp;   /* open stream on temp */
+  char *temp; /* temporary in the same folder, removed unless renamed; NULL: in place */
+  FILE *fp;   /* open stream on temp (or on path itself) */
 };
 
 static void set_errno_error(GError **err, int saved, const char *what, const char *path)
@@ -23,40 +22,75 @@ static void set_errno_error(GError **err, int saved, const char *what, const cha
               what, path, g_strerror(saved));
 }
 
-CsOutfile *cs_outfile_open(const char *path, GError **err)
+/* What path is now: FALSE with an error for an empty name or a folder;
+ * *special is TRUE for an existing file that is neither regular nor a folder. */
+static gboolean destination_kind(const char *path, gboolean *special, GError **err)
 {
-  g_return_val_if_fail(path != NULL && *path != '\0', NULL);
+  *special = FALSE;
+  if (path == NULL || *path == '\0') {
+    g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                "cannot write '': expected a file name, got an empty string");
+    return FALSE;
+  }
+  struct stat st;
+  if (stat(path, &st) != 0)
+    return TRUE; /* a new file, or an error creating the temporary will say why */
+  if (S_ISDIR(st.st_mode)) {
+    g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "cannot write '%s': it is a folder",
+                path);
+    return FALSE;
+  }
+  *special = !S_ISREG(st.st_mode);
+  return TRUE;
+}
+
+/* A new temporary file beside path; -1 with errno on failure. */
+static int open_temporary(const char *path, char **temp)
+{
   static gint counter; /* distinguishes temporaries within one process */
   char *dir = g_path_get_dirname(path);
   char *base = g_path_get_basename(path);
-  char *temp = NULL;
-  int fd = -1, saved = 0;
+  int fd = -1;
+  *temp = NULL;
   for (int i = 0; i < TEMP_ATTEMPTS && fd < 0; i++) {
-    g_free(temp);
+    g_free(*temp);
     char *name = g_strdup_printf(".%s.tmp-%ld-%d", base, (long) getpid(),
                                  g_atomic_int_add(&counter, 1));
-    temp = g_build_filename(dir, name, NULL);
+    *temp = g_build_filename(dir, name, NULL);
     g_free(name);
     /* 0666 so the umask decides the final permissions, as for any new file. */
-    fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    saved = errno;
-    if (fd < 0 && saved != EEXIST)
+    fd = open(*temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST)
       break;
   }
+  int saved = errno;
   g_free(dir);
   g_free(base);
+  if (fd < 0)
+    g_clear_pointer(temp, g_free);
+  errno = saved;
+  return fd;
+}
+
+CsOutfile *cs_outfile_open(const char *path, GError **err)
+{
+  gboolean special;
+  if (!destination_kind(path, &special, err))
+    return NULL;
+  char *temp = NULL;
+  int fd = special ? open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY) : open_temporary(path, &temp);
   if (fd < 0) {
-    set_errno_error(err, saved, "create a temporary file for", path);
-    g_free(temp);
+    set_errno_error(err, errno, "write", path);
     return NULL;
   }
   FILE *fp = fdopen(fd, "wb");
   if (fp == NULL) {
-    saved = errno;
+    int saved = errno;
     close(fd);
-    unlink(temp);
+    if (temp)
+      unlink(temp);
     g_free(temp);
-    set_errno_error(err, saved, "open", path);
+    set_errno_error(err, saved, "write", path);
     return NULL;
   }
   CsOutfile *f = g_new0(CsOutfile, 1);
@@ -91,7 +125,8 @@ void cs_outfile_abort(CsOutfile *f)
     return;
   if (f->fp)
     fclose(f->fp);
-  unlink(f->temp);
+  if (f->temp)
+    unlink(f->temp);
   outfile_free(f);
 }
 
@@ -119,7 +154,8 @@ gboolean cs_outfile_commit(CsOutfile *f, GError **err)
     saved = errno;
     failed = TRUE;
   }
-  if (!failed && fsync(fileno(f->fp)) != 0) {
+  /* A device or a pipe cannot be synced (EINVAL); nothing to make durable. */
+  if (!failed && f->temp && fsync(fileno(f->fp)) != 0) {
     saved = errno;
     failed = TRUE;
   }
@@ -129,7 +165,7 @@ gboolean cs_outfile_commit(CsOutfile *f, GError **err)
     saved = errno;
     failed = TRUE;
   }
-  if (!failed && rename(f->temp, f->path) != 0) {
+  if (!failed && f->temp && rename(f->temp, f->path) != 0) {
     set_errno_error(err, errno, "replace", f->path);
     cs_outfile_abort(f);
     return FALSE;
@@ -139,7 +175,8 @@ gboolean cs_outfile_commit(CsOutfile *f, GError **err)
     cs_outfile_abort(f);
     return FALSE;
   }
-  sync_folder(f->path);
+  if (f->temp)
+    sync_folder(f->path);
   outfile_free(f);
   return TRUE;
 }
@@ -147,6 +184,12 @@ gboolean cs_outfile_commit(CsOutfile *f, GError **err)
 gboolean cs_outfile_write(const char *path, const char *data, gsize len, GError **err)
 {
   g_return_val_if_fail(data != NULL || len == 0, FALSE);
+  gboolean special;
+  if (!destination_kind(path, &special, err))
+    return FALSE;
+  if (!special)
+    return g_file_set_contents_full(path, len ? data : "", (gssize) len,
+                                    G_FILE_SET_CONTENTS_CONSISTENT, 0666, err);
   CsOutfile *f = cs_outfile_open(path, err);
   if (f == NULL)
     return FALSE;
@@ -158,9 +201,37 @@ gboolean cs_outfile_write(const char *path, const char *data, gsize len, GError 
   return cs_outfile_commit(f, err);
 }
 
+gboolean cs_outfile_check(const char *path, GError **err)
+{
+  gboolean special;
+  if (!destination_kind(path, &special, err))
+    return FALSE;
+  if (special) {
+    if (access(path, W_OK) != 0) {
+      set_errno_error(err, errno, "write", path);
+      return FALSE;
+    }
+    return TRUE;
+  }
+  char *temp = NULL;
+  int fd = open_temporary(path, &temp);
+  if (fd < 0) {
+    set_errno_error(err, errno, "write", path);
+    return FALSE;
+  }
+  close(fd);
+  unlink(temp);
+  g_free(temp);
+  return TRUE;
+}
+
 gboolean cs_outfile_mkdirs(const char *dir, GError **err)
 {
-  g_return_val_if_fail(dir != NULL && *dir != '\0', FALSE);
+  if (dir == NULL || *dir == '\0') {
+    g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                "cannot create directory '': expected a folder name, got an empty string");
+    return FALSE;
+  }
   if (g_mkdir_with_parents(dir, 0777) != 0) {
     set_errno_error(err, errno, "create directory", dir);
     return FALSE;
