@@ -1,7 +1,11 @@
 /* baseline.c — key metrics of two results trees side by side.  See
  * baseline.h. */
 #include "baseline.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 
 /* Paths of the scalar metrics compared, in the order they are shown. */
@@ -28,11 +32,135 @@ static const char *const DISTRIBUTION_METRICS[] = {
   "completed", "time_to_ms.p90", NULL,
 };
 
+/* Reads at most CS_BASELINE_MAX_BYTES of path (read() by read(), so a
+ * device or a pipe that never ends costs no more); NULL with an error when it
+ * cannot be read or is longer. */
+static GString *read_bounded(const char *path, GError **err)
+{
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  struct stat st;
+  if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    close(fd);
+    g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "cannot read baseline '%s': it is a folder",
+                path);
+    return NULL;
+  }
+  if (fd < 0) {
+    int saved = errno;
+    g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(saved), "cannot read baseline '%s': %s",
+                path, g_strerror(saved));
+    return NULL;
+  }
+  GString *text = g_string_sized_new(64 * 1024);
+  char buf[64 * 1024];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      int saved = errno;
+      g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(saved),
+                  "cannot read baseline '%s': %s", path, g_strerror(saved));
+      break;
+    }
+    if (n == 0) {
+      close(fd);
+      return text;
+    }
+    if (text->len + (gsize) n > CS_BASELINE_MAX_BYTES) {
+      g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                  "cannot read baseline '%s': longer than %u MiB (a results.json is a few MB)",
+                  path, CS_BASELINE_MAX_BYTES >> 20);
+      break;
+    }
+    g_string_append_len(text, buf, n);
+  }
+  close(fd);
+  g_string_free(text, TRUE);
+  return NULL;
+}
+
+/* Whether no array or object in the JSON text nests deeper than max (the
+ * parser recurses per level: 100,000 '[' overflowed its stack). */
+static gboolean depth_within(const char *s, gsize len, guint max)
+{
+  guint depth = 0;
+  gboolean in_string = FALSE;
+  for (gsize i = 0; i < len; i++) {
+    char c = s[i];
+    if (in_string) {
+      if (c == '\\')
+        i++;
+      else if (c == '"')
+        in_string = FALSE;
+    } else if (c == '"') {
+      in_string = TRUE;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max)
+        return FALSE;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return TRUE;
+}
+
+/* The path of the first number in n that is not finite (1e999 parses as
+ * infinity, and every comparison with it is NaN), or NULL. */
+static char *non_finite(JsonNode *n, const char *where)
+{
+  switch (json_node_get_node_type(n)) {
+  case JSON_NODE_VALUE:
+    if (json_node_get_value_type(n) == G_TYPE_DOUBLE && !isfinite(json_node_get_double(n)))
+      return g_strdup(*where ? where : "(top)");
+    return NULL;
+  case JSON_NODE_ARRAY: {
+    JsonArray *a = json_node_get_array(n);
+    for (guint i = 0; i < json_array_get_length(a); i++) {
+      char *w = g_strdup_printf("%s[%u]", where, i);
+      char *bad = non_finite(json_array_get_element(a, i), w);
+      g_free(w);
+      if (bad)
+        return bad;
+    }
+    return NULL;
+  }
+  case JSON_NODE_OBJECT: {
+    JsonObjectIter it;
+    const char *key;
+    JsonNode *m;
+    json_object_iter_init(&it, json_node_get_object(n));
+    while (json_object_iter_next(&it, &key, &m)) {
+      char *w = *where ? g_strconcat(where, ".", key, NULL) : g_strdup(key);
+      char *bad = non_finite(m, w);
+      g_free(w);
+      if (bad)
+        return bad;
+    }
+    return NULL;
+  }
+  default:
+    return NULL;
+  }
+}
+
 JsonNode *cs_baseline_load(const char *path, GError **err)
 {
+  GString *text = read_bounded(path, err);
+  if (text == NULL)
+    return NULL;
+  if (!depth_within(text->str, text->len, CS_BASELINE_MAX_DEPTH)) {
+    g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                "baseline '%s' nests arrays or objects deeper than %d levels (not a chainsim "
+                "results.json)", path, CS_BASELINE_MAX_DEPTH);
+    g_string_free(text, TRUE);
+    return NULL;
+  }
   JsonParser *p = json_parser_new();
   GError *e = NULL;
-  if (!json_parser_load_from_file(p, path, &e)) {
+  gboolean parsed = json_parser_load_from_data(p, text->str, (gssize) text->len, &e);
+  g_string_free(text, TRUE);
+  if (!parsed) {
     g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "cannot read baseline '%s': %s", path,
                 e->message);
     g_error_free(e);
@@ -44,6 +172,14 @@ JsonNode *cs_baseline_load(const char *path, GError **err)
       !json_object_has_member(json_node_get_object(root), "run")) {
     g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
                 "baseline '%s' is not a chainsim results.json (no \"run\" object)", path);
+    g_object_unref(p);
+    return NULL;
+  }
+  char *bad = non_finite(root, "");
+  if (bad) {
+    g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                "baseline '%s': %s is not a finite number", path, bad);
+    g_free(bad);
     g_object_unref(p);
     return NULL;
   }

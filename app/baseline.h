@@ -14,8 +14,15 @@
 #include <json-glib/json-glib.h>
 
 #define CS_BASELINE_DEFAULT_TOLERANCE 0.05
+/* Bounds on what --baseline reads: a results.json is a few MB, nested a
+ * handful of levels; anything beyond is refused before it is parsed. */
+#define CS_BASELINE_MAX_BYTES (16u << 20)
+#define CS_BASELINE_MAX_DEPTH 64
 
-/* Reads and parses a results.json; errors name the file. */
+/* Reads and parses a results.json: at most CS_BASELINE_MAX_BYTES read with
+ * bounded reads (a FIFO or /dev/zero cannot make it read forever), nesting
+ * at most CS_BASELINE_MAX_DEPTH deep, every number finite.  Errors are one
+ * line naming the file. */
 JsonNode *cs_baseline_load(const char *path, GError **err);
 /* "5%" → 0.05, "0.05" → 0.05; a bare number above 1 is refused as ambiguous. */
 gboolean cs_baseline_parse_tolerance(const char *s, double *out, GError **err);

@@ -218,6 +218,7 @@ typedef struct {
   gboolean progress;
   const char *out_dir;       /* figures of sim:plot; NULL: none */
   FILE *trace;               /* --trace stream, or NULL */
+  gboolean print_to_stderr;  /* print() to stderr: stdout carries the product */
 } LoadArgs;
 
 /* The options run and diagram share: --seed, --max-lua-instructions, --set.
@@ -258,6 +259,8 @@ static int load_scenario(const LoadArgs *a, Loaded *l)
     return CS_EXIT_INTERNAL;
   }
   cs_sandbox_set_instruction_limit(l->sb, a->max_insn);
+  if (a->print_to_stderr)
+    cs_sandbox_set_output(l->sb, stderr);
   for (guint i = 0; i < cs_embedded_count; i++)
     if (cs_embedded_files[i].module)
       cs_sandbox_add_embedded(l->sb, cs_embedded_files[i].module, cs_embedded_files[i].source);
@@ -335,6 +338,10 @@ static int run_scenario(const char *scenario, RunArgs *a)
       return rc;
     }
   }
+  if (a->out && *a->out == '\0')
+    return usage_error(cmd, "--out: expected a folder name, got an empty string");
+  if (a->trace && *a->trace == '\0')
+    return usage_error(cmd, "--trace: expected a file name, got an empty string");
   const char *out = a->out ? a->out : DEFAULT_OUT_DIR;
   GError *e = NULL;
   if (!cs_outfile_mkdirs(out, &e)) {
@@ -510,16 +517,20 @@ static int diagram_scenario(const char *scenario, DiagramArgs *a)
   gboolean text = fmt == CS_VIZ_FORMAT_MERMAID || fmt == CS_VIZ_FORMAT_DOT;
   const char *path = a->output ? a->output : text ? NULL : DIAGRAM_DEFAULT_FILES[fmt];
   if (path) {
-    char *dir = g_path_get_dirname(path);
-    gboolean ok = g_file_test(dir, G_FILE_TEST_IS_DIR);
-    if (!ok)
-      usage_error(cmd, "-o: folder '%s' does not exist", dir);
-    g_free(dir);
-    if (!ok)
-      return CS_EXIT_USAGE;
+    /* A file the user named that cannot be written is bad usage: say so
+     * before the scenario runs. */
+    GError *e = NULL;
+    if (!cs_outfile_check(path, &e)) {
+      int rc = usage_error(cmd, "-o: %s", e->message);
+      g_error_free(e);
+      return rc;
+    }
   }
 
   la.progress = isatty(STDERR_FILENO);
+  /* The diagram is the product on stdout: the scenario's print() must not
+   * end up inside it. */
+  la.print_to_stderr = path == NULL;
   Loaded l;
   int rc = load_scenario(&la, &l);
   if (rc != CS_EXIT_OK)

@@ -39,8 +39,21 @@ foreach(f ${BAD_FILES})
   set_tests_properties(bad.${name} PROPERTIES LABELS bad TIMEOUT 120)
 endforeach()
 
+# A baseline of 100,000 nested '[' (the JSON parser recursed until the stack
+# overflowed).
+string(REPEAT "[" 100000 deep)
+file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/deep-baseline.json "${deep}")
+
 # Bad command lines: name, expected message, arguments separated by '|'.
 set(CLI_CASES
+  "out_empty|--out: expected a folder name, got an empty string|run|--out="
+  "trace_empty|--trace: expected a file name, got an empty string|run|--trace="
+  "trace_folder|--trace: cannot write '.': it is a folder|run|--trace|."
+  "diagram_unwritable|-o: cannot write '/proc/1/x.svg'|diagram|-o|/proc/1/x.svg"
+  "baseline_deep|baseline 'deep-baseline.json' nests arrays or objects deeper than 64 levels|run|--baseline|deep-baseline.json"
+  "baseline_endless|cannot read baseline '/dev/zero': longer than 16 MiB|run|--baseline|/dev/zero"
+  "baseline_infinite|registration.count is not a finite number|run|--baseline|${CMAKE_CURRENT_SOURCE_DIR}/cli/baseline_infinite.json"
+  "baseline_folder|cannot read baseline '.': it is a folder|run|--baseline|."
   "no_command|expected a command|"
   "unknown_command|unknown command 'frobnicate'|frobnicate"
   "unknown_option|Unknown option --bogus|run|--bogus"
@@ -60,7 +73,7 @@ set(CLI_CASES
   "diagram_bad_output|-o: expected a file ending in .svg, .png, .pdf, .mmd or .dot, got 'net.gif'|diagram|-o|net.gif"
   "diagram_format_mismatch|-o 'net.svg' does not match --format png|diagram|--format|png|-o|net.svg"
   "diagram_missing_scenario|cannot read scenario 'no-such-scenario.lua': no such file|diagram|no-such-scenario.lua"
-  "diagram_missing_folder|-o: folder 'no-such-folder' does not exist|diagram|-o|no-such-folder/net.svg"
+  "diagram_missing_folder|-o: cannot write 'no-such-folder/net.svg': No such file or directory|diagram|-o|no-such-folder/net.svg"
 )
 foreach(case ${CLI_CASES})
   string(FIND "${case}" "|" a)
@@ -101,6 +114,14 @@ foreach(mode run diagram)
                    -DPLOTS=${CMAKE_CURRENT_SOURCE_DIR}/figures_plot.lua
                    -DMODE=${mode} -P ${CMAKE_CURRENT_SOURCE_DIR}/figures.cmake)
   set_tests_properties(figures.${mode} PROPERTIES LABELS scenario TIMEOUT 300)
+endforeach()
+
+foreach(fmt mermaid dot)
+  add_test(NAME cli.diagram_stdout_${fmt}
+    COMMAND ${CMAKE_COMMAND} -DCHAINSIM=$<TARGET_FILE:chainsim> -DFORMAT=${fmt}
+            -DSCENARIO=${CMAKE_CURRENT_SOURCE_DIR}/cli/printing.lua
+            -P ${CMAKE_CURRENT_SOURCE_DIR}/diagram_stdout.cmake)
+  set_tests_properties(cli.diagram_stdout_${fmt} PROPERTIES LABELS cli TIMEOUT 120)
 endforeach()
 
 add_test(NAME cli.trace
