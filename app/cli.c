@@ -4,14 +4,15 @@
  *
  * Order of a run: every option is checked (and the baseline read) before the
  * scenario starts, so bad usage costs nothing; outputs are written only when
- * the scenario ran to its end without error, each whole or not at all
- * (outfile.h), so a bad scenario leaves no output behind.  Wall-clock figures
+ * the scenario ran to its end without error, as one set swapped into --out
+ * whole (outset.h), so a bad scenario leaves no output behind.  Wall-clock figures
  * go to stderr only, never into results. */
 #include "cli.h"
 #include "baseline.h"
 #include "binding.h"
 #include "embedded.h"
 #include "outfile.h"
+#include "outset.h"
 #include "results.h"
 #include "sandbox.h"
 #include "units.h"
@@ -344,13 +345,6 @@ static int run_scenario(const char *scenario, RunArgs *a)
     return usage_error(cmd, "--trace: expected a file name, got an empty string");
   const char *out = a->out ? a->out : DEFAULT_OUT_DIR;
   GError *e = NULL;
-  if (!cs_outfile_mkdirs(out, &e)) {
-    int rc = usage_error(cmd, "--out: %s", e->message);
-    g_error_free(e);
-    if (baseline)
-      json_node_unref(baseline);
-    return rc;
-  }
 
   /* The trace is written as the run goes, to a temporary name: it is kept
    * only if the run's outputs are. */
@@ -367,9 +361,22 @@ static int run_scenario(const char *scenario, RunArgs *a)
     la.trace = cs_outfile_stream(trace);
   }
 
+  /* The outputs go to a staging folder beside --out, swapped in whole at
+   * the end (outset.h). */
+  CsOutset *set = cs_outset_begin(out, &e);
+  if (set == NULL) {
+    int rc = usage_error(cmd, "--out: %s", e->message);
+    g_error_free(e);
+    cs_outfile_abort(trace);
+    if (baseline)
+      json_node_unref(baseline);
+    return rc;
+  }
+  const char *staging = cs_outset_staging(set);
+
   /* The scenario. */
   la.progress = !a->quiet && isatty(STDERR_FILENO);
-  la.out_dir = out;
+  la.out_dir = staging;
   Loaded l;
   int rc = load_scenario(&la, &l);
   if (rc != CS_EXIT_OK)
@@ -377,12 +384,13 @@ static int run_scenario(const char *scenario, RunArgs *a)
   CsLua *ctx = l.ctx;
 
   /* Outputs. */
-  if (!cs_results_write(ctx, out, &e) || !cs_lua_write_figures(ctx, !a->no_figures, &e)) {
+  if (!cs_results_write(ctx, staging, &e) || !cs_lua_write_figures(ctx, !a->no_figures, &e)) {
     fprintf(stderr, "chainsim: cannot write the results: %s\n", e->message);
     g_clear_error(&e);
     rc = CS_EXIT_INTERNAL;
     goto done;
   }
+  /* The trace first: it may be inside --out, and then moves with it. */
   if (trace) {
     CsOutfile *t = trace;
     trace = NULL;
@@ -392,6 +400,12 @@ static int run_scenario(const char *scenario, RunArgs *a)
       rc = CS_EXIT_INTERNAL;
       goto done;
     }
+  }
+  if (!cs_outset_commit(set, &e)) {
+    fprintf(stderr, "chainsim: cannot write the results: %s\n", e->message);
+    g_clear_error(&e);
+    rc = CS_EXIT_INTERNAL;
+    goto done;
   }
   if (report_expectations(ctx, a->quiet) > 0)
     rc = CS_EXIT_FAILED;
@@ -410,6 +424,7 @@ done:
   loaded_clear(&l);
   if (trace)
     cs_outfile_abort(trace); /* a failed run leaves no trace file behind */
+  cs_outset_free(set); /* a failed run leaves no output folder behind */
   if (baseline)
     json_node_unref(baseline);
   return rc;

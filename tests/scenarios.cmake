@@ -47,6 +47,7 @@ file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/deep-baseline.json "${deep}")
 # Bad command lines: name, expected message, arguments separated by '|'.
 set(CLI_CASES
   "out_empty|--out: expected a folder name, got an empty string|run|--out="
+  "out_not_folder|--out: 'CTestTestfile.cmake' exists and is not a folder|run|--out|CTestTestfile.cmake"
   "trace_empty|--trace: expected a file name, got an empty string|run|--trace="
   "trace_folder|--trace: cannot write '.': it is a folder|run|--trace|."
   "diagram_unwritable|-o: cannot write '/proc/1/x.svg'|diagram|-o|/proc/1/x.svg"
@@ -115,6 +116,12 @@ foreach(mode run diagram)
                    -DMODE=${mode} -P ${CMAKE_CURRENT_SOURCE_DIR}/figures.cmake)
   set_tests_properties(figures.${mode} PROPERTIES LABELS scenario TIMEOUT 300)
 endforeach()
+
+add_test(NAME cli.out_folder
+  COMMAND ${CMAKE_COMMAND} -DCHAINSIM=$<TARGET_FILE:chainsim> -DOUT=${SCENARIO_OUT}/out-folder
+          -DBAD=${CMAKE_CURRENT_SOURCE_DIR}/bad/syntax_error.lua
+          -P ${CMAKE_CURRENT_SOURCE_DIR}/outset.cmake)
+set_tests_properties(cli.out_folder PROPERTIES LABELS cli TIMEOUT 300)
 
 foreach(fmt mermaid dot)
   add_test(NAME cli.diagram_stdout_${fmt}
