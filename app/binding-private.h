@@ -123,7 +123,6 @@ struct CsLua {
   guint32 no_cert_clients; /* client count when the marks went to the world; 0: not yet */
   char *out_dir;           /* folder of figures; NULL: sim:plot only checks its options */
   FILE *trace;             /* --trace stream (owned by the command line), or NULL */
-  guint figure_seq;        /* figures drawn so far (names of pending files) */
   GPtrArray *figures;      /* CsLuaFigure *, in the order sim:plot asked for them */
 };
 
@@ -238,7 +237,7 @@ void cs_lua_dc_classes(lua_State *L);
 
 /* Figures (lua_figures.c): draws those sim:plot asked for before sim:run
  * (called by sim:run at its end; an error names the plot's line); frees
- * them all, removing pending files that were never committed. */
+ * them all. */
 void cs_lua_figures_after_run(lua_State *L, CsLua *ctx);
 void cs_lua_figures_free(CsLua *ctx);
 

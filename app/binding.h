@@ -36,7 +36,8 @@ typedef struct {
   const char *const *set_values;
   guint n_set;
   gboolean progress;       /* show a progress line on stderr during sim:run */
-  const char *out_dir;     /* folder for figures (exists); NULL: sim:plot draws nothing */
+  const char *out_dir;     /* folder for figures (exists; the run's staging folder, outset.h);
+                            * NULL: sim:plot draws nothing */
   FILE *trace;             /* --trace: one CSV row per delivered message; NULL: none */
 } CsLuaOptions;
 
@@ -60,12 +61,11 @@ double cs_lua_run_wall_seconds(CsLua *ctx);
 guint cs_lua_expectation_count(CsLua *ctx);
 void cs_lua_expectation(CsLua *ctx, guint i, const char **text, const char **where, gboolean *ok);
 
-/* Figures: puts every figure sim:plot drew in place in the output folder
- * (each was drawn to a hidden name, whole, and is renamed now), then, when
- * defaults is TRUE, draws topology.svg, chains.png and bandwidth.png of the
- * world as the run left it, except those the scenario plotted itself.
- * Call once, after the results are written.  FALSE with err when a file
- * could not be written (figures drawn until then stay). */
+/* Figures: every figure sim:plot asked for is in the output folder already
+ * (drawn when asked, or when sim:run ended); when defaults is TRUE this
+ * draws topology.svg, chains.png and bandwidth.png of the world as the run
+ * left it, except those the scenario plotted itself.  Call once, after the
+ * results are written.  FALSE with err when a file could not be written. */
 gboolean cs_lua_write_figures(CsLua *ctx, gboolean defaults, GError **err);
 
 /* Names the scenario gave (for results): sensor names by world sensor id. */

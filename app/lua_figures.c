@@ -7,19 +7,15 @@
  * and is drawn when sim:run returns.  Either way an error (a figure Cairo
  * cannot draw) is a Lua error naming the sim:plot line.
  *
- * Outputs are whole or absent: a figure is drawn to a hidden name in the
- * output folder (viz itself writes through a temporary name too) and
- * renamed to the name the scenario gave only when the run's outputs are
- * written (cs_lua_write_figures); a scenario that fails later leaves nothing,
- * because freeing the run removes whatever was not renamed.  Without an
+ * Outputs are whole or absent: the output folder given to the binding is
+ * the run's staging folder (app/outset.h), swapped into --out only when the
+ * whole run succeeded, so a figure is drawn there under its own name at
+ * once; a scenario that fails later leaves nothing.  Without an
  * output folder (`chainsim diagram`), sim:plot checks its options and draws
  * nothing. */
 #include "binding-private.h"
 #include "viz.h"
-#include <glib/gstdio.h>
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 /* Longest figure file name. */
 #define FIGURE_NAME_MAX 128
@@ -36,7 +32,7 @@ static const char *const PLOT_KINDS[] = {
 struct CsLuaFigure {
   PlotKind kind;
   char *file;          /* name in the output folder */
-  char *pending;       /* drawn there (hidden, same folder), not yet renamed; NULL: not drawn */
+  gboolean drawn;      /* drawn in the output folder */
   char *where;         /* "file.lua:12" of the sim:plot call */
   gboolean has_scope;  /* chains: scope given */
   CsTarget scope;      /* chains: site, subnet or client */
@@ -58,9 +54,6 @@ static const struct {
 
 static void figure_free(CsLuaFigure *f)
 {
-  if (f->pending)
-    g_unlink(f->pending);
-  g_free(f->pending);
   g_free(f->file);
   g_free(f->where);
   g_free(f->title);
@@ -92,18 +85,13 @@ static gboolean draw(CsLua *ctx, const CsLuaFigure *f, const char *path, GError 
   g_assert_not_reached();
 }
 
-/* Draws f now to its pending name. */
-static gboolean draw_pending(CsLua *ctx, CsLuaFigure *f, GError **err)
+/* Draws f now into the output folder. */
+static gboolean draw_now(CsLua *ctx, CsLuaFigure *f, GError **err)
 {
-  char *name = g_strdup_printf(".chainsim-%ld-%u-%s", (long) getpid(), ctx->figure_seq++, f->file);
-  char *path = g_build_filename(ctx->out_dir, name, NULL);
-  g_free(name);
-  if (!draw(ctx, f, path, err)) {
-    g_free(path);
-    return FALSE;
-  }
-  f->pending = path;
-  return TRUE;
+  char *path = g_build_filename(ctx->out_dir, f->file, NULL);
+  f->drawn = draw(ctx, f, path, err);
+  g_free(path);
+  return f->drawn;
 }
 
 /* ---- sim:plot ------------------------------------------------------------------- */
@@ -259,7 +247,7 @@ static int sim_plot(lua_State *L)
   if (ctx->out_dir == NULL || ctx->phase == CS_PHASE_BUILD)
     return 0; /* nowhere to draw, or drawn when sim:run ends */
   GError *e = NULL;
-  if (!draw_pending(ctx, f, &e)) {
+  if (!draw_now(ctx, f, &e)) {
     lua_pushfstring(L, "cannot draw %s", file);
     cs_lua_raise_gerror(L, lua_tostring(L, -1), e);
   }
@@ -272,10 +260,10 @@ void cs_lua_figures_after_run(lua_State *L, CsLua *ctx)
     return;
   for (guint i = 0; i < ctx->figures->len; i++) {
     CsLuaFigure *f = g_ptr_array_index(ctx->figures, i);
-    if (f->pending)
+    if (f->drawn)
       continue;
     GError *e = NULL;
-    if (!draw_pending(ctx, f, &e)) {
+    if (!draw_now(ctx, f, &e)) {
       lua_pushfstring(L, "%s: plot: cannot draw %s: %s", f->where, f->file, e->message);
       g_error_free(e);
       lua_error(L);
@@ -286,21 +274,6 @@ void cs_lua_figures_after_run(lua_State *L, CsLua *ctx)
 gboolean cs_lua_write_figures(CsLua *ctx, gboolean defaults, GError **err)
 {
   g_return_val_if_fail(ctx->out_dir != NULL, FALSE);
-  for (guint i = 0; i < ctx->figures->len; i++) {
-    CsLuaFigure *f = g_ptr_array_index(ctx->figures, i);
-    if (f->pending == NULL)
-      continue;
-    char *path = g_build_filename(ctx->out_dir, f->file, NULL);
-    if (g_rename(f->pending, path) != 0) {
-      int errsv = errno;
-      g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errsv), "cannot write %s: %s", path,
-                  g_strerror(errsv));
-      g_free(path);
-      return FALSE;
-    }
-    g_free(path);
-    g_clear_pointer(&f->pending, g_free);
-  }
   if (!defaults || ctx->world == NULL)
     return TRUE;
   for (gsize d = 0; d < G_N_ELEMENTS(DEFAULT_FIGURES); d++) {

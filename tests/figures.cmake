@@ -34,8 +34,11 @@ set(PNG 89504e470d0a1a0a)
 set(PDF 255044462d)     # %PDF-
 set(SVG 3c3f786d6c)     # <?xml
 
+# No hidden file but the output set's manifest, and no staging folder beside.
 function(no_leftovers dir)
-  file(GLOB hidden ${dir}/.*)
+  get_filename_component(name ${dir} NAME)
+  file(GLOB hidden ${dir}/.* ${dir}/../.${name}.*)
+  list(REMOVE_ITEM hidden ${dir}/.chainsim-manifest)
   if(hidden)
     message(FATAL_ERROR "temporary files left in ${dir}: ${hidden}")
   endif()
