@@ -8,7 +8,8 @@
  *   chainsim --help | --version
  *
  * run writes results.json, timeseries.csv, the figures of sim:plot and the
- * default figures (topology.svg, chains.png, bandwidth.png) into --out.
+ * default figures (topology.svg, chains.png, bandwidth.png) as one set that
+ * replaces --out whole (outset.h).
  * diagram runs the scenario without writing results and draws its network
  * as the run left it: to -o (format from --format or the extension; default
  * topology.svg here), Mermaid and DOT text to stdout without -o.
