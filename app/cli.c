@@ -86,6 +86,14 @@ static void run_args_clear(RunArgs *a)
   g_free(a->max_insn);
 }
 
+/* The message of an error a call reported.  A call that fails through a
+ * g_return_val_if_fail guard sets none (its critical is counted as an
+ * internal error): say so rather than read a NULL error. */
+static const char *why(const GError *e)
+{
+  return e ? e->message : "failed without a message (an internal check failed)";
+}
+
 static int usage_error(const char *cmd, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 static int usage_error(const char *cmd, const char *fmt, ...)
@@ -113,10 +121,10 @@ static gboolean key_ok(const char *k, size_t len)
 static void report_scenario_error(CsSandbox *sb, const GError *e)
 {
   const char *where = cs_sandbox_memory_where(sb);
-  if (e->domain == CS_SANDBOX_ERROR && e->code == CS_SANDBOX_ERROR_MEMORY && *where)
-    fprintf(stderr, "chainsim: %s: %s\n", where, e->message);
+  if (e && e->domain == CS_SANDBOX_ERROR && e->code == CS_SANDBOX_ERROR_MEMORY && *where)
+    fprintf(stderr, "chainsim: %s: %s\n", where, why(e));
   else
-    fprintf(stderr, "chainsim: %s\n", e->message);
+    fprintf(stderr, "chainsim: %s\n", why(e));
 }
 
 static void print_summary(CsLua *ctx, const char *out, double wall)
@@ -320,7 +328,7 @@ static int run_scenario(const char *scenario, RunArgs *a)
     if (a->baseline == NULL)
       return usage_error(cmd, "--tolerance needs --baseline OLD/results.json");
     if (!cs_baseline_parse_tolerance(a->tolerance, &tolerance, &e)) {
-      int rc = usage_error(cmd, "%s", e->message);
+      int rc = usage_error(cmd, "%s", why(e));
       g_error_free(e);
       return rc;
     }
@@ -334,7 +342,7 @@ static int run_scenario(const char *scenario, RunArgs *a)
     GError *e = NULL;
     baseline = cs_baseline_load(a->baseline, &e);
     if (baseline == NULL) {
-      int rc = usage_error(cmd, "%s", e->message);
+      int rc = usage_error(cmd, "%s", why(e));
       g_error_free(e);
       return rc;
     }
@@ -352,7 +360,7 @@ static int run_scenario(const char *scenario, RunArgs *a)
   if (a->trace) {
     trace = cs_outfile_open(a->trace, &e);
     if (trace == NULL) {
-      int rc = usage_error(cmd, "--trace: %s", e->message);
+      int rc = usage_error(cmd, "--trace: %s", why(e));
       g_error_free(e);
       if (baseline)
         json_node_unref(baseline);
@@ -365,7 +373,7 @@ static int run_scenario(const char *scenario, RunArgs *a)
    * the end (outset.h). */
   CsOutset *set = cs_outset_begin(out, &e);
   if (set == NULL) {
-    int rc = usage_error(cmd, "--out: %s", e->message);
+    int rc = usage_error(cmd, "--out: %s", why(e));
     g_error_free(e);
     cs_outfile_abort(trace);
     if (baseline)
@@ -385,7 +393,7 @@ static int run_scenario(const char *scenario, RunArgs *a)
 
   /* Outputs. */
   if (!cs_results_write(ctx, staging, &e) || !cs_lua_write_figures(ctx, !a->no_figures, &e)) {
-    fprintf(stderr, "chainsim: cannot write the results: %s\n", e->message);
+    fprintf(stderr, "chainsim: cannot write the results: %s\n", why(e));
     g_clear_error(&e);
     rc = CS_EXIT_INTERNAL;
     goto done;
@@ -395,14 +403,14 @@ static int run_scenario(const char *scenario, RunArgs *a)
     CsOutfile *t = trace;
     trace = NULL;
     if (!cs_outfile_commit(t, &e)) {
-      fprintf(stderr, "chainsim: cannot write the trace: %s\n", e->message);
+      fprintf(stderr, "chainsim: cannot write the trace: %s\n", why(e));
       g_clear_error(&e);
       rc = CS_EXIT_INTERNAL;
       goto done;
     }
   }
   if (!cs_outset_commit(set, &e)) {
-    fprintf(stderr, "chainsim: cannot write the results: %s\n", e->message);
+    fprintf(stderr, "chainsim: cannot write the results: %s\n", why(e));
     g_clear_error(&e);
     rc = CS_EXIT_INTERNAL;
     goto done;
@@ -461,7 +469,7 @@ static int cmd_run(int argc, char **argv)
   GError *e = NULL;
   int rc;
   if (!g_option_context_parse(oc, &argc, &argv, &e)) {
-    rc = usage_error("run", "%s (see chainsim run --help)", e->message);
+    rc = usage_error("run", "%s (see chainsim run --help)", why(e));
     g_error_free(e);
   } else if (argc > 2) {
     rc = usage_error("run", "expected at most one scenario, got '%s' and '%s'", argv[1], argv[2]);
@@ -536,7 +544,7 @@ static int diagram_scenario(const char *scenario, DiagramArgs *a)
      * before the scenario runs. */
     GError *e = NULL;
     if (!cs_outfile_check(path, &e)) {
-      int rc = usage_error(cmd, "-o: %s", e->message);
+      int rc = usage_error(cmd, "-o: %s", why(e));
       g_error_free(e);
       return rc;
     }
@@ -558,7 +566,7 @@ static int diagram_scenario(const char *scenario, DiagramArgs *a)
     fflush(stdout);
     g_free(t);
   } else if (!cs_viz_diagram(w, path, NULL, &e)) {
-    fprintf(stderr, "chainsim: cannot write the diagram: %s\n", e->message);
+    fprintf(stderr, "chainsim: cannot write the diagram: %s\n", why(e));
     g_clear_error(&e);
     rc = CS_EXIT_INTERNAL;
   } else {
@@ -592,7 +600,7 @@ static int cmd_diagram(int argc, char **argv)
   GError *e = NULL;
   int rc;
   if (!g_option_context_parse(oc, &argc, &argv, &e)) {
-    rc = usage_error("diagram", "%s (see chainsim diagram --help)", e->message);
+    rc = usage_error("diagram", "%s (see chainsim diagram --help)", why(e));
     g_error_free(e);
   } else if (argc > 2) {
     rc = usage_error("diagram", "expected at most one scenario, got '%s' and '%s'", argv[1],
@@ -632,7 +640,7 @@ int cs_cli_main(int argc, char **argv)
   GError *e = NULL;
   int rc;
   if (!g_option_context_parse(oc, &argc, &argv, &e)) {
-    fprintf(stderr, "chainsim: %s\n%s", e->message, USAGE);
+    fprintf(stderr, "chainsim: %s\n%s", why(e), USAGE);
     g_error_free(e);
     rc = CS_EXIT_USAGE;
   } else if (version) {
