@@ -1,6 +1,7 @@
 # --trace FILE: a run writes one CSV row per delivered message (header first,
 # the rows in time order, the registrations of the scenario among them); a
 # scenario that fails leaves no trace file and no temporary behind.
+# A FIFO is written through in place.
 file(REMOVE_RECURSE ${OUT})
 file(MAKE_DIRECTORY ${OUT})
 execute_process(COMMAND ${CHAINSIM} run ${SCENARIO} --quiet --no-figures --out ${OUT}/good
@@ -41,4 +42,26 @@ execute_process(COMMAND ${CHAINSIM} run ${BAD} --quiet --no-figures --out ${OUT}
 file(GLOB left ${OUT}/bad-trace.csv ${OUT}/.*)
 if(NOT rc EQUAL 2 OR left)
   message(FATAL_ERROR "bad scenario with --trace: exit ${rc}, left behind: ${left}")
+endif()
+
+# --trace onto a FIFO writes through it in place: the reader gets the whole
+# trace, and the FIFO is still a FIFO (it used to be replaced by a regular
+# file; as root, --trace /dev/null replaced the device node).
+set(fifo ${OUT}/trace.fifo)
+execute_process(COMMAND mkfifo ${fifo} RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "mkfifo ${fifo} failed")
+endif()
+execute_process(COMMAND ${CHAINSIM} run ${SCENARIO} --quiet --no-figures --out ${OUT}/fifo
+                        --trace ${fifo}
+                COMMAND cat ${fifo}
+                RESULTS_VARIABLE rcs OUTPUT_VARIABLE through ERROR_VARIABLE err TIMEOUT 60)
+file(READ ${OUT}/trace.csv want)
+if(NOT rcs STREQUAL "0;0" OR NOT through STREQUAL want)
+  string(LENGTH "${through}" n)
+  message(FATAL_ERROR "--trace onto a FIFO: exit ${rcs}, ${n} bytes through it\n${err}")
+endif()
+execute_process(COMMAND test -p ${fifo} RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "--trace replaced the FIFO ${fifo}")
 endif()
