@@ -35,38 +35,6 @@ static void test_kill(const char *point)
     raise(SIGKILL);
 }
 
-static gboolean pid_dead(long pid)
-{
-  return pid > 0 && kill((pid_t) pid, 0) != 0 && errno == ESRCH;
-}
-
-/* The digits of s up to `end` (exclusive) as a pid; 0 if not all digits. */
-static long digits(const char *s, const char *end)
-{
-  if (s == end || end - s > 10)
-    return 0;
-  long v = 0;
-  for (const char *p = s; p < end; p++) {
-    if (!g_ascii_isdigit(*p))
-      return 0;
-    v = v * 10 + (*p - '0');
-  }
-  return v;
-}
-
-/* The pid in a temporary name chainsim writers use (".X.tmp-PID-N" of
- * outfile, ".chainsim-PID-N-X" of pending figures), or 0. */
-static long temp_pid(const char *name)
-{
-  if (name[0] != '.')
-    return 0;
-  const char *p = g_str_has_prefix(name, ".chainsim-") ? name + strlen(".chainsim-") : NULL;
-  if (p == NULL && (p = g_strrstr(name, ".tmp-")) != NULL)
-    p += strlen(".tmp-");
-  const char *dash = p ? strchr(p, '-') : NULL;
-  return dash ? digits(p, dash) : 0;
-}
-
 /* The names listed in folder's manifest (a set; empty without one). */
 static GHashTable *read_manifest(const char *folder)
 {
@@ -92,7 +60,7 @@ static gboolean is_output(const char *name, GHashTable *old_set, GHashTable *new
 {
   return strcmp(name, CS_OUTSET_MANIFEST) == 0 || strcmp(name, PARTIAL) == 0 ||
          g_hash_table_contains(old_set, name) || g_hash_table_contains(new_set, name) ||
-         pid_dead(temp_pid(name));
+         cs_outfile_dead_temporary(name);
 }
 
 /* Deletes the files in a folder that holds only chainsim's, then the folder. */
@@ -151,8 +119,9 @@ static void clean_stale(const char *parent, const char *base, const char *abs)
   while (d && (name = g_dir_read_name(d))) {
     if (!g_str_has_prefix(name, prefix))
       continue;
-    long pid = digits(name + strlen(prefix), name + strlen(name));
-    if (pid == 0 || (pid != (long) getpid() && !pid_dead(pid)))
+    guint64 pid;
+    if (!g_ascii_string_to_unsigned(name + strlen(prefix), 10, 1, G_MAXINT32, &pid, NULL) ||
+        (pid != (guint64) getpid() && !cs_outfile_pid_dead((long) pid)))
       continue;
     char *stale = g_build_filename(parent, name, NULL);
     char *marker = g_build_filename(stale, PARTIAL, NULL);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "outfile.h"
 #include "units.h"
@@ -506,6 +507,39 @@ static void test_outfile_refused(void)
   g_free(missing);
 }
 
+/* A temporary that a killed writer left beside a destination goes when the
+ * destination is next written, unless its writer is still alive. */
+static void test_outfile_dead_temporaries(void)
+{
+  pid_t child = fork();
+  if (child == 0)
+    _exit(0);
+  CU_ASSERT_TRUE_FATAL(child > 0 && waitpid(child, NULL, 0) == child);
+  char *dead = g_strdup_printf("%s/.log.csv.tmp-%ld-0", tmpdir, (long) child);
+  char *live = g_strdup_printf("%s/.log.csv.tmp-%ld-99", tmpdir, (long) getpid());
+  char *other = g_strdup_printf("%s/.notes.tmp-%ld-0", tmpdir, (long) child);
+  CU_ASSERT_TRUE(g_file_set_contents(dead, "half", 4, NULL));
+  CU_ASSERT_TRUE(g_file_set_contents(live, "being written", 13, NULL));
+  CU_ASSERT_TRUE(g_file_set_contents(other, "another file's", 14, NULL));
+  char *path = g_build_filename(tmpdir, "log.csv", NULL);
+  CsOutfile *f = cs_outfile_open(path, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  CU_ASSERT_TRUE(cs_outfile_commit(f, NULL));
+  CU_ASSERT_FALSE(g_file_test(dead, G_FILE_TEST_EXISTS));
+  CU_ASSERT_TRUE(g_file_test(live, G_FILE_TEST_EXISTS));
+  CU_ASSERT_TRUE(g_file_test(other, G_FILE_TEST_EXISTS)); /* not this destination's */
+  CU_ASSERT_TRUE(cs_outfile_dead_temporary(strrchr(other, '/') + 1));
+  CU_ASSERT_FALSE(cs_outfile_dead_temporary(strrchr(live, '/') + 1));
+  CU_ASSERT_FALSE(cs_outfile_dead_temporary("notes.tmp-1-0"));
+  g_unlink(live);
+  g_unlink(other);
+  g_unlink(path);
+  g_free(path);
+  g_free(dead);
+  g_free(live);
+  g_free(other);
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 static CU_TestInfo units_tests[] = {
@@ -527,6 +561,7 @@ static CU_TestInfo outfile_tests[] = {
   { "errors", test_outfile_errors },
   { "special files written in place", test_outfile_special },
   { "empty names and folders refused", test_outfile_refused },
+  { "temporaries of dead writers removed", test_outfile_dead_temporaries },
   CU_TEST_INFO_NULL,
 };
 

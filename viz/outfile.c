@@ -2,6 +2,7 @@
 #include "outfile.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -44,6 +45,54 @@ static gboolean destination_kind(const char *path, gboolean *special, GError **e
   return TRUE;
 }
 
+gboolean cs_outfile_pid_dead(long pid)
+{
+  return pid > 0 && kill((pid_t) pid, 0) != 0 && errno == ESRCH;
+}
+
+/* The digits from s up to end (exclusive) as a pid; 0 unless all digits. */
+static long digits(const char *s, const char *end)
+{
+  if (s == end || end - s > 10)
+    return 0;
+  long v = 0;
+  for (const char *p = s; p < end; p++) {
+    if (!g_ascii_isdigit(*p))
+      return 0;
+    v = v * 10 + (*p - '0');
+  }
+  return v;
+}
+
+gboolean cs_outfile_dead_temporary(const char *name)
+{
+  if (name[0] != '.')
+    return FALSE;
+  const char *p = g_str_has_prefix(name, ".chainsim-") ? name + strlen(".chainsim-") : NULL;
+  if (p == NULL && (p = g_strrstr(name, ".tmp-")) != NULL)
+    p += strlen(".tmp-");
+  const char *dash = p ? strchr(p, '-') : NULL;
+  return dash && cs_outfile_pid_dead(digits(p, dash));
+}
+
+/* Removes the temporaries that dead writers left for path (killed between
+ * creating and renaming them). */
+static void remove_dead_temporaries(const char *dir, const char *base)
+{
+  char *prefix = g_strdup_printf(".%s.tmp-", base);
+  GDir *d = g_dir_open(dir, 0, NULL);
+  const char *name;
+  while (d && (name = g_dir_read_name(d)))
+    if (g_str_has_prefix(name, prefix) && cs_outfile_dead_temporary(name)) {
+      char *p = g_build_filename(dir, name, NULL);
+      unlink(p);
+      g_free(p);
+    }
+  if (d)
+    g_dir_close(d);
+  g_free(prefix);
+}
+
 /* A new temporary file beside path; -1 with errno on failure. */
 static int open_temporary(const char *path, char **temp)
 {
@@ -52,6 +101,7 @@ static int open_temporary(const char *path, char **temp)
   char *base = g_path_get_basename(path);
   int fd = -1;
   *temp = NULL;
+  remove_dead_temporaries(dir, base);
   for (int i = 0; i < TEMP_ATTEMPTS && fd < 0; i++) {
     g_free(*temp);
     char *name = g_strdup_printf(".%s.tmp-%ld-%d", base, (long) getpid(),

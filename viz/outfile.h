@@ -9,6 +9,8 @@
  * steps).  A special file the user named (a FIFO, /dev/null, /dev/stdout, a
  * terminal) is written in place: renaming over it would replace a device
  * node or a pipe with a plain file.  A folder is never a destination.
+ * Temporaries left beside a destination by a killed writer (whose PID is
+ * gone) are removed when the destination is next written.
  *
  * Errors are G_FILE_ERROR codes with one-line messages naming the path:
  * "cannot write 'out/x.csv': it is a folder". */
@@ -41,6 +43,14 @@ void cs_outfile_abort(CsOutfile *f);
  * temporary is created beside it and removed (for a special file: write
  * permission).  FALSE with the error cs_outfile_open would give. */
 gboolean cs_outfile_check(const char *path, GError **err);
+
+/* Whether process pid has ended (kill(pid, 0) says no such process). */
+gboolean cs_outfile_pid_dead(long pid);
+/* Whether name (a file name, no folder) is a temporary a chainsim writer left
+ * when it was killed: ".X.tmp-PID-N" (or ".chainsim-PID-N-X", figures of
+ * earlier versions) whose PID has ended.  Such files are removed by the next
+ * writer of the same destination. */
+gboolean cs_outfile_dead_temporary(const char *name);
 
 /* Creates dir and its missing parents (like mkdir -p); TRUE if it exists. */
 gboolean cs_outfile_mkdirs(const char *dir, GError **err);
