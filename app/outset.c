@@ -306,6 +306,16 @@ static gboolean commit_file_by_file(CsOutset *o, GPtrArray *names, GHashTable *o
   return ok;
 }
 
+/* Whether the current folder is abs or inside it. */
+static gboolean holds_cwd(const char *abs)
+{
+  char *cwd = g_get_current_dir();
+  gsize n = strlen(abs);
+  gboolean in = strncmp(cwd, abs, n) == 0 && (cwd[n] == '\0' || cwd[n] == '/');
+  g_free(cwd);
+  return in;
+}
+
 gboolean cs_outset_commit(CsOutset *o, GError **err)
 {
   g_return_val_if_fail(o != NULL && !o->committed, FALSE);
@@ -357,7 +367,11 @@ gboolean cs_outset_commit(CsOutset *o, GError **err)
     if (d)
       g_dir_close(d);
     test_kill("before-swap");
-    if (renameat2(AT_FDCWD, o->staging, AT_FDCWD, o->abs, RENAME_EXCHANGE) == 0) {
+    if (holds_cwd(o->abs)) {
+      /* Swapping would leave this process and the shell that started it in
+       * the old, deleted folder. */
+      ok = commit_file_by_file(o, names, old_set, new_set, m->str, err);
+    } else if (renameat2(AT_FDCWD, o->staging, AT_FDCWD, o->abs, RENAME_EXCHANGE) == 0) {
       test_kill("after-swap");
       settle(o->staging, o->abs, old_set, new_set);
     } else if (errno == EINVAL || errno == ENOSYS || errno == EBUSY || errno == ENOTSUP) {

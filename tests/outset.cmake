@@ -7,7 +7,10 @@
 #   3. a run killed just after the swap leaves DIR holding its whole set
 #      (byte-identical to a reference run of the same seed), nothing of A;
 #   4. a normal run cleans up what the dead ones left, moves the user's
-#      folder back, and leaves exactly its own set plus the user's files.
+#      folder back, and leaves exactly its own set plus the user's files;
+#   5. run from inside DIR (--out .), the set is replaced file by file (no
+#      swap: the shell would be left in a deleted folder): the same result,
+#      the previous set's figures deleted.
 set(small --set endpoints=300 --set duration=1m --quiet)
 set(dir ${OUT}/set)
 file(REMOVE_RECURSE ${OUT})
@@ -99,13 +102,13 @@ if(NOT EXISTS ${dir}/notes.txt)
   message(FATAL_ERROR "killed after the swap: the user's notes.txt is not in DIR")
 endif()
 
-# 4. A normal run, without figures: its set, the user's files, nothing else.
-run(3 ${dir} --no-figures)
+# 4. A normal run: its set, the user's files, nothing else.
+run(3 ${dir})
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "run 3: exit ${rc}\n${err}")
 endif()
 names(${dir} now)
-set(want ".chainsim-manifest .hidden mine notes.txt results.json timeseries.csv")
+set(want ".chainsim-manifest .hidden bandwidth.png chains.png mine notes.txt results.json timeseries.csv topology.svg")
 if(NOT now STREQUAL want)
   message(FATAL_ERROR "after the recovery run DIR holds\n  ${now}\nexpected\n  ${want}")
 endif()
@@ -118,6 +121,32 @@ if(NOT t1 STREQUAL "the user's own notes\n" OR NOT t2 STREQUAL "the user's hidde
    OR NOT t3 STREQUAL "in the user's folder\n")
   message(FATAL_ERROR "the user's files changed")
 endif()
+names(${OUT} beside)
+if(NOT beside STREQUAL "ref1 ref2 ref3 set")
+  message(FATAL_ERROR "left beside DIR: ${beside}")
+endif()
+
+# 5. From inside DIR, without figures: the file-by-file replacement, the
+# figures of run 3 deleted.
+execute_process(COMMAND stat -c %i ${dir} OUTPUT_VARIABLE inode_before)
+execute_process(COMMAND ${CHAINSIM} run --seed 1 --out . ${small} --no-figures
+                WORKING_DIRECTORY ${dir} RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "--out . from inside DIR: exit ${rc}\n${err}")
+endif()
+execute_process(COMMAND stat -c %i ${dir} OUTPUT_VARIABLE inode_after)
+if(NOT inode_before STREQUAL inode_after)
+  message(FATAL_ERROR "--out . from inside DIR: DIR was swapped for another folder")
+endif()
+names(${dir} now)
+set(want ".chainsim-manifest .hidden mine notes.txt results.json timeseries.csv")
+if(NOT now STREQUAL want)
+  message(FATAL_ERROR "--out . from inside DIR holds\n  ${now}\nexpected\n  ${want}")
+endif()
+file(STRINGS ${dir}/.chainsim-manifest listed REGEX "^[^#]")
+foreach(f IN LISTS listed)
+  same(${dir}/${f} ${OUT}/ref1/${f} "--out . from inside DIR")
+endforeach()
 names(${OUT} beside)
 if(NOT beside STREQUAL "ref1 ref2 ref3 set")
   message(FATAL_ERROR "left beside DIR: ${beside}")
