@@ -19,6 +19,7 @@ struct CsOutset {
   char *abs;          /* absolute; symlinks resolved when it exists */
   char *staging;      /* beside abs */
   GPtrArray *created; /* parents of abs made by begin, deepest first */
+  gboolean inside;    /* abs is a mount point: the staging folder is inside it */
   gboolean committed;
 };
 
@@ -223,10 +224,15 @@ CsOutset *cs_outset_begin(const char *dir, GError **err)
   }
   g_ptr_array_free(missing, TRUE);
 
+  /* A mount point (a container's volume, say) cannot be swapped, nor is a
+   * folder beside it on its file system: stage inside it. */
+  struct stat ps;
+  o->inside = ok && stat(abs, &st) == 0 && stat(parent, &ps) == 0 && st.st_dev != ps.st_dev;
+  const char *home = o->inside ? abs : parent;
   if (ok) {
-    clean_stale(parent, base, abs);
+    clean_stale(home, base, abs);
     char *name = g_strdup_printf(".%s.chainsim-%ld", base, (long) getpid());
-    o->staging = g_build_filename(parent, name, NULL);
+    o->staging = g_build_filename(home, name, NULL);
     g_free(name);
     char *marker = g_build_filename(o->staging, PARTIAL, NULL);
     int fd = -1;
@@ -367,7 +373,7 @@ gboolean cs_outset_commit(CsOutset *o, GError **err)
     if (d)
       g_dir_close(d);
     test_kill("before-swap");
-    if (holds_cwd(o->abs)) {
+    if (o->inside || holds_cwd(o->abs)) {
       /* Swapping would leave this process and the shell that started it in
        * the old, deleted folder. */
       ok = commit_file_by_file(o, names, old_set, new_set, m->str, err);

@@ -21,10 +21,11 @@
  * other entry is moved back into DIR, as above.  Nothing is created before
  * the run is known to be possible (cs_outset_begin fails first), and the
  * staging folder and the parents of DIR it created are removed when the run
- * fails.  Where the file system cannot exchange folders, or when DIR holds
- * the current folder (a swap would leave the user's shell in a deleted
- * folder), the outputs are moved into DIR one by one (each whole), the
- * manifest last.
+ * fails.  Where the file system cannot exchange folders, when DIR holds the
+ * current folder (a swap would leave the user's shell in a deleted folder),
+ * and when DIR is a mount point (the staging folder is then made inside it,
+ * on its file system), the outputs are moved into DIR one by one (each
+ * whole), the manifest last.
  *
  * Test hook: CHAINSIM_TEST_KILL=before-swap or after-swap makes the process
  * kill itself (SIGKILL) at that point of cs_outset_commit. */
