@@ -193,7 +193,7 @@ static gboolean parse_seed(const char *cmd, const char *text, guint64 *seed)
   GError *e = NULL;
   if (g_ascii_string_to_unsigned(text, 10, 0, G_MAXINT64, seed, &e))
     return TRUE;
-  g_error_free(e);
+  g_clear_error(&e);
   usage_error(cmd, "--seed: expected an integer from 0 to %" G_GINT64_FORMAT ", got \"%s\"",
               G_MAXINT64, text);
   return FALSE;
@@ -243,7 +243,7 @@ static int load_args_parse(const char *cmd, const char *scenario, const char *se
   if (max_insn) {
     GError *e = NULL;
     if (!g_ascii_string_to_unsigned(max_insn, 10, 1, G_MAXUINT64, &la->max_insn, &e)) {
-      g_error_free(e);
+      g_clear_error(&e);
       return usage_error(cmd, "--max-lua-instructions: expected a positive integer, got \"%s\"", max_insn);
     }
   }
@@ -329,7 +329,7 @@ static int run_scenario(const char *scenario, RunArgs *a)
       return usage_error(cmd, "--tolerance needs --baseline OLD/results.json");
     if (!cs_baseline_parse_tolerance(a->tolerance, &tolerance, &e)) {
       int rc = usage_error(cmd, "%s", why(e));
-      g_error_free(e);
+      g_clear_error(&e);
       return rc;
     }
   }
@@ -343,7 +343,7 @@ static int run_scenario(const char *scenario, RunArgs *a)
     baseline = cs_baseline_load(a->baseline, &e);
     if (baseline == NULL) {
       int rc = usage_error(cmd, "%s", why(e));
-      g_error_free(e);
+      g_clear_error(&e);
       return rc;
     }
   }
@@ -354,33 +354,35 @@ static int run_scenario(const char *scenario, RunArgs *a)
   const char *out = a->out ? a->out : DEFAULT_OUT_DIR;
   GError *e = NULL;
 
+  /* The outputs go to a staging folder beside --out, swapped in whole at
+   * the end (outset.h). */
+  CsOutset *set = cs_outset_begin(out, &e);
+  if (set == NULL) {
+    int rc = usage_error(cmd, "--out: %s", why(e));
+    g_clear_error(&e);
+    if (baseline)
+      json_node_unref(baseline);
+    return rc;
+  }
+  const char *staging = cs_outset_staging(set);
+
   /* The trace is written as the run goes, to a temporary name: it is kept
-   * only if the run's outputs are. */
+   * only if the run's outputs are.  A trace inside --out joins the set. */
   CsOutfile *trace = NULL;
   if (a->trace) {
-    trace = cs_outfile_open(a->trace, &e);
+    char *placed = cs_outset_place(set, a->trace);
+    trace = cs_outfile_open(placed ? placed : a->trace, &e);
+    g_free(placed);
     if (trace == NULL) {
       int rc = usage_error(cmd, "--trace: %s", why(e));
-      g_error_free(e);
+      g_clear_error(&e);
+      cs_outset_free(set);
       if (baseline)
         json_node_unref(baseline);
       return rc;
     }
     la.trace = cs_outfile_stream(trace);
   }
-
-  /* The outputs go to a staging folder beside --out, swapped in whole at
-   * the end (outset.h). */
-  CsOutset *set = cs_outset_begin(out, &e);
-  if (set == NULL) {
-    int rc = usage_error(cmd, "--out: %s", why(e));
-    g_error_free(e);
-    cs_outfile_abort(trace);
-    if (baseline)
-      json_node_unref(baseline);
-    return rc;
-  }
-  const char *staging = cs_outset_staging(set);
 
   /* The scenario. */
   la.progress = !a->quiet && isatty(STDERR_FILENO);
@@ -470,7 +472,7 @@ static int cmd_run(int argc, char **argv)
   int rc;
   if (!g_option_context_parse(oc, &argc, &argv, &e)) {
     rc = usage_error("run", "%s (see chainsim run --help)", why(e));
-    g_error_free(e);
+    g_clear_error(&e);
   } else if (argc > 2) {
     rc = usage_error("run", "expected at most one scenario, got '%s' and '%s'", argv[1], argv[2]);
   } else {
@@ -545,7 +547,7 @@ static int diagram_scenario(const char *scenario, DiagramArgs *a)
     GError *e = NULL;
     if (!cs_outfile_check(path, &e)) {
       int rc = usage_error(cmd, "-o: %s", why(e));
-      g_error_free(e);
+      g_clear_error(&e);
       return rc;
     }
   }
@@ -601,7 +603,7 @@ static int cmd_diagram(int argc, char **argv)
   int rc;
   if (!g_option_context_parse(oc, &argc, &argv, &e)) {
     rc = usage_error("diagram", "%s (see chainsim diagram --help)", why(e));
-    g_error_free(e);
+    g_clear_error(&e);
   } else if (argc > 2) {
     rc = usage_error("diagram", "expected at most one scenario, got '%s' and '%s'", argv[1],
                      argv[2]);
@@ -641,7 +643,7 @@ int cs_cli_main(int argc, char **argv)
   int rc;
   if (!g_option_context_parse(oc, &argc, &argv, &e)) {
     fprintf(stderr, "chainsim: %s\n%s", why(e), USAGE);
-    g_error_free(e);
+    g_clear_error(&e);
     rc = CS_EXIT_USAGE;
   } else if (version) {
     printf("chainsim %s\n", CHAINSIM_VERSION);

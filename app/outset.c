@@ -259,6 +259,24 @@ const char *cs_outset_staging(CsOutset *o)
   return o->staging;
 }
 
+char *cs_outset_place(CsOutset *o, const char *path)
+{
+  char *dir = g_path_get_dirname(path);
+  char *abs_dir = g_canonicalize_filename(dir, NULL);
+  char *real = realpath(dir, NULL);
+  char *given = g_canonicalize_filename(o->dir, NULL);
+  gboolean in = strcmp(abs_dir, o->abs) == 0 || strcmp(abs_dir, given) == 0 ||
+                (real && strcmp(real, o->abs) == 0);
+  char *base = g_path_get_basename(path);
+  char *placed = in && base[0] != '.' ? g_build_filename(o->staging, base, NULL) : NULL;
+  g_free(base);
+  g_free(given);
+  free(real);
+  g_free(abs_dir);
+  g_free(dir);
+  return placed;
+}
+
 static gint compare_names(gconstpointer a, gconstpointer b)
 {
   return strcmp(*(char *const *) a, *(char *const *) b);

@@ -43,6 +43,10 @@ typedef struct CsOutset CsOutset;
 CsOutset *cs_outset_begin(const char *dir, GError **err);
 /* The folder to write every output into. */
 const char *cs_outset_staging(CsOutset *o);
+/* Where to write path when it names a file directly in dir (--trace
+ * OUT/trace.csv): the same name in the staging folder, so it joins the set;
+ * NULL for a path elsewhere (or a hidden name).  g_free the result. */
+char *cs_outset_place(CsOutset *o, const char *path);
 /* Swaps the staging folder in as dir (see above). */
 gboolean cs_outset_commit(CsOutset *o, GError **err);
 /* Frees o; unless committed, removes the staging folder and the parents of

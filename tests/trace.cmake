@@ -1,7 +1,7 @@
 # --trace FILE: a run writes one CSV row per delivered message (header first,
 # the rows in time order, the registrations of the scenario among them); a
 # scenario that fails leaves no trace file and no temporary behind.
-# A FIFO is written through in place.
+# A FIFO is written through in place; a trace inside --out joins the output set.
 file(REMOVE_RECURSE ${OUT})
 file(MAKE_DIRECTORY ${OUT})
 execute_process(COMMAND ${CHAINSIM} run ${SCENARIO} --quiet --no-figures --out ${OUT}/good
@@ -64,4 +64,17 @@ endif()
 execute_process(COMMAND test -p ${fifo} RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "--trace replaced the FIFO ${fifo}")
+endif()
+
+# A trace inside a --out that does not exist yet joins the output set: it is
+# written, listed in the manifest, and swapped in with the rest.
+execute_process(COMMAND ${CHAINSIM} run ${SCENARIO} --quiet --no-figures --out ${OUT}/fresh
+                        --trace ${OUT}/fresh/trace.csv
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT EXISTS ${OUT}/fresh/trace.csv)
+  message(FATAL_ERROR "--trace inside a new --out: exit ${rc}\n${err}")
+endif()
+file(STRINGS ${OUT}/fresh/.chainsim-manifest listed)
+if(NOT "trace.csv" IN_LIST listed)
+  message(FATAL_ERROR "--trace inside --out: not in the manifest: ${listed}")
 endif()
