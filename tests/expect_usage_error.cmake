@@ -1,7 +1,8 @@
 # Runs chainsim and expects exit status 2, a message on stderr, and no output
 # file.  Either SCENARIO (a bad scenario whose first line is
 # "-- expect: NAME.lua:LINE: message") or ARGS ('|'-separated command line)
-# with FRAGMENT.  OUT is the --out folder checked for leftovers.
+# with FRAGMENT.  OUT is the --out folder checked for leftovers (in it, and
+# a staging folder beside it).
 file(REMOVE_RECURSE ${OUT})
 if(DEFINED SCENARIO)
   # file(READ), not file(STRINGS): a message may hold ';'.
@@ -39,6 +40,13 @@ if(EXISTS ${OUT})
   if(left)
     list(APPEND problems "files left in ${OUT}: ${left}")
   endif()
+endif()
+# Nor a staging folder beside OUT (app/outset.h).
+get_filename_component(parent ${OUT} DIRECTORY)
+get_filename_component(name ${OUT} NAME)
+file(GLOB staged ${parent}/.${name}.chainsim-*)
+if(staged)
+  list(APPEND problems "staging folder left beside ${OUT}: ${staged}")
 endif()
 if(problems)
   string(REPLACE ";" "\n  " p "${problems}")
