@@ -3,7 +3,8 @@
 #   0. a run that fails creates neither DIR nor its missing parents;
 #   1. a run writes set A; the user adds files, a folder and a hidden file;
 #      a dead run left a temporary in DIR and a staging folder beside it;
-#   2. a run killed just before the swap leaves DIR exactly as it was;
+#   2. a run killed half-way, or just before the swap, leaves DIR exactly as
+#      it was;
 #   3. a run killed just after the swap leaves DIR holding its whole set
 #      (byte-identical to a reference run of the same seed), nothing of A;
 #   4. a normal run cleans up what the dead ones left, moves the user's
@@ -19,7 +20,7 @@ file(MAKE_DIRECTORY ${OUT})
 # run(SEED DIR [KILL-POINT] [chainsim arguments...])
 function(run seed out)
   set(prefix "")
-  if(ARGV2 MATCHES "swap$")
+  if(ARGV2 MATCHES "swap$|^partial$")
     set(prefix env CHAINSIM_TEST_KILL=${ARGV2})
     list(REMOVE_AT ARGN 0)
   endif()
@@ -70,7 +71,24 @@ file(WRITE ${OUT}/.set.chainsim-${dead}/.chainsim-partial "")
 file(WRITE ${OUT}/.set.chainsim-${dead}/results.json "{ half")
 names(${dir} before)
 
-# 2. Killed before the swap: DIR as it was.
+# 2a. Killed with the set half-made (still marked partial): DIR as it was;
+# its staging folder is beside it, marked partial.
+run(2 ${dir} partial)
+if(rc EQUAL 0)
+  message(FATAL_ERROR "CHAINSIM_TEST_KILL=partial: the run was not killed")
+endif()
+names(${dir} now)
+if(NOT now STREQUAL before)
+  message(FATAL_ERROR "killed half-way, DIR changed:\n  was ${before}\n  now ${now}")
+endif()
+# (The earlier dead run's folder went when this run began.)
+file(GLOB partial ${OUT}/.set.chainsim-*/.chainsim-partial)
+list(LENGTH partial n)
+if(NOT n EQUAL 1 OR EXISTS ${OUT}/.set.chainsim-${dead})
+  message(FATAL_ERROR "expected the killed run's staging folder alone beside DIR: ${partial}")
+endif()
+
+# 2. Killed before the swap: DIR as it was; the partial folder gone.
 run(2 ${dir} before-swap)
 if(rc EQUAL 0)
   message(FATAL_ERROR "CHAINSIM_TEST_KILL=before-swap: the run was not killed")
@@ -82,8 +100,9 @@ endif()
 foreach(f results.json timeseries.csv chains.png topology.svg bandwidth.png)
   same(${dir}/${f} ${OUT}/ref1/${f} "killed before the swap")
 endforeach()
-if(EXISTS ${OUT}/.set.chainsim-${dead})
-  message(FATAL_ERROR "the dead run's staging folder was not removed")
+file(GLOB partial ${OUT}/.set.chainsim-*/.chainsim-partial)
+if(partial)
+  message(FATAL_ERROR "the dead runs' partial staging folders were not removed: ${partial}")
 endif()
 
 # 3. Killed after the swap: DIR holds the whole new set, nothing of A.
