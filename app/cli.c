@@ -447,7 +447,8 @@ static int cmd_run(int argc, char **argv)
     { "seed", 0, 0, G_OPTION_ARG_STRING, &a.seed,
       "Master seed (wins over the scenario's chainsim.new{seed})", "N" },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &a.out,
-      "Output folder (default ./" DEFAULT_OUT_DIR "/)", "DIR" },
+      "Output folder; the run's files replace the last run's as one set, other files "
+      "stay (default ./" DEFAULT_OUT_DIR "/)", "DIR" },
     { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a.set,
       "Scenario parameter, seen as chainsim.params.KEY (repeatable)", "KEY=VALUE" },
     { "trace", 0, 0, G_OPTION_ARG_FILENAME, &a.trace,
