@@ -4,7 +4,7 @@
  * all three: the Lua table of sim:metrics(), the file results.json, and the
  * baseline comparison.  Its top-level keys are the contract of DESIGN.md:
  * run, topology, chains, registration, server, wan, lan, questions,
- * distributions, direct_connect, expectations — in that order, each object's
+ * distributions, direct_connect, expectations, warnings — in that order, each object's
  * keys in a fixed order, arrays in id order, no wall-clock value anywhere, so
  * a scenario and seed always give the same bytes.
  *
@@ -36,6 +36,12 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include "binding.h"
+
+/* results.json run.schema: bumped on any change of what a key means (a new
+ * key alone is no change of meaning).  1 was the contract of the first
+ * release; 2 adds run.schema, run.params, run.scenario_sha256 and warnings
+ * (docs/results.md, "### run"). */
+#define CS_RESULTS_SCHEMA 2
 
 /* The results tree of a run (after chainsim.new; before sim:run it describes
  * time zero).  Free with json_node_unref. */
