@@ -229,9 +229,6 @@ char *cs_lua_where(lua_State *L);
  * have reached `needed`: a not_measured warning when it has not (or before
  * sim:run). */
 void cs_lua_check_measured(lua_State *L, CsLua *ctx, SimTime needed, const char *what);
-/* After the run: an over_capacity warning per directed WAN link that carried
- * more than its capacity in some statistics bucket (warnings.h). */
-void cs_lua_check_link_capacity(CsLua *ctx);
 
 /* chainsim.params (lua_params.c): copies the --set pairs (sorted by key);
  * pushes the proxy table; frees them. */

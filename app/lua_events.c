@@ -174,12 +174,6 @@ static void schedule(CsLua *ctx, SimTime at, SchedKind kind, guint32 id, CsLuaRu
 
 /* ---- warnings ------------------------------------------------------------------------ */
 
-/* Seconds as the messages print them ("90", "0.25"). */
-static const char *fmt_s(char buf[G_ASCII_DTOSTR_BUF_SIZE], SimTime t)
-{
-  return g_ascii_formatd(buf, G_ASCII_DTOSTR_BUF_SIZE, "%.9g", sim_time_to_s(t));
-}
-
 char *cs_lua_where(lua_State *L)
 {
   luaL_where(L, 1);
@@ -195,12 +189,12 @@ static void warn_after_end(CsLua *ctx, const char *where, const char *what, SimT
   char a[G_ASCII_DTOSTR_BUF_SIZE], e[G_ASCII_DTOSTR_BUF_SIZE];
   if (strcmp(what, "at") == 0)
     cs_warnings_add(ctx->warnings, CS_WARN_AFTER_END, where,
-                    "sim:at(%ss, fn) is after the run's end at %ss: fn never runs", fmt_s(a, at),
-                    fmt_s(e, ctx->duration));
+                    "sim:at(%ss, fn) is after the run's end at %ss: fn never runs", cs_warn_seconds(a, at),
+                    cs_warn_seconds(e, ctx->duration));
   else
     cs_warnings_add(ctx->warnings, CS_WARN_AFTER_END, where,
                     "%s at %ss is after the run's end at %ss: it never happens", what,
-                    fmt_s(a, at), fmt_s(e, ctx->duration));
+                    cs_warn_seconds(a, at), cs_warn_seconds(e, ctx->duration));
 }
 
 void cs_lua_note_at(lua_State *L, CsLua *ctx, SimTime at, const char *what)
@@ -242,66 +236,8 @@ void cs_lua_check_measured(lua_State *L, CsLua *ctx, SimTime needed, const char 
   else
     cs_warnings_add(ctx->warnings, CS_WARN_NOT_MEASURED, where,
                     "%s needs the simulation up to %ss but it has only reached %ss: "
-                    "the figure is not measured yet", what, fmt_s(a, needed), fmt_s(b, now));
+                    "the figure is not measured yet", what, cs_warn_seconds(a, needed), cs_warn_seconds(b, now));
   g_free(where);
-}
-
-void cs_lua_check_link_capacity(CsLua *ctx)
-{
-  Sim *sim = ctx->sim;
-  guint32 ndl = sim_link_count(sim) * 2, nb = sim_stats_buckets(sim);
-  SimTime bucket = sim_params(sim)->bucket, end = sim_now(sim);
-  if (ndl == 0 || bucket <= 0)
-    return;
-  /* Per directed link: buckets over, and the worst (bytes against capacity). */
-  guint32 *over = g_new0(guint32, ndl);
-  double *worst = g_new0(double, ndl);
-  guint32 *worst_b = g_new0(guint32, ndl);
-  guint64 *worst_bytes = g_new0(guint64, ndl);
-  for (guint32 b = 0; b < nb; b++) { /* bucket by bucket: see sim_stats_wan */
-    SimTime len = MIN(bucket, end - (SimTime) b * bucket);
-    if (len <= 0)
-      break;
-    for (guint32 d = 0; d < ndl; d++) {
-      guint32 l = d / 2;
-      if (sim_link_kind(sim, l) != SIM_LINK_WAN)
-        continue;
-      const SimBucket *bk = sim_stats_wan(sim, d, b);
-      if (bk == NULL)
-        continue;
-      guint64 bytes = 0;
-      for (int c = 0; c < SIM_CLS_COUNT; c++)
-        bytes += bk->bytes[c];
-      double bps = sim_link_bps(sim, l), s = sim_time_to_s(len);
-      if (!cs_warn_over_capacity(bytes, bps, s))
-        continue;
-      over[d]++;
-      double ratio = (double) bytes * 8 / (bps * s);
-      if (ratio > worst[d]) {
-        worst[d] = ratio;
-        worst_b[d] = b;
-        worst_bytes[d] = bytes;
-      }
-    }
-  }
-  for (guint32 d = 0; d < ndl; d++) {
-    if (over[d] == 0)
-      continue;
-    guint32 l = d / 2;
-    const char *a = sim_site_name(sim, d % 2 ? sim_link_site_b(sim, l) : sim_link_site_a(sim, l));
-    const char *z = sim_site_name(sim, d % 2 ? sim_link_site_a(sim, l) : sim_link_site_b(sim, l));
-    char t[G_ASCII_DTOSTR_BUF_SIZE], bl[G_ASCII_DTOSTR_BUF_SIZE];
-    cs_warnings_add(ctx->warnings, CS_WARN_OVER_CAPACITY, NULL,
-                    "link %s->%s carried more than its capacity in %u of %u statistics "
-                    "buckets; the worst, at %ss, carried %" G_GUINT64_FORMAT " bytes, %.0f%% "
-                    "of what %.6g Mbps carries in %ss", a, z, over[d], nb,
-                    fmt_s(t, (SimTime) worst_b[d] * bucket), worst_bytes[d], worst[d] * 100,
-                    sim_link_bps(sim, l) / 1e6, fmt_s(bl, MIN(bucket, end - (SimTime) worst_b[d] * bucket)));
-  }
-  g_free(over);
-  g_free(worst);
-  g_free(worst_b);
-  g_free(worst_bytes);
 }
 
 /* ---- firewall ---------------------------------------------------------------------- */
@@ -701,7 +637,7 @@ static int q_answered_fraction(lua_State *L)
   } else {
     SimTime within = cs_lua_check_duration(L, 2, "answered_fraction", "within");
     char t[G_ASCII_DTOSTR_BUF_SIZE], what[64];
-    g_snprintf(what, sizeof what, "answered_fraction(%ss)", fmt_s(t, within));
+    g_snprintf(what, sizeof what, "answered_fraction(%ss)", cs_warn_seconds(t, within));
     question_read(L, q, within, what);
     answered = cs_question_answered_by(w, q->id, within);
   }
@@ -1181,7 +1117,7 @@ static int sim_run(lua_State *L)
   sim_run_until(ctx->sim, duration);
   sim_stats_flush(ctx->sim); /* the bytes of transfers still under way count too */
   if (ctx->deferred == NULL)
-    cs_lua_check_link_capacity(ctx);
+    cs_warnings_check_links(ctx->warnings, ctx->sim);
   sim_set_progress(ctx->sim, 0, NULL, NULL);
   ctx->run_wall = (double) (g_get_monotonic_time() - ctx->progress_start) / 1e6;
   if (ctx->progress) {

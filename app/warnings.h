@@ -20,6 +20,7 @@
 #pragma once
 #include <glib.h>
 #include <stdio.h>
+#include "sim.h"
 
 /* Carried bytes may exceed capacity × bucket by this fraction before it is
  * a warning (rounding of bytes to buckets at bucket edges). */
@@ -54,6 +55,15 @@ const char *cs_warn_kind_name(CsWarnKind kind);
  * time by more than CS_WARN_CAPACITY_SLACK.  FALSE for bps or seconds <= 0
  * (no capacity to compare with). */
 gboolean cs_warn_over_capacity(guint64 bytes, double bps, double seconds);
+
+/* After a run (statistics flushed): one over_capacity warning per directed
+ * WAN link that carried more than cs_warn_over_capacity allows in some
+ * statistics bucket, naming how many buckets and the worst.  A bucket is
+ * as long as the run covered of it (the last one may be shorter). */
+void cs_warnings_check_links(CsWarnings *w, Sim *sim);
+
+/* Simulated seconds as warnings print them ("90", "0.25"), into buf. */
+const char *cs_warn_seconds(char buf[G_ASCII_DTOSTR_BUF_SIZE], SimTime t);
 
 /* s with control characters (and DEL) written as \n, \t or \xNN, so a
  * name cannot break a line of stderr.  Free with g_free. */
