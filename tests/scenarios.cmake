@@ -119,6 +119,7 @@ foreach(mode params warnings)
   add_test(NAME selfdesc.${mode}
     COMMAND ${CMAKE_COMMAND} -DCHAINSIM=$<TARGET_FILE:chainsim> -DMODE=${mode}
             -DDIR=${CMAKE_CURRENT_SOURCE_DIR}/selfdesc -DOUT=${SCENARIO_OUT}/selfdesc-${mode}
-            -DVERSION=${PROJECT_VERSION} -P ${CMAKE_CURRENT_SOURCE_DIR}/selfdesc.cmake)
+            -DVERSION=${PROJECT_VERSION} -DDOCS=${PROJECT_SOURCE_DIR}/docs/results.md
+            -P ${CMAKE_CURRENT_SOURCE_DIR}/selfdesc.cmake)
   set_tests_properties(selfdesc.${mode} PROPERTIES LABELS cli TIMEOUT 300)
 endforeach()

@@ -6,7 +6,9 @@
 #                  by a required library and keys walked with pairs() count.
 #   MODE=warnings  tests/selfdesc/warnings.lua: one stderr line per warning,
 #                  in order, and the same list in results.json.
-# CHAINSIM, DIR (tests/selfdesc), OUT, VERSION.
+#   Both: every key of run and of a warnings entry, and every warning kind,
+#   is documented in docs/results.md (DOCS).
+# CHAINSIM, DIR (tests/selfdesc), OUT, VERSION, DOCS.
 file(REMOVE_RECURSE ${OUT})
 file(MAKE_DIRECTORY ${OUT})
 
@@ -49,6 +51,19 @@ function(expect_contains text fragment what)
   endif()
 endfunction()
 
+# Every member of the object at PATH... in results.json `file` appears in
+# docs/results.md as `PREFIX.KEY`.
+function(expect_documented file prefix)
+  file(READ ${DOCS} docs)
+  file(READ ${file} text)
+  string(JSON n LENGTH "${text}" ${ARGN})
+  math(EXPR last "${n} - 1")
+  foreach(i RANGE ${last})
+    string(JSON key MEMBER "${text}" ${ARGN} ${i})
+    expect_contains("${docs}" "`${prefix}${key}`" "docs/results.md documents ${prefix}${key}")
+  endforeach()
+endfunction()
+
 if(MODE STREQUAL "params")
   set(s ${DIR}/params.lua)
   chainsim(recorded run ${s} --out ${OUT}/a --quiet --no-figures --set want_label=x
@@ -70,6 +85,8 @@ if(MODE STREQUAL "params")
   json_get(sha ${r} run scenario_sha256)
   file(SHA256 ${s} want)
   expect_eq("${sha}" "${want}" "run.scenario_sha256 of params.lua")
+
+  expect_documented(${r} "run." run)
 
   # The hash follows the bytes: a copy with one more comment line differs.
   file(READ ${s} body)
@@ -159,6 +176,11 @@ elseif(MODE STREQUAL "warnings")
     json_get(m ${r} warnings ${i} message)
     expect_eq("${k}|${where}|${c}|${m}" "${kind}|${s}:${line}|${count}|${msg}" "warnings[${i}]")
     math(EXPR i "${i} + 1")
+  endforeach()
+  expect_documented(${r} "warnings[]." warnings 0)
+  file(READ ${DOCS} docs)
+  foreach(kind after_end not_measured over_capacity)
+    expect_contains("${docs}" "**${kind}**" "docs/results.md explains warning kind ${kind}")
   endforeach()
 else()
   message(FATAL_ERROR "MODE must be params or warnings")
