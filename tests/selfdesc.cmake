@@ -52,7 +52,7 @@ function(expect_contains text fragment what)
 endfunction()
 
 # Every member of the object at PATH... in results.json `file` appears in
-# docs/results.md as `PREFIX.KEY`.
+# docs/results.md as a table row "| `PREFIX.KEY` |".
 function(expect_documented file prefix)
   file(READ ${DOCS} docs)
   file(READ ${file} text)
@@ -60,7 +60,7 @@ function(expect_documented file prefix)
   math(EXPR last "${n} - 1")
   foreach(i RANGE ${last})
     string(JSON key MEMBER "${text}" ${ARGN} ${i})
-    expect_contains("${docs}" "`${prefix}${key}`" "docs/results.md documents ${prefix}${key}")
+    expect_contains("${docs}" "| `${prefix}${key}` |" "docs/results.md has a row for ${prefix}${key}")
   endforeach()
 endfunction()
 
