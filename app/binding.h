@@ -1,4 +1,4 @@
-/* binding.h — the Lua API of chainsim scenarios (DESIGN.md, "Lua API").
+/* binding.h — the Lua API of chainsim scenarios (docs/scenarios.md).
  *
  * A CsLua is one scenario run: it installs the global `chainsim` table in a
  * sandbox (sandbox.h), and owns what the script builds through it: the world

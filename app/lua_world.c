@@ -30,7 +30,7 @@
  * value 0 meaning "no value". */
 #define SENSOR_VALUES_MAX 65534
 
-/* Subnet access link when the scenario gives none (DESIGN.md). */
+/* Subnet access link when the scenario gives none (docs/scenarios.md). */
 #define DEFAULT_ACCESS_BPS 1e9
 #define DEFAULT_ACCESS_LATENCY (100 * SIM_US)
 

@@ -115,11 +115,12 @@ set_tests_properties(cli.trace PROPERTIES LABELS cli TIMEOUT 120)
 
 # Self-describing runs (run.params, schema, hash, unread --set keys) and
 # warnings, through the real command line.
-foreach(mode params warnings)
+foreach(mode params warnings readme)
   add_test(NAME selfdesc.${mode}
     COMMAND ${CMAKE_COMMAND} -DCHAINSIM=$<TARGET_FILE:chainsim> -DMODE=${mode}
             -DDIR=${CMAKE_CURRENT_SOURCE_DIR}/selfdesc -DOUT=${SCENARIO_OUT}/selfdesc-${mode}
             -DVERSION=${PROJECT_VERSION} -DDOCS=${PROJECT_SOURCE_DIR}/docs/results.md
+            -DREADME=${PROJECT_SOURCE_DIR}/README.md
             -P ${CMAKE_CURRENT_SOURCE_DIR}/selfdesc.cmake)
   set_tests_properties(selfdesc.${mode} PROPERTIES LABELS cli TIMEOUT 300)
 endforeach()

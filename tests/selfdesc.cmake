@@ -6,6 +6,8 @@
 #                  by a required library and keys walked with pairs() count.
 #   MODE=warnings  tests/selfdesc/warnings.lua: one stderr line per warning,
 #                  in order, and the same list in results.json.
+#   MODE=readme    the first scenario of README.md runs and its expectations
+#                  hold.
 #   Both: every key of run and of a warnings entry, and every warning kind,
 #   is documented in docs/results.md (DOCS).
 # CHAINSIM, DIR (tests/selfdesc), OUT, VERSION, DOCS.
@@ -182,6 +184,14 @@ elseif(MODE STREQUAL "warnings")
   foreach(kind after_end not_measured over_capacity)
     expect_contains("${docs}" "**${kind}**" "docs/results.md explains warning kind ${kind}")
   endforeach()
+elseif(MODE STREQUAL "readme")
+  file(READ ${README} text)
+  if(NOT text MATCHES "Save this as `first.lua`:\n\n```lua\n(.*)\n```\n\nand run it")
+    message(FATAL_ERROR "README.md: no first scenario (\"Save this as `first.lua`:\" then a lua block)")
+  endif()
+  file(WRITE ${OUT}/first.lua "${CMAKE_MATCH_1}\n")
+  chainsim(first run ${OUT}/first.lua --out ${OUT}/first --no-figures)
+  expect_eq("${rc}" 0 "README.md's first scenario")
 else()
-  message(FATAL_ERROR "MODE must be params or warnings")
+  message(FATAL_ERROR "MODE must be params, warnings or readme")
 endif()
