@@ -117,60 +117,70 @@ const char *cs_warn_seconds(char buf[G_ASCII_DTOSTR_BUF_SIZE], SimTime t)
   return g_ascii_formatd(buf, G_ASCII_DTOSTR_BUF_SIZE, "%.9g", sim_time_to_s(t));
 }
 
+/* One directed WAN link under check. */
+typedef struct {
+  guint32 dlink;         /* link * 2 + direction */
+  double bps;
+  guint32 over;          /* buckets over capacity */
+  double worst;          /* highest bytes against capacity */
+  guint32 worst_b;       /* its bucket */
+  guint64 worst_bytes;   /* and bytes */
+} LinkCheck;
+
 void cs_warnings_check_links(CsWarnings *w, Sim *sim)
 {
-  guint32 ndl = sim_link_count(sim) * 2, nb = sim_stats_buckets(sim);
+  guint32 nb = sim_stats_buckets(sim);
   SimTime bucket = sim_params(sim)->bucket, end = sim_now(sim);
-  if (ndl == 0 || bucket <= 0)
+  if (bucket <= 0)
     return;
-  /* Per directed link: buckets over, and the worst (bytes against capacity). */
-  guint32 *over = g_new0(guint32, ndl);
-  double *worst = g_new0(double, ndl);
-  guint32 *worst_b = g_new0(guint32, ndl);
-  guint64 *worst_bytes = g_new0(guint64, ndl);
+  /* The WAN links first: access links (one per host) outnumber them. */
+  GArray *links = g_array_new(FALSE, TRUE, sizeof(LinkCheck));
+  for (guint32 l = 0; l < sim_link_count(sim); l++)
+    if (sim_link_kind(sim, l) == SIM_LINK_WAN)
+      for (guint32 dir = 0; dir < 2; dir++) {
+        LinkCheck c = { .dlink = l * 2 + dir, .bps = sim_link_bps(sim, l) };
+        g_array_append_val(links, c);
+      }
   for (guint32 b = 0; b < nb; b++) { /* bucket by bucket: see sim_stats_wan */
     SimTime len = MIN(bucket, end - (SimTime) b * bucket);
     if (len <= 0)
       break;
-    for (guint32 d = 0; d < ndl; d++) {
-      guint32 l = d / 2;
-      if (sim_link_kind(sim, l) != SIM_LINK_WAN)
-        continue;
-      const SimBucket *bk = sim_stats_wan(sim, d, b);
+    double s = sim_time_to_s(len);
+    for (guint i = 0; i < links->len; i++) {
+      LinkCheck *c = &g_array_index(links, LinkCheck, i);
+      const SimBucket *bk = sim_stats_wan(sim, c->dlink, b);
       if (bk == NULL)
         continue;
       guint64 bytes = 0;
-      for (int c = 0; c < SIM_CLS_COUNT; c++)
-        bytes += bk->bytes[c];
-      double bps = sim_link_bps(sim, l), s = sim_time_to_s(len);
-      if (!cs_warn_over_capacity(bytes, bps, s))
+      for (int k = 0; k < SIM_CLS_COUNT; k++)
+        bytes += bk->bytes[k];
+      if (!cs_warn_over_capacity(bytes, c->bps, s))
         continue;
-      over[d]++;
-      double ratio = (double) bytes * 8 / (bps * s);
-      if (ratio > worst[d]) {
-        worst[d] = ratio;
-        worst_b[d] = b;
-        worst_bytes[d] = bytes;
+      c->over++;
+      double ratio = (double) bytes * 8 / (c->bps * s);
+      if (ratio > c->worst) {
+        c->worst = ratio;
+        c->worst_b = b;
+        c->worst_bytes = bytes;
       }
     }
   }
-  for (guint32 d = 0; d < ndl; d++) {
-    if (over[d] == 0)
+  for (guint i = 0; i < links->len; i++) {
+    const LinkCheck *c = &g_array_index(links, LinkCheck, i);
+    if (c->over == 0)
       continue;
-    guint32 l = d / 2;
-    const char *a = sim_site_name(sim, d % 2 ? sim_link_site_b(sim, l) : sim_link_site_a(sim, l));
-    const char *z = sim_site_name(sim, d % 2 ? sim_link_site_a(sim, l) : sim_link_site_b(sim, l));
+    guint32 l = c->dlink / 2;
+    gboolean back = c->dlink % 2;
+    const char *a = sim_site_name(sim, back ? sim_link_site_b(sim, l) : sim_link_site_a(sim, l));
+    const char *z = sim_site_name(sim, back ? sim_link_site_a(sim, l) : sim_link_site_b(sim, l));
+    SimTime at = (SimTime) c->worst_b * bucket;
     char t[G_ASCII_DTOSTR_BUF_SIZE], bl[G_ASCII_DTOSTR_BUF_SIZE];
     cs_warnings_add(w, CS_WARN_OVER_CAPACITY, NULL,
                     "link %s->%s carried more than its capacity in %u of %u statistics "
                     "buckets; the worst, at %ss, carried %" G_GUINT64_FORMAT " bytes, %.0f%% "
-                    "of what %.6g Mbps carries in %ss", a, z, over[d], nb,
-                    cs_warn_seconds(t, (SimTime) worst_b[d] * bucket), worst_bytes[d], worst[d] * 100,
-                    sim_link_bps(sim, l) / 1e6, cs_warn_seconds(bl, MIN(bucket, end - (SimTime) worst_b[d] * bucket)));
+                    "of what %.6g Mbps carries in %ss", a, z, c->over, nb,
+                    cs_warn_seconds(t, at), c->worst_bytes, c->worst * 100, c->bps / 1e6,
+                    cs_warn_seconds(bl, MIN(bucket, end - at)));
   }
-  g_free(over);
-  g_free(worst);
-  g_free(worst_b);
-  g_free(worst_bytes);
+  g_array_free(links, TRUE);
 }
-
