@@ -132,13 +132,14 @@ struct CsLua {
   GHashTable *params_read; /* keys the scenario looked up in chainsim.params → TRUE */
   CsWarnings *warnings;    /* the run's warnings (warnings.h) */
   GArray *pending_at;      /* CsLuaPendingAt: times given before sim:run, checked by it */
+  GStringChunk *wheres;    /* their "file.lua:12" strings, each kept once */
   GArray *transfer_at;     /* SimTime: start of each sim:transfer, by transfer id */
 };
 
 /* A time given to a call before the run's end was known. */
 typedef struct {
   SimTime at;
-  char *where;             /* "file.lua:12" */
+  const char *where;       /* "file.lua:12" (in ctx->wheres) */
   const char *what;        /* "ask", "deploy", "at"... (static) */
 } CsLuaPendingAt;
 

@@ -207,7 +207,10 @@ void cs_lua_note_at(lua_State *L, CsLua *ctx, SimTime at, const char *what)
     }
     return;
   }
-  CsLuaPendingAt p = { .at = at, .where = cs_lua_where(L), .what = what };
+  char *where = cs_lua_where(L);
+  CsLuaPendingAt p = { .at = at, .where = g_string_chunk_insert_const(ctx->wheres, where),
+                       .what = what };
+  g_free(where);
   g_array_append_val(ctx->pending_at, p);
 }
 
@@ -218,7 +221,6 @@ static void check_pending_at(CsLua *ctx)
     CsLuaPendingAt *p = &g_array_index(ctx->pending_at, CsLuaPendingAt, i);
     if (p->at > ctx->duration)
       warn_after_end(ctx, p->where, p->what, p->at);
-    g_free(p->where);
   }
   g_array_set_size(ctx->pending_at, 0);
 }

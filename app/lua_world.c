@@ -2071,6 +2071,7 @@ CsLua *cs_lua_new(CsSandbox *sb, const CsLuaOptions *opts)
   cs_lua_params_init(ctx, opts);
   ctx->warnings = cs_warnings_new(stderr);
   ctx->pending_at = g_array_new(FALSE, FALSE, sizeof(CsLuaPendingAt));
+  ctx->wheres = g_string_chunk_new(1024);
   ctx->transfer_at = g_array_new(FALSE, TRUE, sizeof(SimTime));
   cs_sandbox_set_seed(sb, ctx->seed);
   lua_State *L = ctx->L;
@@ -2118,9 +2119,8 @@ void cs_lua_free(CsLua *ctx)
   g_free(ctx->scenario_sha256);
   cs_lua_params_free(ctx);
   cs_warnings_free(ctx->warnings);
-  for (guint i = 0; i < ctx->pending_at->len; i++)
-    g_free(g_array_index(ctx->pending_at, CsLuaPendingAt, i).where);
   g_array_free(ctx->pending_at, TRUE);
+  g_string_chunk_free(ctx->wheres);
   g_array_free(ctx->transfer_at, TRUE);
   g_free(ctx);
 }
