@@ -11,6 +11,7 @@
 #include "binding.h"
 #include "firewall.h"
 #include "luaopt.h"
+#include "warnings.h"
 
 /* Metatable names, shown in messages ("expected a site, got chainsim.node"). */
 #define CS_LUA_SIM "chainsim.sim"
@@ -124,7 +125,22 @@ struct CsLua {
   char *out_dir;           /* folder of figures; NULL: sim:plot only checks its options */
   FILE *trace;             /* --trace stream (owned by the command line), or NULL */
   GPtrArray *figures;      /* CsLuaFigure *, in the order sim:plot asked for them */
+  char *scenario_sha256;   /* hex SHA-256 of the scenario's text, or NULL */
+  GPtrArray *param_keys;   /* char *: --set keys, sorted (lua_params.c) */
+  GPtrArray *param_values; /* char *: their values, as given */
+  GHashTable *params_read; /* keys the scenario looked up in chainsim.params → TRUE */
+  CsWarnings *warnings;    /* the run's warnings (warnings.h) */
+  GArray *pending_at;      /* CsLuaPendingAt: times given before sim:run, checked by it */
+  GStringChunk *wheres;    /* their "file.lua:12" strings, each kept once */
+  GArray *transfer_at;     /* SimTime: start of each sim:transfer, by transfer id */
 };
+
+/* A time given to a call before the run's end was known. */
+typedef struct {
+  SimTime at;
+  const char *where;       /* "file.lua:12" (in ctx->wheres) */
+  const char *what;        /* "ask", "deploy", "at"... (static) */
+} CsLuaPendingAt;
 
 /* Every object: the run and an index. */
 typedef struct {
@@ -202,6 +218,24 @@ const char *cs_lua_node_role(CsLua *ctx, SimNodeId node);
 /* A time option: `at` of a table (absent: now).  Raises when it lies before
  * the current simulated time. */
 SimTime cs_lua_get_at(lua_State *L, CsLua *ctx, int opts, const char *what);
+/* Notes that `what` was scheduled at `at` by the caller of the running C
+ * function: a warning when that is after the run's end (checked at once
+ * during the run, by sim:run for times given before it). */
+void cs_lua_note_at(lua_State *L, CsLua *ctx, SimTime at, const char *what);
+/* "file.lua:12" of the Lua code calling the running C function; free with
+ * g_free. */
+char *cs_lua_where(lua_State *L);
+/* Notes that the caller read `what`, a figure that needs the simulation to
+ * have reached `needed`: a not_measured warning when it has not (or before
+ * sim:run). */
+void cs_lua_check_measured(lua_State *L, CsLua *ctx, SimTime needed, const char *what);
+
+/* chainsim.params (lua_params.c): copies the --set pairs (sorted by key);
+ * pushes the proxy table; frees them. */
+void cs_lua_params_init(CsLua *ctx, const CsLuaOptions *opts);
+void cs_lua_params_push(lua_State *L, CsLua *ctx);
+void cs_lua_params_free(CsLua *ctx);
+
 /* A duration argument (string or seconds) at idx. */
 SimTime cs_lua_check_duration(lua_State *L, int idx, const char *what, const char *name);
 

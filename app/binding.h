@@ -1,4 +1,4 @@
-/* binding.h — the Lua API of chainsim scenarios (DESIGN.md, "Lua API").
+/* binding.h — the Lua API of chainsim scenarios (docs/scenarios.md).
  *
  * A CsLua is one scenario run: it installs the global `chainsim` table in a
  * sandbox (sandbox.h), and owns what the script builds through it: the world
@@ -24,6 +24,7 @@
 #include <lua.h>
 #include <stdio.h>
 #include "sandbox.h"
+#include "warnings.h"
 #include "world.h"
 
 typedef struct CsLua CsLua;
@@ -32,6 +33,7 @@ typedef struct {
   guint64 seed;            /* the command line's --seed */
   gboolean seed_given;     /* TRUE: it wins over chainsim.new{seed} */
   const char *scenario;    /* name reported in results.json run.scenario */
+  const char *scenario_sha256; /* hex SHA-256 of its text (run.scenario_sha256), or NULL */
   const char *const *set_keys;   /* --set KEY=VALUE pairs, n_set of each */
   const char *const *set_values;
   guint n_set;
@@ -67,6 +69,16 @@ void cs_lua_expectation(CsLua *ctx, guint i, const char **text, const char **whe
  * left it, except those the scenario plotted itself.  Call once, after the
  * results are written.  FALSE with err when a file could not be written. */
 gboolean cs_lua_write_figures(CsLua *ctx, gboolean defaults, GError **err);
+
+/* The --set pairs, sorted by key (results.json run.params). */
+guint cs_lua_param_count(CsLua *ctx);
+void cs_lua_param(CsLua *ctx, guint i, const char **key, const char **value);
+/* NULL when the scenario read every --set key from chainsim.params (a
+ * lookup or pairs()); else the error to report: the keys it never read and
+ * those it did.  Free with g_free. */
+char *cs_lua_params_unread(CsLua *ctx);
+/* The run's warnings (warnings.h): printed to stderr as they arise. */
+const CsWarnings *cs_lua_warnings(CsLua *ctx);
 
 /* Names the scenario gave (for results): sensor names by world sensor id. */
 const char *cs_lua_sensor_name(CsLua *ctx, guint32 sensor);

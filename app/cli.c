@@ -17,6 +17,7 @@
 #include "sandbox.h"
 #include "units.h"
 #include "viz.h"
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -181,6 +182,12 @@ static gboolean parse_sets(const char *cmd, char **set, const char ***keys, cons
     }
     char *k = g_strndup(set[i], (gsize) (eq - set[i]));
     g_ptr_array_add(owned, k);
+    for (guint j = 0; j < i; j++)
+      if (strcmp((*keys)[j], k) == 0) {
+        usage_error(cmd, "--set %s: given twice (\"%s\" and \"%s\"); give each key once",
+                    k, (*values)[j], eq + 1);
+        return FALSE;
+      }
     (*keys)[i] = k;
     (*values)[i] = eq + 1;
   }
@@ -252,6 +259,30 @@ static int load_args_parse(const char *cmd, const char *scenario, const char *se
   return CS_EXIT_OK;
 }
 
+/* The hex SHA-256 of a file's bytes, read in blocks (a huge file costs no
+ * memory); NULL with a message on stderr when it cannot be read. */
+static char *file_sha256(const char *cmd, const char *path)
+{
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    usage_error(cmd, "cannot read scenario '%s': %s", path, g_strerror(errno));
+    return NULL;
+  }
+  GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+  guchar buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+    g_checksum_update(sum, buf, (gssize) n);
+  gboolean ok = !ferror(f);
+  int err = errno;
+  fclose(f);
+  char *hex = ok ? g_strdup(g_checksum_get_string(sum)) : NULL;
+  g_checksum_free(sum);
+  if (!ok)
+    usage_error(cmd, "cannot read scenario '%s': %s", path, g_strerror(err));
+  return hex;
+}
+
 /* Runs a scenario to its end.  Returns CS_EXIT_OK with *l filled, or the
  * exit status of what went wrong (reported on stderr; *l cleared). */
 static int load_scenario(const LoadArgs *a, Loaded *l)
@@ -275,10 +306,18 @@ static int load_scenario(const LoadArgs *a, Loaded *l)
       cs_sandbox_add_embedded(l->sb, cs_embedded_files[i].module, cs_embedded_files[i].source);
   l->name = builtin ? g_strconcat("builtin:", builtin->path, NULL)
                     : g_path_get_basename(a->scenario);
+  char *sha = builtin ? g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+                                                    (const guchar *) builtin->source, builtin->len)
+                      : file_sha256(a->cmd, a->scenario);
+  if (sha == NULL) {
+    loaded_clear(l);
+    return CS_EXIT_USAGE;
+  }
   CsLuaOptions lo = {
     .seed = a->seed,
     .seed_given = a->seed_given,
     .scenario = l->name,
+    .scenario_sha256 = sha,
     .set_keys = a->keys,
     .set_values = a->values,
     .n_set = a->n_set,
@@ -287,7 +326,9 @@ static int load_scenario(const LoadArgs *a, Loaded *l)
     .trace = a->trace,
   };
   l->ctx = cs_lua_new(l->sb, &lo);
+  g_free(sha);
   int rc = CS_EXIT_OK;
+  char *unread = NULL;
   GError *e = NULL;
   if (l->ctx == NULL) {
     rc = CS_EXIT_INTERNAL;
@@ -302,6 +343,10 @@ static int load_scenario(const LoadArgs *a, Loaded *l)
     rc = CS_EXIT_USAGE;
   } else if (!cs_lua_ran(l->ctx)) {
     fprintf(stderr, "chainsim: %s: the scenario never called sim:run{duration = ...}\n", l->name);
+    rc = CS_EXIT_USAGE;
+  } else if ((unread = cs_lua_params_unread(l->ctx)) != NULL) {
+    fprintf(stderr, "chainsim: %s: %s\n", l->name, unread);
+    g_free(unread);
     rc = CS_EXIT_USAGE;
   } else if (internal_errors > 0) {
     rc = CS_EXIT_INTERNAL;

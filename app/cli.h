@@ -1,4 +1,4 @@
-/* cli.h — the chainsim command line (DESIGN.md, "Command line").
+/* cli.h — the chainsim command line (docs/scenarios.md, "The command line").
  *
  *   chainsim run [SCENARIO.lua] [--seed N] [--out DIR] [--set KEY=VALUE]...
  *                [--trace FILE] [--quiet] [--no-figures]

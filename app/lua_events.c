@@ -172,6 +172,76 @@ static void schedule(CsLua *ctx, SimTime at, SchedKind kind, guint32 id, CsLuaRu
   sim_call_at(ctx->sim, at, sched_fire, s, 0);
 }
 
+/* ---- warnings ------------------------------------------------------------------------ */
+
+char *cs_lua_where(lua_State *L)
+{
+  luaL_where(L, 1);
+  size_t len;
+  const char *w = lua_tolstring(L, -1, &len);
+  char *where = g_strndup(w, len >= 2 ? len - 2 : len); /* without ": " */
+  lua_pop(L, 1);
+  return where;
+}
+
+static void warn_after_end(CsLua *ctx, const char *where, const char *what, SimTime at)
+{
+  char a[G_ASCII_DTOSTR_BUF_SIZE], e[G_ASCII_DTOSTR_BUF_SIZE];
+  if (strcmp(what, "at") == 0)
+    cs_warnings_add(ctx->warnings, CS_WARN_AFTER_END, where,
+                    "sim:at(%ss, fn) is after the run's end at %ss: fn never runs", cs_warn_seconds(a, at),
+                    cs_warn_seconds(e, ctx->duration));
+  else
+    cs_warnings_add(ctx->warnings, CS_WARN_AFTER_END, where,
+                    "%s at %ss is after the run's end at %ss: it never happens", what,
+                    cs_warn_seconds(a, at), cs_warn_seconds(e, ctx->duration));
+}
+
+void cs_lua_note_at(lua_State *L, CsLua *ctx, SimTime at, const char *what)
+{
+  if (ctx->phase == CS_PHASE_RUNNING) {
+    if (at > ctx->duration) {
+      char *where = cs_lua_where(L);
+      warn_after_end(ctx, where, what, at);
+      g_free(where);
+    }
+    return;
+  }
+  char *where = cs_lua_where(L);
+  CsLuaPendingAt p = { .at = at, .where = g_string_chunk_insert_const(ctx->wheres, where),
+                       .what = what };
+  g_free(where);
+  g_array_append_val(ctx->pending_at, p);
+}
+
+/* At the start of sim:run: the times given before it. */
+static void check_pending_at(CsLua *ctx)
+{
+  for (guint i = 0; i < ctx->pending_at->len; i++) {
+    CsLuaPendingAt *p = &g_array_index(ctx->pending_at, CsLuaPendingAt, i);
+    if (p->at > ctx->duration)
+      warn_after_end(ctx, p->where, p->what, p->at);
+  }
+  g_array_set_size(ctx->pending_at, 0);
+}
+
+void cs_lua_check_measured(lua_State *L, CsLua *ctx, SimTime needed, const char *what)
+{
+  SimTime now = sim_now(ctx->sim);
+  if (ctx->phase != CS_PHASE_BUILD && needed <= now)
+    return;
+  char *where = cs_lua_where(L);
+  char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE];
+  if (ctx->phase == CS_PHASE_BUILD)
+    cs_warnings_add(ctx->warnings, CS_WARN_NOT_MEASURED, where,
+                    "%s is read before sim:run: it is not measured yet", what);
+  else
+    cs_warnings_add(ctx->warnings, CS_WARN_NOT_MEASURED, where,
+                    "%s needs the simulation up to %ss but it has only reached %ss: "
+                    "the figure is not measured yet", what, cs_warn_seconds(a, needed), cs_warn_seconds(b, now));
+  g_free(where);
+}
+
 /* ---- firewall ---------------------------------------------------------------------- */
 
 static const char *const FW_ACTIONS[] = { "allow", "drop", "reject", NULL };
@@ -489,6 +559,7 @@ static int sim_at(lua_State *L)
   if (at < sim_now(ctx->sim))
     return luaL_error(L, "at: %fs is in the past (the simulated time is now %fs)",
                       sim_time_to_s(at), sim_time_to_s(sim_now(ctx->sim)));
+  cs_lua_note_at(L, ctx, at, "at");
   lua_pushvalue(L, 3);
   int ref = luaL_ref(L, LUA_REGISTRYINDEX);
   schedule(ctx, at, SCH_LUA, 0, NULL, ref);
@@ -546,6 +617,14 @@ static int sim_ask(lua_State *L)
 
 #define check_question(L) ((CsLuaObj *) luaL_checkudata((L), 1, CS_LUA_QUESTION))
 
+/* A figure of question q about the `within` after it was asked. */
+static void question_read(lua_State *L, CsLuaObj *q, SimTime within, const char *method)
+{
+  char what[128];
+  g_snprintf(what, sizeof what, "question %u's %s", q->id + 1, method);
+  cs_lua_check_measured(L, q->ctx, cs_question_asked_at(q->ctx->world, q->id) + within, what);
+}
+
 /* q:answered_fraction([t]) — fraction of targets answered within t of the
  * ask (at any time when t is absent). */
 static int q_answered_fraction(lua_State *L)
@@ -554,11 +633,16 @@ static int q_answered_fraction(lua_State *L)
   CsWorld *w = q->ctx->world;
   guint32 targets = cs_question_targets(w, q->id);
   guint32 answered;
-  if (lua_isnoneornil(L, 2))
+  if (lua_isnoneornil(L, 2)) {
+    question_read(L, q, 0, "answered_fraction()");
     answered = cs_question_answered(w, q->id);
-  else
-    answered = cs_question_answered_by(w, q->id, cs_lua_check_duration(L, 2, "answered_fraction",
-                                                                       "within"));
+  } else {
+    SimTime within = cs_lua_check_duration(L, 2, "answered_fraction", "within");
+    char t[G_ASCII_DTOSTR_BUF_SIZE], what[64];
+    g_snprintf(what, sizeof what, "answered_fraction(%ss)", cs_warn_seconds(t, within));
+    question_read(L, q, within, what);
+    answered = cs_question_answered_by(w, q->id, within);
+  }
   lua_pushnumber(L, targets ? (double) answered / (double) targets : 0.0);
   return 1;
 }
@@ -573,6 +657,7 @@ static void push_result_row(const char *value, guint64 count, gpointer data)
 static int q_result(lua_State *L)
 {
   CsLuaObj *q = check_question(L);
+  question_read(L, q, 0, "result()");
   lua_newtable(L);
   cs_question_result(q->ctx->world, q->id, push_result_row, L);
   return 1;
@@ -598,6 +683,7 @@ static int q_time_to(lua_State *L)
 {
   CsLuaObj *q = check_question(L);
   double f = cs_lua_check_fraction(L, 2, "time_to");
+  question_read(L, q, 0, "time_to()");
   cs_lua_push_time_or_nil(L, cs_question_time_to(q->ctx->world, q->id, f));
   return 1;
 }
@@ -605,6 +691,7 @@ static int q_time_to(lua_State *L)
 static int q_answered(lua_State *L)
 {
   CsLuaObj *q = check_question(L);
+  question_read(L, q, 0, "answered()");
   lua_pushinteger(L, cs_question_answered(q->ctx->world, q->id));
   return 1;
 }
@@ -707,10 +794,21 @@ static guint32 check_action_id(lua_State *L, CsLua **ctx)
   return g_array_index(a->ctx->actions, guint32, a->id);
 }
 
+/* The world action id of a deploy whose figure `method` is read. */
+static guint32 action_read(lua_State *L, CsLua **ctx, const char *method)
+{
+  guint32 a = check_action_id(L, ctx);
+  char what[128];
+  g_snprintf(what, sizeof what, "deploy %u's %s",
+             ((CsLuaObj *) lua_touserdata(L, 1))->id + 1, method);
+  cs_lua_check_measured(L, *ctx, cs_action_deployed_at((*ctx)->world, a), what);
+  return a;
+}
+
 static int a_completed_fraction(lua_State *L)
 {
   CsLua *ctx;
-  guint32 a = check_action_id(L, &ctx);
+  guint32 a = action_read(L, &ctx, "completed_fraction()");
   guint32 targets = cs_action_targets(ctx->world, a);
   lua_pushnumber(L, targets ? (double) cs_action_completed(ctx->world, a) / targets : 0.0);
   return 1;
@@ -719,7 +817,7 @@ static int a_completed_fraction(lua_State *L)
 static int a_completed(lua_State *L)
 {
   CsLua *ctx;
-  guint32 a = check_action_id(L, &ctx);
+  guint32 a = action_read(L, &ctx, "completed()");
   lua_pushinteger(L, cs_action_completed(ctx->world, a));
   return 1;
 }
@@ -735,26 +833,36 @@ static int a_targets(lua_State *L)
 static int a_time_to(lua_State *L)
 {
   CsLua *ctx;
-  guint32 a = check_action_id(L, &ctx);
+  guint32 a = action_read(L, &ctx, "time_to()");
   double f = cs_lua_check_fraction(L, 2, "time_to");
   cs_lua_push_time_or_nil(L, cs_action_time_to(ctx->world, a, f));
   return 1;
 }
 
-/* Byte counters of the action's file (0 without one). */
-static int a_bytes(lua_State *L, guint64 (*fn)(const CsWorld *, guint32))
+/* Byte counters of the action's file (0 without one); the size is known
+ * from the start, the counters are measured. */
+static int a_bytes(lua_State *L, guint64 (*fn)(const CsWorld *, guint32), const char *method)
 {
   CsLua *ctx;
-  guint32 a = check_action_id(L, &ctx);
+  guint32 a = method ? action_read(L, &ctx, method) : check_action_id(L, &ctx);
   lua_pushinteger(L, (lua_Integer) fn(ctx->world, a));
   return 1;
 }
 
-static int a_bytes_from_server(lua_State *L) { return a_bytes(L, cs_action_bytes_from_server); }
-static int a_bytes_from_peers(lua_State *L) { return a_bytes(L, cs_action_bytes_from_peers); }
-static int a_bytes_from_caches(lua_State *L) { return a_bytes(L, cs_action_bytes_from_caches); }
-static int a_wan_bytes(lua_State *L) { return a_bytes(L, cs_action_wan_bytes); }
-static int a_size(lua_State *L) { return a_bytes(L, cs_action_size); }
+static int a_bytes_from_server(lua_State *L)
+{
+  return a_bytes(L, cs_action_bytes_from_server, "bytes_from_server()");
+}
+static int a_bytes_from_peers(lua_State *L)
+{
+  return a_bytes(L, cs_action_bytes_from_peers, "bytes_from_peers()");
+}
+static int a_bytes_from_caches(lua_State *L)
+{
+  return a_bytes(L, cs_action_bytes_from_caches, "bytes_from_caches()");
+}
+static int a_wan_bytes(lua_State *L) { return a_bytes(L, cs_action_wan_bytes, "wan_bytes()"); }
+static int a_size(lua_State *L) { return a_bytes(L, cs_action_size, NULL); }
 
 static int a_id(lua_State *L)
 {
@@ -940,6 +1048,9 @@ static int sim_transfer_m(lua_State *L)
     if (strcmp(cls, CLASS_NAMES[i]) == 0)
       c = (SimClass) i;
   guint32 t = sim_transfer(ctx->sim, from, to, size, c, at);
+  if (t >= ctx->transfer_at->len)
+    g_array_set_size(ctx->transfer_at, t + 1);
+  g_array_index(ctx->transfer_at, SimTime, t) = at;
   cs_lua_push_obj(L, ctx, CS_LUA_TRANSFER, t);
   return 1;
 }
@@ -947,6 +1058,9 @@ static int sim_transfer_m(lua_State *L)
 static int t_finished_at(lua_State *L)
 {
   CsLuaObj *t = luaL_checkudata(L, 1, CS_LUA_TRANSFER);
+  char what[64];
+  g_snprintf(what, sizeof what, "transfer %u's finished_at()", t->id + 1);
+  cs_lua_check_measured(L, t->ctx, g_array_index(t->ctx->transfer_at, SimTime, t->id), what);
   cs_lua_push_time_or_nil(L, sim_transfer_finished_at(t->ctx->sim, t->id));
   return 1;
 }
@@ -989,6 +1103,7 @@ static int sim_run(lua_State *L)
 
   ctx->phase = CS_PHASE_RUNNING;
   ctx->duration = duration;
+  check_pending_at(ctx);
   cs_lua_apply_no_cert(ctx);
   for (guint i = 0; i < ctx->start_rules->len; i++)
     cs_lua_rule_apply(ctx, g_ptr_array_index(ctx->start_rules, i));
@@ -1003,6 +1118,8 @@ static int sim_run(lua_State *L)
     sim_set_progress(ctx->sim, PROGRESS_EVERY, progress, ctx);
   sim_run_until(ctx->sim, duration);
   sim_stats_flush(ctx->sim); /* the bytes of transfers still under way count too */
+  if (ctx->deferred == NULL)
+    cs_warnings_check_links(ctx->warnings, ctx->sim);
   sim_set_progress(ctx->sim, 0, NULL, NULL);
   ctx->run_wall = (double) (g_get_monotonic_time() - ctx->progress_start) / 1e6;
   if (ctx->progress) {

@@ -75,8 +75,22 @@ static void build_run(JsonBuilder *b, CsLua *ctx)
   json_builder_set_member_name(b, "run");
   json_builder_begin_object(b);
   member_string(b, "version", CHAINSIM_VERSION);
+  member_int(b, "schema", CS_RESULTS_SCHEMA);
   member_int(b, "seed", (gint64) ctx->seed);
   member_string(b, "scenario", ctx->scenario);
+  json_builder_set_member_name(b, "scenario_sha256");
+  if (ctx->scenario_sha256)
+    json_builder_add_string_value(b, ctx->scenario_sha256);
+  else
+    json_builder_add_null_value(b);
+  json_builder_set_member_name(b, "params");
+  json_builder_begin_object(b);
+  for (guint i = 0; i < cs_lua_param_count(ctx); i++) {
+    const char *k, *v;
+    cs_lua_param(ctx, i, &k, &v);
+    member_string(b, k, v);
+  }
+  json_builder_end_object(b);
   member_double(b, "sim_seconds", sim_time_to_s(sim_now(sim)), 1e9);
   member_int(b, "events", (gint64) sim_events_dispatched(sim));
   member_string(b, "fingerprint", fp);
@@ -298,6 +312,31 @@ static void build_direct_connect(JsonBuilder *b, CsLua *ctx)
   json_builder_end_array(b);
 }
 
+/* The run's warnings in the order they arose (warnings.h). */
+static void build_warnings(JsonBuilder *b, CsLua *ctx)
+{
+  const CsWarnings *w = ctx->warnings;
+  json_builder_set_member_name(b, "warnings");
+  json_builder_begin_array(b);
+  for (guint i = 0; i < cs_warnings_count(w); i++) {
+    CsWarnKind kind;
+    const char *where, *message;
+    guint64 count;
+    cs_warnings_get(w, i, &kind, &where, &message, &count);
+    json_builder_begin_object(b);
+    member_string(b, "kind", cs_warn_kind_name(kind));
+    json_builder_set_member_name(b, "where");
+    if (where)
+      json_builder_add_string_value(b, where);
+    else
+      json_builder_add_null_value(b);
+    member_string(b, "message", message);
+    member_int(b, "count", (gint64) count);
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
+}
+
 static void build_expectations(JsonBuilder *b, CsLua *ctx)
 {
   json_builder_set_member_name(b, "expectations");
@@ -328,6 +367,7 @@ JsonNode *cs_results_build(CsLua *ctx)
   build_distributions(b, ctx);
   build_direct_connect(b, ctx);
   build_expectations(b, ctx);
+  build_warnings(b, ctx);
   json_builder_end_object(b);
   JsonNode *root = json_builder_get_root(b);
   g_object_unref(b);

@@ -30,7 +30,7 @@
  * value 0 meaning "no value". */
 #define SENSOR_VALUES_MAX 65534
 
-/* Subnet access link when the scenario gives none (DESIGN.md). */
+/* Subnet access link when the scenario gives none (docs/scenarios.md). */
 #define DEFAULT_ACCESS_BPS 1e9
 #define DEFAULT_ACCESS_LATENCY (100 * SIM_US)
 
@@ -316,6 +316,7 @@ SimTime cs_lua_get_at(lua_State *L, CsLua *ctx, int opts, const char *what)
     g_ascii_formatd(b, sizeof b, "%.9g", sim_time_to_s(now));
     luaL_error(L, "%s 'at': %ss is in the past (the simulated time is now %ss)", what, a, b);
   }
+  cs_lua_note_at(L, ctx, at, what);
   return at;
 }
 
@@ -1997,7 +1998,6 @@ static int new_ref_table(lua_State *L, const char *mode)
 static int install(lua_State *L)
 {
   CsLua *ctx = lua_touserdata(L, 1);
-  const CsLuaOptions *opts = lua_touserdata(L, 2);
   lua_pushlightuserdata(L, ctx);
   lua_setfield(L, LUA_REGISTRYINDEX, CTX_KEY);
   ctx->sites_ref = new_ref_table(L, NULL);
@@ -2024,11 +2024,7 @@ static int install(lua_State *L)
   lua_setfield(L, -2, "new");
   lua_pushliteral(L, CHAINSIM_VERSION);
   lua_setfield(L, -2, "version");
-  lua_newtable(L);
-  for (guint i = 0; i < opts->n_set; i++) {
-    lua_pushstring(L, opts->set_values[i]);
-    lua_setfield(L, -2, opts->set_keys[i]);
-  }
+  cs_lua_params_push(L, ctx);
   lua_setfield(L, -2, "params");
   /* What the models support so far, so a scenario can guard the rest. */
   static const struct { const char *name; gboolean on; } features[] = {
@@ -2071,12 +2067,17 @@ CsLua *cs_lua_new(CsSandbox *sb, const CsLuaOptions *opts)
   ctx->out_dir = g_strdup(opts->out_dir);
   ctx->trace = opts->trace;
   ctx->figures = g_ptr_array_new();
+  ctx->scenario_sha256 = g_strdup(opts->scenario_sha256);
+  cs_lua_params_init(ctx, opts);
+  ctx->warnings = cs_warnings_new(stderr);
+  ctx->pending_at = g_array_new(FALSE, FALSE, sizeof(CsLuaPendingAt));
+  ctx->wheres = g_string_chunk_new(1024);
+  ctx->transfer_at = g_array_new(FALSE, TRUE, sizeof(SimTime));
   cs_sandbox_set_seed(sb, ctx->seed);
   lua_State *L = ctx->L;
   lua_pushcfunction(L, install);
   lua_pushlightuserdata(L, ctx);
-  lua_pushlightuserdata(L, (gpointer) opts);
-  if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+  if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
     g_warning("cannot set up the Lua API: %s", lua_tostring(L, -1));
     lua_pop(L, 1);
     cs_lua_free(ctx);
@@ -2115,6 +2116,12 @@ void cs_lua_free(CsLua *ctx)
     cs_world_free(ctx->world);
   g_free(ctx->deferred);
   g_free(ctx->scenario);
+  g_free(ctx->scenario_sha256);
+  cs_lua_params_free(ctx);
+  cs_warnings_free(ctx->warnings);
+  g_array_free(ctx->pending_at, TRUE);
+  g_string_chunk_free(ctx->wheres);
+  g_array_free(ctx->transfer_at, TRUE);
   g_free(ctx);
 }
 
@@ -2122,6 +2129,7 @@ CsWorld *cs_lua_world(CsLua *ctx) { return ctx->world; }
 gboolean cs_lua_ran(CsLua *ctx) { return ctx->phase == CS_PHASE_DONE; }
 guint64 cs_lua_seed(CsLua *ctx) { return ctx->seed; }
 const char *cs_lua_scenario(CsLua *ctx) { return ctx->scenario; }
+const CsWarnings *cs_lua_warnings(CsLua *ctx) { return ctx->warnings; }
 SimTime cs_lua_duration(CsLua *ctx) { return ctx->duration; }
 double cs_lua_run_wall_seconds(CsLua *ctx) { return ctx->run_wall; }
 guint cs_lua_expectation_count(CsLua *ctx) { return ctx->expects->len; }

@@ -2,11 +2,12 @@
  *
  * One tree (json-glib nodes) is built from the world after the run and serves
  * all three: the Lua table of sim:metrics(), the file results.json, and the
- * baseline comparison.  Its top-level keys are the contract of DESIGN.md:
- * run, topology, chains, registration, server, wan, lan, questions,
- * distributions, direct_connect, expectations — in that order, each object's
- * keys in a fixed order, arrays in id order, no wall-clock value anywhere, so
- * a scenario and seed always give the same bytes.
+ * baseline comparison.  Its top-level keys are the contract of
+ * docs/results.md: run, topology, chains, registration, server, wan, lan,
+ * questions, distributions, direct_connect, expectations, warnings — in that
+ * order, each object's keys in a fixed order, arrays in id order, no
+ * wall-clock value anywhere, so a scenario and seed always give the same
+ * bytes.
  *
  * Numbers: counts and bytes are integers; times in ms and rates are rounded
  * to 3 decimals and utilizations to 6 (finer digits are noise of the model,
@@ -25,7 +26,7 @@
  * server's along the chain).  direct_connect lists every session made by
  * sim:direct_connect, sim:test_connection and sim:satellite (kind "session",
  * "test", "satellite"): id = s:id(), endpoint address, status (the state
- * names of PROTOCOL.md), setup_ms (null if it never opened), reason (null if
+ * names of docs/model.md), setup_ms (null if it never opened), reason (null if
  * none).
  *
  * timeseries.csv has the columns time_s,link,direction,class,bytes: one row
@@ -36,6 +37,12 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include "binding.h"
+
+/* results.json run.schema: bumped on any change of what a key means (a new
+ * key alone is no change of meaning).  1 was the contract of the first
+ * release; 2 adds run.schema, run.params, run.scenario_sha256 and warnings
+ * (docs/results.md, "### run"). */
+#define CS_RESULTS_SCHEMA 2
 
 /* The results tree of a run (after chainsim.new; before sim:run it describes
  * time zero).  Free with json_node_unref. */

@@ -62,6 +62,9 @@ set(CLI_CASES
   "seed_negative|--seed: expected an integer from 0 to|run|--seed=-5"
   "set_without_value|--set: expected KEY=VALUE|run|--set|endpoints"
   "set_bad_key|--set: expected KEY=VALUE|run|--set|1x=2"
+  "set_twice|--set endpoints: given twice (\"300\" and \"400\")|run|--set|endpoints=300|--set|endpoints=400"
+  "builtin_set_unread|chainsim: builtin:enterprise.lua: --set bww: the scenario never reads this parameter (the parameters it reads: bench, bucket, duration, endpoints, flow_groups)|run|--set|bww=50Mbps"
+  "diagram_set_unread|--set bww: the scenario never reads this parameter|diagram|--format|mermaid|--set|bww=50Mbps"
   "two_scenarios|expected at most one scenario|run|a.lua|b.lua"
   "missing_scenario|cannot read scenario 'no-such-scenario.lua': no such file|run|no-such-scenario.lua"
   "tolerance_without_baseline|--tolerance needs --baseline|run|--tolerance|5%"
@@ -137,3 +140,15 @@ add_test(NAME cli.trace
           -DBAD=${CMAKE_CURRENT_SOURCE_DIR}/bad/syntax_error.lua
           -DOUT=${CMAKE_CURRENT_BINARY_DIR}/trace-out -P ${CMAKE_CURRENT_SOURCE_DIR}/trace.cmake)
 set_tests_properties(cli.trace PROPERTIES LABELS cli TIMEOUT 120)
+
+# Self-describing runs (run.params, schema, hash, unread --set keys) and
+# warnings, through the real command line.
+foreach(mode params warnings readme)
+  add_test(NAME selfdesc.${mode}
+    COMMAND ${CMAKE_COMMAND} -DCHAINSIM=$<TARGET_FILE:chainsim> -DMODE=${mode}
+            -DDIR=${CMAKE_CURRENT_SOURCE_DIR}/selfdesc -DOUT=${SCENARIO_OUT}/selfdesc-${mode}
+            -DVERSION=${PROJECT_VERSION} -DDOCS=${PROJECT_SOURCE_DIR}/docs/results.md
+            -DREADME=${PROJECT_SOURCE_DIR}/README.md
+            -P ${CMAKE_CURRENT_SOURCE_DIR}/selfdesc.cmake)
+  set_tests_properties(selfdesc.${mode} PROPERTIES LABELS cli TIMEOUT 300)
+endforeach()

@@ -1,5 +1,6 @@
-/* test_link_model.c — the link model against hand computation and against the
- * packet-level ground truth of GROUND_TRUTH.md (ns-3), each case within 10 %.
+/* test_link_model.c — the link model against hand computation and against
+ * packet-level reference figures of ns-3 runs of the same cases
+ * (docs/model.md, "Network model"), each case within 10 %.
  *
  * Ground-truth set-up: A —(1 Gbps, 0.1 ms)— R1 —(20 Mbps, 30 ms)— R2
  * —(1 Gbps, 0.1 ms)— B, PPP framing (54 header bytes per 1448-byte segment)
