@@ -1642,6 +1642,28 @@ static int node_tunnel_drops(lua_State *L)
   return 1;
 }
 
+/* ts:connections() — { open, persistent, persistent_peak }: connections open
+ * at this core server now, the persistent ones among them (leaders of either
+ * role, chains of one) and their peak so far. */
+static int node_connections(lua_State *L)
+{
+  CsLuaObj *n = cs_lua_check_node(L, 1);
+  guint32 s = cs_world_server_of_node(n->ctx->world, n->id);
+  if (s == G_MAXUINT32) {
+    char buf[80];
+    return luaL_error(L, "connections: %s %s is not a core server", cs_lua_node_role(n->ctx, n->id),
+                      cs_lua_node_label(n->ctx, n->id, buf, sizeof buf));
+  }
+  lua_createtable(L, 0, 3);
+  lua_pushinteger(L, cs_server_connections(n->ctx->world, s));
+  lua_setfield(L, -2, "open");
+  lua_pushinteger(L, cs_server_persistent_connections(n->ctx->world, s));
+  lua_setfield(L, -2, "persistent");
+  lua_pushinteger(L, cs_server_persistent_peak(n->ctx->world, s));
+  lua_setfield(L, -2, "persistent_peak");
+  return 1;
+}
+
 static int node_tostring(lua_State *L)
 {
   CsLuaObj *n = cs_lua_check_node(L, 1);
@@ -1957,6 +1979,7 @@ void cs_lua_world_classes(lua_State *L)
     { "sensor", node_sensor },
     { "tunnel_up", node_tunnel_up },
     { "tunnel_drops", node_tunnel_drops },
+    { "connections", node_connections },
     { NULL, NULL },
   };
   static const luaL_Reg node_mm[] = { { "__tostring", node_tostring }, { NULL, NULL } };

@@ -70,9 +70,12 @@ SimNodeId cs_client_server_node(const CsWorld *w, const CsClient *c)
   return cs_server_rec(w, c->server)->node;
 }
 
+/* A client peers when peering is on and it has a neighbourhood: an external
+ * client, an isolated one (VPN pool) and every client with peering off is a
+ * chain of one, holding its own connection to its server (or zone server). */
 gboolean cs_client_peers(const CsWorld *w, const CsClient *c)
 {
-  return w->p.peering && c->zone == CS_NONE;
+  return w->p.peering && c->zone == CS_NONE && c->neigh != CS_NONE;
 }
 
 static void reg_begin(CsWorld *w, CsClient *c)
@@ -239,8 +242,6 @@ static void chain_start(CsWorld *w, CsClient *c)
       connect_server(w, c, CS_FWD);
     return;
   }
-  if (c->neigh == CS_NONE)
-    return; /* isolated: never peers, answers at registration */
   side_consider(w, c, CS_BACK);
   side_consider(w, c, CS_FWD);
 }
@@ -335,9 +336,8 @@ static void flush_batch(CsWorld *w, CsClient *c)
   if (!c->batch || c->batch->len == 0)
     return;
   if (c->cur_kind[CS_FWD] == CS_SIDE_NONE || !sim_conn_is_open(w->sim, c->cur[CS_FWD])) {
-    if (c->neigh != CS_NONE || !cs_client_peers(w, c))
-      arm_batch(w, c); /* the chain (or the server connection) is re-forming: try again */
-    return;            /* isolated: the next registration carries it */
+    arm_batch(w, c); /* the chain (or the server connection) is re-forming: try again */
+    return;
   }
   SimMsg *m = sim_msg_new(w->sim);
   m->type = CS_MSG_ANSWER;

@@ -12,7 +12,8 @@
 #include <string.h>
 
 /* Connection tag bits at the server. */
-enum { CT_COUNTED = 1, CT_WAN = 2, CT_LEADER = 4 };
+/* CT_PERSIST: a leader's (or a chain of one's) persistent connection, either role. */
+enum { CT_COUNTED = 1, CT_WAN = 2, CT_LEADER = 4, CT_PERSIST = 8 };
 
 
 static CsWorld *W(gpointer k) { return k; }
@@ -84,7 +85,7 @@ static void fill_peers(CsWorld *w, guint32 client, CsRegResp *r)
 {
   CsClient *cl = cs_client_rec(w, client);
   r->nback = r->nfwd = 0;
-  if (cl->neigh == CS_NONE || !cs_client_peers(w, cl))
+  if (!cs_client_peers(w, cl))
     return;
   CsNeigh *n = &g_array_index(w->neighs, CsNeigh, cl->neigh);
   SimTime now = sim_now(w->sim);
@@ -162,6 +163,12 @@ static void finish_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
     if (!sim_conn_is_open(sim, j->conn))
       break;
     guint32 tag = sim_conn_tag(sim, j->conn, node);
+    if (!(tag & CT_PERSIST)) {
+      tag |= CT_PERSIST;
+      sim_conn_set_tag(sim, j->conn, node, tag);
+      s->persistent++;
+      s->persistent_peak = MAX(s->persistent_peak, s->persistent);
+    }
     if ((role & 1) && !(tag & CT_LEADER)) {
       sim_conn_set_tag(sim, j->conn, node, tag | CT_LEADER);
       g_array_append_val(s->leaders, j->conn);
@@ -248,7 +255,7 @@ static void srv_crashed(Sim *sim, SimNodeId node, gpointer k)
   }
   s->busy = 0;
   g_array_set_size(s->leaders, 0);
-  s->conns = s->wan_conns = 0;
+  s->conns = s->wan_conns = s->persistent = 0;
   /* The hub's tunnels went with the crash; a restart opens them again. */
   CsWorld *w = W(k);
   for (guint i = 0; i < w->zones->len; i++)
@@ -287,6 +294,8 @@ static void srv_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId c, SimCon
     s->conns--;
   if (tag & CT_WAN)
     s->wan_conns--;
+  if (tag & CT_PERSIST)
+    s->persistent--;
   if (tag & CT_LEADER) {
     for (guint i = 0; i < s->leaders->len; i++) {
       if (g_array_index(s->leaders, SimConnId, i) == c) {

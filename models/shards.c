@@ -354,7 +354,7 @@ static void route_request(CsWorld *w, CsClient *c, CsShardReq *req)
     leader_fetch(w, c, req);
     return;
   }
-  if (req->requester == me(w, c) && (c->neigh == CS_NONE || !cs_client_peers(w, c))) {
+  if (req->requester == me(w, c) && !cs_client_peers(w, c)) {
     direct_fetch(w, c, req);
     return;
   }

@@ -222,6 +222,7 @@ typedef struct {
   guint32 qhead, qlen;     /* ring position and length */
   guint32 queue_peak;
   guint32 conns, conns_peak, wan_conns, wan_conns_peak;
+  guint32 persistent, persistent_peak; /* leader connections (either role) open, and their peak */
   GArray *leaders;         /* SimConnId of backward-role leader connections */
   GArray *slots;           /* CsSlot: jobs in service */
   CsHist service;          /* queue wait + service */
@@ -411,8 +412,6 @@ void cs_world_note_interval(CsWorld *w, gboolean initial, SimTime interval);
 
 CsClient *cs_client_rec(const CsWorld *w, guint32 client);
 CsServer *cs_server_rec(const CsWorld *w, guint32 server);
-/* The server index of a node, or CS_NONE. */
-guint32 cs_world_server_of_node(const CsWorld *w, SimNodeId node);
 void cs_world_build_neighbourhoods(CsWorld *w);
 /* Books kept by the world when a server completes a registration. */
 void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency);

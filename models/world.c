@@ -901,6 +901,8 @@ void cs_world_reg_intervals(const CsWorld *w, CsIntervalStats *normal, CsInterva
 guint32 cs_server_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->conns; }
 guint32 cs_server_leader_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->leaders->len; }
 guint32 cs_server_wan_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->wan_conns; }
+guint32 cs_server_persistent_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->persistent; }
+guint32 cs_server_persistent_peak(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->persistent_peak; }
 
 void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency)
 {
@@ -924,7 +926,7 @@ const char *cs_msg_type_name(guint32 type)
 
 static gboolean chain_member(const CsWorld *w, const CsClient *c)
 {
-  return c->alive && c->neigh != CS_NONE && cs_client_peers(w, c) && sim_node_is_up(w->sim, c->node);
+  return c->alive && cs_client_peers(w, c) && sim_node_is_up(w->sim, c->node);
 }
 
 guint32 cs_client_forward(const CsWorld *w, guint32 i)

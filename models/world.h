@@ -99,6 +99,8 @@ SimNodeId cs_world_client_node(const CsWorld *w, guint32 client);
 guint32 cs_world_node_client(const CsWorld *w, SimNodeId node);
 guint32 cs_world_server_count(const CsWorld *w);
 SimNodeId cs_world_server_node(const CsWorld *w, guint32 i);
+/* The core server index of a node, or G_MAXUINT32. */
+guint32 cs_world_server_of_node(const CsWorld *w, SimNodeId node);
 const char *cs_world_node_name(const CsWorld *w, SimNodeId node); /* NULL for clients */
 
 /* Graceful leave at `at`: the client introduces its neighbours to each other. */
@@ -266,6 +268,10 @@ guint32 cs_server_connections(const CsWorld *w, guint32 server);
 guint32 cs_server_leader_connections(const CsWorld *w, guint32 server);
 /* Connections open at a server now whose far end is in another site. */
 guint32 cs_server_wan_connections(const CsWorld *w, guint32 server);
+/* Persistent connections (leaders of either role, chains of one) open at a
+ * server now, and their peak over the run. */
+guint32 cs_server_persistent_connections(const CsWorld *w, guint32 server);
+guint32 cs_server_persistent_peak(const CsWorld *w, guint32 server);
 
 /* Registrations completed per statistics bucket and the peak work-queue
  * length in each bucket (server load figures); n = number of buckets. */
