@@ -961,14 +961,17 @@ static const CsOptField MODULE_FIELDS[] = {
   { .key = "address", .type = CS_OPT_STRING },
   { .key = "core", .type = CS_OPT_ANY },
   { .key = "name", .type = CS_OPT_STRING, .required = TRUE },
+  { .key = "retries", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 0, .has_max = TRUE, .max = 100 },
   { .key = "server_cert", .type = CS_OPT_BOOLEAN },
   { .key = "subnet", .type = CS_OPT_ANY },
   { NULL },
 };
 
 /* site:module_server{ name, server_cert = true, core, subnet, address,
- * access } — Direct Connect and satellite workloads; talks to `core` (by
- * default the site's core server, else the scenario's first) over 443. */
+ * access, retries = 3 } — Direct Connect and satellite workloads; talks to
+ * `core` (by default the site's core server, else the scenario's first) over
+ * 443; a session waiting on one of its channels ends in error after
+ * `retries` + 1 failed connects of it. */
 static int site_module_server(lua_State *L)
 {
   CsLuaObj *site = cs_lua_check_site(L, 1);
@@ -989,7 +992,10 @@ static int site_module_server(lua_State *L)
   gboolean cert = cs_opt_get_bool(L, 2, "server_cert", TRUE);
   guint32 subnet = node_spec_subnet(L, ctx, site->id, &n);
   GError *e = NULL;
+  guint32 retries = (guint32) cs_opt_get_int(L, 2, "retries", 3);
   SimNodeId node = cs_world_add_module_server(ctx->world, n.name, subnet, n.addr, core, cert, &e);
+  if (node != SIM_NODE_NONE)
+    cs_world_module_retries(ctx->world, node, retries);
   return node_spec_finish(L, ctx, &n, node, e);
 }
 

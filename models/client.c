@@ -666,6 +666,7 @@ static void cl_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
       cs_shards_on_data(w, c, m->blob);
     break;
   case CS_MSG_DC_WORKLOAD:
+  case CS_MSG_DC_REFUSED:
     cs_dc_endpoint_message(w, c, conn, m);
     break;
   case CS_MSG_INTRO: {

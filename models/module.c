@@ -6,11 +6,21 @@
  * the endpoint downloads the Direct Connect tools (a small package, cached
  * afterwards), runs the action and connects *directly*: to the module server
  * on 17475, or, behind a zone server, to the zone proxy on 17486, which
- * relays to the module server's own connection to it on 17487.  States:
- * creating → downloading → running → complete (open), then closed; or error
- * (with the reason the endpoint reports through the action status: firewall,
- * refused, a missing certificate) or not succeeded (nothing heard before the
- * session timeout: the endpoint is offline or unreachable).
+ * relays to the module server's own connection to it on 17487 (the proxy
+ * relays only while the module server also holds its 17488 connection, the
+ * port the proxy's installer opens).  States: creating → downloading →
+ * running → complete (open), then closed; or error (with the reason the
+ * endpoint reports through the action status: firewall, refused, a missing
+ * certificate, a proxy with no module server behind it) or not succeeded
+ * (nothing heard before the session timeout: the endpoint is offline or
+ * unreachable).
+ *
+ * Nothing hangs: a session waiting on a channel of the module server (443 to
+ * the core while its open-session action is not yet deployed, 17487 and
+ * 17488 to its endpoint's zone proxy) ends in error once `retries` + 1
+ * connects of that channel have failed since its request; one asked of a
+ * module server that is down, or whose module server goes down before it
+ * opens, ends in error at once; an open one closes with its module server.
  *
  * Satellites are endpoints designated to run module-server workloads; the
  * workload and its secrets travel only over a Direct Connect session, never
@@ -46,6 +56,14 @@ static const char *reason_text(CsDcReason r)
   case CS_DCR_OFFLINE: return "endpoint offline or unreachable (no response before the session timeout)";
   case CS_DCR_UNVERIFIED: return "satellite not verified: no workload sent";
   case CS_DCR_CLOSED: return "connection closed";
+  case CS_DCR_TIMEOUT_PROXY: return "connect to the zone proxy (TCP 17486) timed out (firewall drop or unreachable)";
+  case CS_DCR_REFUSED_PROXY: return "connection to the zone proxy (TCP 17486) refused (firewall reject or port closed)";
+  case CS_DCR_PROXY_NO_MODULE: return "zone proxy has no module server connection on TCP 17487";
+  case CS_DCR_PROXY_NO_CTL: return "zone proxy has no module server connection on TCP 17488";
+  case CS_DCR_CORE_UNREACHABLE: return "module server cannot reach the core server (TCP 443)";
+  case CS_DCR_PROXY_UNREACHABLE: return "module server cannot reach the zone proxy (TCP 17487)";
+  case CS_DCR_PROXY_CTL_UNREACHABLE: return "module server cannot reach the zone proxy (TCP 17488)";
+  case CS_DCR_MODULE_DOWN: return "module server down";
   }
   return "?";
 }
@@ -58,6 +76,20 @@ static CsModule *module_of(CsWorld *w, SimNodeId node) { return cs_module_rec(w,
 static gboolean final(CsDcState s)
 {
   return s == CS_DC_ERROR || s == CS_DC_NOT_SUCCEEDED || s == CS_DC_CLOSED || s == CS_DC_SUCCEEDED;
+}
+
+/* Not open yet and not over: waiting on the action, the endpoint or a channel. */
+static gboolean waiting(CsDcState s)
+{
+  return !final(s) && s != CS_DC_COMPLETE;
+}
+
+static void session_close(CsWorld *w, CsDcSession *d, CsDcReason why)
+{
+  d->state = CS_DC_CLOSED;
+  d->reason = why;
+  d->closed_at = sim_now(w->sim);
+  d->conn = 0;
 }
 
 static void send_to(CsWorld *w, SimConnId conn, SimNodeId from, CsMsgType type, SimClass cls, guint64 size,
@@ -82,11 +114,64 @@ static void ms_connect_all(CsWorld *w, CsModule *m)
     m->core_conn = sim_connect(w->sim, m->node, sim_node_addr(w->sim, core), 443, SIM_CLS_DIRECT, TRUE);
   }
   g_array_set_size(m->proxy_conns, w->zones->len);
+  g_array_set_size(m->ctl_conns, w->zones->len);
   for (guint z = 0; z < w->zones->len; z++) {
+    guint32 addr = sim_node_addr(w->sim, cs_zone_rec(w, z)->node);
     SimConnId *pc = &g_array_index(m->proxy_conns, SimConnId, z);
     if (!*pc)
-      *pc = sim_connect(w->sim, m->node, sim_node_addr(w->sim, cs_zone_rec(w, z)->node), CS_PORT_DC_ZONE_MS,
-                        SIM_CLS_DIRECT, TRUE);
+      *pc = sim_connect(w->sim, m->node, addr, CS_PORT_DC_ZONE_MS, SIM_CLS_DIRECT, TRUE);
+    SimConnId *cc = &g_array_index(m->ctl_conns, SimConnId, z);
+    if (!*cc)
+      *cc = sim_connect(w->sim, m->node, addr, CS_PORT_DC_ZONE_CTL, SIM_CLS_DIRECT, TRUE);
+  }
+}
+
+/* A session waiting on a channel saw one more of its connects fail; past
+ * the module server's retries it ends in error. */
+static void channel_failed(CsWorld *w, CsModule *m, guint32 zone, CsDcReason why)
+{
+  guint32 mi = sim_node_local(w->sim, m->node);
+  for (guint32 s = 0; s < w->dc->len; s++) {
+    CsDcSession *d = cs_dc_rec(w, s);
+    if (d->module != mi || !waiting(d->state))
+      continue;
+    if (why == CS_DCR_CORE_UNREACHABLE) {
+      /* Only those whose open-session action still waits for 443. */
+      gboolean pending = FALSE;
+      for (guint i = 0; i < m->pending->len && !pending; i++)
+        pending = g_array_index(m->pending, guint32, i) == s;
+      if (!pending)
+        continue;
+    } else if (cs_client_rec(w, d->client)->zone != zone) {
+      continue;
+    }
+    if (++d->tries > m->retries)
+      cs_dc_failed(w, s, why);
+  }
+  if (why == CS_DCR_CORE_UNREACHABLE) {
+    /* Errors leave the queue for 443. */
+    guint n = 0;
+    for (guint i = 0; i < m->pending->len; i++) {
+      guint32 s = g_array_index(m->pending, guint32, i);
+      if (!final(cs_dc_rec(w, s)->state))
+        g_array_index(m->pending, guint32, n++) = s;
+    }
+    g_array_set_size(m->pending, n);
+  }
+}
+
+/* The module server went down (or was down when asked): sessions not yet
+ * open end in error, open ones close. */
+static void module_down(CsWorld *w, guint32 mi)
+{
+  for (guint32 s = 0; s < w->dc->len; s++) {
+    CsDcSession *d = cs_dc_rec(w, s);
+    if (d->module != mi)
+      continue;
+    if (d->state == CS_DC_COMPLETE)
+      session_close(w, d, CS_DCR_MODULE_DOWN);
+    else
+      cs_dc_failed(w, s, CS_DCR_MODULE_DOWN);
   }
 }
 
@@ -96,6 +181,7 @@ static void ms_start(Sim *sim, SimNodeId node, gpointer k)
   CsModule *m = module_of(w, node);
   m->core_conn = 0;
   g_array_set_size(m->proxy_conns, 0);
+  g_array_set_size(m->ctl_conns, 0);
   ms_connect_all(w, m);
 }
 
@@ -104,6 +190,9 @@ static void ms_crashed(Sim *sim, SimNodeId node, gpointer k)
   CsModule *m = module_of(W(k), node);
   m->core_conn = 0;
   g_array_set_size(m->proxy_conns, 0);
+  g_array_set_size(m->ctl_conns, 0);
+  g_array_set_size(m->pending, 0);
+  module_down(W(k), sim_node_local(sim, node));
 }
 
 static void ms_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, gboolean inbound)
@@ -118,46 +207,53 @@ static void ms_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, g
     g_array_set_size(m->pending, 0);
     return;
   }
+  for (guint z = 0; z < m->ctl_conns->len; z++)
+    if (g_array_index(m->ctl_conns, SimConnId, z) == conn) {
+      send_to(w, conn, node, CS_MSG_MS_CTL_HELLO, SIM_CLS_DIRECT, 200, 0);
+      return;
+    }
   send_to(w, conn, node, CS_MSG_MS_HELLO, SIM_CLS_DIRECT, 200, 0);
 }
 
-static void ms_conn_gone(Sim *sim, SimNodeId node, gpointer k, SimConnId conn)
+/* `failed`: a connect that never opened (it counts against waiting sessions). */
+static void ms_conn_gone(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, gboolean failed)
 {
   CsWorld *w = W(k);
   CsModule *m = module_of(w, node);
+  /* Sessions open on it end (an endpoint's own connection, or a proxy's). */
+  for (guint s = 0; s < w->dc->len; s++) {
+    CsDcSession *d = cs_dc_rec(w, s);
+    if (d->conn == conn && d->state == CS_DC_COMPLETE)
+      session_close(w, d, CS_DCR_CLOSED);
+  }
   gboolean retry = FALSE;
   if (conn == m->core_conn) {
     m->core_conn = 0;
     retry = TRUE;
+    if (failed)
+      channel_failed(w, m, CS_NONE, CS_DCR_CORE_UNREACHABLE);
   }
-  for (guint z = 0; z < m->proxy_conns->len; z++)
-    if (g_array_index(m->proxy_conns, SimConnId, z) == conn) {
-      g_array_index(m->proxy_conns, SimConnId, z) = 0;
-      retry = TRUE;
-    }
-  if (retry) {
+  GArray *chans[2] = { m->proxy_conns, m->ctl_conns };
+  for (int c = 0; c < 2; c++)
+    for (guint z = 0; z < chans[c]->len; z++)
+      if (g_array_index(chans[c], SimConnId, z) == conn) {
+        g_array_index(chans[c], SimConnId, z) = 0;
+        retry = TRUE;
+        if (failed)
+          channel_failed(w, m, z, c == 0 ? CS_DCR_PROXY_UNREACHABLE : CS_DCR_PROXY_CTL_UNREACHABLE);
+      }
+  if (retry)
     sim_timer_start(sim, node, MS_RETRY, MTAG_RETRY, 0);
-    return;
-  }
-  /* An endpoint's session ended. */
-  for (guint s = 0; s < w->dc->len; s++) {
-    CsDcSession *d = cs_dc_rec(w, s);
-    if (d->conn == conn && d->state == CS_DC_COMPLETE) {
-      d->state = CS_DC_CLOSED;
-      d->reason = CS_DCR_CLOSED;
-      d->conn = 0;
-    }
-  }
 }
 
 static void ms_failed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimConnError why)
 {
-  ms_conn_gone(sim, node, k, conn);
+  ms_conn_gone(sim, node, k, conn, TRUE);
 }
 
 static void ms_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimConnError why)
 {
-  ms_conn_gone(sim, node, k, conn);
+  ms_conn_gone(sim, node, k, conn, FALSE);
 }
 
 static void session_opened(CsWorld *w, SimNodeId node, guint32 sid, SimConnId conn)
@@ -173,10 +269,9 @@ static void session_opened(CsWorld *w, SimNodeId node, guint32 sid, SimConnId co
   if (d->test) {
     /* A test connection: it opened; do not keep it (a direct connection
      * closes; a zone proxy's connection is shared and stays). */
-    d->state = CS_DC_CLOSED;
+    session_close(w, d, CS_DCR_NONE);
     if (cs_world_node_client(w, sim_conn_peer(w->sim, conn, node)) != CS_NONE)
       sim_close(w->sim, conn, node);
-    d->conn = 0;
     return;
   }
   if (d->satellite >= 0) {
@@ -231,11 +326,11 @@ static void ms_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64 
     d->state = CS_DC_NOT_SUCCEEDED;
     d->reason = CS_DCR_OFFLINE;
   } else if (tag == MTAG_KEEP && d->state == CS_DC_COMPLETE) {
-    d->state = CS_DC_CLOSED;
     /* Over a zone proxy the connection is shared: only direct ones close. */
-    if (d->conn && cs_world_node_client(w, sim_conn_peer(sim, d->conn, node)) != CS_NONE)
-      sim_close(sim, d->conn, node);
-    d->conn = 0;
+    SimConnId conn = d->conn;
+    session_close(w, d, CS_DCR_NONE);
+    if (conn && cs_world_node_client(w, sim_conn_peer(sim, conn, node)) != CS_NONE)
+      sim_close(sim, conn, node);
   }
 }
 
@@ -263,6 +358,10 @@ static void request_cb(Sim *sim, gpointer data, guint64 sid)
   d->requested = sim_now(sim);
   if (d->satellite >= 0)
     g_array_index(w->satellites, CsSatellite, d->satellite).status = "waiting";
+  if (!sim_node_is_up(sim, m->node)) {
+    cs_dc_failed(w, (guint32) sid, CS_DCR_MODULE_DOWN);
+    return;
+  }
   sim_timer_start(sim, m->node, SESSION_TIMEOUT, MTAG_TIMEOUT, sid);
   if (m->core_conn && sim_conn_is_open(sim, m->core_conn))
     send_to(w, m->core_conn, m->node, CS_MSG_DC_OPEN, SIM_CLS_DIRECT, 300, (guint32) sid);
@@ -288,6 +387,7 @@ static gint32 new_session(CsWorld *w, SimTime at, guint32 client, SimNodeId modu
   d.keep_for = keep_for;
   d.requested = at;
   d.opened = -1;
+  d.closed_at = -1;
   g_array_append_val(w->dc, d);
   guint32 sid = w->dc->len - 1;
   sim_call_at(w->sim, at, request_cb, w, sid);
@@ -432,7 +532,10 @@ gboolean cs_dc_endpoint_failed(CsWorld *w, CsClient *c, SimConnId conn, SimConnE
   if (!conn || conn != c->dc_conn)
     return FALSE;
   c->dc_conn = 0;
-  report_failure(w, c, c->dc_session, why == SIM_CONN_REFUSED ? CS_DCR_REFUSED : CS_DCR_TIMEOUT);
+  gboolean proxy = c->zone != CS_NONE;
+  CsDcReason r = why == SIM_CONN_REFUSED ? (proxy ? CS_DCR_REFUSED_PROXY : CS_DCR_REFUSED)
+                                         : (proxy ? CS_DCR_TIMEOUT_PROXY : CS_DCR_TIMEOUT);
+  report_failure(w, c, c->dc_session, r);
   return TRUE;
 }
 
@@ -440,6 +543,12 @@ void cs_dc_endpoint_message(CsWorld *w, CsClient *c, SimConnId conn, SimMsg *m)
 {
   if (m->type == CS_MSG_DC_WORKLOAD)
     sim_timer_start(w->sim, c->node, SCAN_TIME, CS_TAG_SCAN, m->a);
+  else if (m->type == CS_MSG_DC_REFUSED && conn == c->dc_conn) {
+    /* The zone proxy has no module server behind it. */
+    sim_close(w->sim, conn, c->node);
+    c->dc_conn = 0;
+    report_failure(w, c, (guint32) m->a, m->u == CS_DCR_PROXY_NO_CTL ? CS_DCR_PROXY_NO_CTL : CS_DCR_PROXY_NO_MODULE);
+  }
 }
 
 void cs_dc_endpoint_scan_done(CsWorld *w, CsClient *c, guint32 sid)
@@ -465,14 +574,25 @@ gboolean cs_dc_proxy_message(CsWorld *w, CsZone *z, SimConnId conn, SimMsg *m)
   case CS_MSG_MS_HELLO:
     z->ms_conn = conn;
     return TRUE;
+  case CS_MSG_MS_CTL_HELLO:
+    z->ms_ctl = conn;
+    return TRUE;
   case CS_MSG_DC_HELLO:
   case CS_MSG_DC_RESULT:
     if (m->type == CS_MSG_DC_HELLO) {
       guint32 pair[2] = { (guint32) m->a, conn };
       g_array_append_vals(z->dc_links, pair, 2);
     }
-    if (!z->ms_conn || !sim_conn_is_open(sim, z->ms_conn)) {
-      sim_close(sim, conn, z->node); /* no module server behind the proxy */
+    gboolean ms_up = z->ms_conn && sim_conn_is_open(sim, z->ms_conn);
+    if (!ms_up || !z->ms_ctl || !sim_conn_is_open(sim, z->ms_ctl)) {
+      /* No module server behind the proxy: say which port; the endpoint closes. */
+      SimMsg *r = sim_msg_new(sim);
+      r->type = CS_MSG_DC_REFUSED;
+      r->cls = SIM_CLS_DIRECT;
+      r->size = 100;
+      r->a = m->a;
+      r->u = ms_up ? CS_DCR_PROXY_NO_CTL : CS_DCR_PROXY_NO_MODULE;
+      sim_send(sim, conn, z->node, r);
       return TRUE;
     }
     send_to(w, z->ms_conn, z->node, (CsMsgType) m->type, SIM_CLS_DIRECT, m->size, (guint32) m->a);
@@ -491,6 +611,7 @@ void cs_dc_world_free(CsWorld *w)
     CsModule *m = cs_module_rec(w, i);
     g_free(m->name);
     g_array_free(m->proxy_conns, TRUE);
+    g_array_free(m->ctl_conns, TRUE);
     g_array_free(m->pending, TRUE);
   }
   g_array_free(w->modules, TRUE);
@@ -518,6 +639,8 @@ SimNodeId cs_world_add_module_server(CsWorld *w, const char *name, guint32 subne
   m.core = ci;
   m.server_cert = server_cert;
   m.proxy_conns = g_array_new(FALSE, TRUE, sizeof(SimConnId));
+  m.ctl_conns = g_array_new(FALSE, TRUE, sizeof(SimConnId));
+  m.retries = 3;
   m.pending = g_array_new(FALSE, FALSE, sizeof(guint32));
   g_array_append_val(w->modules, m);
   cs_world_note_node(w, node, name);
@@ -534,6 +657,12 @@ void cs_world_client_without_cert(CsWorld *w, guint32 client)
     w->no_cert_len = w->clients.len;
   }
   w->no_cert[client] = 1;
+}
+
+void cs_world_module_retries(CsWorld *w, SimNodeId module, guint32 retries)
+{
+  g_return_if_fail(sim_node_kind(w->sim, module) == w->kind_module);
+  cs_module_rec(w, sim_node_local(w->sim, module))->retries = retries;
 }
 
 guint32 cs_world_module_count(const CsWorld *w) { return w->modules->len; }
@@ -562,7 +691,9 @@ guint cs_world_dc_active(const CsWorld *w, SimNodeId module, guint32 *ids, guint
 SimTime cs_dc_duration(const CsWorld *w, guint32 s)
 {
   const CsDcSession *d = cs_dc_rec(w, s);
-  return d->opened >= 0 ? sim_now(w->sim) - d->opened : 0;
+  if (d->opened < 0)
+    return 0;
+  return (d->closed_at >= 0 ? d->closed_at : sim_now(w->sim)) - d->opened;
 }
 
 SimTime cs_dc_since_last_message(const CsWorld *w, guint32 s)

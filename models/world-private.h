@@ -30,6 +30,8 @@ typedef enum {
   CS_MSG_DC_WORKLOAD,   /* module server → satellite: a = session (carries the secrets) */
   CS_MSG_DC_RESULT,     /* satellite → module server: a = session */
   CS_MSG_MS_HELLO,      /* module server → zone proxy (17487) */
+  CS_MSG_MS_CTL_HELLO,  /* module server → zone proxy (17488, the installer's control port) */
+  CS_MSG_DC_REFUSED,    /* zone proxy → endpoint: a = session, u = CsDcReason: no module server behind it */
 } CsMsgType;
 /* Over the hub tunnel every message names its external client in `u`. */
 
@@ -98,7 +100,9 @@ typedef struct {
 typedef enum { CS_E_COUNT, CS_E_ROW, CS_E_ACTION_DONE, CS_E_DC_FAILED, CS_E_DONE } CsEntryKind;
 /* CS_E_DC_FAILED: value = session, count = CsDcReason. */
 typedef enum { CS_DCR_NONE, CS_DCR_TIMEOUT, CS_DCR_REFUSED, CS_DCR_NO_CLIENT_CERT, CS_DCR_NO_SERVER_CERT,
-               CS_DCR_OFFLINE, CS_DCR_UNVERIFIED, CS_DCR_CLOSED } CsDcReason;
+               CS_DCR_OFFLINE, CS_DCR_UNVERIFIED, CS_DCR_CLOSED, CS_DCR_TIMEOUT_PROXY, CS_DCR_REFUSED_PROXY,
+               CS_DCR_PROXY_NO_MODULE, CS_DCR_PROXY_NO_CTL, CS_DCR_CORE_UNREACHABLE, CS_DCR_PROXY_UNREACHABLE,
+               CS_DCR_PROXY_CTL_UNREACHABLE, CS_DCR_MODULE_DOWN } CsDcReason;
 typedef struct {
   guint8 kind;    /* CsEntryKind */
   guint8 id;      /* question or action id */
@@ -241,6 +245,7 @@ typedef struct {
   guint32 leaders_dead;    /* zeros in leaders; compacted when they are half */
   SimConnId hub_conn;      /* the same tunnel at the hub's end; 0 = down */
   SimConnId ms_conn;       /* zone proxy: the module server's connection (17487) */
+  SimConnId ms_ctl;        /* zone proxy: the module server's 17488 connection */
   GArray *dc_links;        /* zone proxy: guint32 pairs (session, endpoint connection) */
   guint32 tunnel_drops;    /* times the tunnel went down */
 } CsZone;
@@ -329,7 +334,9 @@ typedef struct {
   guint32 core;            /* core server index it talks to over 443 */
   gboolean server_cert;    /* has its Direct Connect server certificate */
   SimConnId core_conn;     /* to the core server, 443 */
+  guint32 retries;         /* failed connects a waiting session sits through before its error */
   GArray *proxy_conns;     /* SimConnId per zone: to the zone proxy (17487), 0 = none */
+  GArray *ctl_conns;       /* SimConnId per zone: to the zone proxy's 17488, 0 = none */
   GArray *pending;         /* guint32 sessions waiting for core_conn */
 } CsModule;
 
@@ -342,6 +349,8 @@ typedef struct {
   gint32 satellite;        /* satellite id, or -1 */
   SimTime keep_for;        /* 0: to the end of the run */
   SimTime requested, opened, last_msg;
+  SimTime closed_at;       /* when it closed (its duration stops there), -1 while open */
+  guint32 tries;           /* failed connects of a channel it waits on, since its request */
   SimConnId conn;          /* at the module server (or its proxy connection) */
 } CsDcSession;
 

@@ -917,7 +917,8 @@ const char *cs_msg_type_name(guint32 type)
     [CS_MSG_ANSWER] = "answer", [CS_MSG_INTRO] = "introduction", [CS_MSG_SHARD_REQ] = "shard_request",
     [CS_MSG_SHARD_FETCH] = "shard_fetch", [CS_MSG_SHARDS] = "shards", [CS_MSG_HUB_HELLO] = "hub_hello",
     [CS_MSG_DC_OPEN] = "dc_open", [CS_MSG_DC_HELLO] = "dc_hello", [CS_MSG_DC_WORKLOAD] = "dc_workload",
-    [CS_MSG_DC_RESULT] = "dc_result", [CS_MSG_MS_HELLO] = "ms_hello",
+    [CS_MSG_DC_RESULT] = "dc_result", [CS_MSG_MS_HELLO] = "ms_hello", [CS_MSG_MS_CTL_HELLO] = "ms_ctl_hello",
+    [CS_MSG_DC_REFUSED] = "dc_refused",
   };
   return type < G_N_ELEMENTS(names) && names[type] ? names[type] : "?";
 }

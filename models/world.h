@@ -20,6 +20,7 @@
 #define CS_PORT_DC_MODULE 17475  /* module server: endpoint Direct Connect */
 #define CS_PORT_DC_ZONE 17486    /* zone proxy: endpoint Direct Connect */
 #define CS_PORT_DC_ZONE_MS 17487 /* zone proxy: module server side */
+#define CS_PORT_DC_ZONE_CTL 17488 /* zone proxy: opened by its installer for the module server */
 #define CS_MAX_QUESTIONS 64
 #define CS_MAX_ACTIONS 64
 
@@ -200,6 +201,9 @@ gint32 cs_world_direct_connect(CsWorld *w, SimTime at, guint32 client, SimNodeId
  * "Computer Name" sensor value and tries a session without keeping it. */
 gint32 cs_world_dc_test(CsWorld *w, SimTime at, const char *address_or_name, SimNodeId module,
                         GError **error);
+/* Failed connects (443 to the core, 17487 and 17488 to a zone proxy) a
+ * session waiting on one sits through before it ends in error (default 3). */
+void cs_world_module_retries(CsWorld *w, SimNodeId module, guint32 retries);
 guint32 cs_world_module_count(const CsWorld *w);
 SimNodeId cs_world_module_node(const CsWorld *w, guint32 module);
 guint32 cs_world_dc_count(const CsWorld *w);

@@ -64,7 +64,7 @@ static void zs_start(Sim *sim, SimNodeId node, gpointer k)
 {
   CsZone *z = zone_of(W(k), node);
   z->tunnel = 0;
-  z->ms_conn = 0;
+  z->ms_conn = z->ms_ctl = 0;
   g_array_set_size(z->leaders, 0);
   z->leaders_dead = 0;
   g_array_set_size(z->dc_links, 0);
@@ -123,6 +123,8 @@ static void zs_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimC
   }
   if (conn == z->ms_conn)
     z->ms_conn = 0;
+  if (conn == z->ms_ctl)
+    z->ms_ctl = 0;
   drop_leader(sim, node, z, conn);
 }
 
@@ -131,7 +133,7 @@ static void zs_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
   CsWorld *w = W(k);
   CsZone *z = zone_of(w, node);
   if (cs_dc_proxy_message(w, z, conn, m))
-    return; /* the Direct Connect zone proxy (17486/17487) */
+    return; /* the Direct Connect zone proxy (17486/17487/17488) */
   if (m->type == CS_MSG_HUB_HELLO) {
     if (z->tunnel && z->tunnel != conn)
       sim_close(sim, z->tunnel, node);
@@ -187,7 +189,7 @@ static void zs_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
   }
 }
 
-static const guint16 zone_ports[] = { CS_PORT_CLIENT, CS_PORT_DC_ZONE, CS_PORT_DC_ZONE_MS, 0 };
+static const guint16 zone_ports[] = { CS_PORT_CLIENT, CS_PORT_DC_ZONE, CS_PORT_DC_ZONE_MS, CS_PORT_DC_ZONE_CTL, 0 };
 
 const SimNodeKind cs_zone_kind = {
   .name = "zone_server",

@@ -118,6 +118,83 @@ static void test_offline_endpoint(void)
   tw_free(&d.t);
 }
 
+/* Drops every connect to `to` on `port` (from anywhere). */
+static void drop_port(DcWorld *d, SimNodeId to, guint16 port)
+{
+  SimFwRule r = { 0 };
+  r.dst = sim_node_addr(d->t.sim, to);
+  r.dst_mask = G_MAXUINT32;
+  r.port = port;
+  r.action = SIM_FW_DROP;
+  sim_fw_add(d->t.sim, &r);
+}
+
+/* The module server cannot reach the core on 443: the session errors, naming
+ * 443, at its module server's (retries + 1)th failed connect after the
+ * request.  Failed connects come one per 15 s (5 s connect timeout, then 10 s
+ * before the next), so with 3 retries the error lands in (45 s, 60 s]. */
+static void test_core_unreachable_errors(void)
+{
+  DcWorld d;
+  dw_init(&d, 76, TRUE);
+  drop_port(&d, d.t.server, 443);
+  gint32 s = cs_world_direct_connect(d.t.w, 5 * SIM_MIN, d.first + 4, d.ms, 0, NULL);
+  sim_run_until(d.t.sim, 5 * SIM_MIN + 45 * SIM_S);
+  CU_ASSERT_EQUAL(cs_dc_state(d.t.w, (guint32) s), CS_DC_CREATING);
+  sim_run_until(d.t.sim, 5 * SIM_MIN + 60 * SIM_S);
+  CU_ASSERT_EQUAL(cs_dc_state(d.t.w, (guint32) s), CS_DC_ERROR);
+  CU_ASSERT_PTR_NOT_NULL(strstr(cs_dc_reason(d.t.w, (guint32) s), "TCP 443"));
+  tw_free(&d.t);
+  /* One retry: (15 s, 30 s]. */
+  dw_init(&d, 76, TRUE);
+  cs_world_module_retries(d.t.w, d.ms, 1);
+  drop_port(&d, d.t.server, 443);
+  s = cs_world_direct_connect(d.t.w, 5 * SIM_MIN, d.first + 4, d.ms, 0, NULL);
+  sim_run_until(d.t.sim, 5 * SIM_MIN + 30 * SIM_S);
+  CU_ASSERT_EQUAL(cs_dc_state(d.t.w, (guint32) s), CS_DC_ERROR);
+  tw_free(&d.t);
+}
+
+/* A zone proxy without the module server's 17487 or 17488 connection: the
+ * session to a roaming client errors, naming the port, within its bound. */
+static void test_proxy_ports_error(void)
+{
+  const guint16 ports[] = { CS_PORT_DC_ZONE_MS, CS_PORT_DC_ZONE_CTL };
+  const char *names[] = { "17487", "17488" };
+  for (int i = 0; i < 2; i++) {
+    DcWorld d;
+    dw_init(&d, 77, TRUE);
+    drop_port(&d, d.zs, ports[i]);
+    gint32 s = cs_world_direct_connect(d.t.w, 5 * SIM_MIN, d.first_ext + 1, d.ms, 0, NULL);
+    sim_run_until(d.t.sim, 5 * SIM_MIN + 60 * SIM_S);
+    CU_ASSERT_EQUAL(cs_dc_state(d.t.w, (guint32) s), CS_DC_ERROR);
+    CU_ASSERT_PTR_NOT_NULL(strstr(cs_dc_reason(d.t.w, (guint32) s), names[i]));
+    tw_free(&d.t);
+  }
+}
+
+/* A module server that is down: a session asked of it errors at once; one
+ * open on it closes when it goes down, and its duration stops there. */
+static void test_module_down(void)
+{
+  DcWorld d;
+  dw_init(&d, 78, TRUE);
+  gint32 open = cs_world_direct_connect(d.t.w, 3 * SIM_MIN, d.first + 2, d.ms, 0, NULL);
+  sim_run_until(d.t.sim, 4 * SIM_MIN);
+  CU_ASSERT_EQUAL_FATAL(cs_dc_state(d.t.w, (guint32) open), CS_DC_COMPLETE);
+  sim_node_crash(d.t.sim, d.ms);
+  SimTime lived = cs_dc_duration(d.t.w, (guint32) open);
+  CU_ASSERT(lived > 0);
+  CU_ASSERT_EQUAL(cs_dc_state(d.t.w, (guint32) open), CS_DC_CLOSED);
+  gint32 s = cs_world_direct_connect(d.t.w, 5 * SIM_MIN, d.first + 4, d.ms, 0, NULL);
+  sim_run_until(d.t.sim, 5 * SIM_MIN);
+  CU_ASSERT_EQUAL(cs_dc_state(d.t.w, (guint32) s), CS_DC_ERROR);
+  CU_ASSERT_PTR_NOT_NULL(strstr(cs_dc_reason(d.t.w, (guint32) s), "module server down"));
+  sim_run_until(d.t.sim, 8 * SIM_MIN);
+  CU_ASSERT_EQUAL(cs_dc_duration(d.t.w, (guint32) open), lived);
+  tw_free(&d.t);
+}
+
 /* Test connection finds the endpoint by Computer Name (and by address),
  * opens a session and does not keep it; an unknown name is an error. */
 static void test_connection_by_name(void)
@@ -165,6 +242,9 @@ int main(void)
 {
   CU_TestInfo tests[] = {
     { "sessions direct and through the zone proxy complete", test_sessions_complete },
+    { "443 to the core blocked: error within the retries", test_core_unreachable_errors },
+    { "17487 or 17488 to the zone proxy blocked: error naming the port", test_proxy_ports_error },
+    { "module server down: error at once, an open session closes", test_module_down },
     { "a firewall on 17475 ends the session in error", test_firewall_blocks_session },
     { "missing certificates", test_missing_certificates },
     { "an offline endpoint: not succeeded", test_offline_endpoint },
