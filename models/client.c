@@ -20,6 +20,10 @@
 #include <string.h>
 
 #define LEADER_RETRY (10 * SIM_S)
+/* failed_at[side] of a neighbour that left gracefully (failed_closest[side]):
+ * failing to reach it is no failure, so it is tried at every registration
+ * and regains its place as soon as it is back. */
+#define LEFT_GRACEFULLY (G_MININT64 / 4)
 
 static CsWorld *W(gpointer k) { return k; }
 static guint32 idx_of(CsWorld *w, SimNodeId node) { return sim_node_local(w->sim, node); }
@@ -276,6 +280,8 @@ static void side_connected(CsWorld *w, CsClient *c, int side, SimConnId conn)
     c->cur_kind[side] = CS_SIDE_PEER;
     c->cur_peer[side] = c->try_peer[side];
     c->reflected[side] = 0;
+    if (c->failed_closest[side] == c->cur_peer[side])
+      c->failed_closest[side] = CS_NONE; /* back (a neighbour that had left) */
   }
   if (old && old != conn)
     sim_close(w->sim, old, c->node);
@@ -294,7 +300,8 @@ static void side_connect_failed(CsWorld *w, CsClient *c, int side)
    * registration or an introduction may have changed the list meanwhile). */
   int pos = cand_pos(c, side, c->try_peer[side]);
   guint idx = pos >= 0 ? (guint) pos : c->try_idx[side];
-  if (idx == 0) {
+  gboolean left = c->failed_closest[side] == c->try_peer[side] && c->failed_at[side] == LEFT_GRACEFULLY;
+  if (idx == 0 && !left) {
     c->failed_closest[side] = c->try_peer[side];
     c->failed_at[side] = sim_now(w->sim);
   }
@@ -683,7 +690,9 @@ static void cl_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
     }
     memmove(&c->cand[side][1], &c->cand[side][0], sizeof(guint32) * (guint) pos);
     c->cand[side][0] = peer;
-    c->failed_closest[side] = CS_NONE;
+    /* The sender is leaving: until it is back, not reaching it is no failure. */
+    c->failed_closest[side] = cs_world_node_client(w, sim_conn_peer(sim, conn, node));
+    c->failed_at[side] = LEFT_GRACEFULLY;
     side_walk(w, c, side, 0, 1);
     break;
   }

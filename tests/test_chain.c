@@ -128,12 +128,37 @@ static void test_graceful_leave(void)
   tw_free(&t);
 }
 
+/* A client that left gracefully and comes back two minutes later is back
+ * between its neighbours within two registration intervals (2 x 90 s) of its
+ * return: its neighbours kept trying it at their registrations instead of
+ * setting it aside for 5 minutes as a failed candidate. */
+static void test_leave_and_return(void)
+{
+  TestWorld t;
+  tw_init(&t, NULL, 7);
+  guint32 first;
+  tw_branch(&t, "branch", "10.0.0.0/24", 50, 20e6, 30 * SIM_MS, &first);
+  sim_run_until(t.sim, 5 * SIM_MIN);
+  guint32 x = first + 30;
+  cs_world_leave(t.w, x, 5 * SIM_MIN + SIM_S);
+  sim_run_until(t.sim, 7 * SIM_MIN);
+  CU_ASSERT_EQUAL(cs_client_forward(t.w, x - 1), x + 1);
+  sim_node_restart(t.sim, cs_world_client_node(t.w, x));
+  sim_run_until(t.sim, 7 * SIM_MIN + 180 * SIM_S);
+  CU_ASSERT_EQUAL(cs_client_forward(t.w, x - 1), x);
+  CU_ASSERT_EQUAL(cs_client_backward(t.w, x), x - 1);
+  CU_ASSERT_EQUAL(cs_client_forward(t.w, x), x + 1);
+  CU_ASSERT_EQUAL(cs_client_backward(t.w, x + 1), x);
+  tw_free(&t);
+}
+
 int main(void)
 {
   CU_TestInfo tests[] = {
     { "50 clients in one /24 form one chain in address order", test_one_subnet_one_chain },
     { "a client coming back takes its place", test_join_takes_its_place },
     { "a graceful leave introduces the neighbours", test_graceful_leave },
+    { "a client that left and comes back regains its place", test_leave_and_return },
     { "a short crash rejoins; a question is answered once", test_short_crash_rejoins_answers_once },
     CU_TEST_INFO_NULL,
   };
