@@ -161,6 +161,7 @@ static void build_server(JsonBuilder *b, CsLua *ctx)
   json_builder_set_member_name(b, "registration");
   json_builder_begin_object(b);
   member_int(b, "count", (gint64) s.registrations);
+  member_int(b, "initial", (gint64) s.initial);
   json_builder_set_member_name(b, "per_second");
   json_builder_begin_object(b);
   member_double(b, "mean", s.per_second_mean, MS_SCALE);

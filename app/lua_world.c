@@ -427,6 +427,8 @@ static const CsOptField SIZES_FIELDS[] = {
   { .key = "action", .type = CS_OPT_SIZE },
   { .key = "answer", .type = CS_OPT_SIZE },
   { .key = "answer_row", .type = CS_OPT_SIZE },
+  { .key = "initial_registration", .type = CS_OPT_SIZE },
+  { .key = "initial_registration_response", .type = CS_OPT_SIZE },
   { .key = "question", .type = CS_OPT_SIZE },
   { .key = "registration", .type = CS_OPT_SIZE },
   { .key = "registration_response", .type = CS_OPT_SIZE },
@@ -524,6 +526,8 @@ static int chainsim_new(lua_State *L)
     p.answer_bytes = get_size32(L, t, "answer", p.answer_bytes);
     p.answer_row_bytes = get_size32(L, t, "answer_row", p.answer_row_bytes);
     p.action_bytes = get_size32(L, t, "action", p.action_bytes);
+    p.init_bytes = get_size32(L, t, "initial_registration", p.init_bytes);
+    p.init_resp_bytes = get_size32(L, t, "initial_registration_response", p.init_resp_bytes);
   }
   lua_pop(L, 1);
 
@@ -800,6 +804,7 @@ static guint32 infra_subnet(lua_State *L, CsLua *ctx, guint32 site, const char *
 
 static const CsOptField SERVICE_FIELDS[] = {
   { .key = "answer", .type = CS_OPT_DURATION },
+  { .key = "initial_registration", .type = CS_OPT_DURATION },
   { .key = "leader", .type = CS_OPT_DURATION },
   { .key = "registration", .type = CS_OPT_DURATION },
   { NULL },
@@ -902,6 +907,7 @@ static int site_server(lua_State *L)
     sp.svc_registration = cs_opt_get_duration(L, t, "registration", sp.svc_registration);
     sp.svc_answer = cs_opt_get_duration(L, t, "answer", sp.svc_answer);
     sp.svc_leader = cs_opt_get_duration(L, t, "leader", sp.svc_leader);
+    sp.svc_initial = cs_opt_get_duration(L, t, "initial_registration", sp.svc_initial);
   }
   lua_pop(L, 1);
   guint32 subnet = node_spec_subnet(L, ctx, site->id, &n);

@@ -131,7 +131,7 @@ static void reg_send(CsWorld *w, CsClient *c)
   SimMsg *m = sim_msg_new(w->sim);
   m->type = CS_MSG_REG_REQ;
   m->cls = SIM_CLS_REGISTRATION;
-  m->size = w->p.reg_bytes + (guint64) entries * w->p.answer_row_bytes;
+  m->size = (c->reg_initial ? w->p.init_bytes : w->p.reg_bytes) + (guint64) entries * w->p.answer_row_bytes;
   m->a = c->reg_initial;
   m->blob = req;
   m->blob_free = cs_reg_req_free;

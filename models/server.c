@@ -57,6 +57,7 @@ static SimTime service_time(CsServer *s, guint8 kind)
 {
   switch (kind) {
   case CS_JOB_REG: return s->p.svc_registration;
+  case CS_JOB_REG_INIT: return s->p.svc_initial;
   case CS_JOB_ANSWER:
   case CS_JOB_SHARDS: return s->p.svc_answer;
   default: return s->p.svc_leader;
@@ -121,13 +122,16 @@ static void finish_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
   Sim *sim = w->sim;
   cs_hist_add(&s->service, sim_now(sim) - j->arrived);
   switch ((CsJobKind) j->kind) {
-  case CS_JOB_REG: {
+  case CS_JOB_REG:
+  case CS_JOB_REG_INIT: {
     CsRegReq *req = j->blob;
+    gboolean initial = j->kind == CS_JOB_REG_INIT;
     j->blob = NULL;
     if (req->batch)
       cs_world_take_batch(w, req->batch);
     w->last_seen[j->client] = sim_now(sim);
     w->registrations++;
+    w->registrations_initial += initial;
     guint32 b = (guint32) (sim_now(sim) / sim_params(sim)->bucket);
     if (w->reg_per_bucket->len <= b)
       g_array_set_size(w->reg_per_bucket, b + 1);
@@ -136,13 +140,17 @@ static void finish_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
     fill_peers(w, j->client, r);
     r->questions = questions_live(w);
     r->actions = actions_live(w);
-    guint64 news = (r->questions & ~req->q_seen) | (r->actions & ~req->a_seen);
+    /* A normal response carries what is new to the client; an initial one
+     * the settings and the definitions of everything in force. */
+    guint64 news = initial ? r->questions | r->actions
+                           : (r->questions & ~req->q_seen) | (r->actions & ~req->a_seen);
     SimMsg *m = sim_msg_new(sim);
     m->type = CS_MSG_REG_RESP;
     m->cls = SIM_CLS_REGISTRATION;
-    m->size = w->p.reg_resp_bytes + 8u * (r->nback + r->nfwd) +
+    m->size = (initial ? w->p.init_resp_bytes : w->p.reg_resp_bytes) + 8u * (r->nback + r->nfwd) +
               (guint64) w->p.question_bytes * (guint64) __builtin_popcountll(news);
     m->blob = r;
+    m->a = initial;
     m->u = j->client;
     sim_send(sim, j->conn, node, m);
     cs_batch_free(req->batch);
@@ -226,6 +234,7 @@ static void srv_start(Sim *sim, SimNodeId node, gpointer k)
 {
   CsServer *s = server_of(W(k), node);
   s->busy = 0;
+  s->started_at = sim_now(sim);
   cs_hub_start(W(k), sim_node_local(sim, node)); /* the zone hub opens its tunnels */
 }
 
@@ -234,7 +243,8 @@ void cs_job_blob_free(guint8 kind, gpointer blob)
   if (!blob)
     return;
   switch ((CsJobKind) kind) {
-  case CS_JOB_REG: cs_reg_req_free(blob); break;
+  case CS_JOB_REG:
+  case CS_JOB_REG_INIT: cs_reg_req_free(blob); break;
   case CS_JOB_SHARDS: cs_shard_req_free(blob); break;
   default: cs_batch_free(blob); break;
   }
@@ -315,13 +325,18 @@ static void srv_message(Sim *sim, SimNodeId node, gpointer k, SimConnId c, SimMs
   /* Over a tunnel the zone server names the external client. */
   j.client = cs_conn_is_tunnel(w, c) ? m->u : cs_world_node_client(w, sim_conn_peer(sim, c, node));
   switch ((CsMsgType) m->type) {
-  case CS_MSG_REG_REQ:
+  case CS_MSG_REG_REQ: {
     if (j.client == CS_NONE)
       return;
-    j.kind = CS_JOB_REG;
+    /* Initial when the client says so, or when this server has not heard
+     * from it since it (re)started: it answers with everything. */
+    SimTime seen = w->last_seen[j.client];
+    gboolean initial = m->a || seen == CS_NEVER_SEEN || seen < s->started_at;
+    j.kind = initial ? CS_JOB_REG_INIT : CS_JOB_REG;
     j.blob = m->blob;
     m->blob = NULL;
     break;
+  }
   case CS_MSG_LEADER_HELLO:
     j.kind = CS_JOB_LEADER;
     j.client = (guint32) m->a; /* the role bits */

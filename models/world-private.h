@@ -229,6 +229,8 @@ typedef struct {
   guint32 persistent, persistent_peak; /* leader connections (either role) open, and their peak */
   GArray *leaders;         /* SimConnId of backward-role leader connections */
   GArray *slots;           /* CsSlot: jobs in service */
+  SimTime started_at;      /* when it last started: a client not heard from since
+                            * registers as an initial one */
   CsHist service;          /* queue wait + service */
 } CsServer;
 
@@ -257,7 +259,7 @@ typedef struct {
   SimTime arrived;
   gpointer blob;           /* answer batch, taken from the message */
 } CsJob;
-typedef enum { CS_JOB_REG, CS_JOB_ANSWER, CS_JOB_LEADER, CS_JOB_SHARDS } CsJobKind;
+typedef enum { CS_JOB_REG, CS_JOB_ANSWER, CS_JOB_LEADER, CS_JOB_SHARDS, CS_JOB_REG_INIT } CsJobKind;
 
 typedef struct {
   CsJob job;        /* the job being served */
@@ -386,6 +388,7 @@ struct CsWorld {
   GArray *reg_per_bucket;  /* guint32 */
   GArray *queue_per_bucket;/* guint32, the queue length at the end of each bucket */
   guint64 registrations;
+  guint64 registrations_initial; /* of those, initial ones */
   CsIntervalStats ival_normal, ival_initial; /* sums in mean_s until read */
   GArray *files;           /* CsFile */
   guint64 cache_peak;      /* the largest cache any client held */

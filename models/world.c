@@ -31,6 +31,8 @@ void cs_world_params_default(CsWorldParams *p)
   p->answer_bytes = 120;
   p->answer_row_bytes = 12;
   p->action_bytes = 800;
+  p->init_bytes = 1500;
+  p->init_resp_bytes = 16000;
   p->shard_size = 512 * 1024;
   p->cache_size = 100 * 1000 * 1000;
   p->shards_per_message = 8;
@@ -43,6 +45,7 @@ void cs_server_params_default(CsServerParams *p)
 {
   p->workers = 8;
   p->svc_registration = 400 * SIM_US;
+  p->svc_initial = 2 * SIM_MS;
   p->svc_answer = 200 * SIM_US;
   p->svc_leader = 1 * SIM_MS;
 }
@@ -1018,6 +1021,7 @@ void cs_world_server_summary(CsWorld *w, CsServerSummary *out)
 {
   memset(out, 0, sizeof *out);
   out->registrations = w->registrations;
+  out->initial = w->registrations_initial;
   guint32 peak = 0;
   guint nb = w->reg_per_bucket->len;
   for (guint i = 0; i < nb; i++)

@@ -40,6 +40,8 @@ typedef struct {
   SimTime sensor_min, sensor_max; /* sensor evaluation time */
   SimTime live_timeout;       /* server forgets a client not heard from for this long */
   guint32 reg_bytes, reg_resp_bytes, question_bytes, answer_bytes, answer_row_bytes, action_bytes;
+  guint32 init_bytes, init_resp_bytes; /* initial registration request and response (before
+                               * the peer list and the definitions of what is in force) */
   guint32 shard_size;         /* bytes per shard */
   guint64 cache_size;         /* bytes of shards each client keeps */
   guint32 shards_per_message; /* shards carried by one message along the chain */
@@ -62,7 +64,8 @@ CsSubnetMode cs_world_subnet_mode_of(const CsWorld *w, guint32 subnet);
 
 typedef struct {
   guint32 workers;               /* parallel workers */
-  SimTime svc_registration;      /* service time per registration */
+  SimTime svc_registration;      /* service time per normal registration */
+  SimTime svc_initial;           /* per initial registration */
   SimTime svc_answer;            /* per answer message */
   SimTime svc_leader;            /* per leader connection set-up */
 } CsServerParams;
@@ -250,6 +253,7 @@ guint32 cs_client_registrations(const CsWorld *w, guint32 client);
 
 typedef struct {
   guint64 registrations;       /* completed at all servers */
+  guint64 initial;             /* of those, initial ones */
   double per_second_mean, per_second_peak;
   double latency_ms_p50, latency_ms_p99;   /* client-observed, request to response */
   guint32 connections_peak;    /* concurrent connections at a server */

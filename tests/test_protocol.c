@@ -442,6 +442,64 @@ static void test_peering_saves_wan(void)
   CU_ASSERT(bytes_on < bytes_off);
 }
 
+/* Registration message sizes in delivery order (one client). */
+typedef struct {
+  guint64 req[16], resp[16];
+  guint nreq, nresp;
+} RegSizes;
+
+static void trace_reg(Sim *sim, gpointer data, SimNodeId from, SimNodeId to, guint8 cls, guint64 size,
+                      guint32 type, SimTime sent_at)
+{
+  RegSizes *r = data;
+  const char *name = cs_msg_type_name(type);
+  if (g_str_equal(name, "registration") && r->nreq < 16)
+    r->req[r->nreq++] = size;
+  else if (g_str_equal(name, "registration_response") && r->nresp < 16)
+    r->resp[r->nresp++] = size;
+}
+
+/* Initial and normal registrations carry their own sizes: the first
+ * exchange is initial, the next ones normal; after the server restarts, the
+ * client's next exchange is initial again (the server answers with
+ * everything), and the ones after are normal. */
+static void test_initial_registration(void)
+{
+  CsWorldParams p;
+  cs_world_params_default(&p);
+  p.reg_min = p.reg_max = 30 * SIM_S;
+  p.startup = 0;
+  p.init_bytes = 1111;
+  p.init_resp_bytes = 22222;
+  p.reg_bytes = 333;
+  p.reg_resp_bytes = 444;
+  TestWorld t;
+  tw_init(&t, &p, 12);
+  guint32 first;
+  tw_branch(&t, "branch", "10.0.0.0/24", 1, 100e6, 10 * SIM_MS, &first);
+  RegSizes r = { 0 };
+  sim_set_trace(t.sim, trace_reg, &r);
+  sim_run_until(t.sim, 70 * SIM_S);   /* registrations at 0, 30 s, 60 s */
+  CU_ASSERT_EQUAL_FATAL(r.nresp, 3);
+  CU_ASSERT_EQUAL(r.req[0], 1111);
+  CU_ASSERT_EQUAL(r.resp[0], 22222);
+  CU_ASSERT_EQUAL(r.req[1], 333);
+  CU_ASSERT_EQUAL(r.resp[1], 444);
+  CU_ASSERT_EQUAL(r.resp[2], 444);
+  sim_node_crash(t.sim, t.server);
+  sim_run_until(t.sim, 75 * SIM_S);
+  sim_node_restart(t.sim, t.server);
+  sim_run_until(t.sim, 125 * SIM_S);  /* registrations at 90 s and 120 s */
+  CsServerSummary sum;
+  cs_world_server_summary(t.w, &sum);
+  CU_ASSERT_EQUAL(sum.initial, 2);
+  CU_ASSERT_EQUAL_FATAL(r.nresp, 5);
+  CU_ASSERT_EQUAL(r.req[3], 333);     /* the client asked for a normal one, */
+  CU_ASSERT_EQUAL(r.resp[3], 22222);  /* the restarted server answered with everything */
+  CU_ASSERT_EQUAL(r.resp[4], 444);
+  tw_free(&t);
+}
+
 int main(void)
 {
   CU_TestInfo tests[] = {
@@ -452,6 +510,7 @@ int main(void)
     { "collect question: one row per endpoint", test_question_collect },
     { "separated and isolated subnets", test_separated_and_isolated },
     { "registration intervals", test_registration_intervals },
+    { "initial and normal registrations", test_initial_registration },
     { "server saturation", test_server_saturation },
     { "peering off versus on", test_peering_saves_wan },
     CU_TEST_INFO_NULL,
