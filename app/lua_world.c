@@ -443,6 +443,8 @@ static guint32 get_size32(lua_State *L, int t, const char *key, guint32 def)
   return (guint32) v;
 }
 
+static const char *const QUESTION_DELIVERY[] = { "push", "registration", NULL };
+
 static const CsOptField NEW_FIELDS[] = {
   { .key = "batch_window", .type = CS_OPT_DURATION },
   { .key = "bucket", .type = CS_OPT_DURATION },
@@ -459,6 +461,7 @@ static const CsOptField NEW_FIELDS[] = {
   { .key = "peering", .type = CS_OPT_BOOLEAN },
   { .key = "peers_per_side", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 1,
     .has_max = TRUE, .max = 64 },
+  { .key = "question_delivery", .type = CS_OPT_STRING, .choices = QUESTION_DELIVERY },
   { .key = "registration", .type = CS_OPT_TABLE },
   { .key = "seed", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 0 },
   { .key = "sensor_time", .type = CS_OPT_TABLE },
@@ -501,6 +504,8 @@ static int chainsim_new(lua_State *L)
   p.sim.group_min = (guint32) cs_opt_get_int(L, 1, "flow_groups", p.sim.group_min);
   p.peering = cs_opt_get_bool(L, 1, "peering", p.peering);
   p.tls = cs_opt_get_bool(L, 1, "tls", p.tls);
+  p.question_delivery = g_strcmp0(cs_opt_get_string(L, 1, "question_delivery", "push"), "registration") == 0
+                            ? CS_QD_REGISTRATION : CS_QD_PUSH;
   p.batch_window = cs_opt_get_duration(L, 1, "batch_window", p.batch_window);
   p.live_timeout = cs_opt_get_duration(L, 1, "live_timeout", p.live_timeout);
   p.startup = cs_opt_get_duration(L, 1, "startup", p.startup);

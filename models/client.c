@@ -433,7 +433,7 @@ static void got_question(CsWorld *w, CsClient *c, guint32 q)
   if (q >= w->questions->len || (c->q_seen & bit))
     return;
   c->q_seen |= bit;
-  if (c->cur_kind[CS_FWD] == CS_SIDE_PEER)
+  if (c->cur_kind[CS_FWD] == CS_SIDE_PEER && cs_questions_pushed(w))
     send_simple(w, c, c->cur[CS_FWD], CS_MSG_QUESTION, SIM_CLS_QUESTION, w->p.question_bytes, q, 0);
   CsQuestion *qq = &g_array_index(w->questions, CsQuestion, q);
   if ((!qq->is_target || qq->is_target[client_index(w, c)]) && !(c->q_answered & bit))

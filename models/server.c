@@ -181,7 +181,7 @@ static void finish_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
       sim_conn_set_tag(sim, j->conn, node, tag | CT_LEADER);
       g_array_append_val(s->leaders, j->conn);
       /* A new backward leader gets what is being asked now. */
-      for (guint q = 0; q < w->questions->len; q++) {
+      for (guint q = 0; q < w->questions->len && cs_questions_pushed(w); q++) {
         if (!g_array_index(w->questions, CsQuestion, q).live)
           continue;
         SimMsg *m = sim_msg_new(sim);
@@ -420,6 +420,8 @@ static void push_all(CsWorld *w, CsMsgType type, SimClass cls, guint32 size, gui
 
 void cs_server_push_question(CsWorld *w, guint32 q)
 {
+  if (!cs_questions_pushed(w))
+    return; /* each client learns of it at its next registration */
   push_all(w, CS_MSG_QUESTION, SIM_CLS_QUESTION, w->p.question_bytes, q);
   cs_zone_push(w, CS_MSG_QUESTION, SIM_CLS_QUESTION, w->p.question_bytes, q);
 }

@@ -492,6 +492,8 @@ void cs_world_note_node(CsWorld *w, SimNodeId node, const char *name);
 
 /* server.c */
 extern const SimNodeKind cs_server_kind;
+/* Questions are pushed to leaders and along chains (not only at registration). */
+static inline gboolean cs_questions_pushed(const CsWorld *w) { return w->p.question_delivery == CS_QD_PUSH; }
 void cs_job_blob_free(guint8 kind, gpointer blob);
 void cs_server_push_question(CsWorld *w, guint32 q);
 void cs_server_push_action(CsWorld *w, guint32 a);

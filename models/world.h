@@ -48,7 +48,13 @@ typedef struct {
   guint32 direct_shards_per_message; /* shards per message to a client without a chain */
   guint32 pin_every;          /* a client pins 1 shard in pin_every (by hash) */
   SimTime download_retry;     /* re-request missing shards after this */
+  guint8 question_delivery;   /* CsQuestionDelivery */
 } CsWorldParams;
+
+/* How questions reach clients: pushed by the server to the backward leaders
+ * (and chains of one) and passed along the chains, or only in the responses
+ * to the clients' own registrations. */
+typedef enum { CS_QD_PUSH, CS_QD_REGISTRATION } CsQuestionDelivery;
 
 void cs_world_params_default(CsWorldParams *p);
 

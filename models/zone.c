@@ -243,7 +243,7 @@ gboolean cs_conn_is_tunnel(const CsWorld *w, SimConnId conn)
 
 static void push_live(CsWorld *w, SimNodeId srv, SimConnId conn)
 {
-  for (guint q = 0; q < w->questions->len; q++)
+  for (guint q = 0; q < w->questions->len && cs_questions_pushed(w); q++)
     if (g_array_index(w->questions, CsQuestion, q).live) {
       SimMsg *m = sim_msg_new(w->sim);
       m->type = CS_MSG_QUESTION;
