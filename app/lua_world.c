@@ -435,11 +435,11 @@ static const CsOptField SIZES_FIELDS[] = {
   { NULL },
 };
 
-static guint32 get_size32(lua_State *L, int t, const char *key, guint32 def)
+static guint32 get_size32(lua_State *L, int t, const char *what, const char *key, guint32 def)
 {
   guint64 v = cs_opt_get_size(L, t, key, def);
   if (v > G_MAXUINT32)
-    luaL_error(L, "sizes '%s': at most 4GB", key);
+    luaL_error(L, "%s '%s': at most 4GB", what, key);
   return (guint32) v;
 }
 
@@ -468,9 +468,55 @@ static const CsOptField NEW_FIELDS[] = {
   { .key = "shard_size", .type = CS_OPT_SIZE },
   { .key = "sizes", .type = CS_OPT_TABLE },
   { .key = "startup", .type = CS_OPT_DURATION },
-  { .key = "tls", .type = CS_OPT_BOOLEAN },
+  { .key = "tls", .type = CS_OPT_ANY },
   { NULL },
 };
+
+static const CsOptField TLS_FIELDS[] = {
+  { .key = "client_bytes", .type = CS_OPT_SIZE },
+  { .key = "peers", .type = CS_OPT_BOOLEAN },
+  { .key = "resume", .type = CS_OPT_BOOLEAN },
+  { .key = "resume_lifetime", .type = CS_OPT_DURATION },
+  { .key = "resumed_client_bytes", .type = CS_OPT_SIZE },
+  { .key = "resumed_round_trips", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 0, .has_max = TRUE,
+    .max = 10 },
+  { .key = "resumed_server_bytes", .type = CS_OPT_SIZE },
+  { .key = "round_trips", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 0, .has_max = TRUE, .max = 10 },
+  { .key = "server", .type = CS_OPT_BOOLEAN },
+  { .key = "server_bytes", .type = CS_OPT_SIZE },
+  { NULL },
+};
+
+/* tls = true / false (every connection, full handshakes), or a table:
+ * { server, peers, resume, resume_lifetime, round_trips, client_bytes,
+ *   server_bytes, resumed_round_trips, resumed_client_bytes,
+ *   resumed_server_bytes }. */
+static void get_tls(lua_State *L, CsWorldParams *p)
+{
+  int type = cs_opt_push(L, 1, "tls");
+  int t = lua_gettop(L);
+  if (type == LUA_TBOOLEAN) {
+    p->tls = p->tls_peers = lua_toboolean(L, t);
+  } else if (type == LUA_TTABLE) {
+    cs_opt_check(L, t, "tls", TLS_FIELDS);
+    p->tls = cs_opt_get_bool(L, t, "server", p->tls);
+    p->tls_peers = cs_opt_get_bool(L, t, "peers", p->tls_peers);
+    p->tls_resume = cs_opt_get_bool(L, t, "resume", p->tls_resume);
+    p->tls_resume_lifetime = cs_opt_get_duration(L, t, "resume_lifetime", p->tls_resume_lifetime);
+    if (p->tls_resume_lifetime <= 0)
+      luaL_error(L, "tls 'resume_lifetime': expected a duration > 0");
+    SimParams *s = &p->sim;
+    s->tls_rtts = (guint32) cs_opt_get_int(L, t, "round_trips", s->tls_rtts);
+    s->tls_client_bytes = get_size32(L, t, "tls", "client_bytes", s->tls_client_bytes);
+    s->tls_server_bytes = get_size32(L, t, "tls", "server_bytes", s->tls_server_bytes);
+    s->tls_resumed_rtts = (guint32) cs_opt_get_int(L, t, "resumed_round_trips", s->tls_resumed_rtts);
+    s->tls_resumed_client_bytes = get_size32(L, t, "tls", "resumed_client_bytes", s->tls_resumed_client_bytes);
+    s->tls_resumed_server_bytes = get_size32(L, t, "tls", "resumed_server_bytes", s->tls_resumed_server_bytes);
+  } else if (type != LUA_TNIL) {
+    cs_opt_error(L, "chainsim.new", "tls", "a boolean or a table", t);
+  }
+  lua_pop(L, 1);
+}
 
 /* --trace: one row per delivered message. */
 static void trace_row(Sim *sim, gpointer data, SimNodeId from, SimNodeId to, guint8 cls, guint64 size,
@@ -503,7 +549,7 @@ static int chainsim_new(lua_State *L)
   p.sim.keepalive_timeout = cs_opt_get_duration(L, 1, "keepalive", p.sim.keepalive_timeout);
   p.sim.group_min = (guint32) cs_opt_get_int(L, 1, "flow_groups", p.sim.group_min);
   p.peering = cs_opt_get_bool(L, 1, "peering", p.peering);
-  p.tls = cs_opt_get_bool(L, 1, "tls", p.tls);
+  get_tls(L, &p);
   p.question_delivery = g_strcmp0(cs_opt_get_string(L, 1, "question_delivery", "push"), "registration") == 0
                             ? CS_QD_REGISTRATION : CS_QD_PUSH;
   p.batch_window = cs_opt_get_duration(L, 1, "batch_window", p.batch_window);
@@ -525,14 +571,14 @@ static int chainsim_new(lua_State *L)
   if (cs_opt_push(L, 1, "sizes") != LUA_TNIL) {
     int t = lua_gettop(L);
     cs_opt_check(L, t, "sizes", SIZES_FIELDS);
-    p.reg_bytes = get_size32(L, t, "registration", p.reg_bytes);
-    p.reg_resp_bytes = get_size32(L, t, "registration_response", p.reg_resp_bytes);
-    p.question_bytes = get_size32(L, t, "question", p.question_bytes);
-    p.answer_bytes = get_size32(L, t, "answer", p.answer_bytes);
-    p.answer_row_bytes = get_size32(L, t, "answer_row", p.answer_row_bytes);
-    p.action_bytes = get_size32(L, t, "action", p.action_bytes);
-    p.init_bytes = get_size32(L, t, "initial_registration", p.init_bytes);
-    p.init_resp_bytes = get_size32(L, t, "initial_registration_response", p.init_resp_bytes);
+    p.reg_bytes = get_size32(L, t, "sizes", "registration", p.reg_bytes);
+    p.reg_resp_bytes = get_size32(L, t, "sizes", "registration_response", p.reg_resp_bytes);
+    p.question_bytes = get_size32(L, t, "sizes", "question", p.question_bytes);
+    p.answer_bytes = get_size32(L, t, "sizes", "answer", p.answer_bytes);
+    p.answer_row_bytes = get_size32(L, t, "sizes", "answer_row", p.answer_row_bytes);
+    p.action_bytes = get_size32(L, t, "sizes", "action", p.action_bytes);
+    p.init_bytes = get_size32(L, t, "sizes", "initial_registration", p.init_bytes);
+    p.init_resp_bytes = get_size32(L, t, "sizes", "initial_registration_response", p.init_resp_bytes);
   }
   lua_pop(L, 1);
 

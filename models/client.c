@@ -77,6 +77,17 @@ SimNodeId cs_client_server_node(const CsWorld *w, const CsClient *c)
 /* A client peers when peering is on and it has a neighbourhood: an external
  * client, an isolated one (VPN pool) and every client with peering off is a
  * chain of one, holding its own connection to its server (or zone server). */
+guint cs_client_server_tls(const CsWorld *w, const CsClient *c)
+{
+  if (!w->p.tls)
+    return SIM_TLS_NONE;
+  /* The last registration completed is the client's last session with a
+   * server (it is reset with the agent). */
+  if (w->p.tls_resume && c->reg_done >= 0 && sim_now(w->sim) - c->reg_done <= w->p.tls_resume_lifetime)
+    return SIM_TLS_RESUMED;
+  return SIM_TLS_FULL;
+}
+
 gboolean cs_client_peers(const CsWorld *w, const CsClient *c)
 {
   return w->p.peering && c->zone == CS_NONE && c->neigh != CS_NONE;
@@ -94,7 +105,7 @@ static void reg_begin(CsWorld *w, CsClient *c)
   else if (!c->reg_initial && c->reg_done >= 0)
     cs_world_note_interval(w, FALSE, c->reg_started - c->reg_done);
   c->reg_conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, server_node(w, c)), CS_PORT_CLIENT,
-                            SIM_CLS_REGISTRATION, w->p.tls);
+                            SIM_CLS_REGISTRATION, cs_client_server_tls(w, c));
 }
 
 static void reg_next(CsWorld *w, CsClient *c)
@@ -155,7 +166,7 @@ static void connect_server(CsWorld *w, CsClient *c, int side)
 {
   c->try_idx[side] = CS_TRY_SERVER;
   c->trying[side] = sim_connect(w->sim, c->node, sim_node_addr(w->sim, server_node(w, c)), CS_PORT_CLIENT,
-                                SIM_CLS_PEER, w->p.tls);
+                                SIM_CLS_PEER, cs_client_server_tls(w, c));
 }
 
 static int cand_pos(const CsClient *c, int side, guint32 peer)
@@ -181,7 +192,7 @@ static void side_walk(CsWorld *w, CsClient *c, int side, guint idx, guint limit)
     c->try_peer[side] = peer;
     c->try_limit[side] = (guint8) limit;
     c->trying[side] = sim_connect(w->sim, c->node, sim_node_addr(w->sim, cs_world_client_node(w, peer)),
-                                  CS_PORT_CLIENT, SIM_CLS_PEER, w->p.tls);
+                                  CS_PORT_CLIENT, SIM_CLS_PEER, w->p.tls_peers);
     return;
   }
   if (w->servers->len == 0)

@@ -278,7 +278,7 @@ static void send_direct(CsWorld *w, CsClient *c, guint32 requester, CsShardSet *
   CsShardData *d = g_new0(CsShardData, 1);
   d->set = set;
   SimNodeId to = cs_world_client_node(w, requester);
-  SimConnId conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, to), CS_PORT_CLIENT, SIM_CLS_SHARD, w->p.tls);
+  SimConnId conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, to), CS_PORT_CLIENT, SIM_CLS_SHARD, w->p.tls_peers);
   c->sends = g_renew(CsSend, c->sends, c->nsends + 1);
   c->sends[c->nsends].conn = conn;
   c->sends[c->nsends].data = d;
@@ -305,7 +305,7 @@ static void direct_fetch(CsWorld *w, CsClient *c, CsShardReq *req)
   }
   c->fetch_req = req;
   c->fetch_conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, cs_client_server_node(w, c)), CS_PORT_CLIENT,
-                              SIM_CLS_SHARD, w->p.tls);
+                              SIM_CLS_SHARD, cs_client_server_tls(w, c));
 }
 
 /* The backward leader asks the server for what nobody in the chain had,

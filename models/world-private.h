@@ -468,6 +468,9 @@ gboolean cs_conn_is_tunnel(const CsWorld *w, SimConnId conn);
 /* Whether a client peers (FALSE: external, or peering off). */
 gboolean cs_client_peers(const CsWorld *w, const CsClient *c);
 SimNodeId cs_client_server_node(const CsWorld *w, const CsClient *c);
+/* The TLS handshake a client's new connection to its server costs (SimTls):
+ * none, full, or abbreviated when it resumes a recent session. */
+guint cs_client_server_tls(const CsWorld *w, const CsClient *c);
 
 /* module.c */
 extern const SimNodeKind cs_module_kind;

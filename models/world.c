@@ -13,6 +13,9 @@ void cs_world_params_default(CsWorldParams *p)
   sim_params_default(&p->sim);
   p->peering = TRUE;
   p->tls = TRUE;
+  p->tls_peers = TRUE;
+  p->tls_resume = FALSE;
+  p->tls_resume_lifetime = 5 * SIM_MIN;
   p->reg_min = 30 * SIM_S;
   p->reg_max = 90 * SIM_S;
   p->init_min = 2 * SIM_HOUR;

@@ -29,7 +29,11 @@ typedef struct CsWorld CsWorld;
 typedef struct {
   SimParams sim;              /* kernel parameters (seed, timeouts, bucket, TLS sizes) */
   gboolean peering;           /* FALSE: every client keeps its own server connection */
-  gboolean tls;               /* TLS on every connection */
+  gboolean tls;               /* TLS on client → server (and zone server) connections */
+  gboolean tls_peers;         /* TLS on client ↔ client connections (chain, shards) */
+  gboolean tls_resume;        /* abbreviated handshake for a client that connected to a
+                               * server within tls_resume_lifetime */
+  SimTime tls_resume_lifetime;
   SimTime reg_min, reg_max;   /* normal registration interval */
   SimTime init_min, init_max; /* initial registration forced again */
   SimTime startup;            /* clients start uniformly in [0, startup] */

@@ -511,7 +511,7 @@ void sim_conn_flow_done(Sim *sim, guint32 c, int d, guint32 midx, SimTime tail)
 
 /* --- connect and close -------------------------------------------------------------- */
 
-SimConnId sim_connect(Sim *sim, SimNodeId node, guint32 dst_addr, guint16 port, SimClass cls, gboolean tls)
+SimConnId sim_connect(Sim *sim, SimNodeId node, guint32 dst_addr, guint16 port, SimClass cls, guint tls)
 {
   guint32 c = sim_pool_alloc(&sim->conns);
   SimConn *cn = sim_conn_rec(sim, c);
@@ -559,11 +559,17 @@ SimConnId sim_connect(Sim *sim, SimNodeId node, guint32 dst_addr, guint16 port, 
     return c;
   }
   SimTime hs = rtt;
-  if (tls) {
-    double one = small_delay(sim, dl, n, sim->p.tls_client_bytes) + small_delay(sim, back, nb, sim->p.tls_server_bytes);
-    hs += (SimTime) ceil(one) + (SimTime) (sim->p.tls_rtts > 1 ? sim->p.tls_rtts - 1 : 0) * rtt;
-    account_small(sim, node, dst, dl, n, sim->p.tls_client_bytes, cls);
-    account_small(sim, dst, node, back, nb, sim->p.tls_server_bytes, cls);
+  if (tls != SIM_TLS_NONE) {
+    gboolean resumed = tls == SIM_TLS_RESUMED;
+    guint32 cb = resumed ? sim->p.tls_resumed_client_bytes : sim->p.tls_client_bytes;
+    guint32 sb = resumed ? sim->p.tls_resumed_server_bytes : sim->p.tls_server_bytes;
+    guint32 rtts = resumed ? sim->p.tls_resumed_rtts : sim->p.tls_rtts;
+    if (rtts > 0) {
+      double one = small_delay(sim, dl, n, cb) + small_delay(sim, back, nb, sb);
+      hs += (SimTime) ceil(one) + (SimTime) (rtts - 1) * rtt;
+    }
+    account_small(sim, node, dst, dl, n, cb, cls);
+    account_small(sim, dst, node, back, nb, sb, cls);
   }
   cn->node[1] = dst;
   cn->held[1] = 1;

@@ -71,11 +71,16 @@ SimMsg *sim_msg_new(Sim *sim);
 /* Releases a message that was never sent. */
 void sim_msg_discard(Sim *sim, SimMsg *msg);
 
+/* TLS on a connection: none, a full handshake, or an abbreviated one (a
+ * resumed session).  TRUE is a full one. */
+typedef enum { SIM_TLS_NONE = 0, SIM_TLS_FULL = 1, SIM_TLS_RESUMED = 2 } SimTls;
+
 /* Opens a connection from `node` to dst_addr:port.  The outcome arrives as a
  * connected or connect_failed callback on `node`; the acceptor gets connected
- * (inbound) when the handshake completes.  cls classes the handshake bytes. */
+ * (inbound) when the handshake completes.  cls classes the handshake bytes;
+ * tls is a SimTls. */
 SimConnId sim_connect(Sim *sim, SimNodeId node, guint32 dst_addr, guint16 port,
-                      SimClass cls, gboolean tls);
+                      SimClass cls, guint tls);
 /* Queues msg for the far end.  Lost silently if the connection is broken. */
 void sim_send(Sim *sim, SimConnId conn, SimNodeId from, SimMsg *msg);
 /* A stream of messages sent as one: it waits in the connection's queue like

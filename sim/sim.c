@@ -13,6 +13,9 @@ void sim_params_default(SimParams *p)
   p->tls_rtts = 1;            /* TLS 1.3 full handshake */
   p->tls_client_bytes = 600;  /* ClientHello + Finished */
   p->tls_server_bytes = 4000; /* ServerHello, certificate chain, Finished */
+  p->tls_resumed_rtts = 1;            /* TLS 1.3 resumption with a ticket (PSK) */
+  p->tls_resumed_client_bytes = 350;  /* ClientHello with the ticket + Finished */
+  p->tls_resumed_server_bytes = 250;  /* ServerHello, EncryptedExtensions, Finished: no certificate */
   p->init_cwnd = 10;
   p->mss = 1448;
   p->min_rto = 200 * SIM_MS;

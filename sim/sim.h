@@ -67,9 +67,12 @@ typedef struct {
   SimTime connect_timeout;   /* a dropped connect fails after this */
   SimTime keepalive_timeout; /* a dead peer is noticed after this */
   SimTime bucket;            /* statistics bucket width */
-  guint32 tls_rtts;          /* extra round trips of a TLS handshake */
+  guint32 tls_rtts;          /* round trips of a full TLS handshake (after TCP's) */
   guint32 tls_client_bytes;  /* handshake bytes client → server */
   guint32 tls_server_bytes;  /* handshake bytes server → client (certificates) */
+  guint32 tls_resumed_rtts;  /* the same for an abbreviated (resumed) handshake */
+  guint32 tls_resumed_client_bytes;
+  guint32 tls_resumed_server_bytes;
   guint32 init_cwnd;         /* initial congestion window, segments */
   guint32 mss;               /* payload bytes per segment */
   SimTime min_rto;           /* retransmission timeout floor (lossy links) */

@@ -500,6 +500,57 @@ static void test_initial_registration(void)
   tw_free(&t);
 }
 
+/* Registration and peer bytes of a run of `clients` in one branch with the
+ * TLS settings given (full handshakes 1,000 + 1,000 B, resumed 100 + 100 B:
+ * one segment each way either way, so framing cancels out). */
+static void tls_run(gboolean server, gboolean peers, gboolean resume, guint32 clients, guint64 *reg_wan,
+                    guint64 *peer_lan, guint32 *regs)
+{
+  CsWorldParams p;
+  cs_world_params_default(&p);
+  p.reg_min = p.reg_max = 30 * SIM_S;
+  p.startup = 0;
+  p.tls = server;
+  p.tls_peers = peers;
+  p.tls_resume = resume;
+  p.sim.tls_client_bytes = p.sim.tls_server_bytes = 1000;
+  p.sim.tls_resumed_client_bytes = p.sim.tls_resumed_server_bytes = 100;
+  TestWorld t;
+  tw_init(&t, &p, 13);
+  tw_branch(&t, "branch", "10.0.0.0/24", clients, 100e6, 10 * SIM_MS, NULL);
+  sim_run_until(t.sim, 200 * SIM_S);
+  *reg_wan = sim_stats_wan_total(t.sim, SIM_CLS_REGISTRATION);
+  *peer_lan = sim_stats_lan_total(t.sim, SIM_CLS_PEER);
+  CsServerSummary sum;
+  cs_world_server_summary(t.w, &sum);
+  *regs = (guint32) sum.registrations;
+  tw_free(&t);
+}
+
+/* TLS: with resumption every registration after the first resumes (they
+ * come every 30 s, within the 5-minute lifetime) and saves exactly the
+ * difference of the handshakes, 1,800 B; peer TLS is separate from client to
+ * server TLS: turning it off changes peer bytes, not registration bytes. */
+static void test_tls_resume_and_peers(void)
+{
+  guint64 full, resumed, none, peer_full, peer_off, p1, p2;
+  guint32 n1, n2, n3;
+  tls_run(TRUE, TRUE, FALSE, 1, &full, &p1, &n1);
+  tls_run(TRUE, TRUE, TRUE, 1, &resumed, &p2, &n2);
+  tls_run(FALSE, TRUE, FALSE, 1, &none, &p2, &n3);
+  CU_ASSERT_EQUAL_FATAL(n1, 7); /* 0, 30, ..., 180 s */
+  CU_ASSERT_EQUAL(n2, 7);
+  CU_ASSERT_EQUAL(n3, 7);
+  /* A full handshake: 2,000 B of payload and two segments' framing each. */
+  CU_ASSERT(full - none > 7 * 2000);
+  CU_ASSERT_EQUAL(full - resumed, 6 * 1800);
+  tls_run(TRUE, TRUE, FALSE, 20, &full, &peer_full, &n1);
+  tls_run(TRUE, FALSE, FALSE, 20, &resumed, &peer_off, &n2);
+  CU_ASSERT_EQUAL(n1, n2);
+  CU_ASSERT_EQUAL(full, resumed);
+  CU_ASSERT(peer_full > peer_off + 19 * 2000); /* at least the 19 chain links' handshakes */
+}
+
 int main(void)
 {
   CU_TestInfo tests[] = {
@@ -511,6 +562,7 @@ int main(void)
     { "separated and isolated subnets", test_separated_and_isolated },
     { "registration intervals", test_registration_intervals },
     { "initial and normal registrations", test_initial_registration },
+    { "TLS resumption; peer TLS apart from server TLS", test_tls_resume_and_peers },
     { "server saturation", test_server_saturation },
     { "peering off versus on", test_peering_saves_wan },
     CU_TEST_INFO_NULL,
