@@ -185,6 +185,21 @@ static void build_server(JsonBuilder *b, CsLua *ctx)
   json_builder_end_object(b);
   member_int(b, "wan_connections_peak", s.wan_connections_peak);
   json_builder_end_object(b);
+
+  CsDatabaseSummary d;
+  if (cs_world_database_summary(ctx->world, &d)) {
+    json_builder_set_member_name(b, "database");
+    json_builder_begin_object(b);
+    member_int(b, "writes", (gint64) d.writes);
+    member_int(b, "queue_peak", d.queue_peak);
+    json_builder_set_member_name(b, "write_ms");
+    json_builder_begin_object(b);
+    member_double(b, "p50", d.write_ms_p50, MS_SCALE);
+    member_double(b, "p99", d.write_ms_p99, MS_SCALE);
+    json_builder_end_object(b);
+    member_int(b, "held_peak", d.held_peak);
+    json_builder_end_object(b);
+  }
 }
 
 static void build_traffic(JsonBuilder *b, CsLua *ctx)

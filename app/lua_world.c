@@ -463,6 +463,7 @@ static const CsOptField NEW_FIELDS[] = {
     .has_max = TRUE, .max = 64 },
   { .key = "question_delivery", .type = CS_OPT_STRING, .choices = QUESTION_DELIVERY },
   { .key = "registration", .type = CS_OPT_TABLE },
+  { .key = "registration_timeout", .type = CS_OPT_DURATION },
   { .key = "seed", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 0 },
   { .key = "sensor_time", .type = CS_OPT_TABLE },
   { .key = "shard_size", .type = CS_OPT_SIZE },
@@ -550,6 +551,9 @@ static int chainsim_new(lua_State *L)
   p.sim.group_min = (guint32) cs_opt_get_int(L, 1, "flow_groups", p.sim.group_min);
   p.peering = cs_opt_get_bool(L, 1, "peering", p.peering);
   get_tls(L, &p);
+  p.reg_timeout = cs_opt_get_duration(L, 1, "registration_timeout", p.reg_timeout);
+  if (p.reg_timeout <= 0)
+    return luaL_error(L, "chainsim.new 'registration_timeout': expected a duration > 0");
   p.question_delivery = g_strcmp0(cs_opt_get_string(L, 1, "question_delivery", "push"), "registration") == 0
                             ? CS_QD_REGISTRATION : CS_QD_PUSH;
   p.batch_window = cs_opt_get_duration(L, 1, "batch_window", p.batch_window);
@@ -1053,6 +1057,47 @@ static int site_module_server(lua_State *L)
   SimNodeId node = cs_world_add_module_server(ctx->world, n.name, subnet, n.addr, core, cert, &e);
   if (node != SIM_NODE_NONE)
     cs_world_module_retries(ctx->world, node, retries);
+  return node_spec_finish(L, ctx, &n, node, e);
+}
+
+static const CsOptField DATABASE_FIELDS[] = {
+  { .key = "access", .type = CS_OPT_TABLE },
+  { .key = "address", .type = CS_OPT_STRING },
+  { .key = "name", .type = CS_OPT_STRING, .required = TRUE },
+  { .key = "server", .type = CS_OPT_ANY },
+  { .key = "subnet", .type = CS_OPT_ANY },
+  { .key = "workers", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 1, .has_max = TRUE, .max = 4096 },
+  { .key = "write_ms", .type = CS_OPT_DURATION },
+  { NULL },
+};
+
+/* site:database{ name, server, workers = 4, write_ms = "2ms", subnet,
+ * address, access } — the database of core server `server` (by default the
+ * site's core server, else the scenario's first), reached on SQL 1433. */
+static int site_database(lua_State *L)
+{
+  CsLuaObj *site = cs_lua_check_site(L, 1);
+  CsLua *ctx = site->ctx;
+  NodeSpec n;
+  node_spec_read(L, ctx, "database", DATABASE_FIELDS, site->id, &n);
+  SimNodeId server;
+  if (cs_opt_push(L, 2, "server") != LUA_TNIL) {
+    server = cs_lua_check_role(L, ctx, -1, "database", "server", 1u << CS_ROLE_SERVER,
+                               "a core server (made with site:server{...})");
+  } else {
+    server = default_core(ctx, site->id);
+    if (server == SIM_NODE_NONE)
+      return luaL_error(L, "database: there is no core server yet (make one with "
+                        "site:server{ name = ... } before the database)");
+  }
+  lua_pop(L, 1);
+  guint32 workers = (guint32) cs_opt_get_int(L, 2, "workers", 4);
+  SimTime write = cs_opt_get_duration(L, 2, "write_ms", 2 * SIM_MS);
+  if (write <= 0)
+    return luaL_error(L, "database 'write_ms': expected a duration > 0");
+  guint32 subnet = node_spec_subnet(L, ctx, site->id, &n);
+  GError *e = NULL;
+  SimNodeId node = cs_world_add_database(ctx->world, n.name, subnet, n.addr, server, workers, write, &e);
   return node_spec_finish(L, ctx, &n, node, e);
 }
 
@@ -2003,6 +2048,7 @@ void cs_lua_world_classes(lua_State *L)
     { "server", site_server },
     { "host", site_host },
     { "module_server", site_module_server },
+    { "database", site_database },
     { "zone_server", site_zone_server },
     { "external_clients", site_external_clients },
     { "sensor", group_sensor },
@@ -2114,7 +2160,7 @@ static int install(lua_State *L)
   lua_setfield(L, -2, "params");
   /* What the models support so far, so a scenario can guard the rest. */
   static const struct { const char *name; gboolean on; } features[] = {
-    { "direct_connect", TRUE }, { "figures", TRUE }, { "file_distribution", TRUE },
+    { "database", TRUE }, { "direct_connect", TRUE }, { "figures", TRUE }, { "file_distribution", TRUE },
     { "internet", TRUE }, { "module_server", TRUE }, { "satellite", TRUE },
     { "throttle", TRUE }, { "zone_server", TRUE },
   };

@@ -106,6 +106,7 @@ static void reg_begin(CsWorld *w, CsClient *c)
     cs_world_note_interval(w, FALSE, c->reg_started - c->reg_done);
   c->reg_conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, server_node(w, c)), CS_PORT_CLIENT,
                             SIM_CLS_REGISTRATION, cs_client_server_tls(w, c));
+  c->reg_timer = sim_timer_start(w->sim, c->node, w->p.reg_timeout, CS_TAG_REG_TIMEOUT, 0);
 }
 
 static void reg_next(CsWorld *w, CsClient *c)
@@ -115,6 +116,7 @@ static void reg_next(CsWorld *w, CsClient *c)
 
 static void reg_failed(CsWorld *w, CsClient *c)
 {
+  sim_timer_cancel(w->sim, c->reg_timer);
   c->reg_conn = 0;
   if (c->server < 4 && c->server_fails[c->server] < G_MAXUINT8)
     c->server_fails[c->server]++;
@@ -637,6 +639,7 @@ static void cl_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
       return;
     cs_world_note_registration(w, idx_of(w, node), sim_now(sim) - c->reg_started);
     sim_close(sim, conn, node);
+    sim_timer_cancel(sim, c->reg_timer);
     c->reg_conn = 0;
     c->regs++;
     c->reg_done = sim_now(sim);
@@ -723,6 +726,13 @@ static void cl_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64 
   case CS_TAG_INIT:
     c->reg_initial = 1;
     reg_begin(w, c);
+    break;
+  case CS_TAG_REG_TIMEOUT:
+    if (c->reg_conn) {
+      /* No response (a server stalled on its database): give it up. */
+      sim_close(sim, c->reg_conn, node);
+      reg_failed(w, c);
+    }
     break;
   case CS_TAG_EVAL:
     evaluate(w, c, (guint32) arg);

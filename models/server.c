@@ -117,10 +117,10 @@ static guint64 actions_live(CsWorld *w) { return live_mask(w->actions, sizeof(Cs
 
 /* --- job completion ----------------------------------------------------------------- */
 
-static void finish_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
+/* What a job does once served (and, with a database, written). */
+static void apply_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
 {
   Sim *sim = w->sim;
-  cs_hist_add(&s->service, sim_now(sim) - j->arrived);
   switch ((CsJobKind) j->kind) {
   case CS_JOB_REG:
   case CS_JOB_REG_INIT: {
@@ -166,6 +166,8 @@ static void finish_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
     cs_shards_serve(w, node, j->conn, j->client, j->blob);
     j->blob = NULL;
     break;
+  case CS_JOB_NONE:
+    break;
   case CS_JOB_LEADER: {
     guint32 role = j->client;
     if (!sim_conn_is_open(sim, j->conn))
@@ -207,6 +209,16 @@ static void finish_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
   }
 }
 
+static void finish_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
+{
+  cs_hist_add(&s->service, sim_now(w->sim) - j->arrived);
+  if (cs_db_needs_write(s, j)) {
+    cs_db_hold(w, s, j); /* applied when the database has written it */
+    return;
+  }
+  apply_job(w, node, s, j);
+}
+
 /* Jobs in service are parked in a slot array; the worker's timer carries the slot. */
 static GArray *slots_of(CsServer *s) { return s->slots; }
 
@@ -235,6 +247,7 @@ static void srv_start(Sim *sim, SimNodeId node, gpointer k)
   CsServer *s = server_of(W(k), node);
   s->busy = 0;
   s->started_at = sim_now(sim);
+  cs_db_server_connect(W(k), s);
   cs_hub_start(W(k), sim_node_local(sim, node)); /* the zone hub opens its tunnels */
 }
 
@@ -264,6 +277,7 @@ static void srv_crashed(Sim *sim, SimNodeId node, gpointer k)
     sl->used = FALSE;
   }
   s->busy = 0;
+  cs_db_server_reset(s);
   g_array_set_size(s->leaders, 0);
   s->conns = s->wan_conns = s->persistent = 0;
   /* The hub's tunnels went with the crash; a restart opens them again. */
@@ -276,6 +290,8 @@ static void srv_crashed(Sim *sim, SimNodeId node, gpointer k)
 static void srv_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId c, gboolean inbound)
 {
   CsServer *s = server_of(W(k), node);
+  if (!inbound && cs_db_server_connected(W(k), s, c))
+    return; /* its database */
   if (!inbound && cs_hub_connected(W(k), node, c))
     return; /* a tunnel the hub opened: not a client connection */
   guint32 tag = CT_COUNTED;
@@ -291,13 +307,15 @@ static void srv_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId c, gbo
 
 static void srv_connect_failed(Sim *sim, SimNodeId node, gpointer k, SimConnId c, SimConnError why)
 {
+  if (cs_db_server_conn_gone(W(k), server_of(W(k), node), c))
+    return;
   cs_hub_conn_gone(W(k), node, c);
 }
 
 static void srv_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId c, SimConnError why)
 {
   CsServer *s = server_of(W(k), node);
-  if (cs_hub_conn_gone(W(k), node, c))
+  if (cs_db_server_conn_gone(W(k), s, c) || cs_hub_conn_gone(W(k), node, c))
     return;
   guint32 tag = sim_conn_tag(sim, c, node);
   if (tag & CT_COUNTED)
@@ -346,6 +364,10 @@ static void srv_message(Sim *sim, SimNodeId node, gpointer k, SimConnId c, SimMs
     j.blob = m->blob;
     m->blob = NULL;
     break;
+  case CS_MSG_DB_DONE:
+    if (cs_db_take_done(w, s, (guint32) m->a, &j))
+      apply_job(w, node, s, &j);
+    return;
   case CS_MSG_DC_OPEN:
     cs_dc_deploy(w, (guint32) m->a); /* the module server's open-session action */
     return;
@@ -366,6 +388,10 @@ static void srv_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64
 {
   CsWorld *w = W(k);
   CsServer *s = server_of(w, node);
+  if (tag == CS_STAG_DB_RETRY) {
+    cs_db_server_connect(w, s);
+    return;
+  }
   if (tag == CS_STAG_HUB_RETRY) {
     cs_hub_retry(w, node, arg);
     return;
@@ -439,7 +465,7 @@ void cs_server_sample(CsWorld *w)
    * nothing and costs no events of its own. */
   guint32 qlen = 0;
   for (guint i = 0; i < w->servers->len; i++)
-    qlen += cs_server_rec(w, i)->qlen;
+    qlen += cs_server_rec(w, i)->qlen + cs_server_rec(w, i)->db_waiting;
   guint32 b = (guint32) (sim_now(w->sim) / sim_params(w->sim)->bucket);
   if (w->queue_per_bucket->len <= b)
     g_array_set_size(w->queue_per_bucket, b + 1);

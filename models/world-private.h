@@ -32,6 +32,8 @@ typedef enum {
   CS_MSG_MS_HELLO,      /* module server → zone proxy (17487) */
   CS_MSG_MS_CTL_HELLO,  /* module server → zone proxy (17488, the installer's control port) */
   CS_MSG_DC_REFUSED,    /* zone proxy → endpoint: a = session, u = CsDcReason: no module server behind it */
+  CS_MSG_DB_WRITE,      /* core server → database (1433): a = token */
+  CS_MSG_DB_DONE,       /* database → core server: a = token, written */
 } CsMsgType;
 /* Over the hub tunnel every message names its external client in `u`. */
 
@@ -141,9 +143,10 @@ typedef struct {
 } CsRegResp;
 
 /* Client timer tags (client.c owns the timers; shards.c arms one). */
-enum { CS_TAG_REG = 1, CS_TAG_INIT, CS_TAG_EVAL, CS_TAG_RUN, CS_TAG_BATCH, CS_TAG_RETRY, CS_TAG_DL_RETRY, CS_TAG_SCAN };
+enum { CS_TAG_REG = 1, CS_TAG_INIT, CS_TAG_EVAL, CS_TAG_RUN, CS_TAG_BATCH, CS_TAG_RETRY, CS_TAG_DL_RETRY, CS_TAG_SCAN,
+       CS_TAG_REG_TIMEOUT };
 /* Server timer tags. */
-enum { CS_STAG_JOB_DONE = 1, CS_STAG_THROTTLE, CS_STAG_HUB_RETRY };
+enum { CS_STAG_JOB_DONE = 1, CS_STAG_THROTTLE, CS_STAG_HUB_RETRY, CS_STAG_DB_RETRY };
 
 /* Chain side: 0 backward, 1 forward. */
 enum { CS_BACK = 0, CS_FWD = 1 };
@@ -176,7 +179,7 @@ typedef struct {
   /* the rest in an order that leaves no holes (424 bytes) */
   SimConnId reg_conn;      /* registration in progress */
   guint32 regs;            /* registrations completed */
-  SimTimerId reg_timer;    /* next normal registration */
+  SimTimerId reg_timer;    /* next normal registration; while one is in progress, its timeout */
   SimTime reg_started;     /* when it began */
   SimTime reg_done;        /* when the last one completed (-1: none yet) */
   SimTime init_done;       /* when the last initial one completed (-1: none) */
@@ -231,6 +234,13 @@ typedef struct {
   GArray *slots;           /* CsSlot: jobs in service */
   SimTime started_at;      /* when it last started: a client not heard from since
                             * registers as an initial one */
+  guint32 db;              /* its database, CS_NONE */
+  SimConnId db_conn;       /* to it, 1433 */
+  gboolean db_open;        /* db_conn is connected */
+  guint32 db_token;        /* last write token */
+  GArray *held;            /* CsHeld, in order, from held_head (NULL without a database) */
+  guint32 held_head;
+  guint32 db_waiting, db_waiting_peak; /* jobs held for their write */
   CsHist service;          /* queue wait + service */
 } CsServer;
 
@@ -259,7 +269,28 @@ typedef struct {
   SimTime arrived;
   gpointer blob;           /* answer batch, taken from the message */
 } CsJob;
-typedef enum { CS_JOB_REG, CS_JOB_ANSWER, CS_JOB_LEADER, CS_JOB_SHARDS, CS_JOB_REG_INIT } CsJobKind;
+typedef enum { CS_JOB_REG, CS_JOB_ANSWER, CS_JOB_LEADER, CS_JOB_SHARDS, CS_JOB_REG_INIT,
+               CS_JOB_NONE = 0xff } CsJobKind;
+
+/* A job held by its server until the database has written it. */
+typedef struct {
+  guint32 token;
+  CsJob job;               /* kind CS_JOB_NONE once written */
+  SimTime since;           /* when it was first sent */
+} CsHeld;
+
+/* A core server's database (database.c). */
+typedef struct {
+  SimNodeId node;
+  char *name;
+  guint32 server;          /* its core server */
+  guint32 workers;
+  SimTime write_ms;        /* time per write */
+  guint32 busy;
+  GArray *queue;           /* guint64: connection << 32 | token, from qhead */
+  guint32 qhead, qlen, queue_peak;
+  guint64 writes;
+} CsDatabase;
 
 typedef struct {
   CsJob job;        /* the job being served */
@@ -419,6 +450,9 @@ struct CsWorld {
   guint32 no_cert_len;     /* clients no_cert covers */
   guint64 peer_bytes[SIM_CLS_COUNT];
   guint32 ext_conn_len;
+  guint16 kind_db;
+  GArray *dbs;             /* CsDatabase */
+  CsHist db_latency;       /* a write, from the server's first send to its acknowledgement */
 };
 void cs_world_note_interval(CsWorld *w, gboolean initial, SimTime interval);
 
@@ -492,6 +526,22 @@ void cs_dc_endpoint_scan_done(CsWorld *w, CsClient *c, guint32 session);
 void cs_client_flush_soon(CsWorld *w, CsClient *c);
 /* world.c: books a named infrastructure node. */
 void cs_world_note_node(CsWorld *w, SimNodeId node, const char *name);
+
+/* database.c */
+extern const SimNodeKind cs_db_kind;
+CsDatabase *cs_db_rec(const CsWorld *w, guint32 db);
+void cs_db_server_connect(CsWorld *w, CsServer *s);
+gboolean cs_db_server_connected(CsWorld *w, CsServer *s, SimConnId conn);
+gboolean cs_db_server_conn_gone(CsWorld *w, CsServer *s, SimConnId conn);
+/* Whether the job changes state and must be written first. */
+gboolean cs_db_needs_write(const CsServer *s, const CsJob *j);
+/* Holds the job until written (sends the write when the database is up). */
+void cs_db_hold(CsWorld *w, CsServer *s, const CsJob *j);
+/* The held job a write acknowledgement releases; FALSE if none. */
+gboolean cs_db_take_done(CsWorld *w, CsServer *s, guint32 token, CsJob *out);
+/* A crashed server: its held jobs are gone. */
+void cs_db_server_reset(CsServer *s);
+void cs_db_world_free(CsWorld *w);
 
 /* server.c */
 extern const SimNodeKind cs_server_kind;

@@ -16,6 +16,7 @@ void cs_world_params_default(CsWorldParams *p)
   p->tls_peers = TRUE;
   p->tls_resume = FALSE;
   p->tls_resume_lifetime = 5 * SIM_MIN;
+  p->reg_timeout = 60 * SIM_S;
   p->reg_min = 30 * SIM_S;
   p->reg_max = 90 * SIM_S;
   p->init_min = 2 * SIM_HOUR;
@@ -71,6 +72,8 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->zones = g_array_new(FALSE, TRUE, sizeof(CsZone));
   w->kind_module = sim_kind_register(w->sim, &cs_module_kind, w);
   w->modules = g_array_new(FALSE, TRUE, sizeof(CsModule));
+  w->kind_db = sim_kind_register(w->sim, &cs_db_kind, w);
+  w->dbs = g_array_new(FALSE, TRUE, sizeof(CsDatabase));
   w->dc = g_array_new(FALSE, TRUE, sizeof(CsDcSession));
   w->satellites = g_array_new(FALSE, TRUE, sizeof(CsSatellite));
   sim_vec_init(&w->clients, sizeof(CsClient));
@@ -130,6 +133,7 @@ void cs_world_free(CsWorld *w)
     g_array_free(z->dc_links, TRUE);
   }
   cs_dc_world_free(w);
+  cs_db_world_free(w);
   g_array_free(w->zones, TRUE);
   g_free(w->ext_conn);
   g_free(w->ext_reg);
@@ -314,6 +318,7 @@ SimNodeId cs_world_add_server(CsWorld *w, const char *name, guint32 subnet, guin
   s.queue = g_array_new(FALSE, TRUE, sizeof(CsJob));
   s.leaders = g_array_new(FALSE, FALSE, sizeof(SimConnId));
   s.slots = g_array_new(FALSE, TRUE, sizeof(CsSlot));
+  s.db = CS_NONE;
   g_array_append_val(w->servers, s);
   note_node(w, node, CS_NONE);
   g_hash_table_insert(w->names, GUINT_TO_POINTER(node), g_strdup(name));
@@ -924,7 +929,7 @@ const char *cs_msg_type_name(guint32 type)
     [CS_MSG_SHARD_FETCH] = "shard_fetch", [CS_MSG_SHARDS] = "shards", [CS_MSG_HUB_HELLO] = "hub_hello",
     [CS_MSG_DC_OPEN] = "dc_open", [CS_MSG_DC_HELLO] = "dc_hello", [CS_MSG_DC_WORKLOAD] = "dc_workload",
     [CS_MSG_DC_RESULT] = "dc_result", [CS_MSG_MS_HELLO] = "ms_hello", [CS_MSG_MS_CTL_HELLO] = "ms_ctl_hello",
-    [CS_MSG_DC_REFUSED] = "dc_refused",
+    [CS_MSG_DC_REFUSED] = "dc_refused", [CS_MSG_DB_WRITE] = "db_write", [CS_MSG_DB_DONE] = "db_done",
   };
   return type < G_N_ELEMENTS(names) && names[type] ? names[type] : "?";
 }

@@ -21,6 +21,7 @@
 #define CS_PORT_DC_ZONE 17486    /* zone proxy: endpoint Direct Connect */
 #define CS_PORT_DC_ZONE_MS 17487 /* zone proxy: module server side */
 #define CS_PORT_DC_ZONE_CTL 17488 /* zone proxy: opened by its installer for the module server */
+#define CS_PORT_SQL 1433          /* database: the core server's writes */
 #define CS_MAX_QUESTIONS 64
 #define CS_MAX_ACTIONS 64
 
@@ -53,6 +54,7 @@ typedef struct {
   guint32 pin_every;          /* a client pins 1 shard in pin_every (by hash) */
   SimTime download_retry;     /* re-request missing shards after this */
   guint8 question_delivery;   /* CsQuestionDelivery */
+  SimTime reg_timeout;        /* a registration without a response is given up after this */
 } CsWorldParams;
 
 /* How questions reach clients: pushed by the server to the backward leaders
@@ -290,6 +292,20 @@ guint32 cs_server_wan_connections(const CsWorld *w, guint32 server);
  * server now, and their peak over the run. */
 guint32 cs_server_persistent_connections(const CsWorld *w, guint32 server);
 guint32 cs_server_persistent_peak(const CsWorld *w, guint32 server);
+
+/* --- the database --------------------------------------------------------------------- */
+/* A database attached to core server `server`: `workers` writes at once,
+ * `write_time` each. */
+SimNodeId cs_world_add_database(CsWorld *w, const char *name, guint32 subnet, guint32 addr, SimNodeId server,
+                                guint32 workers, SimTime write_time, GError **error);
+typedef struct {
+  guint64 writes;            /* writes done, all databases */
+  guint32 queue_peak;        /* the longest write queue at a database */
+  guint32 held_peak;         /* the most jobs a server held for their writes */
+  double write_ms_p50, write_ms_p99; /* from the server's send to the acknowledgement */
+} CsDatabaseSummary;
+/* FALSE (and zeros) when there is no database. */
+gboolean cs_world_database_summary(const CsWorld *w, CsDatabaseSummary *out);
 
 /* Registrations completed per statistics bucket and the peak work-queue
  * length in each bucket (server load figures); n = number of buckets. */

@@ -1,0 +1,286 @@
+/* database.c — the core server's database (SQL, TCP 1433) and the server's
+ * writes to it.
+ *
+ * A core server with a database keeps one connection to it on 1433 (opened
+ * at start, again 10 s after it fails or breaks).  Jobs that change state
+ * are written before they take effect: answers and action statuses from
+ * forward leaders (and chains of one), initial registrations, and normal
+ * registrations that carry answers.  The server sends a write per job and
+ * holds the job, in order, until the database acknowledges it; only then does
+ * a registration get its response and do answers reach the books.  The
+ * database serves `workers` writes at once, `write_ms` each, first come first
+ * served.  While the connection is down (a firewall dropping 1433, the
+ * database crashed) the held jobs pile up at the server, replies stall and
+ * clients' registrations time out; when it is back every held job is written
+ * again, in order, so nothing is lost. */
+#include "world-private.h"
+#include <string.h>
+
+#define DB_RETRY (10 * SIM_S)
+#define DB_WRITE_BYTES 300   /* a write request on the wire, besides what it carries */
+#define DB_ACK_BYTES 100
+enum { DTAG_WRITE_DONE = 1 };
+
+static CsWorld *W(gpointer k) { return k; }
+
+CsDatabase *cs_db_rec(const CsWorld *w, guint32 db) { return &g_array_index(w->dbs, CsDatabase, db); }
+static CsDatabase *db_of(CsWorld *w, SimNodeId node) { return cs_db_rec(w, sim_node_local(w->sim, node)); }
+
+/* --- the database node ------------------------------------------------------------- */
+
+/* The queue holds (connection, token) pairs; a timer's argument packs one. */
+static void db_start_writes(CsWorld *w, CsDatabase *d)
+{
+  while (d->busy < d->workers && d->qlen > 0) {
+    guint64 job = g_array_index(d->queue, guint64, d->qhead);
+    d->qhead++;
+    d->qlen--;
+    if (d->qhead == d->queue->len || d->qlen == 0) {
+      d->qhead = 0;
+      if (d->qlen == 0)
+        g_array_set_size(d->queue, 0);
+    }
+    d->busy++;
+    sim_timer_start(w->sim, d->node, d->write_ms, DTAG_WRITE_DONE, job);
+  }
+}
+
+static void db_start(Sim *sim, SimNodeId node, gpointer k)
+{
+  CsDatabase *d = db_of(W(k), node);
+  d->busy = 0;
+  d->qhead = d->qlen = 0;
+  g_array_set_size(d->queue, 0);
+}
+
+static void db_crashed(Sim *sim, SimNodeId node, gpointer k)
+{
+  db_start(sim, node, k); /* writes in progress are lost: the server writes them again */
+}
+
+static void db_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimMsg *m)
+{
+  CsWorld *w = W(k);
+  CsDatabase *d = db_of(w, node);
+  if (m->type != CS_MSG_DB_WRITE)
+    return;
+  guint64 job = ((guint64) conn << 32) | (guint32) m->a;
+  if (d->qhead > 0 && d->qhead + d->qlen == d->queue->len && d->qhead * 2 >= d->queue->len) {
+    /* Slide the live part to the front now and then. */
+    memmove(d->queue->data, &g_array_index(d->queue, guint64, d->qhead), d->qlen * sizeof(guint64));
+    g_array_set_size(d->queue, d->qlen);
+    d->qhead = 0;
+  }
+  g_array_append_val(d->queue, job);
+  d->qlen++;
+  d->queue_peak = MAX(d->queue_peak, d->qlen);
+  db_start_writes(w, d);
+}
+
+static void db_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64 arg)
+{
+  CsWorld *w = W(k);
+  CsDatabase *d = db_of(w, node);
+  if (tag != DTAG_WRITE_DONE)
+    return;
+  d->busy--;
+  d->writes++;
+  SimConnId conn = (SimConnId) (arg >> 32);
+  if (sim_conn_is_open(sim, conn)) {
+    SimMsg *m = sim_msg_new(sim);
+    m->type = CS_MSG_DB_DONE;
+    m->cls = SIM_CLS_PEER;
+    m->size = DB_ACK_BYTES;
+    m->a = (guint32) arg;
+    sim_send(sim, conn, node, m);
+  }
+  db_start_writes(w, d);
+}
+
+static void db_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId c, gboolean inbound) {}
+
+static const guint16 db_ports[] = { CS_PORT_SQL, 0 };
+
+const SimNodeKind cs_db_kind = {
+  .name = "database",
+  .start = db_start,
+  .crashed = db_crashed,
+  .message = db_message,
+  .connected = db_connected,
+  .timer = db_timer,
+  .ports = db_ports,
+};
+
+/* --- the server's side ---------------------------------------------------------------- */
+
+static gboolean db_up(CsWorld *w, CsServer *s)
+{
+  return s->db_conn && s->db_open && sim_conn_is_open(w->sim, s->db_conn);
+}
+
+static void send_write(CsWorld *w, CsServer *s, const CsHeld *h)
+{
+  SimMsg *m = sim_msg_new(w->sim);
+  m->type = CS_MSG_DB_WRITE;
+  m->cls = SIM_CLS_PEER;
+  m->size = DB_WRITE_BYTES;
+  m->a = h->token;
+  sim_send(w->sim, s->db_conn, s->node, m);
+}
+
+void cs_db_server_connect(CsWorld *w, CsServer *s)
+{
+  if (s->db == CS_NONE || s->db_conn)
+    return;
+  s->db_open = FALSE;
+  s->db_conn = sim_connect(w->sim, s->node, sim_node_addr(w->sim, cs_db_rec(w, s->db)->node), CS_PORT_SQL,
+                           SIM_CLS_PEER, TRUE);
+}
+
+gboolean cs_db_server_connected(CsWorld *w, CsServer *s, SimConnId conn)
+{
+  if (s->db == CS_NONE || conn != s->db_conn)
+    return FALSE;
+  s->db_open = TRUE;
+  /* Everything held, in order: the backlog drains. */
+  for (guint i = s->held_head; i < s->held->len; i++)
+    if (g_array_index(s->held, CsHeld, i).job.kind != CS_JOB_NONE)
+      send_write(w, s, &g_array_index(s->held, CsHeld, i));
+  return TRUE;
+}
+
+gboolean cs_db_server_conn_gone(CsWorld *w, CsServer *s, SimConnId conn)
+{
+  if (s->db == CS_NONE || conn != s->db_conn)
+    return FALSE;
+  s->db_conn = 0;
+  s->db_open = FALSE;
+  sim_timer_start(w->sim, s->node, DB_RETRY, CS_STAG_DB_RETRY, 0);
+  return TRUE;
+}
+
+gboolean cs_db_needs_write(const CsServer *s, const CsJob *j)
+{
+  if (s->db == CS_NONE)
+    return FALSE;
+  switch ((CsJobKind) j->kind) {
+  case CS_JOB_ANSWER: return TRUE;
+  case CS_JOB_REG_INIT: return TRUE;
+  case CS_JOB_REG: return j->blob && ((const CsRegReq *) j->blob)->batch != NULL;
+  default: return FALSE;
+  }
+}
+
+void cs_db_hold(CsWorld *w, CsServer *s, const CsJob *j)
+{
+  CsHeld h = { .token = ++s->db_token, .job = *j, .since = sim_now(w->sim) };
+  if (s->held_head > 0 && s->held_head * 2 >= s->held->len) {
+    g_array_remove_range(s->held, 0, s->held_head);
+    s->held_head = 0;
+  }
+  g_array_append_val(s->held, h);
+  s->db_waiting++;
+  s->db_waiting_peak = MAX(s->db_waiting_peak, s->db_waiting);
+  cs_server_sample(w);
+  if (db_up(w, s))
+    send_write(w, s, &h);
+}
+
+gboolean cs_db_take_done(CsWorld *w, CsServer *s, guint32 token, CsJob *out)
+{
+  for (guint i = s->held_head; i < s->held->len; i++) {
+    CsHeld *h = &g_array_index(s->held, CsHeld, i);
+    if (h->token != token || h->job.kind == CS_JOB_NONE)
+      continue;
+    *out = h->job;
+    cs_hist_add(&w->db_latency, sim_now(w->sim) - h->since);
+    h->job.kind = CS_JOB_NONE;
+    h->job.blob = NULL;
+    s->db_waiting--;
+    while (s->held_head < s->held->len && g_array_index(s->held, CsHeld, s->held_head).job.kind == CS_JOB_NONE)
+      s->held_head++;
+    return TRUE;
+  }
+  return FALSE; /* a write again of one already done */
+}
+
+void cs_db_server_reset(CsServer *s)
+{
+  for (guint i = s->held_head; s->held && i < s->held->len; i++) {
+    CsHeld *h = &g_array_index(s->held, CsHeld, i);
+    if (h->job.kind != CS_JOB_NONE)
+      cs_job_blob_free(h->job.kind, h->job.blob);
+  }
+  if (s->held)
+    g_array_set_size(s->held, 0);
+  s->held_head = 0;
+  s->db_waiting = 0;
+  s->db_conn = 0;
+  s->db_open = FALSE;
+}
+
+/* --- the world's view -------------------------------------------------------------------- */
+
+SimNodeId cs_world_add_database(CsWorld *w, const char *name, guint32 subnet, guint32 addr, SimNodeId server,
+                                guint32 workers, SimTime write_time, GError **error)
+{
+  guint32 si = cs_world_server_of_node(w, server);
+  if (si == CS_NONE) {
+    g_set_error(error, g_quark_from_static_string("cs-world"), 10, "database %s: 'server' must be a core server", name);
+    return SIM_NODE_NONE;
+  }
+  if (cs_server_rec(w, si)->db != CS_NONE) {
+    g_set_error(error, g_quark_from_static_string("cs-world"), 11,
+                "database %s: core server %s already has a database", name, cs_server_rec(w, si)->name);
+    return SIM_NODE_NONE;
+  }
+  SimNodeId node = sim_node_add(w->sim, w->kind_db, subnet, addr, w->dbs->len, error);
+  if (node == SIM_NODE_NONE)
+    return node;
+  CsDatabase d = { 0 };
+  d.node = node;
+  d.name = g_strdup(name);
+  d.server = si;
+  d.workers = MAX(workers, 1);
+  d.write_ms = write_time;
+  d.queue = g_array_new(FALSE, FALSE, sizeof(guint64));
+  g_array_append_val(w->dbs, d);
+  CsServer *s = cs_server_rec(w, si);
+  s->db = w->dbs->len - 1;
+  if (!s->held)
+    s->held = g_array_new(FALSE, FALSE, sizeof(CsHeld));
+  cs_world_note_node(w, node, name);
+  sim_node_start_at(w->sim, node, 0);
+  return node;
+}
+
+void cs_db_world_free(CsWorld *w)
+{
+  for (guint i = 0; i < w->servers->len; i++) {
+    CsServer *s = cs_server_rec(w, i);
+    cs_db_server_reset(s);
+    if (s->held)
+      g_array_free(s->held, TRUE);
+  }
+  for (guint i = 0; i < w->dbs->len; i++) {
+    g_free(cs_db_rec(w, i)->name);
+    g_array_free(cs_db_rec(w, i)->queue, TRUE);
+  }
+  g_array_free(w->dbs, TRUE);
+}
+
+gboolean cs_world_database_summary(const CsWorld *w, CsDatabaseSummary *out)
+{
+  memset(out, 0, sizeof *out);
+  if (w->dbs->len == 0)
+    return FALSE;
+  for (guint i = 0; i < w->dbs->len; i++) {
+    out->writes += cs_db_rec(w, i)->writes;
+    out->queue_peak = MAX(out->queue_peak, cs_db_rec(w, i)->queue_peak);
+  }
+  for (guint i = 0; i < w->servers->len; i++)
+    out->held_peak = MAX(out->held_peak, cs_server_rec(w, i)->db_waiting_peak);
+  out->write_ms_p50 = sim_time_to_ms(cs_hist_quantile(&w->db_latency, 0.5));
+  out->write_ms_p99 = sim_time_to_ms(cs_hist_quantile(&w->db_latency, 0.99));
+  return TRUE;
+}
