@@ -356,7 +356,10 @@ static void flush_batch(CsWorld *w, CsClient *c)
   if (!c->batch || c->batch->len == 0)
     return;
   if (c->cur_kind[CS_FWD] == CS_SIDE_NONE || !sim_conn_is_open(w->sim, c->cur[CS_FWD])) {
-    arm_batch(w, c); /* the chain (or the server connection) is re-forming: try again */
+    /* A chain re-forming: try again.  A chain of one sends it when its
+     * server connection opens, or its next registration carries it. */
+    if (cs_client_peers(w, c))
+      arm_batch(w, c);
     return;
   }
   SimMsg *m = sim_msg_new(w->sim);
