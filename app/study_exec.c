@@ -1,0 +1,220 @@
+/* study_exec.c — spawning runs, waiting for them, their record on disk.
+ * See study_exec.h. */
+#include "study_exec.h"
+#include "outfile.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define STATUS_FILE "run.status"
+#define LOG_FILE "run.log"
+#define RESULTS_FILE "results.json"
+
+void cs_study_outcome_clear(CsStudyOutcome *o)
+{
+  g_free(o->log);
+  g_free(o->results);
+  memset(o, 0, sizeof *o);
+}
+
+char *cs_study_run_args(const CsStudyRun *r)
+{
+  GString *s = g_string_new(NULL);
+  for (guint i = 1; r->argv[i]; i++) {
+    char *q = g_shell_quote(r->argv[i]);
+    g_string_append_printf(s, "%s%s", i > 1 ? " " : "", q);
+    g_free(q);
+  }
+  return g_string_free(s, FALSE);
+}
+
+static char *run_file(const CsStudyRun *r, const char *name) { return g_build_filename(r->dir, name, NULL); }
+
+/* results.json text whose run.seed is `seed`. */
+static gboolean results_valid(const char *text, gsize len, guint64 seed)
+{
+  g_autoptr(JsonParser) p = json_parser_new();
+  if (!json_parser_load_from_data(p, text, (gssize) len, NULL))
+    return FALSE;
+  JsonNode *root = json_parser_get_root(p);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root))
+    return FALSE;
+  JsonNode *run = json_object_get_member(json_node_get_object(root), "run");
+  if (run == NULL || !JSON_NODE_HOLDS_OBJECT(run))
+    return FALSE;
+  JsonNode *s = json_object_get_member(json_node_get_object(run), "seed");
+  return s && JSON_NODE_HOLDS_VALUE(s) && json_node_get_value_type(s) == G_TYPE_INT64 &&
+         (guint64) json_node_get_int(s) == seed;
+}
+
+gboolean cs_study_run_done(const CsStudyRun *r, CsStudyOutcome *o)
+{
+  memset(o, 0, sizeof *o);
+  g_autofree char *status_path = run_file(r, STATUS_FILE);
+  g_autofree char *status = NULL;
+  if (!g_file_get_contents(status_path, &status, NULL, NULL))
+    return FALSE;
+  g_autofree char *args = cs_study_run_args(r);
+  g_autofree char *want0 = g_strdup_printf("args: %s\nexit: 0\n", args);
+  g_autofree char *want1 = g_strdup_printf("args: %s\nexit: 1\n", args);
+  if (strcmp(status, want0) != 0 && strcmp(status, want1) != 0)
+    return FALSE;
+  g_autofree char *results_path = run_file(r, RESULTS_FILE);
+  if (!g_file_get_contents(results_path, &o->results, &o->results_len, NULL) ||
+      !results_valid(o->results, o->results_len, r->seed)) {
+    cs_study_outcome_clear(o);
+    return FALSE;
+  }
+  o->status = strcmp(status, want0) == 0 ? 0 : 1;
+  g_autofree char *log_path = run_file(r, LOG_FILE);
+  if (!g_file_get_contents(log_path, &o->log, NULL, NULL))
+    o->log = g_strdup("");
+  return TRUE;
+}
+
+gboolean cs_study_run_record(const CsStudyRun *r, const CsStudyOutcome *o, GError **err)
+{
+  if (!cs_outfile_mkdirs(r->dir, err))
+    return FALSE;
+  g_autofree char *log_path = run_file(r, LOG_FILE);
+  g_autofree char *results_path = run_file(r, RESULTS_FILE);
+  if (o->log && !g_file_test(log_path, G_FILE_TEST_EXISTS) &&
+      !cs_outfile_write(log_path, o->log, strlen(o->log), err))
+    return FALSE;
+  if (o->results && !g_file_test(results_path, G_FILE_TEST_EXISTS) &&
+      !cs_outfile_write(results_path, o->results, o->results_len, err))
+    return FALSE;
+  g_autofree char *args = cs_study_run_args(r);
+  g_autofree char *text = g_strdup_printf("args: %s\nexit: %d\n", args, o->status);
+  g_autofree char *status_path = run_file(r, STATUS_FILE);
+  return cs_outfile_write(status_path, text, strlen(text), err);
+}
+
+/* Starts the run's child: stdin from /dev/null, stdout and stderr to its
+ * run.log.  Its earlier record and results go first, so that what is left
+ * after it is its own.  Returns the pid, or -1 with o->log saying why. */
+static pid_t spawn(const CsStudyRun *r, CsStudyOutcome *o)
+{
+  GError *e = NULL;
+  if (!cs_outfile_mkdirs(r->dir, &e)) {
+    o->log = g_strdup_printf("chainsim study: %s\n", e->message);
+    g_error_free(e);
+    return -1;
+  }
+  static const char *const stale[] = { STATUS_FILE, RESULTS_FILE };
+  for (gsize i = 0; i < G_N_ELEMENTS(stale); i++) {
+    char *p = run_file(r, stale[i]);
+    unlink(p);
+    g_free(p);
+  }
+  g_autofree char *log_path = run_file(r, LOG_FILE);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid;
+  int rc = posix_spawn(&pid, r->argv[0], &fa, NULL, r->argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) {
+    o->log = g_strdup_printf("chainsim study: cannot start %s: %s\n", r->argv[0], g_strerror(rc));
+    return -1;
+  }
+  return pid;
+}
+
+/* Reads what a finished child left: its exit status, log and results. */
+static void collect(const CsStudyRun *r, int wstatus, CsStudyOutcome *o)
+{
+  o->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : -1;
+  g_autofree char *log_path = run_file(r, LOG_FILE);
+  if (!g_file_get_contents(log_path, &o->log, NULL, NULL))
+    o->log = g_strdup("");
+  g_autofree char *results_path = run_file(r, RESULTS_FILE);
+  if ((o->status == 0 || o->status == 1) &&
+      !g_file_get_contents(results_path, &o->results, &o->results_len, NULL))
+    o->results = NULL;
+}
+
+static pid_t wait_child(pid_t pid, int *wstatus)
+{
+  for (;;) {
+    pid_t got = waitpid(pid, wstatus, 0);
+    if (got >= 0 || errno != EINTR)
+      return got;
+  }
+}
+
+void cs_study_run_one(const CsStudyRun *r, CsStudyOutcome *o)
+{
+  memset(o, 0, sizeof *o);
+  o->status = -1;
+  pid_t pid = spawn(r, o);
+  if (pid < 0)
+    return;
+  int ws = 0;
+  if (wait_child(pid, &ws) != pid) {
+    o->log = g_strdup_printf("chainsim study: lost run %s: %s\n", r->dir, g_strerror(errno));
+    return;
+  }
+  collect(r, ws, o);
+}
+
+guint cs_study_exec_local(const CsStudyRun *runs, const guint *todo, guint n, guint j, CsStudyDoneFn done,
+                          gpointer data)
+{
+  j = MAX(j, 1);
+  pid_t *pids = g_new(pid_t, j);
+  guint *slot_run = g_new(guint, j);
+  guint running = 0, next = 0, started = 0;
+  gboolean more = TRUE;
+  for (guint s = 0; s < j; s++)
+    pids[s] = 0;
+  while (running > 0 || (more && next < n)) {
+    /* Fill the free slots. */
+    for (guint s = 0; s < j && more && next < n; s++) {
+      if (pids[s] != 0)
+        continue;
+      const CsStudyRun *r = &runs[todo[next++]];
+      CsStudyOutcome o = { .status = -1 };
+      pid_t pid = spawn(r, &o);
+      started++;
+      if (pid < 0) {
+        more = done(r, &o, data);
+        cs_study_outcome_clear(&o);
+        continue;
+      }
+      pids[s] = pid;
+      slot_run[s] = r->index;
+      running++;
+    }
+    if (running == 0)
+      continue;
+    int ws = 0;
+    pid_t pid = wait_child(-1, &ws);
+    if (pid < 0)
+      break; /* no children left: cannot happen while running > 0 */
+    for (guint s = 0; s < j; s++) {
+      if (pids[s] != pid)
+        continue;
+      pids[s] = 0;
+      running--;
+      const CsStudyRun *r = &runs[slot_run[s]];
+      CsStudyOutcome o = { 0 };
+      collect(r, ws, &o);
+      if (!done(r, &o, data))
+        more = FALSE;
+      cs_study_outcome_clear(&o);
+    }
+  }
+  g_free(pids);
+  g_free(slot_run);
+  return started;
+}
