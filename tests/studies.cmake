@@ -1,0 +1,21 @@
+# chainsim study (included by tests/CMakeLists.txt): tests/study.cmake in
+# each MODE on tests/study/small.lua.  The MPI test runs mpirun as root
+# (OMPI_ALLOW_RUN_AS_ROOT) with --oversubscribe (3 ranks on 2 cores); without
+# MPI it reports itself skipped.
+if(NOT TARGET chainsim)
+  return()
+endif()
+set(STUDY_MPIEXEC "")
+if(CHAINSIM_MPI AND MPIEXEC_EXECUTABLE)
+  set(STUDY_MPIEXEC ${MPIEXEC_EXECUTABLE})
+endif()
+foreach(mode jobs mpi resume failures)
+  add_test(NAME study.${mode}
+           COMMAND ${CMAKE_COMMAND} -DCHAINSIM=$<TARGET_FILE:chainsim> -DMODE=${mode}
+                   -DSCENARIO=${CMAKE_CURRENT_SOURCE_DIR}/study/small.lua -DMPIEXEC=${STUDY_MPIEXEC}
+                   -DOUT=${CMAKE_CURRENT_BINARY_DIR}/study-out/${mode}
+                   -P ${CMAKE_CURRENT_SOURCE_DIR}/study.cmake)
+  set_tests_properties(study.${mode} PROPERTIES LABELS study TIMEOUT 300
+                       ENVIRONMENT "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"
+                       SKIP_REGULAR_EXPRESSION "SKIPPED: chainsim was built without MPI")
+endforeach()

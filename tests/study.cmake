@@ -1,0 +1,113 @@
+# chainsim study end to end on tests/study/small.lua (registered by
+# tests/studies.cmake).  MODE:
+#   jobs      -j 1 and -j 2 give byte-identical runs.csv, summary.csv,
+#             study.json and plot; the plot is an SVG.
+#   mpi       mpirun -n 3 gives the same bytes as -j 1 (MPIEXEC empty: the
+#             test says it is skipped, chainsim was built without MPI).
+#   resume    a second run of the same study runs nothing again; runs whose
+#             record is missing, stale or whose results.json is damaged run
+#             again, and the outputs are the same bytes.
+#   failures  a run failing an expectation (exit 1) is kept and counted, the
+#             study exits 1; a run exiting 2 stops the study with its
+#             file:line message and no summary; --keep-going goes on.
+file(REMOVE_RECURSE ${OUT})
+file(MAKE_DIRECTORY ${OUT})
+
+set(GRID --grid clients=10:30:+10 --grid bw=5Mbps,20Mbps --replications 3 --seed 11 --quiet
+         --plot "registration.count ~ clients | bw" --plot-format svg)
+set(OUTPUTS runs.csv summary.csv study.json plot-registration.count-vs-clients-by-bw.svg)
+
+function(study expect_rc)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 250)
+  if(NOT rc STREQUAL "${expect_rc}")
+    message(FATAL_ERROR "${ARGN}: exit ${rc}, expected ${expect_rc}\n${out}\n${err}")
+  endif()
+  set(err "${err}" PARENT_SCOPE)
+endfunction()
+
+function(same a b)
+  foreach(f ${OUTPUTS})
+    if(NOT EXISTS ${a}/${f} OR NOT EXISTS ${b}/${f})
+      message(FATAL_ERROR "missing ${a}/${f} or ${b}/${f}")
+    endif()
+    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${a}/${f} ${b}/${f} RESULT_VARIABLE differ)
+    if(differ)
+      message(FATAL_ERROR "${a}/${f} and ${b}/${f} differ")
+    endif()
+  endforeach()
+endfunction()
+
+if(MODE STREQUAL "jobs")
+  study(0 ${CHAINSIM} study ${SCENARIO} ${GRID} -j 1 --out ${OUT}/j1)
+  study(0 ${CHAINSIM} study ${SCENARIO} ${GRID} -j 2 --out ${OUT}/j2)
+  same(${OUT}/j1 ${OUT}/j2)
+  file(READ ${OUT}/j1/plot-registration.count-vs-clients-by-bw.svg head LIMIT 5 HEX)
+  if(NOT head STREQUAL "3c3f786d6c") # <?xml
+    message(FATAL_ERROR "the plot is not an SVG")
+  endif()
+  # 3 x 2 points x 3 replications, one row each under the header.
+  file(STRINGS ${OUT}/j1/runs.csv rows)
+  list(LENGTH rows n)
+  if(NOT n EQUAL 19)
+    message(FATAL_ERROR "runs.csv: ${n} lines, expected 19")
+  endif()
+elseif(MODE STREQUAL "mpi")
+  if(NOT MPIEXEC)
+    message(STATUS "SKIPPED: chainsim was built without MPI (CHAINSIM_MPI off or no libopenmpi-dev)")
+    return()
+  endif()
+  study(0 ${CHAINSIM} study ${SCENARIO} ${GRID} -j 1 --out ${OUT}/j1)
+  study(0 ${MPIEXEC} --oversubscribe -n 3 ${CHAINSIM} study ${SCENARIO} ${GRID} --out ${OUT}/mpi)
+  same(${OUT}/j1 ${OUT}/mpi)
+elseif(MODE STREQUAL "resume")
+  string(REPLACE "--quiet" "" LOUD "${GRID}")
+  study(0 ${CHAINSIM} study ${SCENARIO} ${LOUD} -j 2 --out ${OUT}/s)
+  file(COPY ${OUT}/s/ DESTINATION ${OUT}/first FILES_MATCHING PATTERN "*.csv" PATTERN "*.json" PATTERN "*.svg")
+  study(0 ${CHAINSIM} study ${SCENARIO} ${LOUD} -j 2 --out ${OUT}/s)
+  if(NOT err MATCHES "18 runs \\(0 ran now, 18 done before\\)")
+    message(FATAL_ERROR "the second study ran runs again:\n${err}")
+  endif()
+  # Damage three runs: no record, a record of another command, a cut results.json.
+  file(REMOVE "${OUT}/s/clients=10,bw=5Mbps/1/run.status")
+  file(READ "${OUT}/s/clients=20,bw=20Mbps/2/run.status" st)
+  string(REPLACE "--seed" "--seed 1 --seed" st "${st}")
+  file(WRITE "${OUT}/s/clients=20,bw=20Mbps/2/run.status" "${st}")
+  file(READ "${OUT}/s/clients=30,bw=5Mbps/3/results.json" res LIMIT 100)
+  file(WRITE "${OUT}/s/clients=30,bw=5Mbps/3/results.json" "${res}")
+  study(0 ${CHAINSIM} study ${SCENARIO} ${LOUD} -j 2 --out ${OUT}/s)
+  if(NOT err MATCHES "18 runs \\(3 ran now, 15 done before\\)")
+    message(FATAL_ERROR "expected 3 runs again:\n${err}")
+  endif()
+  same(${OUT}/first ${OUT}/s)
+  # Another master seed: every run again.
+  study(0 ${CHAINSIM} study ${SCENARIO} ${LOUD} --seed 12 -j 2 --out ${OUT}/s)
+  if(NOT err MATCHES "18 runs \\(18 ran now, 0 done before\\)")
+    message(FATAL_ERROR "a new seed must run everything again:\n${err}")
+  endif()
+elseif(MODE STREQUAL "failures")
+  study(1 ${CHAINSIM} study ${SCENARIO} --grid fail=0,1 -r 2 -j 2 --quiet --out ${OUT}/f)
+  file(STRINGS ${OUT}/f/runs.csv rows)
+  list(GET rows 3 r3)
+  if(NOT r3 MATCHES "^fail=1,1,[0-9]+,1,1,")
+    message(FATAL_ERROR "runs.csv: expected fail=1's first run with exit 1, got ${r3}")
+  endif()
+  file(STRINGS ${OUT}/f/summary.csv fsum REGEX "^fail=1,1,registration.count,2,")
+  if(NOT fsum)
+    message(FATAL_ERROR "summary.csv: the failed runs' metrics are missing")
+  endif()
+  study(2 ${CHAINSIM} study ${SCENARIO} --grid boom=0,1 -j 1 --quiet --out ${OUT}/b)
+  if(NOT err MATCHES "run boom=1/1: chainsim: [^\n]*small.lua:11: boom asked for")
+    message(FATAL_ERROR "expected the run's file:line message:\n${err}")
+  endif()
+  if(EXISTS ${OUT}/b/summary.csv OR EXISTS ${OUT}/b/runs.csv)
+    message(FATAL_ERROR "a stopped study wrote a summary")
+  endif()
+  study(1 ${CHAINSIM} study ${SCENARIO} --grid boom=0,1 -j 2 --quiet --keep-going --out ${OUT}/k)
+  file(STRINGS ${OUT}/k/runs.csv rows)
+  list(GET rows 2 r2)
+  if(NOT r2 MATCHES "^boom=1,1,[0-9]+,2,1,*$")
+    message(FATAL_ERROR "runs.csv: expected boom=1 with exit 2 and no metrics, got ${r2}")
+  endif()
+else()
+  message(FATAL_ERROR "MODE must be jobs, mpi, resume or failures")
+endif()
