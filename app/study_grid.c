@@ -171,6 +171,8 @@ gboolean cs_grid_add(CsGrid *g, const char *spec, GError **err)
   gboolean ok = TRUE;
   if (cs_grid_find(g, a->key) >= 0) {
     ok = fail(err, "--grid %s: the key is swept twice", a->key);
+  } else if (*body == '\0') {
+    ok = fail(err, "--grid %s: empty value", a->key);
   } else if (strchr(body, ':') && !strchr(body, ',')) {
     ok = parse_range(a, body, err);
   } else {
