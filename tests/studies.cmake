@@ -19,3 +19,10 @@ foreach(mode jobs mpi resume failures)
                        ENVIRONMENT "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"
                        SKIP_REGULAR_EXPRESSION "SKIPPED: chainsim was built without MPI")
 endforeach()
+
+# The study's plot among the figure tests (tests/figures.cmake MODE=study).
+add_test(NAME figures.study
+         COMMAND ${CMAKE_COMMAND} -DCHAINSIM=$<TARGET_FILE:chainsim> -DOUT=${CMAKE_CURRENT_BINARY_DIR}/study-out/figures
+                 -DSCENARIO=${CMAKE_CURRENT_SOURCE_DIR}/study/small.lua -DMODE=study
+                 -P ${CMAKE_CURRENT_SOURCE_DIR}/figures.cmake)
+set_tests_properties(figures.study PROPERTIES LABELS "study;scenario" TIMEOUT 300)
