@@ -90,16 +90,20 @@ elseif(MODE STREQUAL "resume")
   if(NOT err MATCHES "18 runs \\(0 ran now, 18 done before\\)")
     message(FATAL_ERROR "the second study ran runs again:\n${err}")
   endif()
-  # Damage three runs: no record, a record of another command, a cut results.json.
+  # Damage four runs: no record, a record of another command, a cut results.json...
   file(REMOVE "${OUT}/s/clients=10,bw=5Mbps/1/run.status")
   file(READ "${OUT}/s/clients=20,bw=20Mbps/2/run.status" st)
   string(REPLACE "--seed" "--seed 1 --seed" st "${st}")
   file(WRITE "${OUT}/s/clients=20,bw=20Mbps/2/run.status" "${st}")
   file(READ "${OUT}/s/clients=30,bw=5Mbps/3/results.json" res LIMIT 100)
   file(WRITE "${OUT}/s/clients=30,bw=5Mbps/3/results.json" "${res}")
+  # ... and a results.json of another seed (a run's leftovers).
+  file(READ "${OUT}/s/clients=10,bw=20Mbps/1/results.json" res)
+  string(REGEX REPLACE "\"seed\": [0-9]+," "\"seed\": 12345," res "${res}")
+  file(WRITE "${OUT}/s/clients=10,bw=20Mbps/1/results.json" "${res}")
   study(0 ${CHAINSIM} study ${SCENARIO} ${LOUD} -j 2 --out ${OUT}/s)
-  if(NOT err MATCHES "18 runs \\(3 ran now, 15 done before\\)")
-    message(FATAL_ERROR "expected 3 runs again:\n${err}")
+  if(NOT err MATCHES "18 runs \\(4 ran now, 14 done before\\)")
+    message(FATAL_ERROR "expected 4 runs again:\n${err}")
   endif()
   same(${OUT}/first ${OUT}/s)
   # Another master seed: every run again.
