@@ -270,7 +270,7 @@ static void test_metrics(void)
 static void test_curves_figure(void)
 {
   static const double x[] = { 10, 20, 50 };
-  static const double m1[] = { 100, 80, 70 }, lo1[] = { 90, 75, 66 }, hi1[] = { 110, 85, 74 };
+  static const double m1[] = { 100, 80, 70 }, lo1[] = { 90, 75, 40 }, hi1[] = { 110, 85, 100 };
   static const double m2[] = { 200, 150, NAN }, lo2[] = { NAN, 140, NAN }, hi2[] = { NAN, 160, NAN };
   static const char *const ticks[] = { "10Mbps", "20Mbps", "50Mbps" };
   CsVizCurve cv[] = { { "endpoints = 1000", 3, x, m1, lo1, hi1 }, { "endpoints = 2000", 3, x, m2, lo2, hi2 } };
@@ -303,7 +303,9 @@ static void test_curves_figure(void)
       CU_ASSERT_TRUE(cs_viz_labels_has(l, want[i], TRUE));
     }
     CU_ASSERT_TRUE(cs_viz_labels_has(l, "bw (Mbps)", FALSE));
-    /* The y axis spans the intervals (66 .. 200): ticks from 50 to 200. */
+    /* The y axis spans the intervals (40 .. 200), not only the means
+     * (70 .. 200): ticks every 50 from 0 to 200. */
+    CU_ASSERT_TRUE(cs_viz_labels_has(l, "0", TRUE));
     CU_ASSERT_TRUE(cs_viz_labels_has(l, "50", TRUE));
     CU_ASSERT_TRUE(cs_viz_labels_has(l, "200", TRUE));
     guint a, b;
