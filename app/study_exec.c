@@ -28,8 +28,12 @@ char *cs_study_run_args(const CsStudyRun *r)
 {
   GString *s = g_string_new(NULL);
   for (guint i = 1; r->argv[i]; i++) {
+    if (strcmp(r->argv[i], "--out") == 0 && r->argv[i + 1]) {
+      i++; /* where the study is may change (a copied or moved study) */
+      continue;
+    }
     char *q = g_shell_quote(r->argv[i]);
-    g_string_append_printf(s, "%s%s", i > 1 ? " " : "", q);
+    g_string_append_printf(s, "%s%s", s->len ? " " : "", q);
     g_free(q);
   }
   return g_string_free(s, FALSE);

@@ -29,7 +29,8 @@ typedef struct {
 
 void cs_study_outcome_clear(CsStudyOutcome *o);
 
-/* The command line as one line of shell words (argv[1..]), for run.status. */
+/* The command line as one line of shell words (argv[1..] but --out DIR: a
+ * study's folder may be moved or copied), for run.status. */
 char *cs_study_run_args(const CsStudyRun *r);
 /* Whether the run is done (see above); if so fills o from its files. */
 gboolean cs_study_run_done(const CsStudyRun *r, CsStudyOutcome *o);
