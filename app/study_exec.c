@@ -171,54 +171,69 @@ void cs_study_run_one(const CsStudyRun *r, CsStudyOutcome *o)
   collect(r, ws, o);
 }
 
+typedef struct {
+  const CsStudyRun *runs;
+  const guint *todo;
+  guint n, j, next, started, running;
+  pid_t *pids;        /* per slot; 0: free */
+  guint *slot_run;    /* per slot: the run in it */
+  gboolean more;      /* done() has not asked to stop */
+  CsStudyDoneFn done;
+  gpointer data;
+} Pool;
+
+/* Starts runs in the free slots. */
+static void pool_fill(Pool *p)
+{
+  for (guint s = 0; s < p->j && p->more && p->next < p->n; s++) {
+    if (p->pids[s] != 0)
+      continue;
+    const CsStudyRun *r = &p->runs[p->todo[p->next++]];
+    CsStudyOutcome o = { .status = -1 };
+    pid_t pid = spawn(r, &o);
+    p->started++;
+    if (pid < 0) {
+      p->more = p->done(r, &o, p->data);
+      cs_study_outcome_clear(&o);
+      continue;
+    }
+    p->pids[s] = pid;
+    p->slot_run[s] = r->index;
+    p->running++;
+  }
+}
+
 guint cs_study_exec_local(const CsStudyRun *runs, const guint *todo, guint n, guint j, CsStudyDoneFn done,
                           gpointer data)
 {
-  j = MAX(j, 1);
-  pid_t *pids = g_new(pid_t, j);
-  guint *slot_run = g_new(guint, j);
-  guint running = 0, next = 0, started = 0;
-  gboolean more = TRUE;
-  for (guint s = 0; s < j; s++)
-    pids[s] = 0;
-  while (running > 0 || (more && next < n)) {
-    /* Fill the free slots. */
-    for (guint s = 0; s < j && more && next < n; s++) {
-      if (pids[s] != 0)
-        continue;
-      const CsStudyRun *r = &runs[todo[next++]];
-      CsStudyOutcome o = { .status = -1 };
-      pid_t pid = spawn(r, &o);
-      started++;
-      if (pid < 0) {
-        more = done(r, &o, data);
-        cs_study_outcome_clear(&o);
-        continue;
-      }
-      pids[s] = pid;
-      slot_run[s] = r->index;
-      running++;
-    }
-    if (running == 0)
-      continue;
+  Pool p = { .runs = runs, .todo = todo, .n = n, .j = MAX(j, 1), .more = TRUE, .done = done, .data = data };
+  p.pids = g_new0(pid_t, p.j);
+  p.slot_run = g_new0(guint, p.j);
+  pool_fill(&p);
+  while (p.running > 0) {
     int ws = 0;
     pid_t pid = wait_child(-1, &ws);
     if (pid < 0)
       break; /* no children left: cannot happen while running > 0 */
-    for (guint s = 0; s < j; s++) {
-      if (pids[s] != pid)
+    for (guint s = 0; s < p.j; s++) {
+      if (p.pids[s] != pid)
         continue;
-      pids[s] = 0;
-      running--;
-      const CsStudyRun *r = &runs[slot_run[s]];
+      p.pids[s] = 0;
+      p.running--;
+      const CsStudyRun *r = &runs[p.slot_run[s]];
       CsStudyOutcome o = { 0 };
       collect(r, ws, &o);
+      /* A run that exited 0 or 1 never stops the study: start the next one
+       * before recording this one (its fsyncs would leave a core idle). */
+      if (o.status == 0 || o.status == 1)
+        pool_fill(&p);
       if (!done(r, &o, data))
-        more = FALSE;
+        p.more = FALSE;
       cs_study_outcome_clear(&o);
     }
+    pool_fill(&p);
   }
-  g_free(pids);
-  g_free(slot_run);
-  return started;
+  g_free(p.pids);
+  g_free(p.slot_run);
+  return p.started;
 }
