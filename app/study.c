@@ -205,6 +205,18 @@ static int study_parse(CsStudy *s, const char *scenario, StudyArgs *a)
     if (rc != CS_EXIT_OK)
       return rc;
   }
+  /* The longest point name must fit a folder name (255 bytes). */
+  gsize longest = 0;
+  for (guint i = 0; i < cs_grid_axis_count(s->grid); i++) {
+    const CsGridAxis *ax = cs_grid_axis(s->grid, i);
+    gsize w = 0;
+    for (guint k = 0; k < ax->values->len; k++)
+      w = MAX(w, strlen(g_ptr_array_index(ax->values, k)));
+    longest += (i ? 1 : 0) + strlen(ax->key) + 1 + w;
+  }
+  if (longest > 255)
+    return usage("--grid: a point's folder name (KEY=VALUE,... of every swept key) would take %" G_GSIZE_FORMAT
+                 " bytes, more than the 255 a folder name may have", longest);
   s->npoints = cs_grid_points(s->grid);
   if ((guint64) s->npoints * s->reps > CS_GRID_MAX_POINTS)
     return usage("%u points × %u replications: more than %u runs", s->npoints, s->reps, CS_GRID_MAX_POINTS);

@@ -95,6 +95,7 @@ set(CLI_CASES
   "study_plot_format|--plot-format: expected png, svg or pdf, got \"gif\"|study|--plot-format|gif"
   "study_replications|--replications: expected an integer from 1 to 100000, got \"0\"|study|--replications|0"
   "study_jobs|-j: expected an integer from 1 to 1024, got \"many\"|study|-j|many"
+  "study_long_values|a point's folder name (KEY=VALUE,... of every swept key) would take 256 bytes|study|--grid|a=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,b|--grid|c=1,2"
   "study_missing_scenario|cannot read scenario 'no-such-scenario.lua': no such file|study|no-such-scenario.lua"
 )
 foreach(case ${CLI_CASES})
