@@ -223,6 +223,10 @@ static int study_parse(CsStudy *s, const char *scenario, StudyArgs *a)
   if (scenario != NULL && !g_file_test(scenario, G_FILE_TEST_IS_REGULAR))
     return usage("cannot read scenario '%s': %s", scenario,
                  g_file_test(scenario, G_FILE_TEST_EXISTS) ? "not a regular file" : "no such file");
+  if (!cs_study_mpi_available() && cs_study_mpi_launched_ranks() > 1)
+    return usage("started as %u MPI ranks, but this chainsim was built without MPI (CHAINSIM_MPI): "
+                 "every rank would run the whole study; run it without mpirun, or rebuild with MPI",
+                 cs_study_mpi_launched_ranks());
   if (g_file_test(s->out, G_FILE_TEST_EXISTS) && !g_file_test(s->out, G_FILE_TEST_IS_DIR))
     return usage("--out: '%s' is not a folder", s->out);
   return CS_EXIT_OK;

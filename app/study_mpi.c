@@ -17,6 +17,15 @@ gboolean cs_study_mpi_launched(void)
          (g_getenv("OMPI_COMM_WORLD_SIZE") || g_getenv("PMI_SIZE") || g_getenv("PMIX_RANK"));
 }
 
+guint cs_study_mpi_launched_ranks(void)
+{
+  const char *n = g_getenv("OMPI_COMM_WORLD_SIZE");
+  if (n == NULL)
+    n = g_getenv("PMI_SIZE");
+  guint64 v;
+  return n && g_ascii_string_to_unsigned(n, 10, 1, G_MAXUINT, &v, NULL) ? (guint) v : 1;
+}
+
 #ifdef CHAINSIM_MPI
 #include <mpi.h>
 

@@ -20,6 +20,10 @@
 /* Whether this process was started by an MPI launcher (Open MPI's
  * OMPI_COMM_WORLD_SIZE, or PMI_SIZE / PMIX_RANK) and chainsim has MPI. */
 gboolean cs_study_mpi_launched(void);
+/* The number of ranks an MPI launcher says it started (OMPI_COMM_WORLD_SIZE
+ * or PMI_SIZE), 1 when not under one: a study started as several ranks by a
+ * chainsim without MPI must refuse, or each rank would run all of it. */
+guint cs_study_mpi_launched_ranks(void);
 /* Whether chainsim was built with MPI. */
 gboolean cs_study_mpi_available(void);
 /* MPI_Init; this rank and the number of ranks.  FALSE without MPI. */
