@@ -15,6 +15,8 @@
 #include "outset.h"
 #include "results.h"
 #include "sandbox.h"
+#include "study.h"
+#include "study_grid.h"
 #include "units.h"
 #include "viz.h"
 #include <errno.h>
@@ -31,6 +33,9 @@ static const char *const USAGE =
   "               [--quiet] [--no-figures] [--baseline OLD/results.json [--tolerance 5%]]\n"
   "  chainsim diagram [SCENARIO.lua] [--format svg|png|pdf|mermaid|dot] [-o FILE]\n"
   "                   [--seed N] [--set KEY=VALUE]...\n"
+  "  chainsim study [SCENARIO.lua] [--grid KEY=SPEC]... [--replications N] [--seed N]\n"
+  "                 [-j N] [--out DIR] [--set KEY=VALUE]... [--plot 'METRIC ~ KEY | KEY2']...\n"
+  "                 [--plot-format png|svg|pdf] [--figures] [--keep-going] [--quiet]\n"
   "  chainsim --help | --version\n";
 
 static const char *const DESCRIPTION =
@@ -108,16 +113,6 @@ static int usage_error(const char *cmd, const char *fmt, ...)
   return CS_EXIT_USAGE;
 }
 
-static gboolean key_ok(const char *k, size_t len)
-{
-  if (len == 0 || !(g_ascii_isalpha(k[0]) || k[0] == '_'))
-    return FALSE;
-  for (size_t i = 0; i < len; i++)
-    if (!(g_ascii_isalnum(k[i]) || k[i] == '_'))
-      return FALSE;
-  return TRUE;
-}
-
 /* Prints what the sandbox reported; a memory error gets the line it hit. */
 static void report_scenario_error(CsSandbox *sb, const GError *e)
 {
@@ -175,7 +170,7 @@ static gboolean parse_sets(const char *cmd, char **set, const char ***keys, cons
   *n = n_set;
   for (guint i = 0; i < n_set; i++) {
     const char *eq = strchr(set[i], '=');
-    if (eq == NULL || !key_ok(set[i], (size_t) (eq - set[i]))) {
+    if (eq == NULL || !cs_grid_key_ok(set[i], (size_t) (eq - set[i]))) {
       usage_error(cmd, "--set: expected KEY=VALUE with KEY made of letters, digits and '_', "
                   "got \"%s\"", set[i]);
       return FALSE;
@@ -680,7 +675,8 @@ int cs_cli_main(int argc, char **argv)
   g_option_context_add_main_entries(oc, entries, NULL);
   g_option_context_set_summary(oc, "Commands:\n"
                                "  run       run a scenario (default: the built-in enterprise)\n"
-                               "  diagram   draw a scenario's network\n\n"
+                               "  diagram   draw a scenario's network\n"
+                               "  study     run a scenario over a grid of parameters, with replications\n\n"
                                "  chainsim COMMAND --help shows a command's options.");
   g_option_context_set_description(oc, DESCRIPTION);
   /* Stop at the command: its options are its own. */
@@ -703,13 +699,16 @@ int cs_cli_main(int argc, char **argv)
   } else if (strcmp(argv[1], "diagram") == 0) {
     g_set_prgname("chainsim diagram");
     rc = cmd_diagram(argc - 1, argv + 1);
+  } else if (strcmp(argv[1], "study") == 0) {
+    g_set_prgname("chainsim study");
+    rc = cs_study_main(argc - 1, argv + 1);
   } else if (strcmp(argv[1], "help") == 0) {
     char *help = g_option_context_get_help(oc, TRUE, NULL);
     fputs(help, stdout);
     g_free(help);
     rc = CS_EXIT_OK;
   } else {
-    fprintf(stderr, "chainsim: unknown command '%s' (expected run or diagram)\n%s", argv[1],
+    fprintf(stderr, "chainsim: unknown command '%s' (expected run, diagram or study)\n%s", argv[1],
             USAGE);
     rc = CS_EXIT_USAGE;
   }

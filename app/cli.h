@@ -5,6 +5,8 @@
  *                [--baseline OLD/results.json [--tolerance 5%]]
  *   chainsim diagram [SCENARIO.lua] [--format svg|png|pdf|mermaid|dot] [-o FILE]
  *                    [--seed N] [--set KEY=VALUE]...
+ *   chainsim study [SCENARIO.lua] [--grid KEY=SPEC]... [--replications N] ...
+ *                  (study.h)
  *   chainsim --help | --version
  *
  * run writes results.json, timeseries.csv, the figures of sim:plot and the

@@ -412,9 +412,7 @@ static void put_string(GString *out, const char *s)
   g_string_append_c(out, '"');
 }
 
-/* The shortest of %.15g .. %.17g that reads back as v; always with a '.'
- * or an exponent so the value stays a float for readers that care. */
-static void put_double(GString *out, double v)
+void cs_results_put_double(GString *out, double v)
 {
   if (!isfinite(v)) {
     g_string_append(out, "null");
@@ -452,7 +450,7 @@ static void put_node(GString *out, JsonNode *n, int depth)
       g_string_append_printf(out, "%" G_GINT64_FORMAT, json_node_get_int(n));
       return;
     case G_TYPE_DOUBLE:
-      put_double(out, json_node_get_double(n));
+      cs_results_put_double(out, json_node_get_double(n));
       return;
     case G_TYPE_BOOLEAN:
       g_string_append(out, json_node_get_boolean(n) ? "true" : "false");

@@ -49,5 +49,9 @@
 JsonNode *cs_results_build(CsLua *ctx);
 /* The tree as pretty-printed JSON text ending in a newline. */
 char *cs_results_to_json(JsonNode *root);
+/* Appends v in the shortest of %.15g .. %.17g that reads back as v, always
+ * with a '.' or an exponent so the value stays a float for readers that care
+ * ("null" if v is not finite): how results.json writes its numbers. */
+void cs_results_put_double(GString *out, double v);
 /* Writes DIR/results.json and DIR/timeseries.csv, each whole or not at all. */
 gboolean cs_results_write(CsLua *ctx, const char *dir, GError **err);

@@ -5,6 +5,9 @@
 # the default ones it did not replace, and nothing hidden.
 # MODE=diagram: `chainsim diagram SCENARIO` in every format: files with their
 # format's signature, Mermaid and DOT on stdout.
+# MODE=study: `chainsim study SCENARIO --plot` in every format (the study runs
+# once; the later ones find its runs done); runs draw no figures unless
+# --figures.
 file(REMOVE_RECURSE ${OUT})
 file(MAKE_DIRECTORY ${OUT})
 
@@ -94,6 +97,22 @@ elseif(MODE STREQUAL "diagram")
   chainsim(diagram --set endpoints=200 --set duration=2m -o ${OUT}/builtin.svg)
   signature(${OUT}/builtin.svg ${SVG})
   no_leftovers(${OUT})
+elseif(MODE STREQUAL "study")
+  set(study study ${SCENARIO} --grid clients=10,20 --grid bw=5Mbps,20Mbps -r 2 -j 2 --quiet --out ${OUT}/s
+      --plot "registration.count ~ clients | bw")
+  chainsim(${study})
+  signature(${OUT}/s/plot-registration.count-vs-clients-by-bw.png ${PNG})
+  chainsim(${study} --plot-format svg)
+  signature(${OUT}/s/plot-registration.count-vs-clients-by-bw.svg ${SVG})
+  chainsim(${study} --plot-format pdf)
+  signature(${OUT}/s/plot-registration.count-vs-clients-by-bw.pdf ${PDF})
+  no_leftovers(${OUT}/s)
+  file(GLOB_RECURSE figures ${OUT}/s/*/*.png ${OUT}/s/*/*.svg)
+  if(figures OR NOT EXISTS "${OUT}/s/clients=10,bw=5Mbps/1/results.json")
+    message(FATAL_ERROR "study runs: expected results.json and no figure, got ${figures}")
+  endif()
+  chainsim(study ${SCENARIO} -r 1 --quiet --figures --out ${OUT}/f)
+  signature(${OUT}/f/base/1/chains.png ${PNG})
 else()
-  message(FATAL_ERROR "MODE must be run or diagram")
+  message(FATAL_ERROR "MODE must be run, diagram or study")
 endif()

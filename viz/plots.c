@@ -137,7 +137,7 @@ static Axes panel(VizCanvas *c, VizRect p, const char *title, double xmax_s, dou
   return a;
 }
 
-static void figure_title(VizCanvas *c, double w, const char *title, const char *sub)
+void viz_figure_title(VizCanvas *c, double w, const char *title, const char *sub)
 {
   viz_font(c, 16, TRUE);
   viz_rgb(c->cr, 0x102030);
@@ -355,7 +355,7 @@ gboolean cs_viz_bandwidth(CsWorld *w, const char *path, guint top_k, const CsViz
     char *at = viz_fmt_time(sim_now(sim)), *bk = viz_fmt_time(sim_params(sim)->bucket);
     char *sub = g_strdup_printf("%u busiest of %s directed WAN links, then the LAN · bucket %s%s · up to t = %s",
                                 npanels_wan, viz_n((guint64) nwan * 2), bk, per > 1 ? " (summed for display)" : "", at);
-    figure_title(c, width, title, sub);
+    viz_figure_title(c, width, title, sub);
     g_free(sub);
     g_free(at);
     g_free(bk);
@@ -467,7 +467,7 @@ gboolean cs_viz_answers(CsWorld *w, const char *path, const CsVizOptions *o, GEr
   char *sub = g_strdup_printf("fraction of each question's targets answered against time since it was asked · %u "
                               "question%s · up to t = %s",
                               nq, nq == 1 ? "" : "s", at);
-  figure_title(c, width, title, sub);
+  viz_figure_title(c, width, title, sub);
   g_free(sub);
   g_free(at);
   VizRect pr = { MARGIN, top, width - 2 * MARGIN, plot_h };
@@ -594,7 +594,7 @@ gboolean cs_viz_server_load(CsWorld *w, const char *path, const CsVizOptions *o,
                                 "p99 %.2f ms · up to t = %s",
                                 names->len ? names->str : "no server", nr, sum.per_second_mean, sum.per_second_peak,
                                 sum.queue_peak, sum.service_ms_p50, sum.service_ms_p99, at);
-    figure_title(c, width, title, sub);
+    viz_figure_title(c, width, title, sub);
     g_free(sub);
     g_free(nr);
     g_free(at);

@@ -107,6 +107,9 @@ double viz_nice_step(double range, int n);
 char *viz_fmt_tick(double v, double step);
 
 /* --- time-series plot helpers (plots.c) -------------------------------------- */
+/* A figure's title and, below it, its subtitle, at the top left margin
+ * (both shortened to fit the width w). */
+void viz_figure_title(VizCanvas *c, double w, const char *title, const char *sub);
 /* The time axis unit for a span in seconds: divisor and name ("s", "min", "h"). */
 void viz_time_unit(double span_s, double *div, const char **name);
 

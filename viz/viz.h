@@ -118,6 +118,30 @@ gboolean cs_viz_answers(CsWorld *w, const char *path, const CsVizOptions *o, GEr
 /* Registrations completed per second and the server work queue over time. */
 gboolean cs_viz_server_load(CsWorld *w, const char *path, const CsVizOptions *o, GError **err);
 
+/* --- curves with confidence intervals (curves.c) ----------------------------------- */
+/* One line of a curves figure: means at x[i] with their interval [lo, hi]
+ * (NaN: none, e.g. a single replication); a mean that is NaN is skipped. */
+typedef struct {
+  const char *label;       /* legend text; NULL: no legend */
+  guint n;
+  const double *x, *mean, *lo, *hi;
+} CsVizCurve;
+
+typedef struct {
+  const char *title, *subtitle;
+  const char *xlabel, *ylabel;
+  gboolean xlog;           /* logarithmic x axis (every x must be > 0) */
+  guint nticks;            /* x ticks: at tick_x, labelled tick_label (the swept values) */
+  const double *tick_x;
+  const char *const *tick_label;
+} CsVizCurveAxes;
+
+/* Lines through the means with the intervals as a shaded band and error bars,
+ * one colour per curve, a legend below; the y axis spans the intervals.
+ * PNG, SVG or PDF by the extension of path, written whole or not at all. */
+gboolean cs_viz_curves(const char *path, const CsVizCurveAxes *ax, const CsVizCurve *curves, guint ncurves,
+                       const CsVizOptions *o, GError **err);
+
 /* --- text exports --------------------------------------------------------------------- */
 /* The topology as a Mermaid flowchart in the reference architecture's shape
  * (its subgraphs, classes, edge kinds and labels: see export.c) and as a
