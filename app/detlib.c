@@ -28,6 +28,7 @@ typedef struct {
   lua_Integer i;       /* integer value */
   lua_Number f;        /* float value */
   const char *s;       /* string bytes (kept alive by the key table) */
+  guint64 prefix;      /* strings: the first 8 bytes, big-endian, zero-padded */
   size_t len;          /* string length */
   int b;               /* boolean */
   int type;            /* objects: Lua type */
@@ -59,6 +60,8 @@ static void make_key(lua_State *L, int idx, Key *k)
   case LUA_TSTRING:
     k->cls = CLASS_STRING;
     k->s = lua_tolstring(L, idx, &k->len);
+    for (size_t i = 0; i < 8; i++)
+      k->prefix = (k->prefix << 8) | (i < k->len ? (guchar) k->s[i] : 0);
     break;
   case LUA_TBOOLEAN:
     k->cls = CLASS_BOOLEAN;
@@ -121,6 +124,8 @@ static int key_cmp(const void *pa, const void *pb)
   case CLASS_NUMBER:
     return cmp_numbers(a, b);
   case CLASS_STRING: {
+    if (a->prefix != b->prefix)
+      return a->prefix < b->prefix ? -1 : 1;
     int c = memcmp(a->s, b->s, MIN(a->len, b->len));
     if (c != 0)
       return c < 0 ? -1 : 1;
@@ -144,6 +149,11 @@ static int key_cmp(const void *pa, const void *pb)
   return 0;
 }
 
+static int key_ptr_cmp(const void *pa, const void *pb)
+{
+  return key_cmp(*(const Key *const *) pa, *(const Key *const *) pb);
+}
+
 /* Pushes a new table holding the keys of the table at t in key order, and
  * returns their number. */
 static lua_Integer push_snapshot(lua_State *L, int t)
@@ -158,17 +168,21 @@ static lua_Integer push_snapshot(lua_State *L, int t)
     lua_pushvalue(L, -1);
     lua_rawseti(L, raw, ++n);
   }
-  Key *keys = lua_newuserdatauv(L, (size_t) MAX(n, 1) * sizeof(Key), 0);
+  /* Records, and pointers to them to sort (cheaper to move). */
+  size_t m = (size_t) MAX(n, 1);
+  Key *keys = lua_newuserdatauv(L, m * (sizeof(Key) + sizeof(Key *)), 0);
+  Key **order = (Key **) (keys + m);
   for (lua_Integer i = 1; i <= n; i++) {
     lua_rawgeti(L, raw, i);
     make_key(L, -1, &keys[i - 1]);
     keys[i - 1].slot = (int) i;
+    order[i - 1] = &keys[i - 1];
     lua_pop(L, 1); /* strings stay alive in raw */
   }
-  qsort(keys, (size_t) n, sizeof(Key), key_cmp);
+  qsort(order, (size_t) n, sizeof(Key *), key_ptr_cmp);
   lua_createtable(L, (int) n, 1);
   for (lua_Integer i = 1; i <= n; i++) {
-    lua_rawgeti(L, raw, keys[i - 1].slot);
+    lua_rawgeti(L, raw, order[i - 1]->slot);
     lua_rawseti(L, -2, i);
   }
   lua_replace(L, raw);
