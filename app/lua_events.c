@@ -1101,6 +1101,8 @@ static int sim_run(lua_State *L)
   if (duration <= 0)
     return luaL_error(L, "run 'duration': expected a duration > 0");
 
+  if (ctx->max_run > 0 && duration > ctx->max_run)
+    duration = ctx->max_run;
   ctx->phase = CS_PHASE_RUNNING;
   ctx->duration = duration;
   check_pending_at(ctx);
