@@ -115,6 +115,14 @@ add_test(NAME cli.default_instruction_limit
                  -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_usage_error.cmake)
 set_tests_properties(cli.default_instruction_limit PROPERTIES LABELS cli TIMEOUT 120)
 
+# The CPU limit counts the scenario's own code, not the simulation: 20,000
+# endpoints build in ~0.1 s and simulate 10 minutes in ~2 s of CPU; a 1 s
+# limit must let the run finish.
+add_test(NAME cli.cpu_limit_excludes_simulation
+         COMMAND chainsim run --set endpoints=20000 --max-scenario-seconds 1 --no-figures --quiet
+                 --out ${SCENARIO_OUT}/cpu_limit_excludes_simulation)
+set_tests_properties(cli.cpu_limit_excludes_simulation PROPERTIES LABELS cli TIMEOUT 300)
+
 add_test(NAME cli.help COMMAND chainsim --help)
 add_test(NAME cli.run_help COMMAND chainsim run --help)
 add_test(NAME cli.version COMMAND chainsim --version)
