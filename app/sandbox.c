@@ -1085,7 +1085,6 @@ static void note_chunk_end(CsSandbox *sb)
 
 static gboolean run_loaded(CsSandbox *sb, int status, GError **err)
 {
-  sb->err_where[0] = '\0';
   if (status != LUA_OK)
     return fail(sb, status, TRUE, err);
   note_chunk_end(sb);
@@ -1098,6 +1097,45 @@ const char *cs_sandbox_chunk_end(CsSandbox *sb)
   return sb->chunk_end;
 }
 
+/* Hands a chunk to lua_load one line at a time, counting the lines. */
+typedef struct {
+  const char *text;
+  size_t len, pos;
+  int line;     /* lines handed out so far: where the parser is */
+} LineReader;
+
+static const char *read_line(lua_State *L, void *data, size_t *size)
+{
+  LineReader *r = data;
+  if (r->pos >= r->len)
+    return NULL;
+  const char *start = r->text + r->pos;
+  const char *nl = memchr(start, '\n', r->len - r->pos);
+  *size = nl ? (size_t) (nl - start) + 1 : r->len - r->pos;
+  r->pos += *size;
+  r->line++;
+  return start;
+}
+
+/* A load error without a position ("C stack overflow" from a chunk nested
+ * too deeply: Lua raises it as a runtime error, with no line) gets the line the parser reached,
+ * found by loading the text again a line at a time. */
+static void note_load_line(CsSandbox *sb, int status, const char *name, const char *text,
+                           size_t len)
+{
+  lua_State *L = sb->L;
+  if (status == LUA_OK || status == LUA_ERRMEM || status == LUA_ERRFILE ||
+      lua_type(L, -1) != LUA_TSTRING ||
+      has_position(lua_tostring(L, -1)) || text == NULL)
+    return;
+  LineReader r = { .text = text, .len = len };
+  char *chunk = g_strconcat("@", name, NULL);
+  if (lua_load(L, read_line, &r, chunk, "t") != LUA_OK && r.line > 0)
+    g_snprintf(sb->err_where, sizeof sb->err_where, "%s:%d", name, r.line);
+  lua_pop(L, 1);
+  g_free(chunk);
+}
+
 gboolean cs_sandbox_run_file(CsSandbox *sb, const char *path, GError **err)
 {
   g_return_val_if_fail(sb != NULL && path != NULL, FALSE);
@@ -1105,7 +1143,15 @@ gboolean cs_sandbox_run_file(CsSandbox *sb, const char *path, GError **err)
     sb->scenario_dir = g_path_get_dirname(path);
   sb->mem_refused = FALSE;
   sb->mem_where[0] = '\0';
+  sb->err_where[0] = '\0';
   int status = luaL_loadfilex(sb->L, path, "t");
+  if (status != LUA_OK && status != LUA_ERRFILE) {
+    char *text = NULL;
+    gsize len = 0;
+    if (g_file_get_contents(path, &text, &len, NULL))
+      note_load_line(sb, status, path, text, len);
+    g_free(text);
+  }
   return run_loaded(sb, status, err);
 }
 
@@ -1117,7 +1163,9 @@ gboolean cs_sandbox_run_string(CsSandbox *sb, const char *chunkname, const char 
                                                           : g_strconcat("@", chunkname, NULL);
   sb->mem_refused = FALSE;
   sb->mem_where[0] = '\0';
+  sb->err_where[0] = '\0';
   int status = luaL_loadbufferx(sb->L, text, strlen(text), name, "t");
+  note_load_line(sb, status, name + 1, text, strlen(text));
   g_free(name);
   return run_loaded(sb, status, err);
 }

@@ -213,6 +213,14 @@ static void test_error_messages(void)
                "t.lua:1: two\\nlines\\tand\\001");
   expect_error(sb, "local x = \n x +", CS_SANDBOX_ERROR_SYNTAX,
                "t.lua:2: unexpected symbol near <eof>");
+  /* Nested too deeply: Lua's parser gives no line; the line reached is
+   * found. */
+  char *open = g_strnfill(300, '{'), *close = g_strnfill(300, '}');
+  char *deep = g_strdup_printf("local t =\n\n%s\n%s", open, close);
+  expect_error(sb, deep, CS_SANDBOX_ERROR_SYNTAX, "t.lua:3: C stack overflow");
+  g_free(deep);
+  g_free(open);
+  g_free(close);
   expect_error(sb, "local function f() local t = nil; return t.x end\nf()",
                CS_SANDBOX_ERROR_RUNTIME, "t.lua:1: attempt to index a nil value (local 't')");
 
