@@ -2,7 +2,7 @@
  *
  * The input is a scenario's text.  It runs as the command line runs one
  * (sandbox, binding, the built-in library modules), under small limits:
- * 2e6 Lua instructions, 64 MiB of Lua memory, 1 s of CPU for the scenario's
+ * 2e6 Lua instructions, 64 MiB of Lua memory, 0.5 s of CPU for the scenario's
  * code, and at most 30 simulated seconds in sim:run.  After a run the results
  * tree is built as for results.json.  A finding is anything that is not a
  * clean run or a clean refusal:
@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   cs_sandbox_set_output(sb, NULL);
   cs_sandbox_set_instruction_limit(sb, 2000000);
   cs_sandbox_set_memory_limit(sb, (gsize) 64 << 20);
-  cs_sandbox_set_cpu_limit(sb, 1);
+  cs_sandbox_set_cpu_limit(sb, 0.5);
   for (guint i = 0; i < cs_embedded_count; i++)
     if (cs_embedded_files[i].module)
       cs_sandbox_add_embedded(sb, cs_embedded_files[i].module, cs_embedded_files[i].source);
