@@ -1,5 +1,6 @@
 /* sandbox.c — the scenario's Lua state: chosen libraries, seeded
- * math.random, a confined require, memory and instruction limits, and
+ * math.random, a confined require, memory, instruction and CPU-time limits,
+ * creation numbers for objects (detlib.h orders and names them by it), and
  * errors turned into "file:line: message".  See sandbox.h.
  *
  * The sandbox is the allocator's user data, so any function that has the

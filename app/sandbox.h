@@ -18,7 +18,7 @@
  *
  * Limits: an allocator refuses to grow the state past a memory limit
  * (default 1 GiB), a count hook stops a scenario after an instruction limit
- * (default 3e8 virtual-machine instructions, about 2 s, counted across every
+ * (default 3e8 virtual-machine instructions, about 1 s of CPU, counted across every
  * call into the state), and a CPU-time limit (default 60 s of process CPU
  * time spent in the scenario's code, the simulation inside sim:run excluded
  * with cs_sandbox_cpu_pause) stops what runs in C out of the count hook's
