@@ -38,10 +38,16 @@ static void fatal_log(const char *domain, GLogLevelFlags level, const char *mess
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void remove_file(void)
+{
+  g_unlink(path);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
   g_log_set_default_handler(fatal_log, NULL);
   path = g_strdup_printf("%s/chainsim-fuzz-baseline-%ld.json", g_get_tmp_dir(), (long) getpid());
+  atexit(remove_file);
   JsonParser *p = json_parser_new();
   if (!json_parser_load_from_data(p, CURRENT, -1, NULL))
     abort();
