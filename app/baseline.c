@@ -315,8 +315,8 @@ static GArray *ids(JsonNode *x, JsonNode *y, const char *key)
     JsonArray *arr = json_node_get_array(a);
     for (guint i = 0; i < json_array_get_length(arr); i++) {
       double d = number(lookup(json_array_get_element(arr, i), "id"));
-      if (isnan(d))
-        continue;
+      if (!(d >= -0x1p63 && d < 0x1p63) || d != floor(d))
+        continue; /* no id of ours (and converting it would overflow) */
       gint64 id = (gint64) d;
       gboolean seen = FALSE;
       for (guint j = 0; j < v->len && !seen; j++)

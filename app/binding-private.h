@@ -124,6 +124,7 @@ struct CsLua {
   guint32 no_cert_clients; /* client count when the marks went to the world; 0: not yet */
   char *out_dir;           /* folder of figures; NULL: sim:plot only checks its options */
   FILE *trace;             /* --trace stream (owned by the command line), or NULL */
+  SimTime max_run;         /* > 0: cap on sim:run's duration (fuzzing only) */
   GPtrArray *figures;      /* CsLuaFigure *, in the order sim:plot asked for them */
   char *scenario_sha256;   /* hex SHA-256 of the scenario's text, or NULL */
   GPtrArray *param_keys;   /* char *: --set keys, sorted (lua_params.c) */

@@ -11,6 +11,7 @@
 #include "baseline.h"
 #include "binding.h"
 #include "embedded.h"
+#include "escape.h"
 #include "outfile.h"
 #include "outset.h"
 #include "results.h"
@@ -78,6 +79,7 @@ typedef struct {
   char *baseline;      /* --baseline */
   char *tolerance;     /* --tolerance */
   char *max_insn;      /* --max-lua-instructions */
+  char *max_cpu;       /* --max-scenario-seconds */
   gboolean no_figures; /* --no-figures */
 } RunArgs;
 
@@ -90,6 +92,7 @@ static void run_args_clear(RunArgs *a)
   g_free(a->baseline);
   g_free(a->tolerance);
   g_free(a->max_insn);
+  g_free(a->max_cpu);
 }
 
 /* The message of an error a call reported.  A call that fails through a
@@ -108,7 +111,9 @@ static int usage_error(const char *cmd, const char *fmt, ...)
   va_start(ap, fmt);
   char *msg = g_strdup_vprintf(fmt, ap);
   va_end(ap);
-  fprintf(stderr, "chainsim %s: %s\n", cmd, msg);
+  char *safe = cs_escape_controls(msg);
+  fprintf(stderr, "chainsim %s: %s\n", cmd, safe);
+  g_free(safe);
   g_free(msg);
   return CS_EXIT_USAGE;
 }
@@ -117,10 +122,13 @@ static int usage_error(const char *cmd, const char *fmt, ...)
 static void report_scenario_error(CsSandbox *sb, const GError *e)
 {
   const char *where = cs_sandbox_memory_where(sb);
-  if (e && e->domain == CS_SANDBOX_ERROR && e->code == CS_SANDBOX_ERROR_MEMORY && *where)
-    fprintf(stderr, "chainsim: %s: %s\n", where, why(e));
-  else
-    fprintf(stderr, "chainsim: %s\n", why(e));
+  char *line = e && e->domain == CS_SANDBOX_ERROR && e->code == CS_SANDBOX_ERROR_MEMORY && *where
+                 ? g_strdup_printf("%s: %s", where, why(e))
+                 : g_strdup(why(e));
+  char *safe = cs_escape_controls(line);
+  fprintf(stderr, "chainsim: %s\n", safe);
+  g_free(safe);
+  g_free(line);
 }
 
 static void print_summary(CsLua *ctx, const char *out, double wall)
@@ -143,12 +151,15 @@ static guint report_expectations(CsLua *ctx, gboolean quiet)
     const char *text, *where;
     gboolean ok;
     cs_lua_expectation(ctx, i, &text, &where, &ok);
+    char *safe_where = cs_escape_controls(where), *safe_text = cs_escape_controls(text);
     if (!ok) {
       failed++;
-      fprintf(stderr, "chainsim: expectation failed: %s: %s\n", where, text);
+      fprintf(stderr, "chainsim: expectation failed: %s: %s\n", safe_where, safe_text);
     } else if (!quiet) {
-      printf("ok    %s: %s\n", where, text);
+      printf("ok    %s: %s\n", safe_where, safe_text);
     }
+    g_free(safe_where);
+    g_free(safe_text);
   }
   if (!quiet && cs_lua_expectation_count(ctx) > 0)
     printf("%u of %u expectations held\n", cs_lua_expectation_count(ctx) - failed,
@@ -224,6 +235,7 @@ typedef struct {
   guint64 seed;
   gboolean seed_given;
   guint64 max_insn;          /* Lua instruction limit */
+  double max_cpu;            /* CPU seconds of the scenario's code; 0 = none */
   const char **keys, **values;
   guint n_set;
   gboolean progress;
@@ -232,13 +244,15 @@ typedef struct {
   gboolean print_to_stderr;  /* print() to stderr: stdout carries the product */
 } LoadArgs;
 
-/* The options run and diagram share: --seed, --max-lua-instructions, --set.
+/* The options run and diagram share: --seed, --max-lua-instructions,
+ * --max-scenario-seconds, --set.
  * Strings parsed into la live in `owned`.  Returns CS_EXIT_OK or the usage
  * error's status (the message is printed). */
 static int load_args_parse(const char *cmd, const char *scenario, const char *seed, const char *max_insn,
-                           char **set, LoadArgs *la, GPtrArray *owned)
+                           const char *max_cpu, char **set, LoadArgs *la, GPtrArray *owned)
 {
-  *la = (LoadArgs){ .cmd = cmd, .scenario = scenario, .seed = 1, .max_insn = CS_SANDBOX_DEFAULT_INSTRUCTION_LIMIT };
+  *la = (LoadArgs){ .cmd = cmd, .scenario = scenario, .seed = 1, .max_insn = CS_SANDBOX_DEFAULT_INSTRUCTION_LIMIT,
+                    .max_cpu = CS_SANDBOX_DEFAULT_CPU_SECONDS };
   la->seed_given = seed != NULL;
   if (la->seed_given && !parse_seed(cmd, seed, &la->seed))
     return CS_EXIT_USAGE;
@@ -248,6 +262,14 @@ static int load_args_parse(const char *cmd, const char *scenario, const char *se
       g_clear_error(&e);
       return usage_error(cmd, "--max-lua-instructions: expected a positive integer, got \"%s\"", max_insn);
     }
+  }
+  if (max_cpu) {
+    char *end = NULL;
+    la->max_cpu = g_ascii_strtod(max_cpu, &end);
+    if (!g_ascii_isdigit(max_cpu[0]) || end == NULL || *end != '\0' || !(la->max_cpu > 0) ||
+        la->max_cpu > CS_SANDBOX_MAX_CPU_SECONDS)
+      return usage_error(cmd, "--max-scenario-seconds: expected a number of seconds above 0 and "
+                         "at most %.0f, got \"%s\"", CS_SANDBOX_MAX_CPU_SECONDS, max_cpu);
   }
   if (!parse_sets(cmd, set, &la->keys, &la->values, &la->n_set, owned))
     return CS_EXIT_USAGE;
@@ -296,6 +318,7 @@ static int load_scenario(const LoadArgs *a, Loaded *l)
   cs_sandbox_set_instruction_limit(l->sb, a->max_insn);
   if (a->print_to_stderr)
     cs_sandbox_set_output(l->sb, stderr);
+  cs_sandbox_set_cpu_limit(l->sb, a->max_cpu);
   for (guint i = 0; i < cs_embedded_count; i++)
     if (cs_embedded_files[i].module)
       cs_sandbox_add_embedded(l->sb, cs_embedded_files[i].module, cs_embedded_files[i].source);
@@ -332,12 +355,19 @@ static int load_scenario(const LoadArgs *a, Loaded *l)
     report_scenario_error(l->sb, e);
     g_clear_error(&e);
     rc = CS_EXIT_USAGE;
-  } else if (cs_lua_world(l->ctx) == NULL) {
-    fprintf(stderr, "chainsim: %s: the scenario made no simulation (expected "
-            "local sim = chainsim.new{...} and sim:run{duration = ...})\n", l->name);
-    rc = CS_EXIT_USAGE;
-  } else if (!cs_lua_ran(l->ctx)) {
-    fprintf(stderr, "chainsim: %s: the scenario never called sim:run{duration = ...}\n", l->name);
+  } else if (cs_lua_world(l->ctx) == NULL || !cs_lua_ran(l->ctx)) {
+    /* Named at the scenario's last line: what is missing is missing there. */
+    const char *end = cs_sandbox_chunk_end(l->sb);
+    char *where = *end ? g_strdup(end) : g_strdup_printf("%s:1", l->name);
+    char *safe = cs_escape_controls(where);
+    if (cs_lua_world(l->ctx) == NULL)
+      fprintf(stderr, "chainsim: %s: end of the scenario, and it made no simulation (expected "
+              "local sim = chainsim.new{...} and sim:run{duration = ...})\n", safe);
+    else
+      fprintf(stderr, "chainsim: %s: end of the scenario, and it never called "
+              "sim:run{duration = ...}\n", safe);
+    g_free(safe);
+    g_free(where);
     rc = CS_EXIT_USAGE;
   } else if ((unread = cs_lua_params_unread(l->ctx)) != NULL) {
     fprintf(stderr, "chainsim: %s: %s\n", l->name, unread);
@@ -359,7 +389,7 @@ static int run_scenario(const char *scenario, RunArgs *a)
   /* Options first: nothing runs on bad usage. */
   LoadArgs la;
   g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
-  int urc = load_args_parse(cmd, scenario, a->seed, a->max_insn, a->set, &la, owned);
+  int urc = load_args_parse(cmd, scenario, a->seed, a->max_insn, a->max_cpu, a->set, &la, owned);
   if (urc != CS_EXIT_OK)
     return urc;
   double tolerance = CS_BASELINE_DEFAULT_TOLERANCE;
@@ -503,7 +533,10 @@ static int cmd_run(int argc, char **argv)
       "Skip the default figures (topology.svg, chains.png, bandwidth.png); sim:plot still draws",
       NULL },
     { "max-lua-instructions", 0, 0, G_OPTION_ARG_STRING, &a.max_insn,
-      "Stop a runaway scenario after N Lua instructions (default 2000000000)", "N" },
+      "Stop a runaway scenario after N Lua instructions (default 300000000)", "N" },
+    { "max-scenario-seconds", 0, 0, G_OPTION_ARG_STRING, &a.max_cpu,
+      "Stop a scenario whose own code (the simulation excluded) used S s of CPU time "
+      "(default 60)", "S" },
     { NULL },
   };
   GOptionContext *oc = g_option_context_new("[SCENARIO.lua] - run a scenario");
@@ -538,6 +571,7 @@ typedef struct {
   char *seed;          /* --seed */
   char **set;          /* --set */
   char *max_insn;      /* --max-lua-instructions */
+  char *max_cpu;       /* --max-scenario-seconds */
 } DiagramArgs;
 
 /* chainsim diagram: runs the scenario (quietly, without outputs), then draws
@@ -573,7 +607,7 @@ static int diagram_scenario(const char *scenario, DiagramArgs *a)
     fmt = CS_VIZ_FORMAT_SVG;
   LoadArgs la;
   g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
-  int urc = load_args_parse(cmd, scenario, a->seed, a->max_insn, a->set, &la, owned);
+  int urc = load_args_parse(cmd, scenario, a->seed, a->max_insn, a->max_cpu, a->set, &la, owned);
   if (urc != CS_EXIT_OK)
     return urc;
   if (scenario != NULL && !g_file_test(scenario, G_FILE_TEST_IS_REGULAR))
@@ -634,7 +668,9 @@ static int cmd_diagram(int argc, char **argv)
     { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a.set,
       "Scenario parameter, seen as chainsim.params.KEY (repeatable)", "KEY=VALUE" },
     { "max-lua-instructions", 0, 0, G_OPTION_ARG_STRING, &a.max_insn,
-      "Stop a runaway scenario after N Lua instructions (default 2000000000)", "N" },
+      "Stop a runaway scenario after N Lua instructions (default 300000000)", "N" },
+    { "max-scenario-seconds", 0, 0, G_OPTION_ARG_STRING, &a.max_cpu,
+      "Stop a scenario whose own code used S s of CPU time (default 60)", "S" },
     { NULL },
   };
   GOptionContext *oc = g_option_context_new("[SCENARIO.lua] - draw a scenario's network");
@@ -657,6 +693,7 @@ static int cmd_diagram(int argc, char **argv)
   g_free(a.seed);
   g_strfreev(a.set);
   g_free(a.max_insn);
+  g_free(a.max_cpu);
   return rc;
 }
 

@@ -1101,6 +1101,8 @@ static int sim_run(lua_State *L)
   if (duration <= 0)
     return luaL_error(L, "run 'duration': expected a duration > 0");
 
+  if (ctx->max_run > 0 && duration > ctx->max_run)
+    duration = ctx->max_run;
   ctx->phase = CS_PHASE_RUNNING;
   ctx->duration = duration;
   check_pending_at(ctx);
@@ -1116,7 +1118,11 @@ static int sim_run(lua_State *L)
   ctx->progress_start = ctx->progress_last = g_get_monotonic_time();
   if (ctx->progress)
     sim_set_progress(ctx->sim, PROGRESS_EVERY, progress, ctx);
+  /* The simulation is not the scenario's code: its CPU time is not the
+   * scenario's to limit (functions given to sim:at count again). */
+  gboolean cpu_counting = cs_sandbox_cpu_pause(ctx->sb);
   sim_run_until(ctx->sim, duration);
+  cs_sandbox_cpu_resume(ctx->sb, cpu_counting);
   sim_stats_flush(ctx->sim); /* the bytes of transfers still under way count too */
   if (ctx->deferred == NULL)
     cs_warnings_check_links(ctx->warnings, ctx->sim);

@@ -2198,6 +2198,7 @@ CsLua *cs_lua_new(CsSandbox *sb, const CsLuaOptions *opts)
   ctx->no_cert = g_array_new(FALSE, FALSE, sizeof(guint32));
   ctx->out_dir = g_strdup(opts->out_dir);
   ctx->trace = opts->trace;
+  ctx->max_run = opts->max_run;
   ctx->figures = g_ptr_array_new();
   ctx->scenario_sha256 = g_strdup(opts->scenario_sha256);
   cs_lua_params_init(ctx, opts);

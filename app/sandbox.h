@@ -17,21 +17,31 @@
  * the caller chooses.
  *
  * Limits: an allocator refuses to grow the state past a memory limit
- * (default 1 GiB) and a count hook stops a scenario after an instruction
- * limit (default 2e9 virtual-machine instructions, counted across every call
- * into the state), so a runaway scenario ends with "scenario exceeded the
- * memory limit of 1024 MiB" or "t.lua:3: scenario exceeded the instruction
- * limit (infinite loop?)" instead of hanging or swapping.  The hook costs one
- * C call per 10000 instructions.  Work done inside C functions
- * (string.rep, table.concat, the binding) is not counted.
+ * (default 1 GiB), a count hook stops a scenario after an instruction limit
+ * (default 3e8 virtual-machine instructions, about 1 s of CPU, counted across every
+ * call into the state), and a CPU-time limit (default 60 s of process CPU
+ * time spent in the scenario's code, the simulation inside sim:run excluded
+ * with cs_sandbox_cpu_pause) stops what runs in C out of the count hook's
+ * reach — a backtracking pattern in string.find on a long string.  A
+ * runaway scenario ends with "scenario exceeded the memory limit of 1024
+ * MiB", "t.lua:3: scenario exceeded the instruction limit (infinite loop?)"
+ * or "t.lua:3: scenario exceeded the CPU time limit of 60 s" instead of
+ * hanging or swapping.  The hook costs one C call per 10000 instructions.
+ * The limits only stop a run: they never change what a run computes.
  *
  * Errors a scenario causes come back as GError (domain CS_SANDBOX_ERROR)
- * whose message is what the user sees: "scenario.lua:12: message".
+ * whose message is what the user sees, one line: "scenario.lua:12:
+ * message".  An error without a position (error(), error(nil), a table,
+ * error("x", 0)) gets the line it was raised at; control characters in it
+ * are escaped (escape.h).
+ *
+ * Determinism: the scenario's next, pairs, tostring, string.format and
+ * table.sort are replaced (detlib.h) so that no address, clock or hash seed
+ * reaches what a scenario computes.  Tables, functions and objects are
+ * numbered in creation order by the allocator (cs_sandbox_object_id).
  *
  * Not a security boundary against hostile scripts: it keeps honest scenarios
- * deterministic and away from the file system, and stops runaway ones.
- * String hashing in liblua is seeded from the address space, so pairs()
- * order still varies between runs: never let it reach a decision. */
+ * deterministic and away from the file system, and stops runaway ones. */
 #pragma once
 #include <glib.h>
 #include <stdio.h>
@@ -46,10 +56,13 @@ typedef enum {
   CS_SANDBOX_ERROR_RUNTIME,      /* the chunk raised an error */
   CS_SANDBOX_ERROR_MEMORY,       /* the memory limit was reached */
   CS_SANDBOX_ERROR_INSTRUCTIONS, /* the instruction limit was reached */
+  CS_SANDBOX_ERROR_CPU,          /* the CPU time limit was reached */
 } CsSandboxError;
 
 #define CS_SANDBOX_DEFAULT_MEMORY_LIMIT ((gsize) 1 << 30)
-#define CS_SANDBOX_DEFAULT_INSTRUCTION_LIMIT G_GUINT64_CONSTANT(2000000000)
+#define CS_SANDBOX_DEFAULT_INSTRUCTION_LIMIT G_GUINT64_CONSTANT(300000000)
+#define CS_SANDBOX_DEFAULT_CPU_SECONDS 60.0
+#define CS_SANDBOX_MAX_CPU_SECONDS 1e7 /* a timer can hold it; ~4 months */
 
 typedef struct CsSandbox CsSandbox;
 
@@ -74,6 +87,24 @@ const char *cs_sandbox_memory_where(CsSandbox *sb);
 /* Instructions the state may run in total; 0 = no limit.  Setting a limit
  * above the instructions already run lets a stopped sandbox run again. */
 void cs_sandbox_set_instruction_limit(CsSandbox *sb, guint64 instructions);
+/* Instructions run so far (a multiple of the hook period, 10000). */
+guint64 cs_sandbox_get_instructions(CsSandbox *sb);
+/* CPU seconds the scenario's code may use in total; 0 = no limit.  Counted
+ * while a run or pcall of the sandbox is under way, except between
+ * cs_sandbox_cpu_pause and cs_sandbox_cpu_resume. */
+void cs_sandbox_set_cpu_limit(CsSandbox *sb, double seconds);
+/* Stops counting CPU time (sim:run around the simulation: the callbacks it
+ * makes through cs_sandbox_pcall count again); returns what to give back
+ * to cs_sandbox_cpu_resume. */
+gboolean cs_sandbox_cpu_pause(CsSandbox *sb);
+void cs_sandbox_cpu_resume(CsSandbox *sb, gboolean was_running);
+/* The creation number (1, 2, ...) of the table, function or userdata at idx
+ * in a sandbox state, or 0 for other values and C functions without
+ * upvalues. */
+guint64 cs_sandbox_object_id(lua_State *L, int idx);
+/* "file.lua:LINE" of the last line of the chunk run last, or "" (for
+ * messages about what a scenario did not do by its end). */
+const char *cs_sandbox_chunk_end(CsSandbox *sb);
 /* Folder searched first by require (cs_sandbox_run_file sets it to the
  * scenario's folder); NULL = none. */
 void cs_sandbox_set_scenario_dir(CsSandbox *sb, const char *dir);

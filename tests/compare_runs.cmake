@@ -1,5 +1,8 @@
 # MODE=determinism: the built-in scenario (small) twice with one seed gives
 # byte-identical results.json and timeseries.csv; another seed differs.
+# MODE=sandbox: SCENARIO (scenario code that stock Lua makes vary: pairs
+# order, tostring addresses, table.sort ties) twice gives byte-identical
+# results.json.
 # MODE=baseline: --baseline against its own results holds (exit 0); against
 # another seed's with --tolerance 0% some metric moves (exit 1).
 set(small --set endpoints=300 --set duration=3m --quiet)
@@ -39,6 +42,16 @@ if(MODE STREQUAL "determinism")
   if(fa STREQUAL fc)
     message(FATAL_ERROR "seeds 5 and 6 gave the same trajectory fingerprint ${fa}")
   endif()
+elseif(MODE STREQUAL "sandbox")
+  foreach(dir a b)
+    file(REMOVE_RECURSE ${OUT}/${dir})
+    execute_process(COMMAND ${CHAINSIM} run ${SCENARIO} --out ${OUT}/${dir} --quiet --no-figures
+                    RESULT_VARIABLE rc ERROR_VARIABLE err)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "run ${dir}: exit ${rc}\n${err}")
+    endif()
+  endforeach()
+  same(${OUT}/a/results.json ${OUT}/b/results.json "the same scenario twice")
 elseif(MODE STREQUAL "baseline")
   run(old 5)
   if(rc GREATER 1)
@@ -54,5 +67,5 @@ elseif(MODE STREQUAL "baseline")
     message(FATAL_ERROR "against another seed with 0%: exit ${rc}, expected 1\n${out}\n${err}")
   endif()
 else()
-  message(FATAL_ERROR "MODE must be determinism or baseline")
+  message(FATAL_ERROR "MODE must be determinism, sandbox or baseline")
 endif()

@@ -2,7 +2,8 @@
 # file.  Either SCENARIO (a bad scenario whose first line is
 # "-- expect: NAME.lua:LINE: message") or ARGS ('|'-separated command line)
 # with FRAGMENT.  OUT is the --out folder checked for leftovers (in it, and
-# a staging folder beside it).
+# a staging folder beside it).  A bad scenario's second line may be
+# "-- args: OPTIONS" (added to the command).
 file(REMOVE_RECURSE ${OUT})
 if(DEFINED SCENARIO)
   # file(READ), not file(STRINGS): a message may hold ';'.
@@ -17,6 +18,11 @@ if(DEFINED SCENARIO)
     message(FATAL_ERROR "${SCENARIO}: the expected message must start with '${base}:LINE: '")
   endif()
   set(cmd ${CHAINSIM} run ${SCENARIO} --out ${OUT} --quiet --max-lua-instructions ${INSTRUCTIONS})
+  # An optional second line "-- args: ..." adds options (later ones win).
+  if(text MATCHES "^[^\n]*\n-- args: ([^\n]+)\n")
+    separate_arguments(extra UNIX_COMMAND "${CMAKE_MATCH_1}")
+    list(APPEND cmd ${extra})
+  endif()
 else()
   string(REPLACE "|" ";" args "${ARGS}")
   set(cmd ${CHAINSIM} ${args})

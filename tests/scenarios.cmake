@@ -8,6 +8,8 @@
 #   cli.NAME        a bad command line: exit status 2, a message, no output.
 #   determinism     the same scenario and seed give byte-identical outputs; a
 #                   different seed gives different ones.
+#   determinism_sandbox  scenario code using pairs order, tostring({}) and
+#                   table.sort ties gives byte-identical results.json twice.
 #   figures.*       the default figures of a run and of sim:plot (and none with
 #                   --no-figures); chainsim diagram in every format.
 #   baseline        --baseline against itself holds; against another seed with
@@ -70,6 +72,10 @@ set(CLI_CASES
   "tolerance_without_baseline|--tolerance needs --baseline|run|--tolerance|5%"
   "missing_baseline|cannot read baseline 'no-such-results.json'|run|--baseline|no-such-results.json"
   "max_instructions_zero|--max-lua-instructions: expected a positive integer|run|--max-lua-instructions|0"
+  "max_seconds_zero|--max-scenario-seconds: expected a number of seconds above 0|run|--max-scenario-seconds|0"
+  "max_seconds_text|--max-scenario-seconds: expected a number of seconds above 0|run|--max-scenario-seconds|1s"
+  "max_seconds_nan|--max-scenario-seconds: expected a number of seconds above 0|run|--max-scenario-seconds|nan"
+  "max_seconds_huge|--max-scenario-seconds: expected a number of seconds above 0|diagram|--max-scenario-seconds|1e300"
   "builtin_bad_endpoints|--set endpoints: expected an integer from 100 to 1000000, got \"ten\"|run|--set|endpoints=ten"
   "builtin_bad_duration|builtin:enterprise.lua:|run|--set|duration=10 minutes"
   "builtin_bad_flow_groups|--set flow_groups: expected an integer from 0 to 1073741824, got \"many\"|run|--set|flow_groups=many"
@@ -115,6 +121,27 @@ foreach(case ${CLI_CASES})
                        WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
 endforeach()
 
+# The default instruction limit stops a runaway loop within about 2 s of CPU
+# (the old default of 2e9 instructions took 12 s): no --max-lua-instructions
+# here, and a CPU limit of 4 s that would name itself if the instruction
+# limit came later (CPU time, not wall time: a loaded machine changes
+# nothing).
+add_test(NAME cli.default_instruction_limit
+         COMMAND ${CMAKE_COMMAND} -DCHAINSIM=$<TARGET_FILE:chainsim>
+                 "-DARGS=run|${CMAKE_CURRENT_SOURCE_DIR}/bad/infinite_loop.lua|--quiet|--max-scenario-seconds|4"
+                 "-DFRAGMENT=infinite_loop.lua:5: scenario exceeded the instruction limit"
+                 -DOUT=${SCENARIO_OUT}/cli-default_instruction_limit
+                 -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_usage_error.cmake)
+set_tests_properties(cli.default_instruction_limit PROPERTIES LABELS cli TIMEOUT 120)
+
+# The CPU limit counts the scenario's own code, not the simulation: 20,000
+# endpoints build in ~0.1 s and simulate 10 minutes in ~2 s of CPU; a 1 s
+# limit must let the run finish.
+add_test(NAME cli.cpu_limit_excludes_simulation
+         COMMAND chainsim run --set endpoints=20000 --max-scenario-seconds 1 --no-figures --quiet
+                 --out ${SCENARIO_OUT}/cpu_limit_excludes_simulation)
+set_tests_properties(cli.cpu_limit_excludes_simulation PROPERTIES LABELS cli TIMEOUT 300)
+
 add_test(NAME cli.help COMMAND chainsim --help)
 add_test(NAME cli.run_help COMMAND chainsim run --help)
 add_test(NAME cli.version COMMAND chainsim --version)
@@ -127,7 +154,11 @@ add_test(NAME determinism
 add_test(NAME baseline
          COMMAND ${CMAKE_COMMAND} -DCHAINSIM=$<TARGET_FILE:chainsim> -DOUT=${SCENARIO_OUT}/baseline
                  -DMODE=baseline -P ${CMAKE_CURRENT_SOURCE_DIR}/compare_runs.cmake)
-set_tests_properties(determinism baseline PROPERTIES LABELS scenario TIMEOUT 300)
+add_test(NAME determinism_sandbox
+         COMMAND ${CMAKE_COMMAND} -DCHAINSIM=$<TARGET_FILE:chainsim> -DOUT=${SCENARIO_OUT}/determinism_sandbox
+                 -DSCENARIO=${CMAKE_CURRENT_SOURCE_DIR}/determinism_sandbox.lua
+                 -DMODE=sandbox -P ${CMAKE_CURRENT_SOURCE_DIR}/compare_runs.cmake)
+set_tests_properties(determinism baseline determinism_sandbox PROPERTIES LABELS scenario TIMEOUT 300)
 
 # Figures: chainsim run's default figures and sim:plot, chainsim diagram.
 foreach(mode run diagram)

@@ -6,6 +6,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include <string.h>
+#include <time.h>
 #include "sandbox.h"
 #include "testutil.h"
 
@@ -191,12 +192,35 @@ static void test_error_messages(void)
   CsSandbox *sb = cs_sandbox_new(1);
   expect_error(sb, "local a = 1\nlocal b = 2\nerror('boom')", CS_SANDBOX_ERROR_RUNTIME,
                "t.lua:3: boom");
-  expect_error(sb, "error('no position', 0)", CS_SANDBOX_ERROR_RUNTIME, "no position");
-  expect_error(sb, "error({})", CS_SANDBOX_ERROR_RUNTIME, "(error object is a table value)");
+  /* Every error names a line, whatever the error object. */
+  expect_error(sb, "error('no position', 0)", CS_SANDBOX_ERROR_RUNTIME, "t.lua:1: no position");
+  expect_error(sb, "local x = 1\nerror()", CS_SANDBOX_ERROR_RUNTIME,
+               "t.lua:2: (error object is a nil value)");
+  expect_error(sb, "error(nil)", CS_SANDBOX_ERROR_RUNTIME, "t.lua:1: (error object is a nil value)");
+  expect_error(sb, "error({})", CS_SANDBOX_ERROR_RUNTIME, "t.lua:1: (error object is a table value)");
+  expect_error(sb, "error(42)", CS_SANDBOX_ERROR_RUNTIME, "t.lua:1: 42");
   expect_error(sb, "error(setmetatable({}, { __tostring = function() return 'custom' end }))",
-               CS_SANDBOX_ERROR_RUNTIME, "custom");
+               CS_SANDBOX_ERROR_RUNTIME, "t.lua:1: custom");
+  expect_error(sb, "local mt = {}\nmt.__tostring = function(e) return 'x' .. tostring(e) end\n"
+                   "error(setmetatable({}, mt))",
+               CS_SANDBOX_ERROR_RUNTIME, "t.lua:3: (error object is a table value)");
+  expect_error(sb, "error(setmetatable({}, { __tostring = function() return {} end }))",
+               CS_SANDBOX_ERROR_RUNTIME, "t.lua:1: (error object is a table value)");
+  expect_error(sb, "local function f()\n  error()\nend\npcall(print)\nf()", CS_SANDBOX_ERROR_RUNTIME,
+               "t.lua:2: (error object is a nil value)");
+  /* One line: control characters are escaped. */
+  expect_error(sb, "error('two\\nlines\\tand\\1')", CS_SANDBOX_ERROR_RUNTIME,
+               "t.lua:1: two\\nlines\\tand\\001");
   expect_error(sb, "local x = \n x +", CS_SANDBOX_ERROR_SYNTAX,
                "t.lua:2: unexpected symbol near <eof>");
+  /* Nested too deeply: Lua's parser gives no line; the line reached is
+   * found. */
+  char *open = g_strnfill(300, '{'), *close = g_strnfill(300, '}');
+  char *deep = g_strdup_printf("local t =\n\n%s\n%s", open, close);
+  expect_error(sb, deep, CS_SANDBOX_ERROR_SYNTAX, "t.lua:3: C stack overflow");
+  g_free(deep);
+  g_free(open);
+  g_free(close);
   expect_error(sb, "local function f() local t = nil; return t.x end\nf()",
                CS_SANDBOX_ERROR_RUNTIME, "t.lua:1: attempt to index a nil value (local 't')");
 
@@ -501,6 +525,247 @@ static void test_random_semantics(void)
   cs_sandbox_free(sb);
 }
 
+/* ---- determinism -------------------------------------------------------- */
+
+static const char *ORDER =
+  "local t = { zeta = 1, alpha = 2, [3] = 3, [-1.5] = 4, [10] = 5, mid = 6, [true] = 7,\n"
+  "            [false] = 8, [''] = 9, ab = 10, [2^53] = 11 }\n"
+  "local a, f = {}, function() end\n"
+  "t[f] = 12\n"
+  "t[a] = 13\n"
+  "local out = {}\n"
+  "for k, v in pairs(t) do out[#out + 1] = v end\n"
+  "order = table.concat(out, ' ')\n"
+  "out = {}\n"
+  "local k, v = next(t)\n"
+  "while k ~= nil do out[#out + 1] = v; k, v = next(t, k) end\n"
+  "order_next = table.concat(out, ' ')\n"
+  "names = tostring(a) .. ' ' .. tostring(f) .. ' ' .. tostring({}) .. ' ' ..\n"
+  "        string.format('%s %5s', a, true)\n";
+
+static void test_pairs_order(void)
+{
+  /* Numbers by value, strings byte-wise, false, true, then objects in
+   * creation order (the table a was made before the function f). */
+  const char *want = "4 3 5 11 9 10 2 6 1 8 7 13 12";
+  CsSandbox *sb = cs_sandbox_new(1);
+  expect_ok(sb, ORDER);
+  char *order = global_string(sb, "order"), *order_next = global_string(sb, "order_next");
+  char *names = global_string(sb, "names");
+  CU_ASSERT_STRING_EQUAL(order, want);
+  CU_ASSERT_STRING_EQUAL(order_next, want);
+  CU_ASSERT_PTR_NULL(strstr(names, "0x"));
+  cs_sandbox_free(sb);
+
+  /* Another state (its string hash seeded differently by Lua): the same. */
+  sb = cs_sandbox_new(2);
+  expect_ok(sb, "local junk = {} for i = 1, 1000 do junk['k' .. i] = {} end");
+  expect_ok(sb, ORDER);
+  char *again = global_string(sb, "order"), *names2 = global_string(sb, "names");
+  CU_ASSERT_STRING_EQUAL(again, want);
+  /* Object numbers count from the start of the state: later here. */
+  CU_ASSERT_STRING_NOT_EQUAL(names, names2);
+  cs_sandbox_free(sb);
+  sb = cs_sandbox_new(1);
+  expect_ok(sb, ORDER);
+  char *names3 = global_string(sb, "names");
+  CU_ASSERT_STRING_EQUAL(names, names3);
+  cs_sandbox_free(sb);
+  g_free(order);
+  g_free(order_next);
+  g_free(names);
+  g_free(again);
+  g_free(names2);
+  g_free(names3);
+
+  sb = cs_sandbox_new(1);
+  expect_ok(sb, "assert(tostring({}):match('^table: %d+$'))\n"
+                "assert(tostring(print) == 'function: builtin: 1', tostring(print))\n"
+                "assert(tostring(string.len) == 'function: builtin: 2')\n"
+                "assert(tostring(print) == 'function: builtin: 1')\n"
+                "local t1, t2 = {}, {}\n"
+                "assert(tonumber(tostring(t2):match('%d+')) > tonumber(tostring(t1):match('%d+')))\n"
+                "assert(tostring(setmetatable({}, { __name = 'Thing' })):match('^Thing: %d+$'))\n"
+                "assert(tostring(setmetatable({}, { __tostring = function() return 'me' end })) == 'me')\n"
+                /* removing keys during the loop is allowed; they are not visited */
+                "local t = { a = 1, b = 2, c = 3, d = 4 }\n"
+                "local seen = {}\n"
+                "for k in pairs(t) do seen[#seen + 1] = k; t.c = nil end\n"
+                "assert(table.concat(seen) == 'abd', table.concat(seen))\n"
+                "assert(next({}) == nil)\n"
+                "assert(next({ x = 1 }) == 'x')\n"
+                "local p = setmetatable({}, { __pairs = function(t) return function(_, k)\n"
+                "  if not k then return 1, 'one' end end, t, nil end })\n"
+                "for k, v in pairs(p) do assert(k == 1 and v == 'one') end\n"
+                "local ok, e = pcall(next, { a = 1 }, 'zz')\n"
+                "assert(not ok and e:find(\"invalid key to 'next'\"), e)\n");
+  expect_error(sb, "for k in pairs(nil) do end", CS_SANDBOX_ERROR_RUNTIME,
+               "t.lua:1: bad argument #1 to 'pairs' (table expected, got nil)");
+  expect_error(sb, "local s = string.format('%p', {})", CS_SANDBOX_ERROR_RUNTIME,
+               "t.lua:1: format: '%p' shows an address, which changes from run to run (not "
+               "available in scenarios)");
+  expect_error(sb, "local s = string.format('%d', 'x')", CS_SANDBOX_ERROR_RUNTIME,
+               "t.lua:1: bad argument #2 to 'format' (number expected, got string)");
+  cs_sandbox_free(sb);
+
+  /* print shows the same names. */
+  sb = cs_sandbox_new(1);
+  FILE *out = tmpfile();
+  cs_sandbox_set_output(sb, out);
+  expect_ok(sb, "local t = {} print(t, tostring(t) == select(1, tostring(t)))");
+  rewind(out);
+  char buf[128] = "";
+  buf[fread(buf, 1, sizeof buf - 1, out)] = '\0';
+  CU_ASSERT_TRUE(g_str_has_prefix(buf, "table: ") && strstr(buf, "0x") == NULL);
+  fclose(out);
+  cs_sandbox_free(sb);
+}
+
+static void test_object_ids(void)
+{
+  CsSandbox *sb = cs_sandbox_new(1);
+  lua_State *L = cs_sandbox_lua(sb);
+  lua_newtable(L);
+  lua_pushcfunction(L, lua_gettop); /* no upvalues: no object */
+  lua_pushinteger(L, 1);
+  lua_pushcclosure(L, lua_gettop, 1);
+  lua_newuserdatauv(L, 8, 0);
+  lua_newtable(L);
+  lua_pushinteger(L, 7);
+  guint64 t1 = cs_sandbox_object_id(L, 1), c = cs_sandbox_object_id(L, 3);
+  guint64 u = cs_sandbox_object_id(L, 4), t2 = cs_sandbox_object_id(L, 5);
+  CU_ASSERT_TRUE(t1 > 0);
+  CU_ASSERT_EQUAL(cs_sandbox_object_id(L, 2), 0);
+  CU_ASSERT_EQUAL(cs_sandbox_object_id(L, 6), 0); /* an integer */
+  CU_ASSERT_EQUAL(c, t1 + 1);
+  CU_ASSERT_EQUAL(u, t1 + 2);
+  CU_ASSERT_EQUAL(t2, t1 + 3);
+  lua_settop(L, 0);
+  cs_sandbox_free(sb);
+}
+
+static void test_sort(void)
+{
+  CsSandbox *sb = cs_sandbox_new(1);
+  /* Stable: records with equal keys keep their order (Lua's own sort picks
+   * a clock-seeded pivot for such arrays). */
+  expect_ok(sb, "local r = {}\n"
+                "for i = 1, 1000 do r[i] = { k = (i * 7) % 5, i = i } end\n"
+                "table.sort(r, function(a, b) return a.k < b.k end)\n"
+                "for i = 2, 1000 do\n"
+                "  assert(r[i - 1].k < r[i].k or (r[i - 1].k == r[i].k and r[i - 1].i < r[i].i))\n"
+                "end\n"
+                "local n = { 5, 3, 9, 1, 7, 3 } table.sort(n)\n"
+                "assert(table.concat(n, ',') == '1,3,3,5,7,9')\n"
+                "table.sort(n, function(a, b) return a > b end)\n"
+                "assert(table.concat(n, ',') == '9,7,5,3,3,1')\n"
+                "local s = { 'b', 'a', 'c' } table.sort(s) assert(table.concat(s) == 'abc')\n"
+                "table.sort({}) table.sort({ 1 })\n"
+                /* a comparator that is no order still ends */
+                "local calls = 0\n"
+                "local x = {} for i = 1, 500 do x[i] = i end\n"
+                "table.sort(x, function() calls = calls + 1 return true end)\n"
+                "assert(calls > 0 and calls < 10000, calls)\n");
+  expect_error(sb, "table.sort({ 1, 'x' })", CS_SANDBOX_ERROR_RUNTIME,
+               "t.lua:1: attempt to compare string with number");
+  expect_error(sb, "table.sort({ 2, 1 }, 3)", CS_SANDBOX_ERROR_RUNTIME,
+               "t.lua:1: bad argument #2 to 'sort' (function expected, got number)");
+  cs_sandbox_free(sb);
+}
+
+/* A C function burning CPU out of the count hook's reach, like sim:run;
+ * upvalue 1: pause the CPU limit around it. */
+static int burn(lua_State *L)
+{
+  CsSandbox *sb = cs_sandbox_from_lua(L);
+  gboolean pause = lua_toboolean(L, lua_upvalueindex(1));
+  gboolean was = pause ? cs_sandbox_cpu_pause(sb) : FALSE;
+  guint64 n = (guint64) luaL_checkinteger(L, 1);
+  volatile guint64 x = 0;
+  for (guint64 i = 0; i < n; i++)
+    x += i;
+  if (pause)
+    cs_sandbox_cpu_resume(sb, was);
+  return 0;
+}
+
+static double cpu_seconds(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+/* Additions burn makes in one CPU second. */
+static guint64 burn_per_second(void)
+{
+  double t0 = cpu_seconds();
+  volatile guint64 x = 0;
+  for (guint64 i = 0; i < 20000000; i++)
+    x += i;
+  return (guint64) (2e7 / MAX(cpu_seconds() - t0, 1e-3));
+}
+
+static void test_cpu_limit(void)
+{
+  /* A backtracking pattern on a long string runs in C for minutes: the CPU
+   * limit ends it with the line of the call. */
+  CsSandbox *sb = cs_sandbox_new(1);
+  cs_sandbox_set_cpu_limit(sb, 0.5);
+  gint64 t0 = g_get_monotonic_time();
+  expect_error(sb, "local s = string.rep('a', 300000)\nlocal r = s:find('.-.-.-.-b')",
+               CS_SANDBOX_ERROR_CPU, "t.lua:2: scenario exceeded the CPU time limit of 0.5 s");
+  CU_ASSERT_TRUE(g_get_monotonic_time() - t0 < 30 * G_USEC_PER_SEC);
+  cs_sandbox_free(sb);
+
+  /* Caught by pcall, inside gmatch and gsub: still the end. */
+  const char *hangs[] = {
+    "local s = string.rep('a', 300000)\nlocal ok = pcall(string.match, s, '.-.-.-.-b')\nx = 1",
+    "local s = string.rep('a', 300000)\nfor w in s:gmatch('.-.-.-.-b') do end",
+    "local s = string.rep('a', 300000)\nlocal r = s:gsub('.-.-.-.-b', 'x')",
+    NULL };
+  for (const char **h = hangs; *h; h++) {
+    sb = cs_sandbox_new(1);
+    cs_sandbox_set_cpu_limit(sb, 0.3);
+    expect_error_with(sb, *h, CS_SANDBOX_ERROR_CPU,
+                      "t.lua:2: scenario exceeded the CPU time limit of 0.3 s");
+    cs_sandbox_free(sb);
+  }
+
+  /* Lua code past the limit stops at its next instruction. */
+  sb = cs_sandbox_new(1);
+  cs_sandbox_set_instruction_limit(sb, 0);
+  cs_sandbox_set_cpu_limit(sb, 0.3);
+  expect_error(sb, "local n = 0\nwhile true do n = n + 1 end", CS_SANDBOX_ERROR_CPU,
+               "t.lua:2: scenario exceeded the CPU time limit of 0.3 s");
+  cs_sandbox_free(sb);
+
+  /* Paused time (the simulation inside sim:run) does not count; the same
+   * work unpaused does. */
+  guint64 n = burn_per_second() * 6 / 10; /* about 0.6 s of work */
+  sb = cs_sandbox_new(1);
+  cs_sandbox_set_cpu_limit(sb, 0.3);
+  lua_State *L = cs_sandbox_lua(sb);
+  lua_pushboolean(L, 1);
+  lua_pushcclosure(L, burn, 1);
+  lua_setglobal(L, "burn_paused");
+  lua_pushboolean(L, 0);
+  lua_pushcclosure(L, burn, 1);
+  lua_setglobal(L, "burn");
+  lua_pushinteger(L, (lua_Integer) n);
+  lua_setglobal(L, "N");
+  expect_ok(sb, "burn_paused(N)\nburn_paused(N)");
+  cs_sandbox_set_instruction_limit(sb, 0);
+  expect_error(sb, "local i = 0\nwhile true do burn(N // 10) i = i + 1 end", CS_SANDBOX_ERROR_CPU,
+               "t.lua:2: scenario exceeded the CPU time limit of 0.3 s");
+  cs_sandbox_free(sb);
+
+  /* The default leaves ordinary work alone. */
+  sb = cs_sandbox_new(1);
+  expect_ok(sb, "local s = string.rep('ab', 100000) assert(select(2, s:gsub('a', '')) == 100000)");
+  cs_sandbox_free(sb);
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 static CU_TestInfo sandbox_tests[] = {
@@ -515,6 +780,10 @@ static CU_TestInfo sandbox_tests[] = {
   { "memory limit", test_memory_limit },
   { "math.random is seeded", test_random_deterministic },
   { "math.random semantics", test_random_semantics },
+  { "pairs, next and tostring are deterministic", test_pairs_order },
+  { "objects numbered in creation order", test_object_ids },
+  { "table.sort is stable and ends", test_sort },
+  { "CPU time limit", test_cpu_limit },
   CU_TEST_INFO_NULL,
 };
 
