@@ -247,6 +247,7 @@ static double small_delay(Sim *sim, const guint32 *dl, int n, guint64 payload)
     SimLink *l = sim_link_rec(sim, dl[i] >> 1);
     double bps = l->bps / (double) (l->nflows[dl[i] & 1] + 1);
     t += (double) l->lat + (double) (first + l->framing) * 8e9 / bps;
+    t += sim_load_queue_delay(sim, l, dl[i] & 1);
     double r = (double) ((payload - first) + (segs - 1) * l->framing) * 8e9 / bps;
     rest = MAX(rest, r);
   }
@@ -263,6 +264,7 @@ static void account_small(Sim *sim, SimNodeId src, SimNodeId dst, const guint32 
     SimLink *l = sim_link_rec(sim, dl[i] >> 1);
     double bytes = (double) (payload + segs * l->framing);
     sim_stats_link(sim, dl[i], cls, bytes, 1, sim->now, sim->now);
+    sim_load_small(sim, l, dl[i], bytes); /* may re-rate the bulk flows there */
     if (l->kind == SIM_LINK_WAN)
       wan_bytes += bytes;
   }
