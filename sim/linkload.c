@@ -11,7 +11,7 @@
  * bucket, at every small message, the bytes carried so far plus the rest of
  * the bucket at the expected rate (or at this bucket's own rate so far, when
  * higher: a burst is met before the bucket ends) are what the reservation
- * must cover; when it falls short by more than LOAD_SLACK / 2 of the
+ * must cover; when it falls short by more than LOAD_SLACK / 4 of the
  * bucket's capacity, or covers more than 2 LOAD_SLACK too much, the rate for
  * the rest of the bucket is set to cover it exactly.  So the bulk flows give
  * way to what small messages carry in each bucket (the branch study of
@@ -104,7 +104,7 @@ static void load_add(Sim *sim, SimLink *l, guint32 dl, double wire, gboolean onc
   double want = ahead + (ld->bytes - ld->resv) / MAX(left, 1.0);
   want = CLAMP(want, 0.0, LOAD_MAX * cap);
   double off = (want - ld->rate) * left / (cap * w); /* of the bucket's capacity */
-  if (left > 0 && (off > LOAD_SLACK / 2 || off < -2 * LOAD_SLACK)) {
+  if (left > 0 && (off > LOAD_SLACK / 4 || off < -2 * LOAD_SLACK)) {
     ld->rate = (float) want;
     rerate = TRUE;
   }

@@ -227,6 +227,7 @@ typedef struct {
 typedef struct {
   SimNodeId from, to;
   guint64 bytes;
+  guint64 reply;        /* an exchange's response bytes (0: a plain transfer) */
   guint8 cls;
   SimTime started;
   SimTime finished;     /* -1 until done */
