@@ -26,6 +26,9 @@ local full = exchange("12s", c1, e1)
 sim:transfer{ at = "2s", from = s2, to = d2, size = "100MB" }
 local small = exchange("12s", c2, e2)
 local after = exchange("70s", c1, e1)
+-- Between the transfer's own hosts: their access links carry its flow but
+-- are not full (1 Gbps); only the WAN direction queues.
+local own = exchange("13s", s1, d1)
 sim:run{ duration = "80s" }
 
 local function ms(x, at) return (x:finished_at() - at) * 1000 end
@@ -43,4 +46,7 @@ sim:expect(t_full - t_idle >= 2 * q100 and t_full - t_idle <= 2 * q100 + 0.2,
 sim:expect(t_small - t_idle >= 2 * q1 and t_small - t_idle <= 2 * q1 + 0.2,
            "1-packet buffer: 2 x 0.60 ms")
 sim:expect(math.abs(t_after - t_idle) < 1e-6, "after the bulk flow: no queue")
+local t_own = ms(own, 13)
+sim:expect(math.abs(t_own - t_full) < 0.05, string.format(
+           "the transfer's own hosts: the same two waits (%.3f ms), none on their access links", t_own))
 sim:expect(math.abs(bulk1:finished_at() - 2 - 41.745) <= 0.10 * 41.745, "the bulk flow: 41.745 s within 10 %")
