@@ -50,7 +50,7 @@ static gboolean roll(Sim *sim, SimLink *l, int d)
 {
   SimLinkLoad *ld = &l->load[d];
   SimTime w = sim->p.bucket;
-  guint32 win = (guint32) (sim->now / w);
+  guint64 win = (guint64) (sim->now / w);
   double at = (double) (sim->now - (SimTime) win * w);
   if (win == ld->win) {
     ld->resv += ld->rate * (float) (at - ld->at);
@@ -94,12 +94,11 @@ static void load_add(Sim *sim, SimLink *l, guint32 dl, double wire, gboolean onc
   ld->bytes += (float) wire;
   if (once)
     ld->once += (float) wire;
-  double left = (double) sim->p.bucket - ld->at;
-  double cap = line_rate(l);
+  double w = (double) sim->p.bucket, left = w - ld->at, cap = line_rate(l);
   /* The rest of the bucket at the expected rate, or at this bucket's so far
    * when it runs higher (a burst is met before the bucket ends); the
-   * reservation follows, up or down, when it is off by more than the slack. */
-  double w = (double) sim->p.bucket;
+   * reservation follows when it is short by more than LOAD_SLACK / 4 of the
+   * bucket's capacity, or over by more than 2 LOAD_SLACK. */
   double ahead = ld->at > 0.1 * w ? MAX(ld->est, (ld->bytes - ld->once) / ld->at) : ld->est;
   double want = ahead + (ld->bytes - ld->resv) / MAX(left, 1.0);
   want = CLAMP(want, 0.0, LOAD_MAX * cap);

@@ -93,9 +93,9 @@ typedef struct {
 } SimSubnet;
 
 /* A directed link's small-message load in the current statistics bucket
- * (linkload.c): floats, for 28 bytes a direction on every access link. */
+ * (linkload.c): floats, for 32 bytes a direction on every access link. */
 typedef struct {
-  guint32 win;        /* the bucket the figures below are for */
+  guint64 win;        /* the bucket the figures below are for */
   float bytes;        /* small-message wire bytes carried in it so far */
   float resv;         /* wire bytes reserved in it up to `at` (the rate's integral) */
   float at;           /* ns into the bucket that resv runs to */
