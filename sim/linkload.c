@@ -49,14 +49,15 @@ static double line_rate(const SimLink *l) { return l->bps / 8e9; }
 static gboolean roll(Sim *sim, SimLink *l, int d)
 {
   SimLinkLoad *ld = &l->load[d];
-  SimTime w = sim->p.bucket;
-  guint64 win = (guint64) (sim->now / w);
-  double at = (double) (sim->now - (SimTime) win * w);
-  if (win == ld->win) {
+  SimTime w = sim->p.bucket, start = (SimTime) ld->win * w;
+  if (sim->now >= start && sim->now - start < w) { /* the same bucket: no division */
+    double at = (double) (sim->now - start);
     ld->resv += ld->rate * (float) (at - ld->at);
     ld->at = (float) at;
     return FALSE;
   }
+  guint64 win = (guint64) (sim->now / w);
+  double at = (double) (sim->now - (SimTime) win * w);
   double cap = line_rate(l);
   double est = win == ld->win + 1 ? MIN((ld->bytes - ld->once) / (double) w, LOAD_MAX * cap) : 0;
   double old = ld->rate;
@@ -94,6 +95,8 @@ static void load_add(Sim *sim, SimLink *l, guint32 dl, double wire, gboolean onc
   ld->bytes += (float) wire;
   if (once)
     ld->once += (float) wire;
+  if (l->nflows[d] == 0)
+    return; /* nothing to re-rate: a flow arriving takes the reservation as it is */
   double w = (double) sim->p.bucket, left = w - ld->at, cap = line_rate(l);
   /* The rest of the bucket at the expected rate, or at this bucket's so far
    * when it runs higher (a burst is met before the bucket ends); the
@@ -132,9 +135,3 @@ double sim_load_bulk_rate(Sim *sim, SimLink *l, guint32 dl)
   return l->payload_rate * (1.0 - l->load[d].rate / line_rate(l));
 }
 
-double sim_load_queue_delay(const Sim *sim, const SimLink *l, int d)
-{
-  if (!l->queued[d])
-    return 0;
-  return (double) l->buffer * (double) (sim->p.mss + l->framing) * 8e9 / l->bps;
-}

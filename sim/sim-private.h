@@ -476,7 +476,12 @@ void sim_load_tick(Sim *sim, guint32 dl);
 double sim_load_bulk_rate(Sim *sim, SimLink *l, guint32 dl);
 /* The standing queue's delay (ns) a small message meets on dl: the buffer's
  * packets at line rate while bulk flows fill the direction, else 0. */
-double sim_load_queue_delay(const Sim *sim, const SimLink *l, int d);
+static inline double sim_load_queue_delay(const Sim *sim, const SimLink *l, int d)
+{
+  if (!l->queued[d])
+    return 0;
+  return (double) l->buffer * (double) (sim->p.mss + l->framing) * 8e9 / l->bps;
+}
 /* net.c */
 void sim_net_init(Sim *sim);
 void sim_net_clear(Sim *sim);
