@@ -11,11 +11,11 @@
  * bucket, at every small message, the bytes carried so far plus the rest of
  * the bucket at the expected rate (or at this bucket's own rate so far, when
  * higher: a burst is met before the bucket ends) are what the reservation
- * must cover; when it falls short by more than LOAD_SLACK / 4 of the
+ * must cover; when it falls short by more than LOAD_SLACK / 8 of the
  * bucket's capacity, or covers more than 2 LOAD_SLACK too much, the rate for
  * the rest of the bucket is set to cover it exactly.  So the bulk flows give
  * way to what small messages carry in each bucket (the branch study of
- * tests/scenarios/branch_wan_share.lua peaks at 1.008 of capacity at
+ * tests/scenarios/branch_wan_share.lua peaks at 1.009 of capacity at
  * 10 Mbps), and a small message stays one event: only a change of the
  * reservation on a direction with bulk flows re-rates them, a few times per
  * bucket at most.  The reservation never takes more than LOAD_MAX of a link.
@@ -100,13 +100,13 @@ static void load_add(Sim *sim, SimLink *l, guint32 dl, double wire, gboolean onc
   double w = (double) sim->p.bucket, left = w - ld->at, cap = line_rate(l);
   /* The rest of the bucket at the expected rate, or at this bucket's so far
    * when it runs higher (a burst is met before the bucket ends); the
-   * reservation follows when it is short by more than LOAD_SLACK / 4 of the
+   * reservation follows when it is short by more than LOAD_SLACK / 8 of the
    * bucket's capacity, or over by more than 2 LOAD_SLACK. */
   double ahead = ld->at > 0.1 * w ? MAX(ld->est, (ld->bytes - ld->once) / ld->at) : ld->est;
   double want = ahead + (ld->bytes - ld->resv) / MAX(left, 1.0);
   want = CLAMP(want, 0.0, LOAD_MAX * cap);
   double off = (want - ld->rate) * left / (cap * w); /* of the bucket's capacity */
-  if (left > 0 && (off > LOAD_SLACK / 4 || off < -2 * LOAD_SLACK)) {
+  if (left > 0 && (off > LOAD_SLACK / 8 || off < -2 * LOAD_SLACK)) {
     ld->rate = (float) want;
     rerate = TRUE;
   }
