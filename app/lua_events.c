@@ -1028,31 +1028,77 @@ static SimNodeId opt_node(lua_State *L, int opts, const char *what, const char *
   return n->id;
 }
 
-static int sim_transfer_m(lua_State *L)
+static const CsOptField EXCHANGE_FIELDS[] = {
+  { .key = "at", .type = CS_OPT_DURATION },
+  { .key = "class", .type = CS_OPT_STRING, .choices = CLASS_NAMES },
+  { .key = "from", .type = CS_OPT_ANY, .required = TRUE },
+  { .key = "request", .type = CS_OPT_SIZE, .required = TRUE },
+  { .key = "response", .type = CS_OPT_SIZE, .required = TRUE },
+  { .key = "to", .type = CS_OPT_ANY, .required = TRUE },
+  { NULL },
+};
+
+/* What a transfer and an exchange share: at, from, to (two nodes) and class. */
+typedef struct {
+  SimTime at;
+  SimNodeId from, to;
+  SimClass cls;
+} TrafficOpts;
+
+static TrafficOpts traffic_opts(lua_State *L, CsLua *ctx, const char *what, const CsOptField *fields)
 {
-  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
   lua_settop(L, 2);
-  cs_opt_check(L, 2, "transfer", TRANSFER_FIELDS);
-  cs_lua_check_mutable(L, ctx, "transfer");
-  SimTime at = cs_lua_get_at(L, ctx, 2, "transfer");
-  SimNodeId from = opt_node(L, 2, "transfer", "from");
-  SimNodeId to = opt_node(L, 2, "transfer", "to");
-  if (from == to)
-    return luaL_error(L, "transfer: 'from' and 'to' are the same node");
-  guint64 size = cs_opt_get_size(L, 2, "size", 0);
-  if (size == 0)
-    return luaL_error(L, "transfer 'size': expected a size > 0");
+  cs_opt_check(L, 2, what, fields);
+  cs_lua_check_mutable(L, ctx, what);
+  TrafficOpts o = { .at = cs_lua_get_at(L, ctx, 2, what), .cls = SIM_CLS_BULK };
+  o.from = opt_node(L, 2, what, "from");
+  o.to = opt_node(L, 2, what, "to");
+  if (o.from == o.to)
+    luaL_error(L, "%s: 'from' and 'to' are the same node", what);
   const char *cls = cs_opt_get_string(L, 2, "class", "bulk");
-  SimClass c = SIM_CLS_BULK;
   for (int i = 0; i < SIM_CLS_COUNT; i++)
     if (strcmp(cls, CLASS_NAMES[i]) == 0)
-      c = (SimClass) i;
-  guint32 t = sim_transfer(ctx->sim, from, to, size, c, at);
+      o.cls = (SimClass) i;
+  return o;
+}
+
+/* A size option that must be > 0. */
+static guint64 positive_size(lua_State *L, const char *what, const char *key)
+{
+  guint64 size = cs_opt_get_size(L, 2, key, 0);
+  if (size == 0)
+    luaL_error(L, "%s '%s': expected a size > 0", what, key);
+  return size;
+}
+
+/* Remembers when transfer (or exchange) t starts and pushes its object. */
+static int push_traffic(lua_State *L, CsLua *ctx, guint32 t, SimTime at)
+{
   if (t >= ctx->transfer_at->len)
     g_array_set_size(ctx->transfer_at, t + 1);
   g_array_index(ctx->transfer_at, SimTime, t) = at;
   cs_lua_push_obj(L, ctx, CS_LUA_TRANSFER, t);
   return 1;
+}
+
+static int sim_transfer_m(lua_State *L)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  TrafficOpts o = traffic_opts(L, ctx, "transfer", TRANSFER_FIELDS);
+  guint64 size = positive_size(L, "transfer", "size");
+  return push_traffic(L, ctx, sim_transfer(ctx->sim, o.from, o.to, size, o.cls, o.at), o.at);
+}
+
+/* sim:exchange{ at, from, to, request, response, class } — a request and
+ * its response on a new connection; x:finished_at() is when the response's
+ * last byte is back. */
+static int sim_exchange_m(lua_State *L)
+{
+  CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
+  TrafficOpts o = traffic_opts(L, ctx, "exchange", EXCHANGE_FIELDS);
+  guint64 request = positive_size(L, "exchange", "request");
+  guint64 response = positive_size(L, "exchange", "response");
+  return push_traffic(L, ctx, sim_exchange(ctx->sim, o.from, o.to, request, response, o.cls, o.at), o.at);
 }
 
 static int t_finished_at(lua_State *L)
@@ -1182,6 +1228,7 @@ void cs_lua_events_methods(lua_State *L, int methods)
     { "deploy", sim_deploy },
     { "throttle", sim_throttle },
     { "transfer", sim_transfer_m },
+    { "exchange", sim_exchange_m },
     { "run", sim_run },
     { "expect", sim_expect },
     { NULL, NULL },

@@ -602,6 +602,7 @@ static int chainsim_new(lua_State *L)
 
 static const CsOptField WAN_FIELDS[] = {
   { .key = "bandwidth", .type = CS_OPT_RATE, .required = TRUE },
+  { .key = "buffer", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 1, .has_max = TRUE, .max = 1000000 },
   { .key = "latency", .type = CS_OPT_DURATION, .required = TRUE },
   { .key = "loss", .type = CS_OPT_NUMBER, .has_min = TRUE, .min = 0, .has_max = TRUE, .max = 0.5 },
   { .key = "to", .type = CS_OPT_ANY, .required = TRUE },
@@ -624,8 +625,10 @@ static guint32 check_wan(lua_State *L, CsLua *ctx, int t, const char *what)
 
 static guint32 add_wan(lua_State *L, CsLua *ctx, int t, guint32 a, guint32 b)
 {
-  return sim_wan_add(ctx->sim, a, b, cs_opt_get_rate(L, t, "bandwidth", 0),
-                     cs_opt_get_duration(L, t, "latency", 0), cs_opt_get_number(L, t, "loss", 0));
+  guint32 link = sim_wan_add(ctx->sim, a, b, cs_opt_get_rate(L, t, "bandwidth", 0),
+                             cs_opt_get_duration(L, t, "latency", 0), cs_opt_get_number(L, t, "loss", 0));
+  sim_link_set_buffer(ctx->sim, link, (guint32) cs_opt_get_int(L, t, "buffer", SIM_BUFFER_DEFAULT));
+  return link;
 }
 
 static const CsOptField SITE_FIELDS[] = {
@@ -658,12 +661,13 @@ static const CsOptField LINK_FIELDS[] = {
   { .key = "a", .type = CS_OPT_ANY, .required = TRUE },
   { .key = "b", .type = CS_OPT_ANY, .required = TRUE },
   { .key = "bandwidth", .type = CS_OPT_RATE, .required = TRUE },
+  { .key = "buffer", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 1, .has_max = TRUE, .max = 1000000 },
   { .key = "latency", .type = CS_OPT_DURATION, .required = TRUE },
   { .key = "loss", .type = CS_OPT_NUMBER, .has_min = TRUE, .min = 0, .has_max = TRUE, .max = 0.5 },
   { NULL },
 };
 
-/* sim:wan{ a = site, b = site, bandwidth, latency, loss } — an extra WAN link
+/* sim:wan{ a = site, b = site, bandwidth, latency, loss, buffer } — an extra WAN link
  * (a site's own `wan` option makes its first). */
 static int sim_wan(lua_State *L)
 {
@@ -760,12 +764,13 @@ static int sim_tostring(lua_State *L)
 
 static const CsOptField ACCESS_FIELDS[] = {
   { .key = "bandwidth", .type = CS_OPT_RATE },
+  { .key = "buffer", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 1, .has_max = TRUE, .max = 1000000 },
   { .key = "latency", .type = CS_OPT_DURATION },
   { NULL },
 };
 
-/* An optional access = { bandwidth, latency } at opts. */
-static void get_access(lua_State *L, int opts, double *bps, SimTime *lat)
+/* An optional access = { bandwidth, latency, buffer } at opts. */
+static void get_access(lua_State *L, int opts, double *bps, SimTime *lat, guint32 *buffer)
 {
   if (cs_opt_push(L, opts, "access") == LUA_TNIL) {
     lua_pop(L, 1);
@@ -775,6 +780,7 @@ static void get_access(lua_State *L, int opts, double *bps, SimTime *lat)
   cs_opt_check(L, t, "access", ACCESS_FIELDS);
   *bps = cs_opt_get_rate(L, t, "bandwidth", *bps);
   *lat = cs_opt_get_duration(L, t, "latency", *lat);
+  *buffer = (guint32) cs_opt_get_int(L, t, "buffer", *buffer);
   if (*bps <= 0)
     luaL_error(L, "access 'bandwidth': expected a rate > 0");
   lua_pop(L, 1);
@@ -816,7 +822,8 @@ static int site_subnet(lua_State *L)
                       "clients do not peer at all; separated ones peer within the subnet)");
   double bps = DEFAULT_ACCESS_BPS;
   SimTime lat = DEFAULT_ACCESS_LATENCY;
-  get_access(L, 2, &bps, &lat);
+  guint32 buffer = SIM_BUFFER_DEFAULT;
+  get_access(L, 2, &bps, &lat, &buffer);
   if (clients > 0)
     cs_lua_check_can_add_clients(L, ctx, "subnet");
 
@@ -824,6 +831,7 @@ static int site_subnet(lua_State *L)
   guint32 subnet = sim_subnet_add(ctx->sim, site->id, base, prefix, bps, lat, &e);
   if (subnet == SIM_NONE)
     cs_lua_raise_gerror(L, "subnet", e);
+  sim_subnet_set_access_buffer(ctx->sim, subnet, buffer);
   CsLuaSubnet *rec = cs_lua_subnet_rec(ctx, subnet);
   rec->known = TRUE;
   g_array_append_val(cs_lua_site_rec(ctx, site->id)->subnets, subnet);
@@ -906,9 +914,10 @@ typedef struct {
   gboolean access;     /* an `access` table was given */
   double bps;
   SimTime lat;
+  guint32 buffer;
 } NodeSpec;
 
-static gboolean node_access(lua_State *L, int opts, double *bps, SimTime *lat);
+static gboolean node_access(lua_State *L, int opts, double *bps, SimTime *lat, guint32 *buffer);
 
 /* Validates the options at index 2 and reads the common ones; `site` is the
  * site whose subnets `subnet = ...` may name (SIM_NONE: no subnet option). */
@@ -924,7 +933,7 @@ static void node_spec_read(lua_State *L, CsLua *ctx, const char *what, const CsO
   n->subnet = site != SIM_NONE ? check_own_subnet(L, ctx, 2, site, what) : SIM_NONE;
   n->bps = 0;
   n->lat = 0;
-  n->access = node_access(L, 2, &n->bps, &n->lat);
+  n->access = node_access(L, 2, &n->bps, &n->lat, &n->buffer);
 }
 
 /* The subnet to put the node in: the one given, else the site's
@@ -941,8 +950,10 @@ static int node_spec_finish(lua_State *L, CsLua *ctx, const NodeSpec *n, SimNode
   if (node == SIM_NODE_NONE || e)
     cs_lua_raise_gerror(L, n->what, e ? e : g_error_new_literal(G_FILE_ERROR, 0, "failed"));
   claim_name(ctx, "node:", n->name);
-  if (n->access)
+  if (n->access) {
     sim_node_set_access(ctx->sim, node, n->bps, n->lat);
+    sim_link_set_buffer(ctx->sim, sim_node_access_link(ctx->sim, node), n->buffer);
+  }
   cs_lua_push_node(L, ctx, node);
   return 1;
 }
@@ -1007,13 +1018,14 @@ static SimNodeId default_core(CsLua *ctx, guint32 site)
 }
 
 /* The optional `access` of a server-like node: FALSE when absent. */
-static gboolean node_access(lua_State *L, int opts, double *bps, SimTime *lat)
+static gboolean node_access(lua_State *L, int opts, double *bps, SimTime *lat, guint32 *buffer)
 {
   if (!cs_opt_has(L, opts, "access"))
     return FALSE;
   *bps = DEFAULT_ACCESS_BPS;
   *lat = DEFAULT_ACCESS_LATENCY;
-  get_access(L, opts, bps, lat);
+  *buffer = SIM_BUFFER_DEFAULT;
+  get_access(L, opts, bps, lat, buffer);
   return TRUE;
 }
 
@@ -1198,7 +1210,8 @@ static int site_external_clients(lua_State *L)
   lua_pop(L, 1);
   double bps = EXTERNAL_ACCESS_BPS;
   SimTime lat = EXTERNAL_ACCESS_LATENCY;
-  get_access(L, 2, &bps, &lat);
+  guint32 buffer = SIM_BUFFER_DEFAULT;
+  get_access(L, 2, &bps, &lat, &buffer);
   cs_lua_check_can_add_clients(L, ctx, "external_clients");
 
   GError *e = NULL;
@@ -1223,6 +1236,7 @@ static int site_external_clients(lua_State *L)
       return luaL_error(L, "external_clients: no room left in 198.18.0.0/15 for %d clients "
                         "(give the group its own cidr = \"a.b.c.d/n\")", (int) count);
   }
+  sim_subnet_set_access_buffer(ctx->sim, subnet, buffer);
   CsLuaSubnet *rec = cs_lua_subnet_rec(ctx, subnet);
   rec->known = TRUE;
   rec->external = TRUE;

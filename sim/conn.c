@@ -247,6 +247,7 @@ static double small_delay(Sim *sim, const guint32 *dl, int n, guint64 payload)
     SimLink *l = sim_link_rec(sim, dl[i] >> 1);
     double bps = l->bps / (double) (l->nflows[dl[i] & 1] + 1);
     t += (double) l->lat + (double) (first + l->framing) * 8e9 / bps;
+    t += sim_load_queue_delay(sim, l, dl[i] & 1);
     double r = (double) ((payload - first) + (segs - 1) * l->framing) * 8e9 / bps;
     rest = MAX(rest, r);
   }
@@ -263,6 +264,7 @@ static void account_small(Sim *sim, SimNodeId src, SimNodeId dst, const guint32 
     SimLink *l = sim_link_rec(sim, dl[i] >> 1);
     double bytes = (double) (payload + segs * l->framing);
     sim_stats_link(sim, dl[i], cls, bytes, 1, sim->now, sim->now);
+    sim_load_small(sim, l, dl[i], bytes); /* may re-rate the bulk flows there */
     if (l->kind == SIM_LINK_WAN)
       wan_bytes += bytes;
   }
@@ -639,8 +641,17 @@ static void deliver(Sim *sim, guint32 midx)
   }
   if (cn->transfer) {
     SimTransfer *t = &g_array_index(sim->transfers, SimTransfer, cn->transfer - 1);
-    t->finished = sim->now;
     guint32 c = m->conn_;
+    if (t->reply && m->dir_ == 0) {
+      /* An exchange's request is in: the response goes back. */
+      sim_msg_release(sim, midx);
+      SimMsg *resp = sim_msg_new(sim);
+      resp->size = t->reply;
+      resp->cls = t->cls;
+      sim_send(sim, c, cn->node[1], resp);
+      return;
+    }
+    t->finished = sim->now;
     sim_msg_release(sim, midx);
     cn->held[0] = cn->held[1] = 0;
     conn_maybe_free(sim, c);
@@ -882,6 +893,15 @@ guint32 sim_transfer(Sim *sim, SimNodeId from, SimNodeId to, guint64 bytes, SimC
   g_array_append_val(sim->transfers, t);
   guint32 id = sim->transfers->len - 1;
   sim_ev_alloc(sim, MAX(at, sim->now), SIM_EV_TRANSFER, SIM_NODE_NONE, id);
+  return id;
+}
+
+guint32 sim_exchange(Sim *sim, SimNodeId from, SimNodeId to, guint64 request, guint64 response,
+                     SimClass cls, SimTime at)
+{
+  g_return_val_if_fail(response > 0, G_MAXUINT32);
+  guint32 id = sim_transfer(sim, from, to, request, cls, at);
+  g_array_index(sim->transfers, SimTransfer, id).reply = response;
   return id;
 }
 

@@ -121,6 +121,12 @@ guint64 sim_conn_open_count(const Sim *sim);
  * (a new connection, no TLS), outside any model.  Returns a transfer id. */
 guint32 sim_transfer(Sim *sim, SimNodeId from, SimNodeId to, guint64 bytes,
                      SimClass cls, SimTime at);
+/* A request/response exchange: at `at`, `from` opens a new connection to
+ * `to` (no TLS) and sends `request` bytes; `to` answers `response` bytes
+ * (> 0) on it.  Returns a transfer id: finished when the response's last
+ * byte is back at `from`. */
+guint32 sim_exchange(Sim *sim, SimNodeId from, SimNodeId to, guint64 request, guint64 response,
+                     SimClass cls, SimTime at);
 /* When the last byte arrived, or -1 while not finished (or failed). */
 SimTime sim_transfer_finished_at(const Sim *sim, guint32 transfer);
 guint32 sim_transfer_count(const Sim *sim);

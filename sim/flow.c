@@ -243,8 +243,13 @@ again:;
       }
     }
   }
-  if (flows->len == 0 && groups->len == 0)
+  if (flows->len == 0 && groups->len == 0) {
+    for (guint i = 0; i < links->len; i++) {
+      guint32 dl = g_array_index(links, guint32, i);
+      sim_link_rec(sim, dl >> 1)->queued[dl & 1] = 0; /* no flow fills it */
+    }
     return;
+  }
   g_array_set_size(sim->scratch_res, links->len);
   g_array_set_size(sim->scratch_cnt, links->len);
   g_array_set_size(sim->scratch_info, links->len);
@@ -255,8 +260,9 @@ again:;
   for (guint i = 0; i < links->len; i++) {
     guint32 dl = g_array_index(links, guint32, i);
     SimLink *l = sim_link_rec(sim, dl >> 1);
-    res[i] = l->payload_rate;
+    res[i] = sim_load_bulk_rate(sim, l, dl); /* what small messages leave */
     cnt[i] = l->nflows[dl & 1];
+    l->queued[dl & 1] = 0; /* until flows freeze at its share */
     info[i] = (SimLinkInfo) { l->framing, l->stats[dl & 1], l->kind == SIM_LINK_WAN };
   }
   guint unfrozen = flows->len, groups_left = groups->len;
@@ -294,6 +300,7 @@ again:;
       break;
     guint32 dl = g_array_index(links, guint32, best);
     SimLink *bl = sim_link_rec(sim, dl >> 1);
+    bl->queued[dl & 1] = 1; /* its flows fill it: a standing queue */
     for (guint32 ref = bl->flows[dl & 1]; ref; ref = hop_of(sim, ref)->next) {
       SimFlow *f = sim_flow_rec(sim, ref >> 4);
       if (f->frozen)
@@ -450,7 +457,7 @@ void sim_flow_start(Sim *sim, guint32 c, guint8 d, guint32 midx)
   for (int h = 0; h < f->nhops; h++) {
     SimLink *l = sim_link_rec(sim, f->hops[h].dl >> 1);
     int hd = f->hops[h].dl & 1;
-    r0 = MIN(r0, l->payload_rate / (double) (l->nflows[hd] + l->nstart[hd] + 1));
+    r0 = MIN(r0, sim_load_bulk_rate(sim, l, f->hops[h].dl) / (double) (l->nflows[hd] + l->nstart[hd] + 1));
   }
   if (f->cap > 0)
     r0 = MIN(r0, f->cap);
@@ -472,6 +479,14 @@ void sim_flow_start(Sim *sim, guint32 c, guint8 d, guint32 midx)
   }
   cn->cwnd[d] = (guint32) cwnd;
   double ss_bytes = (double) m->size - f->remaining;
+  if (ss_bytes > 0 && t > 0) {
+    /* The rounds' windows take their share of each link as small messages
+     * do: the flows already there give way (linkload.c). */
+    for (int h = 0; h < f->nhops; h++) {
+      SimLink *l = sim_link_rec(sim, f->hops[h].dl >> 1);
+      sim_load_once(sim, l, f->hops[h].dl, ss_bytes * (mss + l->framing) / mss);
+    }
+  }
   if (ss_bytes > 0) {
     /* Account the slow-start rounds' bytes as if they moved at rate r0 over them. */
     f->rate = ss_bytes / MAX((double) t, 1.0);
@@ -532,6 +547,10 @@ void sim_flow_dispatch(Sim *sim, SimEvent *ev)
 {
   if (ev->type == SIM_EV_FLOW_TICK) {
     sim_group_tick(sim, ev->u32);
+    return;
+  }
+  if (ev->type == SIM_EV_LOAD_TICK) {
+    sim_load_tick(sim, ev->u32);
     return;
   }
   guint32 fi = ev->u32;

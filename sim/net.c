@@ -120,7 +120,8 @@ guint32 sim_subnet_add(Sim *sim, guint32 site, guint32 base, guint8 prefix,
     }
   }
   SimSubnet s = { .base = base, .prefix = prefix, .site = site, .access_bps = access_bps,
-                  .access_lat = access_latency, .next_host = 1 };
+                  .access_lat = access_latency, .access_buffer = SIM_BUFFER_DEFAULT,
+                  .next_host = 1 };
   g_array_append_val(sim->subnets, s);
   guint32 id = sim->subnets->len - 1;
   /* Keep the index sorted by base address (insertion; subnets are few). */
@@ -173,6 +174,7 @@ static guint32 link_add(Sim *sim, SimLinkKind kind, double bps, SimTime lat, dou
   l.b = b;
   l.up = 1;
   l.framing = framing;
+  l.buffer = SIM_BUFFER_DEFAULT;
   l.payload_rate = bps / 8e9 * (double) sim->p.mss / (double) (sim->p.mss + framing);
   return sim_vec_push(&sim->links, &l);
 }
@@ -222,6 +224,7 @@ SimNodeId sim_node_add(Sim *sim, guint16 kind, guint32 subnet, guint32 addr,
   n.kind = kind;
   n.link = link_add(sim, SIM_LINK_ACCESS, s->access_bps, s->access_lat, 0.0, id, subnet,
                     SIM_FRAMING_ETHERNET);
+  sim_link_rec(sim, n.link)->buffer = s->access_buffer;
   sim_rng_init(&n.rng, sim->p.seed, id, 0);
   sim_rng_init(&n.netrng, sim->p.seed, id, 1);
   sim_vec_push(&sim->nodes, &n);
@@ -297,6 +300,20 @@ double sim_link_loss(const Sim *sim, guint32 l) { return sim_link_rec(sim, l)->l
 gboolean sim_link_is_up(const Sim *sim, guint32 l) { return sim_link_rec(sim, l)->up; }
 guint32 sim_node_access_link(const Sim *sim, SimNodeId n) { return sim_node_rec(sim, n)->link; }
 guint32 sim_dlink_flows(const Sim *sim, guint32 dl) { return sim_link_rec(sim, dl >> 1)->nflows[dl & 1]; }
+
+void sim_link_set_buffer(Sim *sim, guint32 link, guint32 packets)
+{
+  g_return_if_fail(packets > 0);
+  sim_link_rec(sim, link)->buffer = packets;
+}
+
+guint32 sim_link_buffer(const Sim *sim, guint32 link) { return sim_link_rec(sim, link)->buffer; }
+
+void sim_subnet_set_access_buffer(Sim *sim, guint32 subnet, guint32 packets)
+{
+  g_return_if_fail(packets > 0);
+  subnet_rec(sim, subnet)->access_buffer = packets;
+}
 
 void sim_link_set_framing(Sim *sim, guint32 link, guint32 bytes)
 {

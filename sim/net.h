@@ -23,6 +23,9 @@
 /* IPv4 + TCP with timestamps (52) + Ethernet header, FCS, preamble, gap (38). */
 #define SIM_FRAMING_ETHERNET 90
 
+/* A link's device queue, packets, unless set (ns-3's default device queue). */
+#define SIM_BUFFER_DEFAULT 100
+
 typedef enum { SIM_LINK_ACCESS, SIM_LINK_WAN } SimLinkKind;
 
 /* --- addresses ------------------------------------------------------------- */
@@ -72,6 +75,13 @@ double sim_link_bps(const Sim *sim, guint32 link);
 SimTime sim_link_latency(const Sim *sim, guint32 link);
 double sim_link_loss(const Sim *sim, guint32 link);
 gboolean sim_link_is_up(const Sim *sim, guint32 link);
+/* A link's buffer in packets (> 0; SIM_BUFFER_DEFAULT unless set): a
+ * direction that bulk flows fill holds that many full segments queued, which
+ * a small message crossing it waits for. */
+void sim_link_set_buffer(Sim *sim, guint32 link, guint32 packets);
+guint32 sim_link_buffer(const Sim *sim, guint32 link);
+/* The buffer of the access links of hosts added to the subnet from now on. */
+void sim_subnet_set_access_buffer(Sim *sim, guint32 subnet, guint32 packets);
 /* Sets the framing overhead per segment of a link (bytes). */
 void sim_link_set_framing(Sim *sim, guint32 link, guint32 bytes);
 guint32 sim_node_access_link(const Sim *sim, SimNodeId node);

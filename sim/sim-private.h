@@ -35,6 +35,7 @@ typedef enum {
   SIM_EV_SEND_NEXT,   /* u32 = conn, u64 = dir: start the next queued message */
   SIM_EV_TRANSFER,    /* u32 = transfer: open its connection */
   SIM_EV_FLOW_TICK,   /* u32 = flow group: a statistics bucket ended, account its members */
+  SIM_EV_LOAD_TICK,   /* u32 = directed link: a bucket ended, its reservation is due (linkload.c) */
 } SimEventType;
 
 typedef struct {
@@ -85,10 +86,23 @@ typedef struct {
   guint32 site;
   double access_bps;  /* default access link bandwidth for hosts */
   SimTime access_lat; /* default access link latency */
+  guint32 access_buffer; /* default access link buffer for hosts, packets */
   guint32 next_host;  /* next host offset for automatic addresses */
   guint32 hosts;      /* hosts added */
   guint32 placed;     /* hosts added at an explicit address */
 } SimSubnet;
+
+/* A directed link's small-message load in the current statistics bucket
+ * (linkload.c): floats, for 32 bytes a direction on every access link. */
+typedef struct {
+  guint64 win;        /* the bucket the figures below are for */
+  float bytes;        /* small-message wire bytes carried in it so far */
+  float resv;         /* wire bytes reserved in it up to `at` (the rate's integral) */
+  float at;           /* ns into the bucket that resv runs to */
+  float rate;         /* reserved now: wire bytes per ns kept from the bulk flows */
+  float est;          /* the small-message rate expected (the last bucket's), bytes/ns */
+  float once;         /* of bytes, those that do not recur (slow-start rounds) */
+} SimLinkLoad;
 
 typedef struct {
   double bps;         /* capacity, bits/s */
@@ -105,8 +119,12 @@ typedef struct {
   guint32 stats[2];   /* series index + 1 per direction (access links: their
                        * subnet's); 0 = none yet */
   guint32 group[2];   /* flow group held to this direction's share, 0 = none */
+  guint32 buffer;     /* device queue, packets (linkload.c) */
+  SimLinkLoad load[2];/* small-message load per direction (linkload.c) */
   guint8 kind;        /* SimLinkKind */
   guint8 up;
+  guint8 queued[2];   /* the direction holds a standing queue: bulk flows fill it */
+  guint8 ticking[2];  /* a LOAD_TICK is pending for the direction */
 } SimLink;
 
 /* Connection states. */
@@ -209,6 +227,7 @@ typedef struct {
 typedef struct {
   SimNodeId from, to;
   guint64 bytes;
+  guint64 reply;        /* an exchange's response bytes (0: a plain transfer) */
   guint8 cls;
   SimTime started;
   SimTime finished;     /* -1 until done */
@@ -441,6 +460,28 @@ void sim_group_accrue(Sim *sim, SimFlow *f);
 void sim_group_rekey(Sim *sim, guint32 flow);
 void sim_group_tick(Sim *sim, guint32 group);
 void sim_groups_clear(Sim *sim);
+/* linkload.c: small messages share the links */
+/* A small message's wire bytes cross directed link dl now: counted in the
+ * link's load; when the load outgrows what is reserved for it, the bulk
+ * flows there are re-rated. */
+void sim_load_small(Sim *sim, SimLink *l, guint32 dl, double wire);
+/* The same for bytes of this bucket only (a bulk flow's slow-start rounds):
+ * they are not expected again in the next one. */
+void sim_load_once(Sim *sim, SimLink *l, guint32 dl, double wire);
+/* LOAD_TICK: a bucket ended on a direction that reserves something for
+ * small messages while bulk flows share it. */
+void sim_load_tick(Sim *sim, guint32 dl);
+/* The payload rate (bytes per ns) bulk flows may share on dl now: capacity
+ * less the small-message reservation (brought to the current bucket). */
+double sim_load_bulk_rate(Sim *sim, SimLink *l, guint32 dl);
+/* The standing queue's delay (ns) a small message meets on dl: the buffer's
+ * packets at line rate while bulk flows fill the direction, else 0. */
+static inline double sim_load_queue_delay(const Sim *sim, const SimLink *l, int d)
+{
+  if (!l->queued[d])
+    return 0;
+  return (double) l->buffer * (double) (sim->p.mss + l->framing) * 8e9 / l->bps;
+}
 /* net.c */
 void sim_net_init(Sim *sim);
 void sim_net_clear(Sim *sim);

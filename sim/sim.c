@@ -306,6 +306,7 @@ static void dispatch(Sim *sim, SimEvent *ev)
   case SIM_EV_FLOW_DONE:
   case SIM_EV_FLOW_RATE:
   case SIM_EV_FLOW_TICK:
+  case SIM_EV_LOAD_TICK:
     sim_flow_dispatch(sim, ev);
     break;
   default:

@@ -31,6 +31,14 @@ foreach(f ${SCENARIO_FILES})
   set_tests_properties(scenario.${name} PROPERTIES LABELS scenario TIMEOUT 300)
 endforeach()
 
+# Issue 21's branch study at the other bandwidths (the file alone runs 10 Mbps).
+foreach(bw 20Mbps 50Mbps 100Mbps)
+  add_test(NAME scenario.branch_wan_share.${bw}
+           COMMAND chainsim run ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/branch_wan_share.lua
+                   --set bandwidth=${bw} --out ${SCENARIO_OUT}/branch_wan_share-${bw} --quiet)
+  set_tests_properties(scenario.branch_wan_share.${bw} PROPERTIES LABELS scenario TIMEOUT 300)
+endforeach()
+
 file(GLOB BAD_FILES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/bad/*.lua)
 foreach(f ${BAD_FILES})
   get_filename_component(name ${f} NAME_WE)

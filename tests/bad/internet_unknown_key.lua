@@ -1,4 +1,4 @@
--- expect: internet_unknown_key.lua:4: internet: unknown option 'delay' (expected one of: bandwidth, latency, loss, to)
+-- expect: internet_unknown_key.lua:4: internet: unknown option 'delay' (expected one of: bandwidth, buffer, latency, loss, to)
 local sim = chainsim.new{}
 local dc = sim:site{ name = "dc" }
 sim:internet{ to = dc, bandwidth = "1Gbps", delay = "40ms" }

@@ -28,6 +28,8 @@ local t1, t2, t3, t4 = done(d1, 180), done(d2, 181), done(d3, 182), done(d4, 183
 sim:expect(d1:completed() == 1 and d2:completed() == 1 and d3:completed() == 1 and d4:completed() == 1,
            "every fetch completes")
 sim:expect(t1 < t2 and t2 < t3 and t3 < t4, "they finish in the order they asked")
--- Each starts when the hold before it ends, so they finish exactly 8 s apart.
-local function apart(a, b) return math.abs(b - a - 8.0) < 1e-6 end
-sim:expect(apart(t1, t2) and apart(t2, t3) and apart(t3, t4), "one at a time, 8 s apart")
+-- Each starts when the hold before it ends, so they finish 8 s apart: within
+-- 50 ms, as the small messages on a client's access link (its registrations
+-- and chain traffic) take their share of it from the fetch's flow.
+local function apart(a, b) return math.abs(b - a - 8.0) < 0.05 end
+sim:expect(apart(t1, t2) and apart(t2, t3) and apart(t3, t4), "one at a time, 8 s apart (within 50 ms)")
