@@ -552,7 +552,7 @@ static int sim_at(lua_State *L)
 {
   CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
   lua_settop(L, 3);
-  SimTime at = cs_lua_check_duration(L, 2, "at", "time");
+  SimTime at = cs_opt_check_duration(L, 2, "at", "time");
   if (lua_type(L, 3) != LUA_TFUNCTION)
     cs_opt_error(L, "at", "fn", "a function", 3);
   cs_lua_check_mutable(L, ctx, "at");
@@ -726,10 +726,14 @@ static int q_tostring(lua_State *L)
 
 /* ---- actions -------------------------------------------------------------------------------- */
 
+/* A package file: at most 64GiB, so at most 16,777,216 shards of the
+ * smallest shard size (4KiB); a client's map of them is at most 2MiB. */
+#define PACKAGE_SIZE_MAX (64 * CS_OPT_GIB)
+
 static const CsOptField PACKAGE_FIELDS[] = {
   { .key = "name", .type = CS_OPT_STRING },
-  { .key = "run_time", .type = CS_OPT_DURATION },
-  { .key = "size", .type = CS_OPT_SIZE },
+  { .key = "run_time", .type = CS_OPT_DURATION, CS_OPT_RANGE(0, 24 * CS_OPT_HOUR) },
+  { .key = "size", .type = CS_OPT_SIZE, CS_OPT_RANGE(0, PACKAGE_SIZE_MAX) },
   { NULL },
 };
 
@@ -881,7 +885,7 @@ static int a_tostring(lua_State *L)
 
 static const CsOptField THROTTLE_FIELDS[] = {
   { .key = "at", .type = CS_OPT_DURATION },
-  { .key = "bandwidth", .type = CS_OPT_RATE },
+  { .key = "bandwidth", .type = CS_OPT_RATE, CS_OPT_RANGE(CS_OPT_KBPS, CS_OPT_RATE_CEIL) },
   { .key = "concurrent", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 1, .has_max = TRUE,
     .max = 1000000 },
   { .key = "subnet", .type = CS_OPT_ANY },
@@ -974,8 +978,6 @@ static int sim_throttle(lua_State *L)
   if (!cs_opt_has(L, 2, "bandwidth") && !cs_opt_has(L, 2, "concurrent"))
     return luaL_error(L, "throttle: expected 'bandwidth', 'concurrent' or both (what to cap)");
   double bps = cs_opt_get_rate(L, 2, "bandwidth", 0);
-  if (cs_opt_has(L, 2, "bandwidth") && bps <= 0)
-    return luaL_error(L, "throttle 'bandwidth': expected a rate > 0 (leave it out for no cap)");
   guint32 concurrent = (guint32) cs_opt_get_int(L, 2, "concurrent", 0);
   /* Subnets: checked and counted before anything is kept. */
   guint nsub = 0;
@@ -1013,7 +1015,7 @@ static const CsOptField TRANSFER_FIELDS[] = {
   { .key = "at", .type = CS_OPT_DURATION },
   { .key = "class", .type = CS_OPT_STRING, .choices = CLASS_NAMES },
   { .key = "from", .type = CS_OPT_ANY, .required = TRUE },
-  { .key = "size", .type = CS_OPT_SIZE, .required = TRUE },
+  { .key = "size", .type = CS_OPT_SIZE, .required = TRUE, CS_OPT_RANGE(1, CS_OPT_SIZE_CEIL) },
   { .key = "to", .type = CS_OPT_ANY, .required = TRUE },
   { NULL },
 };
@@ -1040,8 +1042,6 @@ static int sim_transfer_m(lua_State *L)
   if (from == to)
     return luaL_error(L, "transfer: 'from' and 'to' are the same node");
   guint64 size = cs_opt_get_size(L, 2, "size", 0);
-  if (size == 0)
-    return luaL_error(L, "transfer 'size': expected a size > 0");
   const char *cls = cs_opt_get_string(L, 2, "class", "bulk");
   SimClass c = SIM_CLS_BULK;
   for (int i = 0; i < SIM_CLS_COUNT; i++)
@@ -1084,7 +1084,8 @@ static void progress(Sim *sim, gpointer data)
 }
 
 static const CsOptField RUN_FIELDS[] = {
-  { .key = "duration", .type = CS_OPT_DURATION, .required = TRUE },
+  { .key = "duration", .type = CS_OPT_DURATION, .required = TRUE,
+    CS_OPT_RANGE(CS_OPT_NS, CS_OPT_DURATION_CEIL) },
   { NULL },
 };
 
@@ -1098,8 +1099,6 @@ static int sim_run(lua_State *L)
   if (ctx->phase == CS_PHASE_DONE)
     return luaL_error(L, "run: the simulation has already run (one sim:run per scenario)");
   SimTime duration = cs_opt_get_duration(L, 2, "duration", 0);
-  if (duration <= 0)
-    return luaL_error(L, "run 'duration': expected a duration > 0");
 
   ctx->phase = CS_PHASE_RUNNING;
   ctx->duration = duration;
