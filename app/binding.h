@@ -41,6 +41,7 @@ typedef struct {
   const char *out_dir;     /* folder for figures (exists; the run's staging folder, outset.h);
                             * NULL: sim:plot draws nothing */
   FILE *trace;             /* --trace: one CSV row per delivered message; NULL: none */
+  guint64 max_memory;      /* --max-memory: the model's estimated state, bytes; 0: no cap */
 } CsLuaOptions;
 
 /* Installs `chainsim` in the sandbox's state.  Copies what it needs from opts. */

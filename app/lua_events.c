@@ -744,6 +744,9 @@ static const CsOptField DEPLOY_FIELDS[] = {
   { NULL },
 };
 
+/* A client's cache entry of a file, besides its shard maps (bytes). */
+#define DEPLOY_CLIENT_BYTES 32
+
 /* Longest package file name. */
 #define PACKAGE_NAME_MAX 255
 
@@ -780,9 +783,16 @@ static int sim_deploy(lua_State *L)
   guint n;
   CsTarget *targets = read_targets(L, ctx, 2, "deploy", &n);
   GError *e = NULL;
+  guint32 files = cs_world_file_count(ctx->world);
   gint32 a = cs_world_deploy(ctx->world, at, &pkg, targets, n, &e);
   if (a < 0)
     cs_lua_raise_gerror(L, "deploy", e ? e : g_error_new_literal(G_FILE_ERROR, 0, "refused"));
+  if (cs_world_file_count(ctx->world) > files) {
+    /* A new file: every endpoint may come to hold a map of its shards in
+     * its cache and one of those pending, allocated during the run. */
+    guint64 nshards = (pkg.size + ctx->shard_size - 1) / ctx->shard_size;
+    cs_budget_add_per_client(L, &ctx->budget, "deploy", 2 * ((nshards + 7) / 8) + DEPLOY_CLIENT_BYTES);
+  }
   guint32 wa = (guint32) a;
   g_array_append_val(ctx->actions, wa);
   cs_lua_push_obj(L, ctx, CS_LUA_ACTION, ctx->actions->len - 1);
@@ -1099,6 +1109,8 @@ static int sim_run(lua_State *L)
   if (ctx->phase == CS_PHASE_DONE)
     return luaL_error(L, "run: the simulation has already run (one sim:run per scenario)");
   SimTime duration = cs_opt_get_duration(L, 2, "duration", 0);
+  cs_budget_add(L, &ctx->budget, "run",
+                (guint64) (duration / sim_params(ctx->sim)->bucket + 1) * CS_BUDGET_BUCKET_BYTES);
 
   ctx->phase = CS_PHASE_RUNNING;
   ctx->duration = duration;

@@ -552,6 +552,7 @@ static int chainsim_new(lua_State *L)
   p.peers_per_side = (guint32) cs_opt_get_int(L, 1, "peers_per_side", p.peers_per_side);
   p.cache_size = cs_opt_get_size(L, 1, "cache_size", p.cache_size);
   p.shard_size = (guint32) cs_opt_get_size(L, 1, "shard_size", p.shard_size);
+  ctx->shard_size = p.shard_size;
   p.download_retry = cs_opt_get_duration(L, 1, "download_retry", p.download_retry);
   get_range(L, 1, "registration", REGISTRATION_FIELDS, &p.reg_min, &p.reg_max);
   get_range(L, 1, "initial_registration", INITIAL_REGISTRATION_FIELDS, &p.init_min, &p.init_max);
@@ -795,8 +796,10 @@ static int site_subnet(lua_State *L)
   double bps = DEFAULT_ACCESS_BPS;
   SimTime lat = DEFAULT_ACCESS_LATENCY;
   get_access(L, 2, &bps, &lat);
-  if (clients > 0)
+  if (clients > 0) {
     cs_lua_check_can_add_clients(L, ctx, "subnet");
+    cs_budget_add_clients(L, &ctx->budget, "subnet", clients);
+  }
 
   GError *e = NULL;
   guint32 subnet = sim_subnet_add(ctx->sim, site->id, base, prefix, bps, lat, &e);
@@ -1160,6 +1163,7 @@ static int site_external_clients(lua_State *L)
                       "servers (the scenario has %d)", (int) cs_world_zone_count(ctx->world));
   }
   lua_pop(L, 1);
+  cs_budget_add_clients(L, &ctx->budget, "external_clients", count);
   guint32 base = 0;
   guint8 prefix = 0;
   gboolean explicit_cidr = cs_opt_push(L, 2, "cidr") != LUA_TNIL;
@@ -1350,6 +1354,18 @@ static int share_by_remainder(const void *a, const void *b)
   return strcmp(x->value, y->value);
 }
 
+/* The world's sensor `name`, made (and its per-endpoint values charged to
+ * the memory budget) when new. */
+static guint32 world_sensor(lua_State *L, CsLua *ctx, const char *name)
+{
+  if (cs_world_sensor_find(ctx->world, name) < 0)
+    cs_budget_add_per_client(L, &ctx->budget, "sensor", CS_BUDGET_SENSOR_BYTES);
+  guint32 sensor = cs_world_sensor(ctx->world, name);
+  while (ctx->sensor_names->len <= sensor)
+    g_ptr_array_add(ctx->sensor_names, NULL);
+  return sensor;
+}
+
 /* site:sensor(name, values) / subnet:sensor(name, values). */
 static int group_sensor(lua_State *L)
 {
@@ -1402,9 +1418,7 @@ static int group_sensor(lua_State *L)
       lua_pop(L, 1);
       lua_rawseti(L, 5, (lua_Integer) i + 1);
     }
-    guint32 sensor = cs_world_sensor(ctx->world, name);
-    while (ctx->sensor_names->len <= sensor)
-      g_ptr_array_add(ctx->sensor_names, NULL);
+    guint32 sensor = world_sensor(L, ctx, name);
     if (g_ptr_array_index(ctx->sensor_names, sensor) == NULL)
       g_ptr_array_index(ctx->sensor_names, sensor) = g_strdup(name);
     for (guint i = 0; i < n; i++) {
@@ -1466,9 +1480,7 @@ static int group_sensor(lua_State *L)
       shares[i].count++;
     qsort(shares, k, sizeof(Share), share_by_name);
   }
-  guint32 sensor = cs_world_sensor(ctx->world, name);
-  while (ctx->sensor_names->len <= sensor)
-    g_ptr_array_add(ctx->sensor_names, NULL);
+  guint32 sensor = world_sensor(L, ctx, name);
   if (g_ptr_array_index(ctx->sensor_names, sensor) == NULL)
     g_ptr_array_index(ctx->sensor_names, sensor) = g_strdup(name);
   guint c = 0;
@@ -2183,6 +2195,7 @@ CsLua *cs_lua_new(CsSandbox *sb, const CsLuaOptions *opts)
   ctx->pending_at = g_array_new(FALSE, FALSE, sizeof(CsLuaPendingAt));
   ctx->wheres = g_string_chunk_new(1024);
   ctx->transfer_at = g_array_new(FALSE, TRUE, sizeof(SimTime));
+  cs_budget_init(&ctx->budget, opts->max_memory);
   cs_sandbox_set_seed(sb, ctx->seed);
   lua_State *L = ctx->L;
   lua_pushcfunction(L, install);

@@ -1,8 +1,9 @@
 # Runs chainsim and expects exit status 2, a message on stderr, and no output
 # file.  Either SCENARIO (a bad scenario whose first line is
-# "-- expect: NAME.lua:LINE: message") or ARGS ('|'-separated command line)
-# with FRAGMENT.  OUT is the --out folder checked for leftovers (in it, and
-# a staging folder beside it).
+# "-- expect: NAME.lua:LINE: message", optionally followed by a line
+# "-- args: ..." of extra command-line arguments) or ARGS ('|'-separated
+# command line) with FRAGMENT.  OUT is the --out folder checked for leftovers
+# (in it, and a staging folder beside it).
 file(REMOVE_RECURSE ${OUT})
 if(DEFINED SCENARIO)
   # file(READ), not file(STRINGS): a message may hold ';'.
@@ -17,6 +18,11 @@ if(DEFINED SCENARIO)
     message(FATAL_ERROR "${SCENARIO}: the expected message must start with '${base}:LINE: '")
   endif()
   set(cmd ${CHAINSIM} run ${SCENARIO} --out ${OUT} --quiet --max-lua-instructions ${INSTRUCTIONS})
+  # An optional second line "-- args: --flag value ..." adds command-line arguments.
+  if(text MATCHES "^-- expect: [^\n]+\n-- args: ([^\n]+)\n")
+    separate_arguments(extra UNIX_COMMAND "${CMAKE_MATCH_1}")
+    list(APPEND cmd ${extra})
+  endif()
 else()
   string(REPLACE "|" ";" args "${ARGS}")
   set(cmd ${CHAINSIM} ${args})
