@@ -355,6 +355,7 @@ void viz_font(VizCanvas *c, double size, gboolean bold)
 
 double viz_text_width(VizCanvas *c, const char *s)
 {
+  c->measures++;
   cairo_text_extents_t te;
   cairo_text_extents(c->cr, s, &te);
   return te.x_advance;
@@ -416,16 +417,24 @@ char *viz_text_fit(VizCanvas *c, const char *s, double maxw)
 {
   if (viz_text_width(c, s) <= maxw)
     return g_strdup(s);
-  /* Drop characters from the end until "prefix…" fits. */
-  glong n = g_utf8_strlen(s, -1);
-  for (glong keep = n - 1; keep > 0; keep--) {
-    const char *end = g_utf8_offset_to_pointer(s, keep);
-    char *t = g_strdup_printf("%.*s…", (int) (end - s), s);
-    if (viz_text_width(c, t) <= maxw)
-      return t;
-    g_free(t);
+  /* Bisection over the characters kept: a longer prefix is never narrower.
+   * Keeping none ("…" alone) is the answer when nothing else fits. */
+  glong lo = 0, hi = g_utf8_strlen(s, -1) - 1;
+  GString *t = g_string_new(NULL);
+  while (lo < hi) {
+    glong mid = lo + (hi - lo + 1) / 2;
+    g_string_truncate(t, 0);
+    g_string_append_len(t, s, g_utf8_offset_to_pointer(s, mid) - s);
+    g_string_append(t, "…");
+    if (viz_text_width(c, t->str) <= maxw)
+      lo = mid;
+    else
+      hi = mid - 1;
   }
-  return g_strdup("…");
+  g_string_truncate(t, 0);
+  g_string_append_len(t, s, g_utf8_offset_to_pointer(s, lo) - s);
+  g_string_append(t, "…");
+  return g_string_free(t, FALSE);
 }
 
 void viz_dest(VizCanvas *c, const char *kind, const char *name, double x, double y)
