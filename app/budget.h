@@ -13,7 +13,7 @@
  * values"): about 1 KiB per endpoint for its records, connections and
  * peers over a run; a distributed file's shard map twice per endpoint
  * (cache and pending bits); 2 bytes per endpoint per sensor; one statistics
- * row per time bucket. */
+ * row per time bucket; a site, subnet or server with its records. */
 #pragma once
 #include <glib.h>
 #include <lua.h>
@@ -21,6 +21,8 @@
 #define CS_BUDGET_CLIENT_BYTES 1024
 #define CS_BUDGET_SENSOR_BYTES 2
 #define CS_BUDGET_BUCKET_BYTES 64
+/* A site, subnet or server-like node with its links and records. */
+#define CS_BUDGET_RECORD_BYTES 512
 /* Smallest --max-memory accepted. */
 #define CS_BUDGET_MIN (1024 * 1024)
 

@@ -627,6 +627,7 @@ static int sim_site(lua_State *L)
   guint32 to = SIM_NONE;
   if (cs_opt_push(L, 2, "wan") != LUA_TNIL)
     to = check_wan(L, ctx, 3, "wan");
+  cs_budget_add(L, &ctx->budget, "site", CS_BUDGET_RECORD_BYTES);
 
   guint32 site = sim_site_add(ctx->sim, name);
   claim_name(ctx, "site:", name);
@@ -796,6 +797,7 @@ static int site_subnet(lua_State *L)
   double bps = DEFAULT_ACCESS_BPS;
   SimTime lat = DEFAULT_ACCESS_LATENCY;
   get_access(L, 2, &bps, &lat);
+  cs_budget_add(L, &ctx->budget, "subnet", CS_BUDGET_RECORD_BYTES);
   if (clients > 0) {
     cs_lua_check_can_add_clients(L, ctx, "subnet");
     cs_budget_add_clients(L, &ctx->budget, "subnet", clients);
@@ -906,6 +908,7 @@ static void node_spec_read(lua_State *L, CsLua *ctx, const char *what, const CsO
   n->bps = 0;
   n->lat = 0;
   n->access = node_access(L, 2, &n->bps, &n->lat);
+  cs_budget_add(L, &ctx->budget, what, CS_BUDGET_RECORD_BYTES);
 }
 
 /* The subnet to put the node in: the one given, else the site's
