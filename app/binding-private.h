@@ -12,6 +12,7 @@
 #include "firewall.h"
 #include "luaopt.h"
 #include "warnings.h"
+#include "budget.h"
 
 /* Metatable names, shown in messages ("expected a site, got chainsim.node"). */
 #define CS_LUA_SIM "chainsim.sim"
@@ -134,6 +135,8 @@ struct CsLua {
   GArray *pending_at;      /* CsLuaPendingAt: times given before sim:run, checked by it */
   GStringChunk *wheres;    /* their "file.lua:12" strings, each kept once */
   GArray *transfer_at;     /* SimTime: start of each sim:transfer, by transfer id */
+  CsBudget budget;         /* the model's memory, estimated before it grows */
+  guint32 shard_size;      /* chainsim.new's shard_size (for the budget) */
 };
 
 /* A time given to a call before the run's end was known. */

@@ -42,6 +42,7 @@ typedef struct {
                             * NULL: sim:plot draws nothing */
   FILE *trace;             /* --trace: one CSV row per delivered message; NULL: none */
   SimTime max_run;         /* > 0: sim:run simulates at most this long (the fuzzer) */
+  guint64 max_memory;      /* --max-memory: the model's estimated state, bytes; 0: no cap */
 } CsLuaOptions;
 
 /* Installs `chainsim` in the sandbox's state.  Copies what it needs from opts. */

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "baseline.h"
 #include "binding.h"
+#include "budget.h"
 #include "embedded.h"
 #include "escape.h"
 #include "outfile.h"
@@ -80,6 +81,7 @@ typedef struct {
   char *tolerance;     /* --tolerance */
   char *max_insn;      /* --max-lua-instructions */
   char *max_cpu;       /* --max-scenario-seconds */
+  char *max_memory;    /* --max-memory, unparsed */
   gboolean no_figures; /* --no-figures */
 } RunArgs;
 
@@ -93,6 +95,7 @@ static void run_args_clear(RunArgs *a)
   g_free(a->tolerance);
   g_free(a->max_insn);
   g_free(a->max_cpu);
+  g_free(a->max_memory);
 }
 
 /* The message of an error a call reported.  A call that fails through a
@@ -236,6 +239,7 @@ typedef struct {
   gboolean seed_given;
   guint64 max_insn;          /* Lua instruction limit */
   double max_cpu;            /* CPU seconds of the scenario's code; 0 = none */
+  guint64 max_memory;        /* the model's estimated state, bytes (0: no cap) */
   const char **keys, **values;
   guint n_set;
   gboolean progress;
@@ -252,7 +256,8 @@ static int load_args_parse(const char *cmd, const char *scenario, const char *se
                            const char *max_cpu, char **set, LoadArgs *la, GPtrArray *owned)
 {
   *la = (LoadArgs){ .cmd = cmd, .scenario = scenario, .seed = 1, .max_insn = CS_SANDBOX_DEFAULT_INSTRUCTION_LIMIT,
-                    .max_cpu = CS_SANDBOX_DEFAULT_CPU_SECONDS };
+                    .max_cpu = CS_SANDBOX_DEFAULT_CPU_SECONDS,
+                    .max_memory = cs_budget_default_limit() };
   la->seed_given = seed != NULL;
   if (la->seed_given && !parse_seed(cmd, seed, &la->seed))
     return CS_EXIT_USAGE;
@@ -342,6 +347,7 @@ static int load_scenario(const LoadArgs *a, Loaded *l)
     .progress = a->progress,
     .out_dir = a->out_dir,
     .trace = a->trace,
+    .max_memory = a->max_memory,
   };
   l->ctx = cs_lua_new(l->sb, &lo);
   g_free(sha);
@@ -392,6 +398,16 @@ static int run_scenario(const char *scenario, RunArgs *a)
   int urc = load_args_parse(cmd, scenario, a->seed, a->max_insn, a->max_cpu, a->set, &la, owned);
   if (urc != CS_EXIT_OK)
     return urc;
+  if (a->max_memory) {
+    GError *e = NULL;
+    if (!cs_units_parse_size(a->max_memory, &la.max_memory, &e) || la.max_memory < CS_BUDGET_MIN) {
+      gchar *q = cs_units_quote(a->max_memory);
+      usage_error(cmd, "--max-memory: expected a size of at least 1MiB like \"8GiB\", got %s", q);
+      g_free(q);
+      g_clear_error(&e);
+      return CS_EXIT_USAGE;
+    }
+  }
   double tolerance = CS_BASELINE_DEFAULT_TOLERANCE;
   if (a->tolerance) {
     GError *e = NULL;
@@ -537,6 +553,9 @@ static int cmd_run(int argc, char **argv)
     { "max-scenario-seconds", 0, 0, G_OPTION_ARG_STRING, &a.max_cpu,
       "Stop a scenario whose own code (the simulation excluded) used S s of CPU time "
       "(default 60)", "S" },
+    { "max-memory", 0, 0, G_OPTION_ARG_STRING, &a.max_memory,
+      "Refuse a scenario whose model would need more memory than SIZE (default 80% of RAM)",
+      "SIZE" },
     { NULL },
   };
   GOptionContext *oc = g_option_context_new("[SCENARIO.lua] - run a scenario");

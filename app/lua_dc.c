@@ -58,7 +58,7 @@ static void raise_world(lua_State *L, const char *what, GError *e)
 static const CsOptField DC_FIELDS[] = {
   { .key = "at", .type = CS_OPT_DURATION },
   { .key = "endpoint", .type = CS_OPT_ANY, .required = TRUE },
-  { .key = "keep", .type = CS_OPT_DURATION },
+  { .key = "keep", .type = CS_OPT_DURATION, CS_OPT_RANGE(CS_OPT_NS, CS_OPT_DURATION_CEIL) },
   { .key = "module", .type = CS_OPT_ANY },
   { NULL },
 };
@@ -76,9 +76,6 @@ static int sim_direct_connect(lua_State *L)
   guint32 client = opt_endpoint(L, ctx, 2, "direct_connect", "endpoint");
   SimNodeId module = cs_lua_opt_module(L, ctx, 2, "direct_connect");
   SimTime keep = cs_opt_get_duration(L, 2, "keep", 0);
-  if (cs_opt_has(L, 2, "keep") && keep <= 0)
-    return luaL_error(L, "direct_connect 'keep': expected a duration > 0 (leave it out to "
-                      "keep the session to the end of the run)");
   GError *e = NULL;
   gint32 sid = cs_world_direct_connect(ctx->world, at, client, module, keep, &e);
   if (sid < 0)

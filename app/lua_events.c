@@ -12,6 +12,7 @@
  * inside the event loop; an error in one stops the run and is raised from
  * sim:run with the function's own file and line. */
 #include "binding-private.h"
+#include "units.h"
 #include "stats.h"
 #include <math.h>
 #include <stdio.h>
@@ -552,7 +553,7 @@ static int sim_at(lua_State *L)
 {
   CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
   lua_settop(L, 3);
-  SimTime at = cs_lua_check_duration(L, 2, "at", "time");
+  SimTime at = cs_opt_check_duration(L, 2, "at", "time");
   if (lua_type(L, 3) != LUA_TFUNCTION)
     cs_opt_error(L, "at", "fn", "a function", 3);
   cs_lua_check_mutable(L, ctx, "at");
@@ -726,10 +727,18 @@ static int q_tostring(lua_State *L)
 
 /* ---- actions -------------------------------------------------------------------------------- */
 
+/* A package file: at most 64GiB (and PACKAGE_SHARDS_MAX shards). */
+#define PACKAGE_SIZE_MAX (64 * CS_OPT_GIB)
+/* Shards of one file: per-message work grows with the file's shard map, so
+ * 262,144 shards (1GiB in 4KiB shards) ran 200 endpoints for minutes where
+ * 24,414 took 0.4 s.  64GiB needs 1MiB shards; the default 512KiB shards
+ * carry 32GiB. */
+#define PACKAGE_SHARDS_MAX 65536
+
 static const CsOptField PACKAGE_FIELDS[] = {
   { .key = "name", .type = CS_OPT_STRING },
-  { .key = "run_time", .type = CS_OPT_DURATION },
-  { .key = "size", .type = CS_OPT_SIZE },
+  { .key = "run_time", .type = CS_OPT_DURATION, CS_OPT_RANGE(0, 24 * CS_OPT_HOUR) },
+  { .key = "size", .type = CS_OPT_SIZE, CS_OPT_RANGE(0, PACKAGE_SIZE_MAX) },
   { NULL },
 };
 
@@ -739,6 +748,9 @@ static const CsOptField DEPLOY_FIELDS[] = {
   { .key = "targets", .type = CS_OPT_ANY },
   { NULL },
 };
+
+/* A client's cache entry of a file, besides its shard maps (bytes). */
+#define DEPLOY_CLIENT_BYTES 32
 
 /* Longest package file name. */
 #define PACKAGE_NAME_MAX 255
@@ -771,14 +783,29 @@ static int sim_deploy(lua_State *L)
       return luaL_error(L, "package 'name': a package without files (size 0) has no file to "
                         "name; give it a size");
   }
+  guint64 nshards = (pkg.size + ctx->shard_size - 1) / ctx->shard_size;
+  if (nshards > PACKAGE_SHARDS_MAX) {
+    char size[CS_UNITS_FORMAT_MAX], shard[CS_UNITS_FORMAT_MAX];
+    cs_units_format_size(pkg.size, size, sizeof size);
+    cs_units_format_size(ctx->shard_size, shard, sizeof shard);
+    return luaL_error(L, "package 'size': %s in shards of %s is %d shards, more than %d (a "
+                      "client scans its map of them per message); give chainsim.new a larger "
+                      "shard_size", size, shard, (int) nshards, PACKAGE_SHARDS_MAX);
+  }
   cs_lua_check_mutable(L, ctx, "deploy");
   SimTime at = cs_lua_get_at(L, ctx, 2, "deploy");
   guint n;
   CsTarget *targets = read_targets(L, ctx, 2, "deploy", &n);
   GError *e = NULL;
+  guint32 files = cs_world_file_count(ctx->world);
   gint32 a = cs_world_deploy(ctx->world, at, &pkg, targets, n, &e);
   if (a < 0)
     cs_lua_raise_gerror(L, "deploy", e ? e : g_error_new_literal(G_FILE_ERROR, 0, "refused"));
+  if (cs_world_file_count(ctx->world) > files) {
+    /* A new file: every endpoint may come to hold a map of its shards in
+     * its cache and one of those pending, allocated during the run. */
+    cs_budget_add_per_client(L, &ctx->budget, "deploy", 2 * ((nshards + 7) / 8) + DEPLOY_CLIENT_BYTES);
+  }
   guint32 wa = (guint32) a;
   g_array_append_val(ctx->actions, wa);
   cs_lua_push_obj(L, ctx, CS_LUA_ACTION, ctx->actions->len - 1);
@@ -881,7 +908,7 @@ static int a_tostring(lua_State *L)
 
 static const CsOptField THROTTLE_FIELDS[] = {
   { .key = "at", .type = CS_OPT_DURATION },
-  { .key = "bandwidth", .type = CS_OPT_RATE },
+  { .key = "bandwidth", .type = CS_OPT_RATE, CS_OPT_RANGE(CS_OPT_KBPS, CS_OPT_RATE_CEIL) },
   { .key = "concurrent", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 1, .has_max = TRUE,
     .max = 1000000 },
   { .key = "subnet", .type = CS_OPT_ANY },
@@ -974,8 +1001,6 @@ static int sim_throttle(lua_State *L)
   if (!cs_opt_has(L, 2, "bandwidth") && !cs_opt_has(L, 2, "concurrent"))
     return luaL_error(L, "throttle: expected 'bandwidth', 'concurrent' or both (what to cap)");
   double bps = cs_opt_get_rate(L, 2, "bandwidth", 0);
-  if (cs_opt_has(L, 2, "bandwidth") && bps <= 0)
-    return luaL_error(L, "throttle 'bandwidth': expected a rate > 0 (leave it out for no cap)");
   guint32 concurrent = (guint32) cs_opt_get_int(L, 2, "concurrent", 0);
   /* Subnets: checked and counted before anything is kept. */
   guint nsub = 0;
@@ -1013,7 +1038,7 @@ static const CsOptField TRANSFER_FIELDS[] = {
   { .key = "at", .type = CS_OPT_DURATION },
   { .key = "class", .type = CS_OPT_STRING, .choices = CLASS_NAMES },
   { .key = "from", .type = CS_OPT_ANY, .required = TRUE },
-  { .key = "size", .type = CS_OPT_SIZE, .required = TRUE },
+  { .key = "size", .type = CS_OPT_SIZE, .required = TRUE, CS_OPT_RANGE(1, CS_OPT_SIZE_CEIL) },
   { .key = "to", .type = CS_OPT_ANY, .required = TRUE },
   { NULL },
 };
@@ -1130,7 +1155,8 @@ static void progress(Sim *sim, gpointer data)
 }
 
 static const CsOptField RUN_FIELDS[] = {
-  { .key = "duration", .type = CS_OPT_DURATION, .required = TRUE },
+  { .key = "duration", .type = CS_OPT_DURATION, .required = TRUE,
+    CS_OPT_RANGE(CS_OPT_NS, CS_OPT_DURATION_CEIL) },
   { NULL },
 };
 
@@ -1144,8 +1170,8 @@ static int sim_run(lua_State *L)
   if (ctx->phase == CS_PHASE_DONE)
     return luaL_error(L, "run: the simulation has already run (one sim:run per scenario)");
   SimTime duration = cs_opt_get_duration(L, 2, "duration", 0);
-  if (duration <= 0)
-    return luaL_error(L, "run 'duration': expected a duration > 0");
+  cs_budget_add(L, &ctx->budget, "run",
+                (guint64) (duration / sim_params(ctx->sim)->bucket + 1) * CS_BUDGET_BUCKET_BYTES);
 
   if (ctx->max_run > 0 && duration > ctx->max_run)
     duration = ctx->max_run;

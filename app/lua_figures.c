@@ -96,6 +96,10 @@ static gboolean draw_now(CsLua *ctx, CsLuaFigure *f, GError **err)
 
 /* ---- sim:plot ------------------------------------------------------------------- */
 
+/* Longest title: a figure shows about 150 characters across before
+ * shortening it with "…". */
+#define PLOT_TITLE_MAX 500
+
 static const CsOptField PLOT_FIELDS[] = {
   { .key = "file", .type = CS_OPT_STRING, .required = TRUE },
   { .key = "kind", .type = CS_OPT_STRING, .required = TRUE, .choices = PLOT_KINDS },
@@ -221,6 +225,9 @@ static int sim_plot(lua_State *L)
     const char *t = lua_tolstring(L, -1, &len);
     if (strlen(t) != len || !g_utf8_validate(t, (gssize) len, NULL))
       cs_opt_error_value(L, "plot", "title", "a UTF-8 string", -1);
+    if (g_utf8_strlen(t, (gssize) len) > PLOT_TITLE_MAX)
+      cs_opt_error_value(L, "plot", "title",
+                         "a title of at most " G_STRINGIFY(PLOT_TITLE_MAX) " characters", -1);
     lua_pop(L, 1);
   }
 

@@ -22,6 +22,12 @@
  * the model (the shard count per file is kept in 32 bits). */
 #define SHARD_SIZE_MIN 4096
 #define SHARD_SIZE_MAX (64u * 1024 * 1024)
+/* Links: from a 1kbps modem to 1000Gbps; one way latency at most 1 min (a
+ * geostationary hop is 0.3 s), so that no route of fewer than 10^8 hops can
+ * overflow the kernel's clock. */
+#define LINK_BPS_MIN CS_OPT_KBPS
+#define LINK_BPS_MAX CS_OPT_RATE_CEIL
+#define LINK_LATENCY_MAX CS_OPT_MIN
 
 /* Shares of a sensor must add up to 1 within this (they are typed decimals). */
 #define SHARE_SUM_SLACK 1e-6
@@ -276,32 +282,7 @@ const char *cs_lua_node_label(CsLua *ctx, SimNodeId node, char *buf, gsize size)
 
 SimTime cs_lua_check_duration(lua_State *L, int idx, const char *what, const char *name)
 {
-  GError *e = NULL;
-  gint64 v = 0;
-  gboolean ok = FALSE;
-  switch (lua_type(L, idx)) {
-  case LUA_TSTRING: {
-    size_t len;
-    const char *s = lua_tolstring(L, idx, &len);
-    if (strlen(s) != len)
-      cs_opt_error_value(L, what, name, CS_UNITS_EXPECT_DURATION, idx);
-    ok = cs_units_parse_duration(s, &v, &e);
-    break;
-  }
-  case LUA_TNUMBER:
-    ok = cs_units_duration_from_seconds(lua_tonumber(L, idx), &v, &e);
-    break;
-  default:
-    cs_opt_error(L, what, name, CS_UNITS_EXPECT_DURATION, idx);
-  }
-  if (!ok) {
-    luaL_where(L, 1);
-    lua_pushfstring(L, "%s '%s': %s", what, name, e->message);
-    g_error_free(e);
-    lua_concat(L, 2);
-    lua_error(L);
-  }
-  return v;
+  return cs_opt_check_duration(L, idx, what, name);
 }
 
 SimTime cs_lua_get_at(lua_State *L, CsLua *ctx, int opts, const char *what)
@@ -400,21 +381,29 @@ static void check_cidr(lua_State *L, int idx, const char *what, const char *key,
 
 /* ---- chainsim.new ----------------------------------------------------------- */
 
-static const CsOptField RANGE_FIELDS[] = {
-  { .key = "max", .type = CS_OPT_DURATION, .required = TRUE },
-  { .key = "min", .type = CS_OPT_DURATION, .required = TRUE },
-  { NULL },
+/* {min=, max=} duration tables.  Registering more often than every 10 s,
+ * or re-registering in full more often than every minute, makes a normal
+ * scenario tens of times slower without modelling anything real. */
+#define RANGE_FIELDS(lo, hi)                                                       \
+  { .key = "max", .type = CS_OPT_DURATION, .required = TRUE, CS_OPT_RANGE(lo, hi) }, \
+  { .key = "min", .type = CS_OPT_DURATION, .required = TRUE, CS_OPT_RANGE(lo, hi) }, \
+  { NULL }
+static const CsOptField REGISTRATION_FIELDS[] = { RANGE_FIELDS(10 * CS_OPT_S, 24 * CS_OPT_HOUR) };
+static const CsOptField INITIAL_REGISTRATION_FIELDS[] = {
+  RANGE_FIELDS(CS_OPT_MIN, 7 * 24 * CS_OPT_HOUR)
 };
+static const CsOptField SENSOR_TIME_FIELDS[] = { RANGE_FIELDS(0, CS_OPT_HOUR) };
 
 /* Reads an optional {min=, max=} duration table. */
-static void get_range(lua_State *L, int opts, const char *key, SimTime *lo, SimTime *hi)
+static void get_range(lua_State *L, int opts, const char *key, const CsOptField *fields,
+                      SimTime *lo, SimTime *hi)
 {
   if (cs_opt_push(L, opts, key) == LUA_TNIL) {
     lua_pop(L, 1);
     return;
   }
   int t = lua_gettop(L);
-  cs_opt_check(L, t, key, RANGE_FIELDS);
+  cs_opt_check(L, t, key, fields);
   SimTime a = cs_opt_get_duration(L, t, "min", 0), b = cs_opt_get_duration(L, t, "max", 0);
   if (a > b)
     luaL_error(L, "%s: 'min' must not exceed 'max'", key);
@@ -423,39 +412,41 @@ static void get_range(lua_State *L, int opts, const char *key, SimTime *lo, SimT
   *hi = b;
 }
 
+/* Protocol messages: at most 16MiB each. */
+#define MESSAGE_SIZE_MAX (16 * CS_OPT_MIB)
 static const CsOptField SIZES_FIELDS[] = {
-  { .key = "action", .type = CS_OPT_SIZE },
-  { .key = "answer", .type = CS_OPT_SIZE },
-  { .key = "answer_row", .type = CS_OPT_SIZE },
-  { .key = "initial_registration", .type = CS_OPT_SIZE },
-  { .key = "initial_registration_response", .type = CS_OPT_SIZE },
-  { .key = "question", .type = CS_OPT_SIZE },
-  { .key = "registration", .type = CS_OPT_SIZE },
-  { .key = "registration_response", .type = CS_OPT_SIZE },
+  { .key = "action", .type = CS_OPT_SIZE, CS_OPT_RANGE(0, MESSAGE_SIZE_MAX) },
+  { .key = "answer", .type = CS_OPT_SIZE, CS_OPT_RANGE(0, MESSAGE_SIZE_MAX) },
+  { .key = "answer_row", .type = CS_OPT_SIZE, CS_OPT_RANGE(0, MESSAGE_SIZE_MAX) },
+  { .key = "initial_registration", .type = CS_OPT_SIZE, CS_OPT_RANGE(0, MESSAGE_SIZE_MAX) },
+  { .key = "initial_registration_response", .type = CS_OPT_SIZE, CS_OPT_RANGE(0, MESSAGE_SIZE_MAX) },
+  { .key = "question", .type = CS_OPT_SIZE, CS_OPT_RANGE(0, MESSAGE_SIZE_MAX) },
+  { .key = "registration", .type = CS_OPT_SIZE, CS_OPT_RANGE(0, MESSAGE_SIZE_MAX) },
+  { .key = "registration_response", .type = CS_OPT_SIZE, CS_OPT_RANGE(0, MESSAGE_SIZE_MAX) },
   { NULL },
 };
 
 static guint32 get_size32(lua_State *L, int t, const char *what, const char *key, guint32 def)
 {
-  guint64 v = cs_opt_get_size(L, t, key, def);
-  if (v > G_MAXUINT32)
-    luaL_error(L, "%s '%s': at most 4GB", what, key);
-  return (guint32) v;
+  (void) what;
+  return (guint32) cs_opt_get_size(L, t, key, def); /* checked: at most 16MiB */
 }
 
 static const char *const QUESTION_DELIVERY[] = { "push", "registration", NULL };
 
 static const CsOptField NEW_FIELDS[] = {
-  { .key = "batch_window", .type = CS_OPT_DURATION },
-  { .key = "bucket", .type = CS_OPT_DURATION },
+  { .key = "batch_window", .type = CS_OPT_DURATION, CS_OPT_RANGE(CS_OPT_MS, CS_OPT_MIN) },
+  { .key = "bucket", .type = CS_OPT_DURATION, CS_OPT_RANGE(10 * CS_OPT_MS, CS_OPT_HOUR) },
   { .key = "cache_size", .type = CS_OPT_SIZE },
-  { .key = "connect_timeout", .type = CS_OPT_DURATION },
-  { .key = "download_retry", .type = CS_OPT_DURATION },
+  { .key = "connect_timeout", .type = CS_OPT_DURATION,
+    CS_OPT_RANGE(100 * CS_OPT_MS, 10 * CS_OPT_MIN) },
+  { .key = "download_retry", .type = CS_OPT_DURATION,
+    CS_OPT_RANGE(10 * CS_OPT_S, 24 * CS_OPT_HOUR) },
   { .key = "flow_groups", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 0, .has_max = TRUE,
     .max = G_MAXUINT32 },
   { .key = "initial_registration", .type = CS_OPT_TABLE },
-  { .key = "keepalive", .type = CS_OPT_DURATION },
-  { .key = "live_timeout", .type = CS_OPT_DURATION },
+  { .key = "keepalive", .type = CS_OPT_DURATION, CS_OPT_RANGE(CS_OPT_S, 24 * CS_OPT_HOUR) },
+  { .key = "live_timeout", .type = CS_OPT_DURATION, CS_OPT_RANGE(CS_OPT_S, 24 * CS_OPT_HOUR) },
   { .key = "neighbourhood", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 8, .has_max = TRUE,
     .max = 32 },
   { .key = "peering", .type = CS_OPT_BOOLEAN },
@@ -466,9 +457,9 @@ static const CsOptField NEW_FIELDS[] = {
   { .key = "registration_timeout", .type = CS_OPT_DURATION },
   { .key = "seed", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 0 },
   { .key = "sensor_time", .type = CS_OPT_TABLE },
-  { .key = "shard_size", .type = CS_OPT_SIZE },
+  { .key = "shard_size", .type = CS_OPT_SIZE, CS_OPT_RANGE(SHARD_SIZE_MIN, SHARD_SIZE_MAX) },
   { .key = "sizes", .type = CS_OPT_TABLE },
-  { .key = "startup", .type = CS_OPT_DURATION },
+  { .key = "startup", .type = CS_OPT_DURATION, CS_OPT_RANGE(0, 24 * CS_OPT_HOUR) },
   { .key = "tls", .type = CS_OPT_ANY },
   { NULL },
 };
@@ -544,8 +535,6 @@ static int chainsim_new(lua_State *L)
   guint64 seed = ctx->seed_given ? ctx->seed : (guint64) cs_opt_get_int(L, 1, "seed", 1);
   p.sim.seed = seed;
   p.sim.bucket = cs_opt_get_duration(L, 1, "bucket", p.sim.bucket);
-  if (p.sim.bucket <= 0)
-    return luaL_error(L, "chainsim.new 'bucket': expected a duration > 0");
   p.sim.connect_timeout = cs_opt_get_duration(L, 1, "connect_timeout", p.sim.connect_timeout);
   p.sim.keepalive_timeout = cs_opt_get_duration(L, 1, "keepalive", p.sim.keepalive_timeout);
   p.sim.group_min = (guint32) cs_opt_get_int(L, 1, "flow_groups", p.sim.group_min);
@@ -562,16 +551,12 @@ static int chainsim_new(lua_State *L)
   p.neighbourhood_prefix = (guint8) cs_opt_get_int(L, 1, "neighbourhood", p.neighbourhood_prefix);
   p.peers_per_side = (guint32) cs_opt_get_int(L, 1, "peers_per_side", p.peers_per_side);
   p.cache_size = cs_opt_get_size(L, 1, "cache_size", p.cache_size);
-  guint64 shard = cs_opt_get_size(L, 1, "shard_size", p.shard_size);
-  if (shard < SHARD_SIZE_MIN || shard > SHARD_SIZE_MAX)
-    return luaL_error(L, "chainsim.new 'shard_size': expected a size from 4KiB to 64MiB");
-  p.shard_size = (guint32) shard;
+  p.shard_size = (guint32) cs_opt_get_size(L, 1, "shard_size", p.shard_size);
+  ctx->shard_size = p.shard_size;
   p.download_retry = cs_opt_get_duration(L, 1, "download_retry", p.download_retry);
-  if (p.download_retry <= 0)
-    return luaL_error(L, "chainsim.new 'download_retry': expected a duration > 0");
-  get_range(L, 1, "registration", &p.reg_min, &p.reg_max);
-  get_range(L, 1, "initial_registration", &p.init_min, &p.init_max);
-  get_range(L, 1, "sensor_time", &p.sensor_min, &p.sensor_max);
+  get_range(L, 1, "registration", REGISTRATION_FIELDS, &p.reg_min, &p.reg_max);
+  get_range(L, 1, "initial_registration", INITIAL_REGISTRATION_FIELDS, &p.init_min, &p.init_max);
+  get_range(L, 1, "sensor_time", SENSOR_TIME_FIELDS, &p.sensor_min, &p.sensor_max);
   if (cs_opt_push(L, 1, "sizes") != LUA_TNIL) {
     int t = lua_gettop(L);
     cs_opt_check(L, t, "sizes", SIZES_FIELDS);
@@ -601,9 +586,9 @@ static int chainsim_new(lua_State *L)
 /* ---- sim: sites and links --------------------------------------------------- */
 
 static const CsOptField WAN_FIELDS[] = {
-  { .key = "bandwidth", .type = CS_OPT_RATE, .required = TRUE },
+  { .key = "bandwidth", .type = CS_OPT_RATE, .required = TRUE, CS_OPT_RANGE(LINK_BPS_MIN, LINK_BPS_MAX) },
   { .key = "buffer", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 1, .has_max = TRUE, .max = 1000000 },
-  { .key = "latency", .type = CS_OPT_DURATION, .required = TRUE },
+  { .key = "latency", .type = CS_OPT_DURATION, .required = TRUE, CS_OPT_RANGE(0, LINK_LATENCY_MAX) },
   { .key = "loss", .type = CS_OPT_NUMBER, .has_min = TRUE, .min = 0, .has_max = TRUE, .max = 0.5 },
   { .key = "to", .type = CS_OPT_ANY, .required = TRUE },
   { NULL },
@@ -618,8 +603,6 @@ static guint32 check_wan(lua_State *L, CsLua *ctx, int t, const char *what)
   if (to == NULL)
     cs_opt_error(L, what, "to", "a site", -1);
   lua_pop(L, 1);
-  if (cs_opt_get_rate(L, t, "bandwidth", 0) <= 0)
-    luaL_error(L, "%s 'bandwidth': expected a rate > 0", what);
   return to->id;
 }
 
@@ -647,6 +630,7 @@ static int sim_site(lua_State *L)
   guint32 to = SIM_NONE;
   if (cs_opt_push(L, 2, "wan") != LUA_TNIL)
     to = check_wan(L, ctx, 3, "wan");
+  cs_budget_add(L, &ctx->budget, "site", CS_BUDGET_RECORD_BYTES);
 
   guint32 site = sim_site_add(ctx->sim, name);
   claim_name(ctx, "site:", name);
@@ -660,9 +644,9 @@ static int sim_site(lua_State *L)
 static const CsOptField LINK_FIELDS[] = {
   { .key = "a", .type = CS_OPT_ANY, .required = TRUE },
   { .key = "b", .type = CS_OPT_ANY, .required = TRUE },
-  { .key = "bandwidth", .type = CS_OPT_RATE, .required = TRUE },
+  { .key = "bandwidth", .type = CS_OPT_RATE, .required = TRUE, CS_OPT_RANGE(LINK_BPS_MIN, LINK_BPS_MAX) },
   { .key = "buffer", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 1, .has_max = TRUE, .max = 1000000 },
-  { .key = "latency", .type = CS_OPT_DURATION, .required = TRUE },
+  { .key = "latency", .type = CS_OPT_DURATION, .required = TRUE, CS_OPT_RANGE(0, LINK_LATENCY_MAX) },
   { .key = "loss", .type = CS_OPT_NUMBER, .has_min = TRUE, .min = 0, .has_max = TRUE, .max = 0.5 },
   { NULL },
 };
@@ -687,8 +671,6 @@ static int sim_wan(lua_State *L)
   }
   if (ends[0] == ends[1])
     return luaL_error(L, "wan: 'a' and 'b' are the same site");
-  if (cs_opt_get_rate(L, 2, "bandwidth", 0) <= 0)
-    return luaL_error(L, "wan 'bandwidth': expected a rate > 0");
   guint32 link = add_wan(L, ctx, 2, ends[0], ends[1]);
   cs_lua_push_obj(L, ctx, CS_LUA_LINK, link);
   return 1;
@@ -763,9 +745,9 @@ static int sim_tostring(lua_State *L)
 /* ---- sites ------------------------------------------------------------------- */
 
 static const CsOptField ACCESS_FIELDS[] = {
-  { .key = "bandwidth", .type = CS_OPT_RATE },
+  { .key = "bandwidth", .type = CS_OPT_RATE, CS_OPT_RANGE(LINK_BPS_MIN, LINK_BPS_MAX) },
   { .key = "buffer", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 1, .has_max = TRUE, .max = 1000000 },
-  { .key = "latency", .type = CS_OPT_DURATION },
+  { .key = "latency", .type = CS_OPT_DURATION, CS_OPT_RANGE(0, LINK_LATENCY_MAX) },
   { NULL },
 };
 
@@ -781,8 +763,6 @@ static void get_access(lua_State *L, int opts, double *bps, SimTime *lat, guint3
   *bps = cs_opt_get_rate(L, t, "bandwidth", *bps);
   *lat = cs_opt_get_duration(L, t, "latency", *lat);
   *buffer = (guint32) cs_opt_get_int(L, t, "buffer", *buffer);
-  if (*bps <= 0)
-    luaL_error(L, "access 'bandwidth': expected a rate > 0");
   lua_pop(L, 1);
 }
 
@@ -824,8 +804,11 @@ static int site_subnet(lua_State *L)
   SimTime lat = DEFAULT_ACCESS_LATENCY;
   guint32 buffer = SIM_BUFFER_DEFAULT;
   get_access(L, 2, &bps, &lat, &buffer);
-  if (clients > 0)
+  cs_budget_add(L, &ctx->budget, "subnet", CS_BUDGET_RECORD_BYTES);
+  if (clients > 0) {
     cs_lua_check_can_add_clients(L, ctx, "subnet");
+    cs_budget_add_clients(L, &ctx->budget, "subnet", clients);
+  }
 
   GError *e = NULL;
   guint32 subnet = sim_subnet_add(ctx->sim, site->id, base, prefix, bps, lat, &e);
@@ -866,10 +849,10 @@ static guint32 infra_subnet(lua_State *L, CsLua *ctx, guint32 site, const char *
 }
 
 static const CsOptField SERVICE_FIELDS[] = {
-  { .key = "answer", .type = CS_OPT_DURATION },
-  { .key = "initial_registration", .type = CS_OPT_DURATION },
-  { .key = "leader", .type = CS_OPT_DURATION },
-  { .key = "registration", .type = CS_OPT_DURATION },
+  { .key = "answer", .type = CS_OPT_DURATION, CS_OPT_RANGE(0, CS_OPT_MIN) },
+  { .key = "initial_registration", .type = CS_OPT_DURATION, CS_OPT_RANGE(0, CS_OPT_MIN) },
+  { .key = "leader", .type = CS_OPT_DURATION, CS_OPT_RANGE(0, CS_OPT_MIN) },
+  { .key = "registration", .type = CS_OPT_DURATION, CS_OPT_RANGE(0, CS_OPT_MIN) },
   { NULL },
 };
 
@@ -934,6 +917,7 @@ static void node_spec_read(lua_State *L, CsLua *ctx, const char *what, const CsO
   n->bps = 0;
   n->lat = 0;
   n->access = node_access(L, 2, &n->bps, &n->lat, &n->buffer);
+  cs_budget_add(L, &ctx->budget, what, CS_BUDGET_RECORD_BYTES);
 }
 
 /* The subnet to put the node in: the one given, else the site's
@@ -1194,6 +1178,7 @@ static int site_external_clients(lua_State *L)
                       "servers (the scenario has %d)", (int) cs_world_zone_count(ctx->world));
   }
   lua_pop(L, 1);
+  cs_budget_add_clients(L, &ctx->budget, "external_clients", count);
   guint32 base = 0;
   guint8 prefix = 0;
   gboolean explicit_cidr = cs_opt_push(L, 2, "cidr") != LUA_TNIL;
@@ -1386,6 +1371,18 @@ static int share_by_remainder(const void *a, const void *b)
   return strcmp(x->value, y->value);
 }
 
+/* The world's sensor `name`, made (and its per-endpoint values charged to
+ * the memory budget) when new. */
+static guint32 world_sensor(lua_State *L, CsLua *ctx, const char *name)
+{
+  if (cs_world_sensor_find(ctx->world, name) < 0)
+    cs_budget_add_per_client(L, &ctx->budget, "sensor", CS_BUDGET_SENSOR_BYTES);
+  guint32 sensor = cs_world_sensor(ctx->world, name);
+  while (ctx->sensor_names->len <= sensor)
+    g_ptr_array_add(ctx->sensor_names, NULL);
+  return sensor;
+}
+
 /* site:sensor(name, values) / subnet:sensor(name, values). */
 static int group_sensor(lua_State *L)
 {
@@ -1438,9 +1435,7 @@ static int group_sensor(lua_State *L)
       lua_pop(L, 1);
       lua_rawseti(L, 5, (lua_Integer) i + 1);
     }
-    guint32 sensor = cs_world_sensor(ctx->world, name);
-    while (ctx->sensor_names->len <= sensor)
-      g_ptr_array_add(ctx->sensor_names, NULL);
+    guint32 sensor = world_sensor(L, ctx, name);
     if (g_ptr_array_index(ctx->sensor_names, sensor) == NULL)
       g_ptr_array_index(ctx->sensor_names, sensor) = g_strdup(name);
     for (guint i = 0; i < n; i++) {
@@ -1502,9 +1497,7 @@ static int group_sensor(lua_State *L)
       shares[i].count++;
     qsort(shares, k, sizeof(Share), share_by_name);
   }
-  guint32 sensor = cs_world_sensor(ctx->world, name);
-  while (ctx->sensor_names->len <= sensor)
-    g_ptr_array_add(ctx->sensor_names, NULL);
+  guint32 sensor = world_sensor(L, ctx, name);
   if (g_ptr_array_index(ctx->sensor_names, sensor) == NULL)
     g_ptr_array_index(ctx->sensor_names, sensor) = g_strdup(name);
   guint c = 0;
@@ -2220,6 +2213,7 @@ CsLua *cs_lua_new(CsSandbox *sb, const CsLuaOptions *opts)
   ctx->pending_at = g_array_new(FALSE, FALSE, sizeof(CsLuaPendingAt));
   ctx->wheres = g_string_chunk_new(1024);
   ctx->transfer_at = g_array_new(FALSE, TRUE, sizeof(SimTime));
+  cs_budget_init(&ctx->budget, opts->max_memory);
   cs_sandbox_set_seed(sb, ctx->seed);
   lua_State *L = ctx->L;
   lua_pushcfunction(L, install);

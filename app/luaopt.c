@@ -280,6 +280,78 @@ static gboolean in_bounds(const CsOptField *f, double v)
   return (!f->has_min || v >= f->min) && (!f->has_max || v <= f->max);
 }
 
+/* A quantity field's bounds, in its unit: [*lo, *hi]. */
+static void quantity_bounds(const CsOptField *f, double ceil_, double *lo, double *hi)
+{
+  *lo = f->has_min ? f->min : 0;
+  *hi = f->has_max ? MIN(f->max, ceil_) : ceil_;
+}
+
+/* Raises "what 'key': expected a <noun> between LO and HI, got <value>"
+ * ("of at most HI" when LO is 0): lo and hi already formatted. */
+static G_GNUC_NORETURN void raise_quantity_range(lua_State *L, int vi, const char *what,
+                                                 const char *key, const char *noun,
+                                                 gboolean has_lo, const char *lo,
+                                                 const char *hi)
+{
+  if (has_lo)
+    lua_pushfstring(L, "a %s between %s and %s", noun, lo, hi);
+  else
+    lua_pushfstring(L, "a %s of at most %s", noun, hi);
+  cs_opt_error_value(L, what, key, lua_tostring(L, -1), vi);
+}
+
+static void check_duration_range(lua_State *L, int vi, const char *what, const char *key,
+                                 gint64 v, double lo, double hi)
+{
+  /* The bounds are whole nanoseconds below 2^63: exact as integers. */
+  if (v >= (gint64) lo && v <= (gint64) hi)
+    return;
+  char a[CS_UNITS_FORMAT_MAX], b[CS_UNITS_FORMAT_MAX];
+  cs_units_format_duration((gint64) lo, a, sizeof a);
+  cs_units_format_duration((gint64) hi, b, sizeof b);
+  raise_quantity_range(L, vi, what, key, "duration", lo > 0, a, b);
+}
+
+static void check_quantity(lua_State *L, int vi, const char *what, const CsOptField *f)
+{
+  double lo, hi;
+  char a[CS_UNITS_FORMAT_MAX], b[CS_UNITS_FORMAT_MAX];
+  switch (f->type) {
+  case CS_OPT_SIZE: {
+    quantity_bounds(f, CS_OPT_SIZE_CEIL, &lo, &hi);
+    guint64 v = value_to_size(L, vi, what, f->key);
+    if (v >= (guint64) lo && v <= (guint64) hi)
+      return;
+    cs_units_format_size((guint64) lo, a, sizeof a);
+    cs_units_format_size((guint64) hi, b, sizeof b);
+    raise_quantity_range(L, vi, what, f->key, "size", lo > 0, a, b);
+  }
+  case CS_OPT_RATE: {
+    quantity_bounds(f, CS_OPT_RATE_CEIL, &lo, &hi);
+    double v = value_to_rate(L, vi, what, f->key);
+    if (v >= lo && v <= hi)
+      return;
+    cs_units_format_rate(lo, a, sizeof a);
+    cs_units_format_rate(hi, b, sizeof b);
+    raise_quantity_range(L, vi, what, f->key, "rate", lo > 0, a, b);
+  }
+  case CS_OPT_DURATION:
+    quantity_bounds(f, CS_OPT_DURATION_CEIL, &lo, &hi);
+    check_duration_range(L, vi, what, f->key, value_to_duration(L, vi, what, f->key), lo, hi);
+    return;
+  default:
+    g_return_if_reached();
+  }
+}
+
+gint64 cs_opt_check_duration(lua_State *L, int idx, const char *what, const char *key)
+{
+  gint64 v = value_to_duration(L, idx, what, key);
+  check_duration_range(L, idx, what, key, v, 0, CS_OPT_DURATION_CEIL);
+  return v;
+}
+
 /* Raises unless the value at vi suits field f. */
 static void check_value(lua_State *L, int vi, const char *what, const CsOptField *f)
 {
@@ -336,13 +408,9 @@ static void check_value(lua_State *L, int vi, const char *what, const CsOptField
       cs_opt_error(L, what, f->key, "true or false", vi);
     return;
   case CS_OPT_SIZE:
-    value_to_size(L, vi, what, f->key);
-    return;
   case CS_OPT_RATE:
-    value_to_rate(L, vi, what, f->key);
-    return;
   case CS_OPT_DURATION:
-    value_to_duration(L, vi, what, f->key);
+    check_quantity(L, vi, what, f);
     return;
   case CS_OPT_TABLE:
     if (t != LUA_TTABLE)

@@ -36,13 +36,35 @@ typedef enum {
   CS_OPT_ANY,      /* any value; the caller checks it */
 } CsOptType;
 
+/* Bounds on quantities (docs/scenarios.md, "Bounds on values").  Every
+ * size, rate and duration the API accepts is at most these unless its field
+ * sets a lower max: one year of simulated time keeps any sum of a few
+ * hundred durations far below the 2^63 ns the kernel's clock holds. */
+#define CS_OPT_DURATION_CEIL (8760.0 * 3600e9) /* 8760h, in ns */
+#define CS_OPT_SIZE_CEIL 1e12                  /* 1TB, in bytes */
+#define CS_OPT_RATE_CEIL 1e12                  /* 1000Gbps, in bits/s */
+
+/* Units for the bounds of SIZE, RATE and DURATION fields. */
+#define CS_OPT_NS 1.0
+#define CS_OPT_MS 1e6
+#define CS_OPT_S 1e9
+#define CS_OPT_MIN 60e9
+#define CS_OPT_HOUR 3600e9
+#define CS_OPT_KIB 1024.0
+#define CS_OPT_MIB (1024.0 * 1024.0)
+#define CS_OPT_GIB (1024.0 * 1024.0 * 1024.0)
+#define CS_OPT_KBPS 1e3
+
+/* A field's bounds, for initialisers: { .key = "x", .type = ..., CS_OPT_RANGE(lo, hi) }. */
+#define CS_OPT_RANGE(lo, hi) .has_min = TRUE, .min = (lo), .has_max = TRUE, .max = (hi)
+
 typedef struct {
   const char *key;       /* option name; NULL ends the array */
   CsOptType type;        /* accepted values */
   gboolean required;     /* a missing key is an error */
-  gboolean has_min;      /* INTEGER, NUMBER: the value must be >= min */
-  gboolean has_max;      /* INTEGER, NUMBER: the value must be <= max */
-  double min;            /* lower bound when has_min */
+  gboolean has_min;      /* INTEGER, NUMBER, SIZE, RATE, DURATION: the value must be >= min */
+  gboolean has_max;      /* the value must be <= max (quantities: at most their CEIL anyway) */
+  double min;            /* lower bound when has_min (bytes, bits/s or ns for quantities) */
   double max;            /* upper bound when has_max */
   const char *const *choices; /* STRING: allowed values, NULL-terminated, or NULL */
 } CsOptField;
@@ -65,6 +87,11 @@ gboolean cs_opt_get_bool(lua_State *L, int idx, const char *key, gboolean def);
 guint64 cs_opt_get_size(lua_State *L, int idx, const char *key, guint64 def);
 double cs_opt_get_rate(lua_State *L, int idx, const char *key, double def);
 gint64 cs_opt_get_duration(lua_State *L, int idx, const char *key, gint64 def);
+
+/* The duration at idx (a string with a unit or a number of seconds) for
+ * an argument that is not in an option table, e.g. sim:at(time, f):
+ * raises unless it parses and is at most CS_OPT_DURATION_CEIL. */
+gint64 cs_opt_check_duration(lua_State *L, int idx, const char *what, const char *key);
 
 /* Raises "file:line: what 'key': expected X, got <type> <value>" about the
  * value at value_idx, e.g. expected "a site" → `got string "dc"`. */

@@ -285,3 +285,49 @@ gboolean cs_units_duration_from_seconds(double v, gint64 *out, GError **err)
   *out = (gint64) ns;
   return TRUE;
 }
+
+/* v in the largest unit of units (listed smallest first) that divides it. */
+static void format_exact(guint64 v, const Unit *units, char *buf, gsize size)
+{
+  const Unit *best = &units[0];
+  for (const Unit *u = units; u->name; u++)
+    if (v != 0 && v % u->scale == 0 && u->scale > best->scale)
+      best = u;
+  g_snprintf(buf, size, "%" G_GUINT64_FORMAT "%s", v / best->scale, best->name);
+}
+
+void cs_units_format_duration(gint64 ns, char *buf, gsize size)
+{
+  if (ns < 0) {
+    g_snprintf(buf, size, "%" G_GINT64_FORMAT "ns", ns);
+    return;
+  }
+  format_exact((guint64) ns, ns == 0 ? &duration_units[3] : duration_units, buf, size);
+}
+
+void cs_units_format_size(guint64 bytes, char *buf, gsize size)
+{
+  /* Decimal units first, so 1000000 is "1MB" and 1048576 "1MiB". */
+  static const Unit dec[] = { { "B", 1 }, { "KB", 1000ULL }, { "MB", 1000000ULL },
+                              { "GB", 1000000000ULL }, { "TB", 1000000000000ULL }, { NULL, 0 } };
+  static const Unit bin[] = { { "B", 1 }, { "KiB", 1ULL << 10 }, { "MiB", 1ULL << 20 },
+                              { "GiB", 1ULL << 30 }, { "TiB", 1ULL << 40 }, { NULL, 0 } };
+  char a[CS_UNITS_FORMAT_MAX], b[CS_UNITS_FORMAT_MAX];
+  format_exact(bytes, dec, a, sizeof a);
+  format_exact(bytes, bin, b, sizeof b);
+  g_strlcpy(buf, strlen(b) < strlen(a) ? b : a, size);
+}
+
+void cs_units_format_rate(double bps, char *buf, gsize size)
+{
+  static const Unit units[] = { { "bps", 1 }, { "kbps", 1000ULL }, { "Mbps", 1000000ULL },
+                                { "Gbps", 1000000000ULL },
+                                { NULL, 0 } };
+  if (isfinite(bps) && bps >= 0 && bps < 0x1p63 && bps == floor(bps)) {
+    format_exact((guint64) bps, units, buf, size);
+    return;
+  }
+  char n[G_ASCII_DTOSTR_BUF_SIZE];
+  g_ascii_formatd(n, sizeof n, "%.6g", bps);
+  g_snprintf(buf, size, "%sbps", n);
+}

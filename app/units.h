@@ -48,6 +48,16 @@ gboolean cs_units_parse_duration(const char *s, gint64 *out, GError **err);
 /* A Lua number that counts seconds → nanoseconds. */
 gboolean cs_units_duration_from_seconds(double v, gint64 *out, GError **err);
 
+/* A bound as the user would write it, in the largest unit that holds it
+ * exactly: durations "8760h", "1ms", "0s"; sizes "1TB", "64MiB", "512B";
+ * rates "1000Gbps", "1kbps", "150bps" (rates that are not a whole number of
+ * bits per second keep up to 6 significant digits).  buf holds at least
+ * CS_UNITS_FORMAT_MAX bytes. */
+#define CS_UNITS_FORMAT_MAX 32
+void cs_units_format_duration(gint64 ns, char *buf, gsize size);
+void cs_units_format_size(guint64 bytes, char *buf, gsize size);
+void cs_units_format_rate(double bps, char *buf, gsize size);
+
 /* s as a double-quoted C-escaped string for messages, shortened with "..."
  * past 48 bytes; NULL gives "(null)".  Free with g_free. */
 gchar *cs_units_quote(const char *s);

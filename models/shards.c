@@ -688,7 +688,7 @@ static void hold_slot(CsWorld *w, SimNodeId server, SimNodeId to, guint32 subnet
   }
   (*subnet_active(w, subnet))++;
   w->active_all++;
-  SimTime hold = (SimTime) ((double) bytes * 8e9 / bps);
+  SimTime hold = sim_time_ceil(floor((double) bytes * 8e9 / bps));
   sim_timer_start(w->sim, server, hold, CS_STAG_THROTTLE, subnet);
 }
 

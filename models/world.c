@@ -771,6 +771,7 @@ gint32 cs_world_deploy(CsWorld *w, SimTime at, const CsPackage *pkg, const CsTar
 }
 
 guint32 cs_world_action_count(const CsWorld *w) { return w->actions->len; }
+guint32 cs_world_file_count(const CsWorld *w) { return w->files->len; }
 
 void cs_world_throttle(CsWorld *w, gboolean all, guint32 subnet, double bps, guint32 concurrent)
 {

@@ -188,6 +188,8 @@ guint64 cs_action_bytes_from_peers(const CsWorld *w, guint32 a);
 guint64 cs_action_bytes_from_caches(const CsWorld *w, guint32 a);
 guint64 cs_action_wan_bytes(const CsWorld *w, guint32 a);
 guint32 cs_world_action_count(const CsWorld *w);
+/* Distinct files deployed so far (a deploy of a known name and size adds none). */
+guint32 cs_world_file_count(const CsWorld *w);
 guint32 cs_action_targets(const CsWorld *w, guint32 a);
 guint32 cs_action_completed(const CsWorld *w, guint32 a);
 SimTime cs_action_deployed_at(const CsWorld *w, guint32 a);

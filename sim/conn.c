@@ -329,7 +329,7 @@ static gboolean send_now(Sim *sim, guint32 c, guint32 midx)
   account_small(sim, src, dst, dl, n, m->size, (SimClass) m->cls);
   double t = small_delay(sim, dl, n, m->size);
   t += loss_delay(sim, src, dl, n, m->size, 2.0 * (double) path_latency(sim, dl, n));
-  sim_conn_deliver_at(sim, c, midx, sim->now + (SimTime) ceil(t));
+  sim_conn_deliver_at(sim, c, midx, sim->now + sim_time_ceil(t));
   return FALSE;
 }
 

@@ -146,7 +146,7 @@ void sim_flow_schedule_done(Sim *sim, guint32 fi)
     return;
   }
   double left = f->remaining > 0 ? f->remaining / f->rate : 0;
-  SimTime at = sim->now + (SimTime) ceil(left);
+  SimTime at = sim->now + sim_time_ceil(left);
   sim_iheap_set(&sim->flowq, fi, at, sim_evq_next_seq(&sim->q));
 }
 
@@ -427,7 +427,7 @@ static SimTime flow_tail(Sim *sim, SimFlow *f)
     SimLink *l = sim_link_rec(sim, f->hops[h].dl >> 1);
     t += (double) (sim->p.mss + l->framing) * 8e9 / l->bps;
   }
-  return (SimTime) ceil(t);
+  return sim_time_ceil(t);
 }
 
 void sim_flow_start(Sim *sim, guint32 c, guint8 d, guint32 midx)

@@ -115,7 +115,7 @@ static void retime(Sim *sim, SimFlowGroup *g)
   if (g->top && g->top != first)
     sim_iheap_remove(&sim->flowq, g->top);
   double left = MAX(sim_flow_rec(sim, first)->fin - g->v, 0.0);
-  SimTime at = sim->now + (SimTime) ceil(left / g->rate);
+  SimTime at = sim->now + sim_time_ceil(left / g->rate);
   sim_iheap_set(&sim->flowq, first, at, sim_evq_next_seq(&sim->q));
   g->top = first;
 }

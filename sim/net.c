@@ -456,7 +456,7 @@ static guint32 *routes_from(Sim *sim, guint32 src)
       if (!l->up)
         continue;
       guint32 v = (dl & 1) ? l->a : l->b;
-      SimTime d = it.dist + l->lat + 1;
+      SimTime d = sim_time_add(sim_time_add(it.dist, l->lat), 1);
       if (d < dist[v]) {
         dist[v] = d;
         prev[v] = dl;

@@ -158,7 +158,7 @@ static void ev_release(Sim *sim, guint32 slot)
 SimTimerId sim_timer_start(Sim *sim, SimNodeId node, SimTime delay, guint32 tag, guint64 arg)
 {
   g_return_val_if_fail(delay >= 0, 0);
-  guint32 slot = sim_ev_alloc(sim, sim->now + delay, SIM_EV_TIMER, node, tag);
+  guint32 slot = sim_ev_alloc(sim, sim_time_add(sim->now, delay), SIM_EV_TIMER, node, tag);
   SimEvent *ev = &sim->ev[slot];
   ev->u64 = arg;
   return (SimTimerId) ev->gen << 32 | slot;

@@ -84,6 +84,8 @@ set(CLI_CASES
   "max_seconds_text|--max-scenario-seconds: expected a number of seconds above 0|run|--max-scenario-seconds|1s"
   "max_seconds_nan|--max-scenario-seconds: expected a number of seconds above 0|run|--max-scenario-seconds|nan"
   "max_seconds_huge|--max-scenario-seconds: expected a number of seconds above 0|diagram|--max-scenario-seconds|1e300"
+  "max_memory_tiny|--max-memory: expected a size of at least 1MiB like \"8GiB\", got \"1KB\"|run|--max-memory|1KB"
+  "max_memory_not_a_size|--max-memory: expected a size of at least 1MiB like \"8GiB\", got \"lots\"|run|--max-memory=lots"
   "builtin_bad_endpoints|--set endpoints: expected an integer from 100 to 1000000, got \"ten\"|run|--set|endpoints=ten"
   "builtin_bad_duration|builtin:enterprise.lua:|run|--set|duration=10 minutes"
   "builtin_bad_flow_groups|--set flow_groups: expected an integer from 0 to 1073741824, got \"many\"|run|--set|flow_groups=many"

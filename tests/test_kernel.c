@@ -417,6 +417,36 @@ static void test_run_until_and_stop(void)
   sim_free(sim);
 }
 
+/* Time arithmetic saturates: the largest delay a scenario could once give
+ * (2^63 - 1 ns) started late in a run is a timer that never fires, not a
+ * signed overflow (UBSan) or a refused event. */
+static void test_time_saturates(void)
+{
+  CU_ASSERT_EQUAL(sim_time_add(5, 7), 12);
+  CU_ASSERT_EQUAL(sim_time_add(SIM_TIME_NEVER - 7, 7), SIM_TIME_NEVER);
+  CU_ASSERT_EQUAL(sim_time_add(SIM_HOUR, SIM_TIME_NEVER), SIM_TIME_NEVER);
+  CU_ASSERT_EQUAL(sim_time_add(SIM_TIME_NEVER, 0), SIM_TIME_NEVER);
+  CU_ASSERT_EQUAL(sim_time_ceil(0.0), 0);
+  CU_ASSERT_EQUAL(sim_time_ceil(1.25), 2);
+  CU_ASSERT_EQUAL(sim_time_ceil(1e30), SIM_TIME_FAR);
+  CU_ASSERT_EQUAL(sim_time_ceil(INFINITY), SIM_TIME_FAR);
+  CU_ASSERT_EQUAL(sim_time_ceil(NAN), SIM_TIME_FAR);
+
+  Recorder *r;
+  SimNodeId n;
+  Sim *sim = one_recorder(&r, &n);
+  sim_run_until(sim, SIM_HOUR);
+  SimTimerId far = sim_timer_start(sim, n, SIM_TIME_NEVER, 1, 0);
+  SimTimerId near = sim_timer_start(sim, n, SIM_S, 2, 0);
+  CU_ASSERT(far != 0 && near != 0);
+  sim_run_until(sim, 2 * SIM_HOUR);
+  CU_ASSERT(sim_timer_pending(sim, far));
+  CU_ASSERT(logged(r, 2));
+  CU_ASSERT_FALSE(logged(r, 1));
+  recorder_free(r);
+  sim_free(sim);
+}
+
 /* --- RNG streams ----------------------------------------------------------------------- */
 
 static void test_rng_reproducible(void)
@@ -925,6 +955,7 @@ int main(void)
 {
   CU_TestInfo tests[] = {
     { "equal-time events run in insertion order", test_equal_time_insertion_order },
+    { "time arithmetic saturates", test_time_saturates },
     { "timer cancel", test_timer_cancel },
     { "events taken out ahead keep their order", test_staged_events_keep_order },
     { "timer cancel, many, and stale ids", test_timer_cancel_many },

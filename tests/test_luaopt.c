@@ -44,6 +44,9 @@ static const CsOptField misc_fields[] = {
   { .key = "size", .type = CS_OPT_SIZE },
   { .key = "bandwidth", .type = CS_OPT_RATE },
   { .key = "at", .type = CS_OPT_DURATION },
+  { .key = "window", .type = CS_OPT_DURATION, CS_OPT_RANGE(CS_OPT_MS, CS_OPT_MIN) },
+  { .key = "chunk", .type = CS_OPT_SIZE, CS_OPT_RANGE(4 * CS_OPT_KIB, 64 * CS_OPT_MIB) },
+  { .key = "uplink", .type = CS_OPT_RATE, CS_OPT_RANGE(CS_OPT_KBPS, 10e9) },
   { .key = "action", .type = CS_OPT_STRING, .choices = actions },
   { .key = "tls", .type = CS_OPT_BOOLEAN },
   { .key = "name", .type = CS_OPT_STRING },
@@ -324,6 +327,36 @@ static void test_units(void)
   cs_sandbox_free(sb);
 }
 
+/* Sizes, rates and durations: the type's ceiling when the field has no
+ * bound of its own, else the field's bounds, compared exactly. */
+static void test_quantity_bounds(void)
+{
+  CsSandbox *sb = new_sandbox();
+  expect_ok(sb, "misc{ size = '1TB', bandwidth = '1000Gbps', at = '8760h' }"
+                "misc{ size = 0, at = 0 }"
+                "misc{ window = '1ms', chunk = '4KiB', uplink = '1kbps' }"
+                "misc{ window = 60, chunk = '64MiB', uplink = '10Gbps' }");
+  expect_error(sb, "misc{ size = '1000000000001B' }",
+               "t.lua:1: misc 'size': expected a size of at most 1TB, got \"1000000000001B\"");
+  expect_error(sb, "misc{ bandwidth = '1000.5Gbps' }",
+               "t.lua:1: misc 'bandwidth': expected a rate of at most 1000Gbps, got \"1000.5Gbps\"");
+  /* One nanosecond past a year: beyond a double's precision there. */
+  expect_error(sb, "misc{ at = '31536000000000001ns' }",
+               "t.lua:1: misc 'at': expected a duration of at most 8760h, got "
+               "\"31536000000000001ns\"");
+  expect_error(sb, "misc{ at = 1e9 }",
+               "t.lua:1: misc 'at': expected a duration of at most 8760h, got 1000000000.0");
+  expect_error(sb, "misc{ window = '999999ns' }",
+               "t.lua:1: misc 'window': expected a duration between 1ms and 1m, got \"999999ns\"");
+  expect_error(sb, "misc{ window = 60.000000001 }",
+               "t.lua:1: misc 'window': expected a duration between 1ms and 1m, got 60.000000001");
+  expect_error(sb, "misc{ chunk = 4095 }",
+               "t.lua:1: misc 'chunk': expected a size between 4KiB and 64MiB, got 4095");
+  expect_error(sb, "misc{ uplink = 999.9 }",
+               "t.lua:1: misc 'uplink': expected a rate between 1kbps and 10Gbps, got 999.9");
+  cs_sandbox_free(sb);
+}
+
 static void test_getters(void)
 {
   CsSandbox *sb = new_sandbox();
@@ -395,6 +428,7 @@ static CU_TestInfo luaopt_tests[] = {
   { "unknown keys", test_unknown_key },
   { "position of the calling line", test_position_from_nested_calls },
   { "first error in key order", test_first_error_is_sorted },
+  { "bounds on sizes, rates and durations", test_quantity_bounds },
   { "required keys", test_required },
   { "types", test_types },
   { "bounds", test_bounds },

@@ -540,6 +540,44 @@ static void test_outfile_dead_temporaries(void)
   g_free(other);
 }
 
+/* Bounds in messages: the largest unit that holds the value exactly. */
+static void test_format(void)
+{
+  char b[CS_UNITS_FORMAT_MAX];
+  static const struct { gint64 v; const char *want; } durations[] = {
+    { 0, "0s" }, { 1, "1ns" }, { 1500, "1500ns" }, { 1000000, "1ms" }, { 10000000, "10ms" },
+    { 60000000000LL, "1m" }, { 90000000000LL, "90s" }, { 31536000000000000LL, "8760h" },
+    { G_MAXINT64, "9223372036854775807ns" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(durations); i++) {
+    cs_units_format_duration(durations[i].v, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, durations[i].want);
+  }
+  static const struct { guint64 v; const char *want; } sizes[] = {
+    { 0, "0B" }, { 512, "512B" }, { 4096, "4KiB" }, { 1000000, "1MB" }, { 16777216, "16MiB" },
+    { 1000000000000ULL, "1TB" }, { 68719476736ULL, "64GiB" }, { 1000001, "1000001B" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(sizes); i++) {
+    cs_units_format_size(sizes[i].v, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(b, sizes[i].want);
+  }
+  cs_units_format_rate(1e3, b, sizeof b);
+  CU_ASSERT_STRING_EQUAL(b, "1kbps");
+  cs_units_format_rate(1e12, b, sizeof b);
+  CU_ASSERT_STRING_EQUAL(b, "1000Gbps");
+  cs_units_format_rate(150, b, sizeof b);
+  CU_ASSERT_STRING_EQUAL(b, "150bps");
+  cs_units_format_rate(0.5, b, sizeof b);
+  CU_ASSERT_STRING_EQUAL(b, "0.5bps");
+  /* Every formatted bound parses back to itself. */
+  guint64 back;
+  cs_units_format_size(68719476736ULL, b, sizeof b);
+  CU_ASSERT_TRUE(cs_units_parse_size(b, &back, NULL) && back == 68719476736ULL);
+  gint64 ns;
+  cs_units_format_duration(31536000000000000LL, b, sizeof b);
+  CU_ASSERT_TRUE(cs_units_parse_duration(b, &ns, NULL) && ns == 31536000000000000LL);
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 static CU_TestInfo units_tests[] = {
@@ -552,6 +590,7 @@ static CU_TestInfo units_tests[] = {
   { "durations", test_durations },
   { "duration errors", test_duration_errors },
   { "quoting for messages", test_quote },
+  { "bounds formatted for messages", test_format },
   CU_TEST_INFO_NULL,
 };
 

@@ -355,6 +355,7 @@ void viz_font(VizCanvas *c, double size, gboolean bold)
 
 double viz_text_width(VizCanvas *c, const char *s)
 {
+  c->measures++;
   cairo_text_extents_t te;
   cairo_text_extents(c->cr, s, &te);
   return te.x_advance;
@@ -412,20 +413,65 @@ gboolean viz_text_free(VizCanvas *c, VizRect r)
   return TRUE;
 }
 
+/* Whether the first keep characters of s and "…" fit within maxw (keeping
+ * none always does: "…" is the last resort); t is scratch space. */
+static gboolean prefix_fits(VizCanvas *c, GString *t, const char *s, glong keep, double maxw)
+{
+  if (keep == 0)
+    return TRUE;
+  g_string_truncate(t, 0);
+  g_string_append_len(t, s, g_utf8_offset_to_pointer(s, keep) - s);
+  g_string_append(t, "…");
+  return viz_text_width(c, t->str) <= maxw;
+}
+
 char *viz_text_fit(VizCanvas *c, const char *s, double maxw)
 {
-  if (viz_text_width(c, s) <= maxw)
+  double full = viz_text_width(c, s);
+  if (full <= maxw)
     return g_strdup(s);
-  /* Drop characters from the end until "prefix…" fits. */
+  /* The most characters to keep, in [0, n - 1]: a longer prefix is never
+   * narrower.  Start from the proportional guess, gallop away from it in
+   * doubling steps, then bisect: a label a little too long takes a few
+   * measurements, a 100,000-character title O(log n). */
   glong n = g_utf8_strlen(s, -1);
-  for (glong keep = n - 1; keep > 0; keep--) {
-    const char *end = g_utf8_offset_to_pointer(s, keep);
-    char *t = g_strdup_printf("%.*s…", (int) (end - s), s);
-    if (viz_text_width(c, t) <= maxw)
-      return t;
-    g_free(t);
+  GString *t = g_string_new(NULL);
+  glong lo = 0, hi = n - 1; /* keeping lo fits; the answer is in [lo, hi] */
+  glong guess = (glong) CLAMP((double) n * MAX(maxw, 0) / full, 0, (double) hi);
+  if (prefix_fits(c, t, s, guess, maxw)) {
+    lo = guess;
+    for (glong step = 1; lo < hi; step *= 2) {
+      glong p = MIN(lo + step, hi);
+      if (!prefix_fits(c, t, s, p, maxw)) {
+        hi = p - 1;
+        break;
+      }
+      lo = p;
+    }
+  } else {
+    hi = guess - 1;
+    for (glong step = 1; lo < hi; step *= 2) {
+      glong p = hi + 1 - step;
+      if (p <= lo)
+        break;
+      if (prefix_fits(c, t, s, p, maxw)) {
+        lo = p;
+        break;
+      }
+      hi = p - 1;
+    }
   }
-  return g_strdup("…");
+  while (lo < hi) {
+    glong mid = lo + (hi - lo + 1) / 2;
+    if (prefix_fits(c, t, s, mid, maxw))
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  g_string_truncate(t, 0);
+  g_string_append_len(t, s, g_utf8_offset_to_pointer(s, lo) - s);
+  g_string_append(t, "…");
+  return g_string_free(t, FALSE);
 }
 
 void viz_dest(VizCanvas *c, const char *kind, const char *name, double x, double y)

@@ -58,6 +58,7 @@ typedef struct {
   char *font;             /* family */
   GArray *boxes;          /* VizRect of every text drawn (label placement) */
   CsVizLabels *log;       /* caller's record, or NULL */
+  guint64 measures;       /* text measurements so far (viz_text_width) */
 } VizCanvas;
 
 /* A canvas that only measures text (a 1x1 image surface); for layout. */
@@ -81,7 +82,11 @@ VizRect viz_text_box(VizCanvas *c, double x, double y, VizAlign a, VizVAlign v, 
 VizRect viz_text(VizCanvas *c, double x, double y, VizAlign a, VizVAlign v, const char *s);
 /* Whether r touches no text drawn so far. */
 gboolean viz_text_free(VizCanvas *c, VizRect r);
-/* s, or s shortened with "…" to fit within maxw (newly allocated). */
+/* s, or s shortened with "…" to fit within maxw (newly allocated): the
+ * longest prefix of whole characters that fits with "…" after it.  At most
+ * 2 + 2 log2(characters) measurements, each of at most s (a few when the
+ * text is a little too long): an over-long title costs O(n log n), not one
+ * measurement per character dropped. */
 char *viz_text_fit(VizCanvas *c, const char *s, double maxw);
 /* A named destination (PDF) "kind:name" at (x, y); ignored by PNG and SVG. */
 void viz_dest(VizCanvas *c, const char *kind, const char *name, double x, double y);

@@ -1,0 +1,6 @@
+-- expect: limit_batch_window_zero.lua:2: chainsim.new 'batch_window': expected a duration between 1ms and 1m, got "0s"
+local sim = chainsim.new{ batch_window = "0s" }
+local dc = sim:site{ name = "dc" }
+dc:server{ name = "ts1" }
+local lan = dc:subnet{ cidr = "10.0.0.0/24", clients = 10 }
+sim:run{ duration = "2m" }
