@@ -38,6 +38,34 @@ static void member_string(JsonBuilder *b, const char *key, const char *v)
   json_builder_add_string_value(b, v);
 }
 
+/* A figure read from a histogram (hist.h: within 0.39 %), to 3 significant
+ * figures, the most its precision supports; null when NAN (no sample). */
+static void member_sig3(JsonBuilder *b, const char *key, double v)
+{
+  json_builder_set_member_name(b, key);
+  if (!isfinite(v)) {
+    json_builder_add_null_value(b);
+    return;
+  }
+  if (v == 0) {
+    json_builder_add_double_value(b, 0);
+    return;
+  }
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  g_ascii_formatd(buf, sizeof buf, "%.3g", v);
+  json_builder_add_double_value(b, g_ascii_strtod(buf, NULL));
+}
+
+/* p50 and p99 of a histogram figure, as an object named key. */
+static void member_p50_p99(JsonBuilder *b, const char *key, double p50, double p99)
+{
+  json_builder_set_member_name(b, key);
+  json_builder_begin_object(b);
+  member_sig3(b, "p50", p50);
+  member_sig3(b, "p99", p99);
+  json_builder_end_object(b);
+}
+
 /* A time in ms, or null when t < 0 (not reached). */
 static void member_ms(JsonBuilder *b, const char *key, SimTime t)
 {
@@ -166,22 +194,23 @@ static void build_server(JsonBuilder *b, CsLua *ctx)
   member_double(b, "mean", s.per_second_mean, MS_SCALE);
   member_double(b, "peak", s.per_second_peak, MS_SCALE);
   json_builder_end_object(b);
-  json_builder_set_member_name(b, "latency_ms");
-  json_builder_begin_object(b);
-  member_double(b, "p50", s.latency_ms_p50, MS_SCALE);
-  member_double(b, "p99", s.latency_ms_p99, MS_SCALE);
-  json_builder_end_object(b);
+  member_p50_p99(b, "latency_ms", s.latency_ms_p50, s.latency_ms_p99);
   json_builder_end_object(b);
 
   json_builder_set_member_name(b, "server");
   json_builder_begin_object(b);
   member_int(b, "connections_peak", s.connections_peak);
-  member_int(b, "queue_peak", s.queue_peak);
-  json_builder_set_member_name(b, "service_ms");
+  json_builder_set_member_name(b, "connections");
   json_builder_begin_object(b);
-  member_double(b, "p50", s.service_ms_p50, MS_SCALE);
-  member_double(b, "p99", s.service_ms_p99, MS_SCALE);
+  member_int(b, "peak", s.connections_peak);
+  member_int(b, "persistent_peak", s.persistent_peak);
+  member_int(b, "persistent_end", s.persistent_end);
+  member_int(b, "registration_peak", s.registration_peak);
   json_builder_end_object(b);
+  member_int(b, "queue_peak", s.queue_peak);
+  member_p50_p99(b, "queue_ms", s.queue_ms_p50, s.queue_ms_p99);
+  member_p50_p99(b, "service_ms", s.service_ms_p50, s.service_ms_p99);
+  member_p50_p99(b, "response_ms", s.response_ms_p50, s.response_ms_p99);
   member_int(b, "wan_connections_peak", s.wan_connections_peak);
   json_builder_end_object(b);
 }

@@ -222,9 +222,11 @@ typedef struct {
   guint32 qhead, qlen;     /* ring position and length */
   guint32 queue_peak;
   guint32 conns, conns_peak, wan_conns, wan_conns_peak;
+  guint32 persistent, persistent_peak; /* of conns: said hello in a leader role */
+  guint32 others_peak;     /* conns - persistent, the most at once */
   GArray *leaders;         /* SimConnId of backward-role leader connections */
   GArray *slots;           /* CsSlot: jobs in service */
-  CsHist service;          /* queue wait + service */
+  CsHist *hist;            /* CS_SH_COUNT histograms (allocated: 58 KB each) */
 } CsServer;
 
 /* A zone server in the DMZ: terminates external clients, relays over the
@@ -253,8 +255,12 @@ typedef struct {
 } CsJob;
 typedef enum { CS_JOB_REG, CS_JOB_ANSWER, CS_JOB_LEADER, CS_JOB_SHARDS } CsJobKind;
 
+/* A server's time histograms. */
+enum { CS_SH_QUEUE, CS_SH_SERVICE, CS_SH_RESPONSE, CS_SH_COUNT };
+
 typedef struct {
   CsJob job;        /* the job being served */
+  SimTime started;  /* when a worker took it */
   gboolean used;    /* slot taken */
 } CsSlot;
 
@@ -373,8 +379,8 @@ struct CsWorld {
                             * (one array, not a flag beside it: a peer list reads it
                             * for twenty neighbours at every registration) */
   CsHist reg_latency;
-  GArray *reg_per_bucket;  /* guint32 */
-  GArray *queue_per_bucket;/* guint32, the queue length at the end of each bucket */
+  GArray *load;            /* CsServerLoad per statistics bucket */
+  guint32 srv_qlen, srv_conns, srv_persistent; /* now, all core servers together */
   guint64 registrations;
   CsIntervalStats ival_normal, ival_initial; /* sums in mean_s until read */
   GArray *files;           /* CsFile */
@@ -414,6 +420,8 @@ CsServer *cs_server_rec(const CsWorld *w, guint32 server);
 /* The server index of a node, or CS_NONE. */
 guint32 cs_world_server_of_node(const CsWorld *w, SimNodeId node);
 void cs_world_build_neighbourhoods(CsWorld *w);
+/* The server load bucket of now (created, carrying the current levels, on first use). */
+CsServerLoad *cs_world_load_now(CsWorld *w);
 /* Books kept by the world when a server completes a registration. */
 void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency);
 /* Server receives answers: books the results. */

@@ -3,6 +3,7 @@
  * See world.h. */
 #include "world-private.h"
 #include "bits.h"
+#include <math.h>
 #include <string.h>
 
 static GQuark world_error(void) { return g_quark_from_static_string("cs-world"); }
@@ -77,8 +78,7 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->sensors = g_ptr_array_new();
   w->questions = g_array_new(FALSE, TRUE, sizeof(CsQuestion));
   w->actions = g_array_new(FALSE, TRUE, sizeof(CsAction));
-  w->reg_per_bucket = g_array_new(FALSE, TRUE, sizeof(guint32));
-  w->queue_per_bucket = g_array_new(FALSE, TRUE, sizeof(guint32));
+  w->load = g_array_new(FALSE, TRUE, sizeof(CsServerLoad));
   w->files = g_array_new(FALSE, TRUE, sizeof(CsFile));
   w->throttle_subnet = g_array_new(FALSE, TRUE, sizeof(CsThrottle));
   w->throttle_active = g_array_new(FALSE, TRUE, sizeof(guint32));
@@ -142,6 +142,7 @@ void cs_world_free(CsWorld *w)
     g_array_free(s->queue, TRUE);
     g_array_free(s->leaders, TRUE);
     g_array_free(s->slots, TRUE);
+    g_free(s->hist);
   }
   sim_vec_clear(&w->clients);
   g_array_free(w->servers, TRUE);
@@ -171,8 +172,7 @@ void cs_world_free(CsWorld *w)
   }
   g_array_free(w->actions, TRUE);
   g_free(w->last_seen);
-  g_array_free(w->reg_per_bucket, TRUE);
-  g_array_free(w->queue_per_bucket, TRUE);
+  g_array_free(w->load, TRUE);
   g_free(w);
 }
 
@@ -308,6 +308,7 @@ SimNodeId cs_world_add_server(CsWorld *w, const char *name, guint32 subnet, guin
   s.queue = g_array_new(FALSE, TRUE, sizeof(CsJob));
   s.leaders = g_array_new(FALSE, FALSE, sizeof(SimConnId));
   s.slots = g_array_new(FALSE, TRUE, sizeof(CsSlot));
+  s.hist = g_new0(CsHist, CS_SH_COUNT);
   g_array_append_val(w->servers, s);
   note_node(w, node, CS_NONE);
   g_hash_table_insert(w->names, GUINT_TO_POINTER(node), g_strdup(name));
@@ -901,6 +902,7 @@ void cs_world_reg_intervals(const CsWorld *w, CsIntervalStats *normal, CsInterva
 guint32 cs_server_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->conns; }
 guint32 cs_server_leader_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->leaders->len; }
 guint32 cs_server_wan_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->wan_conns; }
+guint32 cs_server_persistent_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->persistent; }
 
 void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency)
 {
@@ -1011,41 +1013,69 @@ void cs_world_chains(CsWorld *w, CsChainSummary *out)
   g_free(seen);
 }
 
+/* A histogram's quantile in ms, NAN when it has no sample. */
+static double hist_ms(const CsHist *h, double p)
+{
+  SimTime t = cs_hist_quantile(h, p);
+  return t < 0 ? NAN : sim_time_to_ms(t);
+}
+
 void cs_world_server_summary(CsWorld *w, CsServerSummary *out)
 {
   memset(out, 0, sizeof *out);
   out->registrations = w->registrations;
   guint32 peak = 0;
-  guint nb = w->reg_per_bucket->len;
+  const CsServerLoad *load;
+  guint nb = cs_world_server_load(w, &load);
   for (guint i = 0; i < nb; i++)
-    peak = MAX(peak, g_array_index(w->reg_per_bucket, guint32, i));
+    peak = MAX(peak, load[i].registrations);
   double bucket_s = sim_time_to_s(sim_params(w->sim)->bucket);
   double span = sim_time_to_s(sim_now(w->sim));
   out->per_second_mean = span > 0 ? (double) w->registrations / span : 0;
   out->per_second_peak = (double) peak / bucket_s;
-  out->latency_ms_p50 = sim_time_to_ms(cs_hist_quantile(&w->reg_latency, 0.5));
-  out->latency_ms_p99 = sim_time_to_ms(cs_hist_quantile(&w->reg_latency, 0.99));
-  CsHist all = { 0 };
+  out->latency_ms_p50 = hist_ms(&w->reg_latency, 0.5);
+  out->latency_ms_p99 = hist_ms(&w->reg_latency, 0.99);
+  CsHist *all = g_new0(CsHist, CS_SH_COUNT);
   for (guint i = 0; i < w->servers->len; i++) {
     CsServer *s = cs_server_rec(w, i);
     out->connections_peak = MAX(out->connections_peak, s->conns_peak);
+    out->persistent_peak = MAX(out->persistent_peak, s->persistent_peak);
+    out->persistent_end = MAX(out->persistent_end, s->persistent);
+    out->registration_peak = MAX(out->registration_peak, s->others_peak);
     out->wan_connections_peak += s->wan_conns_peak;
     out->queue_peak = MAX(out->queue_peak, s->queue_peak);
-    for (int b = 0; b < CS_HIST_BUCKETS; b++)
-      all.count[b] += s->service.count[b];
-    all.n += s->service.n;
-    all.max = MAX(all.max, s->service.max);
+    for (int h = 0; h < CS_SH_COUNT; h++)
+      cs_hist_merge(&all[h], &s->hist[h]);
   }
-  out->service_ms_p50 = sim_time_to_ms(cs_hist_quantile(&all, 0.5));
-  out->service_ms_p99 = sim_time_to_ms(cs_hist_quantile(&all, 0.99));
+  out->queue_ms_p50 = hist_ms(&all[CS_SH_QUEUE], 0.5);
+  out->queue_ms_p99 = hist_ms(&all[CS_SH_QUEUE], 0.99);
+  out->service_ms_p50 = hist_ms(&all[CS_SH_SERVICE], 0.5);
+  out->service_ms_p99 = hist_ms(&all[CS_SH_SERVICE], 0.99);
+  out->response_ms_p50 = hist_ms(&all[CS_SH_RESPONSE], 0.5);
+  out->response_ms_p99 = hist_ms(&all[CS_SH_RESPONSE], 0.99);
+  g_free(all);
 }
 
-guint cs_world_server_load(CsWorld *w, const guint32 **regs, const guint32 **queue)
+static CsServerLoad *load_bucket(CsWorld *w, guint b)
 {
-  guint n = MAX(w->reg_per_bucket->len, w->queue_per_bucket->len);
-  g_array_set_size(w->reg_per_bucket, n);
-  g_array_set_size(w->queue_per_bucket, n);
-  *regs = (const guint32 *) w->reg_per_bucket->data;
-  *queue = (const guint32 *) w->queue_per_bucket->data;
-  return n;
+  while (w->load->len <= b) {
+    /* A bucket starts at the levels the last one ended with. */
+    CsServerLoad l = { 0, w->srv_qlen, w->srv_conns, w->srv_persistent };
+    g_array_append_val(w->load, l);
+  }
+  return &g_array_index(w->load, CsServerLoad, b);
+}
+
+CsServerLoad *cs_world_load_now(CsWorld *w)
+{
+  return load_bucket(w, (guint) (sim_now(w->sim) / sim_params(w->sim)->bucket));
+}
+
+guint cs_world_server_load(CsWorld *w, const CsServerLoad **load)
+{
+  /* Every bucket the run has entered (one that starts at the end is not). */
+  SimTime now = sim_now(w->sim);
+  load_bucket(w, now > 0 ? (guint) ((now - 1) / sim_params(w->sim)->bucket) : 0);
+  *load = (const CsServerLoad *) w->load->data;
+  return w->load->len;
 }
