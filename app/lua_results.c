@@ -76,6 +76,20 @@ static void member_ms(JsonBuilder *b, const char *key, SimTime t)
     json_builder_add_double_value(b, round_to(sim_time_to_ms(t), MS_SCALE));
 }
 
+/* { p50, p90, p99 }: the times (ms) until 50, 90 and 99 % of the targets
+ * were reached, exact to the simulated sample, null when not reached. */
+static void member_fractions(JsonBuilder *b, const char *key,
+                             SimTime (*time_to)(const CsWorld *, guint32, double), const CsWorld *w,
+                             guint32 id)
+{
+  json_builder_set_member_name(b, key);
+  json_builder_begin_object(b);
+  member_ms(b, "p50", time_to(w, id, 0.5));
+  member_ms(b, "p90", time_to(w, id, 0.9));
+  member_ms(b, "p99", time_to(w, id, 0.99));
+  json_builder_end_object(b);
+}
+
 /* bytes_total, then bytes_by_class with every class in enum order. */
 static void by_class(JsonBuilder *b, guint64 (*total)(const Sim *, SimClass), const Sim *sim)
 {
@@ -269,12 +283,7 @@ static void build_questions(JsonBuilder *b, CsLua *ctx)
     member_double(b, "asked_at", sim_time_to_s(cs_question_asked_at(w, q)), MS_SCALE);
     member_int(b, "targets", cs_question_targets(w, q));
     member_int(b, "answered", cs_question_answered(w, q));
-    json_builder_set_member_name(b, "time_to_ms");
-    json_builder_begin_object(b);
-    member_ms(b, "p50", cs_question_time_to(w, q, 0.5));
-    member_ms(b, "p90", cs_question_time_to(w, q, 0.9));
-    member_ms(b, "p99", cs_question_time_to(w, q, 0.99));
-    json_builder_end_object(b);
+    member_fractions(b, "time_to_ms", cs_question_time_to, w, q);
     json_builder_set_member_name(b, "result");
     json_builder_begin_object(b);
     cs_question_result(w, q, result_row, b);
@@ -297,12 +306,12 @@ static void build_distributions(JsonBuilder *b, CsLua *ctx)
     member_double(b, "deployed_at", sim_time_to_s(cs_action_deployed_at(w, a)), MS_SCALE);
     member_int(b, "targets", cs_action_targets(w, a));
     member_int(b, "completed", cs_action_completed(w, a));
-    json_builder_set_member_name(b, "time_to_ms");
-    json_builder_begin_object(b);
-    member_ms(b, "p50", cs_action_time_to(w, a, 0.5));
-    member_ms(b, "p90", cs_action_time_to(w, a, 0.9));
-    member_ms(b, "p99", cs_action_time_to(w, a, 0.99));
-    json_builder_end_object(b);
+    member_int(b, "endpoints_complete", cs_action_endpoints_complete(w, a));
+    /* time_to_ms is reported_ms under its old name (baselines read it). */
+    static const char *const reported[] = { "time_to_ms", "reported_ms" };
+    for (int k = 0; k < 2; k++)
+      member_fractions(b, reported[k], cs_action_time_to, w, a);
+    member_fractions(b, "complete_ms", cs_action_complete_time_to, w, a);
     member_int(b, "bytes_from_server", (gint64) cs_action_bytes_from_server(w, a));
     member_int(b, "bytes_from_peers", (gint64) cs_action_bytes_from_peers(w, a));
     member_int(b, "wan_bytes", (gint64) cs_action_wan_bytes(w, a));

@@ -299,7 +299,10 @@ typedef struct {
   guint8 *is_target;       /* per client, computed when deployed (NULL: everyone) */
   guint32 ntarget_clients;
   guint32 completed;
-  GArray *curve_t;
+  GArray *curve_t;         /* SimTime since deploy: the server learned an endpoint completed */
+  GArray *complete_t;      /* SimTime since deploy: an endpoint had the file complete */
+  guint8 *complete_seen;   /* bit per client: in complete_t already (NULL until deployed) */
+  guint32 complete_nbits;  /* clients complete_seen covers */
   gboolean live;
 } CsAction;
 
@@ -426,6 +429,9 @@ CsServerLoad *cs_world_load_now(CsWorld *w);
 void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency);
 /* Server receives answers: books the results. */
 void cs_world_take_batch(CsWorld *w, const CsBatch *b);
+/* An endpoint has everything action `a` needs (its file complete, or the
+ * action itself when it has no file): booked once per endpoint. */
+void cs_world_note_complete(CsWorld *w, guint32 client, guint32 a);
 
 /* shards.c */
 CsShardSet *cs_shards_new(guint32 file, guint32 nbits);

@@ -169,6 +169,8 @@ void cs_world_free(CsWorld *w)
     g_free(a->targets);
     g_free(a->is_target);
     g_array_free(a->curve_t, TRUE);
+    g_array_free(a->complete_t, TRUE);
+    g_free(a->complete_seen);
   }
   g_array_free(w->actions, TRUE);
   g_free(w->last_seen);
@@ -715,6 +717,8 @@ static void deploy_cb(Sim *sim, gpointer data, guint64 a)
   aa->live = TRUE;
   aa->at = sim_now(sim);
   aa->is_target = targets_bitmap(w, aa->targets, aa->ntargets, &aa->ntarget_clients);
+  aa->complete_nbits = w->clients.len;
+  aa->complete_seen = g_new0(guint8, MAX(cs_bits_bytes(aa->complete_nbits), 1));
   if (aa->file != CS_NONE) {
     /* This distribution's bytes are what the file's books gain from now. */
     const CsFile *f = cs_file_rec(w, aa->file);
@@ -754,6 +758,7 @@ gint32 cs_world_deploy(CsWorld *w, SimTime at, const CsPackage *pkg, const CsTar
   a.targets = g_memdup2(targets, sizeof(CsTarget) * ntargets);
   a.ntargets = ntargets;
   a.curve_t = g_array_new(FALSE, FALSE, sizeof(SimTime));
+  a.complete_t = g_array_new(FALSE, FALSE, sizeof(SimTime));
   g_array_append_val(w->actions, a);
   guint32 id = w->actions->len - 1;
   sim_call_at(w->sim, at, deploy_cb, w, id);
@@ -826,6 +831,24 @@ SimTime cs_action_time_to(const CsWorld *w, guint32 a, double fraction)
 {
   CsAction *aa = arec(w, a);
   return curve_time_to(aa->curve_t, NULL, cs_action_targets(w, a), fraction);
+}
+
+SimTime cs_action_complete_time_to(const CsWorld *w, guint32 a, double fraction)
+{
+  CsAction *aa = arec(w, a);
+  return curve_time_to(aa->complete_t, NULL, cs_action_targets(w, a), fraction);
+}
+
+guint32 cs_action_endpoints_complete(const CsWorld *w, guint32 a) { return arec(w, a)->complete_t->len; }
+
+void cs_world_note_complete(CsWorld *w, guint32 client, guint32 a)
+{
+  CsAction *aa = arec(w, a);
+  if (client >= aa->complete_nbits || cs_bit_get(aa->complete_seen, client))
+    return;
+  cs_bit_set(aa->complete_seen, client);
+  SimTime t = sim_now(w->sim) - aa->at;
+  g_array_append_val(aa->complete_t, t);
 }
 
 /* --- books ------------------------------------------------------------------------------------ */

@@ -174,7 +174,13 @@ guint32 cs_action_targets(const CsWorld *w, guint32 a);
 guint32 cs_action_completed(const CsWorld *w, guint32 a);
 SimTime cs_action_deployed_at(const CsWorld *w, guint32 a);
 guint64 cs_action_size(const CsWorld *w, guint32 a);
+/* Time from the deploy until the server had learned that `fraction` of the
+ * targets completed the action, or -1. */
 SimTime cs_action_time_to(const CsWorld *w, guint32 a, double fraction);
+/* Time from the deploy until `fraction` of the targets had the file complete
+ * on the endpoint itself (no file: had the action), or -1; and how many had. */
+SimTime cs_action_complete_time_to(const CsWorld *w, guint32 a, double fraction);
+guint32 cs_action_endpoints_complete(const CsWorld *w, guint32 a);
 
 /* --- Direct Connect and satellites ---------------------------------------------- */
 typedef enum {
