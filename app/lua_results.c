@@ -612,9 +612,19 @@ gboolean cs_results_write(CsLua *ctx, const char *dir, GError **err)
   g_free(text);
   if (!ok)
     return FALSE;
-  path = g_build_filename(dir, "timeseries.csv", NULL);
-  ok = write_timeseries(ctx, path, err);
-  g_free(path);
+  static const struct {
+    const char *name;
+    gboolean (*write)(CsLua *, const char *, GError **);
+  } csv[] = {
+    { "timeseries.csv", write_timeseries },
+    { "server.csv", cs_results_write_server_csv },
+    { "answers.csv", cs_results_write_answers_csv },
+  };
+  for (guint i = 0; ok && i < G_N_ELEMENTS(csv); i++) {
+    path = g_build_filename(dir, csv[i].name, NULL);
+    ok = csv[i].write(ctx, path, err);
+    g_free(path);
+  }
   return ok;
 }
 

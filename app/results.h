@@ -32,7 +32,12 @@
  * timeseries.csv has the columns time_s,link,direction,class,bytes: one row
  * per statistics bucket, directed WAN link ("dc<->branch", "dc->branch") or
  * subnet ("10.17.0.0/24", "up" from hosts or "down" to hosts) and traffic
- * class with a non-zero byte count; rows by time, then link, then class. */
+ * class with a non-zero byte count; rows by time, then link, then class.
+ *
+ * server.csv: time_s,registrations,queue_peak,connections_peak,persistent_peak,
+ * one row per statistics bucket, all core servers together.  answers.csv:
+ * question,since_ask_s,answered,targets,fraction, one row per moment a
+ * question's answered count rose (question = results.json's id). */
 #pragma once
 #include <glib.h>
 #include <json-glib/json-glib.h>
@@ -49,5 +54,9 @@
 JsonNode *cs_results_build(CsLua *ctx);
 /* The tree as pretty-printed JSON text ending in a newline. */
 char *cs_results_to_json(JsonNode *root);
-/* Writes DIR/results.json and DIR/timeseries.csv, each whole or not at all. */
+/* Writes DIR/results.json, DIR/timeseries.csv, DIR/server.csv and
+ * DIR/answers.csv, each whole or not at all. */
 gboolean cs_results_write(CsLua *ctx, const char *dir, GError **err);
+/* The server load and the answer curves (results_csv.c). */
+gboolean cs_results_write_server_csv(CsLua *ctx, const char *path, GError **err);
+gboolean cs_results_write_answers_csv(CsLua *ctx, const char *path, GError **err);
