@@ -1,5 +1,5 @@
 # MODE=determinism: the built-in scenario (small) twice with one seed gives
-# byte-identical results.json and timeseries.csv; another seed differs.
+# byte-identical results.json and CSV files; another seed differs.
 # MODE=baseline: --baseline against its own results holds (exit 0); against
 # another seed's with --tolerance 0% some metric moves (exit 1).
 set(small --set endpoints=300 --set duration=3m --quiet)
@@ -28,6 +28,8 @@ if(MODE STREQUAL "determinism")
   run(c 6)
   same(${OUT}/a/results.json ${OUT}/b/results.json "same seed")
   same(${OUT}/a/timeseries.csv ${OUT}/b/timeseries.csv "same seed")
+  same(${OUT}/a/server.csv ${OUT}/b/server.csv "same seed")
+  same(${OUT}/a/answers.csv ${OUT}/b/answers.csv "same seed")
   execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${OUT}/a/results.json
                   ${OUT}/c/results.json RESULT_VARIABLE diff)
   if(diff EQUAL 0)
