@@ -130,6 +130,36 @@ static void test_against_sort(void)
   g_rand_free(r);
 }
 
+/* Two runs whose samples differ by a factor k (another seed, a slower link)
+ * show quantiles that move by k, within twice the bound: the move reflects the
+ * samples, not bucket edges (with ~19 % buckets a 1 % change read as 0 or 19 %). */
+static void test_moves_follow_samples(void)
+{
+  static const double ks[] = { 1.003, 1.01, 1.05, 0.97 };
+  static const double ps[] = { 0.5, 0.9, 0.99 };
+  GRand *r = g_rand_new_with_seed(7);
+  guint n = 5000;
+  double *base = g_new(double, n);
+  for (guint i = 0; i < n; i++)
+    base[i] = 50e6 * exp(g_rand_double_range(r, 0, 3)); /* 50 ms .. 1 s */
+  for (guint k = 0; k < G_N_ELEMENTS(ks); k++) {
+    CsHist *a = g_new0(CsHist, 1), *b = g_new0(CsHist, 1);
+    for (guint i = 0; i < n; i++) {
+      cs_hist_add(a, (SimTime) base[i]);
+      cs_hist_add(b, (SimTime) (base[i] * ks[k]));
+    }
+    for (guint j = 0; j < G_N_ELEMENTS(ps); j++) {
+      double move = (double) cs_hist_quantile(b, ps[j]) / (double) cs_hist_quantile(a, ps[j]);
+      CU_ASSERT(fabs(move / ks[k] - 1) <= 2 * CS_HIST_REL_ERROR + 1e-9);
+      CU_ASSERT(fabs(move / ks[k] - 1) <= 0.0079); /* 2 x 0.39 %, whatever the macro says */
+    }
+    g_free(a);
+    g_free(b);
+  }
+  g_free(base);
+  g_rand_free(r);
+}
+
 /* Buckets tile the values: each bucket's range holds the values mapped to
  * it, the next starts one past its end, and none is wider than the bound. */
 static void test_buckets_tile(void)
@@ -174,6 +204,7 @@ int main(void)
     { "ties", test_ties },
     { "p99 of 100 samples", test_p99_of_100 },
     { "against an exact sort", test_against_sort },
+    { "moves follow the samples", test_moves_follow_samples },
     { "buckets tile the values", test_buckets_tile },
     { "merge", test_merge },
     CU_TEST_INFO_NULL,
