@@ -9,10 +9,13 @@
  * wall-clock value anywhere, so a scenario and seed always give the same
  * bytes.
  *
- * Numbers: counts and bytes are integers; times in ms and rates are rounded
- * to 3 decimals and utilizations to 6 (finer digits are noise of the model,
- * and rounding keeps the files readable); an undefined value (the time to 90 %
- * of answers when fewer answered) is null.  The writer prints each number in
+ * Numbers: counts and bytes are integers; exact times in ms and rates are
+ * rounded to 3 decimals and utilizations to 6 (finer digits are noise of the
+ * model, and rounding keeps the files readable); percentiles read from a
+ * histogram (registration latency, server queue/service/response times:
+ * within 0.39 %) to 3 significant figures; an undefined value (the time to
+ * 90 % of answers when fewer answered, a percentile without samples) is null.
+ * docs/results.md describes every key.  The writer prints each number in
  * the shortest form that reads back to the same double.
  *
  * topology.endpoints counts every agent, external_clients the roaming ones
