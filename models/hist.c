@@ -36,19 +36,6 @@ void cs_hist_add(CsHist *h, SimTime v)
   h->n++;
 }
 
-void cs_hist_merge(CsHist *into, const CsHist *from)
-{
-  if (from->n == 0)
-    return;
-  for (int b = 0; b < CS_HIST_BUCKETS; b++)
-    into->count[b] += from->count[b];
-  if (into->n == 0 || from->min < into->min)
-    into->min = from->min;
-  if (into->n == 0 || from->max > into->max)
-    into->max = from->max;
-  into->n += from->n;
-}
-
 SimTime cs_hist_quantile(const CsHist *h, double p)
 {
   if (h->n == 0)

@@ -30,8 +30,6 @@ typedef struct {
 
 /* Adds one sample (negative values count as 0). */
 void cs_hist_add(CsHist *h, SimTime v);
-/* Adds every sample of `from` into `into`. */
-void cs_hist_merge(CsHist *into, const CsHist *from);
 /* The nearest-rank p-quantile (0 < p <= 1) in nanoseconds, -1 when empty. */
 SimTime cs_hist_quantile(const CsHist *h, double p);
 /* The bucket index of a value and a bucket's [lo, hi] value range (tests). */

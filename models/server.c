@@ -120,8 +120,8 @@ static guint64 actions_live(CsWorld *w) { return live_mask(w->actions, sizeof(Cs
 static void finish_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j, SimTime started)
 {
   Sim *sim = w->sim;
-  cs_hist_add(&s->hist[CS_SH_SERVICE], sim_now(sim) - started);
-  cs_hist_add(&s->hist[CS_SH_RESPONSE], sim_now(sim) - j->arrived);
+  cs_hist_add(w->hist[CS_H_SERVICE], sim_now(sim) - started);
+  cs_hist_add(w->hist[CS_H_RESPONSE], sim_now(sim) - j->arrived);
   switch ((CsJobKind) j->kind) {
   case CS_JOB_REG: {
     CsRegReq *req = j->blob;
@@ -209,7 +209,7 @@ static void start_jobs(CsWorld *w, SimNodeId node, CsServer *s)
     sl->job = j;
     sl->used = TRUE;
     sl->started = sim_now(w->sim);
-    cs_hist_add(&s->hist[CS_SH_QUEUE], sl->started - j.arrived);
+    cs_hist_add(w->hist[CS_H_QUEUE], sl->started - j.arrived);
     s->busy++;
     sim_timer_start(w->sim, node, service_time(s, j.kind), CS_STAG_JOB_DONE, slot);
   }

@@ -226,7 +226,6 @@ typedef struct {
   guint32 others_peak;     /* conns - persistent, the most at once */
   GArray *leaders;         /* SimConnId of backward-role leader connections */
   GArray *slots;           /* CsSlot: jobs in service */
-  CsHist *hist;            /* CS_SH_COUNT histograms (allocated: 58 KB each) */
 } CsServer;
 
 /* A zone server in the DMZ: terminates external clients, relays over the
@@ -255,8 +254,8 @@ typedef struct {
 } CsJob;
 typedef enum { CS_JOB_REG, CS_JOB_ANSWER, CS_JOB_LEADER, CS_JOB_SHARDS } CsJobKind;
 
-/* A server's time histograms. */
-enum { CS_SH_QUEUE, CS_SH_SERVICE, CS_SH_RESPONSE, CS_SH_COUNT };
+/* The world's latency histograms (all core servers together). */
+enum { CS_H_REG_LATENCY, CS_H_QUEUE, CS_H_SERVICE, CS_H_RESPONSE, CS_H_COUNT };
 
 typedef struct {
   CsJob job;        /* the job being served */
@@ -381,7 +380,8 @@ struct CsWorld {
   SimTime *last_seen;      /* per client: last registration at a server, CS_NEVER_SEEN
                             * (one array, not a flag beside it: a peer list reads it
                             * for twenty neighbours at every registration) */
-  CsHist reg_latency;
+  CsHist *hist[CS_H_COUNT];/* 58 KB each, allocated one by one (each stays below
+                            * malloc's mmap threshold) */
   GArray *load;            /* CsServerLoad per statistics bucket */
   guint32 srv_qlen, srv_conns, srv_persistent; /* now, all core servers together */
   guint64 registrations;

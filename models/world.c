@@ -79,6 +79,8 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->questions = g_array_new(FALSE, TRUE, sizeof(CsQuestion));
   w->actions = g_array_new(FALSE, TRUE, sizeof(CsAction));
   w->load = g_array_new(FALSE, TRUE, sizeof(CsServerLoad));
+  for (int h = 0; h < CS_H_COUNT; h++)
+    w->hist[h] = g_new0(CsHist, 1);
   w->files = g_array_new(FALSE, TRUE, sizeof(CsFile));
   w->throttle_subnet = g_array_new(FALSE, TRUE, sizeof(CsThrottle));
   w->throttle_active = g_array_new(FALSE, TRUE, sizeof(guint32));
@@ -142,7 +144,6 @@ void cs_world_free(CsWorld *w)
     g_array_free(s->queue, TRUE);
     g_array_free(s->leaders, TRUE);
     g_array_free(s->slots, TRUE);
-    g_free(s->hist);
   }
   sim_vec_clear(&w->clients);
   g_array_free(w->servers, TRUE);
@@ -175,6 +176,8 @@ void cs_world_free(CsWorld *w)
   g_array_free(w->actions, TRUE);
   g_free(w->last_seen);
   g_array_free(w->load, TRUE);
+  for (int h = 0; h < CS_H_COUNT; h++)
+    g_free(w->hist[h]);
   g_free(w);
 }
 
@@ -310,7 +313,6 @@ SimNodeId cs_world_add_server(CsWorld *w, const char *name, guint32 subnet, guin
   s.queue = g_array_new(FALSE, TRUE, sizeof(CsJob));
   s.leaders = g_array_new(FALSE, FALSE, sizeof(SimConnId));
   s.slots = g_array_new(FALSE, TRUE, sizeof(CsSlot));
-  s.hist = g_new0(CsHist, CS_SH_COUNT);
   g_array_append_val(w->servers, s);
   note_node(w, node, CS_NONE);
   g_hash_table_insert(w->names, GUINT_TO_POINTER(node), g_strdup(name));
@@ -929,7 +931,7 @@ guint32 cs_server_persistent_connections(const CsWorld *w, guint32 i) { return c
 
 void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency)
 {
-  cs_hist_add(&w->reg_latency, latency);
+  cs_hist_add(w->hist[CS_H_REG_LATENCY], latency);
 }
 
 const char *cs_msg_type_name(guint32 type)
@@ -1056,9 +1058,8 @@ void cs_world_server_summary(CsWorld *w, CsServerSummary *out)
   double span = sim_time_to_s(sim_now(w->sim));
   out->per_second_mean = span > 0 ? (double) w->registrations / span : 0;
   out->per_second_peak = (double) peak / bucket_s;
-  out->latency_ms_p50 = hist_ms(&w->reg_latency, 0.5);
-  out->latency_ms_p99 = hist_ms(&w->reg_latency, 0.99);
-  CsHist *all = g_new0(CsHist, CS_SH_COUNT);
+  out->latency_ms_p50 = hist_ms(w->hist[CS_H_REG_LATENCY], 0.5);
+  out->latency_ms_p99 = hist_ms(w->hist[CS_H_REG_LATENCY], 0.99);
   for (guint i = 0; i < w->servers->len; i++) {
     CsServer *s = cs_server_rec(w, i);
     out->connections_peak = MAX(out->connections_peak, s->conns_peak);
@@ -1067,16 +1068,13 @@ void cs_world_server_summary(CsWorld *w, CsServerSummary *out)
     out->registration_peak = MAX(out->registration_peak, s->others_peak);
     out->wan_connections_peak += s->wan_conns_peak;
     out->queue_peak = MAX(out->queue_peak, s->queue_peak);
-    for (int h = 0; h < CS_SH_COUNT; h++)
-      cs_hist_merge(&all[h], &s->hist[h]);
   }
-  out->queue_ms_p50 = hist_ms(&all[CS_SH_QUEUE], 0.5);
-  out->queue_ms_p99 = hist_ms(&all[CS_SH_QUEUE], 0.99);
-  out->service_ms_p50 = hist_ms(&all[CS_SH_SERVICE], 0.5);
-  out->service_ms_p99 = hist_ms(&all[CS_SH_SERVICE], 0.99);
-  out->response_ms_p50 = hist_ms(&all[CS_SH_RESPONSE], 0.5);
-  out->response_ms_p99 = hist_ms(&all[CS_SH_RESPONSE], 0.99);
-  g_free(all);
+  out->queue_ms_p50 = hist_ms(w->hist[CS_H_QUEUE], 0.5);
+  out->queue_ms_p99 = hist_ms(w->hist[CS_H_QUEUE], 0.99);
+  out->service_ms_p50 = hist_ms(w->hist[CS_H_SERVICE], 0.5);
+  out->service_ms_p99 = hist_ms(w->hist[CS_H_SERVICE], 0.99);
+  out->response_ms_p50 = hist_ms(w->hist[CS_H_RESPONSE], 0.5);
+  out->response_ms_p99 = hist_ms(w->hist[CS_H_RESPONSE], 0.99);
 }
 
 static CsServerLoad *load_bucket(CsWorld *w, guint b)

@@ -41,12 +41,7 @@ static void test_empty(void)
   CsHist *h = g_new0(CsHist, 1);
   CU_ASSERT_EQUAL(cs_hist_quantile(h, 0.5), -1);
   CU_ASSERT_EQUAL(cs_hist_quantile(h, 0.99), -1);
-  CsHist *m = g_new0(CsHist, 1);
-  cs_hist_merge(m, h); /* merging nothing keeps it empty */
-  CU_ASSERT_EQUAL(m->n, 0);
-  CU_ASSERT_EQUAL(cs_hist_quantile(m, 0.5), -1);
   g_free(h);
-  g_free(m);
 }
 
 /* One sample: every quantile is that sample, to the nanosecond. */
@@ -181,21 +176,6 @@ static void test_buckets_tile(void)
   CU_ASSERT_EQUAL(prev_hi, G_MAXINT64);
 }
 
-/* Merging two histograms is the same as adding every sample into one. */
-static void test_merge(void)
-{
-  CsHist *a = g_new0(CsHist, 1), *b = g_new0(CsHist, 1), *all = g_new0(CsHist, 1);
-  for (SimTime t = 1; t < 5000; t++) {
-    cs_hist_add(t % 3 ? a : b, t * 997);
-    cs_hist_add(all, t * 997);
-  }
-  cs_hist_merge(a, b);
-  CU_ASSERT_EQUAL(memcmp(a, all, sizeof *a), 0);
-  g_free(a);
-  g_free(b);
-  g_free(all);
-}
-
 int main(void)
 {
   CU_TestInfo tests[] = {
@@ -206,7 +186,6 @@ int main(void)
     { "against an exact sort", test_against_sort },
     { "moves follow the samples", test_moves_follow_samples },
     { "buckets tile the values", test_buckets_tile },
-    { "merge", test_merge },
     CU_TEST_INFO_NULL,
   };
   return cs_test_main("hist", tests);
