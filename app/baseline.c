@@ -244,7 +244,7 @@ static void format_value(char *buf, gsize size, double v)
   else if (v == floor(v) && fabs(v) < 1e15)
     g_snprintf(buf, size, "%.0f", v);
   else
-    g_snprintf(buf, size, "%.3f", v);
+    g_snprintf(buf, size, "%.12g", v); /* the digits results.json holds, no padding */
 }
 
 typedef struct {

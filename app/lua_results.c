@@ -38,6 +38,34 @@ static void member_string(JsonBuilder *b, const char *key, const char *v)
   json_builder_add_string_value(b, v);
 }
 
+/* A figure read from a histogram (hist.h: within 0.39 %), to 3 significant
+ * figures, the most its precision supports; null when NAN (no sample). */
+static void member_sig3(JsonBuilder *b, const char *key, double v)
+{
+  json_builder_set_member_name(b, key);
+  if (!isfinite(v)) {
+    json_builder_add_null_value(b);
+    return;
+  }
+  if (v == 0) {
+    json_builder_add_double_value(b, 0);
+    return;
+  }
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  g_ascii_formatd(buf, sizeof buf, "%.3g", v);
+  json_builder_add_double_value(b, g_ascii_strtod(buf, NULL));
+}
+
+/* p50 and p99 of a histogram figure, as an object named key. */
+static void member_p50_p99(JsonBuilder *b, const char *key, double p50, double p99)
+{
+  json_builder_set_member_name(b, key);
+  json_builder_begin_object(b);
+  member_sig3(b, "p50", p50);
+  member_sig3(b, "p99", p99);
+  json_builder_end_object(b);
+}
+
 /* A time in ms, or null when t < 0 (not reached). */
 static void member_ms(JsonBuilder *b, const char *key, SimTime t)
 {
@@ -46,6 +74,20 @@ static void member_ms(JsonBuilder *b, const char *key, SimTime t)
     json_builder_add_null_value(b);
   else
     json_builder_add_double_value(b, round_to(sim_time_to_ms(t), MS_SCALE));
+}
+
+/* { p50, p90, p99 }: the times (ms) until 50, 90 and 99 % of the targets
+ * were reached, exact to the simulated sample, null when not reached. */
+static void member_fractions(JsonBuilder *b, const char *key,
+                             SimTime (*time_to)(const CsWorld *, guint32, double), const CsWorld *w,
+                             guint32 id)
+{
+  json_builder_set_member_name(b, key);
+  json_builder_begin_object(b);
+  member_ms(b, "p50", time_to(w, id, 0.5));
+  member_ms(b, "p90", time_to(w, id, 0.9));
+  member_ms(b, "p99", time_to(w, id, 0.99));
+  json_builder_end_object(b);
 }
 
 /* bytes_total, then bytes_by_class with every class in enum order. */
@@ -167,22 +209,23 @@ static void build_server(JsonBuilder *b, CsLua *ctx)
   member_double(b, "mean", s.per_second_mean, MS_SCALE);
   member_double(b, "peak", s.per_second_peak, MS_SCALE);
   json_builder_end_object(b);
-  json_builder_set_member_name(b, "latency_ms");
-  json_builder_begin_object(b);
-  member_double(b, "p50", s.latency_ms_p50, MS_SCALE);
-  member_double(b, "p99", s.latency_ms_p99, MS_SCALE);
-  json_builder_end_object(b);
+  member_p50_p99(b, "latency_ms", s.latency_ms_p50, s.latency_ms_p99);
   json_builder_end_object(b);
 
   json_builder_set_member_name(b, "server");
   json_builder_begin_object(b);
   member_int(b, "connections_peak", s.connections_peak);
-  member_int(b, "queue_peak", s.queue_peak);
-  json_builder_set_member_name(b, "service_ms");
+  json_builder_set_member_name(b, "connections");
   json_builder_begin_object(b);
-  member_double(b, "p50", s.service_ms_p50, MS_SCALE);
-  member_double(b, "p99", s.service_ms_p99, MS_SCALE);
+  member_int(b, "peak", s.connections_peak);
+  member_int(b, "persistent_peak", s.persistent_peak);
+  member_int(b, "persistent_end", s.persistent_end);
+  member_int(b, "registration_peak", s.registration_peak);
   json_builder_end_object(b);
+  member_int(b, "queue_peak", s.queue_peak);
+  member_p50_p99(b, "queue_ms", s.queue_ms_p50, s.queue_ms_p99);
+  member_p50_p99(b, "service_ms", s.service_ms_p50, s.service_ms_p99);
+  member_p50_p99(b, "response_ms", s.response_ms_p50, s.response_ms_p99);
   member_int(b, "wan_connections_peak", s.wan_connections_peak);
   json_builder_end_object(b);
 
@@ -256,12 +299,7 @@ static void build_questions(JsonBuilder *b, CsLua *ctx)
     member_double(b, "asked_at", sim_time_to_s(cs_question_asked_at(w, q)), MS_SCALE);
     member_int(b, "targets", cs_question_targets(w, q));
     member_int(b, "answered", cs_question_answered(w, q));
-    json_builder_set_member_name(b, "time_to_ms");
-    json_builder_begin_object(b);
-    member_ms(b, "p50", cs_question_time_to(w, q, 0.5));
-    member_ms(b, "p90", cs_question_time_to(w, q, 0.9));
-    member_ms(b, "p99", cs_question_time_to(w, q, 0.99));
-    json_builder_end_object(b);
+    member_fractions(b, "time_to_ms", cs_question_time_to, w, q);
     json_builder_set_member_name(b, "result");
     json_builder_begin_object(b);
     cs_question_result(w, q, result_row, b);
@@ -284,12 +322,12 @@ static void build_distributions(JsonBuilder *b, CsLua *ctx)
     member_double(b, "deployed_at", sim_time_to_s(cs_action_deployed_at(w, a)), MS_SCALE);
     member_int(b, "targets", cs_action_targets(w, a));
     member_int(b, "completed", cs_action_completed(w, a));
-    json_builder_set_member_name(b, "time_to_ms");
-    json_builder_begin_object(b);
-    member_ms(b, "p50", cs_action_time_to(w, a, 0.5));
-    member_ms(b, "p90", cs_action_time_to(w, a, 0.9));
-    member_ms(b, "p99", cs_action_time_to(w, a, 0.99));
-    json_builder_end_object(b);
+    member_int(b, "endpoints_complete", cs_action_endpoints_complete(w, a));
+    /* time_to_ms is reported_ms under its old name (baselines read it). */
+    static const char *const reported[] = { "time_to_ms", "reported_ms" };
+    for (int k = 0; k < 2; k++)
+      member_fractions(b, reported[k], cs_action_time_to, w, a);
+    member_fractions(b, "complete_ms", cs_action_complete_time_to, w, a);
     member_int(b, "bytes_from_server", (gint64) cs_action_bytes_from_server(w, a));
     member_int(b, "bytes_from_peers", (gint64) cs_action_bytes_from_peers(w, a));
     member_int(b, "wan_bytes", (gint64) cs_action_wan_bytes(w, a));
@@ -588,9 +626,19 @@ gboolean cs_results_write(CsLua *ctx, const char *dir, GError **err)
   g_free(text);
   if (!ok)
     return FALSE;
-  path = g_build_filename(dir, "timeseries.csv", NULL);
-  ok = write_timeseries(ctx, path, err);
-  g_free(path);
+  static const struct {
+    const char *name;
+    gboolean (*write)(CsLua *, const char *, GError **);
+  } csv[] = {
+    { "timeseries.csv", write_timeseries },
+    { "server.csv", cs_results_write_server_csv },
+    { "answers.csv", cs_results_write_answers_csv },
+  };
+  for (guint i = 0; ok && i < G_N_ELEMENTS(csv); i++) {
+    path = g_build_filename(dir, csv[i].name, NULL);
+    ok = csv[i].write(ctx, path, err);
+    g_free(path);
+  }
   return ok;
 }
 

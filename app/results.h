@@ -9,10 +9,13 @@
  * wall-clock value anywhere, so a scenario and seed always give the same
  * bytes.
  *
- * Numbers: counts and bytes are integers; times in ms and rates are rounded
- * to 3 decimals and utilizations to 6 (finer digits are noise of the model,
- * and rounding keeps the files readable); an undefined value (the time to 90 %
- * of answers when fewer answered) is null.  The writer prints each number in
+ * Numbers: counts and bytes are integers; exact times in ms and rates are
+ * rounded to 3 decimals and utilizations to 6 (finer digits are noise of the
+ * model, and rounding keeps the files readable); percentiles read from a
+ * histogram (registration latency, server queue/service/response times:
+ * within 0.39 %) to 3 significant figures; an undefined value (the time to
+ * 90 % of answers when fewer answered, a percentile without samples) is null.
+ * docs/results.md describes every key.  The writer prints each number in
  * the shortest form that reads back to the same double.
  *
  * topology.endpoints counts every agent, external_clients the roaming ones
@@ -32,7 +35,12 @@
  * timeseries.csv has the columns time_s,link,direction,class,bytes: one row
  * per statistics bucket, directed WAN link ("dc<->branch", "dc->branch") or
  * subnet ("10.17.0.0/24", "up" from hosts or "down" to hosts) and traffic
- * class with a non-zero byte count; rows by time, then link, then class. */
+ * class with a non-zero byte count; rows by time, then link, then class.
+ *
+ * server.csv: time_s,registrations,queue_peak,connections_peak,persistent_peak,
+ * one row per statistics bucket, all core servers together.  answers.csv:
+ * question,since_ask_s,answered,targets,fraction, one row per moment a
+ * question's answered count rose (question = results.json's id). */
 #pragma once
 #include <glib.h>
 #include <json-glib/json-glib.h>
@@ -53,5 +61,9 @@ char *cs_results_to_json(JsonNode *root);
  * with a '.' or an exponent so the value stays a float for readers that care
  * ("null" if v is not finite): how results.json writes its numbers. */
 void cs_results_put_double(GString *out, double v);
-/* Writes DIR/results.json and DIR/timeseries.csv, each whole or not at all. */
+/* Writes DIR/results.json, DIR/timeseries.csv, DIR/server.csv and
+ * DIR/answers.csv, each whole or not at all. */
 gboolean cs_results_write(CsLua *ctx, const char *dir, GError **err);
+/* The server load and the answer curves (results_csv.c). */
+gboolean cs_results_write_server_csv(CsLua *ctx, const char *path, GError **err);
+gboolean cs_results_write_answers_csv(CsLua *ctx, const char *path, GError **err);

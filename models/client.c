@@ -480,6 +480,7 @@ static void got_action(CsWorld *w, CsClient *c, guint32 a)
 void cs_client_run_action(CsWorld *w, CsClient *c, guint32 a)
 {
   CsAction *aa = &g_array_index(w->actions, CsAction, a);
+  cs_world_note_complete(w, client_index(w, c), a);
   if (aa->dc_session != CS_NONE) {
     cs_dc_endpoint_open(w, c, aa->dc_session); /* "open session": connect directly */
     return;

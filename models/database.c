@@ -180,6 +180,7 @@ void cs_db_hold(CsWorld *w, CsServer *s, const CsJob *j)
   }
   g_array_append_val(s->held, h);
   s->db_waiting++;
+  w->srv_qlen++; /* a job held for its write still waits for its reply */
   s->db_waiting_peak = MAX(s->db_waiting_peak, s->db_waiting);
   cs_server_sample(w);
   if (db_up(w, s))
@@ -197,6 +198,7 @@ gboolean cs_db_take_done(CsWorld *w, CsServer *s, guint32 token, CsJob *out)
     h->job.kind = CS_JOB_NONE;
     h->job.blob = NULL;
     s->db_waiting--;
+    w->srv_qlen--;
     while (s->held_head < s->held->len && g_array_index(s->held, CsHeld, s->held_head).job.kind == CS_JOB_NONE)
       s->held_head++;
     return TRUE;
@@ -204,7 +206,7 @@ gboolean cs_db_take_done(CsWorld *w, CsServer *s, guint32 token, CsJob *out)
   return FALSE; /* a write again of one already done */
 }
 
-void cs_db_server_reset(CsServer *s)
+void cs_db_server_reset(CsWorld *w, CsServer *s)
 {
   for (guint i = s->held_head; s->held && i < s->held->len; i++) {
     CsHeld *h = &g_array_index(s->held, CsHeld, i);
@@ -214,6 +216,7 @@ void cs_db_server_reset(CsServer *s)
   if (s->held)
     g_array_set_size(s->held, 0);
   s->held_head = 0;
+  w->srv_qlen -= s->db_waiting;
   s->db_waiting = 0;
   s->db_conn = 0;
   s->db_open = FALSE;
@@ -258,7 +261,7 @@ void cs_db_world_free(CsWorld *w)
 {
   for (guint i = 0; i < w->servers->len; i++) {
     CsServer *s = cs_server_rec(w, i);
-    cs_db_server_reset(s);
+    cs_db_server_reset(w, s);
     if (s->held)
       g_array_free(s->held, TRUE);
   }

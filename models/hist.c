@@ -1,44 +1,60 @@
-/* hist.c — log-scale histogram.  See hist.h. */
+/* hist.c — log-linear histogram.  See hist.h. */
 #include "hist.h"
 #include <math.h>
 
-static int bucket_of(SimTime v)
+int cs_hist_bucket(SimTime v)
 {
-  if (v < SIM_US)
-    return 0;
-  double x = log2((double) v / (double) SIM_US) * 4.0;
-  int b = 1 + (int) x;
-  return b >= CS_HIST_BUCKETS ? CS_HIST_BUCKETS - 1 : b;
+  if (v < CS_HIST_SUB)
+    return v < 0 ? 0 : (int) v;
+  int e = 63 - __builtin_clzll((unsigned long long) v); /* >= CS_HIST_SUB_BITS */
+  int shift = e - CS_HIST_SUB_BITS;
+  int mant = (int) ((guint64) v >> shift) - CS_HIST_SUB; /* 0 .. CS_HIST_SUB - 1 */
+  return CS_HIST_SUB + shift * CS_HIST_SUB + mant;
 }
 
-static SimTime bucket_mid(int b)
+void cs_hist_bucket_range(int b, SimTime *lo, SimTime *hi)
 {
-  if (b == 0)
-    return SIM_US / 2;
-  double lo = exp2((b - 1) / 4.0), hi = exp2(b / 4.0);
-  return (SimTime) (sqrt(lo * hi) * (double) SIM_US);
+  if (b < CS_HIST_SUB) {
+    *lo = *hi = b;
+    return;
+  }
+  int shift = (b - CS_HIST_SUB) / CS_HIST_SUB;
+  guint64 mant = (guint64) (CS_HIST_SUB + (b - CS_HIST_SUB) % CS_HIST_SUB);
+  *lo = (SimTime) (mant << shift);
+  *hi = (SimTime) (((mant + 1) << shift) - 1);
 }
 
 void cs_hist_add(CsHist *h, SimTime v)
 {
-  h->count[bucket_of(v)]++;
-  h->n++;
-  if (v > h->max)
+  if (v < 0)
+    v = 0;
+  h->count[cs_hist_bucket(v)]++;
+  if (h->n == 0 || v < h->min)
+    h->min = v;
+  if (h->n == 0 || v > h->max)
     h->max = v;
+  h->n++;
 }
 
 SimTime cs_hist_quantile(const CsHist *h, double p)
 {
   if (h->n == 0)
-    return 0;
-  guint64 want = (guint64) ceil(p * (double) h->n);
-  if (want == 0)
-    want = 1;
+    return -1;
+  double r = ceil(p * (double) h->n);
+  guint64 want = r < 1 ? 1 : r >= (double) h->n ? h->n : (guint64) r;
+  if (want == 1)
+    return h->min;
+  if (want == h->n)
+    return h->max;
   guint64 seen = 0;
   for (int b = 0; b < CS_HIST_BUCKETS; b++) {
     seen += h->count[b];
-    if (seen >= want)
-      return MIN(bucket_mid(b), h->max);
+    if (seen >= want) {
+      SimTime lo, hi;
+      cs_hist_bucket_range(b, &lo, &hi);
+      SimTime mid = lo + (hi - lo + 1) / 2;
+      return CLAMP(mid, h->min, h->max);
+    }
   }
   return h->max;
 }

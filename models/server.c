@@ -23,7 +23,7 @@ static CsServer *server_of(CsWorld *w, SimNodeId node)
   return cs_server_rec(w, sim_node_local(w->sim, node));
 }
 
-static void job_push(CsServer *s, const CsJob *j)
+static void job_push(CsWorld *w, CsServer *s, const CsJob *j)
 {
   if (s->qlen == s->queue->len) {
     /* Full: move the ring, in order, into an array twice the size. */
@@ -40,9 +40,10 @@ static void job_push(CsServer *s, const CsJob *j)
   q[(s->qhead + s->qlen) % s->queue->len] = *j;
   s->qlen++;
   s->queue_peak = MAX(s->queue_peak, s->qlen);
+  w->srv_qlen++;
 }
 
-static gboolean job_pop(CsServer *s, CsJob *out)
+static gboolean job_pop(CsWorld *w, CsServer *s, CsJob *out)
 {
   if (s->qlen == 0)
     return FALSE;
@@ -50,6 +51,7 @@ static gboolean job_pop(CsServer *s, CsJob *out)
   *out = q[s->qhead];
   s->qhead = (s->qhead + 1) % s->queue->len;
   s->qlen--;
+  w->srv_qlen--;
   return TRUE;
 }
 
@@ -69,7 +71,7 @@ static void start_jobs(CsWorld *w, SimNodeId node, CsServer *s);
 static void enqueue(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
 {
   j->arrived = sim_now(w->sim);
-  job_push(s, j);
+  job_push(w, s, j);
   cs_server_sample(w);
   start_jobs(w, node, s);
 }
@@ -117,10 +119,26 @@ static guint64 actions_live(CsWorld *w) { return live_mask(w->actions, sizeof(Cs
 
 /* --- job completion ----------------------------------------------------------------- */
 
+/* A connection whose leader hello the server has served (backward, forward,
+ * or both for a chain of one) stays open: it counts as persistent from then
+ * on, whatever its role, until it closes. */
+static void mark_persistent(CsWorld *w, CsServer *s, SimNodeId node, SimConnId c)
+{
+  guint32 tag = sim_conn_tag(w->sim, c, node);
+  if (!(tag & CT_COUNTED) || (tag & CT_PERSIST))
+    return;
+  sim_conn_set_tag(w->sim, c, node, tag | CT_PERSIST);
+  s->persistent++;
+  s->persistent_peak = MAX(s->persistent_peak, s->persistent);
+  w->srv_persistent++;
+  cs_server_sample(w);
+}
+
 /* What a job does once served (and, with a database, written). */
 static void apply_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
 {
   Sim *sim = w->sim;
+  cs_hist_add(w->hist[CS_H_RESPONSE], sim_now(sim) - j->arrived);
   switch ((CsJobKind) j->kind) {
   case CS_JOB_REG:
   case CS_JOB_REG_INIT: {
@@ -132,10 +150,7 @@ static void apply_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
     w->last_seen[j->client] = sim_now(sim);
     w->registrations++;
     w->registrations_initial += initial;
-    guint32 b = (guint32) (sim_now(sim) / sim_params(sim)->bucket);
-    if (w->reg_per_bucket->len <= b)
-      g_array_set_size(w->reg_per_bucket, b + 1);
-    g_array_index(w->reg_per_bucket, guint32, b)++;
+    cs_world_load_now(w)->registrations++;
     CsRegResp *r = g_new(CsRegResp, 1);
     fill_peers(w, j->client, r);
     r->questions = questions_live(w);
@@ -172,13 +187,8 @@ static void apply_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
     guint32 role = j->client;
     if (!sim_conn_is_open(sim, j->conn))
       break;
+    mark_persistent(w, s, node, j->conn);
     guint32 tag = sim_conn_tag(sim, j->conn, node);
-    if (!(tag & CT_PERSIST)) {
-      tag |= CT_PERSIST;
-      sim_conn_set_tag(sim, j->conn, node, tag);
-      s->persistent++;
-      s->persistent_peak = MAX(s->persistent_peak, s->persistent);
-    }
     if ((role & 1) && !(tag & CT_LEADER)) {
       sim_conn_set_tag(sim, j->conn, node, tag | CT_LEADER);
       g_array_append_val(s->leaders, j->conn);
@@ -209,9 +219,10 @@ static void apply_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
   }
 }
 
-static void finish_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
+/* A job's service ends at `now` (it started at `started`). */
+static void finish_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j, SimTime started)
 {
-  cs_hist_add(&s->service, sim_now(w->sim) - j->arrived);
+  cs_hist_add(w->hist[CS_H_SERVICE], sim_now(w->sim) - started);
   if (cs_db_needs_write(s, j)) {
     cs_db_hold(w, s, j); /* applied when the database has written it */
     return;
@@ -225,7 +236,7 @@ static GArray *slots_of(CsServer *s) { return s->slots; }
 static void start_jobs(CsWorld *w, SimNodeId node, CsServer *s)
 {
   CsJob j;
-  while (s->busy < s->p.workers && job_pop(s, &j)) {
+  while (s->busy < s->p.workers && job_pop(w, s, &j)) {
     GArray *slots = slots_of(s);
     guint slot = 0;
     while (slot < slots->len && g_array_index(slots, CsSlot, slot).used)
@@ -235,6 +246,8 @@ static void start_jobs(CsWorld *w, SimNodeId node, CsServer *s)
     CsSlot *sl = &g_array_index(slots, CsSlot, slot);
     sl->job = j;
     sl->used = TRUE;
+    sl->started = sim_now(w->sim);
+    cs_hist_add(w->hist[CS_H_QUEUE], sl->started - j.arrived);
     s->busy++;
     sim_timer_start(w->sim, node, service_time(s, j.kind), CS_STAG_JOB_DONE, slot);
   }
@@ -267,7 +280,7 @@ static void srv_crashed(Sim *sim, SimNodeId node, gpointer k)
 {
   CsServer *s = server_of(W(k), node);
   CsJob j;
-  while (job_pop(s, &j))
+  while (job_pop(W(k), s, &j))
     cs_job_blob_free(j.kind, j.blob);
   GArray *slots = slots_of(s);
   for (guint i = 0; i < slots->len; i++) {
@@ -277,11 +290,14 @@ static void srv_crashed(Sim *sim, SimNodeId node, gpointer k)
     sl->used = FALSE;
   }
   s->busy = 0;
-  cs_db_server_reset(s);
-  g_array_set_size(s->leaders, 0);
-  s->conns = s->wan_conns = s->persistent = 0;
-  /* The hub's tunnels went with the crash; a restart opens them again. */
   CsWorld *w = W(k);
+  cs_db_server_reset(w, s);
+  g_array_set_size(s->leaders, 0);
+  w->srv_conns -= s->conns;
+  w->srv_persistent -= s->persistent;
+  s->conns = s->wan_conns = s->persistent = 0;
+  cs_server_sample(w);
+  /* The hub's tunnels went with the crash; a restart opens them again. */
   for (guint i = 0; i < w->zones->len; i++)
     if (cs_zone_rec(w, i)->hub == sim_node_local(sim, node))
       cs_zone_rec(w, i)->hub_conn = 0;
@@ -297,6 +313,9 @@ static void srv_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId c, gbo
   guint32 tag = CT_COUNTED;
   s->conns++;
   s->conns_peak = MAX(s->conns_peak, s->conns);
+  s->others_peak = MAX(s->others_peak, s->conns - s->persistent);
+  W(k)->srv_conns++;
+  cs_server_sample(W(k));
   if (sim_node_site(sim, sim_conn_peer(sim, c, node)) != sim_node_site(sim, node)) {
     tag |= CT_WAN;
     s->wan_conns++;
@@ -318,12 +337,18 @@ static void srv_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId c, SimCon
   if (cs_db_server_conn_gone(W(k), s, c) || cs_hub_conn_gone(W(k), node, c))
     return;
   guint32 tag = sim_conn_tag(sim, c, node);
-  if (tag & CT_COUNTED)
+  if (tag & CT_COUNTED) {
     s->conns--;
+    W(k)->srv_conns--;
+  }
+  if (tag & CT_PERSIST) {
+    s->persistent--;
+    W(k)->srv_persistent--;
+  }
+  if (tag & (CT_COUNTED | CT_PERSIST))
+    cs_server_sample(W(k));
   if (tag & CT_WAN)
     s->wan_conns--;
-  if (tag & CT_PERSIST)
-    s->persistent--;
   if (tag & CT_LEADER) {
     for (guint i = 0; i < s->leaders->len; i++) {
       if (g_array_index(s->leaders, SimConnId, i) == c) {
@@ -407,7 +432,7 @@ static void srv_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64
   CsJob j = sl->job;
   sl->used = FALSE;
   s->busy--;
-  finish_job(w, node, s, &j);
+  finish_job(w, node, s, &j, sl->started);
   start_jobs(w, node, s);
 }
 
@@ -460,15 +485,11 @@ void cs_server_push_action(CsWorld *w, guint32 a)
 
 void cs_server_sample(CsWorld *w)
 {
-  /* The peak queue length of the current bucket, summed over servers.  The
-   * queue only changes at arrivals and departures, so sampling there misses
-   * nothing and costs no events of its own. */
-  guint32 qlen = 0;
-  for (guint i = 0; i < w->servers->len; i++)
-    qlen += cs_server_rec(w, i)->qlen + cs_server_rec(w, i)->db_waiting;
-  guint32 b = (guint32) (sim_now(w->sim) / sim_params(w->sim)->bucket);
-  if (w->queue_per_bucket->len <= b)
-    g_array_set_size(w->queue_per_bucket, b + 1);
-  guint32 *slot = &g_array_index(w->queue_per_bucket, guint32, b);
-  *slot = MAX(*slot, qlen);
+  /* The peaks of the current bucket, all servers together.  The levels only
+   * change at arrivals, departures, connections and hellos, so sampling there
+   * misses nothing and costs no events of its own. */
+  CsServerLoad *l = cs_world_load_now(w);
+  l->queue_peak = MAX(l->queue_peak, w->srv_qlen);
+  l->connections_peak = MAX(l->connections_peak, w->srv_conns);
+  l->persistent_peak = MAX(l->persistent_peak, w->srv_persistent);
 }

@@ -229,7 +229,8 @@ typedef struct {
   guint32 qhead, qlen;     /* ring position and length */
   guint32 queue_peak;
   guint32 conns, conns_peak, wan_conns, wan_conns_peak;
-  guint32 persistent, persistent_peak; /* leader connections (either role) open, and their peak */
+  guint32 persistent, persistent_peak; /* of conns: a leader hello served (either role); their peak */
+  guint32 others_peak;     /* conns - persistent, the most at once */
   GArray *leaders;         /* SimConnId of backward-role leader connections */
   GArray *slots;           /* CsSlot: jobs in service */
   SimTime started_at;      /* when it last started: a client not heard from since
@@ -241,7 +242,6 @@ typedef struct {
   GArray *held;            /* CsHeld, in order, from held_head (NULL without a database) */
   guint32 held_head;
   guint32 db_waiting, db_waiting_peak; /* jobs held for their write */
-  CsHist service;          /* queue wait + service */
 } CsServer;
 
 /* A zone server in the DMZ: terminates external clients, relays over the
@@ -292,8 +292,12 @@ typedef struct {
   guint64 writes;
 } CsDatabase;
 
+/* The world's latency histograms (all core servers together). */
+enum { CS_H_REG_LATENCY, CS_H_QUEUE, CS_H_SERVICE, CS_H_RESPONSE, CS_H_COUNT };
+
 typedef struct {
   CsJob job;        /* the job being served */
+  SimTime started;  /* when a worker took it */
   gboolean used;    /* slot taken */
 } CsSlot;
 
@@ -332,7 +336,10 @@ typedef struct {
   guint8 *is_target;       /* per client, computed when deployed (NULL: everyone) */
   guint32 ntarget_clients;
   guint32 completed;
-  GArray *curve_t;
+  GArray *curve_t;         /* SimTime since deploy: the server learned an endpoint completed */
+  GArray *complete_t;      /* SimTime since deploy: an endpoint had the file complete */
+  guint8 *complete_seen;   /* bit per client: in complete_t already (NULL until deployed) */
+  guint32 complete_nbits;  /* clients complete_seen covers */
   gboolean live;
 } CsAction;
 
@@ -415,9 +422,10 @@ struct CsWorld {
   SimTime *last_seen;      /* per client: last registration at a server, CS_NEVER_SEEN
                             * (one array, not a flag beside it: a peer list reads it
                             * for twenty neighbours at every registration) */
-  CsHist reg_latency;
-  GArray *reg_per_bucket;  /* guint32 */
-  GArray *queue_per_bucket;/* guint32, the queue length at the end of each bucket */
+  CsHist *hist[CS_H_COUNT];/* 58 KB each, allocated one by one (each stays below
+                            * malloc's mmap threshold) */
+  GArray *load;            /* CsServerLoad per statistics bucket */
+  guint32 srv_qlen, srv_conns, srv_persistent; /* now, all core servers together */
   guint64 registrations;
   guint64 registrations_initial; /* of those, initial ones */
   CsIntervalStats ival_normal, ival_initial; /* sums in mean_s until read */
@@ -459,10 +467,15 @@ void cs_world_note_interval(CsWorld *w, gboolean initial, SimTime interval);
 CsClient *cs_client_rec(const CsWorld *w, guint32 client);
 CsServer *cs_server_rec(const CsWorld *w, guint32 server);
 void cs_world_build_neighbourhoods(CsWorld *w);
+/* The server load bucket of now (created, carrying the current levels, on first use). */
+CsServerLoad *cs_world_load_now(CsWorld *w);
 /* Books kept by the world when a server completes a registration. */
 void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency);
 /* Server receives answers: books the results. */
 void cs_world_take_batch(CsWorld *w, const CsBatch *b);
+/* An endpoint has everything action `a` needs (its file complete, or the
+ * action itself when it has no file): booked once per endpoint. */
+void cs_world_note_complete(CsWorld *w, guint32 client, guint32 a);
 
 /* shards.c */
 CsShardSet *cs_shards_new(guint32 file, guint32 nbits);
@@ -540,7 +553,7 @@ void cs_db_hold(CsWorld *w, CsServer *s, const CsJob *j);
 /* The held job a write acknowledgement releases; FALSE if none. */
 gboolean cs_db_take_done(CsWorld *w, CsServer *s, guint32 token, CsJob *out);
 /* A crashed server: its held jobs are gone. */
-void cs_db_server_reset(CsServer *s);
+void cs_db_server_reset(CsWorld *w, CsServer *s);
 void cs_db_world_free(CsWorld *w);
 
 /* server.c */

@@ -3,6 +3,7 @@
  * See world.h. */
 #include "world-private.h"
 #include "bits.h"
+#include <math.h>
 #include <string.h>
 
 static GQuark world_error(void) { return g_quark_from_static_string("cs-world"); }
@@ -86,8 +87,9 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->sensors = g_ptr_array_new();
   w->questions = g_array_new(FALSE, TRUE, sizeof(CsQuestion));
   w->actions = g_array_new(FALSE, TRUE, sizeof(CsAction));
-  w->reg_per_bucket = g_array_new(FALSE, TRUE, sizeof(guint32));
-  w->queue_per_bucket = g_array_new(FALSE, TRUE, sizeof(guint32));
+  w->load = g_array_new(FALSE, TRUE, sizeof(CsServerLoad));
+  for (int h = 0; h < CS_H_COUNT; h++)
+    w->hist[h] = g_new0(CsHist, 1);
   w->files = g_array_new(FALSE, TRUE, sizeof(CsFile));
   w->throttle_subnet = g_array_new(FALSE, TRUE, sizeof(CsThrottle));
   w->throttle_active = g_array_new(FALSE, TRUE, sizeof(guint32));
@@ -178,11 +180,14 @@ void cs_world_free(CsWorld *w)
     g_free(a->targets);
     g_free(a->is_target);
     g_array_free(a->curve_t, TRUE);
+    g_array_free(a->complete_t, TRUE);
+    g_free(a->complete_seen);
   }
   g_array_free(w->actions, TRUE);
   g_free(w->last_seen);
-  g_array_free(w->reg_per_bucket, TRUE);
-  g_array_free(w->queue_per_bucket, TRUE);
+  g_array_free(w->load, TRUE);
+  for (int h = 0; h < CS_H_COUNT; h++)
+    g_free(w->hist[h]);
   g_free(w);
 }
 
@@ -725,6 +730,8 @@ static void deploy_cb(Sim *sim, gpointer data, guint64 a)
   aa->live = TRUE;
   aa->at = sim_now(sim);
   aa->is_target = targets_bitmap(w, aa->targets, aa->ntargets, &aa->ntarget_clients);
+  aa->complete_nbits = w->clients.len;
+  aa->complete_seen = g_new0(guint8, MAX(cs_bits_bytes(aa->complete_nbits), 1));
   if (aa->file != CS_NONE) {
     /* This distribution's bytes are what the file's books gain from now. */
     const CsFile *f = cs_file_rec(w, aa->file);
@@ -764,6 +771,7 @@ gint32 cs_world_deploy(CsWorld *w, SimTime at, const CsPackage *pkg, const CsTar
   a.targets = g_memdup2(targets, sizeof(CsTarget) * ntargets);
   a.ntargets = ntargets;
   a.curve_t = g_array_new(FALSE, FALSE, sizeof(SimTime));
+  a.complete_t = g_array_new(FALSE, FALSE, sizeof(SimTime));
   g_array_append_val(w->actions, a);
   guint32 id = w->actions->len - 1;
   sim_call_at(w->sim, at, deploy_cb, w, id);
@@ -837,6 +845,24 @@ SimTime cs_action_time_to(const CsWorld *w, guint32 a, double fraction)
 {
   CsAction *aa = arec(w, a);
   return curve_time_to(aa->curve_t, NULL, cs_action_targets(w, a), fraction);
+}
+
+SimTime cs_action_complete_time_to(const CsWorld *w, guint32 a, double fraction)
+{
+  CsAction *aa = arec(w, a);
+  return curve_time_to(aa->complete_t, NULL, cs_action_targets(w, a), fraction);
+}
+
+guint32 cs_action_endpoints_complete(const CsWorld *w, guint32 a) { return arec(w, a)->complete_t->len; }
+
+void cs_world_note_complete(CsWorld *w, guint32 client, guint32 a)
+{
+  CsAction *aa = arec(w, a);
+  if (client >= aa->complete_nbits || cs_bit_get(aa->complete_seen, client))
+    return;
+  cs_bit_set(aa->complete_seen, client);
+  SimTime t = sim_now(w->sim) - aa->at;
+  g_array_append_val(aa->complete_t, t);
 }
 
 /* --- books ------------------------------------------------------------------------------------ */
@@ -918,7 +944,7 @@ guint32 cs_server_persistent_peak(const CsWorld *w, guint32 i) { return cs_serve
 
 void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency)
 {
-  cs_hist_add(&w->reg_latency, latency);
+  cs_hist_add(w->hist[CS_H_REG_LATENCY], latency);
 }
 
 const char *cs_msg_type_name(guint32 type)
@@ -1026,42 +1052,66 @@ void cs_world_chains(CsWorld *w, CsChainSummary *out)
   g_free(seen);
 }
 
+/* A histogram's quantile in ms, NAN when it has no sample. */
+static double hist_ms(const CsHist *h, double p)
+{
+  SimTime t = cs_hist_quantile(h, p);
+  return t < 0 ? NAN : sim_time_to_ms(t);
+}
+
 void cs_world_server_summary(CsWorld *w, CsServerSummary *out)
 {
   memset(out, 0, sizeof *out);
   out->registrations = w->registrations;
   out->initial = w->registrations_initial;
   guint32 peak = 0;
-  guint nb = w->reg_per_bucket->len;
+  const CsServerLoad *load;
+  guint nb = cs_world_server_load(w, &load);
   for (guint i = 0; i < nb; i++)
-    peak = MAX(peak, g_array_index(w->reg_per_bucket, guint32, i));
+    peak = MAX(peak, load[i].registrations);
   double bucket_s = sim_time_to_s(sim_params(w->sim)->bucket);
   double span = sim_time_to_s(sim_now(w->sim));
   out->per_second_mean = span > 0 ? (double) w->registrations / span : 0;
   out->per_second_peak = (double) peak / bucket_s;
-  out->latency_ms_p50 = sim_time_to_ms(cs_hist_quantile(&w->reg_latency, 0.5));
-  out->latency_ms_p99 = sim_time_to_ms(cs_hist_quantile(&w->reg_latency, 0.99));
-  CsHist all = { 0 };
+  out->latency_ms_p50 = hist_ms(w->hist[CS_H_REG_LATENCY], 0.5);
+  out->latency_ms_p99 = hist_ms(w->hist[CS_H_REG_LATENCY], 0.99);
   for (guint i = 0; i < w->servers->len; i++) {
     CsServer *s = cs_server_rec(w, i);
     out->connections_peak = MAX(out->connections_peak, s->conns_peak);
+    out->persistent_peak = MAX(out->persistent_peak, s->persistent_peak);
+    out->persistent_end = MAX(out->persistent_end, s->persistent);
+    out->registration_peak = MAX(out->registration_peak, s->others_peak);
     out->wan_connections_peak += s->wan_conns_peak;
     out->queue_peak = MAX(out->queue_peak, s->queue_peak);
-    for (int b = 0; b < CS_HIST_BUCKETS; b++)
-      all.count[b] += s->service.count[b];
-    all.n += s->service.n;
-    all.max = MAX(all.max, s->service.max);
   }
-  out->service_ms_p50 = sim_time_to_ms(cs_hist_quantile(&all, 0.5));
-  out->service_ms_p99 = sim_time_to_ms(cs_hist_quantile(&all, 0.99));
+  out->queue_ms_p50 = hist_ms(w->hist[CS_H_QUEUE], 0.5);
+  out->queue_ms_p99 = hist_ms(w->hist[CS_H_QUEUE], 0.99);
+  out->service_ms_p50 = hist_ms(w->hist[CS_H_SERVICE], 0.5);
+  out->service_ms_p99 = hist_ms(w->hist[CS_H_SERVICE], 0.99);
+  out->response_ms_p50 = hist_ms(w->hist[CS_H_RESPONSE], 0.5);
+  out->response_ms_p99 = hist_ms(w->hist[CS_H_RESPONSE], 0.99);
 }
 
-guint cs_world_server_load(CsWorld *w, const guint32 **regs, const guint32 **queue)
+static CsServerLoad *load_bucket(CsWorld *w, guint b)
 {
-  guint n = MAX(w->reg_per_bucket->len, w->queue_per_bucket->len);
-  g_array_set_size(w->reg_per_bucket, n);
-  g_array_set_size(w->queue_per_bucket, n);
-  *regs = (const guint32 *) w->reg_per_bucket->data;
-  *queue = (const guint32 *) w->queue_per_bucket->data;
-  return n;
+  while (w->load->len <= b) {
+    /* A bucket starts at the levels the last one ended with. */
+    CsServerLoad l = { 0, w->srv_qlen, w->srv_conns, w->srv_persistent };
+    g_array_append_val(w->load, l);
+  }
+  return &g_array_index(w->load, CsServerLoad, b);
+}
+
+CsServerLoad *cs_world_load_now(CsWorld *w)
+{
+  return load_bucket(w, (guint) (sim_now(w->sim) / sim_params(w->sim)->bucket));
+}
+
+guint cs_world_server_load(CsWorld *w, const CsServerLoad **load)
+{
+  /* Every bucket the run has entered (one that starts at the end is not). */
+  SimTime now = sim_now(w->sim);
+  load_bucket(w, now > 0 ? (guint) ((now - 1) / sim_params(w->sim)->bucket) : 0);
+  *load = (const CsServerLoad *) w->load->data;
+  return w->load->len;
 }

@@ -194,7 +194,13 @@ guint32 cs_action_targets(const CsWorld *w, guint32 a);
 guint32 cs_action_completed(const CsWorld *w, guint32 a);
 SimTime cs_action_deployed_at(const CsWorld *w, guint32 a);
 guint64 cs_action_size(const CsWorld *w, guint32 a);
+/* Time from the deploy until the server had learned that `fraction` of the
+ * targets completed the action, or -1. */
 SimTime cs_action_time_to(const CsWorld *w, guint32 a, double fraction);
+/* Time from the deploy until `fraction` of the targets had the file complete
+ * on the endpoint itself (no file: had the action), or -1; and how many had. */
+SimTime cs_action_complete_time_to(const CsWorld *w, guint32 a, double fraction);
+guint32 cs_action_endpoints_complete(const CsWorld *w, guint32 a);
 
 /* --- Direct Connect and satellites ---------------------------------------------- */
 typedef enum {
@@ -265,14 +271,22 @@ gboolean cs_client_reflected_forward(const CsWorld *w, guint32 client);
 gboolean cs_client_reflected_backward(const CsWorld *w, guint32 client);
 guint32 cs_client_registrations(const CsWorld *w, guint32 client);
 
+/* Percentiles of registration latency and server times come from a
+ * log-linear histogram (hist.h): within 0.39 % of the exact nearest-rank
+ * sample; NAN when there was no sample. */
 typedef struct {
   guint64 registrations;       /* completed at all servers */
   guint64 initial;             /* of those, initial ones */
   double per_second_mean, per_second_peak;
   double latency_ms_p50, latency_ms_p99;   /* client-observed, request to response */
-  guint32 connections_peak;    /* concurrent connections at a server */
+  guint32 connections_peak;    /* concurrent connections at one server, the largest */
+  guint32 persistent_peak;     /* of them persistent (leader roles), the largest at one server */
+  guint32 persistent_end;      /* persistent connections at the run's end, the largest at one server */
+  guint32 registration_peak;   /* the others (registrations, fetches), the largest at one server */
   guint32 queue_peak;          /* server work queue */
-  double service_ms_p50, service_ms_p99;   /* queue wait + service at the server */
+  double queue_ms_p50, queue_ms_p99;       /* arrival → a worker takes the job */
+  double service_ms_p50, service_ms_p99;   /* a worker's time on the job */
+  double response_ms_p50, response_ms_p99; /* arrival → done (reply sent, if any) */
   guint32 wan_connections_peak;/* concurrent server connections from other sites */
 } CsServerSummary;
 void cs_world_server_summary(CsWorld *w, CsServerSummary *out);
@@ -285,9 +299,11 @@ typedef struct {
   double mean_s;
 } CsIntervalStats;
 void cs_world_reg_intervals(const CsWorld *w, CsIntervalStats *normal, CsIntervalStats *initial);
-/* Connections open at a server now, and the backward-leader ones among them. */
+/* Connections open at a server now, and the backward-leader ones among them;
+ * persistent: those that said hello in a leader role (any side). */
 guint32 cs_server_connections(const CsWorld *w, guint32 server);
 guint32 cs_server_leader_connections(const CsWorld *w, guint32 server);
+guint32 cs_server_persistent_connections(const CsWorld *w, guint32 server);
 /* Connections open at a server now whose far end is in another site. */
 guint32 cs_server_wan_connections(const CsWorld *w, guint32 server);
 /* Persistent connections (leaders of either role, chains of one) open at a
@@ -309,6 +325,12 @@ typedef struct {
 /* FALSE (and zeros) when there is no database. */
 gboolean cs_world_database_summary(const CsWorld *w, CsDatabaseSummary *out);
 
-/* Registrations completed per statistics bucket and the peak work-queue
- * length in each bucket (server load figures); n = number of buckets. */
-guint cs_world_server_load(CsWorld *w, const guint32 **regs, const guint32 **queue);
+/* Server load per statistics bucket, all core servers together. */
+typedef struct {
+  guint32 registrations;       /* completed in the bucket */
+  guint32 queue_peak;          /* the longest work queue (summed over servers) in the bucket */
+  guint32 connections_peak;    /* the most connections open at once in the bucket */
+  guint32 persistent_peak;     /* of them persistent (leader roles), the most at once */
+} CsServerLoad;
+/* The buckets up to now; n = number of buckets. */
+guint cs_world_server_load(CsWorld *w, const CsServerLoad **load);

@@ -72,6 +72,9 @@ static void zs_start(Sim *sim, SimNodeId node, gpointer k)
 
 static void zs_crashed(Sim *sim, SimNodeId node, gpointer k)
 {
+  /* The tunnel goes down with the zone server (no close reaches it). */
+  if (zone_of(W(k), node)->tunnel)
+    zone_of(W(k), node)->tunnel_drops++;
   zs_start(sim, node, k);
 }
 

@@ -1,5 +1,5 @@
 # MODE=determinism: the built-in scenario (small) twice with one seed gives
-# byte-identical results.json and timeseries.csv; another seed differs.
+# byte-identical results.json and CSV files; another seed differs.
 # MODE=sandbox: SCENARIO (scenario code that stock Lua makes vary: pairs
 # order, tostring addresses, table.sort ties) twice gives byte-identical
 # results.json.
@@ -31,6 +31,8 @@ if(MODE STREQUAL "determinism")
   run(c 6)
   same(${OUT}/a/results.json ${OUT}/b/results.json "same seed")
   same(${OUT}/a/timeseries.csv ${OUT}/b/timeseries.csv "same seed")
+  same(${OUT}/a/server.csv ${OUT}/b/server.csv "same seed")
+  same(${OUT}/a/answers.csv ${OUT}/b/answers.csv "same seed")
   execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${OUT}/a/results.json
                   ${OUT}/c/results.json RESULT_VARIABLE diff)
   if(diff EQUAL 0)

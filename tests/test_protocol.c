@@ -355,13 +355,13 @@ static void saturation_run(guint32 clients, guint32 *queue_mid, guint32 *queue_e
     g_snprintf(name, sizeof name, "b%u", k);
     tw_branch(&t, name, cidr, MIN(250, clients - k * 250), 100e6, 10 * SIM_MS, NULL);
   }
-  const guint32 *regs, *queue;
+  const CsServerLoad *load;
   sim_run_until(t.sim, 5 * SIM_MIN);
-  guint n = cs_world_server_load(t.w, &regs, &queue);
-  *queue_mid = n ? queue[n - 1] : 0;
+  guint n = cs_world_server_load(t.w, &load);
+  *queue_mid = n ? load[n - 1].queue_peak : 0;
   sim_run_until(t.sim, 10 * SIM_MIN);
-  n = cs_world_server_load(t.w, &regs, &queue);
-  *queue_end = n ? queue[n - 1] : 0;
+  n = cs_world_server_load(t.w, &load);
+  *queue_end = n ? load[n - 1].queue_peak : 0;
   CsServerSummary ss;
   cs_world_server_summary(t.w, &ss);
   *p50 = ss.latency_ms_p50;

@@ -524,9 +524,9 @@ gboolean cs_viz_answers(CsWorld *w, const char *path, const CsVizOptions *o, GEr
     char *s99 = t99 >= 0 ? viz_fmt_time(t99) : NULL, *s50 = t50 >= 0 ? viz_fmt_time(t50) : NULL;
     char *p50 = s50 ? g_strdup_printf("50 %% in %s", s50) : g_strdup("50 % not reached");
     char *p99 = s99 ? g_strdup_printf("99 %% in %s", s99) : g_strdup("99 % not reached");
-    char *label = sname ? g_strdup_printf("Q%u (%s) · asked at %s · %s of %s answered · %s · %s", q, sname, asked, na,
+    char *label = sname ? g_strdup_printf("Q%u (%s) · asked at %s · %s of %s answered · %s · %s", q + 1, sname, asked, na,
                                           nt, p50, p99)
-                        : g_strdup_printf("Q%u (sensor #%u) · asked at %s · %s of %s answered · %s · %s", q, sensor,
+                        : g_strdup_printf("Q%u (sensor #%u) · asked at %s · %s of %s answered · %s · %s", q + 1, sensor,
                                           asked, na, nt, p50, p99);
     g_free(p50);
     g_free(p99);
@@ -554,8 +554,8 @@ gboolean cs_viz_server_load(CsWorld *w, const char *path, const CsVizOptions *o,
     return FALSE;
   Sim *sim = cs_world_sim(w);
   double width = o && o->width > 0 ? MAX(o->width, 480) : DEFAULT_W;
-  const guint32 *regs, *queue;
-  guint nb = cs_world_server_load(w, &regs, &queue);
+  const CsServerLoad *load;
+  guint nb = cs_world_server_load(w, &load);
   double bucket_s = sim_time_to_s(sim_params(sim)->bucket);
   double span_s = MAX(sim_time_to_s(sim_now(sim)), nb * bucket_s);
   if (!(span_s > 0))
@@ -566,8 +566,8 @@ gboolean cs_viz_server_load(CsWorld *w, const char *path, const CsVizOptions *o,
   double *rate = g_new0(double, MAX(nbins, 1)), *qlen = g_new0(double, MAX(nbins, 1));
   double rmax = 0, qmax = 0;
   for (guint b = 0; b < nb; b++) {
-    rate[b / per] += regs[b];
-    qlen[b / per] = MAX(qlen[b / per], queue[b]);
+    rate[b / per] += load[b].registrations;
+    qlen[b / per] = MAX(qlen[b / per], load[b].queue_peak);
   }
   for (guint i = 0; i < nbins; i++) {
     rate[i] /= bin_s;
@@ -590,10 +590,10 @@ gboolean cs_viz_server_load(CsWorld *w, const char *path, const CsVizOptions *o,
     if (cs_world_server_count(w) > 4)
       g_string_append(names, ", …");
     char *nr = viz_fmt_count(sum.registrations), *at = viz_fmt_time(sim_now(sim));
-    char *sub = g_strdup_printf("%s · %s registrations, mean %.1f/s, peak %.1f/s · queue peak %u · service p50 %.2f ms, "
-                                "p99 %.2f ms · up to t = %s",
+    char *sub = g_strdup_printf("%s · %s registrations, mean %.1f/s, peak %.1f/s · queue peak %u · response p50 %.3g ms, "
+                                "p99 %.3g ms · up to t = %s",
                                 names->len ? names->str : "no server", nr, sum.per_second_mean, sum.per_second_peak,
-                                sum.queue_peak, sum.service_ms_p50, sum.service_ms_p99, at);
+                                sum.queue_peak, sum.response_ms_p50, sum.response_ms_p99, at);
     viz_figure_title(c, width, title, sub);
     g_free(sub);
     g_free(nr);
