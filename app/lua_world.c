@@ -1013,6 +1013,26 @@ static gboolean node_access(lua_State *L, int opts, double *bps, SimTime *lat, g
   return TRUE;
 }
 
+/* The core server option `key` of call `what` (at index 2): the one given,
+ * else the site's core server, else the scenario's first; an error if there is
+ * none yet (`node` names what is being made, for the message). */
+static SimNodeId opt_core_server(lua_State *L, CsLua *ctx, guint32 site, const char *what,
+                                 const char *key, const char *node)
+{
+  SimNodeId core;
+  if (cs_opt_push(L, 2, key) != LUA_TNIL) {
+    core = cs_lua_check_role(L, ctx, -1, what, key, 1u << CS_ROLE_SERVER,
+                             "a core server (made with site:server{...})");
+  } else {
+    core = default_core(ctx, site);
+    if (core == SIM_NODE_NONE)
+      luaL_error(L, "%s: there is no core server yet (make one with site:server{ name = ... } "
+                 "before %s)", what, node);
+  }
+  lua_pop(L, 1);
+  return core;
+}
+
 static const CsOptField MODULE_FIELDS[] = {
   { .key = "access", .type = CS_OPT_TABLE },
   { .key = "address", .type = CS_OPT_STRING },
@@ -1035,17 +1055,7 @@ static int site_module_server(lua_State *L)
   CsLua *ctx = site->ctx;
   NodeSpec n;
   node_spec_read(L, ctx, "module_server", MODULE_FIELDS, site->id, &n);
-  SimNodeId core;
-  if (cs_opt_push(L, 2, "core") != LUA_TNIL) {
-    core = cs_lua_check_role(L, ctx, -1, "module_server", "core", 1u << CS_ROLE_SERVER,
-                             "a core server (made with site:server{...})");
-  } else {
-    core = default_core(ctx, site->id);
-    if (core == SIM_NODE_NONE)
-      return luaL_error(L, "module_server: there is no core server yet (make one with "
-                        "site:server{ name = ... } before the module server)");
-  }
-  lua_pop(L, 1);
+  SimNodeId core = opt_core_server(L, ctx, site->id, "module_server", "core", "the module server");
   gboolean cert = cs_opt_get_bool(L, 2, "server_cert", TRUE);
   guint32 subnet = node_spec_subnet(L, ctx, site->id, &n);
   GError *e = NULL;
@@ -1076,17 +1086,7 @@ static int site_database(lua_State *L)
   CsLua *ctx = site->ctx;
   NodeSpec n;
   node_spec_read(L, ctx, "database", DATABASE_FIELDS, site->id, &n);
-  SimNodeId server;
-  if (cs_opt_push(L, 2, "server") != LUA_TNIL) {
-    server = cs_lua_check_role(L, ctx, -1, "database", "server", 1u << CS_ROLE_SERVER,
-                               "a core server (made with site:server{...})");
-  } else {
-    server = default_core(ctx, site->id);
-    if (server == SIM_NODE_NONE)
-      return luaL_error(L, "database: there is no core server yet (make one with "
-                        "site:server{ name = ... } before the database)");
-  }
-  lua_pop(L, 1);
+  SimNodeId server = opt_core_server(L, ctx, site->id, "database", "server", "the database");
   guint32 workers = (guint32) cs_opt_get_int(L, 2, "workers", 4);
   SimTime write = cs_opt_get_duration(L, 2, "write_ms", 2 * SIM_MS);
   if (write <= 0)
