@@ -39,6 +39,12 @@ foreach(bw 20Mbps 50Mbps 100Mbps)
   set_tests_properties(scenario.branch_wan_share.${bw} PROPERTIES LABELS scenario TIMEOUT 300)
 endforeach()
 
+# The Direct Connect proxy's other port (the file alone drops 17487).
+add_test(NAME scenario.dc_zone_proxy_port.17488
+         COMMAND chainsim run ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/dc_zone_proxy_port.lua
+                 --set port=17488 --out ${SCENARIO_OUT}/dc_zone_proxy_port-17488 --quiet)
+set_tests_properties(scenario.dc_zone_proxy_port.17488 PROPERTIES LABELS scenario TIMEOUT 300)
+
 file(GLOB BAD_FILES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/bad/*.lua)
 foreach(f ${BAD_FILES})
   get_filename_component(name ${f} NAME_WE)
