@@ -45,23 +45,22 @@
 static double line_rate(const SimLink *l) { return l->bps / 8e9; }
 
 /* Brings a direction's load up to now: a new bucket starts from the last
- * one's rate.  TRUE when the reservation moved enough to re-rate. */
+ * one's rate.  TRUE when the reservation moved enough to re-rate.  Within a
+ * bucket nothing is due: the reservation's integral runs on at the rate from
+ * `at` (reserved_to() reads it), so a small message on a direction without
+ * bulk flows costs two comparisons and an addition. */
 static gboolean roll(Sim *sim, SimLink *l, int d)
 {
   SimLinkLoad *ld = &l->load[d];
-  SimTime w = sim->p.bucket, start = (SimTime) ld->win * w;
-  if (sim->now >= start && sim->now - start < w) { /* the same bucket: no division */
-    double at = (double) (sim->now - start);
-    ld->resv += ld->rate * (float) (at - ld->at);
-    ld->at = (float) at;
+  SimTime w = sim->p.bucket;
+  if ((guint64) (sim->now - ld->start) < (guint64) w) /* the same bucket */
     return FALSE;
-  }
-  guint64 win = (guint64) (sim->now / w);
-  double at = (double) (sim->now - (SimTime) win * w);
+  SimTime start = sim->now / w * w;
+  double at = (double) (sim->now - start);
   double cap = line_rate(l);
-  double est = win == ld->win + 1 ? MIN((ld->bytes - ld->once) / (double) w, LOAD_MAX * cap) : 0;
+  double est = start == ld->start + w ? MIN((ld->bytes - ld->once) / (double) w, LOAD_MAX * cap) : 0;
   double old = ld->rate;
-  ld->win = win;
+  ld->start = start;
   ld->bytes = 0;
   ld->once = 0;
   ld->resv = (float) (old * at); /* the old rate held from the bucket's start */
@@ -71,6 +70,17 @@ static gboolean roll(Sim *sim, SimLink *l, int d)
     return FALSE;
   ld->rate = (float) est;
   return TRUE;
+}
+
+/* The bytes reserved in the bucket up to `at` ns into it. */
+static double reserved_to(const SimLinkLoad *ld, double at) { return ld->resv + ld->rate * (at - ld->at); }
+
+/* Sets the reservation's rate from `at` ns into the bucket on. */
+static void set_rate(SimLinkLoad *ld, double at, double rate)
+{
+  ld->resv = (float) reserved_to(ld, at);
+  ld->at = (float) at;
+  ld->rate = (float) rate;
 }
 
 /* While bulk flows share a direction that reserves something, its
@@ -87,7 +97,7 @@ static void arm(Sim *sim, SimLink *l, guint32 dl)
   sim_ev_alloc(sim, (sim->now / w + 1) * w, SIM_EV_LOAD_TICK, SIM_NODE_NONE, dl);
 }
 
-static void load_add(Sim *sim, SimLink *l, guint32 dl, double wire, gboolean once)
+void sim_load_add(Sim *sim, SimLink *l, guint32 dl, double wire, gboolean once)
 {
   int d = dl & 1;
   SimLinkLoad *ld = &l->load[d];
@@ -97,26 +107,24 @@ static void load_add(Sim *sim, SimLink *l, guint32 dl, double wire, gboolean onc
     ld->once += (float) wire;
   if (l->nflows[d] == 0)
     return; /* nothing to re-rate: a flow arriving takes the reservation as it is */
-  double w = (double) sim->p.bucket, left = w - ld->at, cap = line_rate(l);
+  double w = (double) sim->p.bucket, at = (double) (sim->now - ld->start), left = w - at, cap = line_rate(l);
   /* The rest of the bucket at the expected rate, or at this bucket's so far
    * when it runs higher (a burst is met before the bucket ends); the
    * reservation follows when it is short by more than LOAD_SLACK / 8 of the
    * bucket's capacity, or over by more than 2 LOAD_SLACK. */
-  double ahead = ld->at > 0.1 * w ? MAX(ld->est, (ld->bytes - ld->once) / ld->at) : ld->est;
-  double want = ahead + (ld->bytes - ld->resv) / MAX(left, 1.0);
+  double ahead = at > 0.1 * w ? MAX(ld->est, (ld->bytes - ld->once) / at) : ld->est;
+  double want = ahead + (ld->bytes - reserved_to(ld, at)) / MAX(left, 1.0);
   want = CLAMP(want, 0.0, LOAD_MAX * cap);
   double off = (want - ld->rate) * left / (cap * w); /* of the bucket's capacity */
   if (left > 0 && (off > LOAD_SLACK / 8 || off < -2 * LOAD_SLACK)) {
-    ld->rate = (float) want;
+    set_rate(ld, at, want);
     rerate = TRUE;
   }
-  if (rerate && l->nflows[d] > 0)
+  if (rerate)
     sim_flow_recompute(sim, &dl, 1);
   arm(sim, l, dl);
 }
 
-void sim_load_small(Sim *sim, SimLink *l, guint32 dl, double wire) { load_add(sim, l, dl, wire, FALSE); }
-void sim_load_once(Sim *sim, SimLink *l, guint32 dl, double wire) { load_add(sim, l, dl, wire, TRUE); }
 
 void sim_load_tick(Sim *sim, guint32 dl)
 {

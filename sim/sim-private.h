@@ -95,10 +95,11 @@ typedef struct {
 /* A directed link's small-message load in the current statistics bucket
  * (linkload.c): floats, for 32 bytes a direction on every access link. */
 typedef struct {
-  guint64 win;        /* the bucket the figures below are for */
+  SimTime start;      /* the bucket the figures below are for: its start */
   float bytes;        /* small-message wire bytes carried in it so far */
-  float resv;         /* wire bytes reserved in it up to `at` (the rate's integral) */
-  float at;           /* ns into the bucket that resv runs to */
+  float resv;         /* wire bytes reserved in it up to `at` (the rate's integral;
+                       * it runs on at `rate` from there) */
+  float at;           /* ns into the bucket where the rate last changed */
   float rate;         /* reserved now: wire bytes per ns kept from the bulk flows */
   float est;          /* the small-message rate expected (the last bucket's), bytes/ns */
   float once;         /* of bytes, those that do not recur (slow-start rounds) */
@@ -464,10 +465,19 @@ void sim_groups_clear(Sim *sim);
 /* A small message's wire bytes cross directed link dl now: counted in the
  * link's load; when the load outgrows what is reserved for it, the bulk
  * flows there are re-rated. */
-void sim_load_small(Sim *sim, SimLink *l, guint32 dl, double wire);
+void sim_load_add(Sim *sim, SimLink *l, guint32 dl, double wire, gboolean once);
+static inline void sim_load_small(Sim *sim, SimLink *l, guint32 dl, double wire)
+{
+  SimLinkLoad *ld = &l->load[dl & 1];
+  /* the common case, inline: the same bucket on a direction without bulk flows */
+  if ((guint64) (sim->now - ld->start) < (guint64) sim->p.bucket && l->nflows[dl & 1] == 0)
+    ld->bytes += (float) wire;
+  else
+    sim_load_add(sim, l, dl, wire, FALSE);
+}
 /* The same for bytes of this bucket only (a bulk flow's slow-start rounds):
  * they are not expected again in the next one. */
-void sim_load_once(Sim *sim, SimLink *l, guint32 dl, double wire);
+static inline void sim_load_once(Sim *sim, SimLink *l, guint32 dl, double wire) { sim_load_add(sim, l, dl, wire, TRUE); }
 /* LOAD_TICK: a bucket ended on a direction that reserves something for
  * small messages while bulk flows share it. */
 void sim_load_tick(Sim *sim, guint32 dl);
