@@ -458,8 +458,7 @@ void cs_shards_retry(CsWorld *w, CsClient *c)
   if (c->dl_have > c->dl_have_asked) {
     /* Shards are still coming (a slow link may carry the file for a long
      * while): asking again would only fetch a second copy. */
-    c->dl_have_asked = c->dl_have;
-    c->dl_backoff = 0;
+    c->dl_have_asked = c->dl_have; /* (the step was reset as they came) */
     c->dl_timer = sim_timer_start(w->sim, c->node, w->p.download_retry, CS_TAG_DL_RETRY, 0);
     return;
   }
@@ -551,10 +550,10 @@ void cs_shards_on_data(CsWorld *w, CsClient *c, CsShardData *d)
   if (c->dl_have == f->nshards) {
     complete(w, c);
   } else if (c->dl_have > had && c->dl_backoff) {
-    /* Progress after asks without it: the long wait is over; the client
-     * asks again if nothing more comes for download_retry from now. */
+    /* Progress after asks without it: the long wait is over.  The client
+     * looks again download_retry from now, as it does while shards come:
+     * it asks only after a whole wait without any. */
     c->dl_backoff = 0;
-    c->dl_have_asked = c->dl_have;
     sim_timer_cancel(w->sim, c->dl_timer);
     c->dl_timer = sim_timer_start(w->sim, c->node, w->p.download_retry, CS_TAG_DL_RETRY, 0);
   }

@@ -6,10 +6,12 @@
 -- passes on are the large ones (progress).  Reading the LAN's shard bytes
 -- every second gives the time of every ask.
 --
--- After its first ask, or after progress, an endpoint that sees nothing
--- arrive asks again after download_retry (60 s, exact), then after 2, 4, 8
--- times as long with a jitter within +-10 %, at most download_retry_max
--- (16 m = 960 s, +-10 %).  Before, it asked every 60 s: 70 asks for one
+-- After its first ask an endpoint that sees nothing arrive asks again after
+-- download_retry (60 s, exact), then after 2, 4, 8 times as long with a
+-- jitter within +-10 %, at most download_retry_max (16 m = 960 s, +-10 %).
+-- Progress resets the step: the endpoint looks again 60 s after the shards
+-- arrived, sees they did, and asks after the next 60 s without any (120 s
+-- after the progress, exact), then doubles again from 120 s.  Before, it asked every 60 s: 70 asks for one
 -- message.  The backward leader backs off its fetches from the server the
 -- same way: the small shard messages on the WAN are its fetches, fewer
 -- than the asks that reach it (before, one per ask).
@@ -42,15 +44,16 @@ sim:run{ duration = "4h" }
 
 sim:expect(#progress == 2, "two messages arrived (got " .. #progress .. ")")
 sim:expect(sim:metrics().distributions[1].endpoints_complete == 1, "the file is complete")
--- The asks between two references (the first ask, each progress): the n-th
--- (n = 0, 1, ...) after download_retry x 2^n, at most download_retry_max,
--- +-10 % for n > 0; sampled once a second, so +-1 s.
+-- The asks between two references (the first ask, each progress): the
+-- first after `first` s exactly, the n-th (n = 1, 2, ...) download_retry x
+-- 2^n after the one before, at most download_retry_max, +-10 %; sampled once
+-- a second, so +-1 s.
 local jittered = 0
-local function check(from, to, label)
+local function check(from, to, label, first)
   local prev, n, count = from, 0, 0
   for _, t in ipairs(asks) do
     if t > from + 1 and t < to then
-      local nominal = math.min(R * 2 ^ n, MAX)
+      local nominal = n == 0 and first or math.min(R * 2 ^ n, MAX)
       local d = t - prev
       if n == 0 then
         sim:expect(math.abs(d - nominal) <= 1, string.format("%s: ask %d after %d s, expected %d s", label, n, d, nominal))
@@ -65,9 +68,10 @@ local function check(from, to, label)
   return count
 end
 -- 60, 120, 240, 480, then 960 three times: 7 asks again in the first
--- message's 4,194 s; then from its arrival the same again.
-sim:expect(check(asks[1], progress[1], "starved") == 7, "seven asks again before the first message")
-sim:expect(check(progress[1], progress[2], "after progress") == 7, "the wait starts again at 60 s after progress")
+-- message's 4,194 s; from its arrival 120, 120, 240, 480, then 960 three
+-- times: 7 again.
+sim:expect(check(asks[1], progress[1], "starved", R) == 7, "seven asks again before the first message")
+sim:expect(check(progress[1], progress[2], "after progress", 2 * R) == 7, "the wait starts again after progress")
 sim:expect(#asks == 15, "15 asks in all (got " .. #asks .. ")")
 sim:expect(jittered >= 6, "the doubled waits are jittered (" .. jittered .. " of 12 off by more than 2 s)")
 -- The leader's fetches (from the trace: 300, 360, 483, 1221, 2138, 3941,
