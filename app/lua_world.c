@@ -442,6 +442,8 @@ static const CsOptField NEW_FIELDS[] = {
     CS_OPT_RANGE(100 * CS_OPT_MS, 10 * CS_OPT_MIN) },
   { .key = "download_retry", .type = CS_OPT_DURATION,
     CS_OPT_RANGE(10 * CS_OPT_S, 24 * CS_OPT_HOUR) },
+  { .key = "download_retry_max", .type = CS_OPT_DURATION,
+    CS_OPT_RANGE(10 * CS_OPT_S, 168 * CS_OPT_HOUR) },
   { .key = "flow_groups", .type = CS_OPT_INTEGER, .has_min = TRUE, .min = 0, .has_max = TRUE,
     .max = G_MAXUINT32 },
   { .key = "initial_registration", .type = CS_OPT_TABLE },
@@ -554,6 +556,13 @@ static int chainsim_new(lua_State *L)
   p.shard_size = (guint32) cs_opt_get_size(L, 1, "shard_size", p.shard_size);
   ctx->shard_size = p.shard_size;
   p.download_retry = cs_opt_get_duration(L, 1, "download_retry", p.download_retry);
+  p.download_retry_max = cs_opt_get_duration(L, 1, "download_retry_max", p.download_retry_max);
+  if (p.download_retry_max < p.download_retry) {
+    char lo[32], got[32];
+    cs_units_format_duration(p.download_retry, lo, sizeof lo);
+    cs_units_format_duration(p.download_retry_max, got, sizeof got);
+    return luaL_error(L, "chainsim.new 'download_retry_max': expected at least download_retry (%s), got %s", lo, got);
+  }
   get_range(L, 1, "registration", REGISTRATION_FIELDS, &p.reg_min, &p.reg_max);
   get_range(L, 1, "initial_registration", INITIAL_REGISTRATION_FIELDS, &p.init_min, &p.init_max);
   get_range(L, 1, "sensor_time", SENSOR_TIME_FIELDS, &p.sensor_min, &p.sensor_max);

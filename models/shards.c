@@ -308,29 +308,51 @@ static void direct_fetch(CsWorld *w, CsClient *c, CsShardReq *req)
                               SIM_CLS_SHARD, cs_client_server_tls(w, c));
 }
 
+/* Asking again backs off.  The wait after an ask is download_retry when
+ * the client has seen progress since its previous ask (step 0); after the
+ * k-th ask in a row without progress it is download_retry x 2^k, at most
+ * download_retry_max, times a jitter uniform in [0.9, 1.1] drawn from the
+ * client's own random stream.  Progress resets the step. */
+static SimTime retry_wait(CsWorld *w, const CsClient *c, guint8 step)
+{
+  SimTime d = w->p.download_retry;
+  if (step == 0)
+    return d;
+  SimTime cap = MAX(w->p.download_retry_max, d);
+  for (guint8 k = 0; k < step && d < cap; k++)
+    d *= 2;
+  d = MIN(d, cap);
+  return sim_rng_range(sim_node_rng(w->sim, c->node), d - d / 10, d + d / 10);
+}
+
 /* The backward leader asks the server for what nobody in the chain had,
- * minus what it already asked for and is still waiting on. */
+ * minus what it already asked for and is still waiting on.  Nothing of it
+ * arrived within the wait (retry_wait, the leader's own steps): it asks
+ * again for everything missing and waits longer. */
 static void leader_fetch(CsWorld *w, CsClient *c, CsShardReq *req)
 {
   CsCacheEntry *e = cache_get(w, c, req->want->file);
   guint32 n = req->want->nbits;
   SimTime now = sim_now(w->sim);
-  if (!e->pending || now - e->pending_at > w->p.download_retry) {
-    g_free(e->pending);
-    e->pending = g_malloc0(cs_bits_bytes(n));
+  CsPending *p = e->pending;
+  if (!p) {
+    p = e->pending = g_malloc0(sizeof(CsPending) + cs_bits_bytes(n));
+  } else if (now > p->until) {
+    memset(p->bits, 0, cs_bits_bytes(n));
+    p->asks = (guint8) MIN(p->asks + 1, 63);
   }
   gboolean any = FALSE;
   for (gsize i = 0; i < cs_bits_bytes(n); i++) {
-    guint8 ask = req->want->bits[i] & (guint8) ~e->pending[i] & (guint8) ~e->bits[i];
+    guint8 ask = req->want->bits[i] & (guint8) ~p->bits[i] & (guint8) ~e->bits[i];
     req->want->bits[i] = ask;
-    e->pending[i] |= ask;
+    p->bits[i] |= ask;
     any |= ask != 0;
   }
   if (!any) {
     cs_shard_req_free(req);
     return;
   }
-  e->pending_at = now;
+  p->until = now + retry_wait(w, c, p->asks);
   req->flow = 1;
   cs_client_send(w, c, c->cur[CS_BACK], msg(w, CS_MSG_SHARD_FETCH, SIM_CLS_SHARD, req_size(w, req), req, cs_shard_req_free));
 }
@@ -372,7 +394,7 @@ static void request_missing(CsWorld *w, CsClient *c)
   CsShardReq *req = shard_req_new(me(w, c), a->file, f->nshards);
   cs_runset_mark_missing(c->dl_got, req->want->bits);
   sim_timer_cancel(w->sim, c->dl_timer);
-  c->dl_timer = sim_timer_start(w->sim, c->node, w->p.download_retry, CS_TAG_DL_RETRY, 0);
+  c->dl_timer = sim_timer_start(w->sim, c->node, retry_wait(w, c, c->dl_backoff), CS_TAG_DL_RETRY, 0);
   c->dl_have_asked = c->dl_have;
   route_request(w, c, req);
 }
@@ -384,6 +406,7 @@ static void start(CsWorld *w, CsClient *c, guint32 action)
   c->dl_action = action;
   c->dl_got = cs_runset_new(f->nshards);
   c->dl_have = 0;
+  c->dl_backoff = 0;
   CsCacheEntry *e = cache_find(c, a->file);
   if (e) {
     e->stamp = ++w->stamp;
@@ -435,10 +458,11 @@ void cs_shards_retry(CsWorld *w, CsClient *c)
   if (c->dl_have > c->dl_have_asked) {
     /* Shards are still coming (a slow link may carry the file for a long
      * while): asking again would only fetch a second copy. */
-    c->dl_have_asked = c->dl_have;
+    c->dl_have_asked = c->dl_have; /* (the step was reset as they came) */
     c->dl_timer = sim_timer_start(w->sim, c->node, w->p.download_retry, CS_TAG_DL_RETRY, 0);
     return;
   }
+  c->dl_backoff = (guint8) MIN(c->dl_backoff + 1, 63); /* nothing came: wait longer after this ask */
   request_missing(w, c);
 }
 
@@ -497,8 +521,11 @@ void cs_shards_on_data(CsWorld *w, CsClient *c, CsShardData *d)
       guint32 i = s->first + (guint32) (wi * 64 + (guint) __builtin_ctzll(bits));
       e = cache_put(w, c, s->file, i);
       if (e->pending) {
-        cs_bit_clear(e->pending, i);
-        e->pending_at = sim_now(w->sim); /* the fetch is progressing: keep waiting for it */
+        /* The fetch is progressing: keep waiting for it, download_retry
+         * from now, and back off from the start again. */
+        cs_bit_clear(e->pending->bits, i);
+        e->pending->until = sim_now(w->sim) + w->p.download_retry;
+        e->pending->asks = 0;
       }
     }
   if (d->flow && side_open(w, c, CS_FWD, CS_SIDE_PEER)) {
@@ -513,14 +540,23 @@ void cs_shards_on_data(CsWorld *w, CsClient *c, CsShardData *d)
   CsAction *a = &g_array_index(w->actions, CsAction, c->dl_action);
   if (a->file != s->file)
     return;
+  guint32 had = c->dl_have;
   for (gsize wi = 0; wi < set_words(s->nbits); wi++)
     for (guint64 bits = word_get(s->bits, nb, wi); bits; bits &= bits - 1) {
       guint32 i = s->first + (guint32) (wi * 64 + (guint) __builtin_ctzll(bits));
       if (cs_runset_add(&c->dl_got, i))
         c->dl_have++;
     }
-  if (c->dl_have == f->nshards)
+  if (c->dl_have == f->nshards) {
     complete(w, c);
+  } else if (c->dl_have > had && c->dl_backoff) {
+    /* Progress after asks without it: the long wait is over.  The client
+     * looks again download_retry from now, as it does while shards come:
+     * it asks only after a whole wait without any. */
+    c->dl_backoff = 0;
+    sim_timer_cancel(w->sim, c->dl_timer);
+    c->dl_timer = sim_timer_start(w->sim, c->node, w->p.download_retry, CS_TAG_DL_RETRY, 0);
+  }
 }
 
 gboolean cs_shards_connected(CsWorld *w, CsClient *c, SimConnId conn)

@@ -86,14 +86,21 @@ typedef struct {
   CsShardData *data;
 } CsSend;
 
+/* A leader's fetch from the server for one file: what it asked for and is
+ * still waiting on. */
+typedef struct {
+  SimTime until;           /* nothing arrived by then: ask again for all that is missing */
+  guint8 asks;             /* asks in a row without progress (the back-off's step) */
+  guint8 bits[];           /* shards asked of the server, not yet here */
+} CsPending;
+
 /* A file's shards held in a client's cache. */
 typedef struct {
   guint32 file;
   guint32 held;            /* shards held */
   guint64 stamp;           /* last use, for least-recently-used eviction */
   guint8 *bits;            /* held shards */
-  guint8 *pending;         /* leaders: shards asked of the server, not yet here */
-  SimTime pending_at;      /* when pending was last added to */
+  CsPending *pending;      /* leaders: its fetch from the server, NULL before one */
   guint32 scan[2];         /* eviction cursors: below them nothing to evict (unpinned, any) */
 } CsCacheEntry;
 
@@ -197,6 +204,7 @@ typedef struct {
   guint8 try_limit[2];     /* stop the walk at this index (replacement walks) */
   guint8 abandon[2];       /* the current peer left the list: lead if the walk fails */
   guint8 nsends;           /* entries in sends */
+  guint8 dl_backoff;       /* asks in a row without progress (the back-off's step) */
   /* questions and actions */
   guint64 q_seen, q_answered;
   guint64 a_seen, a_done;

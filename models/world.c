@@ -44,6 +44,7 @@ void cs_world_params_default(CsWorldParams *p)
   p->direct_shards_per_message = 64;
   p->pin_every = 10;
   p->download_retry = 60 * SIM_S;
+  p->download_retry_max = SIM_HOUR;
 }
 
 void cs_server_params_default(CsServerParams *p)

@@ -53,6 +53,7 @@ typedef struct {
   guint32 direct_shards_per_message; /* shards per message to a client without a chain */
   guint32 pin_every;          /* a client pins 1 shard in pin_every (by hash) */
   SimTime download_retry;     /* re-request missing shards after this */
+  SimTime download_retry_max; /* asking again backs off (doubling) to at most this */
   guint8 question_delivery;   /* CsQuestionDelivery */
   SimTime reg_timeout;        /* a registration without a response is given up after this */
 } CsWorldParams;
