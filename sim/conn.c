@@ -263,7 +263,10 @@ static void account_small(Sim *sim, SimNodeId src, SimNodeId dst, const guint32 
   for (int i = 0; i < n; i++) {
     SimLink *l = sim_link_rec(sim, dl[i] >> 1);
     double bytes = (double) (payload + segs * l->framing);
-    sim_stats_link(sim, dl[i], cls, bytes, 1, sim->now, sim->now);
+    /* booked over the time the bytes take at line rate: a link carries no
+     * more than its capacity in any bucket, even for a message sent at a
+     * bucket's very end */
+    sim_stats_link(sim, dl[i], cls, bytes, 1, sim->now, sim_time_add(sim->now, (SimTime) (bytes * 8e9 / l->bps)));
     sim_load_small(sim, l, dl[i], bytes); /* may re-rate the bulk flows there */
     if (l->kind == SIM_LINK_WAN)
       wan_bytes += bytes;
