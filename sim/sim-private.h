@@ -256,7 +256,7 @@ typedef struct {
 /* (SIM_STATS_OPEN_* are in stats.h.) */
 
 typedef struct {
-  SimBucket *b;         /* open: by series index, or NULL */
+  guint64 *b;           /* open: cells by series index (SimStats.cell words each), or NULL */
   guint32 len;          /* open: series the row covers; sealed: bytes in enc */
   guint8 *enc;          /* sealed: the encoded non-zero cells, or NULL */
 } SimStatsRow;
@@ -283,7 +283,15 @@ typedef struct {
   SimSpread sp;
 } SimStatsActive;
 
+/* A cell (one series' bucket) is `cell` guint64 words: the byte counts of
+ * the ncls registered classes, then their message counts as guint32s.  The
+ * class count is fixed by the first traffic (sim_class_register refuses a
+ * class after it). */
 typedef struct {
+  char *cls_names[SIM_CLASS_MAX]; /* registered traffic classes, by id */
+  guint32 ncls;
+  guint32 cell;         /* words per cell: ncls + (ncls + 1) / 2 */
+  SimBucket view;       /* the bucket the readers were last handed */
   SimStatsRow *rows;    /* by bucket */
   guint32 nrows;        /* entries in rows */
   guint32 sealed;       /* rows below this are sealed */
@@ -293,7 +301,7 @@ typedef struct {
   GArray *late;         /* SimStatsLate, sorted by b0 before reading */
   gboolean late_sorted;
   /* reading: one sealed row decoded at a time, late spans replayed in order */
-  SimBucket *scratch;   /* by series index */
+  guint64 *scratch;     /* cells by series index */
   guint32 scratch_len;
   guint32 scratch_row;  /* the row decoded in scratch, or G_MAXUINT32 */
   GArray *touched;      /* guint32 scratch cells to clear for the next row */
@@ -375,8 +383,8 @@ struct Sim {
 
   /* statistics */
   SimStats st;
-  guint64 wan_total[SIM_CLS_COUNT];
-  guint64 lan_total[SIM_CLS_COUNT];
+  guint64 wan_total[SIM_CLASS_MAX];
+  guint64 lan_total[SIM_CLASS_MAX];
 };
 
 /* kernel internals shared across sim/ files */
