@@ -170,6 +170,30 @@ typedef struct {
   gboolean wan;
 } SimLinkInfo;
 
+/* The flows, flow groups and directed links a recompute touches: everything
+ * connected to its seed links through shared links (flowcomp.c), numbered
+ * 0.. in discovery order, with the arrays the solver (maxmin.h) reads and
+ * fills.  Reused from one recompute to the next. */
+typedef struct {
+  GArray *links;        /* guint32 directed link, by component link */
+  GArray *flows;        /* guint32 flow, by component flow */
+  GArray *groups;       /* guint32 flow group, by component group */
+  GArray *hop_off;      /* guint32 per flow + 1: its first entry in hops */
+  GArray *hops;         /* guint32 component link of each hop of each flow */
+  GArray *link_off;     /* guint32 per link + 1: its first entry in link_flows */
+  GArray *link_flows;   /* guint32 component flows listed on each link */
+  GArray *link_group;   /* guint32 per link: component group + 1, 0 = none */
+  GArray *info;         /* SimLinkInfo per link */
+  GArray *res;          /* double per link: capacity for flows, then what is left */
+  GArray *cnt;          /* guint32 per link: flows counted on it */
+  GArray *cap;          /* double per flow: its rate cap, 0 = none */
+  GArray *rate;         /* double per flow: its max-min rate */
+  GArray *lvl;          /* guint32 per flow: the link it got its share at */
+  GArray *group_n;      /* guint32 per group: members */
+  GArray *group_rate;   /* double per group */
+  GArray *bottleneck;   /* guint8 per link */
+} SimComponent;
+
 typedef struct {
   guint32 free_;        /* pool link */
   guint32 conn;         /* connection */
@@ -177,17 +201,15 @@ typedef struct {
   guint8 dir;           /* direction on the connection */
   guint8 nhops;
   guint8 active;        /* registered on links (rate phase) */
-  guint8 frozen;        /* scratch during recompute */
   guint8 starting;      /* in slow start: counted in its hops' nstart */
   guint8 cls;           /* its message's SimClass */
   guint32 mark;         /* recompute epoch */
-  guint32 hslot;        /* during a recompute: its hops' entries in scratch_hops */
-  guint32 lvl;          /* during a recompute: scratch link it froze at (G_MAXUINT32: capped) */
+  guint32 cidx;         /* during a recompute: its index among the component's flows */
+  guint32 lvl;          /* during a recompute: component link it got its share at (G_MAXUINT32: capped) */
   guint8 group_ok;      /* during a recompute: may join that link's group */
   double remaining;     /* payload bytes still to push through */
   double rate;          /* payload bytes per ns */
   double cap;           /* per-flow rate cap from loss (bytes/ns), 0 = none */
-  double newrate;       /* scratch */
   SimTime since;        /* when remaining was last brought up to date */
   SimTime lat;          /* propagation delay of the path */
   SimTimerId done;      /* end of slow start (FLOW_RATE event); completions are in sim->flowq */
@@ -214,8 +236,6 @@ typedef struct {
   guint32 *heap;        /* members by (fin, flow), a binary heap; NULL once freed */
   guint32 heap_cap;
   guint32 mark;         /* recompute epoch */
-  guint8 frozen;        /* during a recompute */
-  double newrate;       /* during a recompute */
   double v;             /* virtual time, payload bytes per member */
   double rate;          /* payload bytes per ns per member */
   double floor;         /* no member's other links leave it less than this (a
@@ -368,13 +388,7 @@ struct Sim {
   guint32 conn_gen;
   guint64 open_conns;
   guint32 recompute_mark;
-  GArray *scratch_links;/* guint32 directed links in a recompute */
-  GArray *scratch_flows;/* guint32 flows in a recompute */
-  GArray *scratch_res;  /* double residual capacity per scratch link */
-  GArray *scratch_hops; /* guint32 scratch link of each hop of each flow */
-  GArray *scratch_info; /* SimLinkInfo per scratch link */
-  GArray *scratch_cnt;  /* guint32 unfrozen flows per scratch link */
-  GArray *scratch_groups;/* guint32 flow groups in a recompute */
+  SimComponent comp;    /* a recompute's flows, groups and links (flowcomp.c) */
 
   GArray *transfers;    /* SimTransfer */
 
@@ -436,16 +450,31 @@ void sim_flow_link(Sim *sim, guint32 flow);
 void sim_flow_unlink(Sim *sim, guint32 flow);
 /* Puts the flow on (off) hop h's list only. */
 void sim_flow_hop_list(Sim *sim, guint32 flow, int h, gboolean on);
-/* Accounts bytes the flow moved over [since, now] on its hops' statistics
- * and the totals, and brings remaining and since up to now (info and slots:
- * what a recompute saw of the hops' links, or NULL). */
-void sim_flow_account(Sim *sim, SimFlow *f, double bytes, const SimLinkInfo *info, const guint32 *slots);
+/* Accounts bytes the flow moved over [since, to] on its hops' statistics
+ * and the totals, and brings remaining and since up to `to` (info and
+ * slots: what a recompute saw of the hops' links, or NULL). */
+void sim_flow_account(Sim *sim, SimFlow *f, double bytes, const SimLinkInfo *info, const guint32 *slots,
+                      SimTime to);
 /* Brings the flow's bytes up to now at its current rate (or its group's). */
 void sim_flow_accrue(Sim *sim, SimFlow *f);
 /* Queues the flow's completion at its current rate and remaining bytes. */
 void sim_flow_schedule_done(Sim *sim, guint32 flow);
 /* Max-min rates for the component of the seed links. */
 void sim_flow_recompute(Sim *sim, const guint32 *seed, int nseed);
+/* A flow's hop on a link's flow list: flow << 4 | hop. */
+#define SIM_HOP_REF(f, h) ((f) << 4 | (h))
+static inline SimFlowHop *sim_hop_of(Sim *sim, guint32 ref)
+{
+  return &sim_flow_rec(sim, ref >> 4)->hops[ref & 15];
+}
+/* flowcomp.c */
+void sim_comp_init(SimComponent *c);
+void sim_comp_clear(SimComponent *c);
+/* Fills sim->comp with the flows, groups and links connected to the seed
+ * links (directed) through shared links, and the solver's inputs for them
+ * (res, cnt, info are sized, not filled); FALSE when it holds no flow and
+ * no group. */
+gboolean sim_comp_find(Sim *sim, const guint32 *seed, int nseed);
 /* flowgroup.c */
 /* A flow about to become active: members alone on a link it crosses become
  * plain flows again; then, if it crosses one group's link and is alone on
