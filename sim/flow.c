@@ -11,7 +11,12 @@
  * its rate.  Lossy paths cap a flow's rate by the Mathis formula.  When a
  * recompute finds many flows (group_min) all held to one link's even share,
  * they are rated as a group in virtual time instead (flowgroup.c): the same
- * max-min rates, without re-rating every member at every change. */
+ * max-min rates, without re-rating every member at every change.
+ *
+ * Which flows and links a change touches is flowcomp.c's; the rates
+ * themselves are maxmin.c's (plain arrays); this file holds slow start, the
+ * accounting, and what a recompute does with the rates (reschedules,
+ * standing queues, groups). */
 #include "sim-private.h"
 #include "maxmin.h"
 #include <math.h>
