@@ -165,22 +165,23 @@ static gboolean alone_elsewhere(Sim *sim, const SimFlow *f, guint32 dl)
 /* After a recompute: flows frozen at one link's share, uncapped, alone on
  * their other links, join the link's group — formed when there are
  * group_min of them.  cnt is scratch (one counter per scratch link). */
-static void form_groups(Sim *sim, const GArray *links, const GArray *flows, guint32 *cnt)
+static void form_groups(Sim *sim, const guint32 *links, guint32 nlinks, const guint32 *flows, guint32 nflows,
+                        guint32 *cnt)
 {
-  memset(cnt, 0, links->len * sizeof *cnt);
-  for (guint k = 0; k < flows->len; k++) {
-    SimFlow *f = sim_flow_rec(sim, g_array_index(flows, guint32, k));
+  memset(cnt, 0, nlinks * sizeof *cnt);
+  for (guint k = 0; k < nflows; k++) {
+    SimFlow *f = sim_flow_rec(sim, flows[k]);
     f->group_ok = f->lvl != G_MAXUINT32 && f->cap == 0 &&
-                  alone_elsewhere(sim, f, g_array_index(links, guint32, f->lvl));
+                  alone_elsewhere(sim, f, links[f->lvl]);
     if (f->group_ok)
       cnt[f->lvl]++;
   }
-  for (guint k = 0; k < flows->len; k++) {
-    guint32 fi = g_array_index(flows, guint32, k);
+  for (guint k = 0; k < nflows; k++) {
+    guint32 fi = flows[k];
     SimFlow *f = sim_flow_rec(sim, fi);
     if (!f->group_ok)
       continue;
-    guint32 dl = g_array_index(links, guint32, f->lvl);
+    guint32 dl = links[f->lvl];
     if (cnt[f->lvl] >= sim->p.group_min || sim_link_rec(sim, dl >> 1)->group[dl & 1])
       sim_group_adopt(sim, dl, fi);
   }
@@ -199,47 +200,45 @@ void sim_flow_recompute(Sim *sim, const guint32 *seed, int nseed)
   SimComponent *c = &sim->comp;
 again:
   if (!sim_comp_find(sim, seed, nseed)) {
-    for (guint i = 0; i < c->links->len; i++) {
-      guint32 dl = g_array_index(c->links, guint32, i);
+    for (guint i = 0; i < c->links.len; i++) {
+      guint32 dl = SIM_BUF_AT(&c->links, guint32, i);
       sim_link_rec(sim, dl >> 1)->queued[dl & 1] = 0; /* no flow fills it */
     }
     return;
   }
-  const GArray *links = c->links, *flows = c->flows, *groups = c->groups;
-  double *res = (double *) c->res->data;
-  guint32 *cnt = (guint32 *) c->cnt->data;
-  SimLinkInfo *info = (SimLinkInfo *) c->info->data;
-  for (guint i = 0; i < links->len; i++) {
-    guint32 dl = g_array_index(links, guint32, i);
+  const guint32 nlinks = c->links.len, nflows = c->flows.len, ngroups = c->groups.len;
+  const guint32 *links = c->links.data, *flows = c->flows.data, *groups = c->groups.data;
+  double *res = c->res.data;
+  guint32 *cnt = c->cnt.data;
+  SimLinkInfo *info = c->info.data;
+  for (guint i = 0; i < nlinks; i++) {
+    guint32 dl = links[i];
     SimLink *l = sim_link_rec(sim, dl >> 1);
     res[i] = sim_load_bulk_rate(sim, l, dl); /* what small messages leave */
     cnt[i] = l->nflows[dl & 1];
     info[i] = (SimLinkInfo) { l->framing, l->stats[dl & 1], l->kind == SIM_LINK_WAN };
   }
   SimMaxmin mm = {
-    .nlinks = links->len, .res = res, .cnt = cnt,
-    .link_off = (const guint32 *) c->link_off->data, .link_flows = (const guint32 *) c->link_flows->data,
-    .link_group = (const guint32 *) c->link_group->data,
-    .nflows = flows->len, .hop_off = (const guint32 *) c->hop_off->data,
-    .hops = (const guint32 *) c->hops->data, .cap = (const double *) c->cap->data,
-    .ngroups = groups->len, .group_n = (const guint32 *) c->group_n->data,
-    .rate = (double *) c->rate->data, .lvl = (guint32 *) c->lvl->data,
-    .group_rate = (double *) c->group_rate->data, .bottleneck = (guint8 *) c->bottleneck->data,
+    .nlinks = nlinks, .res = res, .cnt = cnt, .link_off = c->link_off.data,
+    .link_flows = c->link_flows.data, .link_group = c->link_group.data,
+    .nflows = nflows, .hop_off = c->hop_off.data, .hops = c->hops.data, .cap = c->cap.data,
+    .ngroups = ngroups, .group_n = c->group_n.data, .rate = c->rate.data, .lvl = c->lvl.data,
+    .group_rate = c->group_rate.data, .bottleneck = c->bottleneck.data,
   };
   sim_maxmin_solve(&mm);
-  for (guint k = 0; k < groups->len; k++) {
-    guint32 gi = g_array_index(groups, guint32, k);
+  for (guint k = 0; k < ngroups; k++) {
+    guint32 gi = groups[k];
     if (mm.group_rate[k] < 0 || mm.group_rate[k] > sim_group_rec(sim, gi)->floor) {
       sim_group_dissolve(sim, gi);
       goto again;
     }
   }
-  for (guint i = 0; i < links->len; i++) {
-    guint32 dl = g_array_index(links, guint32, i);
+  for (guint i = 0; i < nlinks; i++) {
+    guint32 dl = links[i];
     sim_link_rec(sim, dl >> 1)->queued[dl & 1] = mm.bottleneck[i]; /* its flows fill it: a standing queue */
   }
-  for (guint k = 0; k < flows->len; k++) {
-    guint32 fi = g_array_index(flows, guint32, k);
+  for (guint k = 0; k < nflows; k++) {
+    guint32 fi = flows[k];
     SimFlow *f = sim_flow_rec(sim, fi);
     double r = mm.rate[k];
     if (r <= 0)
@@ -251,10 +250,10 @@ again:
       sim_flow_schedule_done(sim, fi);
     }
   }
-  for (guint k = 0; k < groups->len; k++)
-    sim_group_set_rate(sim, g_array_index(groups, guint32, k), mm.group_rate[k]);
-  if (sim->p.group_min > 0 && flows->len > 0)
-    form_groups(sim, links, flows, cnt);
+  for (guint k = 0; k < ngroups; k++)
+    sim_group_set_rate(sim, groups[k], mm.group_rate[k]);
+  if (sim->p.group_min > 0 && nflows > 0)
+    form_groups(sim, links, nlinks, flows, nflows, cnt);
 }
 
 static void flow_seed(Sim *sim, guint32 fi)
@@ -338,9 +337,10 @@ static SimTime flow_tail(Sim *sim, SimFlow *f)
 void sim_flow_start(Sim *sim, guint32 c, guint8 d, guint32 midx)
 {
   SimConn *cn = sim_conn_rec(sim, c);
+  SimMsg *m = sim_msg_rec(sim, midx);
+  g_return_if_fail(m->cls < sim_class_count(sim)); /* accounted by series, unchecked */
   guint32 fi = sim_pool_alloc(&sim->flows);
   SimFlow *f = sim_flow_rec(sim, fi);
-  SimMsg *m = sim_msg_rec(sim, midx);
   f->conn = c;
   f->dir = d;
   f->msg = midx;

@@ -170,28 +170,52 @@ typedef struct {
   gboolean wan;
 } SimLinkInfo;
 
+/* A growable scratch array of one element type, reused without shrinking
+ * (the recompute's: no library call per element). */
+typedef struct {
+  gpointer data;
+  guint32 len, cap;
+} SimBuf;
+
+/* Room for n elements of elem bytes; len unchanged. */
+static inline void sim_buf_reserve(SimBuf *b, guint32 n, gsize elem)
+{
+  if (G_UNLIKELY(n > b->cap)) {
+    b->cap = MAX(n, b->cap * 2 + 16);
+    b->data = g_realloc_n(b->data, b->cap, elem);
+  }
+}
+#define SIM_BUF_PUSH(b, T, v)                            \
+  do {                                                   \
+    SimBuf *b_ = (b);                                    \
+    sim_buf_reserve(b_, b_->len + 1, sizeof(T));         \
+    ((T *) b_->data)[b_->len++] = (v);                   \
+  } while (0)
+#define SIM_BUF_SIZE(b, T, n) (sim_buf_reserve((b), (n), sizeof(T)), (b)->len = (n))
+#define SIM_BUF_AT(b, T, i) (((T *) (b)->data)[i])
+
 /* The flows, flow groups and directed links a recompute touches: everything
  * connected to its seed links through shared links (flowcomp.c), numbered
  * 0.. in discovery order, with the arrays the solver (maxmin.h) reads and
  * fills.  Reused from one recompute to the next. */
 typedef struct {
-  GArray *links;        /* guint32 directed link, by component link */
-  GArray *flows;        /* guint32 flow, by component flow */
-  GArray *groups;       /* guint32 flow group, by component group */
-  GArray *hop_off;      /* guint32 per flow + 1: its first entry in hops */
-  GArray *hops;         /* guint32 component link of each hop of each flow */
-  GArray *link_off;     /* guint32 per link + 1: its first entry in link_flows */
-  GArray *link_flows;   /* guint32 component flows listed on each link */
-  GArray *link_group;   /* guint32 per link: component group + 1, 0 = none */
-  GArray *info;         /* SimLinkInfo per link */
-  GArray *res;          /* double per link: capacity for flows, then what is left */
-  GArray *cnt;          /* guint32 per link: flows counted on it */
-  GArray *cap;          /* double per flow: its rate cap, 0 = none */
-  GArray *rate;         /* double per flow: its max-min rate */
-  GArray *lvl;          /* guint32 per flow: the link it got its share at */
-  GArray *group_n;      /* guint32 per group: members */
-  GArray *group_rate;   /* double per group */
-  GArray *bottleneck;   /* guint8 per link */
+  SimBuf links;        /* guint32 directed link, by component link */
+  SimBuf flows;        /* guint32 flow, by component flow */
+  SimBuf groups;       /* guint32 flow group, by component group */
+  SimBuf hop_off;      /* guint32 per flow + 1: its first entry in hops */
+  SimBuf hops;         /* guint32 component link of each hop of each flow */
+  SimBuf link_off;     /* guint32 per link + 1: its first entry in link_flows */
+  SimBuf link_flows;   /* guint32 component flows listed on each link */
+  SimBuf link_group;   /* guint32 per link: component group + 1, 0 = none */
+  SimBuf info;         /* SimLinkInfo per link */
+  SimBuf res;          /* double per link: capacity for flows, then what is left */
+  SimBuf cnt;          /* guint32 per link: flows counted on it */
+  SimBuf cap;          /* double per flow: its rate cap, 0 = none */
+  SimBuf rate;         /* double per flow: its max-min rate */
+  SimBuf lvl;          /* guint32 per flow: the link it got its share at */
+  SimBuf group_n;      /* guint32 per group: members */
+  SimBuf group_rate;   /* double per group */
+  SimBuf bottleneck;   /* guint8 per link */
 } SimComponent;
 
 typedef struct {

@@ -141,7 +141,7 @@ static const guint8 *get_varint(const guint8 *p, guint64 *v)
 }
 
 /* A cell's mask: bit c for bytes[c] != 0, bit ncls + c for msgs[c]. */
-static guint32 cell_mask(const SimStats *st, guint64 *cell)
+static inline guint32 cell_mask(const SimStats *st, guint64 *cell)
 {
   const guint32 n = st->ncls, *msgs = cell_msgs(st, cell);
   guint32 m = 0;
@@ -229,18 +229,19 @@ static void add(SimStats *st, guint32 s, guint32 b, SimClass cls, guint64 bytes,
   }
   guint64 *cell = r->b + (gsize) s * st->cell;
   cell[cls] += bytes;
-  cell_msgs(st, cell)[cls] += msgs;
+  if (msgs)
+    cell_msgs(st, cell)[cls] += msgs;
 }
 
 void sim_stats_link(Sim *sim, guint32 dl, SimClass cls, double bytes, guint32 msgs, SimTime t0, SimTime t1)
 {
+  g_return_if_fail(cls < sim->st.ncls); /* (series' callers come through here first) */
   sim_stats_series(sim, series_for(sim, dl), cls, bytes, msgs, t0, t1);
 }
 
 void sim_stats_series(Sim *sim, guint32 series, SimClass cls, double bytes, guint32 msgs, SimTime t0, SimTime t1)
 {
   SimStats *st = &sim->st;
-  g_return_if_fail(cls < st->ncls);
   guint32 s = series - 1;
   SimSpread sp;
   spread_init(&sp, bytes, t0, t1, sim->p.bucket);
