@@ -140,6 +140,15 @@ static const guint8 *get_varint(const guint8 *p, guint64 *v)
   return p;
 }
 
+/* Whether any count of a cell is non-zero (padding words stay zero). */
+static inline gboolean cell_any(const SimStats *st, const guint64 *cell)
+{
+  guint64 any = 0;
+  for (guint32 w = 0; w < st->cell; w++)
+    any |= cell[w];
+  return any != 0;
+}
+
 /* A cell's mask: bit c for bytes[c] != 0, bit ncls + c for msgs[c]. */
 static inline guint32 cell_mask(const SimStats *st, guint64 *cell)
 {
@@ -165,16 +174,16 @@ static void seal(SimStats *st, guint32 b)
   const guint32 n = st->ncls;
   gsize cap = 0;
   for (guint32 s = 0; s < r->len; s++)
-    if (cell_mask(st, r->b + (gsize) s * st->cell))
+    if (cell_any(st, r->b + (gsize) s * st->cell))
       cap += 10 + n * 15;
   guint8 *buf = cap ? g_malloc(cap) : NULL, *p = buf;
   guint32 prev = 0;
   for (guint32 s = 0; s < r->len; s++) {
     guint64 *cell = r->b + (gsize) s * st->cell;
+    if (!cell_any(st, cell))
+      continue;
     const guint32 *msgs = cell_msgs(st, cell);
     guint32 m = cell_mask(st, cell);
-    if (!m)
-      continue;
     p = put_varint(p, s + 1 - prev);
     prev = s + 1;
     p = put_varint(p, m);
@@ -382,7 +391,7 @@ static const SimBucket *series_bucket(Sim *sim, guint32 ref, guint32 b)
       decode(sim, b);
     cell = st->scratch + (gsize) s * st->cell;
   }
-  if (!cell_mask(st, cell))
+  if (!cell_any(st, cell))
     return NULL;
   st->view.bytes = cell;
   st->view.msgs = cell_msgs(st, cell);
