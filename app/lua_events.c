@@ -1029,14 +1029,9 @@ static int sim_throttle(lua_State *L)
 
 /* ---- transfers -------------------------------------------------------------------------------- */
 
-static const char *const CLASS_NAMES[SIM_CLS_COUNT + 1] = {
-  "registration", "question", "answer", "action", "shard", "peer", "direct_connect", "tunnel",
-  "bulk", NULL,
-};
-
 static const CsOptField TRANSFER_FIELDS[] = {
   { .key = "at", .type = CS_OPT_DURATION },
-  { .key = "class", .type = CS_OPT_STRING, .choices = CLASS_NAMES },
+  { .key = "class", .type = CS_OPT_STRING, .choices = cs_class_names },
   { .key = "from", .type = CS_OPT_ANY, .required = TRUE },
   { .key = "size", .type = CS_OPT_SIZE, .required = TRUE, CS_OPT_RANGE(1, CS_OPT_SIZE_CEIL) },
   { .key = "to", .type = CS_OPT_ANY, .required = TRUE },
@@ -1055,7 +1050,7 @@ static SimNodeId opt_node(lua_State *L, int opts, const char *what, const char *
 
 static const CsOptField EXCHANGE_FIELDS[] = {
   { .key = "at", .type = CS_OPT_DURATION },
-  { .key = "class", .type = CS_OPT_STRING, .choices = CLASS_NAMES },
+  { .key = "class", .type = CS_OPT_STRING, .choices = cs_class_names },
   { .key = "from", .type = CS_OPT_ANY, .required = TRUE },
   { .key = "request", .type = CS_OPT_SIZE, .required = TRUE },
   { .key = "response", .type = CS_OPT_SIZE, .required = TRUE },
@@ -1075,14 +1070,14 @@ static TrafficOpts traffic_opts(lua_State *L, CsLua *ctx, const char *what, cons
   lua_settop(L, 2);
   cs_opt_check(L, 2, what, fields);
   cs_lua_check_mutable(L, ctx, what);
-  TrafficOpts o = { .at = cs_lua_get_at(L, ctx, 2, what), .cls = SIM_CLS_BULK };
+  TrafficOpts o = { .at = cs_lua_get_at(L, ctx, 2, what), .cls = CS_CLS_BULK };
   o.from = opt_node(L, 2, what, "from");
   o.to = opt_node(L, 2, what, "to");
   if (o.from == o.to)
     luaL_error(L, "%s: 'from' and 'to' are the same node", what);
   const char *cls = cs_opt_get_string(L, 2, "class", "bulk");
-  for (int i = 0; i < SIM_CLS_COUNT; i++)
-    if (strcmp(cls, CLASS_NAMES[i]) == 0)
+  for (int i = 0; i < CS_CLS_COUNT; i++)
+    if (strcmp(cls, cs_class_names[i]) == 0)
       o.cls = (SimClass) i;
   return o;
 }

@@ -90,17 +90,17 @@ static void member_fractions(JsonBuilder *b, const char *key,
   json_builder_end_object(b);
 }
 
-/* bytes_total, then bytes_by_class with every class in enum order. */
+/* bytes_total, then bytes_by_class with every registered class in order. */
 static void by_class(JsonBuilder *b, guint64 (*total)(const Sim *, SimClass), const Sim *sim)
 {
   guint64 sum = 0;
-  for (int c = 0; c < SIM_CLS_COUNT; c++)
-    sum += total(sim, (SimClass) c);
+  for (SimClass c = 0; c < sim_class_count(sim); c++)
+    sum += total(sim, c);
   member_int(b, "bytes_total", (gint64) sum);
   json_builder_set_member_name(b, "bytes_by_class");
   json_builder_begin_object(b);
-  for (int c = 0; c < SIM_CLS_COUNT; c++)
-    member_int(b, sim_class_name((SimClass) c), (gint64) total(sim, (SimClass) c));
+  for (SimClass c = 0; c < sim_class_count(sim); c++)
+    member_int(b, sim_class_name(sim, c), (gint64) total(sim, c));
   json_builder_end_object(b);
 }
 
@@ -552,15 +552,15 @@ char *cs_results_to_json(JsonNode *root)
 
 /* ---- timeseries.csv ------------------------------------------------------------- */
 
-static void put_rows(FILE *f, const char *time_s, const char *link, const char *dir,
+static void put_rows(FILE *f, const Sim *sim, const char *time_s, const char *link, const char *dir,
                      const SimBucket *bk)
 {
   if (bk == NULL)
     return;
-  for (int c = 0; c < SIM_CLS_COUNT; c++)
+  for (SimClass c = 0; c < sim_class_count(sim); c++)
     if (bk->bytes[c] > 0)
       fprintf(f, "%s,%s,%s,%s,%" G_GUINT64_FORMAT "\n", time_s, link, dir,
-              sim_class_name((SimClass) c), bk->bytes[c]);
+              sim_class_name(sim, c), bk->bytes[c]);
 }
 
 static gboolean write_timeseries(CsLua *ctx, const char *path, GError **err)
@@ -602,12 +602,12 @@ static gboolean write_timeseries(CsLua *ctx, const char *path, GError **err)
       if (g_ptr_array_index(names, l * 3) == NULL)
         continue;
       for (guint32 d = 0; d < 2; d++)
-        put_rows(f, t, g_ptr_array_index(names, l * 3), g_ptr_array_index(names, l * 3 + 1 + d),
+        put_rows(f, sim, t, g_ptr_array_index(names, l * 3), g_ptr_array_index(names, l * 3 + 1 + d),
                  sim_stats_wan(sim, l * 2 + d, b));
     }
     for (guint32 s = 0; s < nsub; s++) {
-      put_rows(f, t, g_ptr_array_index(cidrs, s), "up", sim_stats_subnet(sim, s, FALSE, b));
-      put_rows(f, t, g_ptr_array_index(cidrs, s), "down", sim_stats_subnet(sim, s, TRUE, b));
+      put_rows(f, sim, t, g_ptr_array_index(cidrs, s), "up", sim_stats_subnet(sim, s, FALSE, b));
+      put_rows(f, sim, t, g_ptr_array_index(cidrs, s), "down", sim_stats_subnet(sim, s, TRUE, b));
     }
   }
   g_ptr_array_free(names, TRUE);

@@ -6,6 +6,7 @@
  * is given before it creates anything, so a bad call leaves the network as
  * it was.  Entities live in the world; the Lua objects are handles to them. */
 #include "binding-private.h"
+#include "stats.h"
 #include "units.h"
 #include <math.h>
 #include <stdlib.h>
@@ -520,7 +521,7 @@ static void trace_row(Sim *sim, gpointer data, SimNodeId from, SimNodeId to, gui
   char a[16], b[16];
   fprintf(ctx->trace, "%.9f,%s,%s,%s,%" G_GUINT64_FORMAT ",%s,%.6f\n", sim_time_to_s(sim_now(sim)),
           sim_addr_format(sim_node_addr(sim, from), a), sim_addr_format(sim_node_addr(sim, to), b),
-          sim_class_name((SimClass) cls), size, cs_msg_type_name(type), sim_time_to_ms(sim_now(sim) - sent_at));
+          sim_class_name(sim, cls), size, cs_msg_type_name(type), sim_time_to_ms(sim_now(sim) - sent_at));
 }
 
 static int chainsim_new(lua_State *L)
@@ -1222,6 +1223,8 @@ static int site_external_clients(lua_State *L)
     at = (at + size - 1) / size * size;
     for (; at + size <= EXTERNAL_POOL_END && subnet == SIM_NONE; at += size) {
       subnet = sim_subnet_add(ctx->sim, site->id, (guint32) at, prefix, bps, lat, &e);
+      if (subnet == SIM_NONE && !g_error_matches(e, SIM_NET_ERROR, SIM_NET_ERROR_OVERLAP))
+        cs_lua_raise_gerror(L, "external_clients", e);
       g_clear_error(&e);
       if (subnet != SIM_NONE)
         ctx->ext_next = (guint32) (at + size);

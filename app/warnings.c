@@ -152,7 +152,7 @@ void cs_warnings_check_links(CsWarnings *w, Sim *sim)
       if (bk == NULL)
         continue;
       guint64 bytes = 0;
-      for (int k = 0; k < SIM_CLS_COUNT; k++)
+      for (SimClass k = 0; k < sim_class_count(sim); k++)
         bytes += bk->bytes[k];
       if (!cs_warn_over_capacity(bytes, c->bps, s))
         continue;

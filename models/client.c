@@ -105,7 +105,7 @@ static void reg_begin(CsWorld *w, CsClient *c)
   else if (!c->reg_initial && c->reg_done >= 0)
     cs_world_note_interval(w, FALSE, c->reg_started - c->reg_done);
   c->reg_conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, server_node(w, c)), CS_PORT_CLIENT,
-                            SIM_CLS_REGISTRATION, cs_client_server_tls(w, c));
+                            CS_CLS_REGISTRATION, cs_client_server_tls(w, c));
   c->reg_timer = sim_timer_start(w->sim, c->node, w->p.reg_timeout, CS_TAG_REG_TIMEOUT, 0);
 }
 
@@ -143,7 +143,7 @@ static void reg_send(CsWorld *w, CsClient *c)
   }
   SimMsg *m = sim_msg_new(w->sim);
   m->type = CS_MSG_REG_REQ;
-  m->cls = SIM_CLS_REGISTRATION;
+  m->cls = CS_CLS_REGISTRATION;
   m->size = (c->reg_initial ? w->p.init_bytes : w->p.reg_bytes) + (guint64) entries * w->p.answer_row_bytes;
   m->a = c->reg_initial;
   m->blob = req;
@@ -168,7 +168,7 @@ static void connect_server(CsWorld *w, CsClient *c, int side)
 {
   c->try_idx[side] = CS_TRY_SERVER;
   c->trying[side] = sim_connect(w->sim, c->node, sim_node_addr(w->sim, server_node(w, c)), CS_PORT_CLIENT,
-                                SIM_CLS_PEER, cs_client_server_tls(w, c));
+                                CS_CLS_PEER, cs_client_server_tls(w, c));
 }
 
 static int cand_pos(const CsClient *c, int side, guint32 peer)
@@ -194,7 +194,7 @@ static void side_walk(CsWorld *w, CsClient *c, int side, guint idx, guint limit)
     c->try_peer[side] = peer;
     c->try_limit[side] = (guint8) limit;
     c->trying[side] = sim_connect(w->sim, c->node, sim_node_addr(w->sim, cs_world_client_node(w, peer)),
-                                  CS_PORT_CLIENT, SIM_CLS_PEER, w->p.tls_peers);
+                                  CS_PORT_CLIENT, CS_CLS_PEER, w->p.tls_peers);
     return;
   }
   if (w->servers->len == 0)
@@ -288,7 +288,7 @@ static void side_connected(CsWorld *w, CsClient *c, int side, SimConnId conn)
     c->cur_kind[side] = CS_SIDE_SERVER;
     c->cur_peer[side] = CS_NONE;
     guint32 role = !cs_client_peers(w, c) ? 3u : side == CS_BACK ? 1u : 2u;
-    send_simple(w, c, conn, CS_MSG_LEADER_HELLO, SIM_CLS_PEER, 200, role, 0);
+    send_simple(w, c, conn, CS_MSG_LEADER_HELLO, CS_CLS_PEER, 200, role, 0);
   } else {
     c->cur_kind[side] = CS_SIDE_PEER;
     c->cur_peer[side] = c->try_peer[side];
@@ -364,7 +364,7 @@ static void flush_batch(CsWorld *w, CsClient *c)
   }
   SimMsg *m = sim_msg_new(w->sim);
   m->type = CS_MSG_ANSWER;
-  m->cls = SIM_CLS_ANSWER;
+  m->cls = CS_CLS_ANSWER;
   m->size = w->p.answer_bytes + (guint64) c->batch->len * w->p.answer_row_bytes;
   m->blob = c->batch;
   m->blob_free = cs_batch_free;
@@ -450,7 +450,7 @@ static void got_question(CsWorld *w, CsClient *c, guint32 q)
     return;
   c->q_seen |= bit;
   if (c->cur_kind[CS_FWD] == CS_SIDE_PEER && cs_questions_pushed(w))
-    send_simple(w, c, c->cur[CS_FWD], CS_MSG_QUESTION, SIM_CLS_QUESTION, w->p.question_bytes, q, 0);
+    send_simple(w, c, c->cur[CS_FWD], CS_MSG_QUESTION, CS_CLS_QUESTION, w->p.question_bytes, q, 0);
   CsQuestion *qq = &g_array_index(w->questions, CsQuestion, q);
   if ((!qq->is_target || qq->is_target[client_index(w, c)]) && !(c->q_answered & bit))
     sim_timer_start(w->sim, c->node, draw(w->sim, c->node, w->p.sensor_min, w->p.sensor_max), CS_TAG_EVAL, q);
@@ -465,7 +465,7 @@ static void got_action(CsWorld *w, CsClient *c, guint32 a)
     return;
   c->a_seen |= bit;
   if (c->cur_kind[CS_FWD] == CS_SIDE_PEER)
-    send_simple(w, c, c->cur[CS_FWD], CS_MSG_ACTION, SIM_CLS_ACTION, w->p.action_bytes, a, 0);
+    send_simple(w, c, c->cur[CS_FWD], CS_MSG_ACTION, CS_CLS_ACTION, w->p.action_bytes, a, 0);
   CsAction *aa = &g_array_index(w->actions, CsAction, a);
   if (aa->is_target && !aa->is_target[client_index(w, c)])
     return;
@@ -796,10 +796,10 @@ void cs_client_leave(CsWorld *w, guint32 client)
     return;
   /* Introduce the neighbours to each other, then close everything. */
   if (c->cur_kind[CS_BACK] == CS_SIDE_PEER)
-    send_simple(w, c, c->cur[CS_BACK], CS_MSG_INTRO, SIM_CLS_PEER, 100, CS_FWD,
+    send_simple(w, c, c->cur[CS_BACK], CS_MSG_INTRO, CS_CLS_PEER, 100, CS_FWD,
                 c->cur_kind[CS_FWD] == CS_SIDE_PEER ? c->cur_peer[CS_FWD] : CS_NONE);
   if (c->cur_kind[CS_FWD] == CS_SIDE_PEER)
-    send_simple(w, c, c->cur[CS_FWD], CS_MSG_INTRO, SIM_CLS_PEER, 100, CS_BACK,
+    send_simple(w, c, c->cur[CS_FWD], CS_MSG_INTRO, CS_CLS_PEER, 100, CS_BACK,
                 c->cur_kind[CS_BACK] == CS_SIDE_PEER ? c->cur_peer[CS_BACK] : CS_NONE);
   c->leaving = 1;
   sim_node_stop(w->sim, c->node);

@@ -89,7 +89,7 @@ static void db_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64 
   if (sim_conn_is_open(sim, conn)) {
     SimMsg *m = sim_msg_new(sim);
     m->type = CS_MSG_DB_DONE;
-    m->cls = SIM_CLS_PEER;
+    m->cls = CS_CLS_PEER;
     m->size = DB_ACK_BYTES;
     m->a = (guint32) arg;
     sim_send(sim, conn, node, m);
@@ -122,7 +122,7 @@ static void send_write(CsWorld *w, CsServer *s, const CsHeld *h)
 {
   SimMsg *m = sim_msg_new(w->sim);
   m->type = CS_MSG_DB_WRITE;
-  m->cls = SIM_CLS_PEER;
+  m->cls = CS_CLS_PEER;
   m->size = DB_WRITE_BYTES;
   m->a = h->token;
   sim_send(w->sim, s->db_conn, s->node, m);
@@ -134,7 +134,7 @@ void cs_db_server_connect(CsWorld *w, CsServer *s)
     return;
   s->db_open = FALSE;
   s->db_conn = sim_connect(w->sim, s->node, sim_node_addr(w->sim, cs_db_rec(w, s->db)->node), CS_PORT_SQL,
-                           SIM_CLS_PEER, TRUE);
+                           CS_CLS_PEER, TRUE);
 }
 
 gboolean cs_db_server_connected(CsWorld *w, CsServer *s, SimConnId conn)

@@ -111,7 +111,7 @@ static void ms_connect_all(CsWorld *w, CsModule *m)
 {
   if (!m->core_conn) {
     SimNodeId core = cs_server_rec(w, m->core)->node;
-    m->core_conn = sim_connect(w->sim, m->node, sim_node_addr(w->sim, core), 443, SIM_CLS_DIRECT, TRUE);
+    m->core_conn = sim_connect(w->sim, m->node, sim_node_addr(w->sim, core), 443, CS_CLS_DIRECT, TRUE);
   }
   g_array_set_size(m->proxy_conns, w->zones->len);
   g_array_set_size(m->ctl_conns, w->zones->len);
@@ -119,10 +119,10 @@ static void ms_connect_all(CsWorld *w, CsModule *m)
     guint32 addr = sim_node_addr(w->sim, cs_zone_rec(w, z)->node);
     SimConnId *pc = &g_array_index(m->proxy_conns, SimConnId, z);
     if (!*pc)
-      *pc = sim_connect(w->sim, m->node, addr, CS_PORT_DC_ZONE_MS, SIM_CLS_DIRECT, TRUE);
+      *pc = sim_connect(w->sim, m->node, addr, CS_PORT_DC_ZONE_MS, CS_CLS_DIRECT, TRUE);
     SimConnId *cc = &g_array_index(m->ctl_conns, SimConnId, z);
     if (!*cc)
-      *cc = sim_connect(w->sim, m->node, addr, CS_PORT_DC_ZONE_CTL, SIM_CLS_DIRECT, TRUE);
+      *cc = sim_connect(w->sim, m->node, addr, CS_PORT_DC_ZONE_CTL, CS_CLS_DIRECT, TRUE);
   }
 }
 
@@ -203,16 +203,16 @@ static void ms_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, g
     return;
   if (conn == m->core_conn) {
     for (guint i = 0; i < m->pending->len; i++)
-      send_to(w, conn, node, CS_MSG_DC_OPEN, SIM_CLS_DIRECT, 300, g_array_index(m->pending, guint32, i));
+      send_to(w, conn, node, CS_MSG_DC_OPEN, CS_CLS_DIRECT, 300, g_array_index(m->pending, guint32, i));
     g_array_set_size(m->pending, 0);
     return;
   }
   for (guint z = 0; z < m->ctl_conns->len; z++)
     if (g_array_index(m->ctl_conns, SimConnId, z) == conn) {
-      send_to(w, conn, node, CS_MSG_MS_CTL_HELLO, SIM_CLS_DIRECT, 200, 0);
+      send_to(w, conn, node, CS_MSG_MS_CTL_HELLO, CS_CLS_DIRECT, 200, 0);
       return;
     }
-  send_to(w, conn, node, CS_MSG_MS_HELLO, SIM_CLS_DIRECT, 200, 0);
+  send_to(w, conn, node, CS_MSG_MS_HELLO, CS_CLS_DIRECT, 200, 0);
 }
 
 /* `failed`: a connect that never opened (it counts against waiting sessions). */
@@ -284,7 +284,7 @@ static void session_opened(CsWorld *w, SimNodeId node, guint32 sid, SimConnId co
       return;
     }
     sat->status = "scanning";
-    send_to(w, conn, node, CS_MSG_DC_WORKLOAD, SIM_CLS_DIRECT, SECRET_BYTES + WORKLOAD_BYTES, sid);
+    send_to(w, conn, node, CS_MSG_DC_WORKLOAD, CS_CLS_DIRECT, SECRET_BYTES + WORKLOAD_BYTES, sid);
   }
   if (d->keep_for > 0)
     sim_timer_start(w->sim, node, d->keep_for, MTAG_KEEP, sid);
@@ -364,7 +364,7 @@ static void request_cb(Sim *sim, gpointer data, guint64 sid)
   }
   sim_timer_start(sim, m->node, SESSION_TIMEOUT, MTAG_TIMEOUT, sid);
   if (m->core_conn && sim_conn_is_open(sim, m->core_conn))
-    send_to(w, m->core_conn, m->node, CS_MSG_DC_OPEN, SIM_CLS_DIRECT, 300, (guint32) sid);
+    send_to(w, m->core_conn, m->node, CS_MSG_DC_OPEN, CS_CLS_DIRECT, 300, (guint32) sid);
   else {
     guint32 id = (guint32) sid;
     g_array_append_val(m->pending, id); /* sent once the 443 connection is up */
@@ -503,7 +503,7 @@ void cs_dc_endpoint_open(CsWorld *w, CsClient *c, guint32 sid)
     port = CS_PORT_DC_MODULE;
   }
   c->dc_session = sid;
-  c->dc_conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, to), port, SIM_CLS_DIRECT, TRUE);
+  c->dc_conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, to), port, CS_CLS_DIRECT, TRUE);
 }
 
 gboolean cs_dc_endpoint_connected(CsWorld *w, CsClient *c, SimConnId conn)
@@ -520,7 +520,7 @@ gboolean cs_dc_endpoint_connected(CsWorld *w, CsClient *c, SimConnId conn)
   }
   SimMsg *m = sim_msg_new(w->sim);
   m->type = CS_MSG_DC_HELLO;
-  m->cls = SIM_CLS_DIRECT;
+  m->cls = CS_CLS_DIRECT;
   m->size = 400;
   m->a = c->dc_session;
   sim_send(w->sim, conn, c->node, m);
@@ -554,7 +554,7 @@ void cs_dc_endpoint_message(CsWorld *w, CsClient *c, SimConnId conn, SimMsg *m)
 void cs_dc_endpoint_scan_done(CsWorld *w, CsClient *c, guint32 sid)
 {
   if (c->dc_conn && c->dc_session == sid)
-    send_to(w, c->dc_conn, c->node, CS_MSG_DC_RESULT, SIM_CLS_DIRECT, RESULT_BYTES, sid);
+    send_to(w, c->dc_conn, c->node, CS_MSG_DC_RESULT, CS_CLS_DIRECT, RESULT_BYTES, sid);
 }
 
 /* --- the zone proxy's part ------------------------------------------------------------ */
@@ -588,17 +588,17 @@ gboolean cs_dc_proxy_message(CsWorld *w, CsZone *z, SimConnId conn, SimMsg *m)
       /* No module server behind the proxy: say which port; the endpoint closes. */
       SimMsg *r = sim_msg_new(sim);
       r->type = CS_MSG_DC_REFUSED;
-      r->cls = SIM_CLS_DIRECT;
+      r->cls = CS_CLS_DIRECT;
       r->size = 100;
       r->a = m->a;
       r->u = ms_up ? CS_DCR_PROXY_NO_CTL : CS_DCR_PROXY_NO_MODULE;
       sim_send(sim, conn, z->node, r);
       return TRUE;
     }
-    send_to(w, z->ms_conn, z->node, (CsMsgType) m->type, SIM_CLS_DIRECT, m->size, (guint32) m->a);
+    send_to(w, z->ms_conn, z->node, (CsMsgType) m->type, CS_CLS_DIRECT, m->size, (guint32) m->a);
     return TRUE;
   case CS_MSG_DC_WORKLOAD:
-    send_to(w, link_of(z, (guint32) m->a), z->node, CS_MSG_DC_WORKLOAD, SIM_CLS_DIRECT, m->size, (guint32) m->a);
+    send_to(w, link_of(z, (guint32) m->a), z->node, CS_MSG_DC_WORKLOAD, CS_CLS_DIRECT, m->size, (guint32) m->a);
     return TRUE;
   default:
     return FALSE;

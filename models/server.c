@@ -161,7 +161,7 @@ static void apply_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
                            : (r->questions & ~req->q_seen) | (r->actions & ~req->a_seen);
     SimMsg *m = sim_msg_new(sim);
     m->type = CS_MSG_REG_RESP;
-    m->cls = SIM_CLS_REGISTRATION;
+    m->cls = CS_CLS_REGISTRATION;
     m->size = (initial ? w->p.init_resp_bytes : w->p.reg_resp_bytes) + 8u * (r->nback + r->nfwd) +
               (guint64) w->p.question_bytes * (guint64) __builtin_popcountll(news);
     m->blob = r;
@@ -198,7 +198,7 @@ static void apply_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
           continue;
         SimMsg *m = sim_msg_new(sim);
         m->type = CS_MSG_QUESTION;
-        m->cls = SIM_CLS_QUESTION;
+        m->cls = CS_CLS_QUESTION;
         m->size = w->p.question_bytes;
         m->a = q;
         sim_send(sim, j->conn, node, m);
@@ -208,7 +208,7 @@ static void apply_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
           continue;
         SimMsg *m = sim_msg_new(sim);
         m->type = CS_MSG_ACTION;
-        m->cls = SIM_CLS_ACTION;
+        m->cls = CS_CLS_ACTION;
         m->size = w->p.action_bytes;
         m->a = a;
         sim_send(sim, j->conn, node, m);
@@ -473,14 +473,14 @@ void cs_server_push_question(CsWorld *w, guint32 q)
 {
   if (!cs_questions_pushed(w))
     return; /* each client learns of it at its next registration */
-  push_all(w, CS_MSG_QUESTION, SIM_CLS_QUESTION, w->p.question_bytes, q);
-  cs_zone_push(w, CS_MSG_QUESTION, SIM_CLS_QUESTION, w->p.question_bytes, q);
+  push_all(w, CS_MSG_QUESTION, CS_CLS_QUESTION, w->p.question_bytes, q);
+  cs_zone_push(w, CS_MSG_QUESTION, CS_CLS_QUESTION, w->p.question_bytes, q);
 }
 
 void cs_server_push_action(CsWorld *w, guint32 a)
 {
-  push_all(w, CS_MSG_ACTION, SIM_CLS_ACTION, w->p.action_bytes, a);
-  cs_zone_push(w, CS_MSG_ACTION, SIM_CLS_ACTION, w->p.action_bytes, a);
+  push_all(w, CS_MSG_ACTION, CS_CLS_ACTION, w->p.action_bytes, a);
+  cs_zone_push(w, CS_MSG_ACTION, CS_CLS_ACTION, w->p.action_bytes, a);
 }
 
 void cs_server_sample(CsWorld *w)

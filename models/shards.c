@@ -278,7 +278,7 @@ static void send_direct(CsWorld *w, CsClient *c, guint32 requester, CsShardSet *
   CsShardData *d = g_new0(CsShardData, 1);
   d->set = set;
   SimNodeId to = cs_world_client_node(w, requester);
-  SimConnId conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, to), CS_PORT_CLIENT, SIM_CLS_SHARD, w->p.tls_peers);
+  SimConnId conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, to), CS_PORT_CLIENT, CS_CLS_SHARD, w->p.tls_peers);
   c->sends = g_renew(CsSend, c->sends, c->nsends + 1);
   c->sends[c->nsends].conn = conn;
   c->sends[c->nsends].data = d;
@@ -295,7 +295,7 @@ static void direct_fetch(CsWorld *w, CsClient *c, CsShardReq *req)
   req->flow = 0;
   if (side_open(w, c, CS_FWD, CS_SIDE_SERVER)) {
     /* Peering off: the client's own server connection carries it. */
-    cs_client_send(w, c, c->cur[CS_FWD], msg(w, CS_MSG_SHARD_FETCH, SIM_CLS_SHARD, req_size(w, req), req, cs_shard_req_free));
+    cs_client_send(w, c, c->cur[CS_FWD], msg(w, CS_MSG_SHARD_FETCH, CS_CLS_SHARD, req_size(w, req), req, cs_shard_req_free));
     return;
   }
   if (c->fetch_conn) {
@@ -305,7 +305,7 @@ static void direct_fetch(CsWorld *w, CsClient *c, CsShardReq *req)
   }
   c->fetch_req = req;
   c->fetch_conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, cs_client_server_node(w, c)), CS_PORT_CLIENT,
-                              SIM_CLS_SHARD, cs_client_server_tls(w, c));
+                              CS_CLS_SHARD, cs_client_server_tls(w, c));
 }
 
 /* Asking again backs off.  The wait after an ask is download_retry when
@@ -354,7 +354,7 @@ static void leader_fetch(CsWorld *w, CsClient *c, CsShardReq *req)
   }
   p->until = now + retry_wait(w, c, p->asks);
   req->flow = 1;
-  cs_client_send(w, c, c->cur[CS_BACK], msg(w, CS_MSG_SHARD_FETCH, SIM_CLS_SHARD, req_size(w, req), req, cs_shard_req_free));
+  cs_client_send(w, c, c->cur[CS_BACK], msg(w, CS_MSG_SHARD_FETCH, CS_CLS_SHARD, req_size(w, req), req, cs_shard_req_free));
 }
 
 /* Moves a request on from client c: forward while it can, then backward,
@@ -363,13 +363,13 @@ static void route_request(CsWorld *w, CsClient *c, CsShardReq *req)
 {
   if (req->dir == CS_FWD) {
     if (side_open(w, c, CS_FWD, CS_SIDE_PEER)) {
-      cs_client_send(w, c, c->cur[CS_FWD], msg(w, CS_MSG_SHARD_REQ, SIM_CLS_SHARD, req_size(w, req), req, cs_shard_req_free));
+      cs_client_send(w, c, c->cur[CS_FWD], msg(w, CS_MSG_SHARD_REQ, CS_CLS_SHARD, req_size(w, req), req, cs_shard_req_free));
       return;
     }
     req->dir = CS_BACK; /* the end of the chain: turn around */
   }
   if (side_open(w, c, CS_BACK, CS_SIDE_PEER)) {
-    cs_client_send(w, c, c->cur[CS_BACK], msg(w, CS_MSG_SHARD_REQ, SIM_CLS_SHARD, req_size(w, req), req, cs_shard_req_free));
+    cs_client_send(w, c, c->cur[CS_BACK], msg(w, CS_MSG_SHARD_REQ, CS_CLS_SHARD, req_size(w, req), req, cs_shard_req_free));
     return;
   }
   if (side_open(w, c, CS_BACK, CS_SIDE_SERVER)) {
@@ -533,7 +533,7 @@ void cs_shards_on_data(CsWorld *w, CsClient *c, CsShardData *d)
     CsShardData *fwd = g_new0(CsShardData, 1);
     fwd->flow = 1;
     fwd->set = cs_shards_copy(s);
-    cs_client_send(w, c, c->cur[CS_FWD], msg(w, CS_MSG_SHARDS, SIM_CLS_SHARD, bytes, fwd, cs_shard_data_free));
+    cs_client_send(w, c, c->cur[CS_FWD], msg(w, CS_MSG_SHARDS, CS_CLS_SHARD, bytes, fwd, cs_shard_data_free));
   }
   if (c->dl_action == CS_NONE)
     return;
@@ -565,7 +565,7 @@ gboolean cs_shards_connected(CsWorld *w, CsClient *c, SimConnId conn)
     CsShardReq *req = c->fetch_req;
     c->fetch_req = NULL;
     if (req)
-      cs_client_send(w, c, conn, msg(w, CS_MSG_SHARD_FETCH, SIM_CLS_SHARD, req_size(w, req), req, cs_shard_req_free));
+      cs_client_send(w, c, conn, msg(w, CS_MSG_SHARD_FETCH, CS_CLS_SHARD, req_size(w, req), req, cs_shard_req_free));
     return TRUE;
   }
   for (guint i = 0; i < c->nsends; i++) {
@@ -575,7 +575,7 @@ gboolean cs_shards_connected(CsWorld *w, CsClient *c, SimConnId conn)
     drop_send(c, i);
     guint64 bytes = set_payload(w, d->set);
     d->from = CS_FROM_CACHE;
-    cs_client_send(w, c, conn, msg(w, CS_MSG_SHARDS, SIM_CLS_SHARD, bytes, d, cs_shard_data_free));
+    cs_client_send(w, c, conn, msg(w, CS_MSG_SHARDS, CS_CLS_SHARD, bytes, d, cs_shard_data_free));
     sim_close(w->sim, conn, c->node); /* after the data, graceful */
     return TRUE;
   }
@@ -703,7 +703,7 @@ static SimMsg *serve_stream_next(Sim *sim, gpointer p)
   d->flow = st->req->flow;
   d->from = st->from;
   d->set = chunk;
-  SimMsg *m = msg(st->w, CS_MSG_SHARDS, SIM_CLS_SHARD, set_payload(st->w, chunk), d, cs_shard_data_free);
+  SimMsg *m = msg(st->w, CS_MSG_SHARDS, CS_CLS_SHARD, set_payload(st->w, chunk), d, cs_shard_data_free);
   m->max_bps = st->cap;
   m->u = st->client; /* a zone server relays by it */
   return m;

@@ -464,7 +464,7 @@ struct CsWorld {
   GArray *satellites;      /* CsSatellite */
   guint8 *no_cert;         /* per client: lacks the DC client certificate (NULL: all have it) */
   guint32 no_cert_len;     /* clients no_cert covers */
-  guint64 peer_bytes[SIM_CLS_COUNT];
+  guint64 peer_bytes[CS_CLS_COUNT];
   guint32 ext_conn_len;
   guint16 kind_db;
   GArray *dbs;             /* CsDatabase */

@@ -67,6 +67,7 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   else
     cs_world_params_default(&w->p);
   w->sim = sim_new(&w->p.sim);
+  cs_classes_register(w->sim);
   w->kind_client = sim_kind_register(w->sim, &cs_client_kind, w);
   w->kind_server = sim_kind_register(w->sim, &cs_server_kind, w);
   w->kind_host = sim_kind_register(w->sim, &host_kind, w);
@@ -282,6 +283,7 @@ guint32 cs_world_infra_subnet(CsWorld *w, guint32 site, GError **error)
       *ref = s + 1;
       return s;
     }
+    g_assert(g_error_matches(e, SIM_NET_ERROR, SIM_NET_ERROR_OVERLAP)); /* the only failure */
     g_clear_error(&e);
   }
   g_set_error(error, world_error(), 1, "no free infrastructure subnet for site %s", sim_site_name(w->sim, site));

@@ -15,6 +15,7 @@
 #include "sim.h"
 #include "net.h"
 #include "conn.h"
+#include "classes.h"
 
 #define CS_PORT_CLIENT 17472     /* core server, zone server, client peers */
 #define CS_PORT_DC_MODULE 17475  /* module server: endpoint Direct Connect */

@@ -226,7 +226,7 @@ static void hub_connect(CsWorld *w, guint32 zi)
   SimNodeId srv = cs_server_rec(w, z->hub)->node;
   if (!sim_node_is_up(w->sim, srv))
     return;
-  z->hub_conn = sim_connect(w->sim, srv, sim_node_addr(w->sim, z->node), CS_PORT_CLIENT, SIM_CLS_TUNNEL, w->p.tls);
+  z->hub_conn = sim_connect(w->sim, srv, sim_node_addr(w->sim, z->node), CS_PORT_CLIENT, CS_CLS_TUNNEL, w->p.tls);
 }
 
 void cs_hub_start(CsWorld *w, guint32 server)
@@ -250,7 +250,7 @@ static void push_live(CsWorld *w, SimNodeId srv, SimConnId conn)
     if (g_array_index(w->questions, CsQuestion, q).live) {
       SimMsg *m = sim_msg_new(w->sim);
       m->type = CS_MSG_QUESTION;
-      m->cls = SIM_CLS_QUESTION;
+      m->cls = CS_CLS_QUESTION;
       m->size = w->p.question_bytes;
       m->a = q;
       sim_send(w->sim, conn, srv, m);
@@ -259,7 +259,7 @@ static void push_live(CsWorld *w, SimNodeId srv, SimConnId conn)
     if (g_array_index(w->actions, CsAction, a).live) {
       SimMsg *m = sim_msg_new(w->sim);
       m->type = CS_MSG_ACTION;
-      m->cls = SIM_CLS_ACTION;
+      m->cls = CS_CLS_ACTION;
       m->size = w->p.action_bytes;
       m->a = a;
       sim_send(w->sim, conn, srv, m);
@@ -274,7 +274,7 @@ gboolean cs_hub_connected(CsWorld *w, SimNodeId server, SimConnId conn)
       continue;
     SimMsg *m = sim_msg_new(w->sim);
     m->type = CS_MSG_HUB_HELLO;
-    m->cls = SIM_CLS_TUNNEL;
+    m->cls = CS_CLS_TUNNEL;
     m->size = 200;
     sim_send(w->sim, conn, server, m);
     push_live(w, server, conn);

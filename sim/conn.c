@@ -9,12 +9,6 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const class_names[SIM_CLS_COUNT] = {
-  "registration", "question", "answer", "action", "shard", "peer", "direct_connect", "tunnel", "bulk",
-};
-
-const char *sim_class_name(SimClass cls) { return cls < SIM_CLS_COUNT ? class_names[cls] : "?"; }
-
 const char *sim_conn_error_name(SimConnError e)
 {
   switch (e) {

@@ -26,21 +26,6 @@
 #include <glib.h>
 #include "sim.h"
 
-/* Traffic classes for statistics. */
-typedef enum {
-  SIM_CLS_REGISTRATION,
-  SIM_CLS_QUESTION,
-  SIM_CLS_ANSWER,
-  SIM_CLS_ACTION,
-  SIM_CLS_SHARD,
-  SIM_CLS_PEER,     /* peer control: chain set-up, keepalive, introductions */
-  SIM_CLS_DIRECT,   /* Direct Connect */
-  SIM_CLS_TUNNEL,   /* zone hub tunnel */
-  SIM_CLS_BULK,     /* background transfers (sim:transfer) */
-  SIM_CLS_COUNT
-} SimClass;
-
-const char *sim_class_name(SimClass cls);
 
 /* A message.  Models set the public fields after sim_msg_new; the kernel owns
  * the rest.  On delivery the receiver may take `blob` (set it to NULL);
@@ -50,7 +35,7 @@ struct SimMsg {
   guint64 size;           /* modelled payload bytes */
   guint32 type;           /* model-defined message type */
   guint32 u;              /* model-defined */
-  guint8 cls;             /* SimClass */
+  guint8 cls;             /* SimClass (a registered traffic class, stats.h) */
   guint8 pad_[7];
   guint64 a, b;           /* model-defined */
   double max_bps;         /* rate cap for this message (throttles), 0 = none */

@@ -34,7 +34,7 @@ static inline void block_free(SimEvq *q, SimEvqBlock *k)
   q->free = k;
 }
 
-static void chain_free(SimEvqBlock *k)
+static void blocks_free(SimEvqBlock *k)
 {
   while (k) {
     SimEvqBlock *next = k->next;
@@ -62,8 +62,8 @@ void sim_evq_init(SimEvq *q) { memset(q, 0, sizeof *q); }
 void sim_evq_clear(SimEvq *q)
 {
   for (int i = 0; i < SIM_EVQ_BUCKETS; i++)
-    chain_free(q->b[i].head);
-  chain_free(q->free);
+    blocks_free(q->b[i].head);
+  blocks_free(q->free);
   g_free(q->early.e);
   sim_evq_init(q);
 }

@@ -11,17 +11,16 @@
  * its rate.  Lossy paths cap a flow's rate by the Mathis formula.  When a
  * recompute finds many flows (group_min) all held to one link's even share,
  * they are rated as a group in virtual time instead (flowgroup.c): the same
- * max-min rates, without re-rating every member at every change. */
+ * max-min rates, without re-rating every member at every change.
+ *
+ * Which flows and links a change touches is flowcomp.c's; the rates
+ * themselves are maxmin.c's (plain arrays); this file holds slow start, the
+ * accounting, and what a recompute does with the rates (reschedules,
+ * standing queues, groups). */
 #include "sim-private.h"
+#include "maxmin.h"
 #include <math.h>
 #include <string.h>
-
-#define HOP_REF(f, h) ((f) << 4 | (h))
-
-static SimFlowHop *hop_of(Sim *sim, guint32 ref)
-{
-  return &sim_flow_rec(sim, ref >> 4)->hops[ref & 15];
-}
 
 void sim_flow_hop_list(Sim *sim, guint32 fi, int h, gboolean on)
 {
@@ -32,16 +31,16 @@ void sim_flow_hop_list(Sim *sim, guint32 fi, int h, gboolean on)
     f->hops[h].prev = 0;
     f->hops[h].next = l->flows[d];
     if (l->flows[d])
-      hop_of(sim, l->flows[d])->prev = HOP_REF(fi, h);
-    l->flows[d] = HOP_REF(fi, h);
+      sim_hop_of(sim, l->flows[d])->prev = SIM_HOP_REF(fi, h);
+    l->flows[d] = SIM_HOP_REF(fi, h);
     return;
   }
   if (f->hops[h].prev)
-    hop_of(sim, f->hops[h].prev)->next = f->hops[h].next;
+    sim_hop_of(sim, f->hops[h].prev)->next = f->hops[h].next;
   else
     l->flows[d] = f->hops[h].next;
   if (f->hops[h].next)
-    hop_of(sim, f->hops[h].next)->prev = f->hops[h].prev;
+    sim_hop_of(sim, f->hops[h].next)->prev = f->hops[h].prev;
 }
 
 /* A group member is counted on its group's link but not listed there. */
@@ -78,7 +77,8 @@ static void flow_starting(Sim *sim, SimFlow *f, gboolean on)
   f->starting = (guint8) on;
 }
 
-void sim_flow_account(Sim *sim, SimFlow *f, double bytes, const SimLinkInfo *info, const guint32 *slots)
+void sim_flow_account(Sim *sim, SimFlow *f, double bytes, const SimLinkInfo *info, const guint32 *slots,
+                      SimTime to)
 {
   if (bytes > 0) {
     SimClass cls = (SimClass) f->cls;
@@ -94,9 +94,9 @@ void sim_flow_account(Sim *sim, SimFlow *f, double bytes, const SimLinkInfo *inf
       }
       double wire = bytes * (double) (sim->p.mss + li.framing) / (double) sim->p.mss;
       if (li.series)
-        sim_stats_series(sim, li.series, cls, wire, 0, f->since, sim->now);
+        sim_stats_series(sim, li.series, cls, wire, 0, f->since, to);
       else
-        sim_stats_link(sim, dl, cls, wire, 0, f->since, sim->now); /* numbers the series */
+        sim_stats_link(sim, dl, cls, wire, 0, f->since, to); /* numbers the series */
       if (li.wan)
         wan += wire;
     }
@@ -106,26 +106,27 @@ void sim_flow_account(Sim *sim, SimFlow *f, double bytes, const SimLinkInfo *inf
       sim_stats_total(sim, FALSE, cls, bytes * (double) (sim->p.mss + SIM_FRAMING_ETHERNET) / (double) sim->p.mss);
     f->remaining -= bytes;
   }
-  f->since = sim->now;
+  f->since = to;
 }
 
-/* Brings the flow's byte count and statistics up to now at its current rate
- * (a group member: at its group's).  A recompute passes what it saw of the
- * hops' links (info, by scratch link, and slots, the flow's hops' scratch
- * links), sparing the link records. */
-static void flow_accrue_seen(Sim *sim, SimFlow *f, const SimLinkInfo *info, const guint32 *slots)
+/* Brings the flow's byte count and statistics up to `to` (now, or the end
+ * of slow start) at its current rate (a group member: up to now at its
+ * group's).  A recompute passes what it saw of the hops' links (info, by
+ * component link, and slots, the flow's hops' component links), sparing the
+ * link records. */
+static void flow_accrue_seen(Sim *sim, SimFlow *f, const SimLinkInfo *info, const guint32 *slots, SimTime to)
 {
-  if (sim->now <= f->since)
+  if (to <= f->since)
     return;
   if (f->group) {
     sim_group_accrue(sim, f);
     return;
   }
-  double bytes = f->rate * (double) (sim->now - f->since);
-  sim_flow_account(sim, f, MIN(bytes, f->remaining), info, slots);
+  double bytes = f->rate * (double) (to - f->since);
+  sim_flow_account(sim, f, MIN(bytes, f->remaining), info, slots, to);
 }
 
-void sim_flow_accrue(Sim *sim, SimFlow *f) { flow_accrue_seen(sim, f, NULL, NULL); }
+void sim_flow_accrue(Sim *sim, SimFlow *f) { flow_accrue_seen(sim, f, NULL, NULL, sim->now); }
 
 void sim_stats_flush(Sim *sim)
 {
@@ -164,192 +165,95 @@ static gboolean alone_elsewhere(Sim *sim, const SimFlow *f, guint32 dl)
 /* After a recompute: flows frozen at one link's share, uncapped, alone on
  * their other links, join the link's group — formed when there are
  * group_min of them.  cnt is scratch (one counter per scratch link). */
-static void form_groups(Sim *sim, const GArray *links, const GArray *flows, guint32 *cnt)
+static void form_groups(Sim *sim, const guint32 *links, guint32 nlinks, const guint32 *flows, guint32 nflows,
+                        guint32 *cnt)
 {
-  memset(cnt, 0, links->len * sizeof *cnt);
-  for (guint k = 0; k < flows->len; k++) {
-    SimFlow *f = sim_flow_rec(sim, g_array_index(flows, guint32, k));
+  memset(cnt, 0, nlinks * sizeof *cnt);
+  for (guint k = 0; k < nflows; k++) {
+    SimFlow *f = sim_flow_rec(sim, flows[k]);
     f->group_ok = f->lvl != G_MAXUINT32 && f->cap == 0 &&
-                  alone_elsewhere(sim, f, g_array_index(links, guint32, f->lvl));
+                  alone_elsewhere(sim, f, links[f->lvl]);
     if (f->group_ok)
       cnt[f->lvl]++;
   }
-  for (guint k = 0; k < flows->len; k++) {
-    guint32 fi = g_array_index(flows, guint32, k);
+  for (guint k = 0; k < nflows; k++) {
+    guint32 fi = flows[k];
     SimFlow *f = sim_flow_rec(sim, fi);
     if (!f->group_ok)
       continue;
-    guint32 dl = g_array_index(links, guint32, f->lvl);
+    guint32 dl = links[f->lvl];
     if (cnt[f->lvl] >= sim->p.group_min || sim_link_rec(sim, dl >> 1)->group[dl & 1])
       sim_group_adopt(sim, dl, fi);
   }
 }
 
 /* Max-min fair rates for every flow connected (through shared links) to the
- * seed links; flows whose rate changes are rescheduled.  A flow group in the
- * component counts as its members on its link: they all freeze at that
- * link's share (their other links carry them alone and leave them at least
- * the group's floor; if the share rises past it, the group is dissolved and
- * the computation starts over with its members as plain flows). */
+ * seed links (flowcomp.c finds them, maxmin.c rates them); flows whose rate
+ * changes are rescheduled, and links whose share held flows get a standing
+ * queue.  A flow group in the component counts as its members on its link:
+ * they all get that link's share (their other links carry them alone and
+ * leave them at least the group's floor; if the share rises past it, the
+ * group is dissolved and the computation starts over with its members as
+ * plain flows). */
 void sim_flow_recompute(Sim *sim, const guint32 *seed, int nseed)
 {
-again:;
-  guint32 mark = ++sim->recompute_mark;
-  GArray *links = sim->scratch_links, *flows = sim->scratch_flows, *hops = sim->scratch_hops;
-  GArray *groups = sim->scratch_groups;
-  g_array_set_size(links, 0);
-  g_array_set_size(flows, 0);
-  g_array_set_size(hops, 0);
-  g_array_set_size(groups, 0);
-  for (int i = 0; i < nseed; i++) {
-    SimLink *l = sim_link_rec(sim, seed[i] >> 1);
-    int d = seed[i] & 1;
-    if (l->mark[d] != mark) {
-      l->mark[d] = mark;
-      l->slot[d] = links->len;
-      g_array_append_val(links, seed[i]);
-    }
-  }
-  /* Breadth-first over links → flows → links. */
-  for (guint i = 0; i < links->len; i++) {
-    guint32 dl = g_array_index(links, guint32, i);
-    SimLink *l = sim_link_rec(sim, dl >> 1);
-    guint32 gi = l->group[dl & 1];
-    if (gi && sim_group_rec(sim, gi)->mark != mark) {
-      SimFlowGroup *g = sim_group_rec(sim, gi);
-      g->mark = mark;
-      g->frozen = 0;
-      g_array_append_val(groups, gi);
-    }
-    for (guint32 ref = l->flows[dl & 1]; ref; ref = hop_of(sim, ref)->next) {
-      guint32 fi = ref >> 4;
-      SimFlow *f = sim_flow_rec(sim, fi);
-      if (f->mark == mark || f->group)
-        continue; /* a member is on its own links' lists: its group counts it */
-      f->mark = mark;
-      f->frozen = 0;
-      f->lvl = G_MAXUINT32;
-      f->hslot = hops->len;
-      g_array_append_val(flows, fi);
-      for (int h = 0; h < f->nhops; h++) {
-        guint32 odl = f->hops[h].dl;
-        SimLink *ol = sim_link_rec(sim, odl >> 1);
-        if (ol->mark[odl & 1] != mark) {
-          ol->mark[odl & 1] = mark;
-          ol->slot[odl & 1] = links->len;
-          g_array_append_val(links, odl);
-        }
-        g_array_append_val(hops, ol->slot[odl & 1]);
-      }
-    }
-  }
-  if (flows->len == 0 && groups->len == 0) {
-    for (guint i = 0; i < links->len; i++) {
-      guint32 dl = g_array_index(links, guint32, i);
+  SimComponent *c = &sim->comp;
+again:
+  if (!sim_comp_find(sim, seed, nseed)) {
+    for (guint i = 0; i < c->links.len; i++) {
+      guint32 dl = SIM_BUF_AT(&c->links, guint32, i);
       sim_link_rec(sim, dl >> 1)->queued[dl & 1] = 0; /* no flow fills it */
     }
     return;
   }
-  g_array_set_size(sim->scratch_res, links->len);
-  g_array_set_size(sim->scratch_cnt, links->len);
-  g_array_set_size(sim->scratch_info, links->len);
-  double *res = (double *) sim->scratch_res->data;
-  guint32 *cnt = (guint32 *) sim->scratch_cnt->data;
-  SimLinkInfo *info = (SimLinkInfo *) sim->scratch_info->data;
-  const guint32 *slot = (const guint32 *) hops->data;
-  for (guint i = 0; i < links->len; i++) {
-    guint32 dl = g_array_index(links, guint32, i);
+  const guint32 nlinks = c->links.len, nflows = c->flows.len, ngroups = c->groups.len;
+  const guint32 *links = c->links.data, *flows = c->flows.data, *groups = c->groups.data;
+  double *res = c->res.data;
+  guint32 *cnt = c->cnt.data;
+  SimLinkInfo *info = c->info.data;
+  for (guint i = 0; i < nlinks; i++) {
+    guint32 dl = links[i];
     SimLink *l = sim_link_rec(sim, dl >> 1);
     res[i] = sim_load_bulk_rate(sim, l, dl); /* what small messages leave */
     cnt[i] = l->nflows[dl & 1];
-    l->queued[dl & 1] = 0; /* until flows freeze at its share */
     info[i] = (SimLinkInfo) { l->framing, l->stats[dl & 1], l->kind == SIM_LINK_WAN };
   }
-  guint unfrozen = flows->len, groups_left = groups->len;
-  while (unfrozen > 0 || groups_left > 0) {
-    double share = INFINITY;
-    guint best = G_MAXUINT;
-    for (guint i = 0; i < links->len; i++) {
-      if (cnt[i] == 0)
-        continue;
-      double s = MAX(res[i], 0.0) / cnt[i];
-      if (s < share) {
-        share = s;
-        best = i;
-      }
-    }
-    /* Flows capped below the bottleneck share (loss) freeze at their cap. */
-    gboolean capped = FALSE;
-    for (guint k = 0; k < flows->len; k++) {
-      SimFlow *f = sim_flow_rec(sim, g_array_index(flows, guint32, k));
-      if (!f->frozen && f->cap > 0 && f->cap < share) {
-        f->frozen = 1;
-        f->newrate = f->cap;
-        unfrozen--;
-        capped = TRUE;
-        for (int h = 0; h < f->nhops; h++) {
-          guint32 s = slot[f->hslot + h];
-          res[s] -= f->cap;
-          cnt[s]--;
-        }
-      }
-    }
-    if (capped)
-      continue;
-    if (best == G_MAXUINT)
-      break;
-    guint32 dl = g_array_index(links, guint32, best);
-    SimLink *bl = sim_link_rec(sim, dl >> 1);
-    bl->queued[dl & 1] = 1; /* its flows fill it: a standing queue */
-    for (guint32 ref = bl->flows[dl & 1]; ref; ref = hop_of(sim, ref)->next) {
-      SimFlow *f = sim_flow_rec(sim, ref >> 4);
-      if (f->frozen)
-        continue;
-      f->frozen = 1;
-      f->newrate = share;
-      f->lvl = best;
-      unfrozen--;
-      for (int h = 0; h < f->nhops; h++) {
-        guint32 s = slot[f->hslot + h];
-        res[s] -= share;
-        cnt[s]--;
-      }
-    }
-    guint32 gi = bl->group[dl & 1];
-    if (gi && !sim_group_rec(sim, gi)->frozen) {
-      SimFlowGroup *g = sim_group_rec(sim, gi);
-      g->frozen = 1;
-      g->newrate = share;
-      groups_left--;
-      res[best] -= share * g->n;
-      cnt[best] -= g->n;
-    }
-  }
-  for (guint k = 0; k < groups->len; k++) {
-    guint32 gi = g_array_index(groups, guint32, k);
-    SimFlowGroup *g = sim_group_rec(sim, gi);
-    if (!g->frozen || g->newrate > g->floor) {
+  SimMaxmin mm = {
+    .nlinks = nlinks, .res = res, .cnt = cnt, .link_off = c->link_off.data,
+    .link_flows = c->link_flows.data, .link_group = c->link_group.data,
+    .nflows = nflows, .hop_off = c->hop_off.data, .hops = c->hops.data, .cap = c->cap.data,
+    .ngroups = ngroups, .group_n = c->group_n.data, .rate = c->rate.data, .lvl = c->lvl.data,
+    .group_rate = c->group_rate.data, .bottleneck = c->bottleneck.data,
+  };
+  sim_maxmin_solve(&mm);
+  for (guint k = 0; k < ngroups; k++) {
+    guint32 gi = groups[k];
+    if (mm.group_rate[k] < 0 || mm.group_rate[k] > sim_group_rec(sim, gi)->floor) {
       sim_group_dissolve(sim, gi);
       goto again;
     }
   }
-  for (guint k = 0; k < flows->len; k++) {
-    guint32 fi = g_array_index(flows, guint32, k);
+  for (guint i = 0; i < nlinks; i++) {
+    guint32 dl = links[i];
+    sim_link_rec(sim, dl >> 1)->queued[dl & 1] = mm.bottleneck[i]; /* its flows fill it: a standing queue */
+  }
+  for (guint k = 0; k < nflows; k++) {
+    guint32 fi = flows[k];
     SimFlow *f = sim_flow_rec(sim, fi);
-    if (f->newrate <= 0)
-      f->newrate = 1e-12; /* a dead link: practically stalled */
-    if (f->newrate != f->rate || !sim_iheap_contains(&sim->flowq, fi)) {
-      flow_accrue_seen(sim, f, info, slot + f->hslot);
-      f->rate = f->newrate;
+    double r = mm.rate[k];
+    if (r <= 0)
+      r = 1e-12; /* a dead link: practically stalled */
+    f->lvl = mm.lvl[k];
+    if (r != f->rate || !sim_iheap_contains(&sim->flowq, fi)) {
+      flow_accrue_seen(sim, f, info, mm.hops + mm.hop_off[k], sim->now);
+      f->rate = r;
       sim_flow_schedule_done(sim, fi);
     }
   }
-  for (guint k = 0; k < groups->len; k++) {
-    guint32 gi = g_array_index(groups, guint32, k);
-    sim_group_set_rate(sim, gi, sim_group_rec(sim, gi)->newrate);
-  }
-  if (sim->p.group_min > 0 && flows->len > 0)
-    form_groups(sim, links, flows, cnt);
+  for (guint k = 0; k < ngroups; k++)
+    sim_group_set_rate(sim, groups[k], mm.group_rate[k]);
+  if (sim->p.group_min > 0 && nflows > 0)
+    form_groups(sim, links, nlinks, flows, nflows, cnt);
 }
 
 static void flow_seed(Sim *sim, guint32 fi)
@@ -433,9 +337,10 @@ static SimTime flow_tail(Sim *sim, SimFlow *f)
 void sim_flow_start(Sim *sim, guint32 c, guint8 d, guint32 midx)
 {
   SimConn *cn = sim_conn_rec(sim, c);
+  SimMsg *m = sim_msg_rec(sim, midx);
+  g_return_if_fail(m->cls < sim_class_count(sim)); /* accounted by series, unchecked */
   guint32 fi = sim_pool_alloc(&sim->flows);
   SimFlow *f = sim_flow_rec(sim, fi);
-  SimMsg *m = sim_msg_rec(sim, midx);
   f->conn = c;
   f->dir = d;
   f->msg = midx;
@@ -488,16 +393,14 @@ void sim_flow_start(Sim *sim, guint32 c, guint8 d, guint32 midx)
     }
   }
   if (ss_bytes > 0) {
-    /* Account the slow-start rounds' bytes as if they moved at rate r0 over them. */
+    /* Account the slow-start rounds' bytes, over [now, now + t), as if they
+     * moved at an even rate. */
     f->rate = ss_bytes / MAX((double) t, 1.0);
-    SimTime now = sim->now;
     double save = f->remaining;
     f->remaining = ss_bytes;
-    sim->now = now + t;
-    sim_flow_accrue(sim, f);
-    sim->now = now;
+    flow_accrue_seen(sim, f, NULL, NULL, sim->now + t);
     f->remaining = save;
-    f->since = now + t;
+    f->since = sim->now + t;
   }
   if (t == 0) {
     flow_activate(sim, fi);

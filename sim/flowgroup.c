@@ -144,7 +144,7 @@ void sim_group_accrue(Sim *sim, SimFlow *f)
   SimFlowGroup *g = sim_group_rec(sim, f->group);
   advance(sim, g);
   if (sim->now > f->since)
-    sim_flow_account(sim, f, MIN(g->v - f->vs, f->remaining), NULL, NULL);
+    sim_flow_account(sim, f, MIN(g->v - f->vs, f->remaining), NULL, NULL, sim->now);
   f->vs = g->v;
 }
 

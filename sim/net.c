@@ -103,6 +103,8 @@ const char *sim_site_name(const Sim *sim, guint32 site) { return g_array_index(s
 
 static SimSubnet *subnet_rec(const Sim *sim, guint32 s) { return &g_array_index(sim->subnets, SimSubnet, s); }
 
+G_DEFINE_QUARK(sim-net-error-quark, sim_net_error)
+
 guint32 sim_subnet_add(Sim *sim, guint32 site, guint32 base, guint8 prefix,
                        double access_bps, SimTime access_latency, GError **error)
 {
@@ -113,7 +115,7 @@ guint32 sim_subnet_add(Sim *sim, guint32 site, guint32 base, guint8 prefix,
     guint32 olast = o->base | ~sim_prefix_mask(o->prefix);
     if (base <= olast && o->base <= last) {
       char a[16], b[16];
-      g_set_error(error, g_quark_from_static_string("sim-net"), 1,
+      g_set_error(error, SIM_NET_ERROR, SIM_NET_ERROR_OVERLAP,
                   "subnet %s/%u overlaps subnet %s/%u", sim_addr_format(base, a), prefix,
                   sim_addr_format(o->base, b), o->prefix);
       return SIM_NONE;
@@ -192,7 +194,7 @@ SimNodeId sim_node_add(Sim *sim, guint16 kind, guint32 subnet, guint32 addr,
      * in a subnet that has explicitly placed hosts. */
     for (;;) {
       if (s->next_host > size) {
-        g_set_error(error, g_quark_from_static_string("sim-net"), 2,
+        g_set_error(error, SIM_NET_ERROR, SIM_NET_ERROR_FULL,
                     "subnet %s/%u is full (%u hosts)", sim_addr_format(s->base, a), s->prefix, size);
         return SIM_NODE_NONE;
       }
@@ -204,13 +206,13 @@ SimNodeId sim_node_add(Sim *sim, guint16 kind, guint32 subnet, guint32 addr,
     s->placed++;
     guint32 off = addr - s->base;
     if ((addr & sim_prefix_mask(s->prefix)) != s->base || off == 0 || off > size) {
-      g_set_error(error, g_quark_from_static_string("sim-net"), 3,
+      g_set_error(error, SIM_NET_ERROR, SIM_NET_ERROR_NOT_IN_SUBNET,
                   "address %s is not a host address of subnet %s/%u", sim_addr_format(addr, a),
                   sim_addr_format(s->base, (char[16]){ 0 }), s->prefix);
       return SIM_NODE_NONE;
     }
     if (sim_node_by_addr(sim, addr) != SIM_NODE_NONE) {
-      g_set_error(error, g_quark_from_static_string("sim-net"), 4, "address %s is already taken",
+      g_set_error(error, SIM_NET_ERROR, SIM_NET_ERROR_TAKEN, "address %s is already taken",
                   sim_addr_format(addr, a));
       return SIM_NODE_NONE;
     }

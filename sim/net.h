@@ -28,6 +28,16 @@
 
 typedef enum { SIM_LINK_ACCESS, SIM_LINK_WAN } SimLinkKind;
 
+/* Errors of sim_subnet_add and sim_node_add (domain SIM_NET_ERROR). */
+#define SIM_NET_ERROR (sim_net_error_quark())
+GQuark sim_net_error_quark(void);
+typedef enum {
+  SIM_NET_ERROR_OVERLAP = 1,   /* the subnet's range overlaps another subnet's */
+  SIM_NET_ERROR_FULL,          /* no free host address left in the subnet */
+  SIM_NET_ERROR_NOT_IN_SUBNET, /* the address is not a host address of the subnet */
+  SIM_NET_ERROR_TAKEN,         /* the address is already taken */
+} SimNetError;
+
 /* --- addresses ------------------------------------------------------------- */
 /* Parses "a.b.c.d"; FALSE on anything else. */
 gboolean sim_addr_parse(const char *s, guint32 *addr);
@@ -43,7 +53,8 @@ guint32 sim_site_count(const Sim *sim);
 const char *sim_site_name(const Sim *sim, guint32 site);
 
 /* --- subnets ---------------------------------------------------------------- */
-/* Fails (GError) when the range overlaps an existing subnet. bw in bits/s. */
+/* Fails (SIM_NET_ERROR_OVERLAP) when the range overlaps an existing subnet.
+ * bw in bits/s. */
 guint32 sim_subnet_add(Sim *sim, guint32 site, guint32 base, guint8 prefix,
                        double access_bps, SimTime access_latency, GError **error);
 guint32 sim_subnet_count(const Sim *sim);
@@ -56,8 +67,9 @@ guint32 sim_subnet_of_addr(Sim *sim, guint32 addr);
 guint32 sim_subnet_host_count(const Sim *sim, guint32 subnet);
 
 /* Adds a host to a subnet with its access link (the subnet's defaults).
- * addr == 0 takes the next free address.  Fails when the address is outside
- * the subnet, taken, or the subnet is full. */
+ * addr == 0 takes the next free address.  Fails (SIM_NET_ERROR) when the
+ * address is outside the subnet (NOT_IN_SUBNET), taken (TAKEN), or the
+ * subnet is full (FULL). */
 SimNodeId sim_node_add(Sim *sim, guint16 kind, guint32 subnet, guint32 addr,
                        guint32 local, GError **error);
 /* Overrides a host's access link (servers on faster ports). */

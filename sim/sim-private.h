@@ -171,6 +171,54 @@ typedef struct {
   gboolean wan;
 } SimLinkInfo;
 
+/* A growable scratch array of one element type, reused without shrinking
+ * (the recompute's: no library call per element). */
+typedef struct {
+  gpointer data;
+  guint32 len, cap;
+} SimBuf;
+
+/* Room for n elements of elem bytes; len unchanged. */
+static inline void sim_buf_reserve(SimBuf *b, guint32 n, gsize elem)
+{
+  if (G_UNLIKELY(n > b->cap)) {
+    b->cap = MAX(n, b->cap * 2 + 16);
+    b->data = g_realloc_n(b->data, b->cap, elem);
+  }
+}
+#define SIM_BUF_PUSH(b, T, v)                            \
+  do {                                                   \
+    SimBuf *b_ = (b);                                    \
+    sim_buf_reserve(b_, b_->len + 1, sizeof(T));         \
+    ((T *) b_->data)[b_->len++] = (v);                   \
+  } while (0)
+#define SIM_BUF_SIZE(b, T, n) (sim_buf_reserve((b), (n), sizeof(T)), (b)->len = (n))
+#define SIM_BUF_AT(b, T, i) (((T *) (b)->data)[i])
+
+/* The flows, flow groups and directed links a recompute touches: everything
+ * connected to its seed links through shared links (flowcomp.c), numbered
+ * 0.. in discovery order, with the arrays the solver (maxmin.h) reads and
+ * fills.  Reused from one recompute to the next. */
+typedef struct {
+  SimBuf links;        /* guint32 directed link, by component link */
+  SimBuf flows;        /* guint32 flow, by component flow */
+  SimBuf groups;       /* guint32 flow group, by component group */
+  SimBuf hop_off;      /* guint32 per flow + 1: its first entry in hops */
+  SimBuf hops;         /* guint32 component link of each hop of each flow */
+  SimBuf link_off;     /* guint32 per link + 1: its first entry in link_flows */
+  SimBuf link_flows;   /* guint32 component flows listed on each link */
+  SimBuf link_group;   /* guint32 per link: component group + 1, 0 = none */
+  SimBuf info;         /* SimLinkInfo per link */
+  SimBuf res;          /* double per link: capacity for flows, then what is left */
+  SimBuf cnt;          /* guint32 per link: flows counted on it */
+  SimBuf cap;          /* double per flow: its rate cap, 0 = none */
+  SimBuf rate;         /* double per flow: its max-min rate */
+  SimBuf lvl;          /* guint32 per flow: the link it got its share at */
+  SimBuf group_n;      /* guint32 per group: members */
+  SimBuf group_rate;   /* double per group */
+  SimBuf bottleneck;   /* guint8 per link */
+} SimComponent;
+
 typedef struct {
   guint32 free_;        /* pool link */
   guint32 conn;         /* connection */
@@ -178,17 +226,15 @@ typedef struct {
   guint8 dir;           /* direction on the connection */
   guint8 nhops;
   guint8 active;        /* registered on links (rate phase) */
-  guint8 frozen;        /* scratch during recompute */
   guint8 starting;      /* in slow start: counted in its hops' nstart */
   guint8 cls;           /* its message's SimClass */
   guint32 mark;         /* recompute epoch */
-  guint32 hslot;        /* during a recompute: its hops' entries in scratch_hops */
-  guint32 lvl;          /* during a recompute: scratch link it froze at (G_MAXUINT32: capped) */
+  guint32 cidx;         /* during a recompute: its index among the component's flows */
+  guint32 lvl;          /* during a recompute: component link it got its share at (G_MAXUINT32: capped) */
   guint8 group_ok;      /* during a recompute: may join that link's group */
   double remaining;     /* payload bytes still to push through */
   double rate;          /* payload bytes per ns */
   double cap;           /* per-flow rate cap from loss (bytes/ns), 0 = none */
-  double newrate;       /* scratch */
   SimTime since;        /* when remaining was last brought up to date */
   SimTime lat;          /* propagation delay of the path */
   SimTimerId done;      /* end of slow start (FLOW_RATE event); completions are in sim->flowq */
@@ -215,8 +261,6 @@ typedef struct {
   guint32 *heap;        /* members by (fin, flow), a binary heap; NULL once freed */
   guint32 heap_cap;
   guint32 mark;         /* recompute epoch */
-  guint8 frozen;        /* during a recompute */
-  double newrate;       /* during a recompute */
   double v;             /* virtual time, payload bytes per member */
   double rate;          /* payload bytes per ns per member */
   double floor;         /* no member's other links leave it less than this (a
@@ -257,7 +301,7 @@ typedef struct {
 /* (SIM_STATS_OPEN_* are in stats.h.) */
 
 typedef struct {
-  SimBucket *b;         /* open: by series index, or NULL */
+  guint64 *b;           /* open: cells by series index (SimStats.cell words each), or NULL */
   guint32 len;          /* open: series the row covers; sealed: bytes in enc */
   guint8 *enc;          /* sealed: the encoded non-zero cells, or NULL */
 } SimStatsRow;
@@ -284,7 +328,15 @@ typedef struct {
   SimSpread sp;
 } SimStatsActive;
 
+/* A cell (one series' bucket) is `cell` guint64 words: the byte counts of
+ * the ncls registered classes, then their message counts as guint32s.  The
+ * class count is fixed by the first traffic (sim_class_register refuses a
+ * class after it). */
 typedef struct {
+  char *cls_names[SIM_CLASS_MAX]; /* registered traffic classes, by id */
+  guint32 ncls;
+  guint32 cell;         /* words per cell: ncls + (ncls + 1) / 2 */
+  SimBucket view;       /* the bucket the readers were last handed */
   SimStatsRow *rows;    /* by bucket */
   guint32 nrows;        /* entries in rows */
   guint32 sealed;       /* rows below this are sealed */
@@ -294,7 +346,7 @@ typedef struct {
   GArray *late;         /* SimStatsLate, sorted by b0 before reading */
   gboolean late_sorted;
   /* reading: one sealed row decoded at a time, late spans replayed in order */
-  SimBucket *scratch;   /* by series index */
+  guint64 *scratch;     /* cells by series index */
   guint32 scratch_len;
   guint32 scratch_row;  /* the row decoded in scratch, or G_MAXUINT32 */
   GArray *touched;      /* guint32 scratch cells to clear for the next row */
@@ -361,13 +413,7 @@ struct Sim {
   guint32 conn_gen;
   guint64 open_conns;
   guint32 recompute_mark;
-  GArray *scratch_links;/* guint32 directed links in a recompute */
-  GArray *scratch_flows;/* guint32 flows in a recompute */
-  GArray *scratch_res;  /* double residual capacity per scratch link */
-  GArray *scratch_hops; /* guint32 scratch link of each hop of each flow */
-  GArray *scratch_info; /* SimLinkInfo per scratch link */
-  GArray *scratch_cnt;  /* guint32 unfrozen flows per scratch link */
-  GArray *scratch_groups;/* guint32 flow groups in a recompute */
+  SimComponent comp;    /* a recompute's flows, groups and links (flowcomp.c) */
 
   GArray *transfers;    /* SimTransfer */
 
@@ -376,8 +422,8 @@ struct Sim {
 
   /* statistics */
   SimStats st;
-  guint64 wan_total[SIM_CLS_COUNT];
-  guint64 lan_total[SIM_CLS_COUNT];
+  guint64 wan_total[SIM_CLASS_MAX];
+  guint64 lan_total[SIM_CLASS_MAX];
 };
 
 /* kernel internals shared across sim/ files */
@@ -429,16 +475,31 @@ void sim_flow_link(Sim *sim, guint32 flow);
 void sim_flow_unlink(Sim *sim, guint32 flow);
 /* Puts the flow on (off) hop h's list only. */
 void sim_flow_hop_list(Sim *sim, guint32 flow, int h, gboolean on);
-/* Accounts bytes the flow moved over [since, now] on its hops' statistics
- * and the totals, and brings remaining and since up to now (info and slots:
- * what a recompute saw of the hops' links, or NULL). */
-void sim_flow_account(Sim *sim, SimFlow *f, double bytes, const SimLinkInfo *info, const guint32 *slots);
+/* Accounts bytes the flow moved over [since, to] on its hops' statistics
+ * and the totals, and brings remaining and since up to `to` (info and
+ * slots: what a recompute saw of the hops' links, or NULL). */
+void sim_flow_account(Sim *sim, SimFlow *f, double bytes, const SimLinkInfo *info, const guint32 *slots,
+                      SimTime to);
 /* Brings the flow's bytes up to now at its current rate (or its group's). */
 void sim_flow_accrue(Sim *sim, SimFlow *f);
 /* Queues the flow's completion at its current rate and remaining bytes. */
 void sim_flow_schedule_done(Sim *sim, guint32 flow);
 /* Max-min rates for the component of the seed links. */
 void sim_flow_recompute(Sim *sim, const guint32 *seed, int nseed);
+/* A flow's hop on a link's flow list: flow << 4 | hop. */
+#define SIM_HOP_REF(f, h) ((f) << 4 | (h))
+static inline SimFlowHop *sim_hop_of(Sim *sim, guint32 ref)
+{
+  return &sim_flow_rec(sim, ref >> 4)->hops[ref & 15];
+}
+/* flowcomp.c */
+void sim_comp_init(SimComponent *c);
+void sim_comp_clear(SimComponent *c);
+/* Fills sim->comp with the flows, groups and links connected to the seed
+ * links (directed) through shared links, and the solver's inputs for them
+ * (res, cnt, info are sized, not filled); FALSE when it holds no flow and
+ * no group. */
+gboolean sim_comp_find(Sim *sim, const guint32 *seed, int nseed);
 /* flowgroup.c */
 /* A flow about to become active: members alone on a link it crosses become
  * plain flows again; then, if it crosses one group's link and is alone on

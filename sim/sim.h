@@ -22,6 +22,7 @@ typedef struct Sim Sim;
 typedef guint32 SimNodeId;  /* index into the node table */
 typedef guint32 SimConnId;  /* index into the connection pool; 0 = none */
 typedef guint64 SimTimerId; /* generation << 32 | event slot; 0 = none */
+typedef guint SimClass;     /* a traffic class registered with sim_class_register (stats.h) */
 
 #define SIM_NODE_NONE G_MAXUINT32
 

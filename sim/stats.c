@@ -20,6 +20,8 @@ void sim_stats_init(Sim *sim)
 void sim_stats_clear(Sim *sim)
 {
   SimStats *st = &sim->st;
+  for (guint32 c = 0; c < st->ncls; c++)
+    g_free(st->cls_names[c]);
   for (guint32 b = 0; b < st->nrows; b++) {
     g_free(st->rows[b].b);
     g_free(st->rows[b].enc);
@@ -34,6 +36,33 @@ void sim_stats_clear(Sim *sim)
   g_free(st->peak);
   memset(st, 0, sizeof *st);
 }
+
+/* --- traffic classes ----------------------------------------------------------------- */
+
+SimClass sim_class_register(Sim *sim, const char *name)
+{
+  SimStats *st = &sim->st;
+  g_return_val_if_fail(name != NULL, SIM_CLASS_NONE);
+  for (guint32 c = 0; c < st->ncls; c++)
+    if (strcmp(st->cls_names[c], name) == 0)
+      return c;
+  g_return_val_if_fail(st->ncls < SIM_CLASS_MAX, SIM_CLASS_NONE);
+  g_return_val_if_fail(st->nseries == 0 && st->nbuckets == 0, SIM_CLASS_NONE);
+  st->cls_names[st->ncls] = g_strdup(name);
+  st->ncls++;
+  st->cell = st->ncls + (st->ncls + 1) / 2;
+  return st->ncls - 1;
+}
+
+guint sim_class_count(const Sim *sim) { return sim->st.ncls; }
+
+const char *sim_class_name(const Sim *sim, SimClass cls)
+{
+  return cls < sim->st.ncls ? sim->st.cls_names[cls] : "?";
+}
+
+/* A cell's message counts, after its byte counts. */
+static inline guint32 *cell_msgs(const SimStats *st, guint64 *cell) { return (guint32 *) (cell + st->ncls); }
 
 /* --- spreading an update over buckets ------------------------------------------------ */
 
@@ -111,15 +140,25 @@ static const guint8 *get_varint(const guint8 *p, guint64 *v)
   return p;
 }
 
-/* A cell's mask: bit c for bytes[c] != 0, bit SIM_CLS_COUNT + c for msgs[c]. */
-static guint32 cell_mask(const SimBucket *bk)
+/* Whether any count of a cell is non-zero (padding words stay zero). */
+static inline gboolean cell_any(const SimStats *st, const guint64 *cell)
 {
+  guint64 any = 0;
+  for (guint32 w = 0; w < st->cell; w++)
+    any |= cell[w];
+  return any != 0;
+}
+
+/* A cell's mask: bit c for bytes[c] != 0, bit ncls + c for msgs[c]. */
+static inline guint32 cell_mask(const SimStats *st, guint64 *cell)
+{
+  const guint32 n = st->ncls, *msgs = cell_msgs(st, cell);
   guint32 m = 0;
-  for (int c = 0; c < SIM_CLS_COUNT; c++) {
-    if (bk->bytes[c])
+  for (guint32 c = 0; c < n; c++) {
+    if (cell[c])
       m |= 1u << c;
-    if (bk->msgs[c])
-      m |= 1u << (SIM_CLS_COUNT + c);
+    if (msgs[c])
+      m |= 1u << (n + c);
   }
   return m;
 }
@@ -131,27 +170,29 @@ static void seal(SimStats *st, guint32 b)
   SimStatsRow *r = &st->rows[b];
   if (r->b == NULL)
     return;
-  /* Worst case per cell: gap 5, mask 3, 9 byte counts of 10, 9 of 5. */
+  /* Worst case per cell: gap 5, mask 5, ncls byte counts of 10, ncls of 5. */
+  const guint32 n = st->ncls;
   gsize cap = 0;
   for (guint32 s = 0; s < r->len; s++)
-    if (cell_mask(&r->b[s]))
-      cap += 8 + SIM_CLS_COUNT * 15;
+    if (cell_any(st, r->b + (gsize) s * st->cell))
+      cap += 10 + n * 15;
   guint8 *buf = cap ? g_malloc(cap) : NULL, *p = buf;
   guint32 prev = 0;
   for (guint32 s = 0; s < r->len; s++) {
-    const SimBucket *bk = &r->b[s];
-    guint32 m = cell_mask(bk);
-    if (!m)
+    guint64 *cell = r->b + (gsize) s * st->cell;
+    if (!cell_any(st, cell))
       continue;
+    const guint32 *msgs = cell_msgs(st, cell);
+    guint32 m = cell_mask(st, cell);
     p = put_varint(p, s + 1 - prev);
     prev = s + 1;
     p = put_varint(p, m);
-    for (int c = 0; c < SIM_CLS_COUNT; c++)
+    for (guint32 c = 0; c < n; c++)
       if (m & (1u << c))
-        p = put_varint(p, bk->bytes[c]);
-    for (int c = 0; c < SIM_CLS_COUNT; c++)
-      if (m & (1u << (SIM_CLS_COUNT + c)))
-        p = put_varint(p, bk->msgs[c]);
+        p = put_varint(p, cell[c]);
+    for (guint32 c = 0; c < n; c++)
+      if (m & (1u << (n + c)))
+        p = put_varint(p, msgs[c]);
   }
   g_free(r->b);
   r->b = NULL;
@@ -162,7 +203,7 @@ static void seal(SimStats *st, guint32 b)
 /* How many of the latest rows stay dense (see SimStats). */
 static guint32 open_rows(const SimStats *st)
 {
-  gsize row = (gsize) MAX(st->nseries, 1) * sizeof(SimBucket);
+  gsize row = (gsize) MAX(st->nseries, 1) * st->cell * sizeof(guint64);
   return (guint32) CLAMP(SIM_STATS_OPEN_BYTES / row, SIM_STATS_OPEN_MIN, SIM_STATS_OPEN_MAX);
 }
 
@@ -191,16 +232,19 @@ static void add(SimStats *st, guint32 s, guint32 b, SimClass cls, guint64 bytes,
     /* Room for every series numbered so far: a row grows again only when a
      * link or subnet carries its first traffic. */
     guint32 n = MAX(s + 1, st->nseries);
-    r->b = g_renew(SimBucket, r->b, n);
-    memset(r->b + r->len, 0, (n - r->len) * sizeof *r->b);
+    r->b = g_renew(guint64, r->b, (gsize) n * st->cell);
+    memset(r->b + (gsize) r->len * st->cell, 0, (gsize) (n - r->len) * st->cell * sizeof *r->b);
     r->len = n;
   }
-  r->b[s].bytes[cls] += bytes;
-  r->b[s].msgs[cls] += msgs;
+  guint64 *cell = r->b + (gsize) s * st->cell;
+  cell[cls] += bytes;
+  if (msgs)
+    cell_msgs(st, cell)[cls] += msgs;
 }
 
 void sim_stats_link(Sim *sim, guint32 dl, SimClass cls, double bytes, guint32 msgs, SimTime t0, SimTime t1)
 {
+  g_return_if_fail(cls < sim->st.ncls); /* (series' callers come through here first) */
   sim_stats_series(sim, series_for(sim, dl), cls, bytes, msgs, t0, t1);
 }
 
@@ -230,6 +274,7 @@ void sim_stats_series(Sim *sim, guint32 series, SimClass cls, double bytes, guin
 
 void sim_stats_total(Sim *sim, gboolean wan, SimClass cls, double bytes)
 {
+  g_return_if_fail(cls < sim->st.ncls);
   (wan ? sim->wan_total : sim->lan_total)[cls] += (guint64) llround(bytes);
 }
 
@@ -245,8 +290,9 @@ static gint late_cmp(gconstpointer a, gconstpointer b)
 
 static void scratch_add(SimStats *st, guint32 s, guint32 cls, guint64 bytes, guint32 msgs)
 {
-  st->scratch[s].bytes[cls] += bytes;
-  st->scratch[s].msgs[cls] += msgs;
+  guint64 *cell = st->scratch + (gsize) s * st->cell;
+  cell[cls] += bytes;
+  cell_msgs(st, cell)[cls] += msgs;
   g_array_append_val(st->touched, s);
 }
 
@@ -292,12 +338,14 @@ static void decode(Sim *sim, guint32 b)
 {
   SimStats *st = &sim->st;
   if (st->scratch_len < st->nseries) {
-    st->scratch = g_renew(SimBucket, st->scratch, st->nseries);
-    memset(st->scratch + st->scratch_len, 0, (st->nseries - st->scratch_len) * sizeof *st->scratch);
+    st->scratch = g_renew(guint64, st->scratch, (gsize) st->nseries * st->cell);
+    memset(st->scratch + (gsize) st->scratch_len * st->cell, 0,
+           (gsize) (st->nseries - st->scratch_len) * st->cell * sizeof *st->scratch);
     st->scratch_len = st->nseries;
   }
   for (guint32 i = 0; i < st->touched->len; i++)
-    memset(&st->scratch[g_array_index(st->touched, guint32, i)], 0, sizeof(SimBucket));
+    memset(st->scratch + (gsize) g_array_index(st->touched, guint32, i) * st->cell, 0,
+           st->cell * sizeof *st->scratch);
   g_array_set_size(st->touched, 0);
   const SimStatsRow *r = &st->rows[b];
   const guint8 *p = r->enc, *end = p ? p + r->len : NULL;
@@ -306,16 +354,17 @@ static void decode(Sim *sim, guint32 b)
     p = get_varint(p, &gap);
     s += gap;
     p = get_varint(p, &m);
-    SimBucket *bk = &st->scratch[s - 1];
-    for (int c = 0; c < SIM_CLS_COUNT; c++)
+    guint64 *cell = st->scratch + (gsize) (s - 1) * st->cell;
+    guint32 *msgs = cell_msgs(st, cell);
+    for (guint32 c = 0; c < st->ncls; c++)
       if (m & (1u << c)) {
         p = get_varint(p, &v);
-        bk->bytes[c] = v;
+        cell[c] = v;
       }
-    for (int c = 0; c < SIM_CLS_COUNT; c++)
-      if (m & (1u << (SIM_CLS_COUNT + c))) {
+    for (guint32 c = 0; c < st->ncls; c++)
+      if (m & (1u << (st->ncls + c))) {
         p = get_varint(p, &v);
-        bk->msgs[c] = (guint32) v;
+        msgs[c] = (guint32) v;
       }
     guint32 idx = (guint32) (s - 1);
     g_array_append_val(st->touched, idx);
@@ -330,19 +379,23 @@ static const SimBucket *series_bucket(Sim *sim, guint32 ref, guint32 b)
   if (ref == 0 || b >= st->nbuckets)
     return NULL;
   guint32 s = ref - 1;
-  const SimBucket *bk;
+  guint64 *cell;
   if (b >= st->sealed) {
     const SimStatsRow *r = &st->rows[b];
     if (s >= r->len)
       return NULL;
-    bk = &r->b[s];
+    cell = r->b + (gsize) s * st->cell;
   } else {
     /* Decoded already, unless new late spans or new series came since. */
     if (st->scratch_row != b || !st->late_sorted || s >= st->scratch_len)
       decode(sim, b);
-    bk = &st->scratch[s];
+    cell = st->scratch + (gsize) s * st->cell;
   }
-  return cell_mask(bk) ? bk : NULL;
+  if (!cell_any(st, cell))
+    return NULL;
+  st->view.bytes = cell;
+  st->view.msgs = cell_msgs(st, cell);
+  return &st->view;
 }
 
 const SimBucket *sim_stats_wan(Sim *sim, guint32 dl, guint32 b)
@@ -358,8 +411,8 @@ const SimBucket *sim_stats_subnet(Sim *sim, guint32 subnet, gboolean down, guint
   return series_bucket(sim, g_array_index(sim->st.subnet_series, guint32, idx), b);
 }
 
-guint64 sim_stats_wan_total(const Sim *sim, SimClass cls) { return sim->wan_total[cls]; }
-guint64 sim_stats_lan_total(const Sim *sim, SimClass cls) { return sim->lan_total[cls]; }
+guint64 sim_stats_wan_total(const Sim *sim, SimClass cls) { return cls < SIM_CLASS_MAX ? sim->wan_total[cls] : 0; }
+guint64 sim_stats_lan_total(const Sim *sim, SimClass cls) { return cls < SIM_CLASS_MAX ? sim->lan_total[cls] : 0; }
 
 /* Every series' total and peak bucket, in one pass over the rows. */
 static void sums(Sim *sim)
@@ -378,7 +431,7 @@ static void sums(Sim *sim)
       if (!bk)
         continue; /* an idle stretch */
       guint64 by = 0;
-      for (int c = 0; c < SIM_CLS_COUNT; c++)
+      for (guint32 c = 0; c < st->ncls; c++)
         by += bk->bytes[c];
       st->sum[s] += by;
       st->peak[s] = MAX(st->peak[s], by);

@@ -17,9 +17,26 @@
 #define SIM_STATS_OPEN_MIN 4
 #define SIM_STATS_OPEN_MAX 256
 
+/* Traffic classes: statistics count bytes and messages per class, and the
+ * kernel knows no class by name.  A model registers its classes before the
+ * first traffic, in the order it wants them reported; ids are 0, 1, ... in
+ * registration order (registering a name again returns its id).  At most
+ * SIM_CLASS_MAX classes (a sealed statistics row keeps one bit per class for
+ * bytes and one for messages in a 32-bit mask); a class past the maximum, or
+ * registered after traffic was recorded, is refused: a critical warning and
+ * SIM_CLASS_NONE.  Recording traffic in an unregistered class is a
+ * programming error (a critical warning, the traffic dropped). */
+#define SIM_CLASS_MAX 16
+#define SIM_CLASS_NONE G_MAXUINT
+SimClass sim_class_register(Sim *sim, const char *name);
+guint sim_class_count(const Sim *sim);
+/* The class's name, or "?" for an unregistered id. */
+const char *sim_class_name(const Sim *sim, SimClass cls);
+
+/* One series' bucket: counts per registered class (sim_class_count). */
 typedef struct {
-  guint64 bytes[SIM_CLS_COUNT];
-  guint32 msgs[SIM_CLS_COUNT];  /* messages (a bucket never sees 2^32) */
+  const guint64 *bytes;
+  const guint32 *msgs;  /* messages (a bucket never sees 2^32) */
 } SimBucket;
 
 /* A bulk transfer's bytes are accounted when its rate changes and when it
@@ -30,8 +47,9 @@ void sim_stats_flush(Sim *sim);
 guint32 sim_stats_buckets(const Sim *sim);
 /* Bucket b of a directed WAN link (dlink = link*2 + dir); NULL if no
  * traffic.  Older buckets are kept compressed and decoded a row at a time:
- * the pointer holds until the next read of another bucket (read bucket by
- * bucket, all series of one before the next, as timeseries.csv does). */
+ * the bucket (and the arrays it points to) holds until the next read of a
+ * bucket (read bucket by bucket, all series of one before the next, as
+ * timeseries.csv does). */
 const SimBucket *sim_stats_wan(Sim *sim, guint32 dlink, guint32 b);
 /* Bucket b of a subnet's access links, down = TRUE for traffic to hosts. */
 const SimBucket *sim_stats_subnet(Sim *sim, guint32 subnet, gboolean down, guint32 b);

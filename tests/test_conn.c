@@ -16,6 +16,7 @@
  *                = 100,720 + 30,021,600 + 100,720 = 30,223,040 ns
  *   RTT          = 2 * 30,223,040 = 60,446,080 ns
  * Defaults: connect_timeout 5 s, keepalive_timeout 30 s. */
+#include "classes.h"
 #include "testutil.h"
 #include <math.h>
 
@@ -36,6 +37,7 @@ typedef struct {
 static void std_net(Net *n)
 {
   n->sim = sim_new(NULL);
+  cs_classes_register(n->sim);
   /* The hand-computed times below assume these defaults. */
   CU_ASSERT_EQUAL(sim_params(n->sim)->connect_timeout, CONNECT_TIMEOUT);
   CU_ASSERT_EQUAL(sim_params(n->sim)->keepalive_timeout, KEEPALIVE);
@@ -61,7 +63,7 @@ static void net_done(Net *n)
 
 static SimConnId connect_ab(Net *n, guint16 port, gboolean tls)
 {
-  return sim_connect(n->sim, n->a, sim_node_addr(n->sim, n->b), port, SIM_CLS_PEER, tls);
+  return sim_connect(n->sim, n->a, sim_node_addr(n->sim, n->b), port, CS_CLS_PEER, tls);
 }
 
 static void send_msg(Net *n, SimConnId c, SimNodeId from, guint64 size, guint64 tag)
@@ -69,7 +71,7 @@ static void send_msg(Net *n, SimConnId c, SimNodeId from, guint64 size, guint64 
   SimMsg *m = sim_msg_new(n->sim);
   m->size = size;
   m->a = tag;
-  m->cls = SIM_CLS_PEER;
+  m->cls = CS_CLS_PEER;
   sim_send(n->sim, c, from, m);
 }
 
@@ -161,7 +163,7 @@ static void test_connect_tls(void)
   CU_ASSERT_EQUAL(e->t, T0 + 153031168);
   /* The handshake bytes are on the WAN link: SYN + SYN-ACK (54 B each), the
    * client flight 654 B, the server flight 4,000 + 3*54 = 4,162 B. */
-  CU_ASSERT_EQUAL(sim_stats_wan_total(n.sim, SIM_CLS_PEER), 54 + 54 + 654 + 4162);
+  CU_ASSERT_EQUAL(sim_stats_wan_total(n.sim, CS_CLS_PEER), 54 + 54 + 654 + 4162);
   sim_close(n.sim, c, n.a);
   net_done(&n);
 }
@@ -233,7 +235,7 @@ static void test_connect_link_down(void)
   connect_ab(&n, 80, FALSE);
   guint32 nobody;
   sim_addr_parse("10.2.0.200", &nobody);
-  sim_connect(n.sim, n.b, nobody, 80, SIM_CLS_PEER, FALSE);
+  sim_connect(n.sim, n.b, nobody, 80, CS_CLS_PEER, FALSE);
   sim_drain(n.sim);
   expect_one(n.p, n.a, PR_FAILED, SIM_CONN_TIMEOUT, T0 + CONNECT_TIMEOUT);
   expect_one(n.p, n.b, PR_FAILED, SIM_CONN_TIMEOUT, T0 + CONNECT_TIMEOUT);
@@ -333,7 +335,7 @@ static SimMsg *stream_next(Sim *sim, gpointer p)
   SimMsg *m = sim_msg_new(sim);
   m->size = st->sizes[st->next];
   m->a = st->base + (guint64) ++st->next;
-  m->cls = SIM_CLS_PEER;
+  m->cls = CS_CLS_PEER;
   return m;
 }
 
@@ -543,6 +545,7 @@ static void test_wan_failure_open_conn(void)
 static void test_route_change(void)
 {
   Sim *sim = sim_new(NULL);
+  cs_classes_register(sim);
   Probe *p = probe_new(sim);
   guint32 sa = sim_site_add(sim, "a"), sb = sim_site_add(sim, "b"), sc = sim_site_add(sim, "c");
   guint32 base;
@@ -563,7 +566,7 @@ static void test_route_change(void)
   CU_ASSERT_EQUAL(sim_path_delay(sim, a, b, 200), direct);
 
   sim_run_until(sim, SIM_S);
-  SimConnId c = sim_connect(sim, a, sim_node_addr(sim, b), 80, SIM_CLS_PEER, FALSE);
+  SimConnId c = sim_connect(sim, a, sim_node_addr(sim, b), 80, CS_CLS_PEER, FALSE);
   sim_run_until(sim, 2 * SIM_S);
   CU_ASSERT_FATAL(sim_conn_is_open(sim, c));
   SimMsg *m = sim_msg_new(sim);
@@ -794,6 +797,7 @@ static void test_fw_reject_resets_open(void)
 static void lan10(Sim **sim, Probe **p, SimNodeId *a, SimNodeId *b)
 {
   *sim = sim_new(NULL);
+  cs_classes_register(*sim);
   *p = probe_new(*sim);
   guint32 site = sim_site_add(*sim, "lan"), base;
   guint8 prefix;
@@ -811,7 +815,7 @@ static void lan10_send_1mb(Sim **sim, Probe **p, SimNodeId *a, SimNodeId *b)
   (*p)->nsend = 1;
   (*p)->close_after_send = TRUE;
   sim_run_until(*sim, SIM_S);
-  sim_connect(*sim, *a, sim_node_addr(*sim, *b), 80, SIM_CLS_BULK, FALSE);
+  sim_connect(*sim, *a, sim_node_addr(*sim, *b), 80, CS_CLS_BULK, FALSE);
 }
 
 static void test_transfer_bulk_time(void)
@@ -821,7 +825,7 @@ static void test_transfer_bulk_time(void)
   Probe *p;
   SimNodeId a, b;
   lan10(&sim, &p, &a, &b);
-  guint32 t = sim_transfer(sim, a, b, 1000000, SIM_CLS_BULK, SIM_S);
+  guint32 t = sim_transfer(sim, a, b, 1000000, CS_CLS_BULK, SIM_S);
   CU_ASSERT_EQUAL(sim_transfer_count(sim), 1);
   CU_ASSERT_EQUAL(sim_transfer_finished_at(sim, t), -1);
   sim_run_until(sim, SIM_S + 500 * SIM_MS);
@@ -897,6 +901,7 @@ static BulkPair bulk_pair(void)
 {
   BulkPair bp;
   bp.sim = sim_new(NULL);
+  cs_classes_register(bp.sim);
   bp.p = probe_new(bp.sim);
   bp.wan = probe_two_sites(bp.sim, 10e6, SIM_MS, 1e9, 100 * SIM_US, &bp.sa, &bp.sb);
   bp.a = probe_host(bp.sim, bp.p, bp.sa);
@@ -921,7 +926,7 @@ static void test_transfer_buckets(void)
   Probe *p = bp.p;
   guint32 wan = bp.wan, sa = bp.sa;
   SimNodeId a = bp.a, b = bp.b;
-  guint32 t = sim_transfer(sim, a, b, 5000000, SIM_CLS_BULK, SIM_S / 2);
+  guint32 t = sim_transfer(sim, a, b, 5000000, CS_CLS_BULK, SIM_S / 2);
   sim_drain(sim);
   CU_ASSERT_EQUAL(sim_transfer_finished_at(sim, t), 4654086759);
 
@@ -930,33 +935,33 @@ static void test_transfer_buckets(void)
   guint64 sum = 0, sum_back = 0, msgs = 0;
   guint nonzero = 0;
   for (guint32 k = 0; k < sim_stats_buckets(sim); k++) {
-    guint64 by = bucket_bytes(sim_stats_wan(sim, fwd, k), SIM_CLS_BULK);
+    guint64 by = bucket_bytes(sim_stats_wan(sim, fwd, k), CS_CLS_BULK);
     sum += by;
     nonzero += by > 0;
-    sum_back += bucket_bytes(sim_stats_wan(sim, back, k), SIM_CLS_BULK);
+    sum_back += bucket_bytes(sim_stats_wan(sim, back, k), CS_CLS_BULK);
     if (sim_stats_wan(sim, fwd, k))
-      msgs += sim_stats_wan(sim, fwd, k)->msgs[SIM_CLS_BULK];
-    for (int cls = 0; cls < SIM_CLS_COUNT; cls++)
-      if (cls != SIM_CLS_BULK)
+      msgs += sim_stats_wan(sim, fwd, k)->msgs[CS_CLS_BULK];
+    for (int cls = 0; cls < CS_CLS_COUNT; cls++)
+      if (cls != CS_CLS_BULK)
         CU_ASSERT_EQUAL(bucket_bytes(sim_stats_wan(sim, fwd, k), cls), 0);
   }
   CU_ASSERT_EQUAL(nonzero, 5);
   for (guint32 k = 1; k <= 3; k++) {
-    gint64 by = (gint64) bucket_bytes(sim_stats_wan(sim, fwd, k), SIM_CLS_BULK);
+    gint64 by = (gint64) bucket_bytes(sim_stats_wan(sim, fwd, k), CS_CLS_BULK);
     CU_ASSERT(llabs(by - 1250000) <= 1);
   }
   /* Bucket 0: the SYN and 0.497510720 s at 1,250,000 B/s = 621,888.4 B. */
-  CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, 0), SIM_CLS_BULK) - (54 + 621888)) <= 1);
+  CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, 0), CS_CLS_BULK) - (54 + 621888)) <= 1);
   CU_ASSERT_EQUAL(sum, 5186518);
   CU_ASSERT_EQUAL(sum_back, 54);
   CU_ASSERT_EQUAL(sim_stats_dlink_total(sim, fwd), sum);
-  CU_ASSERT_EQUAL(sim_stats_wan_total(sim, SIM_CLS_BULK), sum + sum_back);
+  CU_ASSERT_EQUAL(sim_stats_wan_total(sim, CS_CLS_BULK), sum + sum_back);
   CU_ASSERT(llabs((gint64) sim_stats_dlink_peak(sim, fwd) - 1250000) <= 1);
   CU_ASSERT_EQUAL(msgs, 2); /* the SYN and the transfer */
   /* a's access link, up: the SYN (90) + 5e6 * 1538/1448 = 5,310,773.5. */
   guint64 up = 0;
   for (guint32 k = 0; k < sim_stats_buckets(sim); k++)
-    up += bucket_bytes(sim_stats_subnet(sim, sa, FALSE, k), SIM_CLS_BULK);
+    up += bucket_bytes(sim_stats_subnet(sim, sa, FALSE, k), CS_CLS_BULK);
   CU_ASSERT(llabs((gint64) up - (90 + 5310773)) <= 1);
   CU_ASSERT_EQUAL(sim_pending_events(sim), 0);
   probe_free(p);
@@ -973,14 +978,14 @@ static void test_stats_flush(void)
   BulkPair bp = bulk_pair();
   Sim *sim = bp.sim;
   guint32 fwd = bp.wan * 2;
-  sim_transfer(sim, bp.a, bp.b, 5000000, SIM_CLS_BULK, SIM_S / 2);
+  sim_transfer(sim, bp.a, bp.b, 5000000, CS_CLS_BULK, SIM_S / 2);
   sim_run_until(sim, 3 * SIM_S);
   CU_ASSERT_EQUAL(sim_dlink_flows(sim, fwd), 1);
-  CU_ASSERT_EQUAL(bucket_bytes(sim_stats_wan(sim, fwd, 1), SIM_CLS_BULK), 0);
+  CU_ASSERT_EQUAL(bucket_bytes(sim_stats_wan(sim, fwd, 1), CS_CLS_BULK), 0);
   sim_stats_flush(sim);
-  CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, 0), SIM_CLS_BULK) - (54 + 621888)) <= 1);
+  CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, 0), CS_CLS_BULK) - (54 + 621888)) <= 1);
   for (guint32 k = 1; k <= 2; k++)
-    CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, k), SIM_CLS_BULK) - 1250000) <= 1);
+    CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, k), CS_CLS_BULK) - 1250000) <= 1);
   CU_ASSERT(llabs((gint64) sim_stats_dlink_total(sim, fwd) - (54 + 621888 + 2 * 1250000)) <= 2);
   sim_drain(sim);
   CU_ASSERT(llabs((gint64) sim_stats_dlink_total(sim, fwd) - 5186518) <= 1);
@@ -1014,6 +1019,7 @@ static void trace_cb(Sim *sim, gpointer data, SimNodeId from, SimNodeId to, guin
 static void test_trace_hook(void)
 {
   Sim *sim = sim_new(NULL);
+  cs_classes_register(sim);
   Probe *p = probe_new(sim);
   guint32 sa, sb;
   probe_two_sites(sim, 20e6, 30 * SIM_MS, 1e9, 100 * SIM_US, &sa, &sb);
@@ -1023,15 +1029,15 @@ static void test_trace_hook(void)
   p->send_sizes[0] = 300;
   p->send_sizes[1] = 400;
   p->nsend = 2;
-  p->send_cls = SIM_CLS_QUESTION;
+  p->send_cls = CS_CLS_QUESTION;
   sim_run_until(sim, SIM_S);
-  sim_connect(sim, a, sim_node_addr(sim, b), 80, SIM_CLS_PEER, FALSE);
+  sim_connect(sim, a, sim_node_addr(sim, b), 80, CS_CLS_PEER, FALSE);
   sim_drain(sim);
   CU_ASSERT_EQUAL(seen.n, 2);
   CU_ASSERT_EQUAL(seen.from, a);
   CU_ASSERT_EQUAL(seen.to, b);
   CU_ASSERT_EQUAL(seen.size, 400);
-  CU_ASSERT_EQUAL(seen.cls, SIM_CLS_QUESTION);
+  CU_ASSERT_EQUAL(seen.cls, CS_CLS_QUESTION);
   const ProbeEvent *last = NULL;
   for (guint i = 0; i < p->log->len; i++)
     if (g_array_index(p->log, ProbeEvent, i).what == PR_MESSAGE)
@@ -1040,7 +1046,7 @@ static void test_trace_hook(void)
   CU_ASSERT_EQUAL(seen.at, last->t);
   CU_ASSERT(seen.sent_at < seen.at);
   sim_set_trace(sim, NULL, NULL);
-  sim_connect(sim, a, sim_node_addr(sim, b), 80, SIM_CLS_PEER, FALSE);
+  sim_connect(sim, a, sim_node_addr(sim, b), 80, CS_CLS_PEER, FALSE);
   sim_drain(sim);
   CU_ASSERT_EQUAL(seen.n, 2);
   probe_free(p);
@@ -1059,7 +1065,7 @@ static void test_stats_sealed(void)
 {
   BulkPair bp = bulk_pair();
   Sim *sim = bp.sim;
-  sim_transfer(sim, bp.a, bp.b, 500000000, SIM_CLS_BULK, SIM_S / 2);
+  sim_transfer(sim, bp.a, bp.b, 500000000, CS_CLS_BULK, SIM_S / 2);
   guint32 fwd = bp.wan * 2;
   sim_run_until(sim, 40 * SIM_S);
   CU_ASSERT_PTR_NULL(sim_stats_wan(sim, fwd, 10));
@@ -1067,17 +1073,17 @@ static void test_stats_sealed(void)
   guint32 nb = sim_stats_buckets(sim);
   CU_ASSERT_EQUAL(nb, 416);
   CU_ASSERT(nb > SIM_STATS_OPEN_MAX + 100); /* bucket 10 and ~150 more are sealed */
-  CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, 10), SIM_CLS_BULK) - 1250000) <= 1);
+  CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, 10), CS_CLS_BULK) - 1250000) <= 1);
   guint64 sum = 0;
   for (guint32 k = nb; k-- > 0;) /* newest first: the late spans replay from the start */
-    sum += bucket_bytes(sim_stats_wan(sim, fwd, k), SIM_CLS_BULK);
+    sum += bucket_bytes(sim_stats_wan(sim, fwd, k), CS_CLS_BULK);
   guint full = 0;
   for (guint32 k = 1; k + 1 < nb; k++)
-    full += llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, k), SIM_CLS_BULK) - 1250000) <= 1;
+    full += llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, k), CS_CLS_BULK) - 1250000) <= 1;
   CU_ASSERT_EQUAL(full, nb - 2);
   CU_ASSERT_EQUAL(sum, 518646463);
   CU_ASSERT_EQUAL(sim_stats_dlink_total(sim, fwd), sum);
-  CU_ASSERT_EQUAL(sim_stats_wan(sim, fwd, nb - 1)->msgs[SIM_CLS_BULK], 1);
+  CU_ASSERT_EQUAL(sim_stats_wan(sim, fwd, nb - 1)->msgs[CS_CLS_BULK], 1);
   probe_free(bp.p);
   sim_free(sim);
 }
@@ -1096,25 +1102,25 @@ static void test_stats_read_mid_run(void)
   sim_cidr_parse("10.3.0.0/24", &base, &prefix);
   guint32 sc = sim_subnet_add(sim, sim_subnet_site(sim, bp.sa), base, prefix, 1e9, 100 * SIM_US, NULL);
   SimNodeId c = probe_host(sim, bp.p, sc);
-  sim_transfer(sim, bp.a, bp.b, 500000000, SIM_CLS_BULK, SIM_S / 2);
+  sim_transfer(sim, bp.a, bp.b, 500000000, CS_CLS_BULK, SIM_S / 2);
   sim_run_until(sim, 420 * SIM_S);
   guint32 fwd = bp.wan * 2;
-  CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, 2), SIM_CLS_BULK) - 1250000) <= 1);
+  CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, 2), CS_CLS_BULK) - 1250000) <= 1);
   CU_ASSERT_PTR_NULL(sim_stats_subnet(sim, sc, FALSE, 2));
   /* c's first traffic, a connection (small messages, nothing late): its
    * subnet's series is numbered now; bucket 2 is decoded again. */
-  sim_connect(sim, c, sim_node_addr(sim, bp.b), 80, SIM_CLS_PEER, FALSE);
+  sim_connect(sim, c, sim_node_addr(sim, bp.b), 80, CS_CLS_PEER, FALSE);
   sim_run_until(sim, 421 * SIM_S);
   CU_ASSERT_PTR_NULL(sim_stats_subnet(sim, sc, FALSE, 2));
-  CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, 2), SIM_CLS_BULK) - 1250000) <= 1);
+  CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, 2), CS_CLS_BULK) - 1250000) <= 1);
   CU_ASSERT_PTR_NOT_NULL(sim_stats_subnet(sim, sc, FALSE, 420));
   /* 500 MB from c, accounted at its end (~415 s later) back to 421 s. */
-  sim_transfer(sim, c, bp.b, 500000000, SIM_CLS_BULK, 421 * SIM_S);
+  sim_transfer(sim, c, bp.b, 500000000, CS_CLS_BULK, 421 * SIM_S);
   sim_drain(sim);
-  CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, 2), SIM_CLS_BULK) - 1250000) <= 1);
+  CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, 2), CS_CLS_BULK) - 1250000) <= 1);
   CU_ASSERT_PTR_NULL(sim_stats_subnet(sim, sc, FALSE, 2));
-  CU_ASSERT(bucket_bytes(sim_stats_subnet(sim, sc, FALSE, 500), SIM_CLS_BULK) > 1250000);
-  CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, 500), SIM_CLS_BULK) - 1250000) <= 1);
+  CU_ASSERT(bucket_bytes(sim_stats_subnet(sim, sc, FALSE, 500), CS_CLS_BULK) > 1250000);
+  CU_ASSERT(llabs((gint64) bucket_bytes(sim_stats_wan(sim, fwd, 500), CS_CLS_BULK) - 1250000) <= 1);
   probe_free(bp.p);
   sim_free(sim);
 }
@@ -1126,15 +1132,15 @@ static void test_stats_sparse(void)
 {
   BulkPair bp = bulk_pair();
   Sim *sim = bp.sim;
-  sim_transfer(sim, bp.a, bp.b, 5000000, SIM_CLS_BULK, SIM_S / 2);
-  sim_transfer(sim, bp.a, bp.b, 5000000, SIM_CLS_BULK, 600 * SIM_S + SIM_S / 2);
+  sim_transfer(sim, bp.a, bp.b, 5000000, CS_CLS_BULK, SIM_S / 2);
+  sim_transfer(sim, bp.a, bp.b, 5000000, CS_CLS_BULK, 600 * SIM_S + SIM_S / 2);
   sim_drain(sim);
   guint32 fwd = bp.wan * 2;
   CU_ASSERT_EQUAL(sim_stats_buckets(sim), 605);
   CU_ASSERT_PTR_NOT_NULL(sim_stats_wan(sim, fwd, 2));
   CU_ASSERT_PTR_NULL(sim_stats_wan(sim, fwd, 300));
   CU_ASSERT_PTR_NOT_NULL(sim_stats_wan(sim, fwd, 602));
-  CU_ASSERT_EQUAL(bucket_bytes(sim_stats_wan(sim, fwd, 602), SIM_CLS_BULK), 1250000);
+  CU_ASSERT_EQUAL(bucket_bytes(sim_stats_wan(sim, fwd, 602), CS_CLS_BULK), 1250000);
   CU_ASSERT_EQUAL(sim_stats_dlink_total(sim, fwd), 2 * 5186518);
   CU_ASSERT(llabs((gint64) sim_stats_dlink_peak(sim, fwd) - 1250000) <= 1);
   probe_free(bp.p);

@@ -231,10 +231,10 @@ static void test_satellites(void)
   sim_run_until(d.t.sim, 10 * SIM_MIN);
   CU_ASSERT_STRING_EQUAL(cs_satellite_status(d.t.w, (guint32) good), "scanned");
   CU_ASSERT_STRING_EQUAL(cs_satellite_status(d.t.w, (guint32) spoof), "refused");
-  CU_ASSERT_EQUAL(cs_world_peer_bytes(d.t.w, SIM_CLS_DIRECT), 0);
+  CU_ASSERT_EQUAL(cs_world_peer_bytes(d.t.w, CS_CLS_DIRECT), 0);
   /* The chain itself carried traffic (questions, answers, shards of the DC
    * tools), just never this class. */
-  CU_ASSERT(cs_world_peer_bytes(d.t.w, SIM_CLS_SHARD) > 0);
+  CU_ASSERT(cs_world_peer_bytes(d.t.w, CS_CLS_SHARD) > 0);
   tw_free(&d.t);
 }
 

@@ -15,6 +15,7 @@
  * hosts in a site behind a 5 Mbps WAN link: alone, such a transfer is a
  * member with a floor of 5 Mbps; several share that link and are held below
  * the server link's share there (plain flows beside the group). */
+#include "classes.h"
 #include "testutil.h"
 #include <math.h>
 
@@ -47,6 +48,7 @@ static void run_case(const Case *c, guint32 group_min, Outcome *o)
   sim_params_default(&sp);
   sp.group_min = group_min;
   Sim *sim = sim_new(&sp);
+  cs_classes_register(sim);
   Probe *p = probe_new(sim);
   guint32 sa, sb;
   probe_two_sites(sim, 100e6, 5 * SIM_MS, 1e9, 100 * SIM_US, &sa, &sb);
@@ -66,9 +68,9 @@ static void run_case(const Case *c, guint32 group_min, Outcome *o)
   }
   guint32 t[MAX_T];
   for (guint32 i = 0; i < c->n; i++)
-    t[i] = sim_transfer(sim, server, cl[i], c->size[i], SIM_CLS_BULK, SIM_S + c->start[i]);
+    t[i] = sim_transfer(sim, server, cl[i], c->size[i], CS_CLS_BULK, SIM_S + c->start[i]);
   for (guint32 i = 0; i < c->slow_n; i++)
-    t[c->n + i] = sim_transfer(sim, server, cl[c->n + i], c->slow_size, SIM_CLS_BULK,
+    t[c->n + i] = sim_transfer(sim, server, cl[c->n + i], c->slow_size, CS_CLS_BULK,
                                SIM_S + c->slow_at + (SimTime) i * SIM_MS);
   memset(o, 0, sizeof *o);
   /* Look at the server link's group every 100 ms while it runs. */
@@ -82,10 +84,10 @@ static void run_case(const Case *c, guint32 group_min, Outcome *o)
   o->nbuckets = MIN(sim_stats_buckets(sim), 4096);
   for (guint32 b = 0; b < o->nbuckets; b++) {
     const SimBucket *k = c->slow_n ? sim_stats_wan(sim, slow * 2, b) : NULL;
-    for (int cls = 0; k && cls < SIM_CLS_COUNT; cls++)
+    for (int cls = 0; k && cls < CS_CLS_COUNT; cls++)
       o->bucket[b] += k->bytes[cls];
     k = sim_stats_subnet(sim, sb, TRUE, b);
-    for (int cls = 0; k && cls < SIM_CLS_COUNT; cls++)
+    for (int cls = 0; k && cls < CS_CLS_COUNT; cls++)
       o->down[b] += k->bytes[cls];
   }
   sim_flow_group_counts(sim, &o->formed, &o->dissolved);

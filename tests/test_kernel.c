@@ -3,6 +3,8 @@
  *
  * Every test ends with an empty event queue (drained, or its timers stopped)
  * and frees everything it made: the suite also runs under ASan/LSan. */
+#include "classes.h"
+#include "sim-private.h"
 #include "testutil.h"
 #include "evq.h"
 #include "iheap.h"
@@ -128,6 +130,120 @@ static void test_prefetch_hint_ahead(void)
     CU_ASSERT_EQUAL(h->node, n[i + 2]);
   }
   recorder_free(r);
+  sim_free(sim);
+}
+
+/* --- traffic classes ---------------------------------------------------------------- */
+
+static guint criticals;
+static void count_critical(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data)
+{
+  if (level & G_LOG_LEVEL_CRITICAL)
+    criticals++;
+}
+
+/* Ids follow registration order and a name registered again keeps its id;
+ * the 17th class, and any class once traffic is recorded, are refused (one
+ * critical warning each). */
+static void test_class_registry(void)
+{
+  Sim *sim = sim_new(NULL);
+  CU_ASSERT_EQUAL(sim_class_count(sim), 0);
+  CU_ASSERT_STRING_EQUAL(sim_class_name(sim, 0), "?");
+  CU_ASSERT_EQUAL(sim_class_register(sim, "alpha"), 0);
+  CU_ASSERT_EQUAL(sim_class_register(sim, "beta"), 1);
+  CU_ASSERT_EQUAL(sim_class_register(sim, "alpha"), 0);
+  CU_ASSERT_EQUAL(sim_class_count(sim), 2);
+  CU_ASSERT_STRING_EQUAL(sim_class_name(sim, 1), "beta");
+  CU_ASSERT_STRING_EQUAL(sim_class_name(sim, 2), "?");
+  for (guint c = 2; c < SIM_CLASS_MAX; c++) {
+    char name[16];
+    g_snprintf(name, sizeof name, "c%u", c);
+    CU_ASSERT_EQUAL(sim_class_register(sim, name), c);
+  }
+  GLogFunc old = g_log_set_default_handler(count_critical, NULL);
+  criticals = 0;
+  CU_ASSERT_EQUAL(sim_class_register(sim, "one-too-many"), SIM_CLASS_NONE);
+  CU_ASSERT_EQUAL(criticals, 1);
+  CU_ASSERT_EQUAL(sim_class_count(sim), SIM_CLASS_MAX);
+  sim_free(sim);
+
+  sim = sim_new(NULL);
+  CU_ASSERT_EQUAL(sim_class_register(sim, "only"), 0);
+  guint32 a = sim_site_add(sim, "a"), b = sim_site_add(sim, "b");
+  guint32 l = sim_wan_add(sim, a, b, 8e6, 10 * SIM_MS, 0);
+  sim_stats_link(sim, l * 2, 1, 100, 1, 0, 0); /* unregistered: dropped */
+  CU_ASSERT_EQUAL(criticals, 2);
+  CU_ASSERT_EQUAL(sim_stats_buckets(sim), 0);
+  sim_stats_link(sim, l * 2, 0, 100, 1, 0, 0);
+  CU_ASSERT_EQUAL(sim_class_register(sim, "late"), SIM_CLASS_NONE);
+  CU_ASSERT_EQUAL(criticals, 3);
+  CU_ASSERT_EQUAL(sim_class_register(sim, "only"), 0);
+  g_log_set_default_handler(old, NULL);
+  sim_free(sim);
+}
+
+/* Statistics cells sized by the registry: with 2 classes (not the world's
+ * 9), counts in class 1 read back from open rows, from sealed rows (300
+ * one-second buckets: the first 44 are sealed, 256 stay open) and from a
+ * late span reaching sealed rows, and class 0 stays empty. */
+static void test_class_sized_buckets(void)
+{
+  Sim *sim = sim_new(NULL);
+  sim_class_register(sim, "x");
+  sim_class_register(sim, "y");
+  guint32 a = sim_site_add(sim, "a"), b = sim_site_add(sim, "b");
+  guint32 l = sim_wan_add(sim, a, b, 8e6, 10 * SIM_MS, 0);
+  for (guint k = 0; k < 300; k++)
+    sim_stats_link(sim, l * 2, 1, 1000 + k, 2, (SimTime) k * SIM_S, (SimTime) k * SIM_S);
+  /* Late: 2,000 bytes over [1 s, 3 s), 1,000 into each of buckets 1 and 2. */
+  sim_stats_link(sim, l * 2, 1, 2000, 1, 1 * SIM_S, 3 * SIM_S);
+  CU_ASSERT_EQUAL(sim_stats_buckets(sim), 300);
+  static const guint ks[] = { 0, 1, 2, 43, 44, 299 };
+  for (guint i = 0; i < G_N_ELEMENTS(ks); i++) {
+    guint k = ks[i];
+    const SimBucket *bk = sim_stats_wan(sim, l * 2, k);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bk);
+    CU_ASSERT_EQUAL(bk->bytes[0], 0);
+    CU_ASSERT_EQUAL(bk->msgs[0], 0);
+    CU_ASSERT_EQUAL(bk->bytes[1], 1000 + k + (k == 1 || k == 2 ? 1000 : 0));
+    CU_ASSERT_EQUAL(bk->msgs[1], 2 + (k == 2 ? 1 : 0));
+  }
+  CU_ASSERT_PTR_NULL(sim_stats_wan(sim, l * 2 + 1, 0));
+  /* 1000 + ... + 1299 + 2000 */
+  CU_ASSERT_EQUAL(sim_stats_dlink_total(sim, l * 2), 300 * 1000 + 299 * 300 / 2 + 2000);
+  sim_free(sim);
+}
+
+/* sim_subnet_add and sim_node_add fail in the SIM_NET_ERROR domain, one code
+ * per cause, with the messages users see (tests/bad expects them). */
+static void test_net_errors(void)
+{
+  static const SimNodeKind kind = { .name = "plain" };
+  Sim *sim = sim_new(NULL);
+  guint16 k = sim_kind_register(sim, &kind, NULL);
+  guint32 site = sim_site_add(sim, "s");
+  GError *e = NULL;
+  guint32 sn = sim_subnet_add(sim, site, 0x0a000000u, 30, 1e9, SIM_US, &e); /* 10.0.0.0/30: 2 hosts */
+  CU_ASSERT_EQUAL_FATAL(sn, 0);
+  CU_ASSERT_EQUAL(sim_subnet_add(sim, site, 0x0a000000u, 24, 1e9, SIM_US, &e), SIM_NONE);
+  CU_ASSERT_TRUE(g_error_matches(e, SIM_NET_ERROR, SIM_NET_ERROR_OVERLAP));
+  CU_ASSERT_STRING_EQUAL(e->message, "subnet 10.0.0.0/24 overlaps subnet 10.0.0.0/30");
+  g_clear_error(&e);
+  CU_ASSERT_EQUAL(sim_node_add(sim, k, sn, 0x0a000003u, 0, &e), SIM_NODE_NONE); /* broadcast */
+  CU_ASSERT_TRUE(g_error_matches(e, SIM_NET_ERROR, SIM_NET_ERROR_NOT_IN_SUBNET));
+  CU_ASSERT_STRING_EQUAL(e->message, "address 10.0.0.3 is not a host address of subnet 10.0.0.0/30");
+  g_clear_error(&e);
+  CU_ASSERT_NOT_EQUAL(sim_node_add(sim, k, sn, 0x0a000001u, 0, &e), SIM_NODE_NONE);
+  CU_ASSERT_EQUAL(sim_node_add(sim, k, sn, 0x0a000001u, 0, &e), SIM_NODE_NONE);
+  CU_ASSERT_TRUE(g_error_matches(e, SIM_NET_ERROR, SIM_NET_ERROR_TAKEN));
+  CU_ASSERT_STRING_EQUAL(e->message, "address 10.0.0.1 is already taken");
+  g_clear_error(&e);
+  CU_ASSERT_NOT_EQUAL(sim_node_add(sim, k, sn, 0, 0, &e), SIM_NODE_NONE); /* 10.0.0.2 */
+  CU_ASSERT_EQUAL(sim_node_add(sim, k, sn, 0, 0, &e), SIM_NODE_NONE);
+  CU_ASSERT_TRUE(g_error_matches(e, SIM_NET_ERROR, SIM_NET_ERROR_FULL));
+  CU_ASSERT_STRING_EQUAL(e->message, "subnet 10.0.0.0/30 is full (2 hosts)");
+  g_clear_error(&e);
   sim_free(sim);
 }
 
@@ -797,7 +913,7 @@ static void gossip_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guin
     if (to >= node)
       to++;
     g->connects++;
-    sim_connect(sim, node, sim_node_addr(sim, to), GOSSIP_PORT, SIM_CLS_PEER, FALSE);
+    sim_connect(sim, node, sim_node_addr(sim, to), GOSSIP_PORT, CS_CLS_PEER, FALSE);
   }
   gossip_arm(sim, node, g);
 }
@@ -810,7 +926,7 @@ static void gossip_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId c, 
   SimRng *r = sim_node_rng(sim, node);
   SimMsg *m = sim_msg_new(sim);
   m->size = sim_rng_below(r, 20) == 0 ? 100000 + sim_rng_below(r, 100000) : 50 + sim_rng_below(r, 3000);
-  m->cls = SIM_CLS_PEER;
+  m->cls = CS_CLS_PEER;
   g->sent++;
   sim_send(sim, c, node, m);
   sim_close(sim, c, node);
@@ -844,6 +960,7 @@ static RunResult gossip_run(guint64 seed)
   sim_params_default(&p);
   p.seed = seed;
   Sim *sim = sim_new(&p);
+  cs_classes_register(sim);
   Gossip g = { .n = 24, .end = 20 * SIM_S };
   g.kind = sim_kind_register(sim, &kind, &g);
   /* Two sites over a 20 Mbps, 15 ms WAN link: node i lives in site i % 2. */
@@ -974,6 +1091,9 @@ int main(void)
     { "run until does not pass a cancelled event", test_run_until_skips_cancelled },
     { "iheap: moves and removals against a sorted reference", test_iheap_moves_against_reference },
     { "a kind's prefetch hint comes ahead of the node's event, for that node", test_prefetch_hint_ahead },
+    { "traffic classes: registration order, repeats, the maximum, after traffic", test_class_registry },
+    { "traffic classes: statistics cells sized by the registry", test_class_sized_buckets },
+    { "net errors: a domain and a code per cause", test_net_errors },
     CU_TEST_INFO_NULL,
   };
   return cs_test_main("kernel", tests);

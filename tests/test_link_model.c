@@ -5,6 +5,7 @@
  * Ground-truth set-up: A —(1 Gbps, 0.1 ms)— R1 —(20 Mbps, 30 ms)— R2
  * —(1 Gbps, 0.1 ms)— B, PPP framing (54 header bytes per 1448-byte segment)
  * on every link, initial window 10 segments, no TLS. */
+#include "classes.h"
 #include "testutil.h"
 #include <math.h>
 
@@ -29,6 +30,7 @@ static void assert_within(double got, double want, const char *what)
 static Sim *gt_sim(Probe **probe, guint32 *sa, guint32 *sb)
 {
   Sim *sim = sim_new(NULL);
+  cs_classes_register(sim);
   *probe = probe_new(sim);
   probe_two_sites(sim, 20e6, 30 * SIM_MS, 1e9, 100 * SIM_US, sa, sb);
   sim_link_set_framing(sim, 0, SIM_FRAMING_PPP);
@@ -47,12 +49,13 @@ static SimNodeId gt_host(Sim *sim, Probe *p, guint32 subnet)
 static void test_small_message_three_hops(void)
 {
   Sim *sim = sim_new(NULL);
+  cs_classes_register(sim);
   Probe *p = probe_new(sim);
   guint32 sa, sb;
   probe_two_sites(sim, 20e6, 30 * SIM_MS, 1e9, 100 * SIM_US, &sa, &sb);
   SimNodeId a = probe_host(sim, p, sa), b = probe_host(sim, p, sb);
   sim_run_until(sim, SIM_S);
-  SimConnId c = sim_connect(sim, a, sim_node_addr(sim, b), 80, SIM_CLS_PEER, FALSE);
+  SimConnId c = sim_connect(sim, a, sim_node_addr(sim, b), 80, CS_CLS_PEER, FALSE);
   sim_run_until(sim, 2 * SIM_S);
   CU_ASSERT_PTR_NOT_NULL_FATAL(probe_find(p, a, PR_CONNECTED));
   SimMsg *m = sim_msg_new(sim);
@@ -81,7 +84,7 @@ static void test_gt_bulk_100mb(void)
   sim_run_until(sim, SIM_S);
   p->send_sizes[0] = 100000000;
   p->nsend = 1;
-  sim_connect(sim, a, sim_node_addr(sim, b), 80, SIM_CLS_BULK, FALSE);
+  sim_connect(sim, a, sim_node_addr(sim, b), 80, CS_CLS_BULK, FALSE);
   sim_drain(sim);
   const ProbeEvent *e = probe_find(p, b, PR_MESSAGE);
   CU_ASSERT_PTR_NOT_NULL_FATAL(e);
@@ -101,8 +104,8 @@ static void test_gt_two_transfers_share(void)
   sim_run_until(sim, SIM_S);
   p->send_sizes[0] = 50000000;
   p->nsend = 1;
-  sim_connect(sim, a1, sim_node_addr(sim, b), 80, SIM_CLS_BULK, FALSE);
-  sim_connect(sim, a2, sim_node_addr(sim, b), 80, SIM_CLS_BULK, FALSE);
+  sim_connect(sim, a1, sim_node_addr(sim, b), 80, CS_CLS_BULK, FALSE);
+  sim_connect(sim, a2, sim_node_addr(sim, b), 80, CS_CLS_BULK, FALSE);
   sim_drain(sim);
   CU_ASSERT_EQUAL_FATAL(probe_count(p, b, PR_MESSAGE), 2);
   const ProbeEvent *e1 = NULL, *e2 = NULL;
@@ -137,7 +140,7 @@ static void test_gt_request_response(void)
     SimTime t0 = (SimTime) (i + 1) * SIM_S;
     sim_run_until(sim, t0);
     guint before = probe_count(p, a, PR_MESSAGE);
-    sim_connect(sim, a, sim_node_addr(sim, b), 80, SIM_CLS_REGISTRATION, FALSE);
+    sim_connect(sim, a, sim_node_addr(sim, b), 80, CS_CLS_REGISTRATION, FALSE);
     sim_run_until(sim, t0 + SIM_S / 2);
     CU_ASSERT_EQUAL_FATAL(probe_count(p, a, PR_MESSAGE), before + 1);
     const ProbeEvent *last = NULL;
@@ -169,10 +172,10 @@ static void exchange_times(guint32 buffer, gboolean bulk, double *lo, double *hi
   sim_link_set_buffer(sim, 0, buffer);
   SimNodeId a = gt_host(sim, p, sa), b = gt_host(sim, p, sb);
   SimNodeId c = gt_host(sim, p, sa), d = gt_host(sim, p, sb);
-  guint32 t = bulk ? sim_transfer(sim, a, b, 100000000, SIM_CLS_BULK, SIM_S) : 0;
+  guint32 t = bulk ? sim_transfer(sim, a, b, 100000000, CS_CLS_BULK, SIM_S) : 0;
   guint32 x[20];
   for (int k = 0; k < 20; k++)
-    x[k] = sim_exchange(sim, c, d, 200, 2000, SIM_CLS_BULK, 11 * SIM_S + k * 50 * SIM_MS);
+    x[k] = sim_exchange(sim, c, d, 200, 2000, CS_CLS_BULK, 11 * SIM_S + k * 50 * SIM_MS);
   sim_drain(sim);
   *lo = INFINITY;
   *hi = 0;
@@ -214,6 +217,7 @@ static void test_gt_exchange_under_load(void)
 static void test_gt_relay_three_hops(void)
 {
   Sim *sim = sim_new(NULL);
+  cs_classes_register(sim);
   Probe *p = probe_new(sim);
   guint32 site = sim_site_add(sim, "lan"), base;
   guint8 prefix;
@@ -224,14 +228,14 @@ static void test_gt_relay_three_hops(void)
     h[i] = gt_host(sim, p, sn);
   sim_run_until(sim, SIM_MS);
   for (int i = 0; i < 3; i++)
-    sim_connect(sim, h[i], sim_node_addr(sim, h[i + 1]), 80, SIM_CLS_SHARD, FALSE);
+    sim_connect(sim, h[i], sim_node_addr(sim, h[i + 1]), 80, CS_CLS_SHARD, FALSE);
   sim_run_until(sim, SIM_S);
   p->relay[h[1]] = p->last_conn[h[1]];
   p->relay[h[2]] = p->last_conn[h[2]];
   CU_ASSERT_FATAL(p->last_conn[h[0]] != 0 && p->relay[h[1]] && p->relay[h[2]]);
   SimMsg *m = sim_msg_new(sim);
   m->size = 512 * 1024;
-  m->cls = SIM_CLS_SHARD;
+  m->cls = CS_CLS_SHARD;
   sim_send(sim, p->last_conn[h[0]], h[0], m);
   sim_drain(sim);
   const double want[3] = { 4.59, 9.18, 13.78 };
@@ -255,12 +259,12 @@ static void test_header_bytes_counted(void)
   SimNodeId a = gt_host(sim, p, sa), b = gt_host(sim, p, sb);
   p->send_sizes[0] = 100000000;
   p->nsend = 1;
-  p->send_cls = SIM_CLS_BULK;
+  p->send_cls = CS_CLS_BULK;
   sim_run_until(sim, SIM_S);
-  sim_connect(sim, a, sim_node_addr(sim, b), 80, SIM_CLS_BULK, FALSE);
+  sim_connect(sim, a, sim_node_addr(sim, b), 80, CS_CLS_BULK, FALSE);
   sim_drain(sim);
   /* The handshake's SYN and SYN-ACK (54 bytes each) go with the class too. */
-  double wire = (double) sim_stats_wan_total(sim, SIM_CLS_BULK) - 2 * 54;
+  double wire = (double) sim_stats_wan_total(sim, CS_CLS_BULK) - 2 * 54;
   double want = 100e6 * (1448.0 + 54.0) / 1448.0;
   if (fabs(wire - want) / want >= 0.001)
     fprintf(stderr, "WAN bytes %.0f, want %.0f\n", wire, want);
@@ -286,10 +290,10 @@ static void test_simultaneous_slow_starts(void)
     a[i] = gt_host(sim, p, sa);
   p->send_sizes[0] = 10000000;
   p->nsend = 1;
-  p->send_cls = SIM_CLS_BULK;
+  p->send_cls = CS_CLS_BULK;
   sim_run_until(sim, SIM_S);
   for (int i = 0; i < 40; i++)
-    sim_connect(sim, a[i], sim_node_addr(sim, b), 80, SIM_CLS_BULK, FALSE);
+    sim_connect(sim, a[i], sim_node_addr(sim, b), 80, CS_CLS_BULK, FALSE);
   sim_drain(sim);
   CU_ASSERT_EQUAL_FATAL(probe_count(p, b, PR_MESSAGE), 40);
   guint32 dl = sim_link_site_a(sim, 0) == sim_node_site(sim, a[0]) ? 0 : 1;
@@ -297,7 +301,7 @@ static void test_simultaneous_slow_starts(void)
   for (guint32 k = 0; k < sim_stats_buckets(sim); k++) {
     const SimBucket *bk = sim_stats_wan(sim, dl, k);
     if (bk)
-      worst = MAX(worst, (double) bk->bytes[SIM_CLS_BULK]);
+      worst = MAX(worst, (double) bk->bytes[CS_CLS_BULK]);
   }
   g_test_message("busiest second: %.0f bytes, %.2f x capacity", worst, worst / cap);
   CU_ASSERT(worst <= 1.25 * cap);

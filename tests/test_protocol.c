@@ -417,7 +417,7 @@ static void peering_run(gboolean peering, CsServerSummary *ss, guint64 *wan_byte
   }
   cs_world_server_summary(t.w, ss);
   *wan_bytes = 0;
-  for (int c = 0; c < SIM_CLS_COUNT; c++)
+  for (int c = 0; c < CS_CLS_COUNT; c++)
     *wan_bytes += sim_stats_wan_total(t.sim, (SimClass) c);
   CU_ASSERT_EQUAL(cs_question_answered(t.w, 0), 1000);
   if (peering)
@@ -519,8 +519,8 @@ static void tls_run(gboolean server, gboolean peers, gboolean resume, guint32 cl
   tw_init(&t, &p, 13);
   tw_branch(&t, "branch", "10.0.0.0/24", clients, 100e6, 10 * SIM_MS, NULL);
   sim_run_until(t.sim, 200 * SIM_S);
-  *reg_wan = sim_stats_wan_total(t.sim, SIM_CLS_REGISTRATION);
-  *peer_lan = sim_stats_lan_total(t.sim, SIM_CLS_PEER);
+  *reg_wan = sim_stats_wan_total(t.sim, CS_CLS_REGISTRATION);
+  *peer_lan = sim_stats_lan_total(t.sim, CS_CLS_PEER);
   CsServerSummary sum;
   cs_world_server_summary(t.w, &sum);
   *regs = (guint32) sum.registrations;

@@ -47,7 +47,7 @@ static void test_wan_once_per_chain(void)
   deploy_all(&t, 5 * SIM_MIN, 100 * MB, "patch.msu", &a1);
   sim_run_until(t.sim, 20 * SIM_MIN);
   guint64 wan_payload = cs_action_wan_bytes(t.w, (guint32) a1);
-  guint64 wan_wire = sim_stats_wan_total(t.sim, SIM_CLS_SHARD);
+  guint64 wan_wire = sim_stats_wan_total(t.sim, CS_CLS_SHARD);
   g_test_message("first: WAN shard payload %.1f MB, wire %.1f MB, completed %u/%u in %.1f s",
                  wan_payload / 1e6, wan_wire / 1e6, cs_action_completed(t.w, (guint32) a1),
                  cs_action_targets(t.w, (guint32) a1), sim_time_to_s(cs_action_time_to(t.w, (guint32) a1, 1.0)));
@@ -135,7 +135,7 @@ static void test_throttle(void)
   for (guint32 b = 0; b < sim_stats_buckets(t.sim); b++) {
     const SimBucket *bk = sim_stats_wan(t.sim, dl, b);
     if (bk)
-      worst = MAX(worst, bk->bytes[SIM_CLS_SHARD]);
+      worst = MAX(worst, bk->bytes[CS_CLS_SHARD]);
   }
   double payload_worst = (double) worst * 1448.0 / 1502.0;
   g_test_message("worst bucket %.0f payload bytes (cap %.0f)", payload_worst, 10e6 / 8);

@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include "classes.h"
 #include "sim-private.h"
 #include "warnings.h"
 #include "testutil.h"
@@ -89,15 +90,16 @@ static void test_links(void)
   sim_params_default(&p);
   p.bucket = SIM_S;
   Sim *sim = sim_new(&p);
+  cs_classes_register(sim);
   guint32 a = sim_site_add(sim, "dc"), b = sim_site_add(sim, "branch");
   guint32 l = sim_wan_add(sim, a, b, 8e6, 10 * SIM_MS, 0);
   /* dc->branch: 1.0099 MB in bucket 0 (within the slack), 1.5 MB in bucket 1
    * split over two classes; branch->dc: 0.6 MB in the last half-second
    * bucket (120 % of it, though only 60 % of a full bucket). */
-  sim_stats_link(sim, l * 2, SIM_CLS_BULK, 1009900, 1, 200 * SIM_MS, 200 * SIM_MS);
-  sim_stats_link(sim, l * 2, SIM_CLS_BULK, 1000000, 1, 1200 * SIM_MS, 1200 * SIM_MS);
-  sim_stats_link(sim, l * 2, SIM_CLS_SHARD, 500000, 1, 1300 * SIM_MS, 1300 * SIM_MS);
-  sim_stats_link(sim, l * 2 + 1, SIM_CLS_BULK, 600000, 1, 2100 * SIM_MS, 2100 * SIM_MS);
+  sim_stats_link(sim, l * 2, CS_CLS_BULK, 1009900, 1, 200 * SIM_MS, 200 * SIM_MS);
+  sim_stats_link(sim, l * 2, CS_CLS_BULK, 1000000, 1, 1200 * SIM_MS, 1200 * SIM_MS);
+  sim_stats_link(sim, l * 2, CS_CLS_SHARD, 500000, 1, 1300 * SIM_MS, 1300 * SIM_MS);
+  sim_stats_link(sim, l * 2 + 1, CS_CLS_BULK, 600000, 1, 2100 * SIM_MS, 2100 * SIM_MS);
   sim_run_until(sim, 2500 * SIM_MS);
   sim_stats_flush(sim);
   CsWarnings *w = cs_warnings_new(NULL);

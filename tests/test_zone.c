@@ -100,7 +100,7 @@ static void test_external_download(void)
   CU_ASSERT_EQUAL(cs_action_bytes_from_server(z.t.w, (guint32) a), 20ull * 5 * 1000 * 1000);
   CU_ASSERT_EQUAL(cs_action_bytes_from_peers(z.t.w, (guint32) a), 0);
   /* Tunnel class bytes crossed the datacenter–DMZ link. */
-  CU_ASSERT(sim_stats_wan_total(z.t.sim, SIM_CLS_TUNNEL) > 0);
+  CU_ASSERT(sim_stats_wan_total(z.t.sim, CS_CLS_TUNNEL) > 0);
   tw_free(&z.t);
 }
 

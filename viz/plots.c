@@ -174,7 +174,7 @@ static gboolean check_format(const char *path, GError **err)
 typedef struct {
   char *title;
   double cap_bps;        /* link capacity, 0 for the LAN panel */
-  double *rate;          /* [bin * SIM_CLS_COUNT + cls] */
+  double *rate;          /* [bin * CS_CLS_COUNT + cls] */
   double peak;           /* largest stacked bin */
   guint64 total;         /* bytes */
 } Series;
@@ -209,20 +209,20 @@ static void add_bucket(Series *s, const SimBucket *bk, guint bin)
 {
   if (!bk)
     return;
-  for (int k = 0; k < SIM_CLS_COUNT; k++)
-    s->rate[bin * SIM_CLS_COUNT + k] += (double) bk->bytes[k];
+  for (int k = 0; k < CS_CLS_COUNT; k++)
+    s->rate[bin * CS_CLS_COUNT + k] += (double) bk->bytes[k];
 }
 
 static void finish_series(Series *s, guint nbins, double bin_s, guint64 *class_bytes)
 {
   for (guint i = 0; i < nbins; i++) {
     double sum = 0;
-    for (int k = 0; k < SIM_CLS_COUNT; k++) {
-      double bytes = s->rate[i * SIM_CLS_COUNT + k];
+    for (int k = 0; k < CS_CLS_COUNT; k++) {
+      double bytes = s->rate[i * CS_CLS_COUNT + k];
       class_bytes[k] += (guint64) bytes;
       s->total += (guint64) bytes;
-      s->rate[i * SIM_CLS_COUNT + k] = bytes * 8 / bin_s;
-      sum += s->rate[i * SIM_CLS_COUNT + k];
+      s->rate[i * CS_CLS_COUNT + k] = bytes * 8 / bin_s;
+      sum += s->rate[i * CS_CLS_COUNT + k];
     }
     s->peak = MAX(s->peak, sum);
   }
@@ -232,16 +232,16 @@ static void stacked(VizCanvas *c, const Axes *a, const Series *s, guint nbins, d
 {
   cairo_t *cr = c->cr;
   double *base = g_new0(double, MAX(nbins, 1));
-  for (int k = 0; k < SIM_CLS_COUNT; k++) {
+  for (int k = 0; k < CS_CLS_COUNT; k++) {
     gboolean any = FALSE;
     for (guint i = 0; i < nbins && !any; i++)
-      any = s->rate[i * SIM_CLS_COUNT + k] > 0;
+      any = s->rate[i * CS_CLS_COUNT + k] > 0;
     if (!any)
       continue;
     /* Upper edge left to right, lower edge back. */
     for (guint i = 0; i < nbins; i++) {
       double x0 = ax_x(a, MIN(i * bin_s, span_s)), x1 = ax_x(a, MIN((i + 1) * bin_s, span_s));
-      double y = ax_y(a, base[i] + s->rate[i * SIM_CLS_COUNT + k]);
+      double y = ax_y(a, base[i] + s->rate[i * CS_CLS_COUNT + k]);
       if (i == 0)
         cairo_move_to(cr, x0, y);
       else
@@ -258,7 +258,7 @@ static void stacked(VizCanvas *c, const Axes *a, const Series *s, guint nbins, d
     viz_rgba(cr, viz_class_colour((SimClass) k), 0.85);
     cairo_fill(cr);
     for (guint i = 0; i < nbins; i++)
-      base[i] += s->rate[i * SIM_CLS_COUNT + k];
+      base[i] += s->rate[i * CS_CLS_COUNT + k];
   }
   g_free(base);
 }
@@ -297,10 +297,10 @@ gboolean cs_viz_bandwidth(CsWorld *w, const char *path, guint top_k, const CsViz
   guint npanels_wan = MIN(top_k, ranked->len);
   guint npanels = npanels_wan + 1;
   Series *ser = g_new0(Series, npanels);
-  guint64 class_bytes[SIM_CLS_COUNT] = { 0 };
+  guint64 class_bytes[CS_CLS_COUNT] = { 0 };
   for (guint p = 0; p < npanels; p++) {
     Series *s = &ser[p];
-    s->rate = g_new0(double, MAX(nbins, 1) * SIM_CLS_COUNT);
+    s->rate = g_new0(double, MAX(nbins, 1) * CS_CLS_COUNT);
     if (p < npanels_wan) {
       guint32 dl = g_array_index(ranked, Ranked, p).dlink, l = dl / 2;
       for (guint b = 0; b < nb; b++)
@@ -331,12 +331,12 @@ gboolean cs_viz_bandwidth(CsWorld *w, const char *path, guint top_k, const CsViz
   VizCanvas *m = viz_measure_new(o);
   viz_font(m, 9.5, FALSE);
   double lx = MARGIN, ly = MARGIN + 46;
-  double legend_x[SIM_CLS_COUNT], legend_y[SIM_CLS_COUNT];
-  for (int k = 0; k < SIM_CLS_COUNT; k++) {
+  double legend_x[CS_CLS_COUNT], legend_y[CS_CLS_COUNT];
+  for (int k = 0; k < CS_CLS_COUNT; k++) {
     legend_x[k] = -1;
     if (!class_bytes[k])
       continue;
-    double iw = 16 + viz_text_width(m, sim_class_name((SimClass) k)) + 18;
+    double iw = 16 + viz_text_width(m, sim_class_name(sim, k)) + 18;
     if (lx + iw > width - MARGIN && lx > MARGIN) {
       lx = MARGIN;
       ly += 16;
@@ -360,7 +360,7 @@ gboolean cs_viz_bandwidth(CsWorld *w, const char *path, guint top_k, const CsViz
     g_free(at);
     g_free(bk);
     gboolean any_class = FALSE;
-    for (int k = 0; k < SIM_CLS_COUNT; k++) {
+    for (int k = 0; k < CS_CLS_COUNT; k++) {
       if (legend_x[k] < 0)
         continue;
       any_class = TRUE;
@@ -369,7 +369,7 @@ gboolean cs_viz_bandwidth(CsWorld *w, const char *path, guint top_k, const CsViz
       cairo_fill(c->cr);
       viz_font(c, 9.5, FALSE);
       viz_rgb(c->cr, 0x263238);
-      viz_text(c, legend_x[k] + 16, legend_y[k] + 6.5, VIZ_LEFT, VIZ_MIDDLE, sim_class_name((SimClass) k));
+      viz_text(c, legend_x[k] + 16, legend_y[k] + 6.5, VIZ_LEFT, VIZ_MIDDLE, sim_class_name(sim, k));
     }
     if (!any_class) {
       viz_font(c, 9.5, FALSE);

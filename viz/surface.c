@@ -173,12 +173,12 @@ void viz_arrow_head(cairo_t *cr, double x0, double y0, double x1, double y1, dou
 guint32 viz_class_colour(SimClass cls)
 {
   /* Tableau 10: distinct for the colour-blind in most pairs, and in print. */
-  static const guint32 c[SIM_CLS_COUNT] = {
-    [SIM_CLS_REGISTRATION] = 0x1f77b4, [SIM_CLS_QUESTION] = 0xff7f0e, [SIM_CLS_ANSWER] = 0x2ca02c,
-    [SIM_CLS_ACTION] = 0xd62728,       [SIM_CLS_SHARD] = 0x9467bd,    [SIM_CLS_PEER] = 0x8c564b,
-    [SIM_CLS_DIRECT] = 0xe377c2,       [SIM_CLS_TUNNEL] = 0x7f7f7f,   [SIM_CLS_BULK] = 0xbcbd22,
+  static const guint32 c[CS_CLS_COUNT] = {
+    [CS_CLS_REGISTRATION] = 0x1f77b4, [CS_CLS_QUESTION] = 0xff7f0e, [CS_CLS_ANSWER] = 0x2ca02c,
+    [CS_CLS_ACTION] = 0xd62728,       [CS_CLS_SHARD] = 0x9467bd,    [CS_CLS_PEER] = 0x8c564b,
+    [CS_CLS_DIRECT] = 0xe377c2,       [CS_CLS_TUNNEL] = 0x7f7f7f,   [CS_CLS_BULK] = 0xbcbd22,
   };
-  return cls < SIM_CLS_COUNT ? c[cls] : 0x333333;
+  return cls < CS_CLS_COUNT ? c[cls] : 0x333333;
 }
 
 guint32 viz_series_colour(guint i)
