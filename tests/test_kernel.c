@@ -951,7 +951,7 @@ static void test_fingerprint(void)
   CU_ASSERT(a.fingerprint != c.fingerprint);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
   CU_TestInfo tests[] = {
     { "equal-time events run in insertion order", test_equal_time_insertion_order },
@@ -976,5 +976,5 @@ int main(void)
     { "a kind's prefetch hint comes ahead of the node's event, for that node", test_prefetch_hint_ahead },
     CU_TEST_INFO_NULL,
   };
-  return cs_test_main("kernel", tests);
+  return cs_test_main(argc, argv, "kernel", tests);
 }
