@@ -1,8 +1,8 @@
 /* testutil.h — shared helpers for the CUnit programs.
  *
  * cs_test_main runs one suite and returns non-zero on any failure.  Given
- * a test's name (`test_chain "peer list order"`, or --test NAME) it runs
- * that test alone; --list prints the names.  The
+ * a test's name (`test_chain "a client coming back takes its place"`, or
+ * --test NAME) it runs that test alone; --list prints the names.  The
  * "probe" node kind records every callback it gets, so kernel tests can
  * assert exact times; probes accept connections on ports 80 and 17472 and can
  * be told to send messages when a connection opens. */
