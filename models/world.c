@@ -454,6 +454,18 @@ void cs_world_leave(CsWorld *w, guint32 client, SimTime at)
 
 /* --- neighbourhoods -------------------------------------------------------------------- */
 
+/* Sorts n ids with cmp, stable (equal ids keep their order): GLib's
+ * g_sort_array, or before GLib 2.82 (Debian 12 has 2.74) its forerunner
+ * g_qsort_with_data, a stable merge sort too. */
+static void sort_ids(guint32 *ids, guint n, GCompareDataFunc cmp, gpointer data)
+{
+#if GLIB_CHECK_VERSION(2, 82, 0)
+  g_sort_array(ids, n, sizeof(guint32), cmp, data);
+#else
+  g_qsort_with_data(ids, (gint) n, sizeof(guint32), cmp, data);
+#endif
+}
+
 static gint cmp_by_addr(gconstpointer a, gconstpointer b, gpointer data)
 {
   CsWorld *w = data;
@@ -498,11 +510,7 @@ void cs_world_build_neighbourhoods(CsWorld *w)
   g_hash_table_destroy(index);
   for (guint n = 0; n < w->neighs->len; n++) {
     CsNeigh *nb = &g_array_index(w->neighs, CsNeigh, n);
-#if GLIB_CHECK_VERSION(2, 82, 0)
-    g_sort_array(nb->members, nb->n, sizeof(guint32), cmp_by_addr, w);
-#else
-    g_qsort_with_data(nb->members, (gint) nb->n, sizeof(guint32), cmp_by_addr, w);
-#endif
+    sort_ids(nb->members, nb->n, cmp_by_addr, w);
     for (guint32 k = 0; k < nb->n; k++)
       cs_client_rec(w, nb->members[k])->npos = k;
   }
@@ -691,6 +699,12 @@ SimTime cs_question_time_to(const CsWorld *w, guint32 q, double fraction)
   return curve_time_to(qq->curve_t, qq->curve_n, cs_question_targets(w, q), fraction);
 }
 
+static gint cmp_by_value(gconstpointer a, gconstpointer b, gpointer values)
+{
+  return strcmp(g_ptr_array_index((GPtrArray *) values, *(const guint32 *) a),
+                g_ptr_array_index((GPtrArray *) values, *(const guint32 *) b));
+}
+
 void cs_question_result(const CsWorld *w, guint32 q, void (*fn)(const char *, guint64, gpointer), gpointer data)
 {
   CsQuestion *qq = qrec(w, q);
@@ -702,13 +716,7 @@ void cs_question_result(const CsWorld *w, guint32 q, void (*fn)(const char *, gu
   for (guint v = 0; v < n; v++)
     if (qq->counts[v])
       order[k++] = v;
-  for (guint i = 1; i < k; i++)
-    for (guint j = i; j > 0 && strcmp(g_ptr_array_index(s->values, order[j - 1]),
-                                      g_ptr_array_index(s->values, order[j])) > 0; j--) {
-      guint32 t = order[j];
-      order[j] = order[j - 1];
-      order[j - 1] = t;
-    }
+  sort_ids(order, k, cmp_by_value, s->values);
   for (guint i = 0; i < k; i++)
     fn(g_ptr_array_index(s->values, order[i]), qq->counts[order[i]], data);
   g_free(order);

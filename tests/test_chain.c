@@ -152,7 +152,7 @@ static void test_leave_and_return(void)
   tw_free(&t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
   CU_TestInfo tests[] = {
     { "50 clients in one /24 form one chain in address order", test_one_subnet_one_chain },
@@ -162,5 +162,5 @@ int main(void)
     { "a short crash rejoins; a question is answered once", test_short_crash_rejoins_answers_once },
     CU_TEST_INFO_NULL,
   };
-  return cs_test_main("chain", tests);
+  return cs_test_main(argc, argv, "chain", tests);
 }

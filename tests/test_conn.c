@@ -1147,7 +1147,7 @@ static void test_stats_sparse(void)
   sim_free(sim);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
   CU_TestInfo tests[] = {
     { "connect allowed: one RTT", test_connect_allow },
@@ -1183,5 +1183,5 @@ int main(void)
     { "message trace hook", test_trace_hook },
     CU_TEST_INFO_NULL,
   };
-  return cs_test_main("conn", tests);
+  return cs_test_main(argc, argv, "conn", tests);
 }

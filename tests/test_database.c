@@ -67,12 +67,12 @@ static void test_cut_off_times_out(void)
   tw_free(&d.t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
   CU_TestInfo tests[] = {
     { "a reply that changes state waits for its write", test_reply_waits_for_write },
     { "a cut-off database: registrations time out, jobs held", test_cut_off_times_out },
     CU_TEST_INFO_NULL,
   };
-  return cs_test_main("database", tests);
+  return cs_test_main(argc, argv, "database", tests);
 }

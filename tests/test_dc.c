@@ -238,7 +238,7 @@ static void test_satellites(void)
   tw_free(&d.t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
   CU_TestInfo tests[] = {
     { "sessions direct and through the zone proxy complete", test_sessions_complete },
@@ -252,5 +252,5 @@ int main(void)
     { "satellites: verified scans, spoofed gets nothing", test_satellites },
     CU_TEST_INFO_NULL,
   };
-  return cs_test_main("direct_connect", tests);
+  return cs_test_main(argc, argv, "direct_connect", tests);
 }

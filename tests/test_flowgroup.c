@@ -205,7 +205,7 @@ static void test_many_members_across_buckets(void)
   check_case(&c, 32, 1, 0, 60);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
   CU_TestInfo tests[] = {
     { "staggered joins and leaves: the exact rates", test_staggered_joins_and_leaves },
@@ -215,5 +215,5 @@ int main(void)
     { "many members across buckets: statistics per bucket", test_many_members_across_buckets },
     CU_TEST_INFO_NULL,
   };
-  return cs_test_main("flowgroup", tests);
+  return cs_test_main(argc, argv, "flowgroup", tests);
 }

@@ -176,7 +176,7 @@ static void test_buckets_tile(void)
   CU_ASSERT_EQUAL(prev_hi, G_MAXINT64);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
   CU_TestInfo tests[] = {
     { "empty", test_empty },
@@ -188,5 +188,5 @@ int main(void)
     { "buckets tile the values", test_buckets_tile },
     CU_TEST_INFO_NULL,
   };
-  return cs_test_main("hist", tests);
+  return cs_test_main(argc, argv, "hist", tests);
 }

@@ -1068,7 +1068,7 @@ static void test_fingerprint(void)
   CU_ASSERT(a.fingerprint != c.fingerprint);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
   CU_TestInfo tests[] = {
     { "equal-time events run in insertion order", test_equal_time_insertion_order },
@@ -1096,5 +1096,5 @@ int main(void)
     { "net errors: a domain and a code per cause", test_net_errors },
     CU_TEST_INFO_NULL,
   };
-  return cs_test_main("kernel", tests);
+  return cs_test_main(argc, argv, "kernel", tests);
 }

@@ -316,7 +316,7 @@ static void test_simultaneous_slow_starts(void)
   sim_free(sim);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
   CU_TestInfo tests[] = {
     { "small message across three hops, exact", test_small_message_three_hops },
@@ -329,5 +329,5 @@ int main(void)
     { "simultaneous slow starts do not overfill a link", test_simultaneous_slow_starts },
     CU_TEST_INFO_NULL,
   };
-  return cs_test_main("link_model", tests);
+  return cs_test_main(argc, argv, "link_model", tests);
 }

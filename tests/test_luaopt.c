@@ -443,7 +443,7 @@ static CU_SuiteInfo suites[] = {
   CU_SUITE_INFO_NULL,
 };
 
-int main(void)
+int main(int argc, char **argv)
 {
-  return cs_test_main_suites(suites);
+  return cs_test_main_suites(argc, argv, suites);
 }

@@ -318,7 +318,7 @@ static int teardown(void)
   return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
   CU_TestInfo tests[] = {
     { "server.csv and answers.csv against results.json (question_counts)", test_csv_question_counts },
@@ -330,5 +330,5 @@ int main(void)
     { "outputs", setup, teardown, NULL, NULL, tests },
     CU_SUITE_INFO_NULL,
   };
-  return cs_test_main_suites(suites);
+  return cs_test_main_suites(argc, argv, suites);
 }

@@ -551,7 +551,7 @@ static void test_tls_resume_and_peers(void)
   CU_ASSERT(peer_full > peer_off + 19 * 2000); /* at least the 19 chain links' handshakes */
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
   CU_TestInfo tests[] = {
     { "firewall splits a chain: reflection, drop vs reject times", test_firewall_reflection },
@@ -567,5 +567,5 @@ int main(void)
     { "peering off versus on", test_peering_saves_wan },
     CU_TEST_INFO_NULL,
   };
-  return cs_test_main("protocol", tests);
+  return cs_test_main(argc, argv, "protocol", tests);
 }

@@ -144,7 +144,7 @@ static void test_random_against_bitmap(void)
   }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
   CU_TestInfo tests[] = {
     { "in order stays one interval", test_in_order_stays_one_interval },
@@ -154,5 +154,5 @@ int main(void)
     { "random adds against a bitmap", test_random_against_bitmap },
     CU_TEST_INFO_NULL,
   };
-  return cs_test_main("runset", tests);
+  return cs_test_main(argc, argv, "runset", tests);
 }

@@ -200,7 +200,7 @@ static void test_leader_fetch_again_merges(void)
   tw_free(&t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
   CU_TestInfo tests[] = {
     { "WAN shard bytes once per chain; again from caches", test_wan_once_per_chain },
@@ -211,5 +211,5 @@ int main(void)
     { "a leader's fetch again merges into the server's stream", test_leader_fetch_again_merges },
     CU_TEST_INFO_NULL,
   };
-  return cs_test_main("shards", tests);
+  return cs_test_main(argc, argv, "shards", tests);
 }

@@ -324,7 +324,7 @@ static void test_curves_figure(void)
   cs_test_remove_tree(dir);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
   static CU_TestInfo tests[] = {
     { "grid values", test_grid_values },
@@ -337,5 +337,5 @@ int main(void)
     { "the curves figure", test_curves_figure },
     CU_TEST_INFO_NULL,
   };
-  return cs_test_main("study", tests);
+  return cs_test_main(argc, argv, "study", tests);
 }

@@ -1374,7 +1374,7 @@ static void test_text_fit_measurements(void)
   viz_canvas_free(c);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
   outdir = g_dir_make_tmp("chainsim-viz-XXXXXX", NULL);
   g_assert(outdir);
@@ -1394,7 +1394,7 @@ int main(void)
     { "a small world's PNGs match the reference images", test_reference_images },
     CU_TEST_INFO_NULL,
   };
-  int rc = cs_test_main("viz", tests);
+  int rc = cs_test_main(argc, argv, "viz", tests);
   /* Cairo's font caches, so a leak checker sees only our own. */
   cairo_debug_reset_static_data();
   if (g_strcmp0(g_getenv("CHAINSIM_KEEP_FIGURES"), "1") == 0)

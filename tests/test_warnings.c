@@ -129,7 +129,7 @@ static CU_TestInfo tests[] = {
   CU_TEST_INFO_NULL,
 };
 
-int main(void)
+int main(int argc, char **argv)
 {
-  return cs_test_main("warnings", tests);
+  return cs_test_main(argc, argv, "warnings", tests);
 }

@@ -164,7 +164,7 @@ static void test_zone_leaders_come_and_go(void)
   tw_free(&z.t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
   CU_TestInfo tests[] = {
     { "tunnel cut and restored", test_tunnel_cut_and_restore },
@@ -173,5 +173,5 @@ int main(void)
     { "an external client's fetch again merges into its stream", test_external_fetch_again_merges },
     CU_TEST_INFO_NULL,
   };
-  return cs_test_main("zone", tests);
+  return cs_test_main(argc, argv, "zone", tests);
 }

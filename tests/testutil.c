@@ -2,10 +2,44 @@
 #include "testutil.h"
 #include <CUnit/Basic.h>
 #include <stdio.h>
+#include <string.h>
 #include <glib/gstdio.h>
 
-int cs_test_main_suites(CU_SuiteInfo *suites)
+/* The test named `name` in any suite (its suite in *suite), or NULL. */
+static CU_pTest find_test(const char *name, CU_pSuite *suite)
 {
+  for (CU_pSuite s = CU_get_registry()->pSuite; s; s = s->pNext)
+    for (CU_pTest t = s->pTest; t; t = t->pNext)
+      if (strcmp(t->pName, name) == 0) {
+        *suite = s;
+        return t;
+      }
+  return NULL;
+}
+
+static int usage(const char *prog, const char *why)
+{
+  fprintf(stderr, "%s: %s\nusage: %s [--list | [--test] NAME]\n", prog, why, prog);
+  return 2;
+}
+
+int cs_test_main_suites(int argc, char **argv, CU_SuiteInfo *suites)
+{
+  const char *prog = argc > 0 ? argv[0] : "test";
+  const char *only = NULL;
+  gboolean list = FALSE;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--list") == 0)
+      list = TRUE;
+    else if (strcmp(argv[i], "--test") == 0 && i + 1 < argc && !only)
+      only = argv[++i];
+    else if (g_str_has_prefix(argv[i], "--test=") && !only)
+      only = argv[i] + strlen("--test=");
+    else if (argv[i][0] != '-' && !only)
+      only = argv[i];
+    else
+      return usage(prog, "unexpected argument");
+  }
   if (CU_initialize_registry() != CUE_SUCCESS)
     return 2;
   if (CU_register_suites(suites) != CUE_SUCCESS) {
@@ -13,8 +47,26 @@ int cs_test_main_suites(CU_SuiteInfo *suites)
     CU_cleanup_registry();
     return 2;
   }
+  if (list) {
+    for (CU_pSuite s = CU_get_registry()->pSuite; s; s = s->pNext)
+      for (CU_pTest t = s->pTest; t; t = t->pNext)
+        printf("%s\n", t->pName);
+    CU_cleanup_registry();
+    return 0;
+  }
   CU_basic_set_mode(CU_BRM_VERBOSE);
-  CU_basic_run_tests();
+  if (only) {
+    CU_pSuite suite = NULL;
+    CU_pTest test = find_test(only, &suite);
+    if (!test) {
+      fprintf(stderr, "%s: no test named '%s' (--list lists them)\n", prog, only);
+      CU_cleanup_registry();
+      return 2;
+    }
+    CU_basic_run_test(suite, test);
+  } else {
+    CU_basic_run_tests();
+  }
   /* A failed assertion, a failed test or a suite whose set-up failed all
    * fail the program, and so does running nothing at all. */
   unsigned failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
@@ -24,10 +76,10 @@ int cs_test_main_suites(CU_SuiteInfo *suites)
   return failures || run == 0 ? 1 : 0;
 }
 
-int cs_test_main(const char *suite, CU_TestInfo *tests)
+int cs_test_main(int argc, char **argv, const char *suite, CU_TestInfo *tests)
 {
   CU_SuiteInfo suites[] = { { (char *) suite, NULL, NULL, NULL, NULL, tests }, CU_SUITE_INFO_NULL };
-  return cs_test_main_suites(suites);
+  return cs_test_main_suites(argc, argv, suites);
 }
 
 void cs_test_remove_tree(const char *path)

@@ -1,6 +1,8 @@
 /* testutil.h — shared helpers for the CUnit programs.
  *
- * cs_test_main runs one suite and returns non-zero on any failure.  The
+ * cs_test_main runs one suite and returns non-zero on any failure.  Given
+ * a test's name (`test_chain "a client coming back takes its place"`, or
+ * --test NAME) it runs that test alone; --list prints the names.  The
  * "probe" node kind records every callback it gets, so kernel tests can
  * assert exact times; probes accept connections on ports 80 and 17472 and can
  * be told to send messages when a connection opens. */
@@ -13,9 +15,9 @@
 #include "firewall.h"
 #include "stats.h"
 
-int cs_test_main(const char *suite, CU_TestInfo *tests);
+int cs_test_main(int argc, char **argv, const char *suite, CU_TestInfo *tests);
 /* Several suites (with their set-up and clean-up functions). */
-int cs_test_main_suites(CU_SuiteInfo *suites);
+int cs_test_main_suites(int argc, char **argv, CU_SuiteInfo *suites);
 /* Removes a file or a folder with everything in it (test scratch space). */
 void cs_test_remove_tree(const char *path);
 

@@ -693,12 +693,8 @@ static gint cmp_base(gconstpointer a, gconstpointer b, gpointer data)
 gboolean cs_viz_chains(CsWorld *w, const char *path, const CsTarget *scope, const CsVizOptions *o, GError **err)
 {
   g_return_val_if_fail(w != NULL && path != NULL, FALSE);
-  CsVizFormat f = cs_viz_format_of(path);
-  if (f != CS_VIZ_FORMAT_PNG && f != CS_VIZ_FORMAT_SVG && f != CS_VIZ_FORMAT_PDF) {
-    g_set_error(err, CS_VIZ_ERROR, CS_VIZ_ERROR_FORMAT, "unsupported figure format: '%s' (expected .png, .svg or .pdf)",
-                path);
+  if (!viz_check_figure_format(path, err))
     return FALSE;
-  }
   Sim *sim = cs_world_sim(w);
   guint32 nsub = sim_subnet_count(sim), nc = cs_world_client_count(w);
   CsTarget all = { CS_TARGET_ALL, 0 };

@@ -93,6 +93,36 @@ static GPtrArray *wan_adjacency(Sim *sim)
   return adj;
 }
 
+/* Breadth first over the WAN from the sites queue[qh, qt): each WAN link of
+ * a dequeued site s, in link order, offers its far site o to reach(s, o,
+ * link, data), which returns TRUE when it takes o (o is then queued).
+ * queue holds every site; returns the new tail. */
+typedef gboolean (*VizReach)(guint32 s, guint32 o, guint32 link, gpointer data);
+static guint wan_bfs(Sim *sim, GPtrArray *adj, guint32 *queue, guint qh, guint qt, VizReach reach,
+                     gpointer data)
+{
+  while (qh < qt) {
+    guint32 s = queue[qh++];
+    GArray *a = g_ptr_array_index(adj, s);
+    for (guint i = 0; i < a->len; i++) {
+      guint32 l = g_array_index(a, guint32, i);
+      guint32 o = sim_link_site_a(sim, l) == s ? sim_link_site_b(sim, l) : sim_link_site_a(sim, l);
+      if (reach(s, o, l, data))
+        queue[qt++] = o;
+    }
+  }
+  return qt;
+}
+
+static gboolean reach_nearest(guint32 s, guint32 o, guint32 link, gpointer data)
+{
+  guint32 *near = data;
+  if (near[o] != VIZ_NONE)
+    return FALSE;
+  near[o] = near[s];
+  return TRUE;
+}
+
 /* Per site: the value of the nearest source site over the WAN (fewest hops;
  * on a tie the smallest value), VIZ_NONE where no source is reachable.
  * source[s] is a site's own value or VIZ_NONE.  One breadth-first pass from
@@ -101,7 +131,7 @@ static guint32 *nearest_source(Sim *sim, GPtrArray *adj, const guint32 *source)
 {
   guint32 nsites = sim_site_count(sim);
   guint32 *near = g_new(guint32, MAX(nsites, 1)), *queue = g_new(guint32, MAX(nsites, 1));
-  guint qh = 0, qt = 0;
+  guint qt = 0;
   for (guint32 s = 0; s < nsites; s++) {
     near[s] = source[s];
     if (source[s] != VIZ_NONE)
@@ -113,20 +143,21 @@ static guint32 *nearest_source(Sim *sim, GPtrArray *adj, const guint32 *source)
       queue[j] = queue[j - 1];
       queue[j - 1] = x;
     }
-  while (qh < qt) {
-    guint32 s = queue[qh++];
-    GArray *a = g_ptr_array_index(adj, s);
-    for (guint i = 0; i < a->len; i++) {
-      guint32 l = g_array_index(a, guint32, i);
-      guint32 o = sim_link_site_a(sim, l) == s ? sim_link_site_b(sim, l) : sim_link_site_a(sim, l);
-      if (near[o] != VIZ_NONE)
-        continue;
-      near[o] = near[s];
-      queue[qt++] = o;
-    }
-  }
+  wan_bfs(sim, adj, queue, 0, qt, reach_nearest, near);
   g_free(queue);
   return near;
+}
+
+/* Layering: o one below s in the tree, reached over link. */
+static gboolean reach_layer(guint32 s, guint32 o, guint32 link, gpointer data)
+{
+  SiteInfo *si = data;
+  if (si[o].layer >= 0)
+    return FALSE;
+  si[o].layer = si[s].layer + 1;
+  si[o].parent = s;
+  si[o].uplink = link;
+  return TRUE;
 }
 
 /* Per site: the nearest zone (world zone index) and the nearest core
@@ -456,36 +487,24 @@ VizTopo *viz_topo_new(CsWorld *w, guint max_sites)
   GPtrArray *adj = wan_adjacency(sim);
   guint32 nlinks = sim_link_count(sim);
   guint32 *queue = g_new(guint32, MAX(nsites, 1));
-  guint qh = 0, qt = 0;
-  gint max_layer = 0;
+  guint qt = 0;
   for (int pass = 0; pass < 2; pass++) {
     for (guint32 s0 = 0; s0 < nsites; s0++) {
       /* Pass 0 roots the core sites; pass 1 whatever the WAN does not reach. */
       if (si[s0].layer >= 0 || (pass == 0 && !si[s0].core))
         continue;
       si[s0].layer = 0;
-      queue[qt++] = s0;
-      while (qh < qt) {
-        guint32 s = queue[qh++];
-        GArray *a = g_ptr_array_index(adj, s);
-        for (guint i = 0; i < a->len; i++) {
-          guint32 l = g_array_index(a, guint32, i);
-          guint32 o = sim_link_site_a(sim, l) == s ? sim_link_site_b(sim, l) : sim_link_site_a(sim, l);
-          if (si[o].layer >= 0)
-            continue;
-          si[o].layer = si[s].layer + 1;
-          si[o].parent = s;
-          si[o].uplink = l;
-          max_layer = MAX(max_layer, si[o].layer);
-          queue[qt++] = o;
-        }
-      }
+      queue[qt] = s0;
+      qt = wan_bfs(sim, adj, queue, qt, qt + 1, reach_layer, si);
     }
   }
   g_free(queue);
-  for (guint32 s = 0; s < nsites; s++)
+  gint max_layer = 0;
+  for (guint32 s = 0; s < nsites; s++) {
+    max_layer = MAX(max_layer, si[s].layer);
     if (si[s].parent != VIZ_NONE)
       si[si[s].parent].parent_of = TRUE;
+  }
 
   build_groups(t, sim, si, nsites, max_layer, 0);
   if (t->groups->len > max_sites) {

@@ -158,16 +158,6 @@ static void no_data(VizCanvas *c, const Axes *a, const char *text)
   viz_text(c, a->area.x + a->area.w / 2, a->area.y + a->area.h / 2, VIZ_CENTER, VIZ_MIDDLE, text);
 }
 
-static gboolean check_format(const char *path, GError **err)
-{
-  CsVizFormat f = cs_viz_format_of(path);
-  if (f == CS_VIZ_FORMAT_PNG || f == CS_VIZ_FORMAT_SVG || f == CS_VIZ_FORMAT_PDF)
-    return TRUE;
-  g_set_error(err, CS_VIZ_ERROR, CS_VIZ_ERROR_FORMAT, "unsupported figure format: '%s' (expected .png, .svg or .pdf)",
-              path);
-  return FALSE;
-}
-
 /* --- bandwidth ------------------------------------------------------------------- */
 
 /* One panel's series: bits/s per class per bin. */
@@ -266,7 +256,7 @@ static void stacked(VizCanvas *c, const Axes *a, const Series *s, guint nbins, d
 gboolean cs_viz_bandwidth(CsWorld *w, const char *path, guint top_k, const CsVizOptions *o, GError **err)
 {
   g_return_val_if_fail(w != NULL && path != NULL, FALSE);
-  if (!check_format(path, err))
+  if (!viz_check_figure_format(path, err))
     return FALSE;
   Sim *sim = cs_world_sim(w);
   if (top_k == 0)
@@ -430,7 +420,7 @@ gboolean cs_viz_bandwidth(CsWorld *w, const char *path, guint top_k, const CsViz
 gboolean cs_viz_answers(CsWorld *w, const char *path, const CsVizOptions *o, GError **err)
 {
   g_return_val_if_fail(w != NULL && path != NULL, FALSE);
-  if (!check_format(path, err))
+  if (!viz_check_figure_format(path, err))
     return FALSE;
   Sim *sim = cs_world_sim(w);
   double width = o && o->width > 0 ? MAX(o->width, 480) : DEFAULT_W;
@@ -550,7 +540,7 @@ gboolean cs_viz_answers(CsWorld *w, const char *path, const CsVizOptions *o, GEr
 gboolean cs_viz_server_load(CsWorld *w, const char *path, const CsVizOptions *o, GError **err)
 {
   g_return_val_if_fail(w != NULL && path != NULL, FALSE);
-  if (!check_format(path, err))
+  if (!viz_check_figure_format(path, err))
     return FALSE;
   Sim *sim = cs_world_sim(w);
   double width = o && o->width > 0 ? MAX(o->width, 480) : DEFAULT_W;

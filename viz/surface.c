@@ -236,15 +236,22 @@ static gboolean write_error(GError *e, GError **err)
   return FALSE;
 }
 
+gboolean viz_check_figure_format(const char *path, GError **err)
+{
+  CsVizFormat f = cs_viz_format_of(path);
+  if (f == CS_VIZ_FORMAT_PNG || f == CS_VIZ_FORMAT_SVG || f == CS_VIZ_FORMAT_PDF)
+    return TRUE;
+  g_set_error(err, CS_VIZ_ERROR, CS_VIZ_ERROR_FORMAT, "unsupported figure format: '%s' (expected .png, .svg or .pdf)",
+              path ? path : "(null)");
+  return FALSE;
+}
+
 VizCanvas *viz_canvas_new(const char *path, double w, double h, const char *title,
                           const CsVizOptions *o, GError **err)
 {
-  CsVizFormat fmt = cs_viz_format_of(path);
-  if (fmt != CS_VIZ_FORMAT_PNG && fmt != CS_VIZ_FORMAT_SVG && fmt != CS_VIZ_FORMAT_PDF) {
-    g_set_error(err, CS_VIZ_ERROR, CS_VIZ_ERROR_FORMAT,
-                "unsupported figure format: '%s' (expected .png, .svg or .pdf)", path ? path : "(null)");
+  if (!viz_check_figure_format(path, err))
     return NULL;
-  }
+  CsVizFormat fmt = cs_viz_format_of(path);
   VizCanvas *c = g_new0(VizCanvas, 1);
   c->fmt = fmt;
   c->w = ceil(w);

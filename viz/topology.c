@@ -1153,12 +1153,8 @@ gboolean viz_topology_draw(VizTopo *t, const char *path, const CsVizOptions *o, 
 gboolean cs_viz_topology(CsWorld *w, const char *path, const CsVizOptions *o, GError **err)
 {
   g_return_val_if_fail(w != NULL && path != NULL, FALSE);
-  CsVizFormat f = cs_viz_format_of(path);
-  if (f != CS_VIZ_FORMAT_PNG && f != CS_VIZ_FORMAT_SVG && f != CS_VIZ_FORMAT_PDF) {
-    g_set_error(err, CS_VIZ_ERROR, CS_VIZ_ERROR_FORMAT, "unsupported figure format: '%s' (expected .png, .svg or .pdf)",
-                path);
+  if (!viz_check_figure_format(path, err))
     return FALSE;
-  }
   VizTopo *t = viz_topo_new(w, o ? o->max_sites : 0);
   gboolean ok = viz_topology_draw(t, path, o, err);
   viz_topo_free(t);

@@ -63,6 +63,9 @@ typedef struct {
 
 /* A canvas that only measures text (a 1x1 image surface); for layout. */
 VizCanvas *viz_measure_new(const CsVizOptions *o);
+/* Whether path names a figure format (.png, .svg, .pdf); FALSE with
+ * CS_VIZ_ERROR_FORMAT "unsupported figure format: 'PATH' ..." otherwise. */
+gboolean viz_check_figure_format(const char *path, GError **err);
 /* Opens the figure file for path's format (a temporary name next to it) with
  * a white background.  FALSE on an unsupported extension or a file error. */
 VizCanvas *viz_canvas_new(const char *path, double w, double h, const char *title,
