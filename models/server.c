@@ -167,7 +167,10 @@ static void apply_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
     m->blob = r;
     m->a = initial;
     m->u = j->client;
-    sim_send(sim, j->conn, node, m);
+    if (sim_conn_same(sim, j->conn, j->conn_gen))
+      sim_send(sim, j->conn, node, m);
+    else
+      sim_msg_discard(sim, m); /* closed meanwhile: lost, as on a closed connection */
     cs_batch_free(req->batch);
     g_free(req);
     break;
@@ -185,8 +188,8 @@ static void apply_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
     break;
   case CS_JOB_LEADER: {
     guint32 role = j->client;
-    if (!sim_conn_is_open(sim, j->conn))
-      break;
+    if (!sim_conn_same(sim, j->conn, j->conn_gen))
+      break; /* closed meanwhile (its record may serve another connection now) */
     mark_persistent(w, s, node, j->conn);
     guint32 tag = sim_conn_tag(sim, j->conn, node);
     if ((role & 1) && !(tag & CT_LEADER)) {
@@ -365,6 +368,7 @@ static void srv_message(Sim *sim, SimNodeId node, gpointer k, SimConnId c, SimMs
   CsServer *s = server_of(w, node);
   CsJob j = { 0 };
   j.conn = c;
+  j.conn_gen = sim_conn_gen(sim, c);
   /* Over a tunnel the zone server names the external client. */
   j.client = cs_conn_is_tunnel(w, c) ? m->u : cs_world_node_client(w, sim_conn_peer(sim, c, node));
   switch ((CsMsgType) m->type) {

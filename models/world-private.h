@@ -273,6 +273,7 @@ typedef struct {
 typedef struct {
   guint8 kind;             /* CsJobKind */
   SimConnId conn;
+  guint32 conn_gen;        /* conn's generation when the job arrived (sim_conn_same) */
   guint32 client;
   SimTime arrived;
   gpointer blob;           /* answer batch, taken from the message */

@@ -198,16 +198,29 @@ gboolean sim_conn_is_open(const Sim *sim, SimConnId c) { return sim_conn_rec(sim
 gboolean sim_conn_is_initiator(const Sim *sim, SimConnId c, SimNodeId node) { return sim_conn_rec(sim, c)->node[0] == node; }
 guint64 sim_conn_open_count(const Sim *sim) { return sim->open_conns; }
 
+guint32 sim_conn_gen(const Sim *sim, SimConnId c) { return sim_conn_rec(sim, c)->gen; }
+gboolean sim_conn_same(const Sim *sim, SimConnId c, guint32 gen)
+{
+  const SimConn *cn = sim_conn_rec(sim, c);
+  return cn->gen == gen && cn->state == SIM_CS_OPEN;
+}
+
+/* A node's tag on a connection.  A handle kept past its connection's end may
+ * name a record reused between other nodes: a node that is not one of its
+ * ends reads 0 and writes nothing, so it never touches another node's tag. */
 void sim_conn_set_tag(Sim *sim, SimConnId c, SimNodeId node, guint32 tag)
 {
   SimConn *cn = sim_conn_rec(sim, c);
-  cn->tag[side_of(cn, node)] = tag;
+  int d = side_of(cn, node);
+  if (cn->node[d] == node)
+    cn->tag[d] = tag;
 }
 
 guint32 sim_conn_tag(const Sim *sim, SimConnId c, SimNodeId node)
 {
   const SimConn *cn = sim_conn_rec(sim, c);
-  return cn->tag[side_of(cn, node)];
+  int d = side_of(cn, node);
+  return cn->node[d] == node ? cn->tag[d] : 0;
 }
 
 /* --- path timing --------------------------------------------------------------- */
