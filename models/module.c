@@ -113,9 +113,9 @@ static void ms_connect_all(CsWorld *w, CsModule *m)
     SimNodeId core = cs_server_rec(w, m->core)->node;
     m->core_conn = sim_connect(w->sim, m->node, sim_node_addr(w->sim, core), 443, SIM_CLS_DIRECT, TRUE);
   }
-  g_array_set_size(m->proxy_conns, w->zones->len);
-  g_array_set_size(m->ctl_conns, w->zones->len);
-  for (guint z = 0; z < w->zones->len; z++) {
+  g_array_set_size(m->proxy_conns, cs_world_zone_count(w));
+  g_array_set_size(m->ctl_conns, cs_world_zone_count(w));
+  for (guint z = 0; z < cs_world_zone_count(w); z++) {
     guint32 addr = sim_node_addr(w->sim, cs_zone_rec(w, z)->node);
     SimConnId *pc = &g_array_index(m->proxy_conns, SimConnId, z);
     if (!*pc)

@@ -159,6 +159,10 @@ enum { CS_SIDE_NONE = 0, CS_SIDE_PEER, CS_SIDE_SERVER };
 
 /* The fields nearly every message touches come first, in the record's first
  * cache line, which the kind's prefetch hint brings in ahead of the event. */
+/* Each module's own state (its -private.h; only the module reads it). */
+typedef struct CsShards CsShards;
+typedef struct CsZones CsZones;
+
 typedef struct {
   SimNodeId node;          /* kernel node */
   guint8 ncache;           /* entries in cache */
@@ -348,25 +352,6 @@ typedef struct {
   guint32 n, cap;
 } CsNeigh;
 
-typedef struct {
-  double bps;              /* payload bits/s, 0 = unlimited */
-  guint32 concurrent;      /* transfers at once, 0 = unlimited */
-} CsThrottle;
-
-/* A fetch waiting for a throttle slot, in its subnet's line. */
-typedef struct {
-  SimNodeId server;
-  SimConnId conn;
-  guint32 client;
-  CsShardReq *req;
-  guint64 seq;             /* arrival order */
-  guint32 next;            /* the next in its subnet's line, index + 1; 0 = none */
-} CsQueuedFetch;
-
-/* A subnet's fetches waiting for a slot, first come first served. */
-typedef struct {
-  guint32 head, tail;      /* CsQueuedFetch index + 1; 0 = none */
-} CsFetchLine;
 
 typedef struct {
   SimNodeId node;
@@ -429,27 +414,9 @@ struct CsWorld {
   guint64 registrations;
   guint64 registrations_initial; /* of those, initial ones */
   CsIntervalStats ival_normal, ival_initial; /* sums in mean_s until read */
-  GArray *files;           /* CsFile */
-  guint64 cache_peak;      /* the largest cache any client held */
-  guint64 evictions;       /* shards evicted from caches */
-  guint64 stamp;           /* cache use counter */
-  CsThrottle throttle_all; /* server → client traffic, all clients */
-  GArray *throttle_subnet; /* CsThrottle per subnet (bps 0 = none) */
-  GArray *throttle_active; /* guint32 per subnet: transfers in progress */
-  guint32 active_all;
-  GArray *fetch_queue;     /* CsQueuedFetch: fetches waiting for a throttle slot
-                            * (slots reused through fetch_free) */
-  GArray *fetch_free;      /* guint32: free fetch_queue slots */
-  GArray *fetch_lines;     /* CsFetchLine per subnet */
-  SimIheap fetch_ready;    /* subnets whose first waiting fetch has a subnet slot,
-                            * by that fetch's arrival (its seq) */
-  guint64 fetch_seq;       /* next arrival number */
-  GHashTable *serving;     /* client + 1 → the server's stream of shards to it
-                            * (shards.c: a fetch again merges into it) */
+  CsShards *shards;        /* shards.c: files, caches' books, throttles, fetch queue */
   guint16 kind_zone;
-  GArray *zones;           /* CsZone */
-  SimConnId *ext_conn;     /* per client: its persistent (or fetch) connection at its zone server */
-  SimConnId *ext_reg;      /* per client: its registration in progress at its zone server */
+  CsZones *zone;           /* zone.c: zone servers, external clients' connections */
   guint16 kind_module;
   GArray *modules;         /* CsModule */
   GArray *dc;              /* CsDcSession */
@@ -457,7 +424,6 @@ struct CsWorld {
   guint8 *no_cert;         /* per client: lacks the DC client certificate (NULL: all have it) */
   guint32 no_cert_len;     /* clients no_cert covers */
   guint64 peer_bytes[SIM_CLS_COUNT];
-  guint32 ext_conn_len;
   guint16 kind_db;
   GArray *dbs;             /* CsDatabase */
   CsHist db_latency;       /* a write, from the server's first send to its acknowledgement */
@@ -477,41 +443,11 @@ void cs_world_take_batch(CsWorld *w, const CsBatch *b);
  * action itself when it has no file): booked once per endpoint. */
 void cs_world_note_complete(CsWorld *w, guint32 client, guint32 a);
 
-/* shards.c */
-CsShardSet *cs_shards_new(guint32 file, guint32 nbits);
-CsShardSet *cs_shards_copy(const CsShardSet *s);
-guint32 cs_shards_count(const CsShardSet *s);
-void cs_shard_req_free(gpointer p);
-void cs_shard_data_free(gpointer p);
-CsFile *cs_file_rec(const CsWorld *w, guint32 file);
-/* Client side: an action with a file became due on this client. */
-void cs_shards_want(CsWorld *w, CsClient *c, guint32 action);
-void cs_shards_on_request(CsWorld *w, CsClient *c, CsShardReq *req);
-void cs_shards_on_data(CsWorld *w, CsClient *c, CsShardData *d);
-void cs_shards_retry(CsWorld *w, CsClient *c);
-void cs_shards_client_reset(CsClient *c);
-/* Client connection events for shard sends and direct fetches; TRUE when
- * the connection was one of those. */
-gboolean cs_shards_connected(CsWorld *w, CsClient *c, SimConnId conn);
-gboolean cs_shards_conn_gone(CsWorld *w, CsClient *c, SimConnId conn);
-void cs_shards_throttle_done(CsWorld *w, SimNodeId server, guint64 arg);
-void cs_shards_world_free(CsWorld *w);
-/* Server side: send the shards of a fetch back on conn. */
-void cs_shards_serve(CsWorld *w, SimNodeId server, SimConnId conn, guint32 client, CsShardReq *req);
 /* client.c: an action's package is on the client: run it. */
 void cs_client_run_action(CsWorld *w, CsClient *c, guint32 action);
 void cs_client_send(CsWorld *w, CsClient *c, SimConnId conn, SimMsg *m);
 
-/* zone.c */
-extern const SimNodeKind cs_zone_kind;
-CsZone *cs_zone_rec(const CsWorld *w, guint32 zone);
-void cs_zone_push(CsWorld *w, CsMsgType type, SimClass cls, guint32 size, guint32 id);
-/* The hub's end of a tunnel: the server relays a message for client u. */
-void cs_hub_start(CsWorld *w, guint32 server);
-gboolean cs_hub_connected(CsWorld *w, SimNodeId server, SimConnId conn);
-gboolean cs_hub_conn_gone(CsWorld *w, SimNodeId server, SimConnId conn);
-void cs_hub_retry(CsWorld *w, SimNodeId server, guint64 zone);
-gboolean cs_conn_is_tunnel(const CsWorld *w, SimConnId conn);
+/* client.c */
 /* Whether a client peers (FALSE: external, or peering off). */
 gboolean cs_client_peers(const CsWorld *w, const CsClient *c);
 SimNodeId cs_client_server_node(const CsWorld *w, const CsClient *c);
@@ -567,3 +503,6 @@ void cs_server_sample(CsWorld *w);
 /* client.c */
 extern const SimNodeKind cs_client_kind;
 void cs_client_leave(CsWorld *w, guint32 client);
+
+#include "shards.h"
+#include "zone.h"

@@ -70,7 +70,7 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->kind_server = sim_kind_register(w->sim, &cs_server_kind, w);
   w->kind_host = sim_kind_register(w->sim, &host_kind, w);
   w->kind_zone = sim_kind_register(w->sim, &cs_zone_kind, w);
-  w->zones = g_array_new(FALSE, TRUE, sizeof(CsZone));
+  w->zone = cs_zones_new(w);
   w->kind_module = sim_kind_register(w->sim, &cs_module_kind, w);
   w->modules = g_array_new(FALSE, TRUE, sizeof(CsModule));
   w->kind_db = sim_kind_register(w->sim, &cs_db_kind, w);
@@ -90,14 +90,7 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->load = g_array_new(FALSE, TRUE, sizeof(CsServerLoad));
   for (int h = 0; h < CS_H_COUNT; h++)
     w->hist[h] = g_new0(CsHist, 1);
-  w->files = g_array_new(FALSE, TRUE, sizeof(CsFile));
-  w->throttle_subnet = g_array_new(FALSE, TRUE, sizeof(CsThrottle));
-  w->throttle_active = g_array_new(FALSE, TRUE, sizeof(guint32));
-  w->fetch_queue = g_array_new(FALSE, FALSE, sizeof(CsQueuedFetch));
-  w->fetch_free = g_array_new(FALSE, FALSE, sizeof(guint32));
-  w->fetch_lines = g_array_new(FALSE, TRUE, sizeof(CsFetchLine));
-  sim_iheap_init(&w->fetch_ready);
-  w->serving = g_hash_table_new(g_direct_hash, g_direct_equal);
+  w->shards = cs_shards_new(w);
   return w;
 }
 
@@ -127,18 +120,10 @@ void cs_world_free(CsWorld *w)
     cs_batch_free(c->batch);
     cs_shards_client_reset(c);
   }
-  cs_shards_world_free(w);
-  for (guint i = 0; i < w->zones->len; i++) {
-    CsZone *z = cs_zone_rec(w, i);
-    g_free(z->name);
-    g_array_free(z->leaders, TRUE);
-    g_array_free(z->dc_links, TRUE);
-  }
+  cs_shards_free(w);
   cs_dc_world_free(w);
   cs_db_world_free(w);
-  g_array_free(w->zones, TRUE);
-  g_free(w->ext_conn);
-  g_free(w->ext_reg);
+  cs_zones_free(w);
   for (guint i = 0; i < w->servers->len; i++) {
     CsServer *s = cs_server_rec(w, i);
     for (guint k = 0; k < s->qlen; k++) {
@@ -366,7 +351,7 @@ SimNodeId cs_world_add_zone_server(CsWorld *w, const char *name, guint32 subnet,
     g_set_error(error, world_error(), 5, "zone server %s: its hub must be a core server", name);
     return SIM_NODE_NONE;
   }
-  SimNodeId node = sim_node_add(w->sim, w->kind_zone, subnet, addr, w->zones->len, error);
+  SimNodeId node = sim_node_add(w->sim, w->kind_zone, subnet, addr, cs_world_zone_count(w), error);
   if (node == SIM_NODE_NONE)
     return node;
   CsZone z = { 0 };
@@ -375,14 +360,13 @@ SimNodeId cs_world_add_zone_server(CsWorld *w, const char *name, guint32 subnet,
   z.hub = hub_index;
   z.leaders = g_array_new(FALSE, FALSE, sizeof(SimConnId));
   z.dc_links = g_array_new(FALSE, FALSE, sizeof(guint32));
-  g_array_append_val(w->zones, z);
+  cs_zone_append(w, &z);
   note_node(w, node, CS_NONE);
   g_hash_table_insert(w->names, GUINT_TO_POINTER(node), g_strdup(name));
   sim_node_start_at(w->sim, node, 0);
   return node;
 }
 
-guint32 cs_world_zone_count(const CsWorld *w) { return w->zones->len; }
 SimNodeId cs_world_zone_node(const CsWorld *w, guint32 z) { return cs_zone_rec(w, z)->node; }
 guint32 cs_zone_tunnel_drops(const CsWorld *w, guint32 z) { return cs_zone_rec(w, z)->tunnel_drops; }
 gboolean cs_zone_tunnel_up(const CsWorld *w, guint32 z) { return cs_zone_rec(w, z)->tunnel != 0; }
@@ -750,22 +734,8 @@ gint32 cs_world_deploy(CsWorld *w, SimTime at, const CsPackage *pkg, const CsTar
   CsAction a;
   memset(&a, 0, sizeof a);
   a.pkg = *pkg;
-  a.file = CS_NONE;
   a.dc_session = CS_NONE;
-  for (guint i = 0; pkg->size > 0 && pkg->name && i < w->files->len; i++) {
-    CsFile *f = cs_file_rec(w, i);
-    if (f->name && g_str_equal(f->name, pkg->name) && f->size == pkg->size)
-      a.file = i; /* the same file again: its manifest and shards */
-  }
-  if (pkg->size > 0 && a.file == CS_NONE) {
-    /* The server's manifest: the file cut into shards. */
-    CsFile f = { 0 };
-    f.name = g_strdup(pkg->name);
-    f.size = pkg->size;
-    f.nshards = (guint32) ((pkg->size + w->p.shard_size - 1) / w->p.shard_size);
-    g_array_append_val(w->files, f);
-    a.file = w->files->len - 1;
-  }
+  a.file = cs_shards_file_for(w, pkg->name, pkg->size);
   a.pkg.name = NULL; /* the file keeps the name */
   a.at = at;
   a.targets = g_memdup2(targets, sizeof(CsTarget) * ntargets);
@@ -779,19 +749,6 @@ gint32 cs_world_deploy(CsWorld *w, SimTime at, const CsPackage *pkg, const CsTar
 }
 
 guint32 cs_world_action_count(const CsWorld *w) { return w->actions->len; }
-guint32 cs_world_file_count(const CsWorld *w) { return w->files->len; }
-
-void cs_world_throttle(CsWorld *w, gboolean all, guint32 subnet, double bps, guint32 concurrent)
-{
-  CsThrottle t = { bps, concurrent };
-  if (all) {
-    w->throttle_all = t;
-    return;
-  }
-  if (w->throttle_subnet->len <= subnet)
-    g_array_set_size(w->throttle_subnet, subnet + 1);
-  g_array_index(w->throttle_subnet, CsThrottle, subnet) = t;
-}
 
 void cs_world_cache_seed(CsWorld *w, guint32 client, guint32 action, guint32 first, guint32 count)
 {
@@ -799,7 +756,7 @@ void cs_world_cache_seed(CsWorld *w, guint32 client, guint32 action, guint32 fir
   g_return_if_fail(a->file != CS_NONE);
   CsShardData d = { 0 };
   const CsFile *f = cs_file_rec(w, a->file);
-  d.set = cs_shards_new(a->file, f->nshards);
+  d.set = cs_shard_set_new(a->file, f->nshards);
   for (guint32 i = first; i < first + count && i < f->nshards; i++)
     cs_bit_set(d.set->bits, i);
   cs_shards_on_data(w, cs_client_rec(w, client), &d);
@@ -807,8 +764,6 @@ void cs_world_cache_seed(CsWorld *w, guint32 client, guint32 action, guint32 fir
 }
 
 guint64 cs_client_cache_bytes(const CsWorld *w, guint32 client) { return cs_client_rec(w, client)->cache_bytes; }
-guint64 cs_world_cache_peak(const CsWorld *w) { return w->cache_peak; }
-guint64 cs_world_evictions(const CsWorld *w) { return w->evictions; }
 
 /* What an action's file moved since that action was deployed (zeros
  * without a file). */
