@@ -162,6 +162,7 @@ enum { CS_SIDE_NONE = 0, CS_SIDE_PEER, CS_SIDE_SERVER };
 /* Each module's own state (its -private.h; only the module reads it). */
 typedef struct CsShards CsShards;
 typedef struct CsZones CsZones;
+typedef struct CsModules CsModules;
 
 typedef struct {
   SimNodeId node;          /* kernel node */
@@ -418,11 +419,7 @@ struct CsWorld {
   guint16 kind_zone;
   CsZones *zone;           /* zone.c: zone servers, external clients' connections */
   guint16 kind_module;
-  GArray *modules;         /* CsModule */
-  GArray *dc;              /* CsDcSession */
-  GArray *satellites;      /* CsSatellite */
-  guint8 *no_cert;         /* per client: lacks the DC client certificate (NULL: all have it) */
-  guint32 no_cert_len;     /* clients no_cert covers */
+  CsModules *module;       /* module.c: module servers, Direct Connect sessions, satellites */
   guint64 peer_bytes[SIM_CLS_COUNT];
   guint16 kind_db;
   GArray *dbs;             /* CsDatabase */
@@ -455,22 +452,6 @@ SimNodeId cs_client_server_node(const CsWorld *w, const CsClient *c);
  * none, full, or abbreviated when it resumes a recent session. */
 guint cs_client_server_tls(const CsWorld *w, const CsClient *c);
 
-/* module.c */
-extern const SimNodeKind cs_module_kind;
-CsModule *cs_module_rec(const CsWorld *w, guint32 m);
-CsDcSession *cs_dc_rec(const CsWorld *w, guint32 s);
-/* Core server: the module server asked for an open-session action. */
-void cs_dc_deploy(CsWorld *w, guint32 session);
-/* Endpoint: the open-session action ran; connect for the session. */
-void cs_dc_endpoint_open(CsWorld *w, CsClient *c, guint32 session);
-gboolean cs_dc_endpoint_connected(CsWorld *w, CsClient *c, SimConnId conn);
-gboolean cs_dc_endpoint_failed(CsWorld *w, CsClient *c, SimConnId conn, SimConnError why);
-void cs_dc_endpoint_message(CsWorld *w, CsClient *c, SimConnId conn, SimMsg *m);
-void cs_dc_failed(CsWorld *w, guint32 session, CsDcReason why);
-/* Zone proxy side (zone.c calls these). */
-gboolean cs_dc_proxy_message(CsWorld *w, CsZone *z, SimConnId conn, SimMsg *m);
-void cs_dc_world_free(CsWorld *w);
-void cs_dc_endpoint_scan_done(CsWorld *w, CsClient *c, guint32 session);
 /* client.c: flush the answer batch after the batching window. */
 void cs_client_flush_soon(CsWorld *w, CsClient *c);
 /* world.c: books a named infrastructure node. */
@@ -506,3 +487,4 @@ void cs_client_leave(CsWorld *w, guint32 client);
 
 #include "shards.h"
 #include "zone.h"
+#include "module.h"

@@ -72,11 +72,9 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->kind_zone = sim_kind_register(w->sim, &cs_zone_kind, w);
   w->zone = cs_zones_new(w);
   w->kind_module = sim_kind_register(w->sim, &cs_module_kind, w);
-  w->modules = g_array_new(FALSE, TRUE, sizeof(CsModule));
+  w->module = cs_modules_new(w);
   w->kind_db = sim_kind_register(w->sim, &cs_db_kind, w);
   w->dbs = g_array_new(FALSE, TRUE, sizeof(CsDatabase));
-  w->dc = g_array_new(FALSE, TRUE, sizeof(CsDcSession));
-  w->satellites = g_array_new(FALSE, TRUE, sizeof(CsSatellite));
   sim_vec_init(&w->clients, sizeof(CsClient));
   w->servers = g_array_new(FALSE, TRUE, sizeof(CsServer));
   w->node_client = g_array_new(FALSE, TRUE, sizeof(guint32));
@@ -121,7 +119,7 @@ void cs_world_free(CsWorld *w)
     cs_shards_client_reset(c);
   }
   cs_shards_free(w);
-  cs_dc_world_free(w);
+  cs_modules_free(w);
   cs_db_world_free(w);
   cs_zones_free(w);
   for (guint i = 0; i < w->servers->len; i++) {
