@@ -163,6 +163,7 @@ enum { CS_SIDE_NONE = 0, CS_SIDE_PEER, CS_SIDE_SERVER };
 typedef struct CsShards CsShards;
 typedef struct CsZones CsZones;
 typedef struct CsModules CsModules;
+typedef struct CsDatabases CsDatabases;
 
 typedef struct {
   SimNodeId node;          /* kernel node */
@@ -422,8 +423,7 @@ struct CsWorld {
   CsModules *module;       /* module.c: module servers, Direct Connect sessions, satellites */
   guint64 peer_bytes[SIM_CLS_COUNT];
   guint16 kind_db;
-  GArray *dbs;             /* CsDatabase */
-  CsHist db_latency;       /* a write, from the server's first send to its acknowledgement */
+  CsDatabases *database;   /* database.c: databases and their write latency */
 };
 void cs_world_note_interval(CsWorld *w, gboolean initial, SimTime interval);
 
@@ -457,21 +457,6 @@ void cs_client_flush_soon(CsWorld *w, CsClient *c);
 /* world.c: books a named infrastructure node. */
 void cs_world_note_node(CsWorld *w, SimNodeId node, const char *name);
 
-/* database.c */
-extern const SimNodeKind cs_db_kind;
-CsDatabase *cs_db_rec(const CsWorld *w, guint32 db);
-void cs_db_server_connect(CsWorld *w, CsServer *s);
-gboolean cs_db_server_connected(CsWorld *w, CsServer *s, SimConnId conn);
-gboolean cs_db_server_conn_gone(CsWorld *w, CsServer *s, SimConnId conn);
-/* Whether the job changes state and must be written first. */
-gboolean cs_db_needs_write(const CsServer *s, const CsJob *j);
-/* Holds the job until written (sends the write when the database is up). */
-void cs_db_hold(CsWorld *w, CsServer *s, const CsJob *j);
-/* The held job a write acknowledgement releases; FALSE if none. */
-gboolean cs_db_take_done(CsWorld *w, CsServer *s, guint32 token, CsJob *out);
-/* A crashed server: its held jobs are gone. */
-void cs_db_server_reset(CsWorld *w, CsServer *s);
-void cs_db_world_free(CsWorld *w);
 
 /* server.c */
 extern const SimNodeKind cs_server_kind;
@@ -488,3 +473,4 @@ void cs_client_leave(CsWorld *w, guint32 client);
 #include "shards.h"
 #include "zone.h"
 #include "module.h"
+#include "database.h"

@@ -74,7 +74,7 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->kind_module = sim_kind_register(w->sim, &cs_module_kind, w);
   w->module = cs_modules_new(w);
   w->kind_db = sim_kind_register(w->sim, &cs_db_kind, w);
-  w->dbs = g_array_new(FALSE, TRUE, sizeof(CsDatabase));
+  w->database = cs_databases_new(w);
   sim_vec_init(&w->clients, sizeof(CsClient));
   w->servers = g_array_new(FALSE, TRUE, sizeof(CsServer));
   w->node_client = g_array_new(FALSE, TRUE, sizeof(guint32));
@@ -120,7 +120,7 @@ void cs_world_free(CsWorld *w)
   }
   cs_shards_free(w);
   cs_modules_free(w);
-  cs_db_world_free(w);
+  cs_databases_free(w);
   cs_zones_free(w);
   for (guint i = 0; i < w->servers->len; i++) {
     CsServer *s = cs_server_rec(w, i);
