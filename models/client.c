@@ -37,7 +37,7 @@ static SimTime draw(Sim *sim, SimNodeId node, SimTime lo, SimTime hi)
 
 static guint32 pick_server(CsWorld *w, CsClient *c)
 {
-  guint n = w->servers->len;
+  guint n = cs_world_server_count(w);
   if (n <= 1)
     return 0;
   /* A random entry among those with the fewest failed connects. */
@@ -95,7 +95,7 @@ gboolean cs_client_peers(const CsWorld *w, const CsClient *c)
 
 static void reg_begin(CsWorld *w, CsClient *c)
 {
-  if (c->reg_conn || w->servers->len == 0)
+  if (c->reg_conn || cs_world_server_count(w) == 0)
     return;
   sim_timer_cancel(w->sim, c->reg_timer); /* an initial one can come first */
   c->server = (guint8) pick_server(w, c);
@@ -197,7 +197,7 @@ static void side_walk(CsWorld *w, CsClient *c, int side, guint idx, guint limit)
                                   CS_PORT_CLIENT, SIM_CLS_PEER, w->p.tls_peers);
     return;
   }
-  if (w->servers->len == 0)
+  if (cs_world_server_count(w) == 0)
     return;
   if (c->cur_kind[side] == CS_SIDE_PEER && c->abandon[side]) {
     /* The current neighbour is no longer in the peer list (it came from an
@@ -255,7 +255,7 @@ static void chain_start(CsWorld *w, CsClient *c)
 {
   if (!cs_client_peers(w, c)) {
     /* Every client keeps its own connection to the server, both roles. */
-    if (c->cur_kind[CS_FWD] == CS_SIDE_NONE && !c->trying[CS_FWD] && w->servers->len)
+    if (c->cur_kind[CS_FWD] == CS_SIDE_NONE && !c->trying[CS_FWD] && cs_world_server_count(w))
       connect_server(w, c, CS_FWD);
     return;
   }

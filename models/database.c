@@ -180,7 +180,7 @@ void cs_db_hold(CsWorld *w, CsServer *s, const CsJob *j)
   }
   g_array_append_val(s->held, h);
   s->db_waiting++;
-  w->srv_qlen++; /* a job held for its write still waits for its reply */
+  cs_server_note_queued(w, 1); /* a job held for its write still waits for its reply */
   s->db_waiting_peak = MAX(s->db_waiting_peak, s->db_waiting);
   cs_server_sample(w);
   if (db_up(w, s))
@@ -198,7 +198,7 @@ gboolean cs_db_take_done(CsWorld *w, CsServer *s, guint32 token, CsJob *out)
     h->job.kind = CS_JOB_NONE;
     h->job.blob = NULL;
     s->db_waiting--;
-    w->srv_qlen--;
+    cs_server_note_queued(w, -1);
     while (s->held_head < s->held->len && g_array_index(s->held, CsHeld, s->held_head).job.kind == CS_JOB_NONE)
       s->held_head++;
     return TRUE;
@@ -216,7 +216,7 @@ void cs_db_server_reset(CsWorld *w, CsServer *s)
   if (s->held)
     g_array_set_size(s->held, 0);
   s->held_head = 0;
-  w->srv_qlen -= s->db_waiting;
+  cs_server_note_queued(w, -(gint32) s->db_waiting);
   s->db_waiting = 0;
   s->db_conn = 0;
   s->db_open = FALSE;
@@ -268,7 +268,7 @@ void cs_databases_free(CsWorld *w)
 {
   if (!w->database)
     return;
-  for (guint i = 0; i < w->servers->len; i++) {
+  for (guint i = 0; i < cs_world_server_count(w); i++) {
     CsServer *s = cs_server_rec(w, i);
     cs_db_server_reset(w, s);
     if (s->held)
@@ -292,7 +292,7 @@ gboolean cs_world_database_summary(const CsWorld *w, CsDatabaseSummary *out)
     out->writes += cs_db_rec(w, i)->writes;
     out->queue_peak = MAX(out->queue_peak, cs_db_rec(w, i)->queue_peak);
   }
-  for (guint i = 0; i < w->servers->len; i++)
+  for (guint i = 0; i < cs_world_server_count(w); i++)
     out->held_peak = MAX(out->held_peak, cs_server_rec(w, i)->db_waiting_peak);
   out->write_ms_p50 = sim_time_to_ms(cs_hist_quantile(&w->database->db_latency, 0.5));
   out->write_ms_p99 = sim_time_to_ms(cs_hist_quantile(&w->database->db_latency, 0.99));

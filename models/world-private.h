@@ -161,6 +161,7 @@ enum { CS_SIDE_NONE = 0, CS_SIDE_PEER, CS_SIDE_SERVER };
  * cache line, which the kind's prefetch hint brings in ahead of the event. */
 /* Each module's own state (its -private.h; only the module reads it). */
 typedef struct CsShards CsShards;
+typedef struct CsServers CsServers;
 typedef struct CsZones CsZones;
 typedef struct CsModules CsModules;
 typedef struct CsDatabases CsDatabases;
@@ -394,7 +395,6 @@ struct CsWorld {
   Sim *sim;
   guint16 kind_client, kind_server, kind_host;
   SimVec clients;          /* CsClient, in chunks: never copied as it grows */
-  GArray *servers;         /* CsServer */
   GArray *node_client;     /* guint32 per node: client index or CS_NONE */
   GHashTable *names;       /* node id → name (servers, hosts) */
   GArray *subnet_mode;     /* guint8 per subnet */
@@ -405,17 +405,7 @@ struct CsWorld {
   GPtrArray *sensors;      /* CsSensor* */
   GArray *questions;       /* CsQuestion */
   GArray *actions;         /* CsAction */
-  /* registration books */
-  SimTime *last_seen;      /* per client: last registration at a server, CS_NEVER_SEEN
-                            * (one array, not a flag beside it: a peer list reads it
-                            * for twenty neighbours at every registration) */
-  CsHist *hist[CS_H_COUNT];/* 58 KB each, allocated one by one (each stays below
-                            * malloc's mmap threshold) */
-  GArray *load;            /* CsServerLoad per statistics bucket */
-  guint32 srv_qlen, srv_conns, srv_persistent; /* now, all core servers together */
-  guint64 registrations;
-  guint64 registrations_initial; /* of those, initial ones */
-  CsIntervalStats ival_normal, ival_initial; /* sums in mean_s until read */
+  CsServers *server;       /* server.c: core servers, registration books, load */
   CsShards *shards;        /* shards.c: files, caches' books, throttles, fetch queue */
   guint16 kind_zone;
   CsZones *zone;           /* zone.c: zone servers, external clients' connections */
@@ -425,15 +415,9 @@ struct CsWorld {
   guint16 kind_db;
   CsDatabases *database;   /* database.c: databases and their write latency */
 };
-void cs_world_note_interval(CsWorld *w, gboolean initial, SimTime interval);
 
 CsClient *cs_client_rec(const CsWorld *w, guint32 client);
-CsServer *cs_server_rec(const CsWorld *w, guint32 server);
 void cs_world_build_neighbourhoods(CsWorld *w);
-/* The server load bucket of now (created, carrying the current levels, on first use). */
-CsServerLoad *cs_world_load_now(CsWorld *w);
-/* Books kept by the world when a server completes a registration. */
-void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency);
 /* Server receives answers: books the results. */
 void cs_world_take_batch(CsWorld *w, const CsBatch *b);
 /* An endpoint has everything action `a` needs (its file complete, or the
@@ -458,18 +442,11 @@ void cs_client_flush_soon(CsWorld *w, CsClient *c);
 void cs_world_note_node(CsWorld *w, SimNodeId node, const char *name);
 
 
-/* server.c */
-extern const SimNodeKind cs_server_kind;
-/* Questions are pushed to leaders and along chains (not only at registration). */
-static inline gboolean cs_questions_pushed(const CsWorld *w) { return w->p.question_delivery == CS_QD_PUSH; }
-void cs_job_blob_free(guint8 kind, gpointer blob);
-void cs_server_push_question(CsWorld *w, guint32 q);
-void cs_server_push_action(CsWorld *w, guint32 a);
-void cs_server_sample(CsWorld *w);
 /* client.c */
 extern const SimNodeKind cs_client_kind;
 void cs_client_leave(CsWorld *w, guint32 client);
 
+#include "server.h"
 #include "shards.h"
 #include "zone.h"
 #include "module.h"

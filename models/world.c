@@ -3,7 +3,6 @@
  * See world.h. */
 #include "world-private.h"
 #include "bits.h"
-#include <math.h>
 #include <string.h>
 
 static GQuark world_error(void) { return g_quark_from_static_string("cs-world"); }
@@ -76,7 +75,7 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->kind_db = sim_kind_register(w->sim, &cs_db_kind, w);
   w->database = cs_databases_new(w);
   sim_vec_init(&w->clients, sizeof(CsClient));
-  w->servers = g_array_new(FALSE, TRUE, sizeof(CsServer));
+  w->server = cs_servers_new(w);
   w->node_client = g_array_new(FALSE, TRUE, sizeof(guint32));
   w->names = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
   w->subnet_mode = g_array_new(FALSE, TRUE, sizeof(guint8));
@@ -85,9 +84,6 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->sensors = g_ptr_array_new();
   w->questions = g_array_new(FALSE, TRUE, sizeof(CsQuestion));
   w->actions = g_array_new(FALSE, TRUE, sizeof(CsAction));
-  w->load = g_array_new(FALSE, TRUE, sizeof(CsServerLoad));
-  for (int h = 0; h < CS_H_COUNT; h++)
-    w->hist[h] = g_new0(CsHist, 1);
   w->shards = cs_shards_new(w);
   return w;
 }
@@ -122,24 +118,8 @@ void cs_world_free(CsWorld *w)
   cs_modules_free(w);
   cs_databases_free(w);
   cs_zones_free(w);
-  for (guint i = 0; i < w->servers->len; i++) {
-    CsServer *s = cs_server_rec(w, i);
-    for (guint k = 0; k < s->qlen; k++) {
-      CsJob *j = &g_array_index(s->queue, CsJob, (s->qhead + k) % s->queue->len);
-      cs_job_blob_free(j->kind, j->blob);
-    }
-    for (guint k = 0; k < s->slots->len; k++) {
-      CsSlot *sl = &g_array_index(s->slots, CsSlot, k);
-      if (sl->used)
-        cs_job_blob_free(sl->job.kind, sl->job.blob);
-    }
-    g_free(s->name);
-    g_array_free(s->queue, TRUE);
-    g_array_free(s->leaders, TRUE);
-    g_array_free(s->slots, TRUE);
-  }
   sim_vec_clear(&w->clients);
-  g_array_free(w->servers, TRUE);
+  cs_servers_free(w);
   g_array_free(w->node_client, TRUE);
   g_hash_table_destroy(w->names);
   g_array_free(w->subnet_mode, TRUE);
@@ -167,17 +147,12 @@ void cs_world_free(CsWorld *w)
     g_free(a->complete_seen);
   }
   g_array_free(w->actions, TRUE);
-  g_free(w->last_seen);
-  g_array_free(w->load, TRUE);
-  for (int h = 0; h < CS_H_COUNT; h++)
-    g_free(w->hist[h]);
   g_free(w);
 }
 
 Sim *cs_world_sim(CsWorld *w) { return w->sim; }
 const CsWorldParams *cs_world_params(const CsWorld *w) { return &w->p; }
 CsClient *cs_client_rec(const CsWorld *w, guint32 c) { return sim_vec_at(&w->clients, c); }
-CsServer *cs_server_rec(const CsWorld *w, guint32 s) { return &g_array_index(w->servers, CsServer, s); }
 
 /* --- batches ----------------------------------------------------------------------- */
 
@@ -298,7 +273,7 @@ SimNodeId cs_world_add_server(CsWorld *w, const char *name, guint32 subnet, guin
     cs_server_params_default(&s.p);
   if (s.p.workers == 0)
     s.p.workers = 1;
-  SimNodeId node = sim_node_add(w->sim, w->kind_server, subnet, addr, w->servers->len, error);
+  SimNodeId node = sim_node_add(w->sim, w->kind_server, subnet, addr, cs_world_server_count(w), error);
   if (node == SIM_NODE_NONE)
     return node;
   s.node = node;
@@ -307,7 +282,7 @@ SimNodeId cs_world_add_server(CsWorld *w, const char *name, guint32 subnet, guin
   s.leaders = g_array_new(FALSE, FALSE, sizeof(SimConnId));
   s.slots = g_array_new(FALSE, TRUE, sizeof(CsSlot));
   s.db = CS_NONE;
-  g_array_append_val(w->servers, s);
+  cs_server_append(w, &s);
   note_node(w, node, CS_NONE);
   g_hash_table_insert(w->names, GUINT_TO_POINTER(node), g_strdup(name));
   sim_node_start_at(w->sim, node, 0);
@@ -334,9 +309,7 @@ guint32 cs_world_add_clients(CsWorld *w, guint32 subnet, guint32 count, GError *
     note_node(w, node, idx);
     sim_node_start_at(w->sim, node, 0);
   }
-  w->last_seen = g_renew(SimTime, w->last_seen, MAX(w->clients.len, 1));
-  for (guint32 i = first; i < w->clients.len; i++)
-    w->last_seen[i] = CS_NEVER_SEEN;
+  cs_servers_clients_added(w, first);
   w->neigh_built = FALSE;
   return first;
 }
@@ -406,7 +379,6 @@ SimNodeId cs_world_add_host(CsWorld *w, const char *name, guint32 subnet, guint3
 
 guint32 cs_world_client_count(const CsWorld *w) { return w->clients.len; }
 SimNodeId cs_world_client_node(const CsWorld *w, guint32 c) { return cs_client_rec(w, c)->node; }
-guint32 cs_world_server_count(const CsWorld *w) { return w->servers->len; }
 SimNodeId cs_world_server_node(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->node; }
 
 guint32 cs_world_node_client(const CsWorld *w, SimNodeId node)
@@ -864,41 +836,11 @@ void cs_world_take_batch(CsWorld *w, const CsBatch *b)
   }
 }
 
-static void ival_add(CsIntervalStats *s, SimTime v)
-{
-  if (s->n == 0 || v < s->min)
-    s->min = v;
-  if (s->n == 0 || v > s->max)
-    s->max = v;
-  s->n++;
-  s->mean_s += sim_time_to_s(v);
-}
-
-void cs_world_note_interval(CsWorld *w, gboolean initial, SimTime interval)
-{
-  ival_add(initial ? &w->ival_initial : &w->ival_normal, interval);
-}
-
-void cs_world_reg_intervals(const CsWorld *w, CsIntervalStats *normal, CsIntervalStats *initial)
-{
-  *normal = w->ival_normal;
-  *initial = w->ival_initial;
-  if (normal->n)
-    normal->mean_s /= (double) normal->n;
-  if (initial->n)
-    initial->mean_s /= (double) initial->n;
-}
-
 guint32 cs_server_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->conns; }
 guint32 cs_server_leader_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->leaders->len; }
 guint32 cs_server_wan_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->wan_conns; }
 guint32 cs_server_persistent_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->persistent; }
 guint32 cs_server_persistent_peak(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->persistent_peak; }
-
-void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency)
-{
-  cs_hist_add(w->hist[CS_H_REG_LATENCY], latency);
-}
 
 const char *cs_msg_type_name(guint32 type)
 {
@@ -1005,66 +947,3 @@ void cs_world_chains(CsWorld *w, CsChainSummary *out)
   g_free(seen);
 }
 
-/* A histogram's quantile in ms, NAN when it has no sample. */
-static double hist_ms(const CsHist *h, double p)
-{
-  SimTime t = cs_hist_quantile(h, p);
-  return t < 0 ? NAN : sim_time_to_ms(t);
-}
-
-void cs_world_server_summary(CsWorld *w, CsServerSummary *out)
-{
-  memset(out, 0, sizeof *out);
-  out->registrations = w->registrations;
-  out->initial = w->registrations_initial;
-  guint32 peak = 0;
-  const CsServerLoad *load;
-  guint nb = cs_world_server_load(w, &load);
-  for (guint i = 0; i < nb; i++)
-    peak = MAX(peak, load[i].registrations);
-  double bucket_s = sim_time_to_s(sim_params(w->sim)->bucket);
-  double span = sim_time_to_s(sim_now(w->sim));
-  out->per_second_mean = span > 0 ? (double) w->registrations / span : 0;
-  out->per_second_peak = (double) peak / bucket_s;
-  out->latency_ms_p50 = hist_ms(w->hist[CS_H_REG_LATENCY], 0.5);
-  out->latency_ms_p99 = hist_ms(w->hist[CS_H_REG_LATENCY], 0.99);
-  for (guint i = 0; i < w->servers->len; i++) {
-    CsServer *s = cs_server_rec(w, i);
-    out->connections_peak = MAX(out->connections_peak, s->conns_peak);
-    out->persistent_peak = MAX(out->persistent_peak, s->persistent_peak);
-    out->persistent_end = MAX(out->persistent_end, s->persistent);
-    out->registration_peak = MAX(out->registration_peak, s->others_peak);
-    out->wan_connections_peak += s->wan_conns_peak;
-    out->queue_peak = MAX(out->queue_peak, s->queue_peak);
-  }
-  out->queue_ms_p50 = hist_ms(w->hist[CS_H_QUEUE], 0.5);
-  out->queue_ms_p99 = hist_ms(w->hist[CS_H_QUEUE], 0.99);
-  out->service_ms_p50 = hist_ms(w->hist[CS_H_SERVICE], 0.5);
-  out->service_ms_p99 = hist_ms(w->hist[CS_H_SERVICE], 0.99);
-  out->response_ms_p50 = hist_ms(w->hist[CS_H_RESPONSE], 0.5);
-  out->response_ms_p99 = hist_ms(w->hist[CS_H_RESPONSE], 0.99);
-}
-
-static CsServerLoad *load_bucket(CsWorld *w, guint b)
-{
-  while (w->load->len <= b) {
-    /* A bucket starts at the levels the last one ended with. */
-    CsServerLoad l = { 0, w->srv_qlen, w->srv_conns, w->srv_persistent };
-    g_array_append_val(w->load, l);
-  }
-  return &g_array_index(w->load, CsServerLoad, b);
-}
-
-CsServerLoad *cs_world_load_now(CsWorld *w)
-{
-  return load_bucket(w, (guint) (sim_now(w->sim) / sim_params(w->sim)->bucket));
-}
-
-guint cs_world_server_load(CsWorld *w, const CsServerLoad **load)
-{
-  /* Every bucket the run has entered (one that starts at the end is not). */
-  SimTime now = sim_now(w->sim);
-  load_bucket(w, now > 0 ? (guint) ((now - 1) / sim_params(w->sim)->bucket) : 0);
-  *load = (const CsServerLoad *) w->load->data;
-  return w->load->len;
-}
