@@ -16,7 +16,7 @@
  * and adds its answer to a batch that merges what arrives from behind; the
  * batch moves forward when the batching window closes, and the forward
  * leader hands it to the server.  Actions spread the same way. */
-#include "world-private.h"
+#include "client-private.h"
 #include <string.h>
 
 #define LEADER_RETRY (10 * SIM_S)
@@ -160,7 +160,7 @@ static void side_walk(CsWorld *w, CsClient *c, int side, guint idx, guint limit)
 static void account_peer(CsWorld *w, SimConnId conn, SimNodeId from, const SimMsg *m)
 {
   if (cs_world_node_client(w, sim_conn_peer(w->sim, conn, from)) != CS_NONE)
-    w->peer_bytes[m->cls] += m->size;
+    w->client->peer_bytes[m->cls] += m->size;
 }
 
 
@@ -804,3 +804,13 @@ void cs_client_leave(CsWorld *w, guint32 client)
   c->leaving = 1;
   sim_node_stop(w->sim, c->node);
 }
+
+CsClients *cs_clients_new(CsWorld *w) { return g_new0(CsClients, 1); }
+
+void cs_clients_free(CsWorld *w)
+{
+  g_free(w->client);
+  w->client = NULL;
+}
+
+guint64 cs_world_peer_bytes(const CsWorld *w, SimClass cls) { return w->client->peer_bytes[cls]; }

@@ -717,4 +717,3 @@ SimTime cs_dc_since_last_message(const CsWorld *w, guint32 s)
 
 guint32 cs_world_satellite_count(const CsWorld *w) { return w->module->satellites->len; }
 const char *cs_satellite_status(const CsWorld *w, guint32 s) { return g_array_index(w->module->satellites, CsSatellite, s).status; }
-guint64 cs_world_peer_bytes(const CsWorld *w, SimClass cls) { return w->peer_bytes[cls]; }

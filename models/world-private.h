@@ -1,6 +1,15 @@
-/* world-private.h — protocol records shared by world.c, server.c and
- * client.c.  Per-node state lives in flat arrays indexed by the model's own
- * index (sim_node_local); nothing is allocated per node beyond them. */
+/* world-private.h — what every module of models/ shares: the messages and
+ * their payloads, the protocol records (CsClient, CsServer, CsZone, ...), the
+ * timer tags, and CsWorld: the kernel, the node kinds, the client table, the
+ * sensors, questions and actions, and a pointer to each module's state.
+ *
+ * Each module owns its state: shards.c, zone.c, module.c, server.c,
+ * database.c and client.c each define their state struct in their own
+ * NAME-private.h, which no other file includes, and offer the others small
+ * functions in NAME.h (included below).  tests/models_includes.cmake checks
+ * that no source file in models/ includes another module's private header.  Per-node
+ * state lives in flat arrays indexed by the model's own index
+ * (sim_node_local); nothing is allocated per node beyond them. */
 #pragma once
 #include "world.h"
 #include "hist.h"
@@ -160,6 +169,7 @@ enum { CS_SIDE_NONE = 0, CS_SIDE_PEER, CS_SIDE_SERVER };
 /* The fields nearly every message touches come first, in the record's first
  * cache line, which the kind's prefetch hint brings in ahead of the event. */
 /* Each module's own state (its -private.h; only the module reads it). */
+typedef struct CsClients CsClients;
 typedef struct CsShards CsShards;
 typedef struct CsServers CsServers;
 typedef struct CsZones CsZones;
@@ -393,7 +403,7 @@ typedef struct {
 struct CsWorld {
   CsWorldParams p;
   Sim *sim;
-  guint16 kind_client, kind_server, kind_host;
+  guint16 kind_client, kind_server, kind_host, kind_zone, kind_module, kind_db; /* node kinds */
   SimVec clients;          /* CsClient, in chunks: never copied as it grows */
   GArray *node_client;     /* guint32 per node: client index or CS_NONE */
   GHashTable *names;       /* node id → name (servers, hosts) */
@@ -405,14 +415,12 @@ struct CsWorld {
   GPtrArray *sensors;      /* CsSensor* */
   GArray *questions;       /* CsQuestion */
   GArray *actions;         /* CsAction */
+  /* each module's own state (its -private.h) */
+  CsClients *client;       /* client.c: its books (the client table itself is above) */
   CsServers *server;       /* server.c: core servers, registration books, load */
   CsShards *shards;        /* shards.c: files, caches' books, throttles, fetch queue */
-  guint16 kind_zone;
   CsZones *zone;           /* zone.c: zone servers, external clients' connections */
-  guint16 kind_module;
   CsModules *module;       /* module.c: module servers, Direct Connect sessions, satellites */
-  guint64 peer_bytes[SIM_CLS_COUNT];
-  guint16 kind_db;
   CsDatabases *database;   /* database.c: databases and their write latency */
 };
 
@@ -423,29 +431,11 @@ void cs_world_take_batch(CsWorld *w, const CsBatch *b);
 /* An endpoint has everything action `a` needs (its file complete, or the
  * action itself when it has no file): booked once per endpoint. */
 void cs_world_note_complete(CsWorld *w, guint32 client, guint32 a);
-
-/* client.c: an action's package is on the client: run it. */
-void cs_client_run_action(CsWorld *w, CsClient *c, guint32 action);
-void cs_client_send(CsWorld *w, CsClient *c, SimConnId conn, SimMsg *m);
-
-/* client.c */
-/* Whether a client peers (FALSE: external, or peering off). */
-gboolean cs_client_peers(const CsWorld *w, const CsClient *c);
-SimNodeId cs_client_server_node(const CsWorld *w, const CsClient *c);
-/* The TLS handshake a client's new connection to its server costs (SimTls):
- * none, full, or abbreviated when it resumes a recent session. */
-guint cs_client_server_tls(const CsWorld *w, const CsClient *c);
-
-/* client.c: flush the answer batch after the batching window. */
-void cs_client_flush_soon(CsWorld *w, CsClient *c);
-/* world.c: books a named infrastructure node. */
+/* Books a named infrastructure node. */
 void cs_world_note_node(CsWorld *w, SimNodeId node, const char *name);
 
-
-/* client.c */
-extern const SimNodeKind cs_client_kind;
-void cs_client_leave(CsWorld *w, guint32 client);
-
+/* What each module offers the others. */
+#include "client.h"
 #include "server.h"
 #include "shards.h"
 #include "zone.h"

@@ -75,6 +75,7 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->kind_db = sim_kind_register(w->sim, &cs_db_kind, w);
   w->database = cs_databases_new(w);
   sim_vec_init(&w->clients, sizeof(CsClient));
+  w->client = cs_clients_new(w);
   w->server = cs_servers_new(w);
   w->node_client = g_array_new(FALSE, TRUE, sizeof(guint32));
   w->names = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
@@ -120,6 +121,7 @@ void cs_world_free(CsWorld *w)
   cs_zones_free(w);
   sim_vec_clear(&w->clients);
   cs_servers_free(w);
+  cs_clients_free(w);
   g_array_free(w->node_client, TRUE);
   g_hash_table_destroy(w->names);
   g_array_free(w->subnet_mode, TRUE);
