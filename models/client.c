@@ -396,7 +396,7 @@ static gboolean q_ready(CsWorld *w, CsClient *c, guint32 q)
   if (!(c->q_seen & bit) || (c->q_done_sent & bit))
     return FALSE;
   CsQuestion *qq = &g_array_index(w->questions, CsQuestion, q);
-  if ((!qq->is_target || qq->is_target[client_index(w, c)]) && !(c->q_answered & bit))
+  if (cs_rollout_targets(&qq->r, client_index(w, c)) && !(c->q_answered & bit))
     return FALSE;
   return (c->q_behind_done & bit) || c->cur_kind[CS_BACK] != CS_SIDE_PEER;
 }
@@ -452,7 +452,7 @@ static void got_question(CsWorld *w, CsClient *c, guint32 q)
   if (c->cur_kind[CS_FWD] == CS_SIDE_PEER && cs_questions_pushed(w))
     send_simple(w, c, c->cur[CS_FWD], CS_MSG_QUESTION, SIM_CLS_QUESTION, w->p.question_bytes, q, 0);
   CsQuestion *qq = &g_array_index(w->questions, CsQuestion, q);
-  if ((!qq->is_target || qq->is_target[client_index(w, c)]) && !(c->q_answered & bit))
+  if (cs_rollout_targets(&qq->r, client_index(w, c)) && !(c->q_answered & bit))
     sim_timer_start(w->sim, c->node, draw(w->sim, c->node, w->p.sensor_min, w->p.sensor_max), CS_TAG_EVAL, q);
   else
     check_ready(w, c, q); /* nothing of its own to add */
@@ -467,7 +467,7 @@ static void got_action(CsWorld *w, CsClient *c, guint32 a)
   if (c->cur_kind[CS_FWD] == CS_SIDE_PEER)
     send_simple(w, c, c->cur[CS_FWD], CS_MSG_ACTION, SIM_CLS_ACTION, w->p.action_bytes, a, 0);
   CsAction *aa = &g_array_index(w->actions, CsAction, a);
-  if (aa->is_target && !aa->is_target[client_index(w, c)])
+  if (!cs_rollout_targets(&aa->r, client_index(w, c)))
     return;
   if (aa->dc_session != CS_NONE && cs_dc_rec(w, aa->dc_session)->state == CS_DC_CREATING)
     cs_dc_rec(w, aa->dc_session)->state = CS_DC_DOWNLOADING;

@@ -115,8 +115,8 @@ static guint64 live_mask(GArray *arr, gsize elem, gsize live_off)
   return m;
 }
 
-static guint64 questions_live(CsWorld *w) { return live_mask(w->questions, sizeof(CsQuestion), G_STRUCT_OFFSET(CsQuestion, live)); }
-static guint64 actions_live(CsWorld *w) { return live_mask(w->actions, sizeof(CsAction), G_STRUCT_OFFSET(CsAction, live)); }
+static guint64 questions_live(CsWorld *w) { return live_mask(w->questions, sizeof(CsQuestion), G_STRUCT_OFFSET(CsQuestion, r.live)); }
+static guint64 actions_live(CsWorld *w) { return live_mask(w->actions, sizeof(CsAction), G_STRUCT_OFFSET(CsAction, r.live)); }
 
 /* --- job completion ----------------------------------------------------------------- */
 
@@ -195,7 +195,7 @@ static void apply_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
       g_array_append_val(s->leaders, j->conn);
       /* A new backward leader gets what is being asked now. */
       for (guint q = 0; q < w->questions->len && cs_questions_pushed(w); q++) {
-        if (!g_array_index(w->questions, CsQuestion, q).live)
+        if (!g_array_index(w->questions, CsQuestion, q).r.live)
           continue;
         SimMsg *m = sim_msg_new(sim);
         m->type = CS_MSG_QUESTION;
@@ -205,7 +205,7 @@ static void apply_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
         sim_send(sim, j->conn, node, m);
       }
       for (guint a = 0; a < w->actions->len; a++) {
-        if (!g_array_index(w->actions, CsAction, a).live)
+        if (!g_array_index(w->actions, CsAction, a).r.live)
           continue;
         SimMsg *m = sim_msg_new(sim);
         m->type = CS_MSG_ACTION;

@@ -326,20 +326,31 @@ typedef struct {
   guint32 nclients;        /* size of of_client */
 } CsSensor;
 
+/* What a question and an action share: a rollout to a set of targets. */
+typedef struct {
+  SimTime at;              /* when asked or deployed (until then, when it will be) */
+  CsTarget *targets;
+  guint ntargets;
+  guint8 *is_target;       /* per client, computed when it starts (NULL: everyone) */
+  guint32 ntarget_clients;
+  GArray *curve_t;         /* SimTime since the start: an answer (question) or the server
+                            * learned an endpoint completed (action) */
+  gboolean live;           /* started already */
+} CsRollout;
+/* Whether a started rollout targets a client. */
+static inline gboolean cs_rollout_targets(const CsRollout *r, guint32 client)
+{
+  return !r->is_target || r->is_target[client];
+}
+
 typedef struct {
   guint32 sensor;
   CsQuestionMode mode;
-  SimTime asked_at;
-  CsTarget *targets;
-  guint ntargets;
-  guint8 *is_target;       /* per client, computed when asked (NULL: everyone) */
-  guint32 ntarget_clients;
+  CsRollout r;
   guint32 answered;
   guint64 *counts;         /* per value id */
   guint32 nvalues;
-  GArray *curve_t;         /* SimTime since ask */
-  GArray *curve_n;         /* guint32 cumulative answered */
-  gboolean live;           /* asked already */
+  GArray *curve_n;         /* guint32 cumulative answered, beside r.curve_t */
 } CsQuestion;
 
 typedef struct {
@@ -347,17 +358,11 @@ typedef struct {
   guint32 file;            /* CS_NONE: no files */
   guint32 dc_session;      /* an "open session" action: its session, else CS_NONE */
   CsFileBytes base;        /* the file's books when this action was deployed */
-  SimTime at;
-  CsTarget *targets;
-  guint ntargets;
-  guint8 *is_target;       /* per client, computed when deployed (NULL: everyone) */
-  guint32 ntarget_clients;
+  CsRollout r;
   guint32 completed;
-  GArray *curve_t;         /* SimTime since deploy: the server learned an endpoint completed */
   GArray *complete_t;      /* SimTime since deploy: an endpoint had the file complete */
   guint8 *complete_seen;   /* bit per client: in complete_t already (NULL until deployed) */
   guint32 complete_nbits;  /* clients complete_seen covers */
-  gboolean live;
 } CsAction;
 
 typedef struct {

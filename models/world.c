@@ -105,6 +105,8 @@ static void neighs_clear(CsWorld *w)
   g_array_set_size(w->neighs, 0);
 }
 
+static void rollout_clear(CsRollout *r);
+
 void cs_world_free(CsWorld *w)
 {
   if (!w)
@@ -133,18 +135,14 @@ void cs_world_free(CsWorld *w)
   g_ptr_array_free(w->sensors, TRUE);
   for (guint i = 0; i < w->questions->len; i++) {
     CsQuestion *q = &g_array_index(w->questions, CsQuestion, i);
-    g_free(q->targets);
-    g_free(q->is_target);
+    rollout_clear(&q->r);
     g_free(q->counts);
-    g_array_free(q->curve_t, TRUE);
     g_array_free(q->curve_n, TRUE);
   }
   g_array_free(w->questions, TRUE);
   for (guint i = 0; i < w->actions->len; i++) {
     CsAction *a = &g_array_index(w->actions, CsAction, i);
-    g_free(a->targets);
-    g_free(a->is_target);
-    g_array_free(a->curve_t, TRUE);
+    rollout_clear(&a->r);
     g_array_free(a->complete_t, TRUE);
     g_free(a->complete_seen);
   }
@@ -570,15 +568,43 @@ static guint32 count_targets(const CsWorld *w, const CsTarget *t, guint n)
   return count;
 }
 
+/* --- rollouts: what questions and actions share ------------------------------------------ */
+
+static void rollout_init(CsRollout *r, SimTime at, const CsTarget *targets, guint ntargets)
+{
+  r->at = at;
+  r->targets = g_memdup2(targets, sizeof(CsTarget) * ntargets);
+  r->ntargets = ntargets;
+  r->curve_t = g_array_new(FALSE, FALSE, sizeof(SimTime));
+}
+
+/* It starts now: its targets are the clients they cover now. */
+static void rollout_start(CsWorld *w, CsRollout *r)
+{
+  r->live = TRUE;
+  r->at = sim_now(w->sim);
+  r->is_target = targets_bitmap(w, r->targets, r->ntargets, &r->ntarget_clients);
+}
+
+static guint32 rollout_target_count(const CsWorld *w, const CsRollout *r)
+{
+  return r->live ? r->ntarget_clients : count_targets(w, r->targets, r->ntargets);
+}
+
+static void rollout_clear(CsRollout *r)
+{
+  g_free(r->targets);
+  g_free(r->is_target);
+  g_array_free(r->curve_t, TRUE);
+}
+
 /* --- questions --------------------------------------------------------------------------- */
 
 static void ask_cb(Sim *sim, gpointer data, guint64 q)
 {
   CsWorld *w = data;
   CsQuestion *qq = &g_array_index(w->questions, CsQuestion, q);
-  qq->live = TRUE;
-  qq->asked_at = sim_now(sim);
-  qq->is_target = targets_bitmap(w, qq->targets, qq->ntargets, &qq->ntarget_clients);
+  rollout_start(w, &qq->r);
   cs_server_push_question(w, (guint32) q);
 }
 
@@ -593,10 +619,7 @@ gint32 cs_world_ask(CsWorld *w, SimTime at, guint32 sensor, CsQuestionMode mode,
   memset(&q, 0, sizeof q);
   q.sensor = sensor;
   q.mode = mode;
-  q.asked_at = at;
-  q.targets = g_memdup2(targets, sizeof(CsTarget) * ntargets);
-  q.ntargets = ntargets;
-  q.curve_t = g_array_new(FALSE, FALSE, sizeof(SimTime));
+  rollout_init(&q.r, at, targets, ntargets);
   q.curve_n = g_array_new(FALSE, FALSE, sizeof(guint32));
   g_array_append_val(w->questions, q);
   guint32 id = w->questions->len - 1;
@@ -606,21 +629,21 @@ gint32 cs_world_ask(CsWorld *w, SimTime at, guint32 sensor, CsQuestionMode mode,
 
 guint32 cs_world_question_count(const CsWorld *w) { return w->questions->len; }
 static CsQuestion *qrec(const CsWorld *w, guint32 q) { return &g_array_index(w->questions, CsQuestion, q); }
-SimTime cs_question_asked_at(const CsWorld *w, guint32 q) { return qrec(w, q)->asked_at; }
+SimTime cs_question_asked_at(const CsWorld *w, guint32 q) { return qrec(w, q)->r.at; }
 guint32 cs_question_answered(const CsWorld *w, guint32 q) { return qrec(w, q)->answered; }
 guint32 cs_question_sensor(const CsWorld *w, guint32 q) { return qrec(w, q)->sensor; }
 
 guint32 cs_question_targets(const CsWorld *w, guint32 q)
 {
   CsQuestion *qq = qrec(w, q);
-  return qq->live ? qq->ntarget_clients : count_targets(w, qq->targets, qq->ntargets);
+  return rollout_target_count(w, &qq->r);
 }
 
 guint32 cs_question_answered_by(const CsWorld *w, guint32 q, SimTime within)
 {
   CsQuestion *qq = qrec(w, q);
   guint32 n = 0;
-  for (guint i = 0; i < qq->curve_t->len && g_array_index(qq->curve_t, SimTime, i) <= within; i++)
+  for (guint i = 0; i < qq->r.curve_t->len && g_array_index(qq->r.curve_t, SimTime, i) <= within; i++)
     n = g_array_index(qq->curve_n, guint32, i);
   return n;
 }
@@ -641,7 +664,7 @@ static SimTime curve_time_to(GArray *ts, GArray *ns, guint32 targets, double fra
 SimTime cs_question_time_to(const CsWorld *w, guint32 q, double fraction)
 {
   CsQuestion *qq = qrec(w, q);
-  return curve_time_to(qq->curve_t, qq->curve_n, cs_question_targets(w, q), fraction);
+  return curve_time_to(qq->r.curve_t, qq->curve_n, cs_question_targets(w, q), fraction);
 }
 
 void cs_question_result(const CsWorld *w, guint32 q, void (*fn)(const char *, guint64, gpointer), gpointer data)
@@ -670,9 +693,9 @@ void cs_question_result(const CsWorld *w, guint32 q, void (*fn)(const char *, gu
 guint cs_question_curve(const CsWorld *w, guint32 q, const SimTime **times, const guint32 **counts)
 {
   CsQuestion *qq = qrec(w, q);
-  *times = (const SimTime *) qq->curve_t->data;
+  *times = (const SimTime *) qq->r.curve_t->data;
   *counts = (const guint32 *) qq->curve_n->data;
-  return qq->curve_t->len;
+  return qq->r.curve_t->len;
 }
 
 /* --- actions ------------------------------------------------------------------------------- */
@@ -683,9 +706,7 @@ static void deploy_cb(Sim *sim, gpointer data, guint64 a)
 {
   CsWorld *w = data;
   CsAction *aa = &g_array_index(w->actions, CsAction, a);
-  aa->live = TRUE;
-  aa->at = sim_now(sim);
-  aa->is_target = targets_bitmap(w, aa->targets, aa->ntargets, &aa->ntarget_clients);
+  rollout_start(w, &aa->r);
   aa->complete_nbits = w->clients.len;
   aa->complete_seen = g_new0(guint8, MAX(cs_bits_bytes(aa->complete_nbits), 1));
   if (aa->file != CS_NONE) {
@@ -709,10 +730,7 @@ gint32 cs_world_deploy(CsWorld *w, SimTime at, const CsPackage *pkg, const CsTar
   a.dc_session = CS_NONE;
   a.file = cs_shards_file_for(w, pkg->name, pkg->size);
   a.pkg.name = NULL; /* the file keeps the name */
-  a.at = at;
-  a.targets = g_memdup2(targets, sizeof(CsTarget) * ntargets);
-  a.ntargets = ntargets;
-  a.curve_t = g_array_new(FALSE, FALSE, sizeof(SimTime));
+  rollout_init(&a.r, at, targets, ntargets);
   a.complete_t = g_array_new(FALSE, FALSE, sizeof(SimTime));
   g_array_append_val(w->actions, a);
   guint32 id = w->actions->len - 1;
@@ -759,19 +777,19 @@ guint64 cs_action_bytes_from_caches(const CsWorld *w, guint32 a) { return action
 guint64 cs_action_wan_bytes(const CsWorld *w, guint32 a) { return action_bytes(w, a).wan; }
 
 guint32 cs_action_completed(const CsWorld *w, guint32 a) { return arec(w, a)->completed; }
-SimTime cs_action_deployed_at(const CsWorld *w, guint32 a) { return arec(w, a)->at; }
+SimTime cs_action_deployed_at(const CsWorld *w, guint32 a) { return arec(w, a)->r.at; }
 guint64 cs_action_size(const CsWorld *w, guint32 a) { return arec(w, a)->pkg.size; }
 
 guint32 cs_action_targets(const CsWorld *w, guint32 a)
 {
   CsAction *aa = arec(w, a);
-  return aa->live ? aa->ntarget_clients : count_targets(w, aa->targets, aa->ntargets);
+  return rollout_target_count(w, &aa->r);
 }
 
 SimTime cs_action_time_to(const CsWorld *w, guint32 a, double fraction)
 {
   CsAction *aa = arec(w, a);
-  return curve_time_to(aa->curve_t, NULL, cs_action_targets(w, a), fraction);
+  return curve_time_to(aa->r.curve_t, NULL, cs_action_targets(w, a), fraction);
 }
 
 SimTime cs_action_complete_time_to(const CsWorld *w, guint32 a, double fraction)
@@ -788,7 +806,7 @@ void cs_world_note_complete(CsWorld *w, guint32 client, guint32 a)
   if (client >= aa->complete_nbits || cs_bit_get(aa->complete_seen, client))
     return;
   cs_bit_set(aa->complete_seen, client);
-  SimTime t = sim_now(w->sim) - aa->at;
+  SimTime t = sim_now(w->sim) - aa->r.at;
   g_array_append_val(aa->complete_t, t);
 }
 
@@ -810,8 +828,8 @@ void cs_world_take_batch(CsWorld *w, const CsBatch *b)
         continue;
       CsAction *a = arec(w, e->id);
       for (guint32 k = 0; k < e->count; k++) {
-        SimTime t = now - a->at;
-        g_array_append_val(a->curve_t, t);
+        SimTime t = now - a->r.at;
+        g_array_append_val(a->r.curve_t, t);
       }
       a->completed += e->count;
       continue;
@@ -828,11 +846,11 @@ void cs_world_take_batch(CsWorld *w, const CsBatch *b)
     }
     q->counts[e->value] += add;
     q->answered += add;
-    SimTime t = now - q->asked_at;
-    if (q->curve_t->len && g_array_index(q->curve_t, SimTime, q->curve_t->len - 1) == t) {
+    SimTime t = now - q->r.at;
+    if (q->r.curve_t->len && g_array_index(q->r.curve_t, SimTime, q->r.curve_t->len - 1) == t) {
       g_array_index(q->curve_n, guint32, q->curve_n->len - 1) = q->answered;
     } else {
-      g_array_append_val(q->curve_t, t);
+      g_array_append_val(q->r.curve_t, t);
       g_array_append_val(q->curve_n, q->answered);
     }
   }

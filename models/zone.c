@@ -279,7 +279,7 @@ gboolean cs_conn_is_tunnel(const CsWorld *w, SimConnId conn)
 static void push_live(CsWorld *w, SimNodeId srv, SimConnId conn)
 {
   for (guint q = 0; q < w->questions->len && cs_questions_pushed(w); q++)
-    if (g_array_index(w->questions, CsQuestion, q).live) {
+    if (g_array_index(w->questions, CsQuestion, q).r.live) {
       SimMsg *m = sim_msg_new(w->sim);
       m->type = CS_MSG_QUESTION;
       m->cls = SIM_CLS_QUESTION;
@@ -288,7 +288,7 @@ static void push_live(CsWorld *w, SimNodeId srv, SimConnId conn)
       sim_send(w->sim, conn, srv, m);
     }
   for (guint a = 0; a < w->actions->len; a++)
-    if (g_array_index(w->actions, CsAction, a).live) {
+    if (g_array_index(w->actions, CsAction, a).r.live) {
       SimMsg *m = sim_msg_new(w->sim);
       m->type = CS_MSG_ACTION;
       m->cls = SIM_CLS_ACTION;
