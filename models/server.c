@@ -590,7 +590,7 @@ static double hist_ms(const CsHist *h, double p)
   return t < 0 ? NAN : sim_time_to_ms(t);
 }
 
-void cs_world_server_summary(CsWorld *w, CsServerSummary *out)
+void cs_world_server_summary(const CsWorld *w, CsServerSummary *out)
 {
   memset(out, 0, sizeof *out);
   out->registrations = w->server->registrations;
@@ -638,11 +638,13 @@ CsServerLoad *cs_world_load_now(CsWorld *w)
   return load_bucket(w, (guint) (sim_now(w->sim) / sim_params(w->sim)->bucket));
 }
 
-guint cs_world_server_load(CsWorld *w, const CsServerLoad **load)
+guint cs_world_server_load(const CsWorld *w, const CsServerLoad **load)
 {
-  /* Every bucket the run has entered (one that starts at the end is not). */
+  /* Every bucket the run has entered (one that starts at the end is not):
+   * the buckets the run has not sampled yet are completed on this read, as
+   * the next sample would (a book, not behaviour). */
   SimTime now = sim_now(w->sim);
-  load_bucket(w, now > 0 ? (guint) ((now - 1) / sim_params(w->sim)->bucket) : 0);
+  load_bucket((CsWorld *) w, now > 0 ? (guint) ((now - 1) / sim_params(w->sim)->bucket) : 0);
   *load = (const CsServerLoad *) w->server->load->data;
   return w->server->load->len;
 }

@@ -927,7 +927,7 @@ static gint cmp_u32(gconstpointer a, gconstpointer b)
   return x < y ? -1 : x > y;
 }
 
-void cs_world_chains(CsWorld *w, CsChainSummary *out)
+void cs_world_chains(const CsWorld *w, CsChainSummary *out)
 {
   memset(out, 0, sizeof *out);
   guint32 n = w->clients.len;
