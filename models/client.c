@@ -469,8 +469,8 @@ static void got_action(CsWorld *w, CsClient *c, guint32 a)
   CsAction *aa = &g_array_index(w->actions, CsAction, a);
   if (!cs_rollout_targets(&aa->r, client_index(w, c)))
     return;
-  if (aa->dc_session != CS_NONE && cs_dc_rec(w, aa->dc_session)->state == CS_DC_CREATING)
-    cs_dc_rec(w, aa->dc_session)->state = CS_DC_DOWNLOADING;
+  if (aa->dc_session != CS_NONE)
+    cs_dc_downloading(w, aa->dc_session);
   if (aa->file != CS_NONE)
     cs_shards_want(w, c, a); /* download first, then run */
   else

@@ -7,7 +7,6 @@
 CsDatabases *cs_databases_new(CsWorld *w);
 void cs_databases_free(CsWorld *w);
 extern const SimNodeKind cs_db_kind;
-CsDatabase *cs_db_rec(const CsWorld *w, guint32 db);
 void cs_db_server_connect(CsWorld *w, CsServer *s);
 gboolean cs_db_server_connected(CsWorld *w, CsServer *s, SimConnId conn);
 gboolean cs_db_server_conn_gone(CsWorld *w, CsServer *s, SimConnId conn);

@@ -71,6 +71,13 @@ static const char *reason_text(CsDcReason r)
 CsModule *cs_module_rec(const CsWorld *w, guint32 m) { return &g_array_index(w->module->modules, CsModule, m); }
 CsDcSession *cs_dc_rec(const CsWorld *w, guint32 s) { return &g_array_index(w->module->dc, CsDcSession, s); }
 static CsWorld *W(gpointer k) { return k; }
+
+void cs_dc_downloading(CsWorld *w, guint32 session)
+{
+  CsDcSession *d = cs_dc_rec(w, session);
+  if (d->state == CS_DC_CREATING)
+    d->state = CS_DC_DOWNLOADING;
+}
 static CsModule *module_of(CsWorld *w, SimNodeId node) { return cs_module_rec(w, sim_node_local(w->sim, node)); }
 
 static gboolean final(CsDcState s)

@@ -7,9 +7,9 @@
 CsModules *cs_modules_new(CsWorld *w);
 void cs_modules_free(CsWorld *w);
 extern const SimNodeKind cs_module_kind;
-CsModule *cs_module_rec(const CsWorld *w, guint32 m);
-CsDcSession *cs_dc_rec(const CsWorld *w, guint32 s);
 /* Core server: the module server asked for an open-session action. */
+/* Endpoint: an open-session action began downloading its file. */
+void cs_dc_downloading(CsWorld *w, guint32 session);
 void cs_dc_deploy(CsWorld *w, guint32 session);
 /* Endpoint: the open-session action ran; connect for the session. */
 void cs_dc_endpoint_open(CsWorld *w, CsClient *c, guint32 session);

@@ -9,7 +9,7 @@ CsServers *cs_servers_new(CsWorld *w);
 void cs_servers_free(CsWorld *w);
 /* Books a new core server's record; returns its index. */
 guint32 cs_server_append(CsWorld *w, const CsServer *s);
-/* Clients [first, count) were just created (the per-client books grow). */
+/* Clients first.. (to the last) were just created: the per-client books grow. */
 void cs_servers_clients_added(CsWorld *w, guint32 first);
 CsServer *cs_server_rec(const CsWorld *w, guint32 server);
 /* Jobs waiting at all core servers together went up or down by `delta`

@@ -289,25 +289,7 @@ typedef struct {
 typedef enum { CS_JOB_REG, CS_JOB_ANSWER, CS_JOB_LEADER, CS_JOB_SHARDS, CS_JOB_REG_INIT,
                CS_JOB_NONE = 0xff } CsJobKind;
 
-/* A job held by its server until the database has written it. */
-typedef struct {
-  guint32 token;
-  CsJob job;               /* kind CS_JOB_NONE once written */
-  SimTime since;           /* when it was first sent */
-} CsHeld;
 
-/* A core server's database (database.c). */
-typedef struct {
-  SimNodeId node;
-  char *name;
-  guint32 server;          /* its core server */
-  guint32 workers;
-  SimTime write_ms;        /* time per write */
-  guint32 busy;
-  GArray *queue;           /* guint64: connection << 32 | token, from qhead */
-  guint32 qhead, qlen, queue_peak;
-  guint64 writes;
-} CsDatabase;
 
 /* The world's latency histograms (all core servers together). */
 enum { CS_H_REG_LATENCY, CS_H_QUEUE, CS_H_SERVICE, CS_H_RESPONSE, CS_H_COUNT };
@@ -371,39 +353,8 @@ typedef struct {
 } CsNeigh;
 
 
-typedef struct {
-  SimNodeId node;
-  char *name;
-  guint32 core;            /* core server index it talks to over 443 */
-  gboolean server_cert;    /* has its Direct Connect server certificate */
-  SimConnId core_conn;     /* to the core server, 443 */
-  guint32 retries;         /* failed connects a waiting session sits through before its error */
-  GArray *proxy_conns;     /* SimConnId per zone: to the zone proxy (17487), 0 = none */
-  GArray *ctl_conns;       /* SimConnId per zone: to the zone proxy's 17488, 0 = none */
-  GArray *pending;         /* guint32 sessions waiting for core_conn */
-} CsModule;
 
-typedef struct {
-  guint32 client;
-  guint32 module;          /* module server index */
-  CsDcState state;
-  CsDcReason reason;
-  gboolean test;           /* test connection: not kept */
-  gint32 satellite;        /* satellite id, or -1 */
-  SimTime keep_for;        /* 0: to the end of the run */
-  SimTime requested, opened, last_msg;
-  SimTime closed_at;       /* when it closed (its duration stops there), -1 while open */
-  guint32 tries;           /* failed connects of a channel it waits on, since its request */
-  SimConnId conn;          /* at the module server (or its proxy connection) */
-} CsDcSession;
 
-typedef struct {
-  guint32 client;
-  guint32 module;
-  gboolean verified;
-  guint32 session;
-  const char *status;      /* static string */
-} CsSatellite;
 
 struct CsWorld {
   CsWorldParams p;
