@@ -299,9 +299,7 @@ static void srv_crashed(Sim *sim, SimNodeId node, gpointer k)
   s->conns = s->wan_conns = s->persistent = 0;
   cs_server_sample(w);
   /* The hub's tunnels went with the crash; a restart opens them again. */
-  for (guint i = 0; i < cs_world_zone_count(w); i++)
-    if (cs_zone_rec(w, i)->hub == sim_node_local(sim, node))
-      cs_zone_rec(w, i)->hub_conn = 0;
+  cs_hub_crashed(w, sim_node_local(sim, node));
 }
 
 static void srv_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId c, gboolean inbound)

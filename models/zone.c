@@ -268,6 +268,13 @@ void cs_hub_start(CsWorld *w, guint32 server)
       hub_connect(w, i);
 }
 
+void cs_hub_crashed(CsWorld *w, guint32 server)
+{
+  for (guint i = 0; i < w->zone->zones->len; i++)
+    if (cs_zone_rec(w, i)->hub == server)
+      cs_zone_rec(w, i)->hub_conn = 0;
+}
+
 gboolean cs_conn_is_tunnel(const CsWorld *w, SimConnId conn)
 {
   for (guint i = 0; i < w->zone->zones->len; i++)

@@ -13,6 +13,8 @@ CsZone *cs_zone_rec(const CsWorld *w, guint32 zone);
 void cs_zone_push(CsWorld *w, CsMsgType type, SimClass cls, guint32 size, guint32 id);
 /* The hub's end of a tunnel: the server relays a message for client u. */
 void cs_hub_start(CsWorld *w, guint32 server);
+/* Core server `server` crashed: its hub's tunnels are gone. */
+void cs_hub_crashed(CsWorld *w, guint32 server);
 gboolean cs_hub_connected(CsWorld *w, SimNodeId server, SimConnId conn);
 gboolean cs_hub_conn_gone(CsWorld *w, SimNodeId server, SimConnId conn);
 void cs_hub_retry(CsWorld *w, SimNodeId server, guint64 zone);
