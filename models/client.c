@@ -16,7 +16,7 @@
  * and adds its answer to a batch that merges what arrives from behind; the
  * batch moves forward when the batching window closes, and the forward
  * leader hands it to the server.  Actions spread the same way. */
-#include "world-private.h"
+#include "client-private.h"
 #include <string.h>
 
 #define LEADER_RETRY (10 * SIM_S)
@@ -37,7 +37,7 @@ static SimTime draw(Sim *sim, SimNodeId node, SimTime lo, SimTime hi)
 
 static guint32 pick_server(CsWorld *w, CsClient *c)
 {
-  guint n = w->servers->len;
+  guint n = cs_world_server_count(w);
   if (n <= 1)
     return 0;
   /* A random entry among those with the fewest failed connects. */
@@ -95,7 +95,7 @@ gboolean cs_client_peers(const CsWorld *w, const CsClient *c)
 
 static void reg_begin(CsWorld *w, CsClient *c)
 {
-  if (c->reg_conn || w->servers->len == 0)
+  if (c->reg_conn || cs_world_server_count(w) == 0)
     return;
   sim_timer_cancel(w->sim, c->reg_timer); /* an initial one can come first */
   c->server = (guint8) pick_server(w, c);
@@ -160,7 +160,7 @@ static void side_walk(CsWorld *w, CsClient *c, int side, guint idx, guint limit)
 static void account_peer(CsWorld *w, SimConnId conn, SimNodeId from, const SimMsg *m)
 {
   if (cs_world_node_client(w, sim_conn_peer(w->sim, conn, from)) != CS_NONE)
-    w->peer_bytes[m->cls] += m->size;
+    w->client->peer_bytes[m->cls] += m->size;
 }
 
 
@@ -197,7 +197,7 @@ static void side_walk(CsWorld *w, CsClient *c, int side, guint idx, guint limit)
                                   CS_PORT_CLIENT, CS_CLS_PEER, w->p.tls_peers);
     return;
   }
-  if (w->servers->len == 0)
+  if (cs_world_server_count(w) == 0)
     return;
   if (c->cur_kind[side] == CS_SIDE_PEER && c->abandon[side]) {
     /* The current neighbour is no longer in the peer list (it came from an
@@ -255,7 +255,7 @@ static void chain_start(CsWorld *w, CsClient *c)
 {
   if (!cs_client_peers(w, c)) {
     /* Every client keeps its own connection to the server, both roles. */
-    if (c->cur_kind[CS_FWD] == CS_SIDE_NONE && !c->trying[CS_FWD] && w->servers->len)
+    if (c->cur_kind[CS_FWD] == CS_SIDE_NONE && !c->trying[CS_FWD] && cs_world_server_count(w))
       connect_server(w, c, CS_FWD);
     return;
   }
@@ -396,7 +396,7 @@ static gboolean q_ready(CsWorld *w, CsClient *c, guint32 q)
   if (!(c->q_seen & bit) || (c->q_done_sent & bit))
     return FALSE;
   CsQuestion *qq = &g_array_index(w->questions, CsQuestion, q);
-  if ((!qq->is_target || qq->is_target[client_index(w, c)]) && !(c->q_answered & bit))
+  if (cs_rollout_targets(&qq->r, client_index(w, c)) && !(c->q_answered & bit))
     return FALSE;
   return (c->q_behind_done & bit) || c->cur_kind[CS_BACK] != CS_SIDE_PEER;
 }
@@ -452,7 +452,7 @@ static void got_question(CsWorld *w, CsClient *c, guint32 q)
   if (c->cur_kind[CS_FWD] == CS_SIDE_PEER && cs_questions_pushed(w))
     send_simple(w, c, c->cur[CS_FWD], CS_MSG_QUESTION, CS_CLS_QUESTION, w->p.question_bytes, q, 0);
   CsQuestion *qq = &g_array_index(w->questions, CsQuestion, q);
-  if ((!qq->is_target || qq->is_target[client_index(w, c)]) && !(c->q_answered & bit))
+  if (cs_rollout_targets(&qq->r, client_index(w, c)) && !(c->q_answered & bit))
     sim_timer_start(w->sim, c->node, draw(w->sim, c->node, w->p.sensor_min, w->p.sensor_max), CS_TAG_EVAL, q);
   else
     check_ready(w, c, q); /* nothing of its own to add */
@@ -467,10 +467,10 @@ static void got_action(CsWorld *w, CsClient *c, guint32 a)
   if (c->cur_kind[CS_FWD] == CS_SIDE_PEER)
     send_simple(w, c, c->cur[CS_FWD], CS_MSG_ACTION, CS_CLS_ACTION, w->p.action_bytes, a, 0);
   CsAction *aa = &g_array_index(w->actions, CsAction, a);
-  if (aa->is_target && !aa->is_target[client_index(w, c)])
+  if (!cs_rollout_targets(&aa->r, client_index(w, c)))
     return;
-  if (aa->dc_session != CS_NONE && cs_dc_rec(w, aa->dc_session)->state == CS_DC_CREATING)
-    cs_dc_rec(w, aa->dc_session)->state = CS_DC_DOWNLOADING;
+  if (aa->dc_session != CS_NONE)
+    cs_dc_downloading(w, aa->dc_session);
   if (aa->file != CS_NONE)
     cs_shards_want(w, c, a); /* download first, then run */
   else
@@ -804,3 +804,13 @@ void cs_client_leave(CsWorld *w, guint32 client)
   c->leaving = 1;
   sim_node_stop(w->sim, c->node);
 }
+
+CsClients *cs_clients_new(CsWorld *w) { return g_new0(CsClients, 1); }
+
+void cs_clients_free(CsWorld *w)
+{
+  g_free(w->client);
+  w->client = NULL;
+}
+
+guint64 cs_world_peer_bytes(const CsWorld *w, SimClass cls) { return w->client->peer_bytes[cls]; }

@@ -13,7 +13,7 @@
  * database crashed) the held jobs pile up at the server, replies stall and
  * clients' registrations time out; when it is back every held job is written
  * again, in order, so nothing is lost. */
-#include "world-private.h"
+#include "database-private.h"
 #include <string.h>
 
 #define DB_RETRY (10 * SIM_S)
@@ -23,7 +23,7 @@ enum { DTAG_WRITE_DONE = 1 };
 
 static CsWorld *W(gpointer k) { return k; }
 
-CsDatabase *cs_db_rec(const CsWorld *w, guint32 db) { return &g_array_index(w->dbs, CsDatabase, db); }
+CsDatabase *cs_db_rec(const CsWorld *w, guint32 db) { return &g_array_index(w->database->dbs, CsDatabase, db); }
 static CsDatabase *db_of(CsWorld *w, SimNodeId node) { return cs_db_rec(w, sim_node_local(w->sim, node)); }
 
 /* --- the database node ------------------------------------------------------------- */
@@ -180,7 +180,7 @@ void cs_db_hold(CsWorld *w, CsServer *s, const CsJob *j)
   }
   g_array_append_val(s->held, h);
   s->db_waiting++;
-  w->srv_qlen++; /* a job held for its write still waits for its reply */
+  cs_server_note_queued(w, 1); /* a job held for its write still waits for its reply */
   s->db_waiting_peak = MAX(s->db_waiting_peak, s->db_waiting);
   cs_server_sample(w);
   if (db_up(w, s))
@@ -194,11 +194,11 @@ gboolean cs_db_take_done(CsWorld *w, CsServer *s, guint32 token, CsJob *out)
     if (h->token != token || h->job.kind == CS_JOB_NONE)
       continue;
     *out = h->job;
-    cs_hist_add(&w->db_latency, sim_now(w->sim) - h->since);
+    cs_hist_add(&w->database->db_latency, sim_now(w->sim) - h->since);
     h->job.kind = CS_JOB_NONE;
     h->job.blob = NULL;
     s->db_waiting--;
-    w->srv_qlen--;
+    cs_server_note_queued(w, -1);
     while (s->held_head < s->held->len && g_array_index(s->held, CsHeld, s->held_head).job.kind == CS_JOB_NONE)
       s->held_head++;
     return TRUE;
@@ -216,7 +216,7 @@ void cs_db_server_reset(CsWorld *w, CsServer *s)
   if (s->held)
     g_array_set_size(s->held, 0);
   s->held_head = 0;
-  w->srv_qlen -= s->db_waiting;
+  cs_server_note_queued(w, -(gint32) s->db_waiting);
   s->db_waiting = 0;
   s->db_conn = 0;
   s->db_open = FALSE;
@@ -237,7 +237,7 @@ SimNodeId cs_world_add_database(CsWorld *w, const char *name, guint32 subnet, gu
                 "database %s: core server %s already has a database", name, cs_server_rec(w, si)->name);
     return SIM_NODE_NONE;
   }
-  SimNodeId node = sim_node_add(w->sim, w->kind_db, subnet, addr, w->dbs->len, error);
+  SimNodeId node = sim_node_add(w->sim, w->kind_db, subnet, addr, w->database->dbs->len, error);
   if (node == SIM_NODE_NONE)
     return node;
   CsDatabase d = { 0 };
@@ -247,9 +247,9 @@ SimNodeId cs_world_add_database(CsWorld *w, const char *name, guint32 subnet, gu
   d.workers = MAX(workers, 1);
   d.write_ms = write_time;
   d.queue = g_array_new(FALSE, FALSE, sizeof(guint64));
-  g_array_append_val(w->dbs, d);
+  g_array_append_val(w->database->dbs, d);
   CsServer *s = cs_server_rec(w, si);
-  s->db = w->dbs->len - 1;
+  s->db = w->database->dbs->len - 1;
   if (!s->held)
     s->held = g_array_new(FALSE, FALSE, sizeof(CsHeld));
   cs_world_note_node(w, node, name);
@@ -257,33 +257,44 @@ SimNodeId cs_world_add_database(CsWorld *w, const char *name, guint32 subnet, gu
   return node;
 }
 
-void cs_db_world_free(CsWorld *w)
+CsDatabases *cs_databases_new(CsWorld *w)
 {
-  for (guint i = 0; i < w->servers->len; i++) {
+  CsDatabases *ds = g_new0(CsDatabases, 1);
+  ds->dbs = g_array_new(FALSE, TRUE, sizeof(CsDatabase));
+  return ds;
+}
+
+void cs_databases_free(CsWorld *w)
+{
+  if (!w->database)
+    return;
+  for (guint i = 0; i < cs_world_server_count(w); i++) {
     CsServer *s = cs_server_rec(w, i);
     cs_db_server_reset(w, s);
     if (s->held)
       g_array_free(s->held, TRUE);
   }
-  for (guint i = 0; i < w->dbs->len; i++) {
+  for (guint i = 0; i < w->database->dbs->len; i++) {
     g_free(cs_db_rec(w, i)->name);
     g_array_free(cs_db_rec(w, i)->queue, TRUE);
   }
-  g_array_free(w->dbs, TRUE);
+  g_array_free(w->database->dbs, TRUE);
+  g_free(w->database);
+  w->database = NULL;
 }
 
 gboolean cs_world_database_summary(const CsWorld *w, CsDatabaseSummary *out)
 {
   memset(out, 0, sizeof *out);
-  if (w->dbs->len == 0)
+  if (w->database->dbs->len == 0)
     return FALSE;
-  for (guint i = 0; i < w->dbs->len; i++) {
+  for (guint i = 0; i < w->database->dbs->len; i++) {
     out->writes += cs_db_rec(w, i)->writes;
     out->queue_peak = MAX(out->queue_peak, cs_db_rec(w, i)->queue_peak);
   }
-  for (guint i = 0; i < w->servers->len; i++)
+  for (guint i = 0; i < cs_world_server_count(w); i++)
     out->held_peak = MAX(out->held_peak, cs_server_rec(w, i)->db_waiting_peak);
-  out->write_ms_p50 = sim_time_to_ms(cs_hist_quantile(&w->db_latency, 0.5));
-  out->write_ms_p99 = sim_time_to_ms(cs_hist_quantile(&w->db_latency, 0.99));
+  out->write_ms_p50 = sim_time_to_ms(cs_hist_quantile(&w->database->db_latency, 0.5));
+  out->write_ms_p99 = sim_time_to_ms(cs_hist_quantile(&w->database->db_latency, 0.99));
   return TRUE;
 }

@@ -26,7 +26,7 @@
  * workload and its secrets travel only over a Direct Connect session, never
  * along the chain, and only to a verified satellite: an unverified (possibly
  * spoofed) one gets nothing and the attempt is recorded. */
-#include "world-private.h"
+#include "module-private.h"
 #include <string.h>
 
 #define MS_RETRY (10 * SIM_S)
@@ -68,9 +68,16 @@ static const char *reason_text(CsDcReason r)
   return "?";
 }
 
-CsModule *cs_module_rec(const CsWorld *w, guint32 m) { return &g_array_index(w->modules, CsModule, m); }
-CsDcSession *cs_dc_rec(const CsWorld *w, guint32 s) { return &g_array_index(w->dc, CsDcSession, s); }
+CsModule *cs_module_rec(const CsWorld *w, guint32 m) { return &g_array_index(w->module->modules, CsModule, m); }
+CsDcSession *cs_dc_rec(const CsWorld *w, guint32 s) { return &g_array_index(w->module->dc, CsDcSession, s); }
 static CsWorld *W(gpointer k) { return k; }
+
+void cs_dc_downloading(CsWorld *w, guint32 session)
+{
+  CsDcSession *d = cs_dc_rec(w, session);
+  if (d->state == CS_DC_CREATING)
+    d->state = CS_DC_DOWNLOADING;
+}
 static CsModule *module_of(CsWorld *w, SimNodeId node) { return cs_module_rec(w, sim_node_local(w->sim, node)); }
 
 static gboolean final(CsDcState s)
@@ -113,9 +120,9 @@ static void ms_connect_all(CsWorld *w, CsModule *m)
     SimNodeId core = cs_server_rec(w, m->core)->node;
     m->core_conn = sim_connect(w->sim, m->node, sim_node_addr(w->sim, core), 443, CS_CLS_DIRECT, TRUE);
   }
-  g_array_set_size(m->proxy_conns, w->zones->len);
-  g_array_set_size(m->ctl_conns, w->zones->len);
-  for (guint z = 0; z < w->zones->len; z++) {
+  g_array_set_size(m->proxy_conns, cs_world_zone_count(w));
+  g_array_set_size(m->ctl_conns, cs_world_zone_count(w));
+  for (guint z = 0; z < cs_world_zone_count(w); z++) {
     guint32 addr = sim_node_addr(w->sim, cs_zone_rec(w, z)->node);
     SimConnId *pc = &g_array_index(m->proxy_conns, SimConnId, z);
     if (!*pc)
@@ -131,7 +138,7 @@ static void ms_connect_all(CsWorld *w, CsModule *m)
 static void channel_failed(CsWorld *w, CsModule *m, guint32 zone, CsDcReason why)
 {
   guint32 mi = sim_node_local(w->sim, m->node);
-  for (guint32 s = 0; s < w->dc->len; s++) {
+  for (guint32 s = 0; s < w->module->dc->len; s++) {
     CsDcSession *d = cs_dc_rec(w, s);
     if (d->module != mi || !waiting(d->state))
       continue;
@@ -164,7 +171,7 @@ static void channel_failed(CsWorld *w, CsModule *m, guint32 zone, CsDcReason why
  * open end in error, open ones close. */
 static void module_down(CsWorld *w, guint32 mi)
 {
-  for (guint32 s = 0; s < w->dc->len; s++) {
+  for (guint32 s = 0; s < w->module->dc->len; s++) {
     CsDcSession *d = cs_dc_rec(w, s);
     if (d->module != mi)
       continue;
@@ -221,7 +228,7 @@ static void ms_conn_gone(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, g
   CsWorld *w = W(k);
   CsModule *m = module_of(w, node);
   /* Sessions open on it end (an endpoint's own connection, or a proxy's). */
-  for (guint s = 0; s < w->dc->len; s++) {
+  for (guint s = 0; s < w->module->dc->len; s++) {
     CsDcSession *d = cs_dc_rec(w, s);
     if (d->conn == conn && d->state == CS_DC_COMPLETE)
       session_close(w, d, CS_DCR_CLOSED);
@@ -258,7 +265,7 @@ static void ms_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimC
 
 static void session_opened(CsWorld *w, SimNodeId node, guint32 sid, SimConnId conn)
 {
-  if (sid >= w->dc->len)
+  if (sid >= w->module->dc->len)
     return;
   CsDcSession *d = cs_dc_rec(w, sid);
   if (final(d->state))
@@ -275,7 +282,7 @@ static void session_opened(CsWorld *w, SimNodeId node, guint32 sid, SimConnId co
     return;
   }
   if (d->satellite >= 0) {
-    CsSatellite *sat = &g_array_index(w->satellites, CsSatellite, d->satellite);
+    CsSatellite *sat = &g_array_index(w->module->satellites, CsSatellite, d->satellite);
     if (!sat->verified) {
       /* Possibly spoofed: nothing secret goes to it; the attempt is on record. */
       sat->status = "refused";
@@ -299,11 +306,11 @@ static void ms_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
     session_opened(w, node, sid, conn);
     break;
   case CS_MSG_DC_RESULT:
-    if (sid < w->dc->len) {
+    if (sid < w->module->dc->len) {
       CsDcSession *d = cs_dc_rec(w, sid);
       d->last_msg = sim_now(sim);
       if (d->satellite >= 0)
-        g_array_index(w->satellites, CsSatellite, d->satellite).status = "scanned";
+        g_array_index(w->module->satellites, CsSatellite, d->satellite).status = "scanned";
     }
     break;
   default:
@@ -319,7 +326,7 @@ static void ms_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64 
     ms_connect_all(w, m);
     return;
   }
-  if (arg >= w->dc->len)
+  if (arg >= w->module->dc->len)
     return;
   CsDcSession *d = cs_dc_rec(w, (guint32) arg);
   if (tag == MTAG_TIMEOUT && (d->state == CS_DC_CREATING || d->state == CS_DC_DOWNLOADING || d->state == CS_DC_RUNNING)) {
@@ -357,7 +364,7 @@ static void request_cb(Sim *sim, gpointer data, guint64 sid)
   CsModule *m = cs_module_rec(w, d->module);
   d->requested = sim_now(sim);
   if (d->satellite >= 0)
-    g_array_index(w->satellites, CsSatellite, d->satellite).status = "waiting";
+    g_array_index(w->module->satellites, CsSatellite, d->satellite).status = "waiting";
   if (!sim_node_is_up(sim, m->node)) {
     cs_dc_failed(w, (guint32) sid, CS_DCR_MODULE_DOWN);
     return;
@@ -388,8 +395,8 @@ static gint32 new_session(CsWorld *w, SimTime at, guint32 client, SimNodeId modu
   d.requested = at;
   d.opened = -1;
   d.closed_at = -1;
-  g_array_append_val(w->dc, d);
-  guint32 sid = w->dc->len - 1;
+  g_array_append_val(w->module->dc, d);
+  guint32 sid = w->module->dc->len - 1;
   sim_call_at(w->sim, at, request_cb, w, sid);
   return (gint32) sid;
 }
@@ -424,15 +431,15 @@ gint32 cs_world_satellite(CsWorld *w, SimTime at, guint32 client, SimNodeId modu
                           GError **error)
 {
   CsSatellite s = { client, 0, verified, 0, "designated" };
-  g_array_append_val(w->satellites, s);
-  gint32 id = (gint32) w->satellites->len - 1;
+  g_array_append_val(w->module->satellites, s);
+  gint32 id = (gint32) w->module->satellites->len - 1;
   gint32 sid = new_session(w, at, client, module, 0, FALSE, id, error);
   if (sid < 0) {
-    g_array_set_size(w->satellites, w->satellites->len - 1);
+    g_array_set_size(w->module->satellites, w->module->satellites->len - 1);
     return -1;
   }
-  g_array_index(w->satellites, CsSatellite, id).session = (guint32) sid;
-  g_array_index(w->satellites, CsSatellite, id).module = sim_node_local(w->sim, module);
+  g_array_index(w->module->satellites, CsSatellite, id).session = (guint32) sid;
+  g_array_index(w->module->satellites, CsSatellite, id).module = sim_node_local(w->sim, module);
   return id;
 }
 
@@ -440,7 +447,7 @@ gint32 cs_world_satellite(CsWorld *w, SimTime at, guint32 client, SimNodeId modu
 
 void cs_dc_deploy(CsWorld *w, guint32 sid)
 {
-  if (sid >= w->dc->len)
+  if (sid >= w->module->dc->len)
     return;
   CsDcSession *d = cs_dc_rec(w, sid);
   CsPackage pkg = { .size = DC_TOOLS_BYTES, .run_time = 0, .name = "direct-connect-tools" };
@@ -458,7 +465,7 @@ void cs_dc_deploy(CsWorld *w, guint32 sid)
 
 void cs_dc_failed(CsWorld *w, guint32 sid, CsDcReason why)
 {
-  if (sid >= w->dc->len)
+  if (sid >= w->module->dc->len)
     return;
   CsDcSession *d = cs_dc_rec(w, sid);
   if (final(d->state) || d->state == CS_DC_COMPLETE)
@@ -466,7 +473,7 @@ void cs_dc_failed(CsWorld *w, guint32 sid, CsDcReason why)
   d->state = CS_DC_ERROR;
   d->reason = why;
   if (d->satellite >= 0)
-    g_array_index(w->satellites, CsSatellite, d->satellite).status = "failed";
+    g_array_index(w->module->satellites, CsSatellite, d->satellite).status = "failed";
 }
 
 /* --- the endpoint's part -------------------------------------------------------------- */
@@ -487,7 +494,7 @@ void cs_dc_endpoint_open(CsWorld *w, CsClient *c, guint32 sid)
   CsDcSession *d = cs_dc_rec(w, sid);
   guint32 me = sim_node_local(w->sim, c->node);
   d->state = CS_DC_RUNNING;
-  if (me < w->no_cert_len && w->no_cert[me]) {
+  if (me < w->module->no_cert_len && w->module->no_cert[me]) {
     report_failure(w, c, sid, CS_DCR_NO_CLIENT_CERT);
     return;
   }
@@ -605,19 +612,32 @@ gboolean cs_dc_proxy_message(CsWorld *w, CsZone *z, SimConnId conn, SimMsg *m)
   }
 }
 
-void cs_dc_world_free(CsWorld *w)
+CsModules *cs_modules_new(CsWorld *w)
 {
-  for (guint i = 0; i < w->modules->len; i++) {
+  CsModules *ms = g_new0(CsModules, 1);
+  ms->modules = g_array_new(FALSE, TRUE, sizeof(CsModule));
+  ms->dc = g_array_new(FALSE, TRUE, sizeof(CsDcSession));
+  ms->satellites = g_array_new(FALSE, TRUE, sizeof(CsSatellite));
+  return ms;
+}
+
+void cs_modules_free(CsWorld *w)
+{
+  if (!w->module)
+    return;
+  for (guint i = 0; i < w->module->modules->len; i++) {
     CsModule *m = cs_module_rec(w, i);
     g_free(m->name);
     g_array_free(m->proxy_conns, TRUE);
     g_array_free(m->ctl_conns, TRUE);
     g_array_free(m->pending, TRUE);
   }
-  g_array_free(w->modules, TRUE);
-  g_array_free(w->dc, TRUE);
-  g_array_free(w->satellites, TRUE);
-  g_free(w->no_cert);
+  g_array_free(w->module->modules, TRUE);
+  g_array_free(w->module->dc, TRUE);
+  g_array_free(w->module->satellites, TRUE);
+  g_free(w->module->no_cert);
+  g_free(w->module);
+  w->module = NULL;
 }
 
 /* --- the world's view ------------------------------------------------------------------ */
@@ -630,7 +650,7 @@ SimNodeId cs_world_add_module_server(CsWorld *w, const char *name, guint32 subne
     g_set_error(error, g_quark_from_static_string("cs-world"), 9, "module server %s: 'core' must be a core server", name);
     return SIM_NODE_NONE;
   }
-  SimNodeId node = sim_node_add(w->sim, w->kind_module, subnet, addr, w->modules->len, error);
+  SimNodeId node = sim_node_add(w->sim, w->kind_module, subnet, addr, w->module->modules->len, error);
   if (node == SIM_NODE_NONE)
     return node;
   CsModule m = { 0 };
@@ -642,7 +662,7 @@ SimNodeId cs_world_add_module_server(CsWorld *w, const char *name, guint32 subne
   m.ctl_conns = g_array_new(FALSE, TRUE, sizeof(SimConnId));
   m.retries = 3;
   m.pending = g_array_new(FALSE, FALSE, sizeof(guint32));
-  g_array_append_val(w->modules, m);
+  g_array_append_val(w->module->modules, m);
   cs_world_note_node(w, node, name);
   sim_node_start_at(w->sim, node, 0);
   return node;
@@ -651,12 +671,12 @@ SimNodeId cs_world_add_module_server(CsWorld *w, const char *name, guint32 subne
 void cs_world_client_without_cert(CsWorld *w, guint32 client)
 {
   g_return_if_fail(client < w->clients.len);
-  if (w->no_cert_len < w->clients.len) {
-    w->no_cert = g_renew(guint8, w->no_cert, w->clients.len);
-    memset(w->no_cert + w->no_cert_len, 0, w->clients.len - w->no_cert_len);
-    w->no_cert_len = w->clients.len;
+  if (w->module->no_cert_len < w->clients.len) {
+    w->module->no_cert = g_renew(guint8, w->module->no_cert, w->clients.len);
+    memset(w->module->no_cert + w->module->no_cert_len, 0, w->clients.len - w->module->no_cert_len);
+    w->module->no_cert_len = w->clients.len;
   }
-  w->no_cert[client] = 1;
+  w->module->no_cert[client] = 1;
 }
 
 void cs_world_module_retries(CsWorld *w, SimNodeId module, guint32 retries)
@@ -665,9 +685,9 @@ void cs_world_module_retries(CsWorld *w, SimNodeId module, guint32 retries)
   cs_module_rec(w, sim_node_local(w->sim, module))->retries = retries;
 }
 
-guint32 cs_world_module_count(const CsWorld *w) { return w->modules->len; }
+guint32 cs_world_module_count(const CsWorld *w) { return w->module->modules->len; }
 SimNodeId cs_world_module_node(const CsWorld *w, guint32 m) { return cs_module_rec(w, m)->node; }
-guint32 cs_world_dc_count(const CsWorld *w) { return w->dc->len; }
+guint32 cs_world_dc_count(const CsWorld *w) { return w->module->dc->len; }
 CsDcState cs_dc_state(const CsWorld *w, guint32 s) { return cs_dc_rec(w, s)->state; }
 const char *cs_dc_reason(const CsWorld *w, guint32 s) { return reason_text(cs_dc_rec(w, s)->reason); }
 guint32 cs_dc_client(const CsWorld *w, guint32 s) { return cs_dc_rec(w, s)->client; }
@@ -682,7 +702,7 @@ guint cs_world_dc_active(const CsWorld *w, SimNodeId module, guint32 *ids, guint
 {
   guint n = 0;
   guint32 mi = sim_node_local(w->sim, module);
-  for (guint32 s = 0; s < w->dc->len && n < max; s++)
+  for (guint32 s = 0; s < w->module->dc->len && n < max; s++)
     if (cs_dc_rec(w, s)->module == mi && cs_dc_rec(w, s)->state == CS_DC_COMPLETE)
       ids[n++] = s;
   return n;
@@ -702,6 +722,5 @@ SimTime cs_dc_since_last_message(const CsWorld *w, guint32 s)
   return d->opened >= 0 ? sim_now(w->sim) - d->last_msg : 0;
 }
 
-guint32 cs_world_satellite_count(const CsWorld *w) { return w->satellites->len; }
-const char *cs_satellite_status(const CsWorld *w, guint32 s) { return g_array_index(w->satellites, CsSatellite, s).status; }
-guint64 cs_world_peer_bytes(const CsWorld *w, SimClass cls) { return w->peer_bytes[cls]; }
+guint32 cs_world_satellite_count(const CsWorld *w) { return w->module->satellites->len; }
+const char *cs_satellite_status(const CsWorld *w, guint32 s) { return g_array_index(w->module->satellites, CsSatellite, s).status; }

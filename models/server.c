@@ -8,7 +8,8 @@
  * client only through its registrations: the peer list it returns is the
  * registered, recently seen clients of the same neighbourhood, in address
  * order, up to peers_per_side on each side. */
-#include "world-private.h"
+#include "server-private.h"
+#include <math.h>
 #include <string.h>
 
 /* Connection tag bits at the server. */
@@ -40,7 +41,7 @@ static void job_push(CsWorld *w, CsServer *s, const CsJob *j)
   q[(s->qhead + s->qlen) % s->queue->len] = *j;
   s->qlen++;
   s->queue_peak = MAX(s->queue_peak, s->qlen);
-  w->srv_qlen++;
+  w->server->srv_qlen++;
 }
 
 static gboolean job_pop(CsWorld *w, CsServer *s, CsJob *out)
@@ -51,7 +52,7 @@ static gboolean job_pop(CsWorld *w, CsServer *s, CsJob *out)
   *out = q[s->qhead];
   s->qhead = (s->qhead + 1) % s->queue->len;
   s->qlen--;
-  w->srv_qlen--;
+  w->server->srv_qlen--;
   return TRUE;
 }
 
@@ -80,7 +81,7 @@ static void enqueue(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
 
 static gboolean peer_live(CsWorld *w, guint32 c, SimTime now)
 {
-  SimTime seen = w->last_seen[c];
+  SimTime seen = w->server->last_seen[c];
   return seen != CS_NEVER_SEEN && now - seen <= w->p.live_timeout;
 }
 
@@ -114,8 +115,8 @@ static guint64 live_mask(GArray *arr, gsize elem, gsize live_off)
   return m;
 }
 
-static guint64 questions_live(CsWorld *w) { return live_mask(w->questions, sizeof(CsQuestion), G_STRUCT_OFFSET(CsQuestion, live)); }
-static guint64 actions_live(CsWorld *w) { return live_mask(w->actions, sizeof(CsAction), G_STRUCT_OFFSET(CsAction, live)); }
+static guint64 questions_live(CsWorld *w) { return live_mask(w->questions, sizeof(CsQuestion), G_STRUCT_OFFSET(CsQuestion, r.live)); }
+static guint64 actions_live(CsWorld *w) { return live_mask(w->actions, sizeof(CsAction), G_STRUCT_OFFSET(CsAction, r.live)); }
 
 /* --- job completion ----------------------------------------------------------------- */
 
@@ -130,7 +131,7 @@ static void mark_persistent(CsWorld *w, CsServer *s, SimNodeId node, SimConnId c
   sim_conn_set_tag(w->sim, c, node, tag | CT_PERSIST);
   s->persistent++;
   s->persistent_peak = MAX(s->persistent_peak, s->persistent);
-  w->srv_persistent++;
+  w->server->srv_persistent++;
   cs_server_sample(w);
 }
 
@@ -138,7 +139,7 @@ static void mark_persistent(CsWorld *w, CsServer *s, SimNodeId node, SimConnId c
 static void apply_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
 {
   Sim *sim = w->sim;
-  cs_hist_add(w->hist[CS_H_RESPONSE], sim_now(sim) - j->arrived);
+  cs_hist_add(w->server->hist[CS_H_RESPONSE], sim_now(sim) - j->arrived);
   switch ((CsJobKind) j->kind) {
   case CS_JOB_REG:
   case CS_JOB_REG_INIT: {
@@ -147,9 +148,9 @@ static void apply_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
     j->blob = NULL;
     if (req->batch)
       cs_world_take_batch(w, req->batch);
-    w->last_seen[j->client] = sim_now(sim);
-    w->registrations++;
-    w->registrations_initial += initial;
+    w->server->last_seen[j->client] = sim_now(sim);
+    w->server->registrations++;
+    w->server->registrations_initial += initial;
     cs_world_load_now(w)->registrations++;
     CsRegResp *r = g_new(CsRegResp, 1);
     fill_peers(w, j->client, r);
@@ -197,7 +198,7 @@ static void apply_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
       g_array_append_val(s->leaders, j->conn);
       /* A new backward leader gets what is being asked now. */
       for (guint q = 0; q < w->questions->len && cs_questions_pushed(w); q++) {
-        if (!g_array_index(w->questions, CsQuestion, q).live)
+        if (!g_array_index(w->questions, CsQuestion, q).r.live)
           continue;
         SimMsg *m = sim_msg_new(sim);
         m->type = CS_MSG_QUESTION;
@@ -207,7 +208,7 @@ static void apply_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
         sim_send(sim, j->conn, node, m);
       }
       for (guint a = 0; a < w->actions->len; a++) {
-        if (!g_array_index(w->actions, CsAction, a).live)
+        if (!g_array_index(w->actions, CsAction, a).r.live)
           continue;
         SimMsg *m = sim_msg_new(sim);
         m->type = CS_MSG_ACTION;
@@ -225,7 +226,7 @@ static void apply_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
 /* A job's service ends at `now` (it started at `started`). */
 static void finish_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j, SimTime started)
 {
-  cs_hist_add(w->hist[CS_H_SERVICE], sim_now(w->sim) - started);
+  cs_hist_add(w->server->hist[CS_H_SERVICE], sim_now(w->sim) - started);
   if (cs_db_needs_write(s, j)) {
     cs_db_hold(w, s, j); /* applied when the database has written it */
     return;
@@ -250,7 +251,7 @@ static void start_jobs(CsWorld *w, SimNodeId node, CsServer *s)
     sl->job = j;
     sl->used = TRUE;
     sl->started = sim_now(w->sim);
-    cs_hist_add(w->hist[CS_H_QUEUE], sl->started - j.arrived);
+    cs_hist_add(w->server->hist[CS_H_QUEUE], sl->started - j.arrived);
     s->busy++;
     sim_timer_start(w->sim, node, service_time(s, j.kind), CS_STAG_JOB_DONE, slot);
   }
@@ -296,14 +297,12 @@ static void srv_crashed(Sim *sim, SimNodeId node, gpointer k)
   CsWorld *w = W(k);
   cs_db_server_reset(w, s);
   g_array_set_size(s->leaders, 0);
-  w->srv_conns -= s->conns;
-  w->srv_persistent -= s->persistent;
+  w->server->srv_conns -= s->conns;
+  w->server->srv_persistent -= s->persistent;
   s->conns = s->wan_conns = s->persistent = 0;
   cs_server_sample(w);
   /* The hub's tunnels went with the crash; a restart opens them again. */
-  for (guint i = 0; i < w->zones->len; i++)
-    if (cs_zone_rec(w, i)->hub == sim_node_local(sim, node))
-      cs_zone_rec(w, i)->hub_conn = 0;
+  cs_hub_crashed(w, sim_node_local(sim, node));
 }
 
 static void srv_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId c, gboolean inbound)
@@ -317,7 +316,7 @@ static void srv_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId c, gbo
   s->conns++;
   s->conns_peak = MAX(s->conns_peak, s->conns);
   s->others_peak = MAX(s->others_peak, s->conns - s->persistent);
-  W(k)->srv_conns++;
+  W(k)->server->srv_conns++;
   cs_server_sample(W(k));
   if (sim_node_site(sim, sim_conn_peer(sim, c, node)) != sim_node_site(sim, node)) {
     tag |= CT_WAN;
@@ -342,11 +341,11 @@ static void srv_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId c, SimCon
   guint32 tag = sim_conn_tag(sim, c, node);
   if (tag & CT_COUNTED) {
     s->conns--;
-    W(k)->srv_conns--;
+    W(k)->server->srv_conns--;
   }
   if (tag & CT_PERSIST) {
     s->persistent--;
-    W(k)->srv_persistent--;
+    W(k)->server->srv_persistent--;
   }
   if (tag & (CT_COUNTED | CT_PERSIST))
     cs_server_sample(W(k));
@@ -377,7 +376,7 @@ static void srv_message(Sim *sim, SimNodeId node, gpointer k, SimConnId c, SimMs
       return;
     /* Initial when the client says so, or when this server has not heard
      * from it since it (re)started: it answers with everything. */
-    SimTime seen = w->last_seen[j.client];
+    SimTime seen = w->server->last_seen[j.client];
     gboolean initial = m->a || seen == CS_NEVER_SEEN || seen < s->started_at;
     j.kind = initial ? CS_JOB_REG_INIT : CS_JOB_REG;
     j.blob = m->blob;
@@ -458,7 +457,7 @@ const SimNodeKind cs_server_kind = {
 
 static void push_all(CsWorld *w, CsMsgType type, SimClass cls, guint32 size, guint32 id)
 {
-  for (guint i = 0; i < w->servers->len; i++) {
+  for (guint i = 0; i < w->server->servers->len; i++) {
     CsServer *s = cs_server_rec(w, i);
     if (!sim_node_is_up(w->sim, s->node))
       continue;
@@ -493,7 +492,161 @@ void cs_server_sample(CsWorld *w)
    * change at arrivals, departures, connections and hellos, so sampling there
    * misses nothing and costs no events of its own. */
   CsServerLoad *l = cs_world_load_now(w);
-  l->queue_peak = MAX(l->queue_peak, w->srv_qlen);
-  l->connections_peak = MAX(l->connections_peak, w->srv_conns);
-  l->persistent_peak = MAX(l->persistent_peak, w->srv_persistent);
+  l->queue_peak = MAX(l->queue_peak, w->server->srv_qlen);
+  l->connections_peak = MAX(l->connections_peak, w->server->srv_conns);
+  l->persistent_peak = MAX(l->persistent_peak, w->server->srv_persistent);
+}
+
+/* --- the servers' state and books (world.h's observations of them) ------------------ */
+
+CsServers *cs_servers_new(CsWorld *w)
+{
+  CsServers *ss = g_new0(CsServers, 1);
+  ss->servers = g_array_new(FALSE, TRUE, sizeof(CsServer));
+  ss->load = g_array_new(FALSE, TRUE, sizeof(CsServerLoad));
+  for (int h = 0; h < CS_H_COUNT; h++)
+    ss->hist[h] = g_new0(CsHist, 1);
+  return ss;
+}
+
+void cs_servers_free(CsWorld *w)
+{
+  if (!w->server)
+    return;
+  for (guint i = 0; i < w->server->servers->len; i++) {
+    CsServer *s = cs_server_rec(w, i);
+    for (guint k = 0; k < s->qlen; k++) {
+      CsJob *j = &g_array_index(s->queue, CsJob, (s->qhead + k) % s->queue->len);
+      cs_job_blob_free(j->kind, j->blob);
+    }
+    for (guint k = 0; k < s->slots->len; k++) {
+      CsSlot *sl = &g_array_index(s->slots, CsSlot, k);
+      if (sl->used)
+        cs_job_blob_free(sl->job.kind, sl->job.blob);
+    }
+    g_free(s->name);
+    g_array_free(s->queue, TRUE);
+    g_array_free(s->leaders, TRUE);
+    g_array_free(s->slots, TRUE);
+  }
+  g_array_free(w->server->servers, TRUE);
+  g_free(w->server->last_seen);
+  g_array_free(w->server->load, TRUE);
+  for (int h = 0; h < CS_H_COUNT; h++)
+    g_free(w->server->hist[h]);
+  g_free(w->server);
+  w->server = NULL;
+}
+
+guint32 cs_server_append(CsWorld *w, const CsServer *s)
+{
+  g_array_append_vals(w->server->servers, s, 1);
+  return w->server->servers->len - 1;
+}
+
+void cs_servers_clients_added(CsWorld *w, guint32 first)
+{
+  w->server->last_seen = g_renew(SimTime, w->server->last_seen, MAX(w->clients.len, 1));
+  for (guint32 i = first; i < w->clients.len; i++)
+    w->server->last_seen[i] = CS_NEVER_SEEN;
+}
+
+CsServer *cs_server_rec(const CsWorld *w, guint32 s) { return &g_array_index(w->server->servers, CsServer, s); }
+guint32 cs_world_server_count(const CsWorld *w) { return w->server->servers->len; }
+void cs_server_note_queued(CsWorld *w, gint32 delta) { w->server->srv_qlen += (guint32) delta; }
+
+static void ival_add(CsIntervalStats *s, SimTime v)
+{
+  if (s->n == 0 || v < s->min)
+    s->min = v;
+  if (s->n == 0 || v > s->max)
+    s->max = v;
+  s->n++;
+  s->mean_s += sim_time_to_s(v);
+}
+
+void cs_world_note_interval(CsWorld *w, gboolean initial, SimTime interval)
+{
+  ival_add(initial ? &w->server->ival_initial : &w->server->ival_normal, interval);
+}
+
+void cs_world_reg_intervals(const CsWorld *w, CsIntervalStats *normal, CsIntervalStats *initial)
+{
+  *normal = w->server->ival_normal;
+  *initial = w->server->ival_initial;
+  if (normal->n)
+    normal->mean_s /= (double) normal->n;
+  if (initial->n)
+    initial->mean_s /= (double) initial->n;
+}
+
+void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency)
+{
+  cs_hist_add(w->server->hist[CS_H_REG_LATENCY], latency);
+}
+
+/* A histogram's quantile in ms, NAN when it has no sample. */
+static double hist_ms(const CsHist *h, double p)
+{
+  SimTime t = cs_hist_quantile(h, p);
+  return t < 0 ? NAN : sim_time_to_ms(t);
+}
+
+void cs_world_server_summary(const CsWorld *w, CsServerSummary *out)
+{
+  memset(out, 0, sizeof *out);
+  out->registrations = w->server->registrations;
+  out->initial = w->server->registrations_initial;
+  guint32 peak = 0;
+  const CsServerLoad *load;
+  guint nb = cs_world_server_load(w, &load);
+  for (guint i = 0; i < nb; i++)
+    peak = MAX(peak, load[i].registrations);
+  double bucket_s = sim_time_to_s(sim_params(w->sim)->bucket);
+  double span = sim_time_to_s(sim_now(w->sim));
+  out->per_second_mean = span > 0 ? (double) w->server->registrations / span : 0;
+  out->per_second_peak = (double) peak / bucket_s;
+  out->latency_ms_p50 = hist_ms(w->server->hist[CS_H_REG_LATENCY], 0.5);
+  out->latency_ms_p99 = hist_ms(w->server->hist[CS_H_REG_LATENCY], 0.99);
+  for (guint i = 0; i < w->server->servers->len; i++) {
+    CsServer *s = cs_server_rec(w, i);
+    out->connections_peak = MAX(out->connections_peak, s->conns_peak);
+    out->persistent_peak = MAX(out->persistent_peak, s->persistent_peak);
+    out->persistent_end = MAX(out->persistent_end, s->persistent);
+    out->registration_peak = MAX(out->registration_peak, s->others_peak);
+    out->wan_connections_peak += s->wan_conns_peak;
+    out->queue_peak = MAX(out->queue_peak, s->queue_peak);
+  }
+  out->queue_ms_p50 = hist_ms(w->server->hist[CS_H_QUEUE], 0.5);
+  out->queue_ms_p99 = hist_ms(w->server->hist[CS_H_QUEUE], 0.99);
+  out->service_ms_p50 = hist_ms(w->server->hist[CS_H_SERVICE], 0.5);
+  out->service_ms_p99 = hist_ms(w->server->hist[CS_H_SERVICE], 0.99);
+  out->response_ms_p50 = hist_ms(w->server->hist[CS_H_RESPONSE], 0.5);
+  out->response_ms_p99 = hist_ms(w->server->hist[CS_H_RESPONSE], 0.99);
+}
+
+static CsServerLoad *load_bucket(CsWorld *w, guint b)
+{
+  while (w->server->load->len <= b) {
+    /* A bucket starts at the levels the last one ended with. */
+    CsServerLoad l = { 0, w->server->srv_qlen, w->server->srv_conns, w->server->srv_persistent };
+    g_array_append_val(w->server->load, l);
+  }
+  return &g_array_index(w->server->load, CsServerLoad, b);
+}
+
+CsServerLoad *cs_world_load_now(CsWorld *w)
+{
+  return load_bucket(w, (guint) (sim_now(w->sim) / sim_params(w->sim)->bucket));
+}
+
+guint cs_world_server_load(const CsWorld *w, const CsServerLoad **load)
+{
+  /* Every bucket the run has entered (one that starts at the end is not):
+   * the buckets the run has not sampled yet are completed on this read, as
+   * the next sample would (a book, not behaviour). */
+  SimTime now = sim_now(w->sim);
+  load_bucket((CsWorld *) w, now > 0 ? (guint) ((now - 1) / sim_params(w->sim)->bucket) : 0);
+  *load = (const CsServerLoad *) w->server->load->data;
+  return w->server->load->len;
 }

@@ -31,14 +31,14 @@
  * for a client is sent to it twice.  Without that, clients behind a busy
  * zone tunnel, each asking again every download_retry, piled up a stream
  * per retry in the tunnel's queue. */
-#include "world-private.h"
+#include "shards-private.h"
 #include "bits.h"
 #include <string.h>
 
 /* --- shard sets ------------------------------------------------------------------ */
 
 
-CsShardSet *cs_shards_new(guint32 file, guint32 nbits)
+CsShardSet *cs_shard_set_new(guint32 file, guint32 nbits)
 {
   CsShardSet *s = g_malloc0(sizeof(CsShardSet) + cs_bits_bytes(nbits));
   s->file = file;
@@ -46,7 +46,7 @@ CsShardSet *cs_shards_new(guint32 file, guint32 nbits)
   return s;
 }
 
-CsShardSet *cs_shards_copy(const CsShardSet *s)
+CsShardSet *cs_shard_set_copy(const CsShardSet *s)
 {
   return g_memdup2(s, sizeof(CsShardSet) + cs_bits_bytes(s->nbits));
 }
@@ -71,7 +71,7 @@ static inline void word_put(guint8 *b, gsize nbytes, gsize w, guint64 v)
 
 static inline gsize set_words(guint32 nbits) { return ((gsize) nbits + 63) / 64; }
 
-guint32 cs_shards_count(const CsShardSet *s)
+guint32 cs_shard_set_count(const CsShardSet *s)
 {
   guint32 n = 0;
   gsize nb = cs_bits_bytes(s->nbits);
@@ -107,7 +107,7 @@ void cs_shard_data_free(gpointer p)
   g_free(d);
 }
 
-CsFile *cs_file_rec(const CsWorld *w, guint32 f) { return &g_array_index(w->files, CsFile, f); }
+CsFile *cs_file_rec(const CsWorld *w, guint32 f) { return &g_array_index(w->shards->files, CsFile, f); }
 
 static guint64 shard_bytes(const CsWorld *w, const CsFile *f, guint32 i)
 {
@@ -119,7 +119,7 @@ static guint64 set_payload(const CsWorld *w, const CsShardSet *s)
 {
   /* Every shard is shard_size bytes but the file's last, which may be short. */
   const CsFile *f = cs_file_rec(w, s->file);
-  guint64 b = (guint64) cs_shards_count(s) * w->p.shard_size;
+  guint64 b = (guint64) cs_shard_set_count(s) * w->p.shard_size;
   guint32 last = f->nshards - 1;
   if (last >= s->first && last - s->first < s->nbits && cs_bit_get(s->bits, last - s->first))
     b -= w->p.shard_size - shard_bytes(w, f, last);
@@ -189,7 +189,7 @@ static gboolean evict_one(CsWorld *w, CsClient *c, guint32 keep_file, guint32 ke
         cs_bit_clear(victim->bits, s);
         victim->held--;
         c->cache_bytes -= shard_bytes(w, f, s);
-        w->evictions++;
+        w->shards->evictions++;
         if (s == victim->scan[pass])
           victim->scan[pass] = s + 1;
         return TRUE;
@@ -204,7 +204,7 @@ static gboolean evict_one(CsWorld *w, CsClient *c, guint32 keep_file, guint32 ke
 static CsCacheEntry *cache_put(CsWorld *w, CsClient *c, guint32 file, guint32 shard)
 {
   CsCacheEntry *e = cache_get(w, c, file);
-  e->stamp = ++w->stamp;
+  e->stamp = ++w->shards->stamp;
   if (cs_bit_get(e->bits, shard))
     return e;
   guint64 b = shard_bytes(w, cs_file_rec(w, file), shard);
@@ -218,7 +218,7 @@ static CsCacheEntry *cache_put(CsWorld *w, CsClient *c, guint32 file, guint32 sh
   e->scan[1] = MIN(e->scan[1], shard);
   e->held++;
   c->cache_bytes += b;
-  w->cache_peak = MAX(w->cache_peak, c->cache_bytes);
+  w->shards->cache_peak = MAX(w->shards->cache_peak, c->cache_bytes);
   return e;
 }
 
@@ -409,7 +409,7 @@ static void start(CsWorld *w, CsClient *c, guint32 action)
   c->dl_backoff = 0;
   CsCacheEntry *e = cache_find(c, a->file);
   if (e) {
-    e->stamp = ++w->stamp;
+    e->stamp = ++w->shards->stamp;
     for (guint32 i = 0; i < f->nshards; i++)
       if (cs_bit_get(e->bits, i)) {
         cs_runset_add(&c->dl_got, i);
@@ -472,7 +472,7 @@ void cs_shards_on_request(CsWorld *w, CsClient *c, CsShardReq *req)
     /* Serve what this cache holds and strike it from the request. */
     CsCacheEntry *e = cache_find(c, req->want->file);
     if (e && e->held) {
-      CsShardSet *have = cs_shards_new(req->want->file, req->want->nbits);
+      CsShardSet *have = cs_shard_set_new(req->want->file, req->want->nbits);
       guint64 any = 0, left = 0;
       gsize nb = cs_bits_bytes(req->want->nbits);
       for (gsize i = 0; i < set_words(req->want->nbits); i++) {
@@ -483,7 +483,7 @@ void cs_shards_on_request(CsWorld *w, CsClient *c, CsShardReq *req)
         left |= want & ~give;
       }
       if (any) {
-        e->stamp = ++w->stamp;
+        e->stamp = ++w->shards->stamp;
         send_direct(w, c, req->requester, have);
       } else {
         g_free(have);
@@ -532,7 +532,7 @@ void cs_shards_on_data(CsWorld *w, CsClient *c, CsShardData *d)
     /* Pass it on down the chain, a store-and-forward hop. */
     CsShardData *fwd = g_new0(CsShardData, 1);
     fwd->flow = 1;
-    fwd->set = cs_shards_copy(s);
+    fwd->set = cs_shard_set_copy(s);
     cs_client_send(w, c, c->cur[CS_FWD], msg(w, CS_MSG_SHARDS, CS_CLS_SHARD, bytes, fwd, cs_shard_data_free));
   }
   if (c->dl_action == CS_NONE)
@@ -603,17 +603,17 @@ gboolean cs_shards_conn_gone(CsWorld *w, CsClient *c, SimConnId conn)
 
 static CsThrottle *subnet_throttle(CsWorld *w, guint32 subnet)
 {
-  if (subnet >= w->throttle_subnet->len)
+  if (subnet >= w->shards->throttle_subnet->len)
     return NULL;
-  CsThrottle *t = &g_array_index(w->throttle_subnet, CsThrottle, subnet);
+  CsThrottle *t = &g_array_index(w->shards->throttle_subnet, CsThrottle, subnet);
   return t->bps > 0 || t->concurrent > 0 ? t : NULL;
 }
 
 static guint32 *subnet_active(CsWorld *w, guint32 subnet)
 {
-  if (w->throttle_active->len <= subnet)
-    g_array_set_size(w->throttle_active, subnet + 1);
-  return &g_array_index(w->throttle_active, guint32, subnet);
+  if (w->shards->throttle_active->len <= subnet)
+    g_array_set_size(w->shards->throttle_active, subnet + 1);
+  return &g_array_index(w->shards->throttle_active, guint32, subnet);
 }
 
 static gboolean subnet_slot_free(CsWorld *w, guint32 subnet)
@@ -624,7 +624,7 @@ static gboolean subnet_slot_free(CsWorld *w, guint32 subnet)
 
 static gboolean global_slot_free(CsWorld *w)
 {
-  return !(w->throttle_all.concurrent && w->active_all >= w->throttle_all.concurrent);
+  return !(w->shards->throttle_all.concurrent && w->shards->active_all >= w->shards->throttle_all.concurrent);
 }
 
 static gboolean slot_free(CsWorld *w, guint32 subnet) { return global_slot_free(w) && subnet_slot_free(w, subnet); }
@@ -633,7 +633,7 @@ static gboolean slot_free(CsWorld *w, guint32 subnet) { return global_slot_free(
 static double transfer_cap(CsWorld *w, guint32 subnet)
 {
   double cap = 0;
-  CsThrottle *ts[2] = { &w->throttle_all, subnet_throttle(w, subnet) };
+  CsThrottle *ts[2] = { &w->shards->throttle_all, subnet_throttle(w, subnet) };
   for (int i = 0; i < 2; i++) {
     if (!ts[i] || ts[i]->bps <= 0)
       continue;
@@ -665,8 +665,8 @@ static gpointer client_key(guint32 client) { return GUINT_TO_POINTER(client + 1)
 static void serve_stream_free(gpointer p)
 {
   ServeStream *st = p;
-  if (g_hash_table_lookup(st->w->serving, client_key(st->client)) == st)
-    g_hash_table_remove(st->w->serving, client_key(st->client));
+  if (g_hash_table_lookup(st->w->shards->serving, client_key(st->client)) == st)
+    g_hash_table_remove(st->w->shards->serving, client_key(st->client));
   cs_shard_req_free(st->req);
   g_free(st->sent);
   g_free(st);
@@ -723,7 +723,7 @@ static void hold_slot(CsWorld *w, SimNodeId server, SimNodeId to, guint32 subnet
       bps = MIN(bps, sim_link_bps(w->sim, dl[k] >> 1));
   }
   (*subnet_active(w, subnet))++;
-  w->active_all++;
+  w->shards->active_all++;
   SimTime hold = sim_time_ceil(floor((double) bytes * 8e9 / bps));
   sim_timer_start(w->sim, server, hold, CS_STAG_THROTTLE, subnet);
 }
@@ -770,9 +770,9 @@ static void serve_now(CsWorld *w, SimNodeId server, SimConnId conn, guint32 clie
   }
   SimNodeId to = cs_world_client_node(w, client);
   guint32 subnet = sim_node_subnet(w->sim, to);
-  gboolean throttled = w->throttle_all.bps > 0 || w->throttle_all.concurrent > 0 || subnet_throttle(w, subnet);
+  gboolean throttled = w->shards->throttle_all.bps > 0 || w->shards->throttle_all.concurrent > 0 || subnet_throttle(w, subnet);
   double cap = transfer_cap(w, subnet);
-  ServeStream *st = g_hash_table_lookup(w->serving, client_key(client));
+  ServeStream *st = g_hash_table_lookup(w->shards->serving, client_key(client));
   if (st && st->conn == conn && st->req->want->file == req->want->file && st->req->flow == req->flow) {
     guint64 added = serve_merge(w, st, req);
     if (throttled && added > 0)
@@ -792,7 +792,7 @@ static void serve_now(CsWorld *w, SimNodeId server, SimConnId conn, guint32 clie
   st->from = wan ? CS_FROM_SERVER_WAN : CS_FROM_SERVER;
   st->cap = cap;
   guint64 total = set_payload(w, req->want); /* what the chunks will carry, together */
-  g_hash_table_insert(w->serving, client_key(client), st); /* the newest stream to the client */
+  g_hash_table_insert(w->shards->serving, client_key(client), st); /* the newest stream to the client */
   sim_send_stream(w->sim, conn, server, serve_stream_next, st, serve_stream_free);
   if (throttled && total > 0)
     hold_slot(w, server, to, subnet, cap, total);
@@ -811,33 +811,33 @@ static void serve_now(CsWorld *w, SimNodeId server, SimConnId conn, guint32 clie
 
 static CsFetchLine *fetch_line(CsWorld *w, guint32 subnet)
 {
-  if (w->fetch_lines->len <= subnet)
-    g_array_set_size(w->fetch_lines, subnet + 1);
-  return &g_array_index(w->fetch_lines, CsFetchLine, subnet);
+  if (w->shards->fetch_lines->len <= subnet)
+    g_array_set_size(w->shards->fetch_lines, subnet + 1);
+  return &g_array_index(w->shards->fetch_lines, CsFetchLine, subnet);
 }
 
-static CsQueuedFetch *fetch_rec(CsWorld *w, guint32 ref) { return &g_array_index(w->fetch_queue, CsQueuedFetch, ref - 1); }
+static CsQueuedFetch *fetch_rec(CsWorld *w, guint32 ref) { return &g_array_index(w->shards->fetch_queue, CsQueuedFetch, ref - 1); }
 
 /* Puts a subnet with waiting fetches in the heap if its first could start
  * but for the global slot. */
 static void line_check(CsWorld *w, guint32 subnet)
 {
   CsFetchLine *l = fetch_line(w, subnet);
-  if (l->head && !sim_iheap_contains(&w->fetch_ready, subnet) && subnet_slot_free(w, subnet))
-    sim_iheap_set(&w->fetch_ready, subnet, 0, fetch_rec(w, l->head)->seq);
+  if (l->head && !sim_iheap_contains(&w->shards->fetch_ready, subnet) && subnet_slot_free(w, subnet))
+    sim_iheap_set(&w->shards->fetch_ready, subnet, 0, fetch_rec(w, l->head)->seq);
 }
 
 static void fetch_wait(CsWorld *w, guint32 subnet, CsQueuedFetch q)
 {
   guint32 ref;
-  if (w->fetch_free->len) {
-    ref = g_array_index(w->fetch_free, guint32, w->fetch_free->len - 1);
-    g_array_set_size(w->fetch_free, w->fetch_free->len - 1);
+  if (w->shards->fetch_free->len) {
+    ref = g_array_index(w->shards->fetch_free, guint32, w->shards->fetch_free->len - 1);
+    g_array_set_size(w->shards->fetch_free, w->shards->fetch_free->len - 1);
   } else {
-    g_array_set_size(w->fetch_queue, w->fetch_queue->len + 1);
-    ref = w->fetch_queue->len;
+    g_array_set_size(w->shards->fetch_queue, w->shards->fetch_queue->len + 1);
+    ref = w->shards->fetch_queue->len;
   }
-  q.seq = w->fetch_seq++;
+  q.seq = w->shards->fetch_seq++;
   q.next = 0;
   *fetch_rec(w, ref) = q;
   CsFetchLine *l = fetch_line(w, subnet);
@@ -853,9 +853,9 @@ static void fetch_wait(CsWorld *w, guint32 subnet, CsQueuedFetch q)
 static void fetch_drain(CsWorld *w)
 {
   const SimEvqEntry *top;
-  while ((top = sim_iheap_top(&w->fetch_ready)) && global_slot_free(w)) {
+  while ((top = sim_iheap_top(&w->shards->fetch_ready)) && global_slot_free(w)) {
     guint32 subnet = sim_iheap_id(top);
-    sim_iheap_remove(&w->fetch_ready, subnet);
+    sim_iheap_remove(&w->shards->fetch_ready, subnet);
     if (!subnet_slot_free(w, subnet))
       continue; /* full since it was put in: back when a slot frees */
     CsFetchLine *l = fetch_line(w, subnet);
@@ -864,7 +864,7 @@ static void fetch_drain(CsWorld *w)
     l->head = q.next;
     if (!l->head)
       l->tail = 0;
-    g_array_append_val(w->fetch_free, ref);
+    g_array_append_val(w->shards->fetch_free, ref);
     serve_now(w, q.server, q.conn, q.client, q.req);
     line_check(w, subnet); /* its next fetch, if the subnet still has a slot */
   }
@@ -886,25 +886,80 @@ void cs_shards_throttle_done(CsWorld *w, SimNodeId server, guint64 subnet)
   guint32 *active = subnet_active(w, (guint32) subnet);
   if (*active)
     (*active)--;
-  if (w->active_all)
-    w->active_all--;
+  if (w->shards->active_all)
+    w->shards->active_all--;
   line_check(w, (guint32) subnet);
   fetch_drain(w);
 }
 
-void cs_shards_world_free(CsWorld *w)
+CsShards *cs_shards_new(CsWorld *w)
 {
-  for (guint s = 0; s < w->fetch_lines->len; s++)
+  CsShards *sh = g_new0(CsShards, 1);
+  sh->files = g_array_new(FALSE, TRUE, sizeof(CsFile));
+  sh->throttle_subnet = g_array_new(FALSE, TRUE, sizeof(CsThrottle));
+  sh->throttle_active = g_array_new(FALSE, TRUE, sizeof(guint32));
+  sh->fetch_queue = g_array_new(FALSE, FALSE, sizeof(CsQueuedFetch));
+  sh->fetch_free = g_array_new(FALSE, FALSE, sizeof(guint32));
+  sh->fetch_lines = g_array_new(FALSE, TRUE, sizeof(CsFetchLine));
+  sim_iheap_init(&sh->fetch_ready);
+  sh->serving = g_hash_table_new(g_direct_hash, g_direct_equal);
+  return sh;
+}
+
+void cs_shards_free(CsWorld *w)
+{
+  if (!w->shards)
+    return;
+  for (guint s = 0; s < w->shards->fetch_lines->len; s++)
     for (guint32 ref = fetch_line(w, s)->head; ref; ref = fetch_rec(w, ref)->next)
       cs_shard_req_free(fetch_rec(w, ref)->req);
-  g_array_free(w->fetch_queue, TRUE);
-  g_array_free(w->fetch_free, TRUE);
-  g_array_free(w->fetch_lines, TRUE);
-  sim_iheap_clear(&w->fetch_ready);
-  g_hash_table_destroy(w->serving); /* empty: sim_free released the streams */
-  for (guint i = 0; i < w->files->len; i++)
+  g_array_free(w->shards->fetch_queue, TRUE);
+  g_array_free(w->shards->fetch_free, TRUE);
+  g_array_free(w->shards->fetch_lines, TRUE);
+  sim_iheap_clear(&w->shards->fetch_ready);
+  g_hash_table_destroy(w->shards->serving); /* empty: sim_free released the streams */
+  for (guint i = 0; i < w->shards->files->len; i++)
     g_free(cs_file_rec(w, i)->name);
-  g_array_free(w->files, TRUE);
-  g_array_free(w->throttle_subnet, TRUE);
-  g_array_free(w->throttle_active, TRUE);
+  g_array_free(w->shards->files, TRUE);
+  g_array_free(w->shards->throttle_subnet, TRUE);
+  g_array_free(w->shards->throttle_active, TRUE);
+  g_free(w->shards);
+  w->shards = NULL;
 }
+
+guint32 cs_shards_file_for(CsWorld *w, const char *name, guint64 size)
+{
+  guint32 file = CS_NONE;
+  for (guint i = 0; size > 0 && name && i < w->shards->files->len; i++) {
+    CsFile *f = cs_file_rec(w, i);
+    if (f->name && g_str_equal(f->name, name) && f->size == size)
+      file = i; /* the same file again: its manifest and shards */
+  }
+  if (size > 0 && file == CS_NONE) {
+    /* The server's manifest: the file cut into shards. */
+    CsFile f = { 0 };
+    f.name = g_strdup(name);
+    f.size = size;
+    f.nshards = (guint32) ((size + w->p.shard_size - 1) / w->p.shard_size);
+    g_array_append_val(w->shards->files, f);
+    file = w->shards->files->len - 1;
+  }
+  return file;
+}
+
+guint32 cs_world_file_count(const CsWorld *w) { return w->shards->files->len; }
+
+void cs_world_throttle(CsWorld *w, gboolean all, guint32 subnet, double bps, guint32 concurrent)
+{
+  CsThrottle t = { bps, concurrent };
+  if (all) {
+    w->shards->throttle_all = t;
+    return;
+  }
+  if (w->shards->throttle_subnet->len <= subnet)
+    g_array_set_size(w->shards->throttle_subnet, subnet + 1);
+  g_array_index(w->shards->throttle_subnet, CsThrottle, subnet) = t;
+}
+
+guint64 cs_world_cache_peak(const CsWorld *w) { return w->shards->cache_peak; }
+guint64 cs_world_evictions(const CsWorld *w) { return w->shards->evictions; }

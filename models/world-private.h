@@ -1,6 +1,15 @@
-/* world-private.h — protocol records shared by world.c, server.c and
- * client.c.  Per-node state lives in flat arrays indexed by the model's own
- * index (sim_node_local); nothing is allocated per node beyond them. */
+/* world-private.h — what every module of models/ shares: the messages and
+ * their payloads, the protocol records (CsClient, CsServer, CsZone, ...), the
+ * timer tags, and CsWorld: the kernel, the node kinds, the client table, the
+ * sensors, questions and actions, and a pointer to each module's state.
+ *
+ * Each module owns its state: shards.c, zone.c, module.c, server.c,
+ * database.c and client.c each define their state struct in their own
+ * NAME-private.h, which no other file includes, and offer the others small
+ * functions in NAME.h (included below).  tests/models_includes.cmake checks
+ * that no source file in models/ includes another module's private header.  Per-node
+ * state lives in flat arrays indexed by the model's own index
+ * (sim_node_local); nothing is allocated per node beyond them. */
 #pragma once
 #include "world.h"
 #include "hist.h"
@@ -166,6 +175,14 @@ enum { CS_SIDE_NONE = 0, CS_SIDE_PEER, CS_SIDE_SERVER };
 
 /* The fields nearly every message touches come first, in the record's first
  * cache line, which the kind's prefetch hint brings in ahead of the event. */
+/* Each module's own state (its -private.h; only the module reads it). */
+typedef struct CsClients CsClients;
+typedef struct CsShards CsShards;
+typedef struct CsServers CsServers;
+typedef struct CsZones CsZones;
+typedef struct CsModules CsModules;
+typedef struct CsDatabases CsDatabases;
+
 typedef struct {
   SimNodeId node;          /* kernel node */
   guint8 ncache;           /* entries in cache */
@@ -281,25 +298,7 @@ typedef struct {
 typedef enum { CS_JOB_REG, CS_JOB_ANSWER, CS_JOB_LEADER, CS_JOB_SHARDS, CS_JOB_REG_INIT,
                CS_JOB_NONE = 0xff } CsJobKind;
 
-/* A job held by its server until the database has written it. */
-typedef struct {
-  guint32 token;
-  CsJob job;               /* kind CS_JOB_NONE once written */
-  SimTime since;           /* when it was first sent */
-} CsHeld;
 
-/* A core server's database (database.c). */
-typedef struct {
-  SimNodeId node;
-  char *name;
-  guint32 server;          /* its core server */
-  guint32 workers;
-  SimTime write_ms;        /* time per write */
-  guint32 busy;
-  GArray *queue;           /* guint64: connection << 32 | token, from qhead */
-  guint32 qhead, qlen, queue_peak;
-  guint64 writes;
-} CsDatabase;
 
 /* The world's latency histograms (all core servers together). */
 enum { CS_H_REG_LATENCY, CS_H_QUEUE, CS_H_SERVICE, CS_H_RESPONSE, CS_H_COUNT };
@@ -318,20 +317,31 @@ typedef struct {
   guint32 nclients;        /* size of of_client */
 } CsSensor;
 
+/* What a question and an action share: a rollout to a set of targets. */
+typedef struct {
+  SimTime at;              /* when asked or deployed (until then, when it will be) */
+  CsTarget *targets;
+  guint ntargets;
+  guint8 *is_target;       /* per client, computed when it starts (NULL: everyone) */
+  guint32 ntarget_clients;
+  GArray *curve_t;         /* SimTime since the start: an answer (question) or the server
+                            * learned an endpoint completed (action) */
+  gboolean live;           /* started already */
+} CsRollout;
+/* Whether a started rollout targets a client. */
+static inline gboolean cs_rollout_targets(const CsRollout *r, guint32 client)
+{
+  return !r->is_target || r->is_target[client];
+}
+
 typedef struct {
   guint32 sensor;
   CsQuestionMode mode;
-  SimTime asked_at;
-  CsTarget *targets;
-  guint ntargets;
-  guint8 *is_target;       /* per client, computed when asked (NULL: everyone) */
-  guint32 ntarget_clients;
+  CsRollout r;
   guint32 answered;
   guint64 *counts;         /* per value id */
   guint32 nvalues;
-  GArray *curve_t;         /* SimTime since ask */
-  GArray *curve_n;         /* guint32 cumulative answered */
-  gboolean live;           /* asked already */
+  GArray *curve_n;         /* guint32 cumulative answered, beside r.curve_t */
 } CsQuestion;
 
 typedef struct {
@@ -339,17 +349,11 @@ typedef struct {
   guint32 file;            /* CS_NONE: no files */
   guint32 dc_session;      /* an "open session" action: its session, else CS_NONE */
   CsFileBytes base;        /* the file's books when this action was deployed */
-  SimTime at;
-  CsTarget *targets;
-  guint ntargets;
-  guint8 *is_target;       /* per client, computed when deployed (NULL: everyone) */
-  guint32 ntarget_clients;
+  CsRollout r;
   guint32 completed;
-  GArray *curve_t;         /* SimTime since deploy: the server learned an endpoint completed */
   GArray *complete_t;      /* SimTime since deploy: an endpoint had the file complete */
   guint8 *complete_seen;   /* bit per client: in complete_t already (NULL until deployed) */
   guint32 complete_nbits;  /* clients complete_seen covers */
-  gboolean live;
 } CsAction;
 
 typedef struct {
@@ -357,66 +361,15 @@ typedef struct {
   guint32 n, cap;
 } CsNeigh;
 
-typedef struct {
-  double bps;              /* payload bits/s, 0 = unlimited */
-  guint32 concurrent;      /* transfers at once, 0 = unlimited */
-} CsThrottle;
 
-/* A fetch waiting for a throttle slot, in its subnet's line. */
-typedef struct {
-  SimNodeId server;
-  SimConnId conn;
-  guint32 client;
-  CsShardReq *req;
-  guint64 seq;             /* arrival order */
-  guint32 next;            /* the next in its subnet's line, index + 1; 0 = none */
-} CsQueuedFetch;
 
-/* A subnet's fetches waiting for a slot, first come first served. */
-typedef struct {
-  guint32 head, tail;      /* CsQueuedFetch index + 1; 0 = none */
-} CsFetchLine;
 
-typedef struct {
-  SimNodeId node;
-  char *name;
-  guint32 core;            /* core server index it talks to over 443 */
-  gboolean server_cert;    /* has its Direct Connect server certificate */
-  SimConnId core_conn;     /* to the core server, 443 */
-  guint32 retries;         /* failed connects a waiting session sits through before its error */
-  GArray *proxy_conns;     /* SimConnId per zone: to the zone proxy (17487), 0 = none */
-  GArray *ctl_conns;       /* SimConnId per zone: to the zone proxy's 17488, 0 = none */
-  GArray *pending;         /* guint32 sessions waiting for core_conn */
-} CsModule;
-
-typedef struct {
-  guint32 client;
-  guint32 module;          /* module server index */
-  CsDcState state;
-  CsDcReason reason;
-  gboolean test;           /* test connection: not kept */
-  gint32 satellite;        /* satellite id, or -1 */
-  SimTime keep_for;        /* 0: to the end of the run */
-  SimTime requested, opened, last_msg;
-  SimTime closed_at;       /* when it closed (its duration stops there), -1 while open */
-  guint32 tries;           /* failed connects of a channel it waits on, since its request */
-  SimConnId conn;          /* at the module server (or its proxy connection) */
-} CsDcSession;
-
-typedef struct {
-  guint32 client;
-  guint32 module;
-  gboolean verified;
-  guint32 session;
-  const char *status;      /* static string */
-} CsSatellite;
 
 struct CsWorld {
   CsWorldParams p;
   Sim *sim;
-  guint16 kind_client, kind_server, kind_host;
+  guint16 kind_client, kind_server, kind_host, kind_zone, kind_module, kind_db; /* node kinds */
   SimVec clients;          /* CsClient, in chunks: never copied as it grows */
-  GArray *servers;         /* CsServer */
   GArray *node_client;     /* guint32 per node: client index or CS_NONE */
   GHashTable *names;       /* node id → name (servers, hosts) */
   GArray *subnet_mode;     /* guint8 per subnet */
@@ -427,152 +380,29 @@ struct CsWorld {
   GPtrArray *sensors;      /* CsSensor* */
   GArray *questions;       /* CsQuestion */
   GArray *actions;         /* CsAction */
-  /* registration books */
-  SimTime *last_seen;      /* per client: last registration at a server, CS_NEVER_SEEN
-                            * (one array, not a flag beside it: a peer list reads it
-                            * for twenty neighbours at every registration) */
-  CsHist *hist[CS_H_COUNT];/* 58 KB each, allocated one by one (each stays below
-                            * malloc's mmap threshold) */
-  GArray *load;            /* CsServerLoad per statistics bucket */
-  guint32 srv_qlen, srv_conns, srv_persistent; /* now, all core servers together */
-  guint64 registrations;
-  guint64 registrations_initial; /* of those, initial ones */
-  CsIntervalStats ival_normal, ival_initial; /* sums in mean_s until read */
-  GArray *files;           /* CsFile */
-  guint64 cache_peak;      /* the largest cache any client held */
-  guint64 evictions;       /* shards evicted from caches */
-  guint64 stamp;           /* cache use counter */
-  CsThrottle throttle_all; /* server → client traffic, all clients */
-  GArray *throttle_subnet; /* CsThrottle per subnet (bps 0 = none) */
-  GArray *throttle_active; /* guint32 per subnet: transfers in progress */
-  guint32 active_all;
-  GArray *fetch_queue;     /* CsQueuedFetch: fetches waiting for a throttle slot
-                            * (slots reused through fetch_free) */
-  GArray *fetch_free;      /* guint32: free fetch_queue slots */
-  GArray *fetch_lines;     /* CsFetchLine per subnet */
-  SimIheap fetch_ready;    /* subnets whose first waiting fetch has a subnet slot,
-                            * by that fetch's arrival (its seq) */
-  guint64 fetch_seq;       /* next arrival number */
-  GHashTable *serving;     /* client + 1 → the server's stream of shards to it
-                            * (shards.c: a fetch again merges into it) */
-  guint16 kind_zone;
-  GArray *zones;           /* CsZone */
-  SimConnId *ext_conn;     /* per client: its persistent (or fetch) connection at its zone server */
-  SimConnId *ext_reg;      /* per client: its registration in progress at its zone server */
-  guint16 kind_module;
-  GArray *modules;         /* CsModule */
-  GArray *dc;              /* CsDcSession */
-  GArray *satellites;      /* CsSatellite */
-  guint8 *no_cert;         /* per client: lacks the DC client certificate (NULL: all have it) */
-  guint32 no_cert_len;     /* clients no_cert covers */
-  guint64 peer_bytes[CS_CLS_COUNT];
-  guint32 ext_conn_len;
-  guint16 kind_db;
-  GArray *dbs;             /* CsDatabase */
-  CsHist db_latency;       /* a write, from the server's first send to its acknowledgement */
+  /* each module's own state (its -private.h) */
+  CsClients *client;       /* client.c: its books (the client table itself is above) */
+  CsServers *server;       /* server.c: core servers, registration books, load */
+  CsShards *shards;        /* shards.c: files, caches' books, throttles, fetch queue */
+  CsZones *zone;           /* zone.c: zone servers, external clients' connections */
+  CsModules *module;       /* module.c: module servers, Direct Connect sessions, satellites */
+  CsDatabases *database;   /* database.c: databases and their write latency */
 };
-void cs_world_note_interval(CsWorld *w, gboolean initial, SimTime interval);
 
 CsClient *cs_client_rec(const CsWorld *w, guint32 client);
-CsServer *cs_server_rec(const CsWorld *w, guint32 server);
 void cs_world_build_neighbourhoods(CsWorld *w);
-/* The server load bucket of now (created, carrying the current levels, on first use). */
-CsServerLoad *cs_world_load_now(CsWorld *w);
-/* Books kept by the world when a server completes a registration. */
-void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency);
 /* Server receives answers: books the results. */
 void cs_world_take_batch(CsWorld *w, const CsBatch *b);
 /* An endpoint has everything action `a` needs (its file complete, or the
  * action itself when it has no file): booked once per endpoint. */
 void cs_world_note_complete(CsWorld *w, guint32 client, guint32 a);
-
-/* shards.c */
-CsShardSet *cs_shards_new(guint32 file, guint32 nbits);
-CsShardSet *cs_shards_copy(const CsShardSet *s);
-guint32 cs_shards_count(const CsShardSet *s);
-void cs_shard_req_free(gpointer p);
-void cs_shard_data_free(gpointer p);
-CsFile *cs_file_rec(const CsWorld *w, guint32 file);
-/* Client side: an action with a file became due on this client. */
-void cs_shards_want(CsWorld *w, CsClient *c, guint32 action);
-void cs_shards_on_request(CsWorld *w, CsClient *c, CsShardReq *req);
-void cs_shards_on_data(CsWorld *w, CsClient *c, CsShardData *d);
-void cs_shards_retry(CsWorld *w, CsClient *c);
-void cs_shards_client_reset(CsClient *c);
-/* Client connection events for shard sends and direct fetches; TRUE when
- * the connection was one of those. */
-gboolean cs_shards_connected(CsWorld *w, CsClient *c, SimConnId conn);
-gboolean cs_shards_conn_gone(CsWorld *w, CsClient *c, SimConnId conn);
-void cs_shards_throttle_done(CsWorld *w, SimNodeId server, guint64 arg);
-void cs_shards_world_free(CsWorld *w);
-/* Server side: send the shards of a fetch back on conn. */
-void cs_shards_serve(CsWorld *w, SimNodeId server, SimConnId conn, guint32 client, CsShardReq *req);
-/* client.c: an action's package is on the client: run it. */
-void cs_client_run_action(CsWorld *w, CsClient *c, guint32 action);
-void cs_client_send(CsWorld *w, CsClient *c, SimConnId conn, SimMsg *m);
-
-/* zone.c */
-extern const SimNodeKind cs_zone_kind;
-CsZone *cs_zone_rec(const CsWorld *w, guint32 zone);
-void cs_zone_push(CsWorld *w, CsMsgType type, SimClass cls, guint32 size, guint32 id);
-/* The hub's end of a tunnel: the server relays a message for client u. */
-void cs_hub_start(CsWorld *w, guint32 server);
-gboolean cs_hub_connected(CsWorld *w, SimNodeId server, SimConnId conn);
-gboolean cs_hub_conn_gone(CsWorld *w, SimNodeId server, SimConnId conn);
-void cs_hub_retry(CsWorld *w, SimNodeId server, guint64 zone);
-gboolean cs_conn_is_tunnel(const CsWorld *w, SimConnId conn);
-/* Whether a client peers (FALSE: external, or peering off). */
-gboolean cs_client_peers(const CsWorld *w, const CsClient *c);
-SimNodeId cs_client_server_node(const CsWorld *w, const CsClient *c);
-/* The TLS handshake a client's new connection to its server costs (SimTls):
- * none, full, or abbreviated when it resumes a recent session. */
-guint cs_client_server_tls(const CsWorld *w, const CsClient *c);
-
-/* module.c */
-extern const SimNodeKind cs_module_kind;
-CsModule *cs_module_rec(const CsWorld *w, guint32 m);
-CsDcSession *cs_dc_rec(const CsWorld *w, guint32 s);
-/* Core server: the module server asked for an open-session action. */
-void cs_dc_deploy(CsWorld *w, guint32 session);
-/* Endpoint: the open-session action ran; connect for the session. */
-void cs_dc_endpoint_open(CsWorld *w, CsClient *c, guint32 session);
-gboolean cs_dc_endpoint_connected(CsWorld *w, CsClient *c, SimConnId conn);
-gboolean cs_dc_endpoint_failed(CsWorld *w, CsClient *c, SimConnId conn, SimConnError why);
-void cs_dc_endpoint_message(CsWorld *w, CsClient *c, SimConnId conn, SimMsg *m);
-void cs_dc_failed(CsWorld *w, guint32 session, CsDcReason why);
-/* Zone proxy side (zone.c calls these). */
-gboolean cs_dc_proxy_message(CsWorld *w, CsZone *z, SimConnId conn, SimMsg *m);
-void cs_dc_world_free(CsWorld *w);
-void cs_dc_endpoint_scan_done(CsWorld *w, CsClient *c, guint32 session);
-/* client.c: flush the answer batch after the batching window. */
-void cs_client_flush_soon(CsWorld *w, CsClient *c);
-/* world.c: books a named infrastructure node. */
+/* Books a named infrastructure node. */
 void cs_world_note_node(CsWorld *w, SimNodeId node, const char *name);
 
-/* database.c */
-extern const SimNodeKind cs_db_kind;
-CsDatabase *cs_db_rec(const CsWorld *w, guint32 db);
-void cs_db_server_connect(CsWorld *w, CsServer *s);
-gboolean cs_db_server_connected(CsWorld *w, CsServer *s, SimConnId conn);
-gboolean cs_db_server_conn_gone(CsWorld *w, CsServer *s, SimConnId conn);
-/* Whether the job changes state and must be written first. */
-gboolean cs_db_needs_write(const CsServer *s, const CsJob *j);
-/* Holds the job until written (sends the write when the database is up). */
-void cs_db_hold(CsWorld *w, CsServer *s, const CsJob *j);
-/* The held job a write acknowledgement releases; FALSE if none. */
-gboolean cs_db_take_done(CsWorld *w, CsServer *s, guint32 token, CsJob *out);
-/* A crashed server: its held jobs are gone. */
-void cs_db_server_reset(CsWorld *w, CsServer *s);
-void cs_db_world_free(CsWorld *w);
-
-/* server.c */
-extern const SimNodeKind cs_server_kind;
-/* Questions are pushed to leaders and along chains (not only at registration). */
-static inline gboolean cs_questions_pushed(const CsWorld *w) { return w->p.question_delivery == CS_QD_PUSH; }
-void cs_job_blob_free(guint8 kind, gpointer blob);
-void cs_server_push_question(CsWorld *w, guint32 q);
-void cs_server_push_action(CsWorld *w, guint32 a);
-void cs_server_sample(CsWorld *w);
-/* client.c */
-extern const SimNodeKind cs_client_kind;
-void cs_client_leave(CsWorld *w, guint32 client);
+/* What each module offers the others. */
+#include "client.h"
+#include "server.h"
+#include "shards.h"
+#include "zone.h"
+#include "module.h"
+#include "database.h"

@@ -3,7 +3,6 @@
  * See world.h. */
 #include "world-private.h"
 #include "bits.h"
-#include <math.h>
 #include <string.h>
 
 static GQuark world_error(void) { return g_quark_from_static_string("cs-world"); }
@@ -72,15 +71,14 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->kind_server = sim_kind_register(w->sim, &cs_server_kind, w);
   w->kind_host = sim_kind_register(w->sim, &host_kind, w);
   w->kind_zone = sim_kind_register(w->sim, &cs_zone_kind, w);
-  w->zones = g_array_new(FALSE, TRUE, sizeof(CsZone));
+  w->zone = cs_zones_new(w);
   w->kind_module = sim_kind_register(w->sim, &cs_module_kind, w);
-  w->modules = g_array_new(FALSE, TRUE, sizeof(CsModule));
+  w->module = cs_modules_new(w);
   w->kind_db = sim_kind_register(w->sim, &cs_db_kind, w);
-  w->dbs = g_array_new(FALSE, TRUE, sizeof(CsDatabase));
-  w->dc = g_array_new(FALSE, TRUE, sizeof(CsDcSession));
-  w->satellites = g_array_new(FALSE, TRUE, sizeof(CsSatellite));
+  w->database = cs_databases_new(w);
   sim_vec_init(&w->clients, sizeof(CsClient));
-  w->servers = g_array_new(FALSE, TRUE, sizeof(CsServer));
+  w->client = cs_clients_new(w);
+  w->server = cs_servers_new(w);
   w->node_client = g_array_new(FALSE, TRUE, sizeof(guint32));
   w->names = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
   w->subnet_mode = g_array_new(FALSE, TRUE, sizeof(guint8));
@@ -89,17 +87,7 @@ CsWorld *cs_world_new(const CsWorldParams *params)
   w->sensors = g_ptr_array_new();
   w->questions = g_array_new(FALSE, TRUE, sizeof(CsQuestion));
   w->actions = g_array_new(FALSE, TRUE, sizeof(CsAction));
-  w->load = g_array_new(FALSE, TRUE, sizeof(CsServerLoad));
-  for (int h = 0; h < CS_H_COUNT; h++)
-    w->hist[h] = g_new0(CsHist, 1);
-  w->files = g_array_new(FALSE, TRUE, sizeof(CsFile));
-  w->throttle_subnet = g_array_new(FALSE, TRUE, sizeof(CsThrottle));
-  w->throttle_active = g_array_new(FALSE, TRUE, sizeof(guint32));
-  w->fetch_queue = g_array_new(FALSE, FALSE, sizeof(CsQueuedFetch));
-  w->fetch_free = g_array_new(FALSE, FALSE, sizeof(guint32));
-  w->fetch_lines = g_array_new(FALSE, TRUE, sizeof(CsFetchLine));
-  sim_iheap_init(&w->fetch_ready);
-  w->serving = g_hash_table_new(g_direct_hash, g_direct_equal);
+  w->shards = cs_shards_new(w);
   return w;
 }
 
@@ -119,6 +107,8 @@ static void neighs_clear(CsWorld *w)
   g_array_set_size(w->neighs, 0);
 }
 
+static void rollout_clear(CsRollout *r);
+
 void cs_world_free(CsWorld *w)
 {
   if (!w)
@@ -129,36 +119,13 @@ void cs_world_free(CsWorld *w)
     cs_batch_free(c->batch);
     cs_shards_client_reset(c);
   }
-  cs_shards_world_free(w);
-  for (guint i = 0; i < w->zones->len; i++) {
-    CsZone *z = cs_zone_rec(w, i);
-    g_free(z->name);
-    g_array_free(z->leaders, TRUE);
-    g_array_free(z->dc_links, TRUE);
-  }
-  cs_dc_world_free(w);
-  cs_db_world_free(w);
-  g_array_free(w->zones, TRUE);
-  g_free(w->ext_conn);
-  g_free(w->ext_reg);
-  for (guint i = 0; i < w->servers->len; i++) {
-    CsServer *s = cs_server_rec(w, i);
-    for (guint k = 0; k < s->qlen; k++) {
-      CsJob *j = &g_array_index(s->queue, CsJob, (s->qhead + k) % s->queue->len);
-      cs_job_blob_free(j->kind, j->blob);
-    }
-    for (guint k = 0; k < s->slots->len; k++) {
-      CsSlot *sl = &g_array_index(s->slots, CsSlot, k);
-      if (sl->used)
-        cs_job_blob_free(sl->job.kind, sl->job.blob);
-    }
-    g_free(s->name);
-    g_array_free(s->queue, TRUE);
-    g_array_free(s->leaders, TRUE);
-    g_array_free(s->slots, TRUE);
-  }
+  cs_shards_free(w);
+  cs_modules_free(w);
+  cs_databases_free(w);
+  cs_zones_free(w);
   sim_vec_clear(&w->clients);
-  g_array_free(w->servers, TRUE);
+  cs_servers_free(w);
+  cs_clients_free(w);
   g_array_free(w->node_client, TRUE);
   g_hash_table_destroy(w->names);
   g_array_free(w->subnet_mode, TRUE);
@@ -170,33 +137,24 @@ void cs_world_free(CsWorld *w)
   g_ptr_array_free(w->sensors, TRUE);
   for (guint i = 0; i < w->questions->len; i++) {
     CsQuestion *q = &g_array_index(w->questions, CsQuestion, i);
-    g_free(q->targets);
-    g_free(q->is_target);
+    rollout_clear(&q->r);
     g_free(q->counts);
-    g_array_free(q->curve_t, TRUE);
     g_array_free(q->curve_n, TRUE);
   }
   g_array_free(w->questions, TRUE);
   for (guint i = 0; i < w->actions->len; i++) {
     CsAction *a = &g_array_index(w->actions, CsAction, i);
-    g_free(a->targets);
-    g_free(a->is_target);
-    g_array_free(a->curve_t, TRUE);
+    rollout_clear(&a->r);
     g_array_free(a->complete_t, TRUE);
     g_free(a->complete_seen);
   }
   g_array_free(w->actions, TRUE);
-  g_free(w->last_seen);
-  g_array_free(w->load, TRUE);
-  for (int h = 0; h < CS_H_COUNT; h++)
-    g_free(w->hist[h]);
   g_free(w);
 }
 
 Sim *cs_world_sim(CsWorld *w) { return w->sim; }
 const CsWorldParams *cs_world_params(const CsWorld *w) { return &w->p; }
 CsClient *cs_client_rec(const CsWorld *w, guint32 c) { return sim_vec_at(&w->clients, c); }
-CsServer *cs_server_rec(const CsWorld *w, guint32 s) { return &g_array_index(w->servers, CsServer, s); }
 
 /* --- batches ----------------------------------------------------------------------- */
 
@@ -318,7 +276,7 @@ SimNodeId cs_world_add_server(CsWorld *w, const char *name, guint32 subnet, guin
     cs_server_params_default(&s.p);
   if (s.p.workers == 0)
     s.p.workers = 1;
-  SimNodeId node = sim_node_add(w->sim, w->kind_server, subnet, addr, w->servers->len, error);
+  SimNodeId node = sim_node_add(w->sim, w->kind_server, subnet, addr, cs_world_server_count(w), error);
   if (node == SIM_NODE_NONE)
     return node;
   s.node = node;
@@ -327,7 +285,7 @@ SimNodeId cs_world_add_server(CsWorld *w, const char *name, guint32 subnet, guin
   s.leaders = g_array_new(FALSE, FALSE, sizeof(SimConnId));
   s.slots = g_array_new(FALSE, TRUE, sizeof(CsSlot));
   s.db = CS_NONE;
-  g_array_append_val(w->servers, s);
+  cs_server_append(w, &s);
   note_node(w, node, CS_NONE);
   g_hash_table_insert(w->names, GUINT_TO_POINTER(node), g_strdup(name));
   sim_node_start_at(w->sim, node, 0);
@@ -354,9 +312,7 @@ guint32 cs_world_add_clients(CsWorld *w, guint32 subnet, guint32 count, GError *
     note_node(w, node, idx);
     sim_node_start_at(w->sim, node, 0);
   }
-  w->last_seen = g_renew(SimTime, w->last_seen, MAX(w->clients.len, 1));
-  for (guint32 i = first; i < w->clients.len; i++)
-    w->last_seen[i] = CS_NEVER_SEEN;
+  cs_servers_clients_added(w, first);
   w->neigh_built = FALSE;
   return first;
 }
@@ -369,7 +325,7 @@ SimNodeId cs_world_add_zone_server(CsWorld *w, const char *name, guint32 subnet,
     g_set_error(error, world_error(), 5, "zone server %s: its hub must be a core server", name);
     return SIM_NODE_NONE;
   }
-  SimNodeId node = sim_node_add(w->sim, w->kind_zone, subnet, addr, w->zones->len, error);
+  SimNodeId node = sim_node_add(w->sim, w->kind_zone, subnet, addr, cs_world_zone_count(w), error);
   if (node == SIM_NODE_NONE)
     return node;
   CsZone z = { 0 };
@@ -378,14 +334,13 @@ SimNodeId cs_world_add_zone_server(CsWorld *w, const char *name, guint32 subnet,
   z.hub = hub_index;
   z.leaders = g_array_new(FALSE, FALSE, sizeof(SimConnId));
   z.dc_links = g_array_new(FALSE, FALSE, sizeof(guint32));
-  g_array_append_val(w->zones, z);
+  cs_zone_append(w, &z);
   note_node(w, node, CS_NONE);
   g_hash_table_insert(w->names, GUINT_TO_POINTER(node), g_strdup(name));
   sim_node_start_at(w->sim, node, 0);
   return node;
 }
 
-guint32 cs_world_zone_count(const CsWorld *w) { return w->zones->len; }
 SimNodeId cs_world_zone_node(const CsWorld *w, guint32 z) { return cs_zone_rec(w, z)->node; }
 guint32 cs_zone_tunnel_drops(const CsWorld *w, guint32 z) { return cs_zone_rec(w, z)->tunnel_drops; }
 gboolean cs_zone_tunnel_up(const CsWorld *w, guint32 z) { return cs_zone_rec(w, z)->tunnel != 0; }
@@ -427,7 +382,6 @@ SimNodeId cs_world_add_host(CsWorld *w, const char *name, guint32 subnet, guint3
 
 guint32 cs_world_client_count(const CsWorld *w) { return w->clients.len; }
 SimNodeId cs_world_client_node(const CsWorld *w, guint32 c) { return cs_client_rec(w, c)->node; }
-guint32 cs_world_server_count(const CsWorld *w) { return w->servers->len; }
 SimNodeId cs_world_server_node(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->node; }
 
 guint32 cs_world_node_client(const CsWorld *w, SimNodeId node)
@@ -625,15 +579,43 @@ static guint32 count_targets(const CsWorld *w, const CsTarget *t, guint n)
   return count;
 }
 
+/* --- rollouts: what questions and actions share ------------------------------------------ */
+
+static void rollout_init(CsRollout *r, SimTime at, const CsTarget *targets, guint ntargets)
+{
+  r->at = at;
+  r->targets = g_memdup2(targets, sizeof(CsTarget) * ntargets);
+  r->ntargets = ntargets;
+  r->curve_t = g_array_new(FALSE, FALSE, sizeof(SimTime));
+}
+
+/* It starts now: its targets are the clients they cover now. */
+static void rollout_start(CsWorld *w, CsRollout *r)
+{
+  r->live = TRUE;
+  r->at = sim_now(w->sim);
+  r->is_target = targets_bitmap(w, r->targets, r->ntargets, &r->ntarget_clients);
+}
+
+static guint32 rollout_target_count(const CsWorld *w, const CsRollout *r)
+{
+  return r->live ? r->ntarget_clients : count_targets(w, r->targets, r->ntargets);
+}
+
+static void rollout_clear(CsRollout *r)
+{
+  g_free(r->targets);
+  g_free(r->is_target);
+  g_array_free(r->curve_t, TRUE);
+}
+
 /* --- questions --------------------------------------------------------------------------- */
 
 static void ask_cb(Sim *sim, gpointer data, guint64 q)
 {
   CsWorld *w = data;
   CsQuestion *qq = &g_array_index(w->questions, CsQuestion, q);
-  qq->live = TRUE;
-  qq->asked_at = sim_now(sim);
-  qq->is_target = targets_bitmap(w, qq->targets, qq->ntargets, &qq->ntarget_clients);
+  rollout_start(w, &qq->r);
   cs_server_push_question(w, (guint32) q);
 }
 
@@ -648,10 +630,7 @@ gint32 cs_world_ask(CsWorld *w, SimTime at, guint32 sensor, CsQuestionMode mode,
   memset(&q, 0, sizeof q);
   q.sensor = sensor;
   q.mode = mode;
-  q.asked_at = at;
-  q.targets = g_memdup2(targets, sizeof(CsTarget) * ntargets);
-  q.ntargets = ntargets;
-  q.curve_t = g_array_new(FALSE, FALSE, sizeof(SimTime));
+  rollout_init(&q.r, at, targets, ntargets);
   q.curve_n = g_array_new(FALSE, FALSE, sizeof(guint32));
   g_array_append_val(w->questions, q);
   guint32 id = w->questions->len - 1;
@@ -661,21 +640,21 @@ gint32 cs_world_ask(CsWorld *w, SimTime at, guint32 sensor, CsQuestionMode mode,
 
 guint32 cs_world_question_count(const CsWorld *w) { return w->questions->len; }
 static CsQuestion *qrec(const CsWorld *w, guint32 q) { return &g_array_index(w->questions, CsQuestion, q); }
-SimTime cs_question_asked_at(const CsWorld *w, guint32 q) { return qrec(w, q)->asked_at; }
+SimTime cs_question_asked_at(const CsWorld *w, guint32 q) { return qrec(w, q)->r.at; }
 guint32 cs_question_answered(const CsWorld *w, guint32 q) { return qrec(w, q)->answered; }
 guint32 cs_question_sensor(const CsWorld *w, guint32 q) { return qrec(w, q)->sensor; }
 
 guint32 cs_question_targets(const CsWorld *w, guint32 q)
 {
   CsQuestion *qq = qrec(w, q);
-  return qq->live ? qq->ntarget_clients : count_targets(w, qq->targets, qq->ntargets);
+  return rollout_target_count(w, &qq->r);
 }
 
 guint32 cs_question_answered_by(const CsWorld *w, guint32 q, SimTime within)
 {
   CsQuestion *qq = qrec(w, q);
   guint32 n = 0;
-  for (guint i = 0; i < qq->curve_t->len && g_array_index(qq->curve_t, SimTime, i) <= within; i++)
+  for (guint i = 0; i < qq->r.curve_t->len && g_array_index(qq->r.curve_t, SimTime, i) <= within; i++)
     n = g_array_index(qq->curve_n, guint32, i);
   return n;
 }
@@ -696,7 +675,7 @@ static SimTime curve_time_to(GArray *ts, GArray *ns, guint32 targets, double fra
 SimTime cs_question_time_to(const CsWorld *w, guint32 q, double fraction)
 {
   CsQuestion *qq = qrec(w, q);
-  return curve_time_to(qq->curve_t, qq->curve_n, cs_question_targets(w, q), fraction);
+  return curve_time_to(qq->r.curve_t, qq->curve_n, cs_question_targets(w, q), fraction);
 }
 
 static gint cmp_by_value(gconstpointer a, gconstpointer b, gpointer values)
@@ -725,9 +704,9 @@ void cs_question_result(const CsWorld *w, guint32 q, void (*fn)(const char *, gu
 guint cs_question_curve(const CsWorld *w, guint32 q, const SimTime **times, const guint32 **counts)
 {
   CsQuestion *qq = qrec(w, q);
-  *times = (const SimTime *) qq->curve_t->data;
+  *times = (const SimTime *) qq->r.curve_t->data;
   *counts = (const guint32 *) qq->curve_n->data;
-  return qq->curve_t->len;
+  return qq->r.curve_t->len;
 }
 
 /* --- actions ------------------------------------------------------------------------------- */
@@ -738,9 +717,7 @@ static void deploy_cb(Sim *sim, gpointer data, guint64 a)
 {
   CsWorld *w = data;
   CsAction *aa = &g_array_index(w->actions, CsAction, a);
-  aa->live = TRUE;
-  aa->at = sim_now(sim);
-  aa->is_target = targets_bitmap(w, aa->targets, aa->ntargets, &aa->ntarget_clients);
+  rollout_start(w, &aa->r);
   aa->complete_nbits = w->clients.len;
   aa->complete_seen = g_new0(guint8, MAX(cs_bits_bytes(aa->complete_nbits), 1));
   if (aa->file != CS_NONE) {
@@ -761,27 +738,10 @@ gint32 cs_world_deploy(CsWorld *w, SimTime at, const CsPackage *pkg, const CsTar
   CsAction a;
   memset(&a, 0, sizeof a);
   a.pkg = *pkg;
-  a.file = CS_NONE;
   a.dc_session = CS_NONE;
-  for (guint i = 0; pkg->size > 0 && pkg->name && i < w->files->len; i++) {
-    CsFile *f = cs_file_rec(w, i);
-    if (f->name && g_str_equal(f->name, pkg->name) && f->size == pkg->size)
-      a.file = i; /* the same file again: its manifest and shards */
-  }
-  if (pkg->size > 0 && a.file == CS_NONE) {
-    /* The server's manifest: the file cut into shards. */
-    CsFile f = { 0 };
-    f.name = g_strdup(pkg->name);
-    f.size = pkg->size;
-    f.nshards = (guint32) ((pkg->size + w->p.shard_size - 1) / w->p.shard_size);
-    g_array_append_val(w->files, f);
-    a.file = w->files->len - 1;
-  }
+  a.file = cs_shards_file_for(w, pkg->name, pkg->size);
   a.pkg.name = NULL; /* the file keeps the name */
-  a.at = at;
-  a.targets = g_memdup2(targets, sizeof(CsTarget) * ntargets);
-  a.ntargets = ntargets;
-  a.curve_t = g_array_new(FALSE, FALSE, sizeof(SimTime));
+  rollout_init(&a.r, at, targets, ntargets);
   a.complete_t = g_array_new(FALSE, FALSE, sizeof(SimTime));
   g_array_append_val(w->actions, a);
   guint32 id = w->actions->len - 1;
@@ -790,19 +750,6 @@ gint32 cs_world_deploy(CsWorld *w, SimTime at, const CsPackage *pkg, const CsTar
 }
 
 guint32 cs_world_action_count(const CsWorld *w) { return w->actions->len; }
-guint32 cs_world_file_count(const CsWorld *w) { return w->files->len; }
-
-void cs_world_throttle(CsWorld *w, gboolean all, guint32 subnet, double bps, guint32 concurrent)
-{
-  CsThrottle t = { bps, concurrent };
-  if (all) {
-    w->throttle_all = t;
-    return;
-  }
-  if (w->throttle_subnet->len <= subnet)
-    g_array_set_size(w->throttle_subnet, subnet + 1);
-  g_array_index(w->throttle_subnet, CsThrottle, subnet) = t;
-}
 
 void cs_world_cache_seed(CsWorld *w, guint32 client, guint32 action, guint32 first, guint32 count)
 {
@@ -810,7 +757,7 @@ void cs_world_cache_seed(CsWorld *w, guint32 client, guint32 action, guint32 fir
   g_return_if_fail(a->file != CS_NONE);
   CsShardData d = { 0 };
   const CsFile *f = cs_file_rec(w, a->file);
-  d.set = cs_shards_new(a->file, f->nshards);
+  d.set = cs_shard_set_new(a->file, f->nshards);
   for (guint32 i = first; i < first + count && i < f->nshards; i++)
     cs_bit_set(d.set->bits, i);
   cs_shards_on_data(w, cs_client_rec(w, client), &d);
@@ -818,8 +765,6 @@ void cs_world_cache_seed(CsWorld *w, guint32 client, guint32 action, guint32 fir
 }
 
 guint64 cs_client_cache_bytes(const CsWorld *w, guint32 client) { return cs_client_rec(w, client)->cache_bytes; }
-guint64 cs_world_cache_peak(const CsWorld *w) { return w->cache_peak; }
-guint64 cs_world_evictions(const CsWorld *w) { return w->evictions; }
 
 /* What an action's file moved since that action was deployed (zeros
  * without a file). */
@@ -843,19 +788,19 @@ guint64 cs_action_bytes_from_caches(const CsWorld *w, guint32 a) { return action
 guint64 cs_action_wan_bytes(const CsWorld *w, guint32 a) { return action_bytes(w, a).wan; }
 
 guint32 cs_action_completed(const CsWorld *w, guint32 a) { return arec(w, a)->completed; }
-SimTime cs_action_deployed_at(const CsWorld *w, guint32 a) { return arec(w, a)->at; }
+SimTime cs_action_deployed_at(const CsWorld *w, guint32 a) { return arec(w, a)->r.at; }
 guint64 cs_action_size(const CsWorld *w, guint32 a) { return arec(w, a)->pkg.size; }
 
 guint32 cs_action_targets(const CsWorld *w, guint32 a)
 {
   CsAction *aa = arec(w, a);
-  return aa->live ? aa->ntarget_clients : count_targets(w, aa->targets, aa->ntargets);
+  return rollout_target_count(w, &aa->r);
 }
 
 SimTime cs_action_time_to(const CsWorld *w, guint32 a, double fraction)
 {
   CsAction *aa = arec(w, a);
-  return curve_time_to(aa->curve_t, NULL, cs_action_targets(w, a), fraction);
+  return curve_time_to(aa->r.curve_t, NULL, cs_action_targets(w, a), fraction);
 }
 
 SimTime cs_action_complete_time_to(const CsWorld *w, guint32 a, double fraction)
@@ -872,7 +817,7 @@ void cs_world_note_complete(CsWorld *w, guint32 client, guint32 a)
   if (client >= aa->complete_nbits || cs_bit_get(aa->complete_seen, client))
     return;
   cs_bit_set(aa->complete_seen, client);
-  SimTime t = sim_now(w->sim) - aa->at;
+  SimTime t = sim_now(w->sim) - aa->r.at;
   g_array_append_val(aa->complete_t, t);
 }
 
@@ -894,8 +839,8 @@ void cs_world_take_batch(CsWorld *w, const CsBatch *b)
         continue;
       CsAction *a = arec(w, e->id);
       for (guint32 k = 0; k < e->count; k++) {
-        SimTime t = now - a->at;
-        g_array_append_val(a->curve_t, t);
+        SimTime t = now - a->r.at;
+        g_array_append_val(a->r.curve_t, t);
       }
       a->completed += e->count;
       continue;
@@ -912,39 +857,14 @@ void cs_world_take_batch(CsWorld *w, const CsBatch *b)
     }
     q->counts[e->value] += add;
     q->answered += add;
-    SimTime t = now - q->asked_at;
-    if (q->curve_t->len && g_array_index(q->curve_t, SimTime, q->curve_t->len - 1) == t) {
+    SimTime t = now - q->r.at;
+    if (q->r.curve_t->len && g_array_index(q->r.curve_t, SimTime, q->r.curve_t->len - 1) == t) {
       g_array_index(q->curve_n, guint32, q->curve_n->len - 1) = q->answered;
     } else {
-      g_array_append_val(q->curve_t, t);
+      g_array_append_val(q->r.curve_t, t);
       g_array_append_val(q->curve_n, q->answered);
     }
   }
-}
-
-static void ival_add(CsIntervalStats *s, SimTime v)
-{
-  if (s->n == 0 || v < s->min)
-    s->min = v;
-  if (s->n == 0 || v > s->max)
-    s->max = v;
-  s->n++;
-  s->mean_s += sim_time_to_s(v);
-}
-
-void cs_world_note_interval(CsWorld *w, gboolean initial, SimTime interval)
-{
-  ival_add(initial ? &w->ival_initial : &w->ival_normal, interval);
-}
-
-void cs_world_reg_intervals(const CsWorld *w, CsIntervalStats *normal, CsIntervalStats *initial)
-{
-  *normal = w->ival_normal;
-  *initial = w->ival_initial;
-  if (normal->n)
-    normal->mean_s /= (double) normal->n;
-  if (initial->n)
-    initial->mean_s /= (double) initial->n;
 }
 
 guint32 cs_server_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->conns; }
@@ -952,11 +872,6 @@ guint32 cs_server_leader_connections(const CsWorld *w, guint32 i) { return cs_se
 guint32 cs_server_wan_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->wan_conns; }
 guint32 cs_server_persistent_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->persistent; }
 guint32 cs_server_persistent_peak(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->persistent_peak; }
-
-void cs_world_note_registration(CsWorld *w, guint32 client, SimTime latency)
-{
-  cs_hist_add(w->hist[CS_H_REG_LATENCY], latency);
-}
 
 const char *cs_msg_type_name(guint32 type)
 {
@@ -1023,7 +938,7 @@ static gint cmp_u32(gconstpointer a, gconstpointer b)
   return x < y ? -1 : x > y;
 }
 
-void cs_world_chains(CsWorld *w, CsChainSummary *out)
+void cs_world_chains(const CsWorld *w, CsChainSummary *out)
 {
   memset(out, 0, sizeof *out);
   guint32 n = w->clients.len;
@@ -1063,66 +978,3 @@ void cs_world_chains(CsWorld *w, CsChainSummary *out)
   g_free(seen);
 }
 
-/* A histogram's quantile in ms, NAN when it has no sample. */
-static double hist_ms(const CsHist *h, double p)
-{
-  SimTime t = cs_hist_quantile(h, p);
-  return t < 0 ? NAN : sim_time_to_ms(t);
-}
-
-void cs_world_server_summary(CsWorld *w, CsServerSummary *out)
-{
-  memset(out, 0, sizeof *out);
-  out->registrations = w->registrations;
-  out->initial = w->registrations_initial;
-  guint32 peak = 0;
-  const CsServerLoad *load;
-  guint nb = cs_world_server_load(w, &load);
-  for (guint i = 0; i < nb; i++)
-    peak = MAX(peak, load[i].registrations);
-  double bucket_s = sim_time_to_s(sim_params(w->sim)->bucket);
-  double span = sim_time_to_s(sim_now(w->sim));
-  out->per_second_mean = span > 0 ? (double) w->registrations / span : 0;
-  out->per_second_peak = (double) peak / bucket_s;
-  out->latency_ms_p50 = hist_ms(w->hist[CS_H_REG_LATENCY], 0.5);
-  out->latency_ms_p99 = hist_ms(w->hist[CS_H_REG_LATENCY], 0.99);
-  for (guint i = 0; i < w->servers->len; i++) {
-    CsServer *s = cs_server_rec(w, i);
-    out->connections_peak = MAX(out->connections_peak, s->conns_peak);
-    out->persistent_peak = MAX(out->persistent_peak, s->persistent_peak);
-    out->persistent_end = MAX(out->persistent_end, s->persistent);
-    out->registration_peak = MAX(out->registration_peak, s->others_peak);
-    out->wan_connections_peak += s->wan_conns_peak;
-    out->queue_peak = MAX(out->queue_peak, s->queue_peak);
-  }
-  out->queue_ms_p50 = hist_ms(w->hist[CS_H_QUEUE], 0.5);
-  out->queue_ms_p99 = hist_ms(w->hist[CS_H_QUEUE], 0.99);
-  out->service_ms_p50 = hist_ms(w->hist[CS_H_SERVICE], 0.5);
-  out->service_ms_p99 = hist_ms(w->hist[CS_H_SERVICE], 0.99);
-  out->response_ms_p50 = hist_ms(w->hist[CS_H_RESPONSE], 0.5);
-  out->response_ms_p99 = hist_ms(w->hist[CS_H_RESPONSE], 0.99);
-}
-
-static CsServerLoad *load_bucket(CsWorld *w, guint b)
-{
-  while (w->load->len <= b) {
-    /* A bucket starts at the levels the last one ended with. */
-    CsServerLoad l = { 0, w->srv_qlen, w->srv_conns, w->srv_persistent };
-    g_array_append_val(w->load, l);
-  }
-  return &g_array_index(w->load, CsServerLoad, b);
-}
-
-CsServerLoad *cs_world_load_now(CsWorld *w)
-{
-  return load_bucket(w, (guint) (sim_now(w->sim) / sim_params(w->sim)->bucket));
-}
-
-guint cs_world_server_load(CsWorld *w, const CsServerLoad **load)
-{
-  /* Every bucket the run has entered (one that starts at the end is not). */
-  SimTime now = sim_now(w->sim);
-  load_bucket(w, now > 0 ? (guint) ((now - 1) / sim_params(w->sim)->bucket) : 0);
-  *load = (const CsServerLoad *) w->load->data;
-  return w->load->len;
-}

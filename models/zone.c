@@ -9,36 +9,68 @@
  * While the tunnel is down the zone server turns registrations away and what
  * its clients send is lost: they see the outage and recover when the tunnel
  * returns (the hub then hands over the questions and actions in force). */
-#include "world-private.h"
+#include "zone-private.h"
 #include <string.h>
 
 #define HUB_RETRY (10 * SIM_S)
 
-CsZone *cs_zone_rec(const CsWorld *w, guint32 z) { return &g_array_index(w->zones, CsZone, z); }
+CsZone *cs_zone_rec(const CsWorld *w, guint32 z) { return &g_array_index(w->zone->zones, CsZone, z); }
+
+CsZones *cs_zones_new(CsWorld *w)
+{
+  CsZones *zs = g_new0(CsZones, 1);
+  zs->zones = g_array_new(FALSE, TRUE, sizeof(CsZone));
+  return zs;
+}
+
+void cs_zones_free(CsWorld *w)
+{
+  if (!w->zone)
+    return;
+  for (guint i = 0; i < w->zone->zones->len; i++) {
+    CsZone *z = cs_zone_rec(w, i);
+    g_free(z->name);
+    g_array_free(z->leaders, TRUE);
+    g_array_free(z->dc_links, TRUE);
+  }
+  g_array_free(w->zone->zones, TRUE);
+  g_free(w->zone->ext_conn);
+  g_free(w->zone->ext_reg);
+  g_free(w->zone);
+  w->zone = NULL;
+}
+
+guint32 cs_zone_append(CsWorld *w, const CsZone *z)
+{
+  g_array_append_vals(w->zone->zones, z, 1);
+  return w->zone->zones->len - 1;
+}
+
+guint32 cs_world_zone_count(const CsWorld *w) { return w->zone->zones->len; }
 
 static CsWorld *W(gpointer k) { return k; }
 static CsZone *zone_of(CsWorld *w, SimNodeId node) { return cs_zone_rec(w, sim_node_local(w->sim, node)); }
 
 static void remember(CsWorld *w, guint32 client, SimConnId conn, gboolean reg)
 {
-  if (client >= w->ext_conn_len) {
+  if (client >= w->zone->ext_conn_len) {
     guint32 n = MAX(client + 1, w->clients.len);
-    w->ext_conn = g_renew(SimConnId, w->ext_conn, n);
-    w->ext_reg = g_renew(SimConnId, w->ext_reg, n);
-    memset(w->ext_conn + w->ext_conn_len, 0, sizeof(SimConnId) * (n - w->ext_conn_len));
-    memset(w->ext_reg + w->ext_conn_len, 0, sizeof(SimConnId) * (n - w->ext_conn_len));
-    w->ext_conn_len = n;
+    w->zone->ext_conn = g_renew(SimConnId, w->zone->ext_conn, n);
+    w->zone->ext_reg = g_renew(SimConnId, w->zone->ext_reg, n);
+    memset(w->zone->ext_conn + w->zone->ext_conn_len, 0, sizeof(SimConnId) * (n - w->zone->ext_conn_len));
+    memset(w->zone->ext_reg + w->zone->ext_conn_len, 0, sizeof(SimConnId) * (n - w->zone->ext_conn_len));
+    w->zone->ext_conn_len = n;
   }
-  (reg ? w->ext_reg : w->ext_conn)[client] = conn;
+  (reg ? w->zone->ext_reg : w->zone->ext_conn)[client] = conn;
 }
 
 /* Where a reply for the client goes: a registration response on the
  * connection its request came on, anything else on its own connection. */
 static SimConnId conn_of(CsWorld *w, guint32 client, guint32 type)
 {
-  if (client >= w->ext_conn_len)
+  if (client >= w->zone->ext_conn_len)
     return 0;
-  return type == CS_MSG_REG_RESP ? w->ext_reg[client] : w->ext_conn[client];
+  return type == CS_MSG_REG_RESP ? w->zone->ext_reg[client] : w->zone->ext_conn[client];
 }
 
 /* Re-sends a message (taking its blob) on another connection. */
@@ -205,7 +237,7 @@ const SimNodeKind cs_zone_kind = {
 
 void cs_zone_push(CsWorld *w, CsMsgType type, SimClass cls, guint32 size, guint32 id)
 {
-  for (guint i = 0; i < w->zones->len; i++) {
+  for (guint i = 0; i < w->zone->zones->len; i++) {
     CsZone *z = cs_zone_rec(w, i);
     if (!z->hub_conn || !sim_conn_is_open(w->sim, z->hub_conn))
       continue;
@@ -231,14 +263,21 @@ static void hub_connect(CsWorld *w, guint32 zi)
 
 void cs_hub_start(CsWorld *w, guint32 server)
 {
-  for (guint i = 0; i < w->zones->len; i++)
+  for (guint i = 0; i < w->zone->zones->len; i++)
     if (cs_zone_rec(w, i)->hub == server)
       hub_connect(w, i);
 }
 
+void cs_hub_crashed(CsWorld *w, guint32 server)
+{
+  for (guint i = 0; i < w->zone->zones->len; i++)
+    if (cs_zone_rec(w, i)->hub == server)
+      cs_zone_rec(w, i)->hub_conn = 0;
+}
+
 gboolean cs_conn_is_tunnel(const CsWorld *w, SimConnId conn)
 {
-  for (guint i = 0; i < w->zones->len; i++)
+  for (guint i = 0; i < w->zone->zones->len; i++)
     if (cs_zone_rec(w, i)->hub_conn == conn)
       return TRUE;
   return FALSE;
@@ -247,7 +286,7 @@ gboolean cs_conn_is_tunnel(const CsWorld *w, SimConnId conn)
 static void push_live(CsWorld *w, SimNodeId srv, SimConnId conn)
 {
   for (guint q = 0; q < w->questions->len && cs_questions_pushed(w); q++)
-    if (g_array_index(w->questions, CsQuestion, q).live) {
+    if (g_array_index(w->questions, CsQuestion, q).r.live) {
       SimMsg *m = sim_msg_new(w->sim);
       m->type = CS_MSG_QUESTION;
       m->cls = CS_CLS_QUESTION;
@@ -256,7 +295,7 @@ static void push_live(CsWorld *w, SimNodeId srv, SimConnId conn)
       sim_send(w->sim, conn, srv, m);
     }
   for (guint a = 0; a < w->actions->len; a++)
-    if (g_array_index(w->actions, CsAction, a).live) {
+    if (g_array_index(w->actions, CsAction, a).r.live) {
       SimMsg *m = sim_msg_new(w->sim);
       m->type = CS_MSG_ACTION;
       m->cls = CS_CLS_ACTION;
@@ -268,7 +307,7 @@ static void push_live(CsWorld *w, SimNodeId srv, SimConnId conn)
 
 gboolean cs_hub_connected(CsWorld *w, SimNodeId server, SimConnId conn)
 {
-  for (guint i = 0; i < w->zones->len; i++) {
+  for (guint i = 0; i < w->zone->zones->len; i++) {
     CsZone *z = cs_zone_rec(w, i);
     if (z->hub_conn != conn)
       continue;
@@ -285,7 +324,7 @@ gboolean cs_hub_connected(CsWorld *w, SimNodeId server, SimConnId conn)
 
 gboolean cs_hub_conn_gone(CsWorld *w, SimNodeId server, SimConnId conn)
 {
-  for (guint i = 0; i < w->zones->len; i++) {
+  for (guint i = 0; i < w->zone->zones->len; i++) {
     CsZone *z = cs_zone_rec(w, i);
     if (z->hub_conn != conn)
       continue;
@@ -298,6 +337,6 @@ gboolean cs_hub_conn_gone(CsWorld *w, SimNodeId server, SimConnId conn)
 
 void cs_hub_retry(CsWorld *w, SimNodeId server, guint64 zi)
 {
-  if (zi < w->zones->len && !cs_zone_rec(w, (guint32) zi)->hub_conn)
+  if (zi < w->zone->zones->len && !cs_zone_rec(w, (guint32) zi)->hub_conn)
     hub_connect(w, (guint32) zi);
 }
