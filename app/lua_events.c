@@ -510,7 +510,7 @@ static int link_event(lua_State *L, const char *what, SchedKind kind)
   if ((o = cs_lua_test(L, -1, CS_LUA_LINK))) {
     link = o->id;
   } else if ((o = cs_lua_test(L, -1, CS_LUA_SITE))) {
-    link = cs_lua_site_rec(ctx, o->id)->uplink;
+    link = cs_builder_site_uplink(ctx->builder, o->id);
     if (link == SIM_NONE)
       return luaL_error(L, "%s 'link': site '%s' has no WAN link of its own (give the site "
                         "whose `wan` option made the link, or a link from sim:wan{})", what,
@@ -600,18 +600,17 @@ static int sim_ask(lua_State *L)
   cs_lua_check_mutable(L, ctx, "ask");
   SimTime at = cs_lua_get_at(L, ctx, 2, "ask");
   const char *sensor = cs_opt_get_string(L, 2, "sensor", NULL);
-  gint32 sid = cs_world_sensor_find(ctx->world, sensor);
-  if (sid < 0)
+  if (cs_world_sensor_find(ctx->world, sensor) < 0)
     return luaL_error(L, "ask 'sensor': no sensor named \"%s\" (define it first with "
                       "site:sensor(name, values) or subnet:sensor(name, values))", sensor);
   const char *mode = cs_opt_get_string(L, 2, "mode", "count");
   guint n;
   CsTarget *targets = read_targets(L, ctx, 2, "ask", &n);
   GError *e = NULL;
-  gint32 q = cs_world_ask(ctx->world, at, (guint32) sid,
+  gint32 q = cs_build_ask(ctx->builder, at, sensor,
                           strcmp(mode, "collect") == 0 ? CS_Q_COLLECT : CS_Q_COUNT, targets, n, &e);
   if (q < 0)
-    cs_lua_raise_gerror(L, "ask", e ? e : g_error_new_literal(G_FILE_ERROR, 0, "refused"));
+    cs_lua_raise_build(L, e);
   cs_lua_push_obj(L, ctx, CS_LUA_QUESTION, (guint32) q);
   return 1;
 }
@@ -798,9 +797,9 @@ static int sim_deploy(lua_State *L)
   CsTarget *targets = read_targets(L, ctx, 2, "deploy", &n);
   GError *e = NULL;
   guint32 files = cs_world_file_count(ctx->world);
-  gint32 a = cs_world_deploy(ctx->world, at, &pkg, targets, n, &e);
+  gint32 a = cs_build_deploy(ctx->builder, at, &pkg, targets, n, &e);
   if (a < 0)
-    cs_lua_raise_gerror(L, "deploy", e ? e : g_error_new_literal(G_FILE_ERROR, 0, "refused"));
+    cs_lua_raise_build(L, e);
   if (cs_world_file_count(ctx->world) > files) {
     /* A new file: every endpoint may come to hold a map of its shards in
      * its cache and one of those pending, allocated during the run. */
@@ -968,10 +967,11 @@ static guint throttle_subnets(lua_State *L, CsLua *ctx, int v, guint32 *out)
         out[n] = o->id;
       n++;
     } else if ((o = cs_lua_test(L, -1, CS_LUA_SITE))) {
-      const GArray *subs = cs_lua_site_rec(ctx, o->id)->subnets;
-      for (guint j = 0; j < subs->len; j++) {
-        guint32 sn = g_array_index(subs, guint32, j);
-        if (cs_lua_subnet_rec(ctx, sn)->infra)
+      guint ns;
+      const guint32 *subs = cs_builder_site_subnets(ctx->builder, o->id, &ns);
+      for (guint j = 0; j < ns; j++) {
+        guint32 sn = subs[j];
+        if (cs_lua_subnet_info(ctx, sn)->infra)
           continue;
         if (out)
           out[n] = sn;
@@ -1178,7 +1178,7 @@ static int sim_run(lua_State *L)
   ctx->phase = CS_PHASE_RUNNING;
   ctx->duration = duration;
   check_pending_at(ctx);
-  cs_lua_apply_no_cert(ctx);
+  cs_builder_seal(ctx->builder);
   for (guint i = 0; i < ctx->start_rules->len; i++)
     cs_lua_rule_apply(ctx, g_ptr_array_index(ctx->start_rules, i));
   g_ptr_array_set_size(ctx->start_rules, 0);
