@@ -29,10 +29,6 @@ typedef enum {
   SCH_LUA,          /* call the Lua function in the registry (ref) */
   SCH_RULE_ADD,     /* put a rule's sim rules in the firewall */
   SCH_RULE_REMOVE,  /* take them out */
-  SCH_CRASH,        /* crash node id */
-  SCH_RESTART,      /* restart node id */
-  SCH_LINK_DOWN,    /* WAN link id down */
-  SCH_LINK_UP,      /* WAN link id up */
 } SchedKind;
 
 typedef struct {
@@ -114,10 +110,6 @@ static void run_now(CsLua *ctx, SchedKind kind, guint32 id, CsLuaRule *rule)
   switch (kind) {
   case SCH_RULE_ADD: cs_lua_rule_apply(ctx, rule); break;
   case SCH_RULE_REMOVE: cs_lua_rule_unapply(ctx, rule); break;
-  case SCH_CRASH: sim_node_crash(ctx->sim, id); break;
-  case SCH_RESTART: sim_node_restart(ctx->sim, id); break;
-  case SCH_LINK_DOWN: sim_wan_set_up(ctx->sim, id, FALSE); break;
-  case SCH_LINK_UP: sim_wan_set_up(ctx->sim, id, TRUE); break;
   case SCH_LUA: g_assert_not_reached();
   }
 }
@@ -157,8 +149,7 @@ static void schedule(CsLua *ctx, SimTime at, SchedKind kind, guint32 id, CsLuaRu
     g_ptr_array_add(ctx->start_rules, rule);
     return;
   }
-  gboolean immediate = kind == SCH_RULE_ADD || kind == SCH_RULE_REMOVE ||
-                       kind == SCH_LINK_DOWN || kind == SCH_LINK_UP;
+  gboolean immediate = kind == SCH_RULE_ADD || kind == SCH_RULE_REMOVE;
   if (immediate && at <= sim_now(ctx->sim)) {
     run_now(ctx, kind, id, rule);
     return;
@@ -462,7 +453,7 @@ static const CsOptField NODE_AT_FIELDS[] = {
 };
 
 /* sim:crash(node) / sim:crash{ at, node }; the same for restart. */
-static int node_event(lua_State *L, const char *what, SchedKind kind)
+static int node_event(lua_State *L, const char *what, CsBuildFault fault)
 {
   CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
   lua_settop(L, 2);
@@ -483,12 +474,14 @@ static int node_event(lua_State *L, const char *what, SchedKind kind)
     cs_lua_check_mutable(L, ctx, what);
     at = sim_now(ctx->sim);
   }
-  schedule(ctx, at, kind, node->id, NULL, LUA_NOREF);
+  GError *e = NULL;
+  if (!cs_build_fault(ctx->builder, at, fault, node->id, &e))
+    cs_lua_raise_build(L, e);
   return 0;
 }
 
-static int sim_crash(lua_State *L) { return node_event(L, "crash", SCH_CRASH); }
-static int sim_restart(lua_State *L) { return node_event(L, "restart", SCH_RESTART); }
+static int sim_crash(lua_State *L) { return node_event(L, "crash", CS_BUILD_FAULT_CRASH); }
+static int sim_restart(lua_State *L) { return node_event(L, "restart", CS_BUILD_FAULT_RESTART); }
 
 static const CsOptField LINK_AT_FIELDS[] = {
   { .key = "at", .type = CS_OPT_DURATION },
@@ -497,7 +490,7 @@ static const CsOptField LINK_AT_FIELDS[] = {
 };
 
 /* sim:fail{ at, link = site | link } / sim:repair{...}. */
-static int link_event(lua_State *L, const char *what, SchedKind kind)
+static int link_event(lua_State *L, const char *what, CsBuildFault fault)
 {
   CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
   lua_settop(L, 2);
@@ -518,12 +511,14 @@ static int link_event(lua_State *L, const char *what, SchedKind kind)
   } else {
     cs_opt_error(L, what, "link", "a site (its WAN link) or a link", -1);
   }
-  schedule(ctx, at, kind, link, NULL, LUA_NOREF);
+  GError *e = NULL;
+  if (!cs_build_fault(ctx->builder, at, fault, link, &e))
+    cs_lua_raise_build(L, e);
   return 0;
 }
 
-static int sim_fail(lua_State *L) { return link_event(L, "fail", SCH_LINK_DOWN); }
-static int sim_repair(lua_State *L) { return link_event(L, "repair", SCH_LINK_UP); }
+static int sim_fail(lua_State *L) { return link_event(L, "fail", CS_BUILD_FAULT_LINK_DOWN); }
+static int sim_repair(lua_State *L) { return link_event(L, "repair", CS_BUILD_FAULT_LINK_UP); }
 
 static const CsOptField LEAVE_FIELDS[] = {
   { .key = "at", .type = CS_OPT_DURATION },
@@ -1078,22 +1073,11 @@ static TrafficOpts traffic_opts(lua_State *L, CsLua *ctx, const char *what, cons
   TrafficOpts o = { .at = cs_lua_get_at(L, ctx, 2, what), .cls = SIM_CLS_BULK };
   o.from = opt_node(L, 2, what, "from");
   o.to = opt_node(L, 2, what, "to");
-  if (o.from == o.to)
-    luaL_error(L, "%s: 'from' and 'to' are the same node", what);
   const char *cls = cs_opt_get_string(L, 2, "class", "bulk");
   for (int i = 0; i < SIM_CLS_COUNT; i++)
     if (strcmp(cls, CLASS_NAMES[i]) == 0)
       o.cls = (SimClass) i;
   return o;
-}
-
-/* A size option that must be > 0. */
-static guint64 positive_size(lua_State *L, const char *what, const char *key)
-{
-  guint64 size = cs_opt_get_size(L, 2, key, 0);
-  if (size == 0)
-    luaL_error(L, "%s '%s': expected a size > 0", what, key);
-  return size;
 }
 
 /* Remembers when transfer (or exchange) t starts and pushes its object. */
@@ -1110,8 +1094,12 @@ static int sim_transfer_m(lua_State *L)
 {
   CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
   TrafficOpts o = traffic_opts(L, ctx, "transfer", TRANSFER_FIELDS);
-  guint64 size = positive_size(L, "transfer", "size");
-  return push_traffic(L, ctx, sim_transfer(ctx->sim, o.from, o.to, size, o.cls, o.at), o.at);
+  guint64 size = cs_opt_get_size(L, 2, "size", 0);
+  GError *e = NULL;
+  guint32 t = cs_build_transfer(ctx->builder, o.at, o.from, o.to, size, o.cls, &e);
+  if (t == G_MAXUINT32)
+    cs_lua_raise_build(L, e);
+  return push_traffic(L, ctx, t, o.at);
 }
 
 /* sim:exchange{ at, from, to, request, response, class } — a request and
@@ -1121,9 +1109,13 @@ static int sim_exchange_m(lua_State *L)
 {
   CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
   TrafficOpts o = traffic_opts(L, ctx, "exchange", EXCHANGE_FIELDS);
-  guint64 request = positive_size(L, "exchange", "request");
-  guint64 response = positive_size(L, "exchange", "response");
-  return push_traffic(L, ctx, sim_exchange(ctx->sim, o.from, o.to, request, response, o.cls, o.at), o.at);
+  guint64 request = cs_opt_get_size(L, 2, "request", 0);
+  guint64 response = cs_opt_get_size(L, 2, "response", 0);
+  GError *e = NULL;
+  guint32 t = cs_build_exchange(ctx->builder, o.at, o.from, o.to, request, response, o.cls, &e);
+  if (t == G_MAXUINT32)
+    cs_lua_raise_build(L, e);
+  return push_traffic(L, ctx, t, o.at);
 }
 
 static int t_finished_at(lua_State *L)

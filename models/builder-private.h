@@ -25,6 +25,7 @@ struct CsBuilder {
   gboolean sealed;         /* the marks went to the world: no more clients */
   guint32 internet;        /* the internet site, or SIM_NONE */
   guint32 ext_next;        /* next free address of the external-client pool */
+  GPtrArray *faults;       /* scheduled fault records (freed with the builder) */
 };
 
 CsBuildSite *cs_builder_site_rec(CsBuilder *b, guint32 site);

@@ -28,6 +28,7 @@ CsBuilder *cs_builder_new(const CsWorldParams *params)
   b->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   b->sensor_names = g_ptr_array_new_with_free_func(g_free);
   b->no_cert = g_array_new(FALSE, FALSE, sizeof(guint32));
+  b->faults = g_ptr_array_new_with_free_func(g_free);
   b->internet = SIM_NONE;
   return b;
 }
@@ -43,6 +44,7 @@ void cs_builder_free(CsBuilder *b)
   g_hash_table_destroy(b->names);
   g_ptr_array_free(b->sensor_names, TRUE);
   g_array_free(b->no_cert, TRUE);
+  g_ptr_array_free(b->faults, TRUE);
   cs_world_free(b->world);
   g_free(b);
 }

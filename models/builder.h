@@ -191,6 +191,22 @@ gint32 cs_build_ask(CsBuilder *b, SimTime at, const char *sensor, CsQuestionMode
 /* An action with package pkg (size 0: no file) at `at`. */
 gint32 cs_build_deploy(CsBuilder *b, SimTime at, const CsPackage *pkg, const CsTarget *targets,
                        guint ntargets, GError **error);
+/* Faults: a node crashes or restarts, a WAN link fails or is repaired, at
+ * `at` (>= now).  Link faults due now happen at once; the others are events. */
+typedef enum {
+  CS_BUILD_FAULT_CRASH,      /* id: a node */
+  CS_BUILD_FAULT_RESTART,    /* id: a node */
+  CS_BUILD_FAULT_LINK_DOWN,  /* id: a WAN link */
+  CS_BUILD_FAULT_LINK_UP,    /* id: a WAN link */
+} CsBuildFault;
+gboolean cs_build_fault(CsBuilder *b, SimTime at, CsBuildFault fault, guint32 id, GError **error);
+/* Background traffic between two distinct nodes from `at`: `bytes` (> 0)
+ * one way, or a request and its response on a new connection.  Returns the
+ * kernel's transfer id, or G_MAXUINT32 with error. */
+guint32 cs_build_transfer(CsBuilder *b, SimTime at, SimNodeId from, SimNodeId to, guint64 bytes,
+                          SimClass cls, GError **error);
+guint32 cs_build_exchange(CsBuilder *b, SimTime at, SimNodeId from, SimNodeId to, guint64 request,
+                          guint64 response, SimClass cls, GError **error);
 /* Endpoints without the Direct Connect client certificate: marked now,
  * handed to the world by cs_builder_seal (after the last client is made). */
 void cs_build_no_client_cert(CsBuilder *b, guint32 client);

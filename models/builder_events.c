@@ -247,6 +247,116 @@ gint32 cs_build_deploy(CsBuilder *b, SimTime at, const CsPackage *pkg, const CsT
   return a;
 }
 
+/* ---- faults and background traffic ------------------------------------------------------ */
+
+typedef struct {
+  CsBuilder *b;
+  CsBuildFault fault;
+  guint32 id;
+} Fault;
+
+static void fault_now(CsBuilder *b, CsBuildFault fault, guint32 id)
+{
+  switch (fault) {
+  case CS_BUILD_FAULT_CRASH: sim_node_crash(b->sim, id); break;
+  case CS_BUILD_FAULT_RESTART: sim_node_restart(b->sim, id); break;
+  case CS_BUILD_FAULT_LINK_DOWN: sim_wan_set_up(b->sim, id, FALSE); break;
+  case CS_BUILD_FAULT_LINK_UP: sim_wan_set_up(b->sim, id, TRUE); break;
+  }
+}
+
+static void fault_fire(Sim *sim, gpointer data, guint64 arg)
+{
+  Fault *f = data;
+  fault_now(f->b, f->fault, f->id);
+}
+
+static gboolean check_at(const CsBuilder *b, const char *what, SimTime at, GError **error)
+{
+  if (at < sim_now(b->sim)) {
+    g_set_error(error, CS_BUILD_ERROR, CS_BUILD_ERROR_VALUE, "%s 'at': in the past", what);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean cs_build_fault(CsBuilder *b, SimTime at, CsBuildFault fault, guint32 id, GError **error)
+{
+  static const char *const what[] = { "crash", "restart", "fail", "repair" };
+  if ((guint) fault > CS_BUILD_FAULT_LINK_UP) {
+    g_set_error(error, CS_BUILD_ERROR, CS_BUILD_ERROR_VALUE, "fault: no fault kind %d", (int) fault);
+    return FALSE;
+  }
+  if (!check_at(b, what[fault], at, error))
+    return FALSE;
+  gboolean link = fault == CS_BUILD_FAULT_LINK_DOWN || fault == CS_BUILD_FAULT_LINK_UP;
+  if (link ? id >= sim_link_count(b->sim) || sim_link_kind(b->sim, id) != SIM_LINK_WAN
+           : id >= sim_node_count(b->sim)) {
+    g_set_error(error, CS_BUILD_ERROR, CS_BUILD_ERROR_ROLE, "%s: expected %s", what[fault],
+                link ? "a WAN link" : "a node");
+    return FALSE;
+  }
+  if (link && at <= sim_now(b->sim)) {
+    fault_now(b, fault, id);
+    return TRUE;
+  }
+  Fault *f = g_new(Fault, 1);
+  *f = (Fault) { b, fault, id };
+  g_ptr_array_add(b->faults, f);
+  sim_call_at(b->sim, at, fault_fire, f, 0);
+  return TRUE;
+}
+
+static gboolean check_traffic(const CsBuilder *b, const char *what, SimTime at, SimNodeId from,
+                              SimNodeId to, SimClass cls, GError **error)
+{
+  if (!check_at(b, what, at, error))
+    return FALSE;
+  guint32 n = sim_node_count(b->sim);
+  if (from >= n || to >= n) {
+    g_set_error(error, CS_BUILD_ERROR, CS_BUILD_ERROR_ROLE, "%s: 'from' and 'to' must be nodes", what);
+    return FALSE;
+  }
+  if (from == to) {
+    g_set_error(error, CS_BUILD_ERROR, CS_BUILD_ERROR_VALUE, "%s: 'from' and 'to' are the same node", what);
+    return FALSE;
+  }
+  if ((guint) cls >= SIM_CLS_COUNT) {
+    g_set_error(error, CS_BUILD_ERROR, CS_BUILD_ERROR_VALUE, "%s 'class': no traffic class %d", what,
+                (int) cls);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean check_size(const char *what, const char *key, guint64 size, GError **error)
+{
+  if (size == 0) {
+    g_set_error(error, CS_BUILD_ERROR, CS_BUILD_ERROR_VALUE, "%s '%s': expected a size > 0", what, key);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+guint32 cs_build_transfer(CsBuilder *b, SimTime at, SimNodeId from, SimNodeId to, guint64 bytes,
+                          SimClass cls, GError **error)
+{
+  if (!check_traffic(b, "transfer", at, from, to, cls, error) ||
+      !check_size("transfer", "size", bytes, error))
+    return G_MAXUINT32;
+  return sim_transfer(b->sim, from, to, bytes, cls, at);
+}
+
+guint32 cs_build_exchange(CsBuilder *b, SimTime at, SimNodeId from, SimNodeId to, guint64 request,
+                          guint64 response, SimClass cls, GError **error)
+{
+  if (!check_traffic(b, "exchange", at, from, to, cls, error) ||
+      !check_size("exchange", "request", request, error) ||
+      !check_size("exchange", "response", response, error))
+    return G_MAXUINT32;
+  return sim_exchange(b->sim, from, to, request, response, cls, at);
+}
+
 /* ---- Direct Connect certificates ----------------------------------------------------------- */
 
 void cs_build_no_client_cert(CsBuilder *b, guint32 client)

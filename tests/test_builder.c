@@ -168,6 +168,32 @@ static void test_sensor_shares(void)
   cs_builder_free(b);
 }
 
+static void test_faults_and_traffic(void)
+{
+  guint32 hq;
+  CsBuilder *b = hq_builder(&hq);
+  GError *e = NULL;
+  CsBuildNode ts = { .name = "ts", .subnet = SIM_NONE }, h = { .name = "h", .subnet = SIM_NONE };
+  SimNodeId server = cs_build_server(b, hq, &ts, NULL, NULL);
+  SimNodeId host = cs_build_host(b, hq, &h, NULL);
+  Sim *sim = cs_builder_sim(b);
+  CU_ASSERT_TRUE(cs_build_fault(b, 2 * SIM_S, CS_BUILD_FAULT_CRASH, host, &e));
+  CU_ASSERT_TRUE(cs_build_fault(b, 4 * SIM_S, CS_BUILD_FAULT_RESTART, host, &e));
+  CU_ASSERT_FALSE(cs_build_fault(b, 0, CS_BUILD_FAULT_LINK_DOWN, 0, &e));
+  ASSERT_ERROR(e, CS_BUILD_ERROR_ROLE, "fail: expected a WAN link");
+  CU_ASSERT_EQUAL(cs_build_transfer(b, 0, host, host, 10, SIM_CLS_BULK, &e), G_MAXUINT32);
+  ASSERT_ERROR(e, CS_BUILD_ERROR_VALUE, "transfer: 'from' and 'to' are the same node");
+  CU_ASSERT_EQUAL(cs_build_exchange(b, 0, host, server, 10, 0, SIM_CLS_BULK, &e), G_MAXUINT32);
+  ASSERT_ERROR(e, CS_BUILD_ERROR_VALUE, "exchange 'response': expected a size > 0");
+  sim_run_until(sim, 3 * SIM_S);
+  CU_ASSERT_FALSE(sim_node_is_up(sim, host));
+  CU_ASSERT_FALSE(cs_build_fault(b, SIM_S, CS_BUILD_FAULT_RESTART, host, &e));
+  ASSERT_ERROR(e, CS_BUILD_ERROR_VALUE, "restart 'at': in the past");
+  sim_run_until(sim, 5 * SIM_S);
+  CU_ASSERT_TRUE(sim_node_is_up(sim, host));
+  cs_builder_free(b);
+}
+
 int main(void)
 {
   CU_TestInfo tests[] = {
@@ -175,6 +201,7 @@ int main(void)
     { "subnets, infrastructure and roles", test_subnets_and_roles },
     { "the internet site and the external-client pool", test_external_pool },
     { "sensor shares and questions", test_sensor_shares },
+    { "faults and background traffic", test_faults_and_traffic },
     CU_TEST_INFO_NULL,
   };
   return cs_test_main("builder", tests);
