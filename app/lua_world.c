@@ -3,8 +3,12 @@
  * targets and firewall groups the event calls share.  See binding.h.
  *
  * Every call validates its whole option table (luaopt.h) and every object it
- * is given before it creates anything, so a bad call leaves the network as
- * it was.  Entities live in the world; the Lua objects are handles to them. */
+ * is given, then makes one call of the builder (models/builder.h), which
+ * owns the names, the subnets of each site, the address pools, the roles and
+ * the defaults, and checks them before it creates anything: a bad call
+ * leaves the network as it was.  Where a builder error points at Lua syntax
+ * ("make one with site:server{...}") the binding words it itself.  Entities
+ * live in the world; the Lua objects are handles to them. */
 #include "binding-private.h"
 #include "units.h"
 #include <math.h>
