@@ -13,6 +13,7 @@
 #include "luaopt.h"
 #include "warnings.h"
 #include "budget.h"
+#include "builder.h"
 
 /* Metatable names, shown in messages ("expected a site, got chainsim.node"). */
 #define CS_LUA_SIM "chainsim.sim"
@@ -34,20 +35,6 @@ typedef enum {
   CS_PHASE_RUNNING, /* inside sim:run (functions given to sim:at) */
   CS_PHASE_DONE,    /* after sim:run */
 } CsPhase;
-
-typedef struct {
-  guint32 uplink;   /* WAN link made by the site's `wan` option, or SIM_NONE */
-  GArray *subnets;  /* guint32 subnet ids, creation order (infra included) */
-} CsLuaSite;
-
-typedef struct {
-  guint32 first_client; /* world index of the subnet's first client */
-  guint32 nclients;     /* clients made with the subnet (contiguous indices) */
-  gboolean infra;       /* the site's server subnet (cs_world_infra_subnet) */
-  gboolean known;       /* this record describes a subnet the binding made */
-  gboolean external;    /* external clients (internet:external_clients) */
-  SimNodeId zone;       /* external: the zone server they reach the core through */
-} CsLuaSubnet;
 
 /* One element of a firewall or partition side: what the user named. */
 typedef enum { CS_GROUP_CIDR, CS_GROUP_SUBNET, CS_GROUP_SITE, CS_GROUP_NODE } CsGroupKind;
@@ -93,7 +80,8 @@ typedef struct {
 struct CsLua {
   CsSandbox *sb;           /* not owned */
   lua_State *L;            /* the sandbox's state */
-  CsWorld *world;          /* made by chainsim.new; owned */
+  CsBuilder *builder;      /* made by chainsim.new; owns the world */
+  CsWorld *world;          /* the builder's world */
   Sim *sim;                /* the world's kernel */
   CsPhase phase;
   guint64 seed;            /* in effect */
@@ -104,10 +92,6 @@ struct CsLua {
   double run_wall;         /* wall seconds inside the simulation loop */
   gint64 progress_last;    /* wall clock of the last progress line (µs) */
   gint64 progress_start;   /* wall clock at the start of sim:run (µs) */
-  GArray *sites;           /* CsLuaSite, by sim site id */
-  GArray *subnets;         /* CsLuaSubnet, by sim subnet id */
-  GPtrArray *sensor_names; /* char *, by world sensor id */
-  GHashTable *names;       /* node and site names in use → TRUE (lookups only) */
   GPtrArray *rules;        /* CsLuaRule *: firewall rules and partitions */
   GPtrArray *scheduled;    /* data of scheduled C actions, freed at the end */
   GPtrArray *start_rules;  /* CsLuaRule * given for time 0 before sim:run (not owned) */
@@ -116,13 +100,9 @@ struct CsLua {
   int sites_ref;           /* registry: site id → userdata */
   int subnets_ref;         /* registry: subnet id → userdata */
   int nodes_ref;           /* registry: node id → userdata (weak values) */
-  guint32 internet;        /* the site sim:internet made, or SIM_NONE */
-  guint32 ext_next;        /* next free address of the external-client pool */
   GArray *actions;         /* world action ids of sim:deploy; Lua id i is index i - 1 */
   GArray *dc_kinds;        /* guint8 CsLuaDcKind by world Direct Connect session id */
   GArray *satellites;      /* world satellite ids made by sim:satellite, in order */
-  GArray *no_cert;         /* clients without the DC client certificate (sim:no_client_cert) */
-  guint32 no_cert_clients; /* client count when the marks went to the world; 0: not yet */
   char *out_dir;           /* folder of figures; NULL: sim:plot only checks its options */
   FILE *trace;             /* --trace stream (owned by the command line), or NULL */
   SimTime max_run;         /* > 0: cap on sim:run's duration (fuzzing only) */
@@ -162,17 +142,9 @@ void *cs_lua_check_udata(lua_State *L, int idx, const char *mt);
 #define cs_lua_check_link(L, i) ((CsLuaObj *) cs_lua_check_udata((L), (i), CS_LUA_LINK))
 #define cs_lua_test(L, i, mt) ((CsLuaObj *) luaL_testudata((L), (i), (mt)))
 
-/* Node roles (node:role() and messages). */
-typedef enum {
-  CS_ROLE_CLIENT,        /* an agent: "client" */
-  CS_ROLE_SERVER,        /* a core server: "server" */
-  CS_ROLE_ZONE_SERVER,   /* "zone_server" */
-  CS_ROLE_MODULE_SERVER, /* "module_server" */
-  CS_ROLE_HOST,          /* a plain host: "host" */
-} CsLuaRole;
-CsLuaRole cs_lua_node_role_of(CsLua *ctx, SimNodeId node);
-/* The node at idx when it has one of the roles in mask (1 << CsLuaRole);
- * raises "what 'key': expected <expected>, got <role> <name>" otherwise.
+/* The node at idx when it has one of the roles in mask;
+ * raises "what 'key': expected <expected>, got <role> <name>" otherwise
+ * (mask: 1 << CsBuildRole).
  * Use for option values at the top of the stack or any index. */
 SimNodeId cs_lua_check_role(lua_State *L, CsLua *ctx, int idx, const char *what, const char *key,
                             guint mask, const char *expected);
@@ -181,9 +153,6 @@ SimNodeId cs_lua_check_role(lua_State *L, CsLua *ctx, int idx, const char *what,
 SimNodeId cs_lua_opt_module(lua_State *L, CsLua *ctx, int opts, const char *what);
 /* Raises unless clients may be added now (see cs_lua_apply_no_cert). */
 void cs_lua_check_can_add_clients(lua_State *L, CsLua *ctx, const char *what);
-/* Hands the endpoints marked by sim:no_client_cert to the world (at the
- * start of sim:run, when every client of the scenario exists). */
-void cs_lua_apply_no_cert(CsLua *ctx);
 /* Client indices of a node, subnet (or external-client group), site, "all"
  * or a list of them at idx, in the order given; pushes a userdata that owns
  * the array and returns it with its length. */
@@ -198,6 +167,9 @@ G_GNUC_NORETURN void cs_lua_not_implemented(lua_State *L, const char *what, cons
 void cs_lua_check_mutable(lua_State *L, CsLua *ctx, const char *what);
 /* Raises "file:line: what: message" with message from a GError (freed). */
 G_GNUC_NORETURN void cs_lua_raise_gerror(lua_State *L, const char *what, GError *e);
+/* Raises "file:line: message" with a builder's error (freed): its message
+ * names the call and the option already. */
+G_GNUC_NORETURN void cs_lua_raise_build(lua_State *L, GError *e);
 
 /* Creates a userdata object with metatable mt; pushes it. */
 CsLuaObj *cs_lua_push_obj(lua_State *L, CsLua *ctx, const char *mt, guint32 id);
@@ -211,9 +183,8 @@ int cs_lua_obj_eq(lua_State *L);
 void cs_lua_new_class(lua_State *L, const char *name, const luaL_Reg *methods,
                       const luaL_Reg *metamethods);
 
-/* Book-keeping records (grown on demand). */
-CsLuaSite *cs_lua_site_rec(CsLua *ctx, guint32 site);
-CsLuaSubnet *cs_lua_subnet_rec(CsLua *ctx, guint32 subnet);
+/* The builder's record of a subnet (zeros for one it did not make). */
+const CsBuildSubnetInfo *cs_lua_subnet_info(CsLua *ctx, guint32 subnet);
 /* "10.17.0.42" or the node's name, into buf (>= 64 bytes). */
 const char *cs_lua_node_label(CsLua *ctx, SimNodeId node, char *buf, gsize size);
 /* "client", "server", "zone_server", "module_server" or "host". */

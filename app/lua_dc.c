@@ -42,7 +42,7 @@ const char *cs_lua_dc_kind(CsLua *ctx, guint32 sid)
 static guint32 opt_endpoint(lua_State *L, CsLua *ctx, int opts, const char *what, const char *key)
 {
   cs_opt_push(L, opts, key);
-  SimNodeId n = cs_lua_check_role(L, ctx, -1, what, key, 1u << CS_ROLE_CLIENT,
+  SimNodeId n = cs_lua_check_role(L, ctx, -1, what, key, 1u << CS_BUILD_ROLE_CLIENT,
                                   "an endpoint (a client node, such as lan:client(1) or roam[1])");
   lua_pop(L, 1);
   return cs_world_node_client(ctx->world, n);
@@ -50,7 +50,7 @@ static guint32 opt_endpoint(lua_State *L, CsLua *ctx, int opts, const char *what
 
 static void raise_world(lua_State *L, const char *what, GError *e)
 {
-  cs_lua_raise_gerror(L, what, e ? e : g_error_new_literal(G_FILE_ERROR, 0, "refused"));
+  cs_lua_raise_gerror(L, what, e); /* the world sets an error on every refusal */
 }
 
 /* ---- sessions ------------------------------------------------------------------ */
@@ -145,7 +145,7 @@ static int sim_test_connection(lua_State *L)
     check_test_target(L, ctx, target);
   } else {
     SimNodeId n = cs_lua_check_role(L, ctx, -1, "test_connection", "target",
-                                    1u << CS_ROLE_CLIENT,
+                                    1u << CS_BUILD_ROLE_CLIENT,
                                     "an address, a Computer Name or an endpoint");
     target = sim_addr_format(sim_node_addr(ctx->sim, n), addr);
   }
@@ -255,7 +255,7 @@ static int sim_active_sessions(lua_State *L)
     lua_newtable(L); /* 3: no options: the only module server */
     module = cs_lua_opt_module(L, ctx, 3, "active_sessions");
   } else {
-    module = cs_lua_check_role(L, ctx, 2, "active_sessions", "module", 1u << CS_ROLE_MODULE_SERVER,
+    module = cs_lua_check_role(L, ctx, 2, "active_sessions", "module", 1u << CS_BUILD_ROLE_MODULE_SERVER,
                                "a module server (made with site:module_server{...})");
   }
   guint max = MAX(cs_world_dc_count(ctx->world), 1);
@@ -368,7 +368,8 @@ static int sim_no_client_cert(lua_State *L)
                  "a client, a subnet, a site, \"all\" or a list of them", 2);
   guint n;
   guint32 *clients = cs_lua_clients_of(L, ctx, 2, "no_client_cert", "endpoints", &n);
-  g_array_append_vals(ctx->no_cert, clients, n);
+  for (guint i = 0; i < n; i++)
+    cs_build_no_client_cert(ctx->builder, clients[i]);
   return 0;
 }
 

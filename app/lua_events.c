@@ -29,10 +29,6 @@ typedef enum {
   SCH_LUA,          /* call the Lua function in the registry (ref) */
   SCH_RULE_ADD,     /* put a rule's sim rules in the firewall */
   SCH_RULE_REMOVE,  /* take them out */
-  SCH_CRASH,        /* crash node id */
-  SCH_RESTART,      /* restart node id */
-  SCH_LINK_DOWN,    /* WAN link id down */
-  SCH_LINK_UP,      /* WAN link id up */
 } SchedKind;
 
 typedef struct {
@@ -114,10 +110,6 @@ static void run_now(CsLua *ctx, SchedKind kind, guint32 id, CsLuaRule *rule)
   switch (kind) {
   case SCH_RULE_ADD: cs_lua_rule_apply(ctx, rule); break;
   case SCH_RULE_REMOVE: cs_lua_rule_unapply(ctx, rule); break;
-  case SCH_CRASH: sim_node_crash(ctx->sim, id); break;
-  case SCH_RESTART: sim_node_restart(ctx->sim, id); break;
-  case SCH_LINK_DOWN: sim_wan_set_up(ctx->sim, id, FALSE); break;
-  case SCH_LINK_UP: sim_wan_set_up(ctx->sim, id, TRUE); break;
   case SCH_LUA: g_assert_not_reached();
   }
 }
@@ -157,8 +149,7 @@ static void schedule(CsLua *ctx, SimTime at, SchedKind kind, guint32 id, CsLuaRu
     g_ptr_array_add(ctx->start_rules, rule);
     return;
   }
-  gboolean immediate = kind == SCH_RULE_ADD || kind == SCH_RULE_REMOVE ||
-                       kind == SCH_LINK_DOWN || kind == SCH_LINK_UP;
+  gboolean immediate = kind == SCH_RULE_ADD || kind == SCH_RULE_REMOVE;
   if (immediate && at <= sim_now(ctx->sim)) {
     run_now(ctx, kind, id, rule);
     return;
@@ -462,7 +453,7 @@ static const CsOptField NODE_AT_FIELDS[] = {
 };
 
 /* sim:crash(node) / sim:crash{ at, node }; the same for restart. */
-static int node_event(lua_State *L, const char *what, SchedKind kind)
+static int node_event(lua_State *L, const char *what, CsBuildFault fault)
 {
   CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
   lua_settop(L, 2);
@@ -483,12 +474,14 @@ static int node_event(lua_State *L, const char *what, SchedKind kind)
     cs_lua_check_mutable(L, ctx, what);
     at = sim_now(ctx->sim);
   }
-  schedule(ctx, at, kind, node->id, NULL, LUA_NOREF);
+  GError *e = NULL;
+  if (!cs_build_fault(ctx->builder, at, fault, node->id, &e))
+    cs_lua_raise_build(L, e);
   return 0;
 }
 
-static int sim_crash(lua_State *L) { return node_event(L, "crash", SCH_CRASH); }
-static int sim_restart(lua_State *L) { return node_event(L, "restart", SCH_RESTART); }
+static int sim_crash(lua_State *L) { return node_event(L, "crash", CS_BUILD_FAULT_CRASH); }
+static int sim_restart(lua_State *L) { return node_event(L, "restart", CS_BUILD_FAULT_RESTART); }
 
 static const CsOptField LINK_AT_FIELDS[] = {
   { .key = "at", .type = CS_OPT_DURATION },
@@ -497,7 +490,7 @@ static const CsOptField LINK_AT_FIELDS[] = {
 };
 
 /* sim:fail{ at, link = site | link } / sim:repair{...}. */
-static int link_event(lua_State *L, const char *what, SchedKind kind)
+static int link_event(lua_State *L, const char *what, CsBuildFault fault)
 {
   CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
   lua_settop(L, 2);
@@ -510,7 +503,7 @@ static int link_event(lua_State *L, const char *what, SchedKind kind)
   if ((o = cs_lua_test(L, -1, CS_LUA_LINK))) {
     link = o->id;
   } else if ((o = cs_lua_test(L, -1, CS_LUA_SITE))) {
-    link = cs_lua_site_rec(ctx, o->id)->uplink;
+    link = cs_builder_site_uplink(ctx->builder, o->id);
     if (link == SIM_NONE)
       return luaL_error(L, "%s 'link': site '%s' has no WAN link of its own (give the site "
                         "whose `wan` option made the link, or a link from sim:wan{})", what,
@@ -518,12 +511,14 @@ static int link_event(lua_State *L, const char *what, SchedKind kind)
   } else {
     cs_opt_error(L, what, "link", "a site (its WAN link) or a link", -1);
   }
-  schedule(ctx, at, kind, link, NULL, LUA_NOREF);
+  GError *e = NULL;
+  if (!cs_build_fault(ctx->builder, at, fault, link, &e))
+    cs_lua_raise_build(L, e);
   return 0;
 }
 
-static int sim_fail(lua_State *L) { return link_event(L, "fail", SCH_LINK_DOWN); }
-static int sim_repair(lua_State *L) { return link_event(L, "repair", SCH_LINK_UP); }
+static int sim_fail(lua_State *L) { return link_event(L, "fail", CS_BUILD_FAULT_LINK_DOWN); }
+static int sim_repair(lua_State *L) { return link_event(L, "repair", CS_BUILD_FAULT_LINK_UP); }
 
 static const CsOptField LEAVE_FIELDS[] = {
   { .key = "at", .type = CS_OPT_DURATION },
@@ -600,18 +595,17 @@ static int sim_ask(lua_State *L)
   cs_lua_check_mutable(L, ctx, "ask");
   SimTime at = cs_lua_get_at(L, ctx, 2, "ask");
   const char *sensor = cs_opt_get_string(L, 2, "sensor", NULL);
-  gint32 sid = cs_world_sensor_find(ctx->world, sensor);
-  if (sid < 0)
+  if (cs_world_sensor_find(ctx->world, sensor) < 0)
     return luaL_error(L, "ask 'sensor': no sensor named \"%s\" (define it first with "
                       "site:sensor(name, values) or subnet:sensor(name, values))", sensor);
   const char *mode = cs_opt_get_string(L, 2, "mode", "count");
   guint n;
   CsTarget *targets = read_targets(L, ctx, 2, "ask", &n);
   GError *e = NULL;
-  gint32 q = cs_world_ask(ctx->world, at, (guint32) sid,
+  gint32 q = cs_build_ask(ctx->builder, at, sensor,
                           strcmp(mode, "collect") == 0 ? CS_Q_COLLECT : CS_Q_COUNT, targets, n, &e);
   if (q < 0)
-    cs_lua_raise_gerror(L, "ask", e ? e : g_error_new_literal(G_FILE_ERROR, 0, "refused"));
+    cs_lua_raise_build(L, e);
   cs_lua_push_obj(L, ctx, CS_LUA_QUESTION, (guint32) q);
   return 1;
 }
@@ -798,9 +792,9 @@ static int sim_deploy(lua_State *L)
   CsTarget *targets = read_targets(L, ctx, 2, "deploy", &n);
   GError *e = NULL;
   guint32 files = cs_world_file_count(ctx->world);
-  gint32 a = cs_world_deploy(ctx->world, at, &pkg, targets, n, &e);
+  gint32 a = cs_build_deploy(ctx->builder, at, &pkg, targets, n, &e);
   if (a < 0)
-    cs_lua_raise_gerror(L, "deploy", e ? e : g_error_new_literal(G_FILE_ERROR, 0, "refused"));
+    cs_lua_raise_build(L, e);
   if (cs_world_file_count(ctx->world) > files) {
     /* A new file: every endpoint may come to hold a map of its shards in
      * its cache and one of those pending, allocated during the run. */
@@ -968,10 +962,11 @@ static guint throttle_subnets(lua_State *L, CsLua *ctx, int v, guint32 *out)
         out[n] = o->id;
       n++;
     } else if ((o = cs_lua_test(L, -1, CS_LUA_SITE))) {
-      const GArray *subs = cs_lua_site_rec(ctx, o->id)->subnets;
-      for (guint j = 0; j < subs->len; j++) {
-        guint32 sn = g_array_index(subs, guint32, j);
-        if (cs_lua_subnet_rec(ctx, sn)->infra)
+      guint ns;
+      const guint32 *subs = cs_builder_site_subnets(ctx->builder, o->id, &ns);
+      for (guint j = 0; j < ns; j++) {
+        guint32 sn = subs[j];
+        if (cs_lua_subnet_info(ctx, sn)->infra)
           continue;
         if (out)
           out[n] = sn;
@@ -1073,22 +1068,11 @@ static TrafficOpts traffic_opts(lua_State *L, CsLua *ctx, const char *what, cons
   TrafficOpts o = { .at = cs_lua_get_at(L, ctx, 2, what), .cls = CS_CLS_BULK };
   o.from = opt_node(L, 2, what, "from");
   o.to = opt_node(L, 2, what, "to");
-  if (o.from == o.to)
-    luaL_error(L, "%s: 'from' and 'to' are the same node", what);
   const char *cls = cs_opt_get_string(L, 2, "class", "bulk");
   for (int i = 0; i < CS_CLS_COUNT; i++)
     if (strcmp(cls, cs_class_names[i]) == 0)
       o.cls = (SimClass) i;
   return o;
-}
-
-/* A size option that must be > 0. */
-static guint64 positive_size(lua_State *L, const char *what, const char *key)
-{
-  guint64 size = cs_opt_get_size(L, 2, key, 0);
-  if (size == 0)
-    luaL_error(L, "%s '%s': expected a size > 0", what, key);
-  return size;
 }
 
 /* Remembers when transfer (or exchange) t starts and pushes its object. */
@@ -1105,8 +1089,12 @@ static int sim_transfer_m(lua_State *L)
 {
   CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
   TrafficOpts o = traffic_opts(L, ctx, "transfer", TRANSFER_FIELDS);
-  guint64 size = positive_size(L, "transfer", "size");
-  return push_traffic(L, ctx, sim_transfer(ctx->sim, o.from, o.to, size, o.cls, o.at), o.at);
+  guint64 size = cs_opt_get_size(L, 2, "size", 0);
+  GError *e = NULL;
+  guint32 t = cs_build_transfer(ctx->builder, o.at, o.from, o.to, size, o.cls, &e);
+  if (t == G_MAXUINT32)
+    cs_lua_raise_build(L, e);
+  return push_traffic(L, ctx, t, o.at);
 }
 
 /* sim:exchange{ at, from, to, request, response, class } — a request and
@@ -1116,9 +1104,13 @@ static int sim_exchange_m(lua_State *L)
 {
   CsLua *ctx = cs_lua_check_sim(L, 1)->ctx;
   TrafficOpts o = traffic_opts(L, ctx, "exchange", EXCHANGE_FIELDS);
-  guint64 request = positive_size(L, "exchange", "request");
-  guint64 response = positive_size(L, "exchange", "response");
-  return push_traffic(L, ctx, sim_exchange(ctx->sim, o.from, o.to, request, response, o.cls, o.at), o.at);
+  guint64 request = cs_opt_get_size(L, 2, "request", 0);
+  guint64 response = cs_opt_get_size(L, 2, "response", 0);
+  GError *e = NULL;
+  guint32 t = cs_build_exchange(ctx->builder, o.at, o.from, o.to, request, response, o.cls, &e);
+  if (t == G_MAXUINT32)
+    cs_lua_raise_build(L, e);
+  return push_traffic(L, ctx, t, o.at);
 }
 
 static int t_finished_at(lua_State *L)
@@ -1173,7 +1165,7 @@ static int sim_run(lua_State *L)
   ctx->phase = CS_PHASE_RUNNING;
   ctx->duration = duration;
   check_pending_at(ctx);
-  cs_lua_apply_no_cert(ctx);
+  cs_builder_seal(ctx->builder);
   for (guint i = 0; i < ctx->start_rules->len; i++)
     cs_lua_rule_apply(ctx, g_ptr_array_index(ctx->start_rules, i));
   g_ptr_array_set_size(ctx->start_rules, 0);

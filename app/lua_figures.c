@@ -153,10 +153,11 @@ static void plot_scope(lua_State *L, CsLua *ctx, int opts, CsLuaFigure *f)
   if (cs_opt_push(L, opts, "site") != LUA_TNIL) {
     if (!(o = cs_lua_test(L, -1, CS_LUA_SITE)))
       cs_opt_error(L, "plot", "site", "a site", -1);
-    const GArray *subs = cs_lua_site_rec(ctx, o->id)->subnets;
+    guint ns;
+    const guint32 *subs = cs_builder_site_subnets(ctx->builder, o->id, &ns);
     guint32 clients = 0;
-    for (guint i = 0; i < subs->len; i++)
-      clients += cs_lua_subnet_rec(ctx, g_array_index(subs, guint32, i))->nclients;
+    for (guint i = 0; i < ns; i++)
+      clients += cs_lua_subnet_info(ctx, subs[i])->nclients;
     if (clients == 0)
       luaL_error(L, "plot 'site': site '%s' has no clients (no chains to draw)",
                  sim_site_name(ctx->sim, o->id));
@@ -167,14 +168,14 @@ static void plot_scope(lua_State *L, CsLua *ctx, int opts, CsLuaFigure *f)
   if (cs_opt_push(L, opts, "subnet") != LUA_TNIL) {
     if (!(o = cs_lua_test(L, -1, CS_LUA_SUBNET)))
       cs_opt_error(L, "plot", "subnet", "a subnet", -1);
-    if (cs_lua_subnet_rec(ctx, o->id)->nclients == 0)
+    if (cs_lua_subnet_info(ctx, o->id)->nclients == 0)
       luaL_error(L, "plot 'subnet': the subnet has no clients (no chains to draw)");
     f->has_scope = TRUE;
     f->scope = (CsTarget) { CS_TARGET_SUBNET, o->id };
   }
   lua_pop(L, 1);
   if (cs_opt_push(L, opts, "node") != LUA_TNIL) {
-    SimNodeId n = cs_lua_check_role(L, ctx, -1, "plot", "node", 1u << CS_ROLE_CLIENT,
+    SimNodeId n = cs_lua_check_role(L, ctx, -1, "plot", "node", 1u << CS_BUILD_ROLE_CLIENT,
                                     "a client (its subnet's chains are drawn)");
     f->has_scope = TRUE;
     f->scope = (CsTarget) { CS_TARGET_CLIENT, cs_world_node_client(ctx->world, n) };

@@ -145,7 +145,7 @@ static void build_topology(JsonBuilder *b, CsLua *ctx)
   Sim *sim = ctx->sim;
   guint32 subnets = 0, wan_links = 0;
   for (guint32 s = 0; s < sim_subnet_count(sim); s++)
-    if (!(s < ctx->subnets->len && g_array_index(ctx->subnets, CsLuaSubnet, s).infra))
+    if (!cs_lua_subnet_info(ctx, s)->infra)
       subnets++;
   for (guint32 l = 0; l < sim_link_count(sim); l++)
     if (sim_link_kind(sim, l) == SIM_LINK_WAN)

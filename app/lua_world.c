@@ -3,8 +3,12 @@
  * targets and firewall groups the event calls share.  See binding.h.
  *
  * Every call validates its whole option table (luaopt.h) and every object it
- * is given before it creates anything, so a bad call leaves the network as
- * it was.  Entities live in the world; the Lua objects are handles to them. */
+ * is given, then makes one call of the builder (models/builder.h), which
+ * owns the names, the subnets of each site, the address pools, the roles and
+ * the defaults, and checks them before it creates anything: a bad call
+ * leaves the network as it was.  Where a builder error points at Lua syntax
+ * ("make one with site:server{...}") the binding words it itself.  Entities
+ * live in the world; the Lua objects are handles to them. */
 #include "binding-private.h"
 #include "stats.h"
 #include "units.h"
@@ -14,10 +18,6 @@
 
 /* Registry key of the run (light userdata). */
 #define CTX_KEY "chainsim.ctx"
-
-/* Longest name of a site, server or host; names are also file-name and CSV
- * safe: letters, digits, '-', '_', '.'. */
-#define NAME_MAX_LEN 64
 
 /* Shards smaller than a page or larger than a big message make no sense for
  * the model (the shard count per file is kept in 32 bits). */
@@ -30,28 +30,9 @@
 #define LINK_BPS_MAX CS_OPT_RATE_CEIL
 #define LINK_LATENCY_MAX CS_OPT_MIN
 
-/* Shares of a sensor must add up to 1 within this (they are typed decimals). */
-#define SHARE_SUM_SLACK 1e-6
-
 /* Distinct values one sensor may take: the world numbers them in 16 bits,
  * value 0 meaning "no value". */
 #define SENSOR_VALUES_MAX 65534
-
-/* Subnet access link when the scenario gives none (docs/scenarios.md). */
-#define DEFAULT_ACCESS_BPS 1e9
-#define DEFAULT_ACCESS_LATENCY (100 * SIM_US)
-
-/* External clients sit behind home or hotel links, not a campus switch:
- * their access link when the scenario gives none. */
-#define EXTERNAL_ACCESS_BPS 50e6
-#define EXTERNAL_ACCESS_LATENCY (5 * SIM_MS)
-
-/* The site sim:internet makes, and the pool external-client subnets come
- * from when no cidr is given: 198.18.0.0/15, the benchmarking range
- * (RFC 2544), which no enterprise numbers its own hosts from. */
-#define INTERNET_SITE "internet"
-#define EXTERNAL_POOL_BASE 0xC6120000u /* 198.18.0.0 */
-#define EXTERNAL_POOL_END 0xC6140000u  /* 198.20.0.0, the first address past the /15 */
 
 /* ---- shared helpers ------------------------------------------------------ */
 
@@ -88,6 +69,16 @@ void cs_lua_check_mutable(lua_State *L, CsLua *ctx, const char *what)
   if (ctx->phase == CS_PHASE_DONE)
     luaL_error(L, "%s: the simulation has already run; build the network and schedule "
                "events before sim:run", what);
+}
+
+void cs_lua_raise_build(lua_State *L, GError *e)
+{
+  luaL_where(L, 1);
+  lua_pushstring(L, e->message);
+  g_error_free(e);
+  lua_concat(L, 2);
+  lua_error(L);
+  g_assert_not_reached();
 }
 
 void cs_lua_raise_gerror(lua_State *L, const char *what, GError *e)
@@ -160,60 +151,9 @@ void cs_lua_new_class(lua_State *L, const char *name, const luaL_Reg *methods,
   lua_pop(L, 1);
 }
 
-CsLuaSite *cs_lua_site_rec(CsLua *ctx, guint32 site)
-{
-  while (ctx->sites->len <= site) {
-    CsLuaSite s = { .uplink = SIM_NONE, .subnets = g_array_new(FALSE, FALSE, sizeof(guint32)) };
-    g_array_append_val(ctx->sites, s);
-  }
-  return &g_array_index(ctx->sites, CsLuaSite, site);
-}
-
-CsLuaSubnet *cs_lua_subnet_rec(CsLua *ctx, guint32 subnet)
-{
-  if (ctx->subnets->len <= subnet)
-    g_array_set_size(ctx->subnets, subnet + 1);
-  return &g_array_index(ctx->subnets, CsLuaSubnet, subnet);
-}
-
-static gboolean node_is_server(CsLua *ctx, SimNodeId node)
-{
-  guint32 n = cs_world_server_count(ctx->world);
-  for (guint32 i = 0; i < n; i++)
-    if (cs_world_server_node(ctx->world, i) == node)
-      return TRUE;
-  return FALSE;
-}
-
-CsLuaRole cs_lua_node_role_of(CsLua *ctx, SimNodeId node)
-{
-  if (cs_world_node_client(ctx->world, node) != G_MAXUINT32)
-    return CS_ROLE_CLIENT;
-  if (node_is_server(ctx, node))
-    return CS_ROLE_SERVER;
-  for (guint32 z = 0; z < cs_world_zone_count(ctx->world); z++)
-    if (cs_world_zone_node(ctx->world, z) == node)
-      return CS_ROLE_ZONE_SERVER;
-  for (guint32 m = 0; m < cs_world_module_count(ctx->world); m++)
-    if (cs_world_module_node(ctx->world, m) == node)
-      return CS_ROLE_MODULE_SERVER;
-  return CS_ROLE_HOST;
-}
-
-/* node:role() values, and the same in prose for messages. */
-static const char *const ROLE_NAMES[] = {
-  [CS_ROLE_CLIENT] = "client", [CS_ROLE_SERVER] = "server", [CS_ROLE_ZONE_SERVER] = "zone_server",
-  [CS_ROLE_MODULE_SERVER] = "module_server", [CS_ROLE_HOST] = "host",
-};
-static const char *const ROLE_TEXT[] = {
-  [CS_ROLE_CLIENT] = "client", [CS_ROLE_SERVER] = "core server",
-  [CS_ROLE_ZONE_SERVER] = "zone server", [CS_ROLE_MODULE_SERVER] = "module server",
-  [CS_ROLE_HOST] = "host",
-};
-
 const char *cs_lua_node_role(CsLua *ctx, SimNodeId node)
 {
-  return ROLE_NAMES[cs_lua_node_role_of(ctx, node)];
+  return cs_build_role_name(cs_builder_role(ctx->builder, node));
 }
 
 SimNodeId cs_lua_check_role(lua_State *L, CsLua *ctx, int idx, const char *what, const char *key,
@@ -222,10 +162,10 @@ SimNodeId cs_lua_check_role(lua_State *L, CsLua *ctx, int idx, const char *what,
   CsLuaObj *n = cs_lua_test(L, idx, CS_LUA_NODE);
   if (n == NULL)
     cs_opt_error(L, what, key, expected, idx);
-  CsLuaRole r = cs_lua_node_role_of(ctx, n->id);
+  CsBuildRole r = cs_builder_role(ctx->builder, n->id);
   if (!(mask & (1u << r))) {
     char buf[80];
-    luaL_error(L, "%s '%s': expected %s, got %s %s", what, key, expected, ROLE_TEXT[r],
+    luaL_error(L, "%s '%s': expected %s, got %s %s", what, key, expected, cs_build_role_text(r),
                cs_lua_node_label(ctx, n->id, buf, sizeof buf));
   }
   return n->id;
@@ -234,7 +174,7 @@ SimNodeId cs_lua_check_role(lua_State *L, CsLua *ctx, int idx, const char *what,
 SimNodeId cs_lua_opt_module(lua_State *L, CsLua *ctx, int opts, const char *what)
 {
   if (cs_opt_push(L, opts, "module") != LUA_TNIL) {
-    SimNodeId m = cs_lua_check_role(L, ctx, -1, what, "module", 1u << CS_ROLE_MODULE_SERVER,
+    SimNodeId m = cs_lua_check_role(L, ctx, -1, what, "module", 1u << CS_BUILD_ROLE_MODULE_SERVER,
                                     "a module server (made with site:module_server{...})");
     lua_pop(L, 1);
     return m;
@@ -253,32 +193,14 @@ SimNodeId cs_lua_opt_module(lua_State *L, CsLua *ctx, int opts, const char *what
 
 void cs_lua_check_can_add_clients(lua_State *L, CsLua *ctx, const char *what)
 {
-  if (ctx->no_cert_clients > 0)
-    luaL_error(L, "%s: clients cannot be added during the run of a scenario that uses "
-               "sim:no_client_cert (the certificate marks are fixed when the run starts)", what);
-}
-
-void cs_lua_apply_no_cert(CsLua *ctx)
-{
-  if (ctx->no_cert->len == 0 || ctx->no_cert_clients > 0)
-    return;
-  /* The world sizes its marks by the clients that exist at its first call:
-   * every mark goes in at once, when the last client has been made. */
-  ctx->no_cert_clients = cs_world_client_count(ctx->world);
-  for (guint i = 0; i < ctx->no_cert->len; i++)
-    cs_world_client_without_cert(ctx->world, g_array_index(ctx->no_cert, guint32, i));
+  GError *e = NULL;
+  if (!cs_build_clients_check(ctx->builder, what, &e))
+    cs_lua_raise_build(L, e);
 }
 
 const char *cs_lua_node_label(CsLua *ctx, SimNodeId node, char *buf, gsize size)
 {
-  const char *name = cs_world_node_name(ctx->world, node);
-  if (name) {
-    g_strlcpy(buf, name, size);
-  } else {
-    char a[16];
-    g_strlcpy(buf, sim_addr_format(sim_node_addr(ctx->sim, node), a), size);
-  }
-  return buf;
+  return cs_builder_node_label(ctx->builder, node, buf, size);
 }
 
 SimTime cs_lua_check_duration(lua_State *L, int idx, const char *what, const char *name)
@@ -304,40 +226,21 @@ SimTime cs_lua_get_at(lua_State *L, CsLua *ctx, int opts, const char *what)
 
 /* ---- names and addresses --------------------------------------------------- */
 
-static gboolean name_ok(const char *s, size_t len)
-{
-  if (len == 0 || len > NAME_MAX_LEN || strlen(s) != len || !g_ascii_isalnum(s[0]))
-    return FALSE;
-  for (size_t i = 0; i < len; i++)
-    if (!g_ascii_isalnum(s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
-      return FALSE;
-  return TRUE;
-}
-
-/* Checks the `name` option of a site ("site:") or node ("node:"): well formed
- * and not yet used.  Returns it (owned by the table). */
-static const char *check_name(lua_State *L, CsLua *ctx, int opts, const char *what,
-                              const char *space)
+/* Checks the `name` option of a site or node (site: FALSE for a node): well
+ * formed and not yet used.  Returns it (owned by the table). */
+static const char *check_name(lua_State *L, CsLua *ctx, int opts, const char *what, gboolean site)
 {
   cs_opt_push(L, opts, "name");
   size_t len;
   const char *name = lua_tolstring(L, -1, &len);
-  if (!name_ok(name, len))
+  if (strlen(name) != len || !cs_build_name_ok(name))
     cs_opt_error_value(L, what, "name", "a name of letters, digits, '-', '_' and '.' "
                        "(at most 64, starting with a letter or digit)", -1);
-  char *key = g_strconcat(space, name, NULL);
-  gboolean taken = g_hash_table_contains(ctx->names, key);
-  g_free(key);
-  if (taken)
-    luaL_error(L, "%s 'name': %s \"%s\" already exists (names must be unique)", what,
-               space[0] == 's' ? "a site named" : "a node named", name);
+  GError *e = NULL;
+  if (!cs_build_name_check(ctx->builder, what, site, name, &e))
+    cs_lua_raise_build(L, e);
   lua_pop(L, 1);
   return name;
-}
-
-static void claim_name(CsLua *ctx, const char *space, const char *name)
-{
-  g_hash_table_add(ctx->names, g_strconcat(space, name, NULL));
 }
 
 /* An address option "a.b.c.d" (0 when absent). */
@@ -583,8 +486,9 @@ static int chainsim_new(lua_State *L)
 
   ctx->seed = seed;
   cs_sandbox_set_seed(ctx->sb, seed);
-  ctx->world = cs_world_new(&p);
-  ctx->sim = cs_world_sim(ctx->world);
+  ctx->builder = cs_builder_new(&p);
+  ctx->world = cs_builder_world(ctx->builder);
+  ctx->sim = cs_builder_sim(ctx->builder);
   if (ctx->trace) {
     fputs("time_s,from,to,class,bytes,type,latency_ms\n", ctx->trace);
     sim_set_trace(ctx->sim, trace_row, ctx);
@@ -616,12 +520,15 @@ static guint32 check_wan(lua_State *L, CsLua *ctx, int t, const char *what)
   return to->id;
 }
 
-static guint32 add_wan(lua_State *L, CsLua *ctx, int t, guint32 a, guint32 b)
+/* The link options of a WAN table at t. */
+static CsBuildLink wan_link(lua_State *L, int t)
 {
-  guint32 link = sim_wan_add(ctx->sim, a, b, cs_opt_get_rate(L, t, "bandwidth", 0),
-                             cs_opt_get_duration(L, t, "latency", 0), cs_opt_get_number(L, t, "loss", 0));
-  sim_link_set_buffer(ctx->sim, link, (guint32) cs_opt_get_int(L, t, "buffer", SIM_BUFFER_DEFAULT));
-  return link;
+  return (CsBuildLink) {
+    .bps = cs_opt_get_rate(L, t, "bandwidth", 0),
+    .latency = cs_opt_get_duration(L, t, "latency", 0),
+    .loss = cs_opt_get_number(L, t, "loss", 0),
+    .buffer = (guint32) cs_opt_get_int(L, t, "buffer", SIM_BUFFER_DEFAULT),
+  };
 }
 
 static const CsOptField SITE_FIELDS[] = {
@@ -636,17 +543,19 @@ static int sim_site(lua_State *L)
   lua_settop(L, 2);
   cs_opt_check(L, 2, "site", SITE_FIELDS);
   cs_lua_check_mutable(L, ctx, "site");
-  const char *name = check_name(L, ctx, 2, "site", "site:");
+  const char *name = check_name(L, ctx, 2, "site", TRUE);
   guint32 to = SIM_NONE;
-  if (cs_opt_push(L, 2, "wan") != LUA_TNIL)
+  CsBuildLink wan = { 0 };
+  if (cs_opt_push(L, 2, "wan") != LUA_TNIL) {
     to = check_wan(L, ctx, 3, "wan");
+    wan = wan_link(L, 3);
+  }
   cs_budget_add(L, &ctx->budget, "site", CS_BUDGET_RECORD_BYTES);
 
-  guint32 site = sim_site_add(ctx->sim, name);
-  claim_name(ctx, "site:", name);
-  CsLuaSite *rec = cs_lua_site_rec(ctx, site);
-  if (to != SIM_NONE)
-    rec->uplink = add_wan(L, ctx, 3, site, to);
+  GError *e = NULL;
+  guint32 site = cs_build_site(ctx->builder, name, to, &wan, &e);
+  if (site == SIM_NONE)
+    cs_lua_raise_build(L, e);
   cs_lua_push_site(L, ctx, site);
   return 1;
 }
@@ -679,9 +588,11 @@ static int sim_wan(lua_State *L)
     ends[i] = s->id;
     lua_pop(L, 1);
   }
-  if (ends[0] == ends[1])
-    return luaL_error(L, "wan: 'a' and 'b' are the same site");
-  guint32 link = add_wan(L, ctx, 2, ends[0], ends[1]);
+  CsBuildLink wan = wan_link(L, 2);
+  GError *e = NULL;
+  guint32 link = cs_build_wan(ctx->builder, ends[0], ends[1], &wan, &e);
+  if (link == SIM_NONE)
+    cs_lua_raise_build(L, e);
   cs_lua_push_obj(L, ctx, CS_LUA_LINK, link);
   return 1;
 }
@@ -695,17 +606,21 @@ static int sim_internet(lua_State *L)
   lua_settop(L, 2);
   cs_opt_check(L, 2, "internet", WAN_FIELDS);
   cs_lua_check_mutable(L, ctx, "internet");
-  if (ctx->internet != SIM_NONE)
-    return luaL_error(L, "internet: the internet site already exists (one sim:internet per "
-                      "scenario; call external_clients{} on it as often as needed)");
-  if (g_hash_table_contains(ctx->names, "site:" INTERNET_SITE))
-    return luaL_error(L, "internet: a site named \"" INTERNET_SITE "\" already exists "
-                      "(sim:internet makes the site of that name)");
+  GError *e = NULL;
+  if (!cs_build_internet_check(ctx->builder, &e)) {
+    int code = e->code;
+    g_error_free(e);
+    if (code == CS_BUILD_ERROR_EXISTS)
+      luaL_error(L, "internet: the internet site already exists (one sim:internet per "
+                 "scenario; call external_clients{} on it as often as needed)");
+    luaL_error(L, "internet: a site named \"internet\" already exists (sim:internet makes "
+               "the site of that name)");
+  }
   guint32 to = check_wan(L, ctx, 2, "internet");
-  guint32 site = sim_site_add(ctx->sim, INTERNET_SITE);
-  claim_name(ctx, "site:", INTERNET_SITE);
-  cs_lua_site_rec(ctx, site)->uplink = add_wan(L, ctx, 2, site, to);
-  ctx->internet = site;
+  CsBuildLink wan = wan_link(L, 2);
+  guint32 site = cs_build_internet(ctx->builder, to, &wan, &e);
+  if (site == SIM_NONE)
+    cs_lua_raise_build(L, e);
   cs_lua_push_site(L, ctx, site);
   return 1;
 }
@@ -761,19 +676,21 @@ static const CsOptField ACCESS_FIELDS[] = {
   { NULL },
 };
 
-/* An optional access = { bandwidth, latency, buffer } at opts. */
-static void get_access(lua_State *L, int opts, double *bps, SimTime *lat, guint32 *buffer)
+/* An optional access = { bandwidth, latency, buffer } at opts over the
+ * defaults in a; FALSE when absent. */
+static gboolean get_access(lua_State *L, int opts, CsBuildAccess *a)
 {
   if (cs_opt_push(L, opts, "access") == LUA_TNIL) {
     lua_pop(L, 1);
-    return;
+    return FALSE;
   }
   int t = lua_gettop(L);
   cs_opt_check(L, t, "access", ACCESS_FIELDS);
-  *bps = cs_opt_get_rate(L, t, "bandwidth", *bps);
-  *lat = cs_opt_get_duration(L, t, "latency", *lat);
-  *buffer = (guint32) cs_opt_get_int(L, t, "buffer", *buffer);
+  a->bps = cs_opt_get_rate(L, t, "bandwidth", a->bps);
+  a->latency = cs_opt_get_duration(L, t, "latency", a->latency);
+  a->buffer = (guint32) cs_opt_get_int(L, t, "buffer", a->buffer);
   lua_pop(L, 1);
+  return TRUE;
 }
 
 static const CsOptField SUBNET_FIELDS[] = {
@@ -793,69 +710,28 @@ static int site_subnet(lua_State *L)
   lua_settop(L, 2);
   cs_opt_check(L, 2, "subnet", SUBNET_FIELDS);
   cs_lua_check_mutable(L, ctx, "subnet");
-  guint32 base;
-  guint8 prefix;
+  CsBuildSubnet sn = { 0 };
   cs_opt_push(L, 2, "cidr");
-  check_cidr(L, 3, "subnet", "cidr", &base, &prefix);
+  check_cidr(L, 3, "subnet", "cidr", &sn.base, &sn.prefix);
   lua_pop(L, 1);
-  guint32 clients = (guint32) cs_opt_get_int(L, 2, "clients", 0);
-  guint32 room = prefix >= 31 ? 0 : (guint32) ((1ull << (32 - prefix)) - 2);
-  if (clients > room) {
-    char a[16];
-    return luaL_error(L, "subnet 'clients': %d clients do not fit in %s/%d (%d host addresses)",
-                      (int) clients, sim_addr_format(base, a), (int) prefix, (int) room);
-  }
-  gboolean isolated = cs_opt_get_bool(L, 2, "isolated", FALSE);
-  gboolean separated = cs_opt_get_bool(L, 2, "separated", FALSE);
-  if (isolated && separated)
-    return luaL_error(L, "subnet: 'isolated' and 'separated' exclude each other (isolated "
-                      "clients do not peer at all; separated ones peer within the subnet)");
-  double bps = DEFAULT_ACCESS_BPS;
-  SimTime lat = DEFAULT_ACCESS_LATENCY;
-  guint32 buffer = SIM_BUFFER_DEFAULT;
-  get_access(L, 2, &bps, &lat, &buffer);
-  cs_budget_add(L, &ctx->budget, "subnet", CS_BUDGET_RECORD_BYTES);
-  if (clients > 0) {
-    cs_lua_check_can_add_clients(L, ctx, "subnet");
-    cs_budget_add_clients(L, &ctx->budget, "subnet", clients);
-  }
-
+  sn.clients = (guint32) cs_opt_get_int(L, 2, "clients", 0);
+  sn.isolated = cs_opt_get_bool(L, 2, "isolated", FALSE);
+  sn.separated = cs_opt_get_bool(L, 2, "separated", FALSE);
+  CsBuildAccess access;
+  cs_build_access_default(&access);
+  get_access(L, 2, &access);
+  sn.access = &access;
   GError *e = NULL;
-  guint32 subnet = sim_subnet_add(ctx->sim, site->id, base, prefix, bps, lat, &e);
+  if (!cs_build_subnet_check(ctx->builder, site->id, &sn, &e))
+    cs_lua_raise_build(L, e);
+  cs_budget_add(L, &ctx->budget, "subnet", CS_BUDGET_RECORD_BYTES);
+  if (sn.clients > 0)
+    cs_budget_add_clients(L, &ctx->budget, "subnet", sn.clients);
+  guint32 subnet = cs_build_subnet(ctx->builder, site->id, &sn, &e);
   if (subnet == SIM_NONE)
-    cs_lua_raise_gerror(L, "subnet", e);
-  sim_subnet_set_access_buffer(ctx->sim, subnet, buffer);
-  CsLuaSubnet *rec = cs_lua_subnet_rec(ctx, subnet);
-  rec->known = TRUE;
-  g_array_append_val(cs_lua_site_rec(ctx, site->id)->subnets, subnet);
-  if (isolated || separated)
-    cs_world_subnet_mode(ctx->world, subnet, isolated ? CS_SUBNET_ISOLATED : CS_SUBNET_SEPARATED);
-  if (clients > 0) {
-    guint32 first = cs_world_add_clients(ctx->world, subnet, clients, &e);
-    if (e)
-      cs_lua_raise_gerror(L, "subnet", e);
-    rec = cs_lua_subnet_rec(ctx, subnet);
-    rec->first_client = first;
-    rec->nclients = clients;
-  }
+    cs_lua_raise_build(L, e);
   cs_lua_push_subnet(L, ctx, subnet);
   return 1;
-}
-
-/* The infrastructure subnet of a site, registered with the site. */
-static guint32 infra_subnet(lua_State *L, CsLua *ctx, guint32 site, const char *what)
-{
-  GError *e = NULL;
-  guint32 subnet = cs_world_infra_subnet(ctx->world, site, &e);
-  if (e)
-    cs_lua_raise_gerror(L, what, e);
-  CsLuaSubnet *rec = cs_lua_subnet_rec(ctx, subnet);
-  if (!rec->known) {
-    rec->known = TRUE;
-    rec->infra = TRUE;
-    g_array_append_val(cs_lua_site_rec(ctx, site)->subnets, subnet);
-  }
-  return subnet;
 }
 
 static const CsOptField SERVICE_FIELDS[] = {
@@ -877,10 +753,9 @@ static const CsOptField SERVER_FIELDS[] = {
   { NULL },
 };
 
-/* The optional `subnet` option of a server or host on a site: a subnet of
- * that site; SIM_NONE when absent. */
-static guint32 check_own_subnet(lua_State *L, CsLua *ctx, int opts, guint32 site,
-                                const char *what)
+/* The optional `subnet` option of a server or host on a site: a subnet;
+ * SIM_NONE when absent. */
+static guint32 opt_subnet(lua_State *L, int opts, const char *what)
 {
   if (cs_opt_push(L, opts, "subnet") == LUA_TNIL) {
     lua_pop(L, 1);
@@ -889,10 +764,6 @@ static guint32 check_own_subnet(lua_State *L, CsLua *ctx, int opts, guint32 site
   CsLuaObj *s = cs_lua_test(L, -1, CS_LUA_SUBNET);
   if (s == NULL)
     cs_opt_error(L, what, "subnet", "a subnet", -1);
-  if (sim_subnet_site(ctx->sim, s->id) != site)
-    luaL_error(L, "%s 'subnet': the subnet belongs to site '%s', not '%s'", what,
-               sim_site_name(ctx->sim, sim_subnet_site(ctx->sim, s->id)),
-               sim_site_name(ctx->sim, site));
   lua_pop(L, 1);
   return s->id;
 }
@@ -901,53 +772,41 @@ static guint32 check_own_subnet(lua_State *L, CsLua *ctx, int opts, guint32 site
  * fields are validated): name, address, subnet and access link. */
 typedef struct {
   const char *what;    /* the call, for errors: "server", "host", ... */
-  const char *name;
-  guint32 addr;        /* 0: next free */
-  guint32 subnet;      /* SIM_NONE: the site's infrastructure subnet */
-  gboolean access;     /* an `access` table was given */
-  double bps;
-  SimTime lat;
-  guint32 buffer;
+  guint32 site;
+  CsBuildNode node;
+  CsBuildAccess access;
 } NodeSpec;
 
-static gboolean node_access(lua_State *L, int opts, double *bps, SimTime *lat, guint32 *buffer);
-
-/* Validates the options at index 2 and reads the common ones; `site` is the
- * site whose subnets `subnet = ...` may name (SIM_NONE: no subnet option). */
+/* Validates the options at index 2 and reads the common ones; `subnet` is
+ * the node's subnet when the call fixes it (subnet:host), else SIM_NONE:
+ * the `subnet` option when `fields` has one, else the site's infrastructure
+ * subnet. */
 static void node_spec_read(lua_State *L, CsLua *ctx, const char *what, const CsOptField *fields,
-                           guint32 site, NodeSpec *n)
+                           guint32 site, guint32 subnet, NodeSpec *n)
 {
   lua_settop(L, 2);
   cs_opt_check(L, 2, what, fields);
   cs_lua_check_mutable(L, ctx, what);
   n->what = what;
-  n->name = check_name(L, ctx, 2, what, "node:");
-  n->addr = check_address(L, 2, what);
-  n->subnet = site != SIM_NONE ? check_own_subnet(L, ctx, 2, site, what) : SIM_NONE;
-  n->bps = 0;
-  n->lat = 0;
-  n->access = node_access(L, 2, &n->bps, &n->lat, &n->buffer);
+  n->site = site;
+  n->node.name = check_name(L, ctx, 2, what, FALSE);
+  n->node.addr = check_address(L, 2, what);
+  n->node.subnet = subnet != SIM_NONE ? subnet : opt_subnet(L, 2, what);
+  n->node.access = NULL;
+  GError *e = NULL;
+  if (!cs_build_node_check(ctx->builder, what, site, &n->node, &e))
+    cs_lua_raise_build(L, e);
+  cs_build_access_default(&n->access);
+  if (get_access(L, 2, &n->access))
+    n->node.access = &n->access;
   cs_budget_add(L, &ctx->budget, what, CS_BUDGET_RECORD_BYTES);
 }
 
-/* The subnet to put the node in: the one given, else the site's
- * infrastructure subnet (made on first use). */
-static guint32 node_spec_subnet(lua_State *L, CsLua *ctx, guint32 site, const NodeSpec *n)
+/* Pushes the node the builder made, or raises its error. */
+static int node_push(lua_State *L, CsLua *ctx, SimNodeId node, GError *e)
 {
-  return n->subnet != SIM_NONE ? n->subnet : infra_subnet(L, ctx, site, n->what);
-}
-
-/* After the model added the node (or failed with e): claims its name, sets
- * its access link and pushes the node object. */
-static int node_spec_finish(lua_State *L, CsLua *ctx, const NodeSpec *n, SimNodeId node, GError *e)
-{
-  if (node == SIM_NODE_NONE || e)
-    cs_lua_raise_gerror(L, n->what, e ? e : g_error_new_literal(G_FILE_ERROR, 0, "failed"));
-  claim_name(ctx, "node:", n->name);
-  if (n->access) {
-    sim_node_set_access(ctx->sim, node, n->bps, n->lat);
-    sim_link_set_buffer(ctx->sim, sim_node_access_link(ctx->sim, node), n->buffer);
-  }
+  if (node == SIM_NODE_NONE)
+    cs_lua_raise_build(L, e);
   cs_lua_push_node(L, ctx, node);
   return 1;
 }
@@ -957,7 +816,7 @@ static int site_server(lua_State *L)
   CsLuaObj *site = cs_lua_check_site(L, 1);
   CsLua *ctx = site->ctx;
   NodeSpec n;
-  node_spec_read(L, ctx, "server", SERVER_FIELDS, site->id, &n);
+  node_spec_read(L, ctx, "server", SERVER_FIELDS, site->id, SIM_NONE, &n);
   CsServerParams sp;
   cs_server_params_default(&sp);
   sp.workers = (guint32) cs_opt_get_int(L, 2, "workers", sp.workers);
@@ -970,10 +829,8 @@ static int site_server(lua_State *L)
     sp.svc_initial = cs_opt_get_duration(L, t, "initial_registration", sp.svc_initial);
   }
   lua_pop(L, 1);
-  guint32 subnet = node_spec_subnet(L, ctx, site->id, &n);
   GError *e = NULL;
-  SimNodeId node = cs_world_add_server(ctx->world, n.name, subnet, n.addr, &sp, &e);
-  return node_spec_finish(L, ctx, &n, node, e);
+  return node_push(L, ctx, cs_build_server(ctx->builder, site->id, &n.node, &sp, &e), e);
 }
 
 static const CsOptField HOST_FIELDS[] = {
@@ -987,11 +844,9 @@ static const CsOptField HOST_FIELDS[] = {
 static int add_host(lua_State *L, CsLua *ctx, guint32 site, guint32 subnet)
 {
   NodeSpec n;
-  node_spec_read(L, ctx, "host", HOST_FIELDS, SIM_NONE, &n);
-  n.subnet = subnet;
+  node_spec_read(L, ctx, "host", HOST_FIELDS, site, subnet, &n);
   GError *e = NULL;
-  SimNodeId node = cs_world_add_host(ctx->world, n.name, node_spec_subnet(L, ctx, site, &n), n.addr, &e);
-  return node_spec_finish(L, ctx, &n, node, e);
+  return node_push(L, ctx, cs_build_host(ctx->builder, site, &n.node, &e), e);
 }
 
 static int site_host(lua_State *L)
@@ -1000,41 +855,18 @@ static int site_host(lua_State *L)
   return add_host(L, site->ctx, site->id, SIM_NONE);
 }
 
-/* The core server a module server talks to when none is given: the first
- * one of its own site, else the first of the scenario. */
-static SimNodeId default_core(CsLua *ctx, guint32 site)
-{
-  guint32 n = cs_world_server_count(ctx->world);
-  for (guint32 i = 0; i < n; i++)
-    if (sim_node_site(ctx->sim, cs_world_server_node(ctx->world, i)) == site)
-      return cs_world_server_node(ctx->world, i);
-  return n > 0 ? cs_world_server_node(ctx->world, 0) : SIM_NODE_NONE;
-}
-
-/* The optional `access` of a server-like node: FALSE when absent. */
-static gboolean node_access(lua_State *L, int opts, double *bps, SimTime *lat, guint32 *buffer)
-{
-  if (!cs_opt_has(L, opts, "access"))
-    return FALSE;
-  *bps = DEFAULT_ACCESS_BPS;
-  *lat = DEFAULT_ACCESS_LATENCY;
-  *buffer = SIM_BUFFER_DEFAULT;
-  get_access(L, opts, bps, lat, buffer);
-  return TRUE;
-}
-
 /* The core server option `key` of call `what` (at index 2): the one given,
- * else the site's core server, else the scenario's first; an error if there is
- * none yet (`node` names what is being made, for the message). */
+ * else the builder's default; an error if there is none yet (`node` names
+ * what is being made, for the message). */
 static SimNodeId opt_core_server(lua_State *L, CsLua *ctx, guint32 site, const char *what,
                                  const char *key, const char *node)
 {
   SimNodeId core;
   if (cs_opt_push(L, 2, key) != LUA_TNIL) {
-    core = cs_lua_check_role(L, ctx, -1, what, key, 1u << CS_ROLE_SERVER,
+    core = cs_lua_check_role(L, ctx, -1, what, key, 1u << CS_BUILD_ROLE_SERVER,
                              "a core server (made with site:server{...})");
   } else {
-    core = default_core(ctx, site);
+    core = cs_builder_default_core(ctx->builder, site);
     if (core == SIM_NODE_NONE)
       luaL_error(L, "%s: there is no core server yet (make one with site:server{ name = ... } "
                  "before %s)", what, node);
@@ -1064,16 +896,13 @@ static int site_module_server(lua_State *L)
   CsLuaObj *site = cs_lua_check_site(L, 1);
   CsLua *ctx = site->ctx;
   NodeSpec n;
-  node_spec_read(L, ctx, "module_server", MODULE_FIELDS, site->id, &n);
+  node_spec_read(L, ctx, "module_server", MODULE_FIELDS, site->id, SIM_NONE, &n);
   SimNodeId core = opt_core_server(L, ctx, site->id, "module_server", "core", "the module server");
   gboolean cert = cs_opt_get_bool(L, 2, "server_cert", TRUE);
-  guint32 subnet = node_spec_subnet(L, ctx, site->id, &n);
-  GError *e = NULL;
   guint32 retries = (guint32) cs_opt_get_int(L, 2, "retries", 3);
-  SimNodeId node = cs_world_add_module_server(ctx->world, n.name, subnet, n.addr, core, cert, &e);
-  if (node != SIM_NODE_NONE)
-    cs_world_module_retries(ctx->world, node, retries);
-  return node_spec_finish(L, ctx, &n, node, e);
+  GError *e = NULL;
+  return node_push(L, ctx, cs_build_module_server(ctx->builder, site->id, &n.node, core, cert,
+                                                  retries, &e), e);
 }
 
 static const CsOptField DATABASE_FIELDS[] = {
@@ -1095,16 +924,13 @@ static int site_database(lua_State *L)
   CsLuaObj *site = cs_lua_check_site(L, 1);
   CsLua *ctx = site->ctx;
   NodeSpec n;
-  node_spec_read(L, ctx, "database", DATABASE_FIELDS, site->id, &n);
+  node_spec_read(L, ctx, "database", DATABASE_FIELDS, site->id, SIM_NONE, &n);
   SimNodeId server = opt_core_server(L, ctx, site->id, "database", "server", "the database");
   guint32 workers = (guint32) cs_opt_get_int(L, 2, "workers", 4);
   SimTime write = cs_opt_get_duration(L, 2, "write_ms", 2 * SIM_MS);
-  if (write <= 0)
-    return luaL_error(L, "database 'write_ms': expected a duration > 0");
-  guint32 subnet = node_spec_subnet(L, ctx, site->id, &n);
   GError *e = NULL;
-  SimNodeId node = cs_world_add_database(ctx->world, n.name, subnet, n.addr, server, workers, write, &e);
-  return node_spec_finish(L, ctx, &n, node, e);
+  return node_push(L, ctx, cs_build_database(ctx->builder, site->id, &n.node, server, workers,
+                                             write, &e), e);
 }
 
 static const CsOptField ZONE_FIELDS[] = {
@@ -1123,24 +949,13 @@ static int site_zone_server(lua_State *L)
   CsLuaObj *site = cs_lua_check_site(L, 1);
   CsLua *ctx = site->ctx;
   NodeSpec n;
-  node_spec_read(L, ctx, "zone_server", ZONE_FIELDS, site->id, &n);
+  node_spec_read(L, ctx, "zone_server", ZONE_FIELDS, site->id, SIM_NONE, &n);
   cs_opt_push(L, 2, "hub");
-  SimNodeId hub = cs_lua_check_role(L, ctx, -1, "zone_server", "hub", 1u << CS_ROLE_SERVER,
+  SimNodeId hub = cs_lua_check_role(L, ctx, -1, "zone_server", "hub", 1u << CS_BUILD_ROLE_SERVER,
                                     "a core server (made with site:server{...})");
   lua_pop(L, 1);
-  guint32 subnet = node_spec_subnet(L, ctx, site->id, &n);
   GError *e = NULL;
-  SimNodeId node = cs_world_add_zone_server(ctx->world, n.name, subnet, n.addr, hub, &e);
-  return node_spec_finish(L, ctx, &n, node, e);
-}
-
-/* The smallest prefix whose subnet holds n hosts (n >= 1); at most /30. */
-static guint8 prefix_for(guint32 n)
-{
-  guint8 p = 30;
-  while (p > 1 && ((1ull << (32 - p)) - 2) < n)
-    p--;
-  return p;
+  return node_push(L, ctx, cs_build_zone_server(ctx->builder, site->id, &n.node, hub, &e), e);
 }
 
 static const CsOptField EXTERNAL_FIELDS[] = {
@@ -1151,6 +966,39 @@ static const CsOptField EXTERNAL_FIELDS[] = {
   { .key = "zone", .type = CS_OPT_ANY },
   { NULL },
 };
+
+/* The zone server of external clients on `site`: the `zone` option, else
+ * the only one; the builder's errors in the binding's words. */
+static SimNodeId external_zone(lua_State *L, CsLua *ctx, guint32 site)
+{
+  GError *e = NULL;
+  /* Without a zone given, the builder checks the site, then finds the only zone server. */
+  SimNodeId zone = cs_build_external_zone(ctx->builder, site, SIM_NODE_NONE, &e);
+  int code = zone == SIM_NODE_NONE ? e->code : -1;
+  if (code == CS_BUILD_ERROR_NO_INTERNET || code == CS_BUILD_ERROR_NOT_INTERNET) {
+    g_error_free(e);
+    if (code == CS_BUILD_ERROR_NO_INTERNET)
+      luaL_error(L, "external_clients: there is no internet site yet (make it with "
+                 "local inet = sim:internet{ to = dmz, bandwidth = ..., latency = ... }, "
+                 "then call inet:external_clients{...})");
+    luaL_error(L, "external_clients: call it on the internet site (what sim:internet "
+               "returned), not on site '%s'", sim_site_name(ctx->sim, site));
+  }
+  if (cs_opt_push(L, 2, "zone") != LUA_TNIL) {
+    g_clear_error(&e);
+    zone = cs_lua_check_role(L, ctx, -1, "external_clients", "zone", 1u << CS_BUILD_ROLE_ZONE_SERVER,
+                             "a zone server (made with site:zone_server{...})");
+  } else if (code == CS_BUILD_ERROR_NO_ZONE) {
+    g_error_free(e);
+    luaL_error(L, "external_clients 'zone': there is no zone server yet (external "
+               "clients reach the core through one: make it with "
+               "dmz:zone_server{ name = ..., hub = ... })");
+  } else if (e) {
+    cs_lua_raise_build(L, e);
+  }
+  lua_pop(L, 1);
+  return zone;
+}
 
 /* inet:external_clients{ count, zone = zs, access, cidr } — roaming clients
  * on the internet site that reach the core through zone server `zone` (by
@@ -1165,87 +1013,25 @@ static int site_external_clients(lua_State *L)
   lua_settop(L, 2);
   cs_opt_check(L, 2, "external_clients", EXTERNAL_FIELDS);
   cs_lua_check_mutable(L, ctx, "external_clients");
-  if (ctx->internet == SIM_NONE)
-    return luaL_error(L, "external_clients: there is no internet site yet (make it with "
-                      "local inet = sim:internet{ to = dmz, bandwidth = ..., latency = ... }, "
-                      "then call inet:external_clients{...})");
-  if (site->id != ctx->internet)
-    return luaL_error(L, "external_clients: call it on the internet site (what sim:internet "
-                      "returned), not on site '%s'", sim_site_name(ctx->sim, site->id));
   guint32 count = (guint32) cs_opt_get_int(L, 2, "count", 1);
-  SimNodeId zone;
-  if (cs_opt_push(L, 2, "zone") != LUA_TNIL) {
-    zone = cs_lua_check_role(L, ctx, -1, "external_clients", "zone", 1u << CS_ROLE_ZONE_SERVER,
-                             "a zone server (made with site:zone_server{...})");
-  } else if (cs_world_zone_count(ctx->world) == 1) {
-    zone = cs_world_zone_node(ctx->world, 0);
-  } else if (cs_world_zone_count(ctx->world) == 0) {
-    return luaL_error(L, "external_clients 'zone': there is no zone server yet (external "
-                      "clients reach the core through one: make it with "
-                      "dmz:zone_server{ name = ..., hub = ... })");
-  } else {
-    return luaL_error(L, "external_clients 'zone': required when there are several zone "
-                      "servers (the scenario has %d)", (int) cs_world_zone_count(ctx->world));
-  }
-  lua_pop(L, 1);
+  SimNodeId zone = external_zone(L, ctx, site->id);
   cs_budget_add_clients(L, &ctx->budget, "external_clients", count);
   guint32 base = 0;
   guint8 prefix = 0;
-  gboolean explicit_cidr = cs_opt_push(L, 2, "cidr") != LUA_TNIL;
-  if (explicit_cidr) {
+  GError *e = NULL;
+  if (cs_opt_push(L, 2, "cidr") != LUA_TNIL) {
     check_cidr(L, -1, "external_clients", "cidr", &base, &prefix);
-    guint32 room = prefix >= 31 ? 0 : (guint32) ((1ull << (32 - prefix)) - 2);
-    if (count > room) {
-      char a[16];
-      return luaL_error(L, "external_clients 'count': %d clients do not fit in %s/%d (%d host "
-                        "addresses)", (int) count, sim_addr_format(base, a), (int) prefix,
-                        (int) room);
-    }
+    if (!cs_build_external_check(ctx->builder, count, base, prefix, &e))
+      cs_lua_raise_build(L, e);
   }
   lua_pop(L, 1);
-  double bps = EXTERNAL_ACCESS_BPS;
-  SimTime lat = EXTERNAL_ACCESS_LATENCY;
-  guint32 buffer = SIM_BUFFER_DEFAULT;
-  get_access(L, 2, &bps, &lat, &buffer);
-  cs_lua_check_can_add_clients(L, ctx, "external_clients");
-
-  GError *e = NULL;
-  guint32 subnet = SIM_NONE;
-  if (explicit_cidr) {
-    subnet = sim_subnet_add(ctx->sim, site->id, base, prefix, bps, lat, &e);
-    if (subnet == SIM_NONE)
-      cs_lua_raise_gerror(L, "external_clients", e);
-  } else {
-    /* The next aligned block of the pool that is free. */
-    prefix = prefix_for(count);
-    guint64 size = 1ull << (32 - prefix);
-    guint64 at = MAX((guint64) ctx->ext_next, EXTERNAL_POOL_BASE);
-    at = (at + size - 1) / size * size;
-    for (; at + size <= EXTERNAL_POOL_END && subnet == SIM_NONE; at += size) {
-      subnet = sim_subnet_add(ctx->sim, site->id, (guint32) at, prefix, bps, lat, &e);
-      if (subnet == SIM_NONE && !g_error_matches(e, SIM_NET_ERROR, SIM_NET_ERROR_OVERLAP))
-        cs_lua_raise_gerror(L, "external_clients", e);
-      g_clear_error(&e);
-      if (subnet != SIM_NONE)
-        ctx->ext_next = (guint32) (at + size);
-    }
-    if (subnet == SIM_NONE)
-      return luaL_error(L, "external_clients: no room left in 198.18.0.0/15 for %d clients "
-                        "(give the group its own cidr = \"a.b.c.d/n\")", (int) count);
-  }
-  sim_subnet_set_access_buffer(ctx->sim, subnet, buffer);
-  CsLuaSubnet *rec = cs_lua_subnet_rec(ctx, subnet);
-  rec->known = TRUE;
-  rec->external = TRUE;
-  rec->zone = zone;
-  g_array_append_val(cs_lua_site_rec(ctx, site->id)->subnets, subnet);
-  guint32 first = cs_world_add_external_clients(ctx->world, subnet, count, zone, &e);
-  if (first == G_MAXUINT32 || e)
-    cs_lua_raise_gerror(L, "external_clients",
-                        e ? e : g_error_new_literal(G_FILE_ERROR, 0, "failed"));
-  rec = cs_lua_subnet_rec(ctx, subnet);
-  rec->first_client = first;
-  rec->nclients = count;
+  CsBuildAccess access;
+  cs_build_access_external(&access);
+  get_access(L, 2, &access);
+  guint32 subnet = cs_build_external_clients(ctx->builder, site->id, count, zone, base, prefix,
+                                             &access, &e);
+  if (subnet == SIM_NONE)
+    cs_lua_raise_build(L, e);
   cs_lua_push_subnet(L, ctx, subnet);
   return 1;
 }
@@ -1257,28 +1043,34 @@ static int site_name(lua_State *L)
   return 1;
 }
 
-static int cmp_subnet_base(gconstpointer a, gconstpointer b, gpointer sim)
+const CsBuildSubnetInfo *cs_lua_subnet_info(CsLua *ctx, guint32 subnet)
 {
-  guint32 x = sim_subnet_base(sim, *(const guint32 *) a);
-  guint32 y = sim_subnet_base(sim, *(const guint32 *) b);
-  return x < y ? -1 : x > y;
+  static const CsBuildSubnetInfo none = { .zone = SIM_NODE_NONE };
+  const CsBuildSubnetInfo *info = cs_builder_subnet(ctx->builder, subnet);
+  return info ? info : &none;
+}
+
+/* Pushes a userdata copy of the builder's array v (freed), so that a raise
+ * frees it; returns the copy. */
+static guint32 *push_ids(lua_State *L, guint32 *v, guint n)
+{
+  guint32 *u = lua_newuserdatauv(L, MAX(n, 1) * sizeof(guint32), 0);
+  memcpy(u, v, n * sizeof(guint32));
+  g_free(v);
+  return u;
 }
 
 /* Pushes a userdata array of the site's client subnets in address order;
  * returns it and its length. */
 static guint32 *site_client_subnets(lua_State *L, CsLua *ctx, guint32 site, guint *n)
 {
-  const GArray *all = cs_lua_site_rec(ctx, site)->subnets;
-  guint32 *v = lua_newuserdatauv(L, MAX(all->len, 1) * sizeof(guint32), 0);
-  guint k = 0;
-  for (guint i = 0; i < all->len; i++) {
-    guint32 s = g_array_index(all, guint32, i);
-    if (!cs_lua_subnet_rec(ctx, s)->infra)
-      v[k++] = s;
-  }
-  g_qsort_with_data(v, (gint) k, sizeof(guint32), cmp_subnet_base, ctx->sim);
-  *n = k;
-  return v;
+  guint32 *v = cs_builder_site_client_subnets(ctx->builder, site, n);
+  return push_ids(L, v, *n);
+}
+
+static int cs_lua_strcmp_ptr(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
 static int site_subnets(lua_State *L)
@@ -1300,7 +1092,7 @@ static guint32 *group_clients(lua_State *L, CsLua *ctx, int idx, guint *n)
 {
   CsLuaObj *o = cs_lua_test(L, idx, CS_LUA_SUBNET);
   if (o) {
-    CsLuaSubnet *rec = cs_lua_subnet_rec(ctx, o->id);
+    const CsBuildSubnetInfo *rec = cs_lua_subnet_info(ctx, o->id);
     guint32 *v = lua_newuserdatauv(L, MAX(rec->nclients, 1) * sizeof(guint32), 0);
     for (guint32 i = 0; i < rec->nclients; i++)
       v[i] = rec->first_client + i;
@@ -1308,21 +1100,8 @@ static guint32 *group_clients(lua_State *L, CsLua *ctx, int idx, guint *n)
     return v;
   }
   o = cs_lua_check_site(L, idx);
-  guint ns;
-  guint32 *subs = site_client_subnets(L, ctx, o->id, &ns);
-  guint total = 0;
-  for (guint i = 0; i < ns; i++)
-    total += cs_lua_subnet_rec(ctx, subs[i])->nclients;
-  guint32 *v = lua_newuserdatauv(L, MAX(total, 1) * sizeof(guint32), 0);
-  guint k = 0;
-  for (guint i = 0; i < ns; i++) {
-    CsLuaSubnet *rec = cs_lua_subnet_rec(ctx, subs[i]);
-    for (guint32 j = 0; j < rec->nclients; j++)
-      v[k++] = rec->first_client + j;
-  }
-  lua_remove(L, -2); /* the subnet array */
-  *n = total;
-  return v;
+  guint32 *v = cs_builder_site_clients(ctx->builder, o->id, n);
+  return push_ids(L, v, *n);
 }
 
 static int push_client_list(lua_State *L, CsLua *ctx)
@@ -1345,7 +1124,7 @@ static int site_clients(lua_State *L)
 static int site_link(lua_State *L)
 {
   CsLuaObj *site = cs_lua_check_site(L, 1);
-  guint32 link = cs_lua_site_rec(site->ctx, site->id)->uplink;
+  guint32 link = cs_builder_site_uplink(site->ctx->builder, site->id);
   if (link == SIM_NONE)
     lua_pushnil(L);
   else
@@ -1362,37 +1141,11 @@ static int site_tostring(lua_State *L)
 
 /* ---- sensors -------------------------------------------------------------------- */
 
-typedef struct {
-  const char *value; /* owned by the values table */
-  double share;
-  guint64 count;
-  double remainder;
-} Share;
-
-static int share_by_name(const void *a, const void *b)
-{
-  return strcmp(((const Share *) a)->value, ((const Share *) b)->value);
-}
-
-/* Largest remainder: most remainder first, ties by value name. */
-static int share_by_remainder(const void *a, const void *b)
-{
-  const Share *x = a, *y = b;
-  if (x->remainder != y->remainder)
-    return x->remainder > y->remainder ? -1 : 1;
-  return strcmp(x->value, y->value);
-}
-
-/* The world's sensor `name`, made (and its per-endpoint values charged to
- * the memory budget) when new. */
-static guint32 world_sensor(lua_State *L, CsLua *ctx, const char *name)
+/* Charges a sensor not yet defined to the memory budget (its per-endpoint values). */
+static void sensor_budget(lua_State *L, CsLua *ctx, const char *name)
 {
   if (cs_world_sensor_find(ctx->world, name) < 0)
     cs_budget_add_per_client(L, &ctx->budget, "sensor", CS_BUDGET_SENSOR_BYTES);
-  guint32 sensor = cs_world_sensor(ctx->world, name);
-  while (ctx->sensor_names->len <= sensor)
-    g_ptr_array_add(ctx->sensor_names, NULL);
-  return sensor;
 }
 
 /* site:sensor(name, values) / subnet:sensor(name, values). */
@@ -1415,10 +1168,12 @@ static int group_sensor(lua_State *L)
 
   guint n;
   guint32 *clients = group_clients(L, ctx, 1, &n); /* 4 */
+  GError *e = NULL;
   if (vt == LUA_TFUNCTION) {
     /* Ask the function for every value first: it may raise. */
-    lua_createtable(L, (int) n, 0); /* 5: values in order */
-    lua_newtable(L);                /* 6: distinct values seen */
+    const char **values = lua_newuserdatauv(L, MAX(n, 1) * sizeof(char *), 0); /* 5 */
+    lua_createtable(L, (int) n, 0); /* 6: the value strings, held */
+    lua_newtable(L);                /* 7: distinct values seen */
     guint distinct = 0;
     for (guint i = 0; i < n; i++) {
       lua_pushvalue(L, 3);
@@ -1436,29 +1191,25 @@ static int group_sensor(lua_State *L)
       }
       lua_tostring(L, -1); /* numbers become their text */
       lua_pushvalue(L, -1);
-      if (lua_rawget(L, 6) == LUA_TNIL) {
-        if (++distinct > SENSOR_VALUES_MAX)
+      if (lua_rawget(L, 7) == LUA_TNIL) {
+        if (++distinct > CS_BUILD_SENSOR_VALUES_MAX)
           return luaL_error(L, "sensor '%s': more than %d distinct values (the models keep "
-                            "at most that many per sensor)", name, SENSOR_VALUES_MAX);
+                            "at most that many per sensor)", name, CS_BUILD_SENSOR_VALUES_MAX);
         lua_pushvalue(L, -2);
         lua_pushboolean(L, 1);
-        lua_rawset(L, 6);
+        lua_rawset(L, 7);
       }
       lua_pop(L, 1);
-      lua_rawseti(L, 5, (lua_Integer) i + 1);
+      values[i] = lua_tostring(L, -1);
+      lua_rawseti(L, 6, (lua_Integer) i + 1);
     }
-    guint32 sensor = world_sensor(L, ctx, name);
-    if (g_ptr_array_index(ctx->sensor_names, sensor) == NULL)
-      g_ptr_array_index(ctx->sensor_names, sensor) = g_strdup(name);
-    for (guint i = 0; i < n; i++) {
-      lua_rawgeti(L, 5, (lua_Integer) i + 1);
-      cs_world_sensor_set(ctx->world, sensor, clients[i], lua_tostring(L, -1));
-      lua_pop(L, 1);
-    }
+    sensor_budget(L, ctx, name);
+    if (!cs_build_sensor_values(ctx->builder, name, clients, n, values, &e))
+      cs_lua_raise_build(L, e);
     return 0;
   }
 
-  /* Shares: keys in sorted order, never pairs() order. */
+  /* Shares: values named by strings, shares numbers >= 0. */
   guint k = 0;
   lua_pushnil(L);
   while (lua_next(L, 3)) {
@@ -1468,54 +1219,31 @@ static int group_sensor(lua_State *L)
                         luaL_typename(L, -1));
     k++;
   }
-  if (k == 0)
-    return luaL_error(L, "sensor '%s': expected at least one value = share", name);
-  Share *shares = lua_newuserdatauv(L, k * sizeof(Share), 0); /* 5 */
+  const char **values = lua_newuserdatauv(L, MAX(k, 1) * sizeof(char *), 0); /* 5 */
+  double *shares = lua_newuserdatauv(L, MAX(k, 1) * sizeof(double), 0);     /* 6 */
   guint i = 0;
   lua_pushnil(L);
   while (lua_next(L, 3)) {
     lua_pop(L, 1);
-    shares[i++].value = lua_tostring(L, -1);
+    values[i++] = lua_tostring(L, -1);
   }
-  qsort(shares, k, sizeof(Share), share_by_name);
-  double sum = 0;
+  /* Checked in value order, never pairs() order. */
+  qsort(values, k, sizeof(char *), cs_lua_strcmp_ptr);
   for (i = 0; i < k; i++) {
-    lua_pushstring(L, shares[i].value);
+    lua_pushstring(L, values[i]);
     lua_rawget(L, 3);
     double v = lua_tonumber(L, -1);
     if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(v) || v < 0) {
       lua_pushfstring(L, "sensor '%s'", name);
-      cs_opt_error(L, lua_tostring(L, -1), shares[i].value, "a share between 0 and 1", -2);
+      cs_opt_error(L, lua_tostring(L, -1), values[i], "a share between 0 and 1", -2);
     }
     lua_pop(L, 1);
-    shares[i].share = v;
-    sum += v;
+    shares[i] = v;
   }
-  if (fabs(sum - 1.0) > SHARE_SUM_SLACK) {
-    char b[G_ASCII_DTOSTR_BUF_SIZE];
-    g_ascii_formatd(b, sizeof b, "%.9g", sum);
-    return luaL_error(L, "sensor '%s': the shares must add up to 1, got %s", name, b);
-  }
-  guint64 given = 0;
-  for (i = 0; i < k; i++) {
-    double quota = shares[i].share / sum * (double) n;
-    shares[i].count = (guint64) floor(quota);
-    shares[i].remainder = quota - floor(quota);
-    given += shares[i].count;
-  }
-  if (given < n) {
-    qsort(shares, k, sizeof(Share), share_by_remainder);
-    for (i = 0; given < n; i = (i + 1) % k, given++)
-      shares[i].count++;
-    qsort(shares, k, sizeof(Share), share_by_name);
-  }
-  guint32 sensor = world_sensor(L, ctx, name);
-  if (g_ptr_array_index(ctx->sensor_names, sensor) == NULL)
-    g_ptr_array_index(ctx->sensor_names, sensor) = g_strdup(name);
-  guint c = 0;
-  for (i = 0; i < k; i++)
-    for (guint64 j = 0; j < shares[i].count && c < n; j++)
-      cs_world_sensor_set(ctx->world, sensor, clients[c++], shares[i].value);
+  if (k > 0)
+    sensor_budget(L, ctx, name);
+  if (!cs_build_sensor_shares(ctx->builder, name, clients, n, values, shares, k, &e))
+    cs_lua_raise_build(L, e);
   return 0;
 }
 
@@ -1525,7 +1253,7 @@ static int subnet_client(lua_State *L)
 {
   CsLuaObj *s = cs_lua_check_subnet(L, 1);
   lua_Integer i = luaL_checkinteger(L, 2);
-  CsLuaSubnet *rec = cs_lua_subnet_rec(s->ctx, s->id);
+  const CsBuildSubnetInfo *rec = cs_lua_subnet_info(s->ctx, s->id);
   if (i < 1 || i > (lua_Integer) rec->nclients) {
     char a[16];
     return luaL_error(L, "client(%I): subnet %s/%d has %d clients (1 .. %d)", i,
@@ -1546,7 +1274,7 @@ static int subnet_clients(lua_State *L)
 static int subnet_count(lua_State *L)
 {
   CsLuaObj *s = cs_lua_check_subnet(L, 1);
-  lua_pushinteger(L, cs_lua_subnet_rec(s->ctx, s->id)->nclients);
+  lua_pushinteger(L, cs_lua_subnet_info(s->ctx, s->id)->nclients);
   return 1;
 }
 
@@ -1576,7 +1304,7 @@ static int subnet_tostring(lua_State *L)
 {
   CsLuaObj *s = cs_lua_check_subnet(L, 1);
   subnet_cidr(L);
-  lua_pushfstring(L, cs_lua_subnet_rec(s->ctx, s->id)->external ? "external clients %s"
+  lua_pushfstring(L, cs_lua_subnet_info(s->ctx, s->id)->external ? "external clients %s"
                                                                  : "subnet %s",
                   lua_tostring(L, -1));
   return 1;
@@ -1587,7 +1315,7 @@ static int subnet_tostring(lua_State *L)
 static int subnet_zone(lua_State *L)
 {
   CsLuaObj *s = cs_lua_check_subnet(L, 1);
-  const CsLuaSubnet *rec = cs_lua_subnet_rec(s->ctx, s->id);
+  const CsBuildSubnetInfo *rec = cs_lua_subnet_info(s->ctx, s->id);
   if (rec->external)
     cs_lua_push_node(L, s->ctx, rec->zone);
   else
@@ -1599,7 +1327,7 @@ static int subnet_zone(lua_State *L)
 static int subnet_len(lua_State *L)
 {
   CsLuaObj *s = cs_lua_check_subnet(L, 1);
-  lua_pushinteger(L, cs_lua_subnet_rec(s->ctx, s->id)->nclients);
+  lua_pushinteger(L, cs_lua_subnet_info(s->ctx, s->id)->nclients);
   return 1;
 }
 
@@ -1611,7 +1339,7 @@ static int subnet_index(lua_State *L)
   int isint = 0;
   lua_Integer i = lua_type(L, 2) == LUA_TNUMBER ? lua_tointegerx(L, 2, &isint) : 0;
   if (isint) {
-    const CsLuaSubnet *rec = cs_lua_subnet_rec(s->ctx, s->id);
+    const CsBuildSubnetInfo *rec = cs_lua_subnet_info(s->ctx, s->id);
     if (i >= 1 && i <= (lua_Integer) rec->nclients)
       cs_lua_push_node(L, s->ctx, cs_world_client_node(s->ctx->world,
                                                        rec->first_client + (guint32) i - 1));
@@ -1929,7 +1657,7 @@ guint32 *cs_lua_clients_of(lua_State *L, CsLua *ctx, int idx, const char *what, 
         k++;
         break;
       case CS_TARGET_SUBNET: {
-        const CsLuaSubnet *rec = cs_lua_subnet_rec(ctx, t[i].id);
+        const CsBuildSubnetInfo *rec = cs_lua_subnet_info(ctx, t[i].id);
         for (guint32 j = 0; j < rec->nclients; j++, k++)
           if (out)
             out[k] = rec->first_client + j;
@@ -1939,7 +1667,7 @@ guint32 *cs_lua_clients_of(lua_State *L, CsLua *ctx, int idx, const char *what, 
         guint ns;
         guint32 *subs = site_client_subnets(L, ctx, t[i].id, &ns);
         for (guint a = 0; a < ns; a++) {
-          const CsLuaSubnet *rec = cs_lua_subnet_rec(ctx, subs[a]);
+          const CsBuildSubnetInfo *rec = cs_lua_subnet_info(ctx, subs[a]);
           for (guint32 j = 0; j < rec->nclients; j++, k++)
             if (out)
               out[k] = rec->first_client + j;
@@ -2031,9 +1759,10 @@ void cs_lua_group_ranges(CsLua *ctx, const GArray *items, GArray *ranges)
       add_range(ranges, sim_subnet_base(ctx->sim, g->id), sim_subnet_prefix(ctx->sim, g->id));
       break;
     case CS_GROUP_SITE: {
-      const GArray *subs = cs_lua_site_rec(ctx, g->id)->subnets;
-      for (guint j = 0; j < subs->len; j++) {
-        guint32 s = g_array_index(subs, guint32, j);
+      guint ns;
+      const guint32 *subs = cs_builder_site_subnets(ctx->builder, g->id, &ns);
+      for (guint j = 0; j < ns; j++) {
+        guint32 s = subs[j];
         add_range(ranges, sim_subnet_base(ctx->sim, s), sim_subnet_prefix(ctx->sim, s));
       }
       break;
@@ -2202,19 +1931,13 @@ CsLua *cs_lua_new(CsSandbox *sb, const CsLuaOptions *opts)
   ctx->seed_given = opts->seed_given;
   ctx->scenario = g_strdup(opts->scenario ? opts->scenario : "scenario");
   ctx->progress = opts->progress;
-  ctx->sites = g_array_new(FALSE, FALSE, sizeof(CsLuaSite));
-  ctx->subnets = g_array_new(FALSE, TRUE, sizeof(CsLuaSubnet));
-  ctx->sensor_names = g_ptr_array_new_with_free_func(g_free);
-  ctx->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   ctx->rules = g_ptr_array_new_with_free_func((GDestroyNotify) cs_lua_rule_free);
   ctx->scheduled = g_ptr_array_new_with_free_func(g_free);
   ctx->start_rules = g_ptr_array_new();
   ctx->expects = g_array_new(FALSE, FALSE, sizeof(CsLuaExpect));
-  ctx->internet = SIM_NONE;
   ctx->actions = g_array_new(FALSE, FALSE, sizeof(guint32));
   ctx->dc_kinds = g_array_new(FALSE, TRUE, sizeof(guint8));
   ctx->satellites = g_array_new(FALSE, FALSE, sizeof(guint32));
-  ctx->no_cert = g_array_new(FALSE, FALSE, sizeof(guint32));
   ctx->out_dir = g_strdup(opts->out_dir);
   ctx->trace = opts->trace;
   ctx->max_run = opts->max_run;
@@ -2243,12 +1966,6 @@ void cs_lua_free(CsLua *ctx)
 {
   if (ctx == NULL)
     return;
-  for (guint i = 0; i < ctx->sites->len; i++)
-    g_array_free(g_array_index(ctx->sites, CsLuaSite, i).subnets, TRUE);
-  g_array_free(ctx->sites, TRUE);
-  g_array_free(ctx->subnets, TRUE);
-  g_ptr_array_free(ctx->sensor_names, TRUE);
-  g_hash_table_destroy(ctx->names);
   g_ptr_array_free(ctx->rules, TRUE);
   g_ptr_array_free(ctx->scheduled, TRUE);
   g_ptr_array_free(ctx->start_rules, TRUE);
@@ -2264,9 +1981,7 @@ void cs_lua_free(CsLua *ctx)
   g_array_free(ctx->actions, TRUE);
   g_array_free(ctx->dc_kinds, TRUE);
   g_array_free(ctx->satellites, TRUE);
-  g_array_free(ctx->no_cert, TRUE);
-  if (ctx->world)
-    cs_world_free(ctx->world);
+  cs_builder_free(ctx->builder);
   g_free(ctx->deferred);
   g_free(ctx->scenario);
   g_free(ctx->scenario_sha256);
@@ -2297,5 +2012,5 @@ void cs_lua_expectation(CsLua *ctx, guint i, const char **text, const char **whe
 
 const char *cs_lua_sensor_name(CsLua *ctx, guint32 sensor)
 {
-  return sensor < ctx->sensor_names->len ? g_ptr_array_index(ctx->sensor_names, sensor) : NULL;
+  return cs_builder_sensor_name(ctx->builder, sensor);
 }

@@ -8,7 +8,7 @@
 # must compile alone (the ctest installed_headers_compile).  The one list.
 set(CHAINSIM_PUBLIC_HEADERS
   sim/simtime.h sim/rng.h sim/sim.h sim/net.h sim/conn.h sim/firewall.h sim/stats.h
-  models/world.h models/hist.h)
+  models/classes.h models/world-observe.h models/world-build.h models/world.h models/builder.h models/hist.h)
 
 # The ABI version (the library's SONAME is libchainsim.so.${CHAINSIM_SOVERSION}):
 # bumped on any incompatible change of a public header while the version is 0.x.
@@ -34,7 +34,14 @@ endforeach()
 # every folder's headers, private ones included; installed users see
 # include/ (#include <chainsim/world.h>).
 set(CHAINSIM_BUILD_INCLUDES ${PROJECT_SOURCE_DIR}/sim ${PROJECT_SOURCE_DIR}/models
-    ${PROJECT_SOURCE_DIR}/viz ${PROJECT_SOURCE_DIR}/app ${PROJECT_BINARY_DIR}/app)
+    ${PROJECT_SOURCE_DIR}/viz ${PROJECT_SOURCE_DIR}/app ${PROJECT_BINARY_DIR}/app
+    ${PROJECT_BINARY_DIR}/include)
+# The public headers as installed users see them (#include <chainsim/builder.h>),
+# for in-tree users such as examples/embed.c: copies, refreshed when one changes.
+foreach(h ${CHAINSIM_PUBLIC_HEADERS})
+  get_filename_component(n ${h} NAME)
+  configure_file(${PROJECT_SOURCE_DIR}/${h} ${PROJECT_BINARY_DIR}/include/chainsim/${n} COPYONLY)
+endforeach()
 
 add_library(libchainsim SHARED ${CHAINSIM_OBJECTS})
 add_library(libchainsim_static STATIC ${CHAINSIM_OBJECTS})

@@ -229,11 +229,11 @@ SimNodeId cs_world_add_database(CsWorld *w, const char *name, guint32 subnet, gu
 {
   guint32 si = cs_world_server_of_node(w, server);
   if (si == CS_NONE) {
-    g_set_error(error, g_quark_from_static_string("cs-world"), 10, "database %s: 'server' must be a core server", name);
+    g_set_error(error, CS_WORLD_ERROR, CS_WORLD_ERROR_ROLE, "database %s: 'server' must be a core server", name);
     return SIM_NODE_NONE;
   }
   if (cs_server_rec(w, si)->db != CS_NONE) {
-    g_set_error(error, g_quark_from_static_string("cs-world"), 11,
+    g_set_error(error, CS_WORLD_ERROR, CS_WORLD_ERROR_TAKEN,
                 "database %s: core server %s already has a database", name, cs_server_rec(w, si)->name);
     return SIM_NODE_NONE;
   }

@@ -382,7 +382,7 @@ static gint32 new_session(CsWorld *w, SimTime at, guint32 client, SimNodeId modu
                           gboolean test, gint32 satellite, GError **error)
 {
   if (sim_node_kind(w->sim, module) != w->kind_module) {
-    g_set_error(error, g_quark_from_static_string("cs-world"), 7, "direct_connect: 'module' must be a module server");
+    g_set_error(error, CS_WORLD_ERROR, CS_WORLD_ERROR_ROLE, "direct_connect: 'module' must be a module server");
     return -1;
   }
   CsDcSession d = { 0 };
@@ -420,7 +420,7 @@ gint32 cs_world_dc_test(CsWorld *w, SimTime at, const char *what, SimNodeId modu
         client = i;
   }
   if (client == CS_NONE) {
-    g_set_error(error, g_quark_from_static_string("cs-world"), 8,
+    g_set_error(error, CS_WORLD_ERROR, CS_WORLD_ERROR_NOT_FOUND,
                 "test connection: no endpoint with address or Computer Name '%s'", what);
     return -1;
   }
@@ -647,7 +647,7 @@ SimNodeId cs_world_add_module_server(CsWorld *w, const char *name, guint32 subne
 {
   guint32 ci = cs_world_server_of_node(w, core);
   if (ci == CS_NONE) {
-    g_set_error(error, g_quark_from_static_string("cs-world"), 9, "module server %s: 'core' must be a core server", name);
+    g_set_error(error, CS_WORLD_ERROR, CS_WORLD_ERROR_ROLE, "module server %s: 'core' must be a core server", name);
     return SIM_NODE_NONE;
   }
   SimNodeId node = sim_node_add(w->sim, w->kind_module, subnet, addr, w->module->modules->len, error);

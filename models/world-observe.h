@@ -11,6 +11,18 @@
 #include "classes.h"
 
 typedef struct CsWorld CsWorld;
+
+/* Errors of the world's calls (domain CS_WORLD_ERROR). */
+#define CS_WORLD_ERROR (cs_world_error_quark())
+GQuark cs_world_error_quark(void);
+typedef enum {
+  CS_WORLD_ERROR_NO_INFRA_SUBNET = 1, /* no free infrastructure subnet left for a site */
+  CS_WORLD_ERROR_QUESTIONS,           /* CS_MAX_QUESTIONS already asked */
+  CS_WORLD_ERROR_ACTIONS,             /* CS_MAX_ACTIONS already deployed */
+  CS_WORLD_ERROR_ROLE,                /* a node given for a role it does not have */
+  CS_WORLD_ERROR_NOT_FOUND,           /* no endpoint with that address or name */
+  CS_WORLD_ERROR_TAKEN,               /* a core server that already has a database */
+} CsWorldError;
 typedef struct {
   SimParams sim;              /* kernel parameters (seed, timeouts, bucket, TLS sizes) */
   gboolean peering;           /* FALSE: every client keeps its own server connection */

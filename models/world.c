@@ -5,7 +5,7 @@
 #include "bits.h"
 #include <string.h>
 
-static GQuark world_error(void) { return g_quark_from_static_string("cs-world"); }
+G_DEFINE_QUARK(cs-world-error-quark, cs_world_error)
 
 void cs_world_params_default(CsWorldParams *p)
 {
@@ -244,7 +244,7 @@ guint32 cs_world_infra_subnet(CsWorld *w, guint32 site, GError **error)
     g_assert(g_error_matches(e, SIM_NET_ERROR, SIM_NET_ERROR_OVERLAP)); /* the only failure */
     g_clear_error(&e);
   }
-  g_set_error(error, world_error(), 1, "no free infrastructure subnet for site %s", sim_site_name(w->sim, site));
+  g_set_error(error, CS_WORLD_ERROR, CS_WORLD_ERROR_NO_INFRA_SUBNET, "no free infrastructure subnet for site %s", sim_site_name(w->sim, site));
   return SIM_NONE;
 }
 
@@ -322,7 +322,7 @@ SimNodeId cs_world_add_zone_server(CsWorld *w, const char *name, guint32 subnet,
 {
   guint32 hub_index = cs_world_server_of_node(w, hub);
   if (hub_index == CS_NONE) {
-    g_set_error(error, world_error(), 5, "zone server %s: its hub must be a core server", name);
+    g_set_error(error, CS_WORLD_ERROR, CS_WORLD_ERROR_ROLE, "zone server %s: its hub must be a core server", name);
     return SIM_NODE_NONE;
   }
   SimNodeId node = sim_node_add(w->sim, w->kind_zone, subnet, addr, cs_world_zone_count(w), error);
@@ -354,7 +354,7 @@ guint32 cs_world_add_external_clients(CsWorld *w, guint32 subnet, guint32 count,
                                       GError **error)
 {
   if (sim_node_kind(w->sim, zone_node) != w->kind_zone) {
-    g_set_error(error, world_error(), 6, "external clients need a zone server");
+    g_set_error(error, CS_WORLD_ERROR, CS_WORLD_ERROR_ROLE, "external clients need a zone server");
     return CS_NONE;
   }
   cs_world_subnet_mode(w, subnet, CS_SUBNET_ISOLATED); /* roaming clients never peer */
@@ -623,7 +623,7 @@ gint32 cs_world_ask(CsWorld *w, SimTime at, guint32 sensor, CsQuestionMode mode,
                     const CsTarget *targets, guint ntargets, GError **error)
 {
   if (w->questions->len >= CS_MAX_QUESTIONS) {
-    g_set_error(error, world_error(), 2, "at most %d questions per run", CS_MAX_QUESTIONS);
+    g_set_error(error, CS_WORLD_ERROR, CS_WORLD_ERROR_QUESTIONS, "at most %d questions per run", CS_MAX_QUESTIONS);
     return -1;
   }
   CsQuestion q;
@@ -732,7 +732,7 @@ gint32 cs_world_deploy(CsWorld *w, SimTime at, const CsPackage *pkg, const CsTar
                        guint ntargets, GError **error)
 {
   if (w->actions->len >= CS_MAX_ACTIONS) {
-    g_set_error(error, world_error(), 3, "at most %d actions per run", CS_MAX_ACTIONS);
+    g_set_error(error, CS_WORLD_ERROR, CS_WORLD_ERROR_ACTIONS, "at most %d actions per run", CS_MAX_ACTIONS);
     return -1;
   }
   CsAction a;

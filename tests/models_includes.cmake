@@ -1,6 +1,6 @@
 cmake_policy(SET CMP0057 NEW) # IN_LIST
 # Modules own their state: a module's NAME-private.h (its state struct) is
-# included by NAME.c only (and NAME-private.h by nothing else in models/);
+# included by NAME.c (and NAME_PART.c) only (and NAME-private.h by nothing else in models/);
 # world-private.h, what every module shares, is for models/ alone.  Files
 # outside models/ include none of models/' private headers.
 file(GLOB model_files ${ROOT}/models/*.c ${ROOT}/models/*.h)
@@ -8,6 +8,7 @@ set(bad "")
 foreach(f ${model_files})
   get_filename_component(name ${f} NAME)
   string(REGEX REPLACE "(-private)?\\.[ch]$" "" module ${name})
+  string(REGEX REPLACE "_.*$" "" module ${module}) # a module may span NAME.c and NAME_PART.c
   file(STRINGS ${f} includes REGEX "^[ \t]*#[ \t]*include[ \t]*\"[^\"]*-private\\.h\"")
   foreach(line ${includes})
     string(REGEX REPLACE ".*\"([^\"]*)-private\\.h\".*" "\\1" inc "${line}")

@@ -206,7 +206,7 @@ static void test_unlisted_count_terminates(void)
   CU_ASSERT_EQUAL(p.bottleneck[0], 1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
   static CU_TestInfo tests[] = {
     { "a single link", test_single_link },
@@ -220,5 +220,5 @@ int main(void)
     { "a count with no listed flow ends", test_unlisted_count_terminates },
     CU_TEST_INFO_NULL,
   };
-  return cs_test_main("maxmin", tests);
+  return cs_test_main(argc, argv, "maxmin", tests);
 }
