@@ -96,13 +96,30 @@ static void drop_queue(Sim *sim, SimConn *cn, int dir)
   cn->qhead[dir] = cn->qtail[dir] = cn->qlead[dir] = 0;
 }
 
-static void set_counted(Sim *sim, SimConn *cn, gboolean on)
+/* Moves a record to state `st`, keeping open_conns (the records in
+ * SIM_CS_OPEN) up to date. */
+static void set_state(Sim *sim, SimConn *cn, guint8 st)
 {
-  if (on && !cn->counted)
-    sim->open_conns++;
-  else if (!on && cn->counted)
+  if (cn->state == SIM_CS_OPEN && st != SIM_CS_OPEN)
     sim->open_conns--;
-  cn->counted = on ? 1 : 0;
+  else if (cn->state != SIM_CS_OPEN && st == SIM_CS_OPEN)
+    sim->open_conns++;
+  cn->state = st;
+}
+
+/* Cancels side's pending close notification, if any.  A note's slot is not
+ * reused before its event pops, and every new note of the side replaces
+ * note[side]; so a live SIM_EV_CLOSED in that slot for this record and side
+ * is the note itself. */
+static void note_cancel(Sim *sim, SimConn *cn, guint32 c, int side)
+{
+  guint32 slot = cn->note[side];
+  if (!slot)
+    return;
+  cn->note[side] = 0;
+  SimEvent *ev = sim_ev(sim, slot);
+  if (ev->type == SIM_EV_CLOSED && ev->live && ev->u32 == c && (int) (ev->u64 & 0xff) == side)
+    ev->live = 0;
 }
 
 static void conn_maybe_free(Sim *sim, guint32 c)
@@ -116,8 +133,7 @@ static void conn_maybe_free(Sim *sim, guint32 c)
     drop_queue(sim, cn, d);
     list_unlink(sim, c, d);
   }
-  set_counted(sim, cn, FALSE);
-  cn->state = 0;
+  set_state(sim, cn, 0);
   cn->gen = 0;
   sim_pool_free(&sim->conns, c);
 }
@@ -143,10 +159,8 @@ static void notify_side(Sim *sim, guint32 c, int side, SimConnError why, SimTime
   SimConn *cn = sim_conn_rec(sim, c);
   if (!cn->held[side])
     return;
-  if (cn->note[side])
-    sim_timer_cancel(sim, cn->note[side]);
-  guint32 slot = ev_conn(sim, at, SIM_EV_CLOSED, c, (guint64) side | (guint64) why << 8);
-  cn->note[side] = (SimTimerId) sim_ev(sim, slot)->gen << 32 | slot;
+  note_cancel(sim, cn, c, side);
+  cn->note[side] = ev_conn(sim, at, SIM_EV_CLOSED, c, (guint64) side | (guint64) why << 8);
 }
 
 /* The connection stops carrying data: what is in flight is lost; each side
@@ -156,9 +170,8 @@ static void conn_break(Sim *sim, guint32 c, SimConnError why, SimTime delay)
   SimConn *cn = sim_conn_rec(sim, c);
   if (cn->state == SIM_CS_BROKEN)
     return;
-  cn->state = SIM_CS_BROKEN;
+  set_state(sim, cn, SIM_CS_BROKEN);
   cn->gen = ++sim->conn_gen; /* deliveries in flight become stale */
-  set_counted(sim, cn, FALSE);
   for (int d = 0; d < 2; d++) {
     if (cn->flow[d]) {
       sim_flow_kill(sim, cn->flow[d]);
@@ -167,10 +180,7 @@ static void conn_break(Sim *sim, guint32 c, SimConnError why, SimTime delay)
     drop_queue(sim, cn, d);
   }
   for (int s = 0; s < 2; s++) {
-    if (cn->note[s]) {
-      sim_timer_cancel(sim, cn->note[s]);
-      cn->note[s] = 0;
-    }
+    note_cancel(sim, cn, c, s);
     if (cn->held[s] && !cn->seen[s] && s == 1) {
       cn->held[1] = 0; /* the acceptor never saw it: forget silently */
       continue;
@@ -418,8 +428,7 @@ static void pump(Sim *sim, guint32 c, int d)
   if (!cn->flow[d] && !cn->qhead[d] && cn->closing[d] && cn->state == SIM_CS_OPEN) {
     /* The closer's data is all on its way: the far end hears the close after it. */
     cn->closing[d] = 0;
-    cn->state = SIM_CS_CLOSED;
-    set_counted(sim, cn, FALSE);
+    set_state(sim, cn, SIM_CS_CLOSED);
     guint32 dl[SIM_MAX_HOPS];
     int n = sim_path(sim, cn->node[d], cn->node[1 - d], dl, SIM_MAX_HOPS);
     SimTime at = sim->now + (n > 0 ? (SimTime) ceil(small_delay(sim, dl, n, 0)) : 0);
@@ -531,8 +540,6 @@ SimConnId sim_connect(Sim *sim, SimNodeId node, guint32 dst_addr, guint16 port, 
   cn->node[0] = node;
   cn->node[1] = SIM_NODE_NONE;
   cn->port = port;
-  cn->cls = (guint8) cls;
-  cn->tls = tls ? 1 : 0;
   cn->state = SIM_CS_CONNECTING;
   cn->opened = sim->now;
   cn->held[0] = 1;
@@ -601,10 +608,7 @@ void sim_close(Sim *sim, SimConnId c, SimNodeId by)
   if (!cn->held[s])
     return;
   cn->held[s] = 0;
-  if (cn->note[s]) {
-    sim_timer_cancel(sim, cn->note[s]);
-    cn->note[s] = 0;
-  }
+  note_cancel(sim, cn, c, s);
   switch (cn->state) {
   case SIM_CS_CONNECTING:
     if (s == 1) {
@@ -614,7 +618,7 @@ void sim_close(Sim *sim, SimConnId c, SimNodeId by)
       return;
     }
     /* Gave up before the handshake finished: the acceptor never hears. */
-    cn->state = SIM_CS_CLOSED;
+    set_state(sim, cn, SIM_CS_CLOSED);
     cn->gen = ++sim->conn_gen;
     cn->held[1 - s] = 0;
     break;
@@ -723,10 +727,8 @@ void sim_conn_dispatch(Sim *sim, SimEvent *ev)
     if (!cn->held[s])
       return;
     cn->seen[s] = 1;
-    if (s == 0) {
-      cn->state = SIM_CS_OPEN;
-      set_counted(sim, cn, TRUE);
-    }
+    if (s == 0)
+      set_state(sim, cn, SIM_CS_OPEN);
     if (cn->transfer) {
       if (s == 0)
         transfer_connected(sim, c);
@@ -744,7 +746,7 @@ void sim_conn_dispatch(Sim *sim, SimEvent *ev)
     cn->note[s] = 0;
     gboolean was_seen = cn->seen[s];
     if (cn->state == SIM_CS_CONNECTING) {
-      cn->state = SIM_CS_CLOSED;
+      set_state(sim, cn, SIM_CS_CLOSED);
       cn->gen = ++sim->conn_gen;
     }
     SimNodeId node = cn->node[s];
@@ -795,10 +797,7 @@ void sim_conn_node_crashed(Sim *sim, SimNodeId node)
     if (cn->state == 0)
       continue;
     cn->held[s] = 0; /* the node's memory is gone: no callbacks to it */
-    if (cn->note[s]) {
-      sim_timer_cancel(sim, cn->note[s]);
-      cn->note[s] = 0;
-    }
+    note_cancel(sim, cn, c, s);
     if (cn->state == SIM_CS_OPEN || cn->state == SIM_CS_CONNECTING || cn->state == SIM_CS_CLOSED)
       conn_break(sim, c, SIM_CONN_KEEPALIVE, sim->p.keepalive_timeout);
     else

@@ -146,17 +146,17 @@ typedef struct {
   SimTime last_arrival[2]; /* in-order delivery floor per direction */
   SimTime opened;       /* when sim_connect was called (connect timeout origin) */
   guint32 transfer;     /* background transfer id + 1, 0 = model connection */
+  guint32 note[2];      /* event slot of the side's pending close notification
+                         * (a SIM_EV_CLOSED for this record and side), 0: none */
   guint16 port;
-  guint8 state;         /* SIM_CS_* */
-  guint8 cls;           /* SimClass of the handshake */
+  guint8 state;         /* SIM_CS_*; SIM_CS_OPEN is what open_conns counts */
   guint8 held[2];       /* the side's model still holds the handle */
   guint8 closing[2];    /* side asked to close once its queue drains */
-  guint8 tls;
   guint8 linked[2];     /* in node[i]'s connection list */
-  guint8 counted;       /* counted in open_conns */
   guint8 seen[2];       /* the side's model got its connected callback */
-  SimTimerId note[2];   /* pending close notification per side */
 } SimConn;
+/* About two records per endpoint: they stay within 128 bytes (issue 25). */
+G_STATIC_ASSERT(sizeof(SimConn) <= 128);
 
 typedef struct {
   guint32 dl;           /* directed link */
