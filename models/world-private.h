@@ -91,7 +91,7 @@ typedef struct {
   guint32 file;
   guint32 held;            /* shards held */
   guint64 stamp;           /* last use, for least-recently-used eviction */
-  guint8 *bits;            /* held shards */
+  guint8 *bits;            /* held shards; NULL while none is */
   guint8 *pending;         /* leaders: shards asked of the server, not yet here */
   SimTime pending_at;      /* when pending was last added to */
   guint32 scan[2];         /* eviction cursors: below them nothing to evict (unpinned, any) */
