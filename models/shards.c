@@ -145,7 +145,6 @@ static CsCacheEntry *cache_get(CsWorld *w, CsClient *c, guint32 file)
   e = &c->cache[c->ncache++];
   memset(e, 0, sizeof *e);
   e->file = file;
-  e->bits = g_malloc0(cs_bits_bytes(cs_file_rec(w, file)->nshards));
   return e;
 }
 
@@ -187,7 +186,10 @@ static gboolean evict_one(CsWorld *w, CsClient *c, guint32 keep_file, guint32 ke
         if (kept)
           continue;
         cs_bit_clear(victim->bits, s);
-        victim->held--;
+        if (--victim->held == 0) {
+          g_free(victim->bits); /* all clear: held again, it starts afresh */
+          victim->bits = NULL;
+        }
         c->cache_bytes -= shard_bytes(w, f, s);
         w->shards->evictions++;
         if (s == victim->scan[pass])
@@ -205,7 +207,7 @@ static CsCacheEntry *cache_put(CsWorld *w, CsClient *c, guint32 file, guint32 sh
 {
   CsCacheEntry *e = cache_get(w, c, file);
   e->stamp = ++w->shards->stamp;
-  if (cs_bit_get(e->bits, shard))
+  if (e->bits && cs_bit_get(e->bits, shard))
     return e;
   guint64 b = shard_bytes(w, cs_file_rec(w, file), shard);
   if (b > w->p.cache_size)
@@ -213,6 +215,8 @@ static CsCacheEntry *cache_put(CsWorld *w, CsClient *c, guint32 file, guint32 sh
   while (c->cache_bytes + b > w->p.cache_size)
     if (!evict_one(w, c, file, shard))
       return e; /* evict_one does not move or remove entries */
+  if (!e->bits)
+    e->bits = g_malloc0(cs_bits_bytes(cs_file_rec(w, file)->nshards));
   cs_bit_set(e->bits, shard);
   e->scan[0] = MIN(e->scan[0], shard);
   e->scan[1] = MIN(e->scan[1], shard);
@@ -343,7 +347,7 @@ static void leader_fetch(CsWorld *w, CsClient *c, CsShardReq *req)
   }
   gboolean any = FALSE;
   for (gsize i = 0; i < cs_bits_bytes(n); i++) {
-    guint8 ask = req->want->bits[i] & (guint8) ~p->bits[i] & (guint8) ~e->bits[i];
+    guint8 ask = req->want->bits[i] & (guint8) ~p->bits[i] & (guint8) ~(e->bits ? e->bits[i] : 0);
     req->want->bits[i] = ask;
     p->bits[i] |= ask;
     any |= ask != 0;
@@ -410,7 +414,7 @@ static void start(CsWorld *w, CsClient *c, guint32 action)
   CsCacheEntry *e = cache_find(c, a->file);
   if (e) {
     e->stamp = ++w->shards->stamp;
-    for (guint32 i = 0; i < f->nshards; i++)
+    for (guint32 i = 0; e->held && i < f->nshards; i++)
       if (cs_bit_get(e->bits, i)) {
         cs_runset_add(&c->dl_got, i);
         c->dl_have++;

@@ -108,7 +108,7 @@ typedef struct {
   guint32 file;
   guint32 held;            /* shards held */
   guint64 stamp;           /* last use, for least-recently-used eviction */
-  guint8 *bits;            /* held shards */
+  guint8 *bits;            /* held shards; NULL while none is */
   CsPending *pending;      /* leaders: its fetch from the server, NULL before one */
   guint32 scan[2];         /* eviction cursors: below them nothing to evict (unpinned, any) */
 } CsCacheEntry;
