@@ -641,6 +641,9 @@ static void cl_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
   case CS_MSG_REG_RESP:
     if (conn != c->reg_conn)
       return;
+    /* Its own: a server's queued job never answers on a record reused since
+     * (server.c, sim_conn_same); test_protocol's saturation run checks it. */
+    g_assert(m->u == idx_of(w, node));
     cs_world_note_registration(w, idx_of(w, node), sim_now(sim) - c->reg_started);
     sim_close(sim, conn, node);
     sim_timer_cancel(sim, c->reg_timer);

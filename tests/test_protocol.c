@@ -364,7 +364,10 @@ static void saturation_run(guint32 clients, guint32 *queue_mid, guint32 *queue_e
   *queue_end = n ? load[n - 1].queue_peak : 0;
   CsServerSummary ss;
   cs_world_server_summary(t.w, &ss);
-  *p50 = ss.latency_ms_p50;
+  /* The server's own arrival-to-done time: above capacity most clients give
+   * their registration up (60 s) long before the server reaches it, so the
+   * client-observed latency only counts the few answered in time. */
+  *p50 = ss.response_ms_p50;
   tw_free(&t);
 }
 
@@ -374,7 +377,7 @@ static void test_server_saturation(void)
   double p50_lo, p50_hi;
   saturation_run(600, &qm_lo, &qe_lo, &p50_lo);
   saturation_run(3000, &qm_hi, &qe_hi, &p50_hi);
-  g_test_message("below: queue %u → %u, p50 %.1f ms; above: queue %u → %u, p50 %.1f ms", qm_lo, qe_lo, p50_lo,
+  g_test_message("below: queue %u → %u, response p50 %.1f ms; above: queue %u → %u, response p50 %.1f ms", qm_lo, qe_lo, p50_lo,
                  qm_hi, qe_hi, p50_hi);
   /* Below capacity: a few in the queue at most, at 5 and at 10 minutes. */
   CU_ASSERT(qm_lo <= 10 && qe_lo <= 10);
