@@ -343,6 +343,34 @@ static void test_staged_events_keep_order(void)
   sim_free(sim);
 }
 
+/* The same when the run stops with the stage full: events scheduled from
+ * outside the run, earlier than every staged one, still come first (the
+ * run loop must look past the stage into the queue). */
+static void test_stage_full_between_runs(void)
+{
+  Recorder *r;
+  SimNodeId n;
+  Sim *sim = one_recorder(&r, &n);
+  for (guint32 tag = 10; tag < 30; tag++)
+    sim_timer_start(sim, n, (SimTime) tag * SIM_S, tag, 0);
+  sim_run_until(sim, 5 * SIM_S); /* nothing due: the next events wait, staged */
+  CU_ASSERT_EQUAL(r->log->len, 0);
+  sim_timer_start(sim, n, 2 * SIM_S, 2, 0); /* 7 s */
+  sim_timer_start(sim, n, SIM_S, 1, 0);     /* 6 s */
+  sim_timer_start(sim, n, 2 * SIM_S, 3, 0); /* 7 s, after tag 2 */
+  sim_drain(sim);
+  CU_ASSERT_EQUAL_FATAL(r->log->len, 23);
+  const guint32 first[] = { 1, 2, 3, 10, 11 };
+  for (guint i = 0; i < G_N_ELEMENTS(first); i++)
+    CU_ASSERT_EQUAL(rec_at(r, i)->tag, first[i]);
+  CU_ASSERT_EQUAL(rec_at(r, 0)->t, 6 * SIM_S);
+  CU_ASSERT_EQUAL(rec_at(r, 2)->t, 7 * SIM_S);
+  for (guint i = 3; i < r->log->len; i++)
+    CU_ASSERT_EQUAL(rec_at(r, i)->tag, 7 + i);
+  recorder_free(r);
+  sim_free(sim);
+}
+
 static void test_timer_cancel(void)
 {
   Recorder *r;
@@ -1075,6 +1103,7 @@ int main(int argc, char **argv)
     { "time arithmetic saturates", test_time_saturates },
     { "timer cancel", test_timer_cancel },
     { "events taken out ahead keep their order", test_staged_events_keep_order },
+    { "events earlier than a full stage, scheduled between runs, come first", test_stage_full_between_runs },
     { "timer cancel, many, and stale ids", test_timer_cancel_many },
     { "crash forgets timers; restart runs start again", test_crash_restart },
     { "restart before a scheduled start", test_restart_before_start },
