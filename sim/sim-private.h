@@ -48,9 +48,6 @@ typedef struct {
   guint64 u64;
   gpointer ptr;
 } SimEvent;
-/* Records are in a cache-line aligned array (sim.c): 32 bytes, two a line,
- * so one prefetch brings a whole record. */
-G_STATIC_ASSERT(sizeof(SimEvent) == 32);
 
 typedef struct {
   SimCallFn fn;
@@ -387,7 +384,6 @@ struct Sim {
   SimNodeKind kinds[SIM_MAX_KINDS];
   gpointer kstate[SIM_MAX_KINDS];
   guint32 nkinds;
-  gboolean kind_prefetch; /* some kind has a prefetch hook */
 
   SimVec nodes;         /* SimNode */
   SimNodeRun *run;      /* per node, dense */

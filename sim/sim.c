@@ -1,7 +1,6 @@
 /* sim.c — kernel core: event records, timers, node lifecycle, dispatch.
  * See sim.h. */
 #include "sim-private.h"
-#include <stddef.h>
 #include <string.h>
 
 void sim_params_default(SimParams *p)
@@ -34,7 +33,7 @@ Sim *sim_new(const SimParams *params)
   sim_evq_init(&sim->q);
   sim_iheap_init(&sim->flowq);
   sim->ev_cap = 1024;
-  sim->ev = g_aligned_alloc0(sim->ev_cap, sizeof(SimEvent), 64);
+  sim->ev = g_new0(SimEvent, sim->ev_cap);
   sim->ev_freelist = g_new(guint32, sim->ev_cap);
   sim->ev_next = 1; /* slot 0 unused: a zero timer id means none */
   sim->fingerprint = 0xcbf29ce484222325ULL;
@@ -69,7 +68,7 @@ void sim_free(Sim *sim)
   sim_conn_free_all(sim);
   sim_evq_clear(&sim->q);
   sim_iheap_clear(&sim->flowq);
-  g_aligned_free(sim->ev);
+  g_free(sim->ev);
   g_free(sim->ev_freelist);
   sim_vec_clear(&sim->nodes);
   g_free(sim->run);
@@ -108,39 +107,21 @@ void sim_set_progress(Sim *sim, guint64 every, void (*fn)(Sim *, gpointer), gpoi
 
 /* --- event records ---------------------------------------------------------- */
 
-/* The i-th staged event, earliest first. */
-static inline SimEvqEntry *staged(const Sim *sim, guint32 i)
+guint32 sim_ev_alloc(Sim *sim, SimTime at, SimEventType type, SimNodeId node, guint32 ref)
 {
-  return (SimEvqEntry *) &sim->stage[(sim->stage_head + i) & (SIM_STAGE - 1)];
-}
-
-
-/* A never-used slot, the record array grown when it is full (0: the
- * queue's limit is reached). */
-static guint32 ev_fresh(Sim *sim)
-{
-  if (sim->ev_next == sim->ev_cap) {
-    g_return_val_if_fail(sim->ev_cap < SIM_EVQ_MAX_SLOTS, 0);
-    sim->ev_cap *= 2;
-    /* Cache-line aligned: a 32-byte record is then in one line, which is
-     * what the run loop prefetches. */
-    SimEvent *grown = g_aligned_alloc(sim->ev_cap, sizeof(SimEvent), 64);
-    memcpy(grown, sim->ev, (gsize) sim->ev_next * sizeof(SimEvent));
-    g_aligned_free(sim->ev);
-    sim->ev = grown;
-    sim->ev_freelist = g_renew(guint32, sim->ev_freelist, sim->ev_cap);
-  }
-  return sim->ev_next++;
-}
-
-/* sim_ev_alloc with the record's u64 (at >= now is the caller's). */
-static inline guint32 ev_new(Sim *sim, SimTime at, SimEventType type, SimNodeId node, guint32 ref, guint64 u64)
-{
+  g_return_val_if_fail(at >= sim->now, 0);
   guint32 slot;
-  if (G_LIKELY(sim->ev_free > 0))
+  if (sim->ev_free > 0) {
     slot = sim->ev_freelist[--sim->ev_free];
-  else if (!(slot = ev_fresh(sim)))
-    return 0;
+  } else {
+    if (sim->ev_next == sim->ev_cap) {
+      g_return_val_if_fail(sim->ev_cap < SIM_EVQ_MAX_SLOTS, 0);
+      sim->ev_cap *= 2;
+      sim->ev = g_renew(SimEvent, sim->ev, sim->ev_cap);
+      sim->ev_freelist = g_renew(guint32, sim->ev_freelist, sim->ev_cap);
+    }
+    slot = sim->ev_next++;
+  }
   SimEvent *ev = &sim->ev[slot];
   ev->node = node;
   ev->type = (guint8) type;
@@ -148,16 +129,10 @@ static inline guint32 ev_new(Sim *sim, SimTime at, SimEventType type, SimNodeId 
   ev->epoch = node != SIM_NODE_NONE ? sim_node_run(sim, node)->epoch : 0;
   ev->gen = ++sim->ev_gen;
   ev->u32 = ref;
-  ev->u64 = u64;
+  ev->u64 = 0;
   ev->ptr = NULL;
   sim_evq_push_hint(&sim->q, at, slot, node != SIM_NODE_NONE ? node : ref, type);
   return slot;
-}
-
-guint32 sim_ev_alloc(Sim *sim, SimTime at, SimEventType type, SimNodeId node, guint32 ref)
-{
-  g_return_val_if_fail(at >= sim->now, 0);
-  return ev_new(sim, at, type, node, ref, 0);
 }
 
 static void ev_release(Sim *sim, guint32 slot)
@@ -171,8 +146,10 @@ static void ev_release(Sim *sim, guint32 slot)
 SimTimerId sim_timer_start(Sim *sim, SimNodeId node, SimTime delay, guint32 tag, guint64 arg)
 {
   g_return_val_if_fail(delay >= 0, 0);
-  guint32 slot = ev_new(sim, sim_time_add(sim->now, delay), SIM_EV_TIMER, node, tag, arg);
-  return slot ? (SimTimerId) sim->ev_gen << 32 | slot : 0;
+  guint32 slot = sim_ev_alloc(sim, sim_time_add(sim->now, delay), SIM_EV_TIMER, node, tag);
+  SimEvent *ev = &sim->ev[slot];
+  ev->u64 = arg;
+  return (SimTimerId) ev->gen << 32 | slot;
 }
 
 static SimEvent *timer_event(const Sim *sim, SimTimerId t)
@@ -226,8 +203,6 @@ guint16 sim_kind_register(Sim *sim, const SimNodeKind *kind, gpointer kstate)
   g_return_val_if_fail(sim->nkinds < SIM_MAX_KINDS, 0);
   sim->kinds[sim->nkinds] = *kind;
   sim->kstate[sim->nkinds] = kstate;
-  if (kind->prefetch)
-    sim->kind_prefetch = TRUE;
   return (guint16) sim->nkinds++;
 }
 
@@ -286,7 +261,7 @@ void sim_node_restart(Sim *sim, SimNodeId node)
 
 /* --- dispatch ------------------------------------------------------------------- */
 
-G_ALWAYS_INLINE static inline void dispatch(Sim *sim, SimEvent *ev)
+static void dispatch(Sim *sim, SimEvent *ev)
 {
   SimNode *n;
   SimNodeRun *r;
@@ -333,23 +308,18 @@ G_ALWAYS_INLINE static inline void dispatch(Sim *sim, SimEvent *ev)
 /* Where the next entry comes from. */
 typedef enum { SRC_STAGE, SRC_EVQ, SRC_FLOW } Src;
 
-static inline gboolean is_node_event(guint32 type) { return type == SIM_EV_START || type == SIM_EV_TIMER; }
-
-/* What dispatching a node event reads of its node: the run state, and the
- * record from its kind to its stream (a 56-byte record spans two cache
- * lines at half the nodes). */
-static inline void prefetch_node(const Sim *sim, SimNodeId n)
+/* The i-th staged event, earliest first. */
+static inline SimEvqEntry *staged(Sim *sim, guint32 i)
 {
-  const char *rec = (const char *) sim_node_rec(sim, n);
-  __builtin_prefetch(rec);
-  __builtin_prefetch(rec + offsetof(SimNode, rng) + sizeof(SimRng) - 1);
-  __builtin_prefetch(sim_node_run(sim, n));
+  return &sim->stage[(sim->stage_head + i) & (SIM_STAGE - 1)];
 }
+
+static inline gboolean is_node_event(guint32 type) { return type == SIM_EV_START || type == SIM_EV_TIMER; }
 
 /* Moves the queue's earliest events into the stage until it is full, keeping
  * it sorted (a handler may have pushed events earlier than staged ones), and
  * asks for their records and nodes. */
-G_ALWAYS_INLINE static inline void refill(Sim *sim)
+static void refill(Sim *sim)
 {
   SimEvqEntry x;
   while (sim->nstage < SIM_STAGE && sim_evq_pop_entry(&sim->q, &x)) {
@@ -359,7 +329,7 @@ G_ALWAYS_INLINE static inline void refill(Sim *sim)
     *staged(sim, i) = x;
     __builtin_prefetch(&sim->ev[sim_evq_slot(&x)]);
     if (is_node_event(x.tag))
-      prefetch_node(sim, x.hint);
+      __builtin_prefetch(sim_node_rec(sim, x.hint));
   }
 }
 
@@ -397,7 +367,7 @@ static inline void prefetch_rec(const void *p, gsize size)
  * the event is for; one ahead, the model's own record of that node (its
  * kind's prefetch hint).  Without this each delivery waits on a chain of
  * misses in a row at 10^6 nodes. */
-G_ALWAYS_INLINE static inline void prefetch_payloads(Sim *sim)
+static void prefetch_payloads(Sim *sim)
 {
   if (sim->nstage > 4) {
     const SimEvqEntry *e = staged(sim, 4);
@@ -417,13 +387,11 @@ G_ALWAYS_INLINE static inline void prefetch_payloads(Sim *sim)
     }
   }
   if (sim->nstage > 2) {
-    /* (A node event's node was asked for when it was staged.) */
-    const SimEvqEntry *e = staged(sim, 2);
-    SimNodeId n = e->tag == SIM_EV_DELIVER ? staged_node(sim, e) : SIM_NODE_NONE;
+    SimNodeId n = staged_node(sim, staged(sim, 2));
     if (n != SIM_NODE_NONE)
-      prefetch_node(sim, n);
+      __builtin_prefetch(sim_node_rec(sim, n));
   }
-  if (sim->nstage > 1 && sim->kind_prefetch) {
+  if (sim->nstage > 1) {
     SimNodeId n = staged_node(sim, staged(sim, 1));
     if (n != SIM_NODE_NONE) {
       const SimNode *nd = sim_node_rec(sim, n);
@@ -433,7 +401,7 @@ G_ALWAYS_INLINE static inline void prefetch_payloads(Sim *sim)
   }
 }
 
-G_ALWAYS_INLINE static inline void take(Sim *sim, Src src, SimEvqEntry *out)
+static void take(Sim *sim, Src src, SimEvqEntry *out)
 {
   if (src == SRC_STAGE) {
     *out = *staged(sim, 0);
@@ -445,28 +413,20 @@ G_ALWAYS_INLINE static inline void take(Sim *sim, Src src, SimEvqEntry *out)
   }
 }
 
-/* The next entry to run — the earliest of the stage, the queue and the
- * flow queue —
+/* The next entry to run — the earliest of the stage, the queue (only when
+ * the stage is full can the queue hold an earlier one) and the flow queue —
  * after dropping cancelled events; NULL when nothing is pending. */
-G_ALWAYS_INLINE static inline const SimEvqEntry *next_entry(Sim *sim, Src *src)
+static const SimEvqEntry *next_entry(Sim *sim, Src *src)
 {
   const SimEvqEntry *e;
   for (;;) {
-    /* When refill moves an entry, the stage holds the queue's earliest
-     * (the queue pops in order, and nothing is pushed in between), so the
-     * queue's top need not be looked at.  Only a full stage — after an event
-     * from the queue or the flow queue, whose handler may have pushed
-     * earlier ones — leaves it there. */
-    gboolean full = sim->nstage == SIM_STAGE;
     refill(sim);
     e = sim->nstage ? staged(sim, 0) : NULL;
     *src = SRC_STAGE;
-    if (full) {
-      const SimEvqEntry *q = sim_evq_top(&sim->q);
-      if (q && sim_evq_entry_less(q, e)) {
-        e = q;
-        *src = SRC_EVQ;
-      }
+    const SimEvqEntry *q = sim->nstage == SIM_STAGE ? sim_evq_top(&sim->q) : NULL;
+    if (q && sim_evq_entry_less(q, e)) {
+      e = q;
+      *src = SRC_EVQ;
     }
     if (!e || sim->ev[sim_evq_slot(e)].live)
       break;
@@ -485,7 +445,7 @@ G_ALWAYS_INLINE static inline const SimEvqEntry *next_entry(Sim *sim, Src *src)
   return e;
 }
 
-G_ALWAYS_INLINE static inline void run_entry(Sim *sim, const SimEvqEntry *e, Src src)
+static void run_entry(Sim *sim, const SimEvqEntry *e, Src src)
 {
   SimTime t = e->time;
   SimEvent copy;
