@@ -23,7 +23,7 @@ if(CHAINSIM_MPI)
 endif()
 
 set(CHAINSIM_OBJECTS)
-foreach(part chainsim_sim chainsim_models chainsim_viz chainsim_app)
+foreach(part cs_kernel chainsim_models chainsim_viz chainsim_app)
   get_target_property(type ${part} TYPE)
   if(type STREQUAL "OBJECT_LIBRARY")
     list(APPEND CHAINSIM_OBJECTS $<TARGET_OBJECTS:${part}>)

@@ -1,0 +1,26 @@
+# The kernel knows no protocol words (issue 24): outside comments, no file in
+# sim/ says shard, leader, registration or chain.  Comments are dropped
+# first: /* ... */ (across lines too), // and CMake's # to the line's end.
+file(GLOB_RECURSE files ${ROOT}/sim/*.c ${ROOT}/sim/*.h ${ROOT}/sim/CMakeLists.txt)
+set(bad "")
+foreach(f ${files})
+  file(READ ${f} text)
+  if(f MATCHES "CMakeLists\\.txt$")
+    string(REGEX REPLACE "#[^\n]*" "" code "${text}")
+  else()
+    # C comments: the shortest /* ... */ span, then // to the line's end.
+    string(REGEX REPLACE "/\\*([^*]|\\*+[^*/])*\\*+/" "" code "${text}")
+    string(REGEX REPLACE "//[^\n]*" "" code "${code}")
+  endif()
+  string(TOLOWER "${code}" code)
+  string(REGEX MATCHALL "[a-z_0-9]*(shard|leader|registration|chain)[a-z_0-9]*" words "${code}")
+  if(words)
+    list(REMOVE_DUPLICATES words)
+    file(RELATIVE_PATH rel ${ROOT} ${f})
+    string(APPEND bad "\n  ${rel}: ${words}")
+  endif()
+endforeach()
+if(bad)
+  message(FATAL_ERROR "protocol words in the kernel (sim/), outside comments:${bad}")
+endif()
+message(STATUS "sim/: no protocol words outside comments")
