@@ -70,7 +70,7 @@ SimNodeId cs_client_server_node(const CsWorld *w, const CsClient *c)
 {
   /* External clients talk to their zone server; it relays to the core. */
   if (c->zone != CS_NONE)
-    return cs_zone_rec(w, c->zone)->node;
+    return cs_world_zone_node(w, c->zone);
   return cs_server_rec(w, c->server)->node;
 }
 

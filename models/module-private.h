@@ -36,6 +36,14 @@ typedef struct {
   const char *status;      /* static string */
 } CsSatellite;
 
+/* A zone server's Direct Connect proxy (17486/17487/17488): what it knows of
+ * the module server behind it and of the endpoints it relays for. */
+typedef struct {
+  SimConnId ms_conn;       /* the module server's connection (17487) */
+  SimConnId ms_ctl;        /* the module server's 17488 connection */
+  GArray *dc_links;        /* guint32 pairs (session, endpoint connection) */
+} CsZoneProxy;
+
 CsModule *cs_module_rec(const CsWorld *w, guint32 m);
 CsDcSession *cs_dc_rec(const CsWorld *w, guint32 s);
 
@@ -43,6 +51,7 @@ struct CsModules {
   GArray *modules;         /* CsModule */
   GArray *dc;              /* CsDcSession */
   GArray *satellites;      /* CsSatellite */
+  GArray *proxies;         /* CsZoneProxy per zone server (grown on first use) */
   guint8 *no_cert;         /* per client: lacks the DC client certificate (NULL: all have it) */
   guint32 no_cert_len;     /* clients no_cert covers */
 };

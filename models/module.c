@@ -123,7 +123,7 @@ static void ms_connect_all(CsWorld *w, CsModule *m)
   g_array_set_size(m->proxy_conns, cs_world_zone_count(w));
   g_array_set_size(m->ctl_conns, cs_world_zone_count(w));
   for (guint z = 0; z < cs_world_zone_count(w); z++) {
-    guint32 addr = sim_node_addr(w->sim, cs_zone_rec(w, z)->node);
+    guint32 addr = sim_node_addr(w->sim, cs_world_zone_node(w, z));
     SimConnId *pc = &g_array_index(m->proxy_conns, SimConnId, z);
     if (!*pc)
       *pc = sim_connect(w->sim, m->node, addr, CS_PORT_DC_ZONE_MS, CS_CLS_DIRECT, TRUE);
@@ -503,7 +503,7 @@ void cs_dc_endpoint_open(CsWorld *w, CsClient *c, guint32 sid)
   SimNodeId to;
   guint16 port;
   if (c->zone != CS_NONE) {
-    to = cs_zone_rec(w, c->zone)->node; /* the zone proxy relays */
+    to = cs_world_zone_node(w, c->zone); /* the zone proxy relays */
     port = CS_PORT_DC_ZONE;
   } else {
     to = cs_module_rec(w, d->module)->node;
@@ -566,7 +566,40 @@ void cs_dc_endpoint_scan_done(CsWorld *w, CsClient *c, guint32 sid)
 
 /* --- the zone proxy's part ------------------------------------------------------------ */
 
-static SimConnId link_of(CsZone *z, guint32 sid)
+/* The proxy record of zone server `zone`, created (with those before it) on first use. */
+static CsZoneProxy *proxy_of(CsWorld *w, guint32 zone)
+{
+  GArray *ps = w->module->proxies;
+  if (zone >= ps->len) {
+    guint old = ps->len;
+    g_array_set_size(ps, zone + 1);
+    for (guint i = old; i < ps->len; i++)
+      g_array_index(ps, CsZoneProxy, i).dc_links = g_array_new(FALSE, FALSE, sizeof(guint32));
+  }
+  return &g_array_index(ps, CsZoneProxy, zone);
+}
+
+void cs_dc_proxy_reset(CsWorld *w, guint32 zone)
+{
+  if (zone >= w->module->proxies->len)
+    return; /* never used: nothing to forget */
+  CsZoneProxy *z = proxy_of(w, zone);
+  z->ms_conn = z->ms_ctl = 0;
+  g_array_set_size(z->dc_links, 0);
+}
+
+void cs_dc_proxy_closed(CsWorld *w, guint32 zone, SimConnId conn)
+{
+  if (zone >= w->module->proxies->len)
+    return;
+  CsZoneProxy *z = proxy_of(w, zone);
+  if (conn == z->ms_conn)
+    z->ms_conn = 0;
+  if (conn == z->ms_ctl)
+    z->ms_ctl = 0;
+}
+
+static SimConnId link_of(CsZoneProxy *z, guint32 sid)
 {
   for (guint i = 0; i + 1 < z->dc_links->len; i += 2)
     if (g_array_index(z->dc_links, guint32, i) == sid)
@@ -574,18 +607,20 @@ static SimConnId link_of(CsZone *z, guint32 sid)
   return 0;
 }
 
-gboolean cs_dc_proxy_message(CsWorld *w, CsZone *z, SimConnId conn, SimMsg *m)
+gboolean cs_dc_proxy_message(CsWorld *w, guint32 zone, SimNodeId node, SimConnId conn, SimMsg *m)
 {
   Sim *sim = w->sim;
+  CsZoneProxy *z;
   switch ((CsMsgType) m->type) {
   case CS_MSG_MS_HELLO:
-    z->ms_conn = conn;
+    proxy_of(w, zone)->ms_conn = conn;
     return TRUE;
   case CS_MSG_MS_CTL_HELLO:
-    z->ms_ctl = conn;
+    proxy_of(w, zone)->ms_ctl = conn;
     return TRUE;
   case CS_MSG_DC_HELLO:
   case CS_MSG_DC_RESULT:
+    z = proxy_of(w, zone);
     if (m->type == CS_MSG_DC_HELLO) {
       guint32 pair[2] = { (guint32) m->a, conn };
       g_array_append_vals(z->dc_links, pair, 2);
@@ -599,13 +634,14 @@ gboolean cs_dc_proxy_message(CsWorld *w, CsZone *z, SimConnId conn, SimMsg *m)
       r->size = 100;
       r->a = m->a;
       r->u = ms_up ? CS_DCR_PROXY_NO_CTL : CS_DCR_PROXY_NO_MODULE;
-      sim_send(sim, conn, z->node, r);
+      sim_send(sim, conn, node, r);
       return TRUE;
     }
-    send_to(w, z->ms_conn, z->node, (CsMsgType) m->type, CS_CLS_DIRECT, m->size, (guint32) m->a);
+    send_to(w, z->ms_conn, node, (CsMsgType) m->type, CS_CLS_DIRECT, m->size, (guint32) m->a);
     return TRUE;
   case CS_MSG_DC_WORKLOAD:
-    send_to(w, link_of(z, (guint32) m->a), z->node, CS_MSG_DC_WORKLOAD, CS_CLS_DIRECT, m->size, (guint32) m->a);
+    z = proxy_of(w, zone);
+    send_to(w, link_of(z, (guint32) m->a), node, CS_MSG_DC_WORKLOAD, CS_CLS_DIRECT, m->size, (guint32) m->a);
     return TRUE;
   default:
     return FALSE;
@@ -618,6 +654,7 @@ CsModules *cs_modules_new(CsWorld *w)
   ms->modules = g_array_new(FALSE, TRUE, sizeof(CsModule));
   ms->dc = g_array_new(FALSE, TRUE, sizeof(CsDcSession));
   ms->satellites = g_array_new(FALSE, TRUE, sizeof(CsSatellite));
+  ms->proxies = g_array_new(FALSE, TRUE, sizeof(CsZoneProxy));
   return ms;
 }
 
@@ -635,6 +672,9 @@ void cs_modules_free(CsWorld *w)
   g_array_free(w->module->modules, TRUE);
   g_array_free(w->module->dc, TRUE);
   g_array_free(w->module->satellites, TRUE);
+  for (guint i = 0; i < w->module->proxies->len; i++)
+    g_array_free(g_array_index(w->module->proxies, CsZoneProxy, i).dc_links, TRUE);
+  g_array_free(w->module->proxies, TRUE);
   g_free(w->module->no_cert);
   g_free(w->module);
   w->module = NULL;

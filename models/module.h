@@ -17,6 +17,12 @@ gboolean cs_dc_endpoint_connected(CsWorld *w, CsClient *c, SimConnId conn);
 gboolean cs_dc_endpoint_failed(CsWorld *w, CsClient *c, SimConnId conn, SimConnError why);
 void cs_dc_endpoint_message(CsWorld *w, CsClient *c, SimConnId conn, SimMsg *m);
 void cs_dc_failed(CsWorld *w, guint32 session, CsDcReason why);
-/* Zone proxy side (zone.c calls these). */
-gboolean cs_dc_proxy_message(CsWorld *w, CsZone *z, SimConnId conn, SimMsg *m);
+/* Zone proxy side (zone.c calls these): zone server `zone` (its node `node`)
+ * got a message; TRUE if it was the proxy's. */
+gboolean cs_dc_proxy_message(CsWorld *w, guint32 zone, SimNodeId node, SimConnId conn, SimMsg *m);
+/* Zone server `zone` (re)started or crashed: its proxy knows no connection. */
+void cs_dc_proxy_reset(CsWorld *w, guint32 zone);
+/* A connection at zone server `zone` closed: the proxy forgets it if it was
+ * a module server's. */
+void cs_dc_proxy_closed(CsWorld *w, guint32 zone, SimConnId conn);
 void cs_dc_endpoint_scan_done(CsWorld *w, CsClient *c, guint32 session);

@@ -1,7 +1,8 @@
 /* world-private.h — what every module of models/ shares: the messages and
- * their payloads, the protocol records (CsClient, CsServer, CsZone, ...), the
- * timer tags, and CsWorld: the kernel, the node kinds, the client table, the
- * sensors, questions and actions, and a pointer to each module's state.
+ * their payloads, the protocol records (CsClient; CsServer, whose database
+ * fields database.c keeps; ...), the timer tags, and CsWorld: the kernel, the
+ * node kinds, the client table, the sensors, questions and actions, and a
+ * pointer to each module's state.
  *
  * Each module owns its state: shards.c, zone.c, module.c, server.c,
  * database.c and client.c each define their state struct in their own
@@ -268,24 +269,6 @@ typedef struct {
   guint32 held_head;
   guint32 db_waiting, db_waiting_peak; /* jobs held for their write */
 } CsServer;
-
-/* A zone server in the DMZ: terminates external clients, relays over the
- * tunnel its hub opens. */
-typedef struct {
-  SimNodeId node;
-  char *name;
-  guint32 hub;             /* core server index whose hub keeps the tunnel */
-  SimConnId tunnel;        /* the hub's connection, at this end; 0 = down */
-  GArray *leaders;         /* SimConnId of external clients' persistent connections, in
-                            * arrival order; 0 where one closed (the zone's tag on a
-                            * connection is its index + 1, so a close is O(1)) */
-  guint32 leaders_dead;    /* zeros in leaders; compacted when they are half */
-  SimConnId hub_conn;      /* the same tunnel at the hub's end; 0 = down */
-  SimConnId ms_conn;       /* zone proxy: the module server's connection (17487) */
-  SimConnId ms_ctl;        /* zone proxy: the module server's 17488 connection */
-  GArray *dc_links;        /* zone proxy: guint32 pairs (session, endpoint connection) */
-  guint32 tunnel_drops;    /* times the tunnel went down */
-} CsZone;
 
 typedef struct {
   guint8 kind;             /* CsJobKind */

@@ -328,26 +328,11 @@ SimNodeId cs_world_add_zone_server(CsWorld *w, const char *name, guint32 subnet,
   SimNodeId node = sim_node_add(w->sim, w->kind_zone, subnet, addr, cs_world_zone_count(w), error);
   if (node == SIM_NODE_NONE)
     return node;
-  CsZone z = { 0 };
-  z.node = node;
-  z.name = g_strdup(name);
-  z.hub = hub_index;
-  z.leaders = g_array_new(FALSE, FALSE, sizeof(SimConnId));
-  z.dc_links = g_array_new(FALSE, FALSE, sizeof(guint32));
-  cs_zone_append(w, &z);
+  cs_zone_append(w, node, name, hub_index);
   note_node(w, node, CS_NONE);
   g_hash_table_insert(w->names, GUINT_TO_POINTER(node), g_strdup(name));
   sim_node_start_at(w->sim, node, 0);
   return node;
-}
-
-SimNodeId cs_world_zone_node(const CsWorld *w, guint32 z) { return cs_zone_rec(w, z)->node; }
-guint32 cs_zone_tunnel_drops(const CsWorld *w, guint32 z) { return cs_zone_rec(w, z)->tunnel_drops; }
-gboolean cs_zone_tunnel_up(const CsWorld *w, guint32 z) { return cs_zone_rec(w, z)->tunnel != 0; }
-guint32 cs_zone_leaders(const CsWorld *w, guint32 z)
-{
-  const CsZone *zr = cs_zone_rec(w, z);
-  return zr->leaders->len - zr->leaders_dead;
 }
 
 guint32 cs_world_add_external_clients(CsWorld *w, guint32 subnet, guint32 count, SimNodeId zone_node,

@@ -2,6 +2,21 @@
 #pragma once
 #include "zone.h"
 
+/* A zone server in the DMZ: terminates external clients, relays over the
+ * tunnel its hub opens.  (Its Direct Connect proxy's state is module.c's.) */
+typedef struct {
+  SimNodeId node;
+  char *name;
+  guint32 hub;             /* core server index whose hub keeps the tunnel */
+  SimConnId tunnel;        /* the hub's connection, at this end; 0 = down */
+  GArray *leaders;         /* SimConnId of external clients' persistent connections, in
+                            * arrival order; 0 where one closed (the zone's tag on a
+                            * connection is its index + 1, so a close is O(1)) */
+  guint32 leaders_dead;    /* zeros in leaders; compacted when they are half */
+  SimConnId hub_conn;      /* the same tunnel at the hub's end; 0 = down */
+  guint32 tunnel_drops;    /* times the tunnel went down */
+} CsZone;
+
 struct CsZones {
   GArray *zones;           /* CsZone */
   SimConnId *ext_conn;     /* per client: its persistent (or fetch) connection at its zone server */

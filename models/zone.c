@@ -14,7 +14,7 @@
 
 #define HUB_RETRY (10 * SIM_S)
 
-CsZone *cs_zone_rec(const CsWorld *w, guint32 z) { return &g_array_index(w->zone->zones, CsZone, z); }
+static CsZone *cs_zone_rec(const CsWorld *w, guint32 z) { return &g_array_index(w->zone->zones, CsZone, z); }
 
 CsZones *cs_zones_new(CsWorld *w)
 {
@@ -31,7 +31,6 @@ void cs_zones_free(CsWorld *w)
     CsZone *z = cs_zone_rec(w, i);
     g_free(z->name);
     g_array_free(z->leaders, TRUE);
-    g_array_free(z->dc_links, TRUE);
   }
   g_array_free(w->zone->zones, TRUE);
   g_free(w->zone->ext_conn);
@@ -40,13 +39,26 @@ void cs_zones_free(CsWorld *w)
   w->zone = NULL;
 }
 
-guint32 cs_zone_append(CsWorld *w, const CsZone *z)
+guint32 cs_zone_append(CsWorld *w, SimNodeId node, const char *name, guint32 hub)
 {
-  g_array_append_vals(w->zone->zones, z, 1);
+  CsZone z = { 0 };
+  z.node = node;
+  z.name = g_strdup(name);
+  z.hub = hub;
+  z.leaders = g_array_new(FALSE, FALSE, sizeof(SimConnId));
+  g_array_append_vals(w->zone->zones, &z, 1);
   return w->zone->zones->len - 1;
 }
 
 guint32 cs_world_zone_count(const CsWorld *w) { return w->zone->zones->len; }
+SimNodeId cs_world_zone_node(const CsWorld *w, guint32 z) { return cs_zone_rec(w, z)->node; }
+guint32 cs_zone_tunnel_drops(const CsWorld *w, guint32 z) { return cs_zone_rec(w, z)->tunnel_drops; }
+gboolean cs_zone_tunnel_up(const CsWorld *w, guint32 z) { return cs_zone_rec(w, z)->tunnel != 0; }
+guint32 cs_zone_leaders(const CsWorld *w, guint32 z)
+{
+  const CsZone *zr = cs_zone_rec(w, z);
+  return zr->leaders->len - zr->leaders_dead;
+}
 
 static CsWorld *W(gpointer k) { return k; }
 static CsZone *zone_of(CsWorld *w, SimNodeId node) { return cs_zone_rec(w, sim_node_local(w->sim, node)); }
@@ -96,10 +108,9 @@ static void zs_start(Sim *sim, SimNodeId node, gpointer k)
 {
   CsZone *z = zone_of(W(k), node);
   z->tunnel = 0;
-  z->ms_conn = z->ms_ctl = 0;
+  cs_dc_proxy_reset(W(k), sim_node_local(sim, node));
   g_array_set_size(z->leaders, 0);
   z->leaders_dead = 0;
-  g_array_set_size(z->dc_links, 0);
 }
 
 static void zs_crashed(Sim *sim, SimNodeId node, gpointer k)
@@ -156,10 +167,7 @@ static void zs_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimC
     z->tunnel_drops++;
     return;
   }
-  if (conn == z->ms_conn)
-    z->ms_conn = 0;
-  if (conn == z->ms_ctl)
-    z->ms_ctl = 0;
+  cs_dc_proxy_closed(W(k), sim_node_local(sim, node), conn);
   drop_leader(sim, node, z, conn);
 }
 
@@ -167,7 +175,7 @@ static void zs_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
 {
   CsWorld *w = W(k);
   CsZone *z = zone_of(w, node);
-  if (cs_dc_proxy_message(w, z, conn, m))
+  if (cs_dc_proxy_message(w, sim_node_local(sim, node), node, conn, m))
     return; /* the Direct Connect zone proxy (17486/17487/17488) */
   if (m->type == CS_MSG_HUB_HELLO) {
     if (z->tunnel && z->tunnel != conn)

@@ -6,10 +6,10 @@
 
 CsZones *cs_zones_new(CsWorld *w);
 void cs_zones_free(CsWorld *w);
-/* Books a new zone server's record; returns its index. */
-guint32 cs_zone_append(CsWorld *w, const CsZone *z);
+/* Books a new zone server's record (node, name, its hub's core server index);
+ * returns its index. */
+guint32 cs_zone_append(CsWorld *w, SimNodeId node, const char *name, guint32 hub);
 extern const SimNodeKind cs_zone_kind;
-CsZone *cs_zone_rec(const CsWorld *w, guint32 zone);
 void cs_zone_push(CsWorld *w, CsMsgType type, SimClass cls, guint32 size, guint32 id);
 /* The hub's end of a tunnel: the server relays a message for client u. */
 void cs_hub_start(CsWorld *w, guint32 server);
