@@ -71,7 +71,7 @@ SimNodeId cs_client_server_node(const CsWorld *w, const CsClient *c)
   /* External clients talk to their zone server; it relays to the core. */
   if (c->zone != CS_NONE)
     return cs_world_zone_node(w, c->zone);
-  return cs_server_rec(w, c->server)->node;
+  return cs_world_server_node(w, c->server);
 }
 
 /* A client peers when peering is on and it has a neighbourhood: an external

@@ -113,55 +113,68 @@ const SimNodeKind cs_db_kind = {
 
 /* --- the server's side ---------------------------------------------------------------- */
 
-static gboolean db_up(CsWorld *w, CsServer *s)
+/* The server's side of its database; NULL if it has none. */
+static CsDbLink *link_of(const CsWorld *w, SimNodeId server)
+{
+  guint32 si = sim_node_local(w->sim, server);
+  GArray *ls = w->database->links;
+  if (si >= ls->len || g_array_index(ls, CsDbLink, si).db == CS_NONE)
+    return NULL;
+  return &g_array_index(ls, CsDbLink, si);
+}
+
+static gboolean db_up(CsWorld *w, CsDbLink *s)
 {
   return s->db_conn && s->db_open && sim_conn_is_open(w->sim, s->db_conn);
 }
 
-static void send_write(CsWorld *w, CsServer *s, const CsHeld *h)
+static void send_write(CsWorld *w, SimNodeId server, CsDbLink *s, const CsHeld *h)
 {
   SimMsg *m = sim_msg_new(w->sim);
   m->type = CS_MSG_DB_WRITE;
   m->cls = CS_CLS_PEER;
   m->size = DB_WRITE_BYTES;
   m->a = h->token;
-  sim_send(w->sim, s->db_conn, s->node, m);
+  sim_send(w->sim, s->db_conn, server, m);
 }
 
-void cs_db_server_connect(CsWorld *w, CsServer *s)
+void cs_db_server_connect(CsWorld *w, SimNodeId server)
 {
-  if (s->db == CS_NONE || s->db_conn)
+  CsDbLink *s = link_of(w, server);
+  if (!s || s->db_conn)
     return;
   s->db_open = FALSE;
-  s->db_conn = sim_connect(w->sim, s->node, sim_node_addr(w->sim, cs_db_rec(w, s->db)->node), CS_PORT_SQL,
+  s->db_conn = sim_connect(w->sim, server, sim_node_addr(w->sim, cs_db_rec(w, s->db)->node), CS_PORT_SQL,
                            CS_CLS_PEER, TRUE);
 }
 
-gboolean cs_db_server_connected(CsWorld *w, CsServer *s, SimConnId conn)
+gboolean cs_db_server_connected(CsWorld *w, SimNodeId server, SimConnId conn)
 {
-  if (s->db == CS_NONE || conn != s->db_conn)
+  CsDbLink *s = link_of(w, server);
+  if (!s || conn != s->db_conn)
     return FALSE;
   s->db_open = TRUE;
   /* Everything held, in order: the backlog drains. */
   for (guint i = s->held_head; i < s->held->len; i++)
     if (g_array_index(s->held, CsHeld, i).job.kind != CS_JOB_NONE)
-      send_write(w, s, &g_array_index(s->held, CsHeld, i));
+      send_write(w, server, s, &g_array_index(s->held, CsHeld, i));
   return TRUE;
 }
 
-gboolean cs_db_server_conn_gone(CsWorld *w, CsServer *s, SimConnId conn)
+gboolean cs_db_server_conn_gone(CsWorld *w, SimNodeId server, SimConnId conn)
 {
-  if (s->db == CS_NONE || conn != s->db_conn)
+  CsDbLink *s = link_of(w, server);
+  if (!s || conn != s->db_conn)
     return FALSE;
   s->db_conn = 0;
   s->db_open = FALSE;
-  sim_timer_start(w->sim, s->node, DB_RETRY, CS_STAG_DB_RETRY, 0);
+  sim_timer_start(w->sim, server, DB_RETRY, CS_STAG_DB_RETRY, 0);
   return TRUE;
 }
 
-gboolean cs_db_needs_write(const CsServer *s, const CsJob *j)
+gboolean cs_db_needs_write(const CsWorld *w, SimNodeId server, const CsJob *j)
 {
-  if (s->db == CS_NONE)
+  if (!link_of(w, server))
     return FALSE;
   switch ((CsJobKind) j->kind) {
   case CS_JOB_ANSWER: return TRUE;
@@ -171,8 +184,9 @@ gboolean cs_db_needs_write(const CsServer *s, const CsJob *j)
   }
 }
 
-void cs_db_hold(CsWorld *w, CsServer *s, const CsJob *j)
+void cs_db_hold(CsWorld *w, SimNodeId server, const CsJob *j)
 {
+  CsDbLink *s = link_of(w, server);
   CsHeld h = { .token = ++s->db_token, .job = *j, .since = sim_now(w->sim) };
   if (s->held_head > 0 && s->held_head * 2 >= s->held->len) {
     g_array_remove_range(s->held, 0, s->held_head);
@@ -184,12 +198,13 @@ void cs_db_hold(CsWorld *w, CsServer *s, const CsJob *j)
   s->db_waiting_peak = MAX(s->db_waiting_peak, s->db_waiting);
   cs_server_sample(w);
   if (db_up(w, s))
-    send_write(w, s, &h);
+    send_write(w, server, s, &h);
 }
 
-gboolean cs_db_take_done(CsWorld *w, CsServer *s, guint32 token, CsJob *out)
+gboolean cs_db_take_done(CsWorld *w, SimNodeId server, guint32 token, CsJob *out)
 {
-  for (guint i = s->held_head; i < s->held->len; i++) {
+  CsDbLink *s = link_of(w, server);
+  for (guint i = s ? s->held_head : 0; s && i < s->held->len; i++) {
     CsHeld *h = &g_array_index(s->held, CsHeld, i);
     if (h->token != token || h->job.kind == CS_JOB_NONE)
       continue;
@@ -206,20 +221,26 @@ gboolean cs_db_take_done(CsWorld *w, CsServer *s, guint32 token, CsJob *out)
   return FALSE; /* a write again of one already done */
 }
 
-void cs_db_server_reset(CsWorld *w, CsServer *s)
+static void link_reset(CsWorld *w, CsDbLink *s)
 {
-  for (guint i = s->held_head; s->held && i < s->held->len; i++) {
+  for (guint i = s->held_head; i < s->held->len; i++) {
     CsHeld *h = &g_array_index(s->held, CsHeld, i);
     if (h->job.kind != CS_JOB_NONE)
       cs_job_blob_free(h->job.kind, h->job.blob);
   }
-  if (s->held)
-    g_array_set_size(s->held, 0);
+  g_array_set_size(s->held, 0);
   s->held_head = 0;
   cs_server_note_queued(w, -(gint32) s->db_waiting);
   s->db_waiting = 0;
   s->db_conn = 0;
   s->db_open = FALSE;
+}
+
+void cs_db_server_reset(CsWorld *w, SimNodeId server)
+{
+  CsDbLink *s = link_of(w, server);
+  if (s)
+    link_reset(w, s);
 }
 
 /* --- the world's view -------------------------------------------------------------------- */
@@ -232,9 +253,9 @@ SimNodeId cs_world_add_database(CsWorld *w, const char *name, guint32 subnet, gu
     g_set_error(error, CS_WORLD_ERROR, CS_WORLD_ERROR_ROLE, "database %s: 'server' must be a core server", name);
     return SIM_NODE_NONE;
   }
-  if (cs_server_rec(w, si)->db != CS_NONE) {
+  if (link_of(w, server)) {
     g_set_error(error, CS_WORLD_ERROR, CS_WORLD_ERROR_TAKEN,
-                "database %s: core server %s already has a database", name, cs_server_rec(w, si)->name);
+                "database %s: core server %s already has a database", name, cs_world_node_name(w, server));
     return SIM_NODE_NONE;
   }
   SimNodeId node = sim_node_add(w->sim, w->kind_db, subnet, addr, w->database->dbs->len, error);
@@ -248,10 +269,16 @@ SimNodeId cs_world_add_database(CsWorld *w, const char *name, guint32 subnet, gu
   d.write_ms = write_time;
   d.queue = g_array_new(FALSE, FALSE, sizeof(guint64));
   g_array_append_val(w->database->dbs, d);
-  CsServer *s = cs_server_rec(w, si);
+  GArray *ls = w->database->links;
+  if (si >= ls->len) {
+    guint old = ls->len;
+    g_array_set_size(ls, si + 1);
+    for (guint i = old; i < ls->len; i++)
+      g_array_index(ls, CsDbLink, i).db = CS_NONE;
+  }
+  CsDbLink *s = &g_array_index(ls, CsDbLink, si);
   s->db = w->database->dbs->len - 1;
-  if (!s->held)
-    s->held = g_array_new(FALSE, FALSE, sizeof(CsHeld));
+  s->held = g_array_new(FALSE, FALSE, sizeof(CsHeld));
   cs_world_note_node(w, node, name);
   sim_node_start_at(w->sim, node, 0);
   return node;
@@ -261,6 +288,7 @@ CsDatabases *cs_databases_new(CsWorld *w)
 {
   CsDatabases *ds = g_new0(CsDatabases, 1);
   ds->dbs = g_array_new(FALSE, TRUE, sizeof(CsDatabase));
+  ds->links = g_array_new(FALSE, TRUE, sizeof(CsDbLink));
   return ds;
 }
 
@@ -268,12 +296,14 @@ void cs_databases_free(CsWorld *w)
 {
   if (!w->database)
     return;
-  for (guint i = 0; i < cs_world_server_count(w); i++) {
-    CsServer *s = cs_server_rec(w, i);
-    cs_db_server_reset(w, s);
-    if (s->held)
-      g_array_free(s->held, TRUE);
+  for (guint i = 0; i < w->database->links->len; i++) {
+    CsDbLink *s = &g_array_index(w->database->links, CsDbLink, i);
+    if (s->db == CS_NONE)
+      continue;
+    link_reset(w, s);
+    g_array_free(s->held, TRUE);
   }
+  g_array_free(w->database->links, TRUE);
   for (guint i = 0; i < w->database->dbs->len; i++) {
     g_free(cs_db_rec(w, i)->name);
     g_array_free(cs_db_rec(w, i)->queue, TRUE);
@@ -292,8 +322,8 @@ gboolean cs_world_database_summary(const CsWorld *w, CsDatabaseSummary *out)
     out->writes += cs_db_rec(w, i)->writes;
     out->queue_peak = MAX(out->queue_peak, cs_db_rec(w, i)->queue_peak);
   }
-  for (guint i = 0; i < cs_world_server_count(w); i++)
-    out->held_peak = MAX(out->held_peak, cs_server_rec(w, i)->db_waiting_peak);
+  for (guint i = 0; i < w->database->links->len; i++)
+    out->held_peak = MAX(out->held_peak, g_array_index(w->database->links, CsDbLink, i).db_waiting_peak);
   out->write_ms_p50 = sim_time_to_ms(cs_hist_quantile(&w->database->db_latency, 0.5));
   out->write_ms_p99 = sim_time_to_ms(cs_hist_quantile(&w->database->db_latency, 0.99));
   return TRUE;

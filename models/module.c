@@ -117,7 +117,7 @@ static void send_to(CsWorld *w, SimConnId conn, SimNodeId from, CsMsgType type, 
 static void ms_connect_all(CsWorld *w, CsModule *m)
 {
   if (!m->core_conn) {
-    SimNodeId core = cs_server_rec(w, m->core)->node;
+    SimNodeId core = cs_world_server_node(w, m->core);
     m->core_conn = sim_connect(w->sim, m->node, sim_node_addr(w->sim, core), 443, CS_CLS_DIRECT, TRUE);
   }
   g_array_set_size(m->proxy_conns, cs_world_zone_count(w));

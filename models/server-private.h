@@ -2,6 +2,32 @@
 #pragma once
 #include "server.h"
 
+/* A core server (its database side is database.c's). */
+typedef struct {
+  SimNodeId node;
+  char *name;
+  CsServerParams p;
+  guint32 busy;            /* workers serving */
+  GArray *queue;           /* CsJob ring, FIFO */
+  guint32 qhead, qlen;     /* ring position and length */
+  guint32 queue_peak;
+  guint32 conns, conns_peak, wan_conns, wan_conns_peak;
+  guint32 persistent, persistent_peak; /* of conns: a leader hello served (either role); their peak */
+  guint32 others_peak;     /* conns - persistent, the most at once */
+  GArray *leaders;         /* SimConnId of backward-role leader connections */
+  GArray *slots;           /* CsSlot: jobs in service */
+  SimTime started_at;      /* when it last started: a client not heard from since
+                            * registers as an initial one */
+} CsServer;
+
+typedef struct {
+  CsJob job;        /* the job being served */
+  SimTime started;  /* when a worker took it */
+  gboolean used;    /* slot taken */
+} CsSlot;
+
+CsServer *cs_server_rec(const CsWorld *w, guint32 server);
+
 struct CsServers {
   GArray *servers;         /* CsServer */
   /* registration books */

@@ -227,8 +227,8 @@ static void apply_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j)
 static void finish_job(CsWorld *w, SimNodeId node, CsServer *s, CsJob *j, SimTime started)
 {
   cs_hist_add(w->server->hist[CS_H_SERVICE], sim_now(w->sim) - started);
-  if (cs_db_needs_write(s, j)) {
-    cs_db_hold(w, s, j); /* applied when the database has written it */
+  if (cs_db_needs_write(w, node, j)) {
+    cs_db_hold(w, node, j); /* applied when the database has written it */
     return;
   }
   apply_job(w, node, s, j);
@@ -264,7 +264,7 @@ static void srv_start(Sim *sim, SimNodeId node, gpointer k)
   CsServer *s = server_of(W(k), node);
   s->busy = 0;
   s->started_at = sim_now(sim);
-  cs_db_server_connect(W(k), s);
+  cs_db_server_connect(W(k), node);
   cs_hub_start(W(k), sim_node_local(sim, node)); /* the zone hub opens its tunnels */
 }
 
@@ -295,7 +295,7 @@ static void srv_crashed(Sim *sim, SimNodeId node, gpointer k)
   }
   s->busy = 0;
   CsWorld *w = W(k);
-  cs_db_server_reset(w, s);
+  cs_db_server_reset(w, node);
   g_array_set_size(s->leaders, 0);
   w->server->srv_conns -= s->conns;
   w->server->srv_persistent -= s->persistent;
@@ -308,7 +308,7 @@ static void srv_crashed(Sim *sim, SimNodeId node, gpointer k)
 static void srv_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId c, gboolean inbound)
 {
   CsServer *s = server_of(W(k), node);
-  if (!inbound && cs_db_server_connected(W(k), s, c))
+  if (!inbound && cs_db_server_connected(W(k), node, c))
     return; /* its database */
   if (!inbound && cs_hub_connected(W(k), node, c))
     return; /* a tunnel the hub opened: not a client connection */
@@ -328,7 +328,7 @@ static void srv_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId c, gbo
 
 static void srv_connect_failed(Sim *sim, SimNodeId node, gpointer k, SimConnId c, SimConnError why)
 {
-  if (cs_db_server_conn_gone(W(k), server_of(W(k), node), c))
+  if (cs_db_server_conn_gone(W(k), node, c))
     return;
   cs_hub_conn_gone(W(k), node, c);
 }
@@ -336,7 +336,7 @@ static void srv_connect_failed(Sim *sim, SimNodeId node, gpointer k, SimConnId c
 static void srv_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId c, SimConnError why)
 {
   CsServer *s = server_of(W(k), node);
-  if (cs_db_server_conn_gone(W(k), s, c) || cs_hub_conn_gone(W(k), node, c))
+  if (cs_db_server_conn_gone(W(k), node, c) || cs_hub_conn_gone(W(k), node, c))
     return;
   guint32 tag = sim_conn_tag(sim, c, node);
   if (tag & CT_COUNTED) {
@@ -393,7 +393,7 @@ static void srv_message(Sim *sim, SimNodeId node, gpointer k, SimConnId c, SimMs
     m->blob = NULL;
     break;
   case CS_MSG_DB_DONE:
-    if (cs_db_take_done(w, s, (guint32) m->a, &j))
+    if (cs_db_take_done(w, node, (guint32) m->a, &j))
       apply_job(w, node, s, &j);
     return;
   case CS_MSG_DC_OPEN:
@@ -417,7 +417,7 @@ static void srv_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64
   CsWorld *w = W(k);
   CsServer *s = server_of(w, node);
   if (tag == CS_STAG_DB_RETRY) {
-    cs_db_server_connect(w, s);
+    cs_db_server_connect(w, node);
     return;
   }
   if (tag == CS_STAG_HUB_RETRY) {
@@ -538,9 +538,22 @@ void cs_servers_free(CsWorld *w)
   w->server = NULL;
 }
 
-guint32 cs_server_append(CsWorld *w, const CsServer *s)
+guint32 cs_server_append(CsWorld *w, SimNodeId node, const char *name, const CsServerParams *params)
 {
-  g_array_append_vals(w->server->servers, s, 1);
+  CsServer s;
+  memset(&s, 0, sizeof s);
+  if (params)
+    s.p = *params;
+  else
+    cs_server_params_default(&s.p);
+  if (s.p.workers == 0)
+    s.p.workers = 1;
+  s.node = node;
+  s.name = g_strdup(name);
+  s.queue = g_array_new(FALSE, TRUE, sizeof(CsJob));
+  s.leaders = g_array_new(FALSE, FALSE, sizeof(SimConnId));
+  s.slots = g_array_new(FALSE, TRUE, sizeof(CsSlot));
+  g_array_append_vals(w->server->servers, &s, 1);
   return w->server->servers->len - 1;
 }
 
@@ -553,6 +566,12 @@ void cs_servers_clients_added(CsWorld *w, guint32 first)
 
 CsServer *cs_server_rec(const CsWorld *w, guint32 s) { return &g_array_index(w->server->servers, CsServer, s); }
 guint32 cs_world_server_count(const CsWorld *w) { return w->server->servers->len; }
+SimNodeId cs_world_server_node(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->node; }
+guint32 cs_server_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->conns; }
+guint32 cs_server_leader_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->leaders->len; }
+guint32 cs_server_wan_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->wan_conns; }
+guint32 cs_server_persistent_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->persistent; }
+guint32 cs_server_persistent_peak(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->persistent_peak; }
 void cs_server_note_queued(CsWorld *w, gint32 delta) { w->server->srv_qlen += (guint32) delta; }
 
 static void ival_add(CsIntervalStats *s, SimTime v)

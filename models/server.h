@@ -7,11 +7,10 @@
 
 CsServers *cs_servers_new(CsWorld *w);
 void cs_servers_free(CsWorld *w);
-/* Books a new core server's record; returns its index. */
-guint32 cs_server_append(CsWorld *w, const CsServer *s);
+/* Books a new core server's record (NULL params: the defaults); returns its index. */
+guint32 cs_server_append(CsWorld *w, SimNodeId node, const char *name, const CsServerParams *params);
 /* Clients first.. (to the last) were just created: the per-client books grow. */
 void cs_servers_clients_added(CsWorld *w, guint32 first);
-CsServer *cs_server_rec(const CsWorld *w, guint32 server);
 /* Jobs waiting at all core servers together went up or down by `delta`
  * (database.c: a job held for its write still waits for its reply). */
 void cs_server_note_queued(CsWorld *w, gint32 delta);

@@ -1,8 +1,7 @@
 /* world-private.h — what every module of models/ shares: the messages and
- * their payloads, the protocol records (CsClient; CsServer, whose database
- * fields database.c keeps; ...), the timer tags, and CsWorld: the kernel, the
- * node kinds, the client table, the sensors, questions and actions, and a
- * pointer to each module's state.
+ * their payloads, the client record (CsClient), a server's job (CsJob), the
+ * timer tags, and CsWorld: the kernel, the node kinds, the client table, the
+ * sensors, questions and actions, and a pointer to each module's state.
  *
  * Each module owns its state: shards.c, zone.c, module.c, server.c,
  * database.c and client.c each define their state struct in their own
@@ -247,30 +246,6 @@ typedef struct {
 G_STATIC_ASSERT(sizeof(CsClient) == 424);
 
 typedef struct {
-  SimNodeId node;
-  char *name;
-  CsServerParams p;
-  guint32 busy;            /* workers serving */
-  GArray *queue;           /* CsJob ring, FIFO */
-  guint32 qhead, qlen;     /* ring position and length */
-  guint32 queue_peak;
-  guint32 conns, conns_peak, wan_conns, wan_conns_peak;
-  guint32 persistent, persistent_peak; /* of conns: a leader hello served (either role); their peak */
-  guint32 others_peak;     /* conns - persistent, the most at once */
-  GArray *leaders;         /* SimConnId of backward-role leader connections */
-  GArray *slots;           /* CsSlot: jobs in service */
-  SimTime started_at;      /* when it last started: a client not heard from since
-                            * registers as an initial one */
-  guint32 db;              /* its database, CS_NONE */
-  SimConnId db_conn;       /* to it, 1433 */
-  gboolean db_open;        /* db_conn is connected */
-  guint32 db_token;        /* last write token */
-  GArray *held;            /* CsHeld, in order, from held_head (NULL without a database) */
-  guint32 held_head;
-  guint32 db_waiting, db_waiting_peak; /* jobs held for their write */
-} CsServer;
-
-typedef struct {
   guint8 kind;             /* CsJobKind */
   SimConnId conn;
   guint32 conn_gen;        /* conn's generation when the job arrived (sim_conn_same) */
@@ -285,12 +260,6 @@ typedef enum { CS_JOB_REG, CS_JOB_ANSWER, CS_JOB_LEADER, CS_JOB_SHARDS, CS_JOB_R
 
 /* The world's latency histograms (all core servers together). */
 enum { CS_H_REG_LATENCY, CS_H_QUEUE, CS_H_SERVICE, CS_H_RESPONSE, CS_H_COUNT };
-
-typedef struct {
-  CsJob job;        /* the job being served */
-  SimTime started;  /* when a worker took it */
-  gboolean used;    /* slot taken */
-} CsSlot;
 
 typedef struct {
   char *name;

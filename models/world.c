@@ -268,24 +268,10 @@ void cs_world_note_node(CsWorld *w, SimNodeId node, const char *name)
 SimNodeId cs_world_add_server(CsWorld *w, const char *name, guint32 subnet, guint32 addr,
                               const CsServerParams *params, GError **error)
 {
-  CsServer s;
-  memset(&s, 0, sizeof s);
-  if (params)
-    s.p = *params;
-  else
-    cs_server_params_default(&s.p);
-  if (s.p.workers == 0)
-    s.p.workers = 1;
   SimNodeId node = sim_node_add(w->sim, w->kind_server, subnet, addr, cs_world_server_count(w), error);
   if (node == SIM_NODE_NONE)
     return node;
-  s.node = node;
-  s.name = g_strdup(name);
-  s.queue = g_array_new(FALSE, TRUE, sizeof(CsJob));
-  s.leaders = g_array_new(FALSE, FALSE, sizeof(SimConnId));
-  s.slots = g_array_new(FALSE, TRUE, sizeof(CsSlot));
-  s.db = CS_NONE;
-  cs_server_append(w, &s);
+  cs_server_append(w, node, name, params);
   note_node(w, node, CS_NONE);
   g_hash_table_insert(w->names, GUINT_TO_POINTER(node), g_strdup(name));
   sim_node_start_at(w->sim, node, 0);
@@ -367,7 +353,6 @@ SimNodeId cs_world_add_host(CsWorld *w, const char *name, guint32 subnet, guint3
 
 guint32 cs_world_client_count(const CsWorld *w) { return w->clients.len; }
 SimNodeId cs_world_client_node(const CsWorld *w, guint32 c) { return cs_client_rec(w, c)->node; }
-SimNodeId cs_world_server_node(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->node; }
 
 guint32 cs_world_node_client(const CsWorld *w, SimNodeId node)
 {
@@ -851,12 +836,6 @@ void cs_world_take_batch(CsWorld *w, const CsBatch *b)
     }
   }
 }
-
-guint32 cs_server_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->conns; }
-guint32 cs_server_leader_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->leaders->len; }
-guint32 cs_server_wan_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->wan_conns; }
-guint32 cs_server_persistent_connections(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->persistent; }
-guint32 cs_server_persistent_peak(const CsWorld *w, guint32 i) { return cs_server_rec(w, i)->persistent_peak; }
 
 const char *cs_msg_type_name(guint32 type)
 {

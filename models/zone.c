@@ -254,7 +254,7 @@ void cs_zone_push(CsWorld *w, CsMsgType type, SimClass cls, guint32 size, guint3
     m->cls = (guint8) cls;
     m->size = size;
     m->a = id;
-    sim_send(w->sim, z->hub_conn, cs_server_rec(w, z->hub)->node, m);
+    sim_send(w->sim, z->hub_conn, cs_world_server_node(w, z->hub), m);
   }
 }
 
@@ -263,7 +263,7 @@ void cs_zone_push(CsWorld *w, CsMsgType type, SimClass cls, guint32 size, guint3
 static void hub_connect(CsWorld *w, guint32 zi)
 {
   CsZone *z = cs_zone_rec(w, zi);
-  SimNodeId srv = cs_server_rec(w, z->hub)->node;
+  SimNodeId srv = cs_world_server_node(w, z->hub);
   if (!sim_node_is_up(w->sim, srv))
     return;
   z->hub_conn = sim_connect(w->sim, srv, sim_node_addr(w->sim, z->node), CS_PORT_CLIENT, CS_CLS_TUNNEL, w->p.tls);
