@@ -116,8 +116,10 @@ const SimNodeKind cs_db_kind = {
 /* The server's side of its database; NULL if it has none. */
 static CsDbLink *link_of(const CsWorld *w, SimNodeId server)
 {
-  guint32 si = sim_node_local(w->sim, server);
   GArray *ls = w->database->links;
+  if (ls->len == 0)
+    return NULL; /* no databases (most runs): not even the node lookup */
+  guint32 si = sim_node_local(w->sim, server);
   if (si >= ls->len || g_array_index(ls, CsDbLink, si).db == CS_NONE)
     return NULL;
   return &g_array_index(ls, CsDbLink, si);
