@@ -323,6 +323,11 @@ static void test_rule_errors(void)
   CsBuildGroup ge = { &ie, 1 };
   CU_ASSERT_FALSE(cs_build_throttle(b, 0, &ge, 1e6, 0, &e));
   ASSERT_ERROR(e, CS_BUILD_ERROR_EMPTY, "throttle 'subnet': the site has no subnets");
+  /* Its infrastructure subnet is no client subnet. */
+  CsBuildNode h = { .name = "h", .subnet = SIM_NONE };
+  CU_ASSERT_FATAL(cs_build_host(b, empty, &h, NULL) != SIM_NODE_NONE);
+  CU_ASSERT_FALSE(cs_build_throttle(b, 0, &ge, 1e6, 0, &e));
+  ASSERT_ERROR(e, CS_BUILD_ERROR_EMPTY, "throttle 'subnet': the site has no subnets");
   CsBuildGroupItem in = { .kind = CS_BUILD_GROUP_NODE, .id = 0 };
   CsBuildGroup gn = { &in, 1 };
   CU_ASSERT_FALSE(cs_build_throttle(b, 0, &gn, 1e6, 0, &e));
