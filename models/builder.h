@@ -268,7 +268,7 @@ CsBuildRule *cs_build_heal(CsBuilder *b, SimTime at, const CsBuildGroup *a, cons
 gboolean cs_builder_rule_active(const CsBuilder *b, const CsBuildRule *r);
 /* Caps, from `at`, the shard traffic servers and zone servers send to the
  * clients of the subnets and sites in `to` (a site: each of its client
- * subnets as of now), or to every client when to is NULL: bps > 0 bytes/s
+ * subnets as of now), or to every client when to is NULL: bps > 0 bits/s
  * (0: no rate cap), concurrent > 0 transfers at once (0: no cap); at least
  * one cap.  A later throttle for the same subnets replaces it. */
 gboolean cs_build_throttle(CsBuilder *b, SimTime at, const CsBuildGroup *to, double bps,
