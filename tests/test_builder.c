@@ -2,8 +2,6 @@
  * and pools, and the domain, code and message of each refusal. */
 #include "testutil.h"
 #include "builder.h"
-#include "world-private.h"
-#include "shards-private.h"
 
 #define ASSERT_ERROR(e, want_code, msg)                                  \
   do {                                                              \
@@ -335,10 +333,16 @@ static void test_rule_errors(void)
   cs_builder_free(b);
 }
 
-static CsThrottle throttle_of(CsBuilder *b, guint32 subnet)
+typedef struct {
+  double bps;
+  guint32 concurrent;
+} Throttle;
+
+static Throttle throttle_of(CsBuilder *b, gboolean all, guint32 subnet)
 {
-  GArray *t = cs_builder_world(b)->shards->throttle_subnet;
-  return subnet < t->len ? g_array_index(t, CsThrottle, subnet) : (CsThrottle) { 0, 0 };
+  Throttle t;
+  cs_world_throttle_of(cs_builder_world(b), all, subnet, &t.bps, &t.concurrent);
+  return t;
 }
 
 static void test_throttle(void)
@@ -358,22 +362,22 @@ static void test_throttle(void)
   CsBuildGroupItem site = { .kind = CS_BUILD_GROUP_SITE, .id = hq };
   CsBuildGroup g = { &site, 1 };
   CU_ASSERT_TRUE(cs_build_throttle(b, 0, &g, 8e6, 0, &e));
-  CU_ASSERT_EQUAL(throttle_of(b, a).bps, 8e6);
-  CU_ASSERT_EQUAL(throttle_of(b, bn).bps, 8e6);
-  CU_ASSERT_EQUAL(throttle_of(b, infra).bps, 0);
+  CU_ASSERT_EQUAL(throttle_of(b, FALSE, a).bps, 8e6);
+  CU_ASSERT_EQUAL(throttle_of(b, FALSE, bn).bps, 8e6);
+  CU_ASSERT_EQUAL(throttle_of(b, FALSE, infra).bps, 0);
   CsBuildGroupItem sub = { .kind = CS_BUILD_GROUP_SUBNET, .id = bn };
   g = (CsBuildGroup) { &sub, 1 };
   CU_ASSERT_TRUE(cs_build_throttle(b, 2 * SIM_S, &g, 0, 3, &e));
   CU_ASSERT_TRUE(cs_build_throttle(b, 2 * SIM_S, NULL, 1e6, 0, &e));
   CU_ASSERT_TRUE(cs_builder_start(b, &e));
   sim_run_until(sim, SIM_S);
-  CU_ASSERT_EQUAL(throttle_of(b, bn).concurrent, 0);
-  CU_ASSERT_EQUAL(cs_builder_world(b)->shards->throttle_all.bps, 0);
+  CU_ASSERT_EQUAL(throttle_of(b, FALSE, bn).concurrent, 0);
+  CU_ASSERT_EQUAL(throttle_of(b, TRUE, 0).bps, 0);
   sim_run_until(sim, 3 * SIM_S);
-  CU_ASSERT_EQUAL(throttle_of(b, bn).concurrent, 3);
-  CU_ASSERT_EQUAL(throttle_of(b, bn).bps, 0); /* replaced */
-  CU_ASSERT_EQUAL(throttle_of(b, a).bps, 8e6);
-  CU_ASSERT_EQUAL(cs_builder_world(b)->shards->throttle_all.bps, 1e6);
+  CU_ASSERT_EQUAL(throttle_of(b, FALSE, bn).concurrent, 3);
+  CU_ASSERT_EQUAL(throttle_of(b, FALSE, bn).bps, 0); /* replaced */
+  CU_ASSERT_EQUAL(throttle_of(b, FALSE, a).bps, 8e6);
+  CU_ASSERT_EQUAL(throttle_of(b, TRUE, 0).bps, 1e6);
   CU_ASSERT_FALSE(cs_build_throttle(b, SIM_S, NULL, 1e6, 0, &e));
   ASSERT_ERROR(e, CS_BUILD_ERROR_VALUE, "throttle 'at': in the past");
   cs_builder_free(b);
