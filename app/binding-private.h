@@ -36,30 +36,6 @@ typedef enum {
   CS_PHASE_DONE,    /* after sim:run */
 } CsPhase;
 
-/* One element of a firewall or partition side: what the user named. */
-typedef enum { CS_GROUP_CIDR, CS_GROUP_SUBNET, CS_GROUP_SITE, CS_GROUP_NODE } CsGroupKind;
-typedef struct {
-  CsGroupKind kind;
-  guint32 id;      /* subnet, site or node */
-  guint32 base;    /* CIDR: network address */
-  guint8 prefix;   /* CIDR: prefix length */
-} CsGroupItem;
-
-/* A firewall rule as written (one sim rule per pair of source and
- * destination ranges), or one side-pair of a partition. */
-typedef struct {
-  GArray *from;        /* CsGroupItem */
-  GArray *to;          /* CsGroupItem */
-  guint16 port;        /* 0 = any */
-  gboolean both;       /* also the reverse direction */
-  SimFwAction action;
-  GArray *ids;         /* sim rule ids once added */
-  gboolean added;      /* the rules are in the firewall */
-  gboolean removed;    /* the rules were taken out (or their removal is scheduled) */
-  gboolean remove_scheduled; /* rule:remove{} was called */
-  char *where;         /* "file.lua:12" of the call, for errors when it takes effect */
-  const char *what;    /* "firewall" or "partition" */
-} CsLuaRule;
 
 /* What made a Direct Connect session (results.json direct_connect.kind). */
 typedef enum {
@@ -92,9 +68,7 @@ struct CsLua {
   double run_wall;         /* wall seconds inside the simulation loop */
   gint64 progress_last;    /* wall clock of the last progress line (µs) */
   gint64 progress_start;   /* wall clock at the start of sim:run (µs) */
-  GPtrArray *rules;        /* CsLuaRule *: firewall rules and partitions */
   GPtrArray *scheduled;    /* data of scheduled C actions, freed at the end */
-  GPtrArray *start_rules;  /* CsLuaRule * given for time 0 before sim:run (not owned) */
   GArray *expects;         /* CsLuaExpect */
   char *deferred;          /* error raised by a scheduled Lua function */
   int sites_ref;           /* registry: site id → userdata */
@@ -222,16 +196,7 @@ guint cs_lua_targets(lua_State *L, CsLua *ctx, int idx, const char *what, const 
 /* A firewall / partition side: CIDR string, node, subnet, site or a list of
  * them.  Same protocol as cs_lua_targets. */
 guint cs_lua_group(lua_State *L, CsLua *ctx, int idx, const char *what, const char *key,
-                   CsGroupItem *out);
-/* Expands a group into (base, prefix) ranges as of now; appends to ranges
- * (pairs of guint32 base, guint32 mask). */
-void cs_lua_group_ranges(CsLua *ctx, const GArray *items, GArray *ranges);
-
-/* Rules: adds / removes the sim rules of r now.  A side that covers no
- * address at that time sets ctx->deferred (the run stops with that error). */
-void cs_lua_rule_apply(CsLua *ctx, CsLuaRule *r);
-void cs_lua_rule_unapply(CsLua *ctx, CsLuaRule *r);
-void cs_lua_rule_free(CsLuaRule *r);
+                   CsBuildGroupItem *out);
 
 /* The methods each file adds to the sim object's method table (on top). */
 void cs_lua_world_methods(lua_State *L, int methods);

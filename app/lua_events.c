@@ -25,108 +25,30 @@
 /* Least wall time between two progress lines (µs). */
 #define PROGRESS_PERIOD_US 250000
 
-typedef enum {
-  SCH_LUA,          /* call the Lua function in the registry (ref) */
-  SCH_RULE_ADD,     /* put a rule's sim rules in the firewall */
-  SCH_RULE_REMOVE,  /* take them out */
-} SchedKind;
-
+/* A Lua function given to sim:at (rules, partitions and throttles are the
+ * builder's to schedule). */
 typedef struct {
   CsLua *ctx;
-  SchedKind kind;
-  guint32 id;       /* node or link */
-  CsLuaRule *rule;  /* owned by ctx->rules */
-  int ref;          /* registry reference of a Lua function */
+  int ref;          /* registry reference of the function */
 } Sched;
 
-/* ---- rules ------------------------------------------------------------------- */
-
-void cs_lua_rule_free(CsLuaRule *r)
+/* The error the builder found while applying a rule, as the run's error. */
+static void take_deferred(CsLua *ctx)
 {
-  if (r == NULL)
-    return;
-  g_array_free(r->from, TRUE);
-  g_array_free(r->to, TRUE);
-  g_array_free(r->ids, TRUE);
-  g_free(r->where);
-  g_free(r);
-}
-
-/* Stops the run with an error found while it runs. */
-static void defer_error(CsLua *ctx, char *msg)
-{
-  if (ctx->deferred == NULL)
-    ctx->deferred = msg;
-  else
-    g_free(msg);
-  if (ctx->phase == CS_PHASE_RUNNING)
-    sim_stop(ctx->sim);
-}
-
-void cs_lua_rule_apply(CsLua *ctx, CsLuaRule *r)
-{
-  if (r->added)
-    return;
-  GArray *src = g_array_new(FALSE, FALSE, sizeof(guint32));
-  GArray *dst = g_array_new(FALSE, FALSE, sizeof(guint32));
-  cs_lua_group_ranges(ctx, r->from, src);
-  cs_lua_group_ranges(ctx, r->to, dst);
-  if (src->len == 0 || dst->len == 0)
-    defer_error(ctx, g_strdup_printf("%s: %s: '%s' covers no address when the rule takes "
-                                     "effect (a site without subnets?)", r->where, r->what,
-                                     src->len == 0 ? (r->what[0] == 'p' ? "a" : "from")
-                                                   : (r->what[0] == 'p' ? "b" : "to")));
-  for (guint i = 0; i + 1 < src->len; i += 2)
-    for (guint j = 0; j + 1 < dst->len; j += 2) {
-      SimFwRule fr = {
-        .src = g_array_index(src, guint32, i), .src_mask = g_array_index(src, guint32, i + 1),
-        .dst = g_array_index(dst, guint32, j), .dst_mask = g_array_index(dst, guint32, j + 1),
-        .port = r->port, .both = r->both, .action = r->action,
-      };
-      /* A partition cuts everything between its sides whatever other rules
-       * say (turmoil-style): its drops go first.  Firewall rules keep the
-       * order the scenario gave them. */
-      guint32 id = r->what[0] == 'p' ? sim_fw_insert(ctx->sim, &fr, 0) : sim_fw_add(ctx->sim, &fr);
-      g_array_append_val(r->ids, id);
-    }
-  g_array_free(src, TRUE);
-  g_array_free(dst, TRUE);
-  r->added = TRUE;
-}
-
-void cs_lua_rule_unapply(CsLua *ctx, CsLuaRule *r)
-{
-  g_ptr_array_remove(ctx->start_rules, r); /* removed before it went in */
-  for (guint i = 0; i < r->ids->len; i++)
-    sim_fw_remove(ctx->sim, g_array_index(r->ids, guint32, i));
-  g_array_set_size(r->ids, 0);
-  r->removed = TRUE;
-}
-
-/* ---- scheduling ------------------------------------------------------------------ */
-
-static void run_now(CsLua *ctx, SchedKind kind, guint32 id, CsLuaRule *rule)
-{
-  switch (kind) {
-  case SCH_RULE_ADD: cs_lua_rule_apply(ctx, rule); break;
-  case SCH_RULE_REMOVE: cs_lua_rule_unapply(ctx, rule); break;
-  case SCH_LUA: g_assert_not_reached();
-  }
+  const GError *e = cs_builder_deferred(ctx->builder);
+  if (ctx->deferred == NULL && e != NULL)
+    ctx->deferred = g_strdup(e->message);
 }
 
 static void sched_fire(Sim *sim, gpointer data, guint64 arg)
 {
   Sched *s = data;
   CsLua *ctx = s->ctx;
-  if (s->kind != SCH_LUA) {
-    run_now(ctx, s->kind, s->id, s->rule);
-    return;
-  }
   lua_State *L = ctx->L;
   lua_rawgeti(L, LUA_REGISTRYINDEX, s->ref);
   luaL_unref(L, LUA_REGISTRYINDEX, s->ref);
   s->ref = LUA_NOREF;
-  if (ctx->deferred) { /* the run is stopping after an error */
+  if (ctx->deferred || cs_builder_deferred(ctx->builder)) { /* the run is stopping after an error */
     lua_pop(L, 1);
     return;
   }
@@ -142,26 +64,26 @@ static void sched_fire(Sim *sim, gpointer data, guint64 arg)
   }
 }
 
-/* Queues an action at `at` (see the file comment for what runs at once). */
-static void schedule(CsLua *ctx, SimTime at, SchedKind kind, guint32 id, CsLuaRule *rule, int ref)
+/* Queues the function at registry reference ref for `at` (after events
+ * already queued for that instant). */
+static void schedule_lua(CsLua *ctx, SimTime at, int ref)
 {
-  if (kind == SCH_RULE_ADD && ctx->phase == CS_PHASE_BUILD && at <= sim_now(ctx->sim)) {
-    g_ptr_array_add(ctx->start_rules, rule);
-    return;
-  }
-  gboolean immediate = kind == SCH_RULE_ADD || kind == SCH_RULE_REMOVE;
-  if (immediate && at <= sim_now(ctx->sim)) {
-    run_now(ctx, kind, id, rule);
-    return;
-  }
   Sched *s = g_new0(Sched, 1);
   s->ctx = ctx;
-  s->kind = kind;
-  s->id = id;
-  s->rule = rule;
   s->ref = ref;
   g_ptr_array_add(ctx->scheduled, s);
   sim_call_at(ctx->sim, at, sched_fire, s, 0);
+}
+
+/* Raises the builder's error e as the Lua error at the caller's line. */
+static int raise_build(lua_State *L, GError *e)
+{
+  lua_pushfstring(L, "%s", e->message);
+  g_error_free(e);
+  luaL_where(L, 1);
+  lua_insert(L, -2);
+  lua_concat(L, 2);
+  return lua_error(L);
 }
 
 /* ---- warnings ------------------------------------------------------------------------ */
@@ -249,46 +171,38 @@ static const CsOptField FIREWALL_FIELDS[] = {
   { NULL },
 };
 
-/* Reads the group at key of opts into a new array (validated first). */
-static GArray *read_group(lua_State *L, CsLua *ctx, int opts, const char *what, const char *key)
+/* Reads the group at key of opts into a userdata on the stack (validated
+ * first, so that a raise frees it); fills g. */
+static void read_group(lua_State *L, CsLua *ctx, int opts, const char *what, const char *key,
+                       CsBuildGroup *g)
 {
   cs_opt_push(L, opts, key);
   guint n = cs_lua_group(L, ctx, -1, what, key, NULL);
-  GArray *a = g_array_sized_new(FALSE, TRUE, sizeof(CsGroupItem), n);
-  g_array_set_size(a, n);
-  cs_lua_group(L, ctx, -1, what, key, (CsGroupItem *) a->data); /* cannot raise: checked */
-  lua_pop(L, 1);
-  return a;
+  CsBuildGroupItem *items = lua_newuserdatauv(L, n * sizeof(CsBuildGroupItem), 0);
+  memset(items, 0, n * sizeof(CsBuildGroupItem));
+  cs_lua_group(L, ctx, -2, what, key, items); /* cannot raise: checked */
+  lua_remove(L, -2);
+  *g = (CsBuildGroup) { items, n };
 }
 
-static CsLuaRule *new_rule(lua_State *L, CsLua *ctx, int opts, const char *what,
-                           const char *from_key, const char *to_key)
+typedef struct {
+  CsLua *ctx;
+  CsBuildRule *rule; /* owned by the builder */
+} RuleObj;
+
+/* Both sides of a rule, validated before either is read; leaves two
+ * userdata on the stack. */
+static void read_sides(lua_State *L, CsLua *ctx, int opts, const char *what, const char *from_key,
+                       const char *to_key, CsBuildGroup *from, CsBuildGroup *to)
 {
-  /* Validate both sides before anything is allocated. */
   cs_opt_push(L, opts, from_key);
   cs_lua_group(L, ctx, -1, what, from_key, NULL);
   cs_opt_push(L, opts, to_key);
   cs_lua_group(L, ctx, -1, what, to_key, NULL);
   lua_pop(L, 2);
-  CsLuaRule *r = g_new0(CsLuaRule, 1);
-  g_ptr_array_add(ctx->rules, r);
-  r->ids = g_array_new(FALSE, FALSE, sizeof(guint32));
-  r->what = what;
-  luaL_where(L, 1);
-  size_t len;
-  const char *where = lua_tolstring(L, -1, &len);
-  r->where = g_strndup(where, len >= 2 ? len - 2 : len); /* without ": " */
-  lua_pop(L, 1);
-  r->from = read_group(L, ctx, opts, what, from_key);
-  r->to = read_group(L, ctx, opts, what, to_key);
-  return r;
+  read_group(L, ctx, opts, what, from_key, from);
+  read_group(L, ctx, opts, what, to_key, to);
 }
-
-typedef struct {
-  CsLua *ctx;
-  CsLuaRule *rule;  /* owned by ctx->rules */
-  SimTime added_at; /* when the rule goes in */
-} RuleObj;
 
 static int sim_firewall(lua_State *L)
 {
@@ -298,20 +212,26 @@ static int sim_firewall(lua_State *L)
   cs_lua_check_mutable(L, ctx, "firewall");
   SimTime at = cs_lua_get_at(L, ctx, 2, "firewall");
   const char *action = cs_opt_get_string(L, 2, "action", "drop");
-  guint16 port = (guint16) cs_opt_get_int(L, 2, "port", 0);
-  gboolean both = cs_opt_get_bool(L, 2, "both", FALSE);
+  CsBuildFirewall fw = {
+    .port = (guint16) cs_opt_get_int(L, 2, "port", 0),
+    .both = cs_opt_get_bool(L, 2, "both", FALSE),
+    .action = strcmp(action, "allow") == 0    ? SIM_FW_ALLOW
+              : strcmp(action, "reject") == 0 ? SIM_FW_REJECT
+                                              : SIM_FW_DROP,
+  };
   RuleObj *o = lua_newuserdatauv(L, sizeof(RuleObj), 0);
   memset(o, 0, sizeof *o);
   luaL_setmetatable(L, CS_LUA_RULE);
-  CsLuaRule *r = new_rule(L, ctx, 2, "firewall", "from", "to");
-  r->port = port;
-  r->both = both;
-  r->action = strcmp(action, "allow") == 0 ? SIM_FW_ALLOW
-            : strcmp(action, "reject") == 0 ? SIM_FW_REJECT : SIM_FW_DROP;
+  read_sides(L, ctx, 2, "firewall", "from", "to", &fw.from, &fw.to);
+  char *where = cs_lua_where(L);
+  fw.where = where;
+  GError *e = NULL;
   o->ctx = ctx;
-  o->rule = r;
-  o->added_at = at;
-  schedule(ctx, at, SCH_RULE_ADD, 0, r, LUA_NOREF);
+  o->rule = cs_build_firewall(ctx->builder, at, &fw, &e);
+  g_free(where);
+  if (o->rule == NULL)
+    return raise_build(L, e);
+  lua_pop(L, 2); /* the sides */
   return 1;
 }
 
@@ -320,22 +240,23 @@ static const CsOptField AT_FIELDS[] = {
   { NULL },
 };
 
-/* rule:remove{ at } */
+/* rule:remove{ at } and p:heal{ at } */
+static int remove_obj(lua_State *L, RuleObj *o, const char *what)
+{
+  lua_settop(L, 2);
+  cs_opt_check(L, 2, what, AT_FIELDS);
+  CsLua *ctx = o->ctx;
+  cs_lua_check_mutable(L, ctx, what);
+  SimTime at = cs_lua_get_at(L, ctx, 2, what);
+  GError *e = NULL;
+  if (!cs_build_rule_remove(ctx->builder, o->rule, at, &e))
+    return raise_build(L, e);
+  return 0;
+}
+
 static int rule_remove(lua_State *L)
 {
-  RuleObj *o = luaL_checkudata(L, 1, CS_LUA_RULE);
-  lua_settop(L, 2);
-  cs_opt_check(L, 2, "remove", AT_FIELDS);
-  CsLua *ctx = o->ctx;
-  cs_lua_check_mutable(L, ctx, "remove");
-  SimTime at = cs_lua_get_at(L, ctx, 2, "remove");
-  if (o->rule->remove_scheduled)
-    return luaL_error(L, "remove: this rule is already removed (or its removal is scheduled)");
-  if (at < o->added_at)
-    return luaL_error(L, "remove 'at': the rule is only added at %fs", sim_time_to_s(o->added_at));
-  o->rule->remove_scheduled = TRUE;
-  schedule(ctx, at, SCH_RULE_REMOVE, 0, o->rule, LUA_NOREF);
-  return 0;
+  return remove_obj(L, luaL_checkudata(L, 1, CS_LUA_RULE), "remove");
 }
 
 static int rule_is_active(lua_State *L)
@@ -343,7 +264,7 @@ static int rule_is_active(lua_State *L)
   RuleObj *o = luaL_testudata(L, 1, CS_LUA_PARTITION);
   if (o == NULL)
     o = luaL_checkudata(L, 1, CS_LUA_RULE);
-  lua_pushboolean(L, o->rule->added && !o->rule->removed);
+  lua_pushboolean(L, cs_builder_rule_active(o->ctx->builder, o->rule));
   return 1;
 }
 
@@ -366,36 +287,17 @@ static int sim_partition(lua_State *L)
   RuleObj *o = lua_newuserdatauv(L, sizeof(RuleObj), 0);
   memset(o, 0, sizeof *o);
   luaL_setmetatable(L, CS_LUA_PARTITION);
-  CsLuaRule *r = new_rule(L, ctx, 2, "partition", "a", "b");
-  r->both = TRUE;
-  r->action = SIM_FW_DROP;
-  r->port = 0;
+  CsBuildGroup a, b;
+  read_sides(L, ctx, 2, "partition", "a", "b", &a, &b);
+  char *where = cs_lua_where(L);
+  GError *e = NULL;
   o->ctx = ctx;
-  o->rule = r;
-  o->added_at = at;
-  /* Remember which rules are partitions (for sim:heal{a, b}). */
-  lua_pushvalue(L, -1);
-  lua_rawsetp(L, LUA_REGISTRYINDEX, r); /* rule → its partition object */
-  schedule(ctx, at, SCH_RULE_ADD, 0, r, LUA_NOREF);
+  o->rule = cs_build_partition(ctx->builder, at, &a, &b, where, &e);
+  g_free(where);
+  if (o->rule == NULL)
+    return raise_build(L, e);
+  lua_pop(L, 2); /* the sides */
   return 1;
-}
-
-static gboolean same_items(const GArray *x, const CsGroupItem *y, guint ny)
-{
-  return x->len == ny && memcmp(x->data, y, ny * sizeof(CsGroupItem)) == 0;
-}
-
-static int heal_obj(lua_State *L, RuleObj *o, int opts)
-{
-  CsLua *ctx = o->ctx;
-  SimTime at = cs_lua_get_at(L, ctx, opts, "heal");
-  if (o->rule->remove_scheduled)
-    return luaL_error(L, "heal: this partition is already healed (or its healing is scheduled)");
-  if (at < o->added_at)
-    return luaL_error(L, "heal 'at': the partition only starts at %fs", sim_time_to_s(o->added_at));
-  o->rule->remove_scheduled = TRUE;
-  schedule(ctx, at, SCH_RULE_REMOVE, 0, o->rule, LUA_NOREF);
-  return 0;
 }
 
 /* sim:heal{ at, a, b } — ends the partition between a and b (either order). */
@@ -405,43 +307,22 @@ static int sim_heal(lua_State *L)
   lua_settop(L, 2);
   cs_opt_check(L, 2, "heal", PARTITION_FIELDS);
   cs_lua_check_mutable(L, ctx, "heal");
-  cs_lua_get_at(L, ctx, 2, "heal");
-  guint na, nb;
-  cs_opt_push(L, 2, "a");
-  na = cs_lua_group(L, ctx, -1, "heal", "a", NULL);
-  CsGroupItem *a = lua_newuserdatauv(L, na * sizeof(CsGroupItem), 0);
-  memset(a, 0, na * sizeof(CsGroupItem));
-  cs_lua_group(L, ctx, -2, "heal", "a", a);
-  cs_opt_push(L, 2, "b");
-  nb = cs_lua_group(L, ctx, -1, "heal", "b", NULL);
-  CsGroupItem *b = lua_newuserdatauv(L, nb * sizeof(CsGroupItem), 0);
-  memset(b, 0, nb * sizeof(CsGroupItem));
-  cs_lua_group(L, ctx, -2, "heal", "b", b);
-  for (guint i = 0; i < ctx->rules->len; i++) {
-    CsLuaRule *r = g_ptr_array_index(ctx->rules, i);
-    if (r->remove_scheduled)
-      continue;
-    if (lua_rawgetp(L, LUA_REGISTRYINDEX, r) != LUA_TUSERDATA) {
-      lua_pop(L, 1);
-      continue;
-    }
-    if ((same_items(r->from, a, na) && same_items(r->to, b, nb)) ||
-        (same_items(r->from, b, nb) && same_items(r->to, a, na)))
-      return heal_obj(L, lua_touserdata(L, -1), 2);
-    lua_pop(L, 1);
+  SimTime at = cs_lua_get_at(L, ctx, 2, "heal");
+  CsBuildGroup a, b;
+  read_group(L, ctx, 2, "heal", "a", &a);
+  read_group(L, ctx, 2, "heal", "b", &b);
+  GError *e = NULL;
+  if (cs_build_heal(ctx->builder, at, &a, &b, &e) == NULL) {
+    if (e->code == CS_BUILD_ERROR_NOT_FOUND)
+      return luaL_error(L, "%s (call sim:partition{a = ..., b = ...} first)", e->message);
+    return raise_build(L, e);
   }
-  return luaL_error(L, "heal: no partition between these groups is in force or scheduled "
-                    "(call sim:partition{a = ..., b = ...} first)");
+  return 0;
 }
 
-/* p:heal{ at } */
 static int partition_heal(lua_State *L)
 {
-  RuleObj *o = luaL_checkudata(L, 1, CS_LUA_PARTITION);
-  lua_settop(L, 2);
-  cs_opt_check(L, 2, "heal", AT_FIELDS);
-  cs_lua_check_mutable(L, o->ctx, "heal");
-  return heal_obj(L, o, 2);
+  return remove_obj(L, luaL_checkudata(L, 1, CS_LUA_PARTITION), "heal");
 }
 
 /* ---- nodes and links over time ----------------------------------------------------------- */
@@ -558,7 +439,7 @@ static int sim_at(lua_State *L)
   cs_lua_note_at(L, ctx, at, "at");
   lua_pushvalue(L, 3);
   int ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  schedule(ctx, at, SCH_LUA, 0, NULL, ref);
+  schedule_lua(ctx, at, ref);
   return 0;
 }
 
@@ -909,32 +790,10 @@ static const CsOptField THROTTLE_FIELDS[] = {
   { NULL },
 };
 
-typedef struct {
-  CsLua *ctx;
-  gboolean all;      /* every client (no subnet given) */
-  guint32 nsubnets;  /* else these subnets */
-  double bps;        /* 0: no rate cap */
-  guint32 concurrent;/* 0: no cap on concurrent transfers */
-  guint32 subnets[]; /* nsubnets */
-} ThrottleSched;
-
-static void throttle_apply(ThrottleSched *t)
-{
-  if (t->all)
-    cs_world_throttle(t->ctx->world, TRUE, 0, t->bps, t->concurrent);
-  for (guint32 i = 0; i < t->nsubnets; i++)
-    cs_world_throttle(t->ctx->world, FALSE, t->subnets[i], t->bps, t->concurrent);
-}
-
-static void throttle_fire(Sim *sim, gpointer data, guint64 arg)
-{
-  throttle_apply(data);
-}
-
-/* The subnets named by a throttle's `subnet` value at v (a subnet, an
- * external-client group, a site or a list of them); fills out when not
- * NULL; raises on anything else. */
-static guint throttle_subnets(lua_State *L, CsLua *ctx, int v, guint32 *out)
+/* The subnets and sites named by a throttle's `subnet` value at v (a
+ * subnet, an external-client group, a site or a list of them); fills out
+ * when not NULL; raises on anything else. */
+static guint throttle_items(lua_State *L, int v, CsBuildGroupItem *out)
 {
   const char *expected = "a subnet, an external-client group, a site or a list of them";
   gboolean list = lua_type(L, v) == LUA_TTABLE;
@@ -950,34 +809,23 @@ static guint throttle_subnets(lua_State *L, CsLua *ctx, int v, guint32 *out)
     if (count != nitems || nitems == 0)
       cs_opt_error_value(L, "throttle", "subnet", expected, v);
   }
-  guint n = 0;
   for (guint i = 0; i < nitems; i++) {
     if (list)
       lua_rawgeti(L, v, (lua_Integer) i + 1);
     else
       lua_pushvalue(L, v);
     CsLuaObj *o;
-    if ((o = cs_lua_test(L, -1, CS_LUA_SUBNET))) {
-      if (out)
-        out[n] = o->id;
-      n++;
-    } else if ((o = cs_lua_test(L, -1, CS_LUA_SITE))) {
-      guint ns;
-      const guint32 *subs = cs_builder_site_subnets(ctx->builder, o->id, &ns);
-      for (guint j = 0; j < ns; j++) {
-        guint32 sn = subs[j];
-        if (cs_lua_subnet_info(ctx, sn)->infra)
-          continue;
-        if (out)
-          out[n] = sn;
-        n++;
-      }
-    } else {
-      cs_opt_error(L, "throttle", "subnet", expected, -1);
+    CsBuildGroupKind kind = CS_BUILD_GROUP_SUBNET;
+    if ((o = cs_lua_test(L, -1, CS_LUA_SUBNET)) == NULL) {
+      if ((o = cs_lua_test(L, -1, CS_LUA_SITE)) == NULL)
+        cs_opt_error(L, "throttle", "subnet", expected, -1);
+      kind = CS_BUILD_GROUP_SITE;
     }
+    if (out)
+      out[i] = (CsBuildGroupItem) { .kind = kind, .id = o->id };
     lua_pop(L, 1);
   }
-  return n;
+  return nitems;
 }
 
 /* sim:throttle{ at, subnet, bandwidth, concurrent } — caps the shard traffic
@@ -993,32 +841,19 @@ static int sim_throttle(lua_State *L)
   cs_opt_check(L, 2, "throttle", THROTTLE_FIELDS);
   cs_lua_check_mutable(L, ctx, "throttle");
   SimTime at = cs_lua_get_at(L, ctx, 2, "throttle");
-  if (!cs_opt_has(L, 2, "bandwidth") && !cs_opt_has(L, 2, "concurrent"))
-    return luaL_error(L, "throttle: expected 'bandwidth', 'concurrent' or both (what to cap)");
   double bps = cs_opt_get_rate(L, 2, "bandwidth", 0);
   guint32 concurrent = (guint32) cs_opt_get_int(L, 2, "concurrent", 0);
-  /* Subnets: checked and counted before anything is kept. */
-  guint nsub = 0;
-  gboolean all = cs_opt_push(L, 2, "subnet") == LUA_TNIL;
-  int v = lua_gettop(L);
-  if (!all) {
-    nsub = throttle_subnets(L, ctx, v, NULL);
-    if (nsub == 0)
-      return luaL_error(L, "throttle 'subnet': the site has no subnets");
+  CsBuildGroup to = { NULL, 0 };
+  if (cs_opt_push(L, 2, "subnet") != LUA_TNIL) {
+    int v = lua_gettop(L);
+    to.n = throttle_items(L, v, NULL);
+    CsBuildGroupItem *items = lua_newuserdatauv(L, to.n * sizeof(CsBuildGroupItem), 0);
+    throttle_items(L, v, items); /* cannot raise: checked */
+    to.items = items;
   }
-  ThrottleSched *t = g_malloc0(sizeof(ThrottleSched) + nsub * sizeof(guint32));
-  t->ctx = ctx;
-  t->all = all;
-  t->nsubnets = nsub;
-  t->bps = bps;
-  t->concurrent = concurrent;
-  if (!all)
-    throttle_subnets(L, ctx, v, t->subnets); /* cannot raise: checked */
-  g_ptr_array_add(ctx->scheduled, t);
-  if (at <= sim_now(ctx->sim))
-    throttle_apply(t);
-  else
-    sim_call_at(ctx->sim, at, throttle_fire, t, 0);
+  GError *e = NULL;
+  if (!cs_build_throttle(ctx->builder, at, to.items ? &to : NULL, bps, concurrent, &e))
+    return raise_build(L, e);
   return 0;
 }
 
@@ -1166,9 +1001,8 @@ static int sim_run(lua_State *L)
   ctx->duration = duration;
   check_pending_at(ctx);
   cs_builder_seal(ctx->builder);
-  for (guint i = 0; i < ctx->start_rules->len; i++)
-    cs_lua_rule_apply(ctx, g_ptr_array_index(ctx->start_rules, i));
-  g_ptr_array_set_size(ctx->start_rules, 0);
+  cs_builder_start(ctx->builder, NULL);
+  take_deferred(ctx);
   if (ctx->deferred) {
     ctx->phase = CS_PHASE_DONE;
     lua_pushstring(L, ctx->deferred);
@@ -1183,6 +1017,7 @@ static int sim_run(lua_State *L)
   sim_run_until(ctx->sim, duration);
   cs_sandbox_cpu_resume(ctx->sb, cpu_counting);
   sim_stats_flush(ctx->sim); /* the bytes of transfers still under way count too */
+  take_deferred(ctx);
   if (ctx->deferred == NULL)
     cs_warnings_check_links(ctx->warnings, ctx->sim);
   sim_set_progress(ctx->sim, 0, NULL, NULL);

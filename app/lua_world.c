@@ -1688,7 +1688,7 @@ guint32 *cs_lua_clients_of(lua_State *L, CsLua *ctx, int idx, const char *what, 
 }
 
 static void one_group_item(lua_State *L, CsLua *ctx, int idx, const char *what, const char *key,
-                           CsGroupItem *g)
+                           CsBuildGroupItem *g)
 {
   CsLuaObj *o;
   const char *expected = "a CIDR \"a.b.c.d/n\", an address, a node, a subnet, a site or a "
@@ -1697,7 +1697,7 @@ static void one_group_item(lua_State *L, CsLua *ctx, int idx, const char *what, 
   if (lua_type(L, idx) == LUA_TSTRING) {
     const char *s = lua_tostring(L, idx);
     guint32 addr;
-    g->kind = CS_GROUP_CIDR;
+    g->kind = CS_BUILD_GROUP_CIDR;
     if (strchr(s, '/') == NULL && sim_addr_parse(s, &addr)) {
       g->base = addr;
       g->prefix = 32;
@@ -1705,13 +1705,13 @@ static void one_group_item(lua_State *L, CsLua *ctx, int idx, const char *what, 
       check_cidr(L, idx, what, key, &g->base, &g->prefix);
     }
   } else if ((o = cs_lua_test(L, idx, CS_LUA_NODE))) {
-    g->kind = CS_GROUP_NODE;
+    g->kind = CS_BUILD_GROUP_NODE;
     g->id = o->id;
   } else if ((o = cs_lua_test(L, idx, CS_LUA_SUBNET))) {
-    g->kind = CS_GROUP_SUBNET;
+    g->kind = CS_BUILD_GROUP_SUBNET;
     g->id = o->id;
   } else if ((o = cs_lua_test(L, idx, CS_LUA_SITE))) {
-    g->kind = CS_GROUP_SITE;
+    g->kind = CS_BUILD_GROUP_SITE;
     g->id = o->id;
   } else {
     cs_opt_error(L, what, key, expected, idx);
@@ -1720,10 +1720,10 @@ static void one_group_item(lua_State *L, CsLua *ctx, int idx, const char *what, 
 }
 
 guint cs_lua_group(lua_State *L, CsLua *ctx, int idx, const char *what, const char *key,
-                   CsGroupItem *out)
+                   CsBuildGroupItem *out)
 {
   idx = lua_absindex(L, idx);
-  CsGroupItem g;
+  CsBuildGroupItem g;
   if (lua_type(L, idx) == LUA_TTABLE) {
     guint n = list_length(L, idx, what, key, "a non-empty list of CIDRs, nodes, subnets and "
                           "sites");
@@ -1736,39 +1736,6 @@ guint cs_lua_group(lua_State *L, CsLua *ctx, int idx, const char *what, const ch
   }
   one_group_item(L, ctx, idx, what, key, out ? out : &g);
   return 1;
-}
-
-static void add_range(GArray *ranges, guint32 base, guint8 prefix)
-{
-  guint32 r[2] = { base, sim_prefix_mask(prefix) };
-  g_array_append_vals(ranges, r, 2);
-}
-
-void cs_lua_group_ranges(CsLua *ctx, const GArray *items, GArray *ranges)
-{
-  for (guint i = 0; i < items->len; i++) {
-    const CsGroupItem *g = &g_array_index(items, CsGroupItem, i);
-    switch (g->kind) {
-    case CS_GROUP_CIDR:
-      add_range(ranges, g->base, g->prefix);
-      break;
-    case CS_GROUP_NODE:
-      add_range(ranges, sim_node_addr(ctx->sim, g->id), 32);
-      break;
-    case CS_GROUP_SUBNET:
-      add_range(ranges, sim_subnet_base(ctx->sim, g->id), sim_subnet_prefix(ctx->sim, g->id));
-      break;
-    case CS_GROUP_SITE: {
-      guint ns;
-      const guint32 *subs = cs_builder_site_subnets(ctx->builder, g->id, &ns);
-      for (guint j = 0; j < ns; j++) {
-        guint32 s = subs[j];
-        add_range(ranges, sim_subnet_base(ctx->sim, s), sim_subnet_prefix(ctx->sim, s));
-      }
-      break;
-    }
-    }
-  }
 }
 
 /* ---- registration ------------------------------------------------------------------------------ */
@@ -1931,9 +1898,7 @@ CsLua *cs_lua_new(CsSandbox *sb, const CsLuaOptions *opts)
   ctx->seed_given = opts->seed_given;
   ctx->scenario = g_strdup(opts->scenario ? opts->scenario : "scenario");
   ctx->progress = opts->progress;
-  ctx->rules = g_ptr_array_new_with_free_func((GDestroyNotify) cs_lua_rule_free);
   ctx->scheduled = g_ptr_array_new_with_free_func(g_free);
-  ctx->start_rules = g_ptr_array_new();
   ctx->expects = g_array_new(FALSE, FALSE, sizeof(CsLuaExpect));
   ctx->actions = g_array_new(FALSE, FALSE, sizeof(guint32));
   ctx->dc_kinds = g_array_new(FALSE, TRUE, sizeof(guint8));
@@ -1966,9 +1931,7 @@ void cs_lua_free(CsLua *ctx)
 {
   if (ctx == NULL)
     return;
-  g_ptr_array_free(ctx->rules, TRUE);
   g_ptr_array_free(ctx->scheduled, TRUE);
-  g_ptr_array_free(ctx->start_rules, TRUE);
   for (guint i = 0; i < ctx->expects->len; i++) {
     CsLuaExpect *e = &g_array_index(ctx->expects, CsLuaExpect, i);
     g_free(e->text);

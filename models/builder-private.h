@@ -26,7 +26,13 @@ struct CsBuilder {
   guint32 internet;        /* the internet site, or SIM_NONE */
   guint32 ext_next;        /* next free address of the external-client pool */
   GPtrArray *faults;       /* scheduled fault records (freed with the builder) */
+  GPtrArray *rules;        /* CsBuildRule *, in the order given (owned) */
+  GPtrArray *start_rules;  /* CsBuildRule * waiting for cs_builder_start (not owned) */
+  GPtrArray *scheduled;    /* rule and throttle event records (g_free) */
+  gboolean started;        /* cs_builder_start was called */
+  GError *deferred;        /* the first error found while running */
 };
+void cs_builder_rules_free(CsBuilder *b);
 
 CsBuildSite *cs_builder_site_rec(CsBuilder *b, guint32 site);
 CsBuildSubnetRec *cs_builder_subnet_rec(CsBuilder *b, guint32 subnet);

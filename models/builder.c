@@ -29,6 +29,9 @@ CsBuilder *cs_builder_new(const CsWorldParams *params)
   b->sensor_names = g_ptr_array_new_with_free_func(g_free);
   b->no_cert = g_array_new(FALSE, FALSE, sizeof(guint32));
   b->faults = g_ptr_array_new_with_free_func(g_free);
+  b->rules = g_ptr_array_new();
+  b->start_rules = g_ptr_array_new();
+  b->scheduled = g_ptr_array_new_with_free_func(g_free);
   b->internet = SIM_NONE;
   return b;
 }
@@ -45,6 +48,7 @@ void cs_builder_free(CsBuilder *b)
   g_ptr_array_free(b->sensor_names, TRUE);
   g_array_free(b->no_cert, TRUE);
   g_ptr_array_free(b->faults, TRUE);
+  cs_builder_rules_free(b);
   cs_world_free(b->world);
   g_free(b);
 }

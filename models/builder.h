@@ -17,6 +17,7 @@
 #pragma once
 #include <glib.h>
 #include "world.h"
+#include "firewall.h"
 
 #define CS_BUILD_ERROR (cs_build_error_quark())
 GQuark cs_build_error_quark(void);
@@ -34,6 +35,9 @@ typedef enum {
   CS_BUILD_ERROR_POOL,        /* the external-client pool is full */
   CS_BUILD_ERROR_NO_SENSOR,   /* a question about a sensor nobody defined */
   CS_BUILD_ERROR_LIMIT,       /* a limit of the model (questions, actions, sensor values) */
+  CS_BUILD_ERROR_NOT_FOUND,   /* no partition between the groups given (cs_build_heal) */
+  CS_BUILD_ERROR_REMOVED,     /* a rule already removed, or its removal already scheduled */
+  CS_BUILD_ERROR_EMPTY,       /* a group that covers no address when its rule takes effect */
 } CsBuildError;
 
 typedef struct CsBuilder CsBuilder;
@@ -213,6 +217,68 @@ void cs_build_no_client_cert(CsBuilder *b, guint32 client);
 /* Hands the marks over; from then on no client may be added.  Call before
  * running (the Lua binding calls it at the start of sim:run). */
 void cs_builder_seal(CsBuilder *b);
+
+/* --- firewall rules, partitions and throttles -------------------------------------------
+ * A group (one side of a rule) is a list of items: CIDR ranges, nodes (their
+ * address), subnets, and sites (every subnet the site has when the rule takes
+ * effect).  Rules due at or before now go in at once while the world runs;
+ * before cs_builder_start they wait for it, so a rule given for time 0 is in
+ * the firewall before any client starts. */
+typedef enum {
+  CS_BUILD_GROUP_CIDR,    /* base/prefix */
+  CS_BUILD_GROUP_SUBNET,  /* id: a subnet */
+  CS_BUILD_GROUP_SITE,    /* id: a site */
+  CS_BUILD_GROUP_NODE,    /* id: a node */
+} CsBuildGroupKind;
+typedef struct {
+  CsBuildGroupKind kind;
+  guint32 id;      /* subnet, site or node */
+  guint32 base;    /* CIDR: network address */
+  guint8 prefix;   /* CIDR: prefix length, 0 .. 32 */
+} CsBuildGroupItem;
+/* A group: n >= 1 items. */
+typedef struct {
+  const CsBuildGroupItem *items;
+  guint n;
+} CsBuildGroup;
+
+typedef struct CsBuildRule CsBuildRule; /* owned by the builder */
+typedef struct {
+  CsBuildGroup from, to;
+  guint16 port;          /* 0: any */
+  gboolean both;         /* also from `to` to `from` */
+  SimFwAction action;
+  const char *where;     /* NULL, or where the call was written ("file.lua:12"):
+                            the prefix of the error when a side covers no address */
+} CsBuildFirewall;
+/* A firewall rule at `at`: one kernel rule per pair of source and
+ * destination ranges, after the rules already given. */
+CsBuildRule *cs_build_firewall(CsBuilder *b, SimTime at, const CsBuildFirewall *fw, GError **error);
+/* A partition between groups a and b from `at`: everything between them is
+ * dropped both ways, ahead of every firewall rule.  where: as above. */
+CsBuildRule *cs_build_partition(CsBuilder *b, SimTime at, const CsBuildGroup *a,
+                                const CsBuildGroup *bg, const char *where, GError **error);
+/* Takes a rule or partition out at `at` (>= when it goes in); once per rule. */
+gboolean cs_build_rule_remove(CsBuilder *b, CsBuildRule *r, SimTime at, GError **error);
+/* Heals, at `at`, the first partition between a and b (either order, items
+ * as given) whose healing is not yet scheduled; returns it. */
+CsBuildRule *cs_build_heal(CsBuilder *b, SimTime at, const CsBuildGroup *a, const CsBuildGroup *bg,
+                           GError **error);
+/* The rule's kernel rules are in the firewall now. */
+gboolean cs_builder_rule_active(const CsBuilder *b, const CsBuildRule *r);
+/* Caps, from `at`, the shard traffic servers and zone servers send to the
+ * clients of the subnets and sites in `to` (a site: each of its client
+ * subnets as of now), or to every client when to is NULL: bps > 0 bits/s
+ * (0: no rate cap), concurrent > 0 transfers at once (0: no cap); at least
+ * one cap.  A later throttle for the same subnets replaces it. */
+gboolean cs_build_throttle(CsBuilder *b, SimTime at, const CsBuildGroup *to, double bps,
+                           guint32 concurrent, GError **error);
+/* Starts the world's timeline: the rules due before it go in.  FALSE (with
+ * CS_BUILD_ERROR_EMPTY) when one covers no address; see cs_builder_deferred. */
+gboolean cs_builder_start(CsBuilder *b, GError **error);
+/* An error found while the world runs (a rule side that covers no address
+ * when the rule takes effect: the kernel was stopped), or NULL. */
+const GError *cs_builder_deferred(const CsBuilder *b);
 
 /* --- checks ------------------------------------------------------------------------------
  * What the calls above check before they make anything, for a front end

@@ -965,5 +965,17 @@ void cs_world_throttle(CsWorld *w, gboolean all, guint32 subnet, double bps, gui
   g_array_index(w->shards->throttle_subnet, CsThrottle, subnet) = t;
 }
 
+void cs_world_throttle_of(const CsWorld *w, gboolean all, guint32 subnet, double *bps,
+                          guint32 *concurrent)
+{
+  CsThrottle t = { 0, 0 };
+  if (all)
+    t = w->shards->throttle_all;
+  else if (subnet < w->shards->throttle_subnet->len)
+    t = g_array_index(w->shards->throttle_subnet, CsThrottle, subnet);
+  *bps = t.bps;
+  *concurrent = t.concurrent;
+}
+
 guint64 cs_world_cache_peak(const CsWorld *w) { return w->shards->cache_peak; }
 guint64 cs_world_evictions(const CsWorld *w) { return w->shards->evictions; }

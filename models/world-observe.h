@@ -231,3 +231,7 @@ typedef struct {
 } CsServerLoad;
 /* The buckets up to now; n = number of buckets. */
 guint cs_world_server_load(const CsWorld *w, const CsServerLoad **load);
+/* The throttle in force on all clients (all) or on one subnet: bps and
+ * concurrent, 0 = no cap (see cs_world_throttle). */
+void cs_world_throttle_of(const CsWorld *w, gboolean all, guint32 subnet, double *bps,
+                          guint32 *concurrent);

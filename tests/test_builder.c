@@ -194,6 +194,195 @@ static void test_faults_and_traffic(void)
   cs_builder_free(b);
 }
 
+/* Two client subnets of hq: 10.1.0.0/24 (a) and 10.2.0.0/24 (b). */
+static CsBuilder *two_subnets(guint32 *hq, guint32 *a, guint32 *bn)
+{
+  CsBuilder *b = hq_builder(hq);
+  CsBuildSubnet sa = { .base = 0x0A010000u, .prefix = 24, .clients = 2 };
+  CsBuildSubnet sb = { .base = 0x0A020000u, .prefix = 24, .clients = 2 };
+  *a = cs_build_subnet(b, *hq, &sa, NULL);
+  *bn = cs_build_subnet(b, *hq, &sb, NULL);
+  CU_ASSERT_FATAL(*a != SIM_NONE && *bn != SIM_NONE);
+  return b;
+}
+
+#define A1 0x0A010001u /* 10.1.0.1 */
+#define B1 0x0A020001u /* 10.2.0.1 */
+
+static void test_firewall_rule(void)
+{
+  guint32 hq, a, bn;
+  CsBuilder *b = two_subnets(&hq, &a, &bn);
+  Sim *sim = cs_builder_sim(b);
+  GError *e = NULL;
+  CsBuildGroupItem ia = { .kind = CS_BUILD_GROUP_SUBNET, .id = a };
+  CsBuildGroupItem ib = { .kind = CS_BUILD_GROUP_SUBNET, .id = bn };
+  CsBuildFirewall fw = { .from = { &ia, 1 }, .to = { &ib, 1 }, .port = 443,
+                         .action = SIM_FW_DROP };
+  CsBuildRule *r = cs_build_firewall(b, 2 * SIM_S, &fw, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+  /* Removal before the rule goes in, then twice. */
+  CU_ASSERT_FALSE(cs_build_rule_remove(b, r, SIM_S, &e));
+  ASSERT_ERROR(e, CS_BUILD_ERROR_VALUE, "remove 'at': the rule is only added at 2.0s");
+  CU_ASSERT_TRUE(cs_build_rule_remove(b, r, 4 * SIM_S, &e));
+  CU_ASSERT_FALSE(cs_build_rule_remove(b, r, 5 * SIM_S, &e));
+  ASSERT_ERROR(e, CS_BUILD_ERROR_REMOVED, "remove: this rule is already removed (or its removal is scheduled)");
+  CU_ASSERT_TRUE(cs_builder_start(b, &e));
+  sim_run_until(sim, SIM_S);
+  CU_ASSERT_FALSE(cs_builder_rule_active(b, r));
+  CU_ASSERT_EQUAL(sim_fw_eval(sim, A1, B1, 443), SIM_FW_ALLOW);
+  sim_run_until(sim, 3 * SIM_S);
+  CU_ASSERT_TRUE(cs_builder_rule_active(b, r));
+  CU_ASSERT_EQUAL(sim_fw_eval(sim, A1, B1, 443), SIM_FW_DROP);
+  CU_ASSERT_EQUAL(sim_fw_eval(sim, A1, B1, 80), SIM_FW_ALLOW);  /* another port */
+  CU_ASSERT_EQUAL(sim_fw_eval(sim, B1, A1, 443), SIM_FW_ALLOW); /* one way only */
+  sim_run_until(sim, 5 * SIM_S);
+  CU_ASSERT_FALSE(cs_builder_rule_active(b, r));
+  CU_ASSERT_EQUAL(sim_fw_eval(sim, A1, B1, 443), SIM_FW_ALLOW);
+  CU_ASSERT_EQUAL(sim_fw_rule_count(sim), 0);
+  cs_builder_free(b);
+}
+
+static void test_partition_and_heal(void)
+{
+  guint32 hq, a, bn;
+  CsBuilder *b = two_subnets(&hq, &a, &bn);
+  Sim *sim = cs_builder_sim(b);
+  GError *e = NULL;
+  /* A rule for time 0 waits for the start; the partition goes ahead of it. */
+  CsBuildGroupItem any = { .kind = CS_BUILD_GROUP_CIDR, .base = 0, .prefix = 0 };
+  CsBuildFirewall allow = { .from = { &any, 1 }, .to = { &any, 1 }, .action = SIM_FW_ALLOW };
+  CU_ASSERT_PTR_NOT_NULL(cs_build_firewall(b, 0, &allow, &e));
+  CU_ASSERT_EQUAL(sim_fw_rule_count(sim), 0);
+  CsBuildGroupItem ia = { .kind = CS_BUILD_GROUP_SUBNET, .id = a };
+  CsBuildGroupItem ib = { .kind = CS_BUILD_GROUP_NODE, .id = sim_node_count(sim) };
+  CsBuildGroup ga = { &ia, 1 }, gb = { &ib, 1 };
+  CU_ASSERT_PTR_NULL(cs_build_partition(b, SIM_S, &ga, &gb, NULL, &e));
+  ASSERT_ERROR(e, CS_BUILD_ERROR_ROLE, "partition 'b': item 1 names no node");
+  ib = (CsBuildGroupItem) { .kind = CS_BUILD_GROUP_SITE, .id = hq };
+  CsBuildRule *p = cs_build_partition(b, SIM_S, &ga, &gb, NULL, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  /* Heal names the sides in either order. */
+  CsBuildGroupItem other = { .kind = CS_BUILD_GROUP_SUBNET, .id = bn };
+  CsBuildGroup go = { &other, 1 };
+  CU_ASSERT_PTR_NULL(cs_build_heal(b, 3 * SIM_S, &ga, &go, &e));
+  ASSERT_ERROR(e, CS_BUILD_ERROR_NOT_FOUND, "heal: no partition between these groups is in force or scheduled");
+  CU_ASSERT_PTR_NULL(cs_build_heal(b, 0, &gb, &ga, &e));
+  ASSERT_ERROR(e, CS_BUILD_ERROR_VALUE, "heal 'at': the partition only starts at 1.0s");
+  CU_ASSERT_PTR_EQUAL(cs_build_heal(b, 3 * SIM_S, &gb, &ga, &e), p);
+  CU_ASSERT_PTR_NULL(cs_build_heal(b, 4 * SIM_S, &gb, &ga, &e));
+  ASSERT_ERROR(e, CS_BUILD_ERROR_NOT_FOUND, "heal: no partition between these groups is in force or scheduled");
+  CU_ASSERT_FALSE(cs_build_rule_remove(b, p, 4 * SIM_S, &e));
+  ASSERT_ERROR(e, CS_BUILD_ERROR_REMOVED, "heal: this partition is already healed (or its healing is scheduled)");
+  CU_ASSERT_TRUE(cs_builder_start(b, &e));
+  CU_ASSERT_EQUAL(sim_fw_rule_count(sim), 1);
+  sim_run_until(sim, 2 * SIM_S);
+  /* One dropping rule (both ways) per subnet of hq, before the allow rule. */
+  CU_ASSERT_TRUE(cs_builder_rule_active(b, p));
+  guint ns;
+  cs_builder_site_subnets(b, hq, &ns);
+  CU_ASSERT_EQUAL(ns, 2);
+  CU_ASSERT_EQUAL(sim_fw_rule_count(sim), 1 + ns);
+  CU_ASSERT_EQUAL(sim_fw_eval(sim, A1, B1, 80), SIM_FW_DROP);
+  CU_ASSERT_EQUAL(sim_fw_eval(sim, B1, A1, 80), SIM_FW_DROP);
+  sim_run_until(sim, 4 * SIM_S);
+  CU_ASSERT_FALSE(cs_builder_rule_active(b, p));
+  CU_ASSERT_EQUAL(sim_fw_eval(sim, A1, B1, 80), SIM_FW_ALLOW);
+  CU_ASSERT_EQUAL(sim_fw_rule_count(sim), 1);
+  cs_builder_free(b);
+}
+
+static void test_rule_errors(void)
+{
+  guint32 hq, a, bn;
+  CsBuilder *b = two_subnets(&hq, &a, &bn);
+  GError *e = NULL;
+  guint32 empty = cs_build_site(b, "empty", SIM_NONE, NULL, NULL);
+  CsBuildGroupItem ia = { .kind = CS_BUILD_GROUP_SUBNET, .id = a };
+  CsBuildGroupItem bad = { .kind = CS_BUILD_GROUP_CIDR, .base = 0x0A010001u, .prefix = 24 };
+  CsBuildFirewall fw = { .from = { &ia, 1 }, .to = { &bad, 1 }, .action = SIM_FW_DROP };
+  CU_ASSERT_PTR_NULL(cs_build_firewall(b, 0, &fw, &e));
+  ASSERT_ERROR(e, CS_BUILD_ERROR_ADDRESS, "firewall 'to': item 1 is not a network (host bits set or prefix over 32)");
+  fw.to.n = 0;
+  CU_ASSERT_PTR_NULL(cs_build_firewall(b, 0, &fw, &e));
+  ASSERT_ERROR(e, CS_BUILD_ERROR_VALUE, "firewall 'to': expected at least one CIDR, node, subnet or site");
+  /* A site without subnets covers no address when the rule goes in. */
+  CsBuildGroupItem ie = { .kind = CS_BUILD_GROUP_SITE, .id = empty };
+  fw.to = (CsBuildGroup) { &ie, 1 };
+  fw.where = "x.lua:5";
+  CU_ASSERT_PTR_NOT_NULL(cs_build_firewall(b, 0, &fw, &e));
+  CU_ASSERT_PTR_NULL(cs_builder_deferred(b));
+  CU_ASSERT_FALSE(cs_builder_start(b, &e));
+  ASSERT_ERROR(e, CS_BUILD_ERROR_EMPTY, "x.lua:5: firewall: 'to' covers no address when the rule takes effect (a site without subnets?)");
+  CU_ASSERT_PTR_NOT_NULL(cs_builder_deferred(b));
+  /* Throttles: something to cap, subnets or sites with client subnets. */
+  CU_ASSERT_FALSE(cs_build_throttle(b, 0, NULL, 0, 0, &e));
+  ASSERT_ERROR(e, CS_BUILD_ERROR_VALUE, "throttle: expected 'bandwidth', 'concurrent' or both (what to cap)");
+  CsBuildGroup ge = { &ie, 1 };
+  CU_ASSERT_FALSE(cs_build_throttle(b, 0, &ge, 1e6, 0, &e));
+  ASSERT_ERROR(e, CS_BUILD_ERROR_EMPTY, "throttle 'subnet': the site has no subnets");
+  /* Its infrastructure subnet is no client subnet. */
+  CsBuildNode h = { .name = "h", .subnet = SIM_NONE };
+  CU_ASSERT_FATAL(cs_build_host(b, empty, &h, NULL) != SIM_NODE_NONE);
+  CU_ASSERT_FALSE(cs_build_throttle(b, 0, &ge, 1e6, 0, &e));
+  ASSERT_ERROR(e, CS_BUILD_ERROR_EMPTY, "throttle 'subnet': the site has no subnets");
+  CsBuildGroupItem in = { .kind = CS_BUILD_GROUP_NODE, .id = 0 };
+  CsBuildGroup gn = { &in, 1 };
+  CU_ASSERT_FALSE(cs_build_throttle(b, 0, &gn, 1e6, 0, &e));
+  ASSERT_ERROR(e, CS_BUILD_ERROR_ROLE, "throttle 'subnet': item 1 is not a subnet or a site");
+  cs_builder_free(b);
+}
+
+typedef struct {
+  double bps;
+  guint32 concurrent;
+} Throttle;
+
+static Throttle throttle_of(CsBuilder *b, gboolean all, guint32 subnet)
+{
+  Throttle t;
+  cs_world_throttle_of(cs_builder_world(b), all, subnet, &t.bps, &t.concurrent);
+  return t;
+}
+
+static void test_throttle(void)
+{
+  guint32 hq, a, bn;
+  CsBuilder *b = two_subnets(&hq, &a, &bn);
+  Sim *sim = cs_builder_sim(b);
+  GError *e = NULL;
+  /* A site means its client subnets (not its infrastructure subnet). */
+  CsBuildNode h = { .name = "h", .subnet = SIM_NONE };
+  CU_ASSERT_FATAL(cs_build_host(b, hq, &h, NULL) != SIM_NODE_NONE);
+  guint ns;
+  const guint32 *subs = cs_builder_site_subnets(b, hq, &ns);
+  CU_ASSERT_EQUAL_FATAL(ns, 3);
+  guint32 infra = subs[2];
+  CU_ASSERT_TRUE(cs_builder_subnet(b, infra)->infra);
+  CsBuildGroupItem site = { .kind = CS_BUILD_GROUP_SITE, .id = hq };
+  CsBuildGroup g = { &site, 1 };
+  CU_ASSERT_TRUE(cs_build_throttle(b, 0, &g, 8e6, 0, &e));
+  CU_ASSERT_EQUAL(throttle_of(b, FALSE, a).bps, 8e6);
+  CU_ASSERT_EQUAL(throttle_of(b, FALSE, bn).bps, 8e6);
+  CU_ASSERT_EQUAL(throttle_of(b, FALSE, infra).bps, 0);
+  CsBuildGroupItem sub = { .kind = CS_BUILD_GROUP_SUBNET, .id = bn };
+  g = (CsBuildGroup) { &sub, 1 };
+  CU_ASSERT_TRUE(cs_build_throttle(b, 2 * SIM_S, &g, 0, 3, &e));
+  CU_ASSERT_TRUE(cs_build_throttle(b, 2 * SIM_S, NULL, 1e6, 0, &e));
+  CU_ASSERT_TRUE(cs_builder_start(b, &e));
+  sim_run_until(sim, SIM_S);
+  CU_ASSERT_EQUAL(throttle_of(b, FALSE, bn).concurrent, 0);
+  CU_ASSERT_EQUAL(throttle_of(b, TRUE, 0).bps, 0);
+  sim_run_until(sim, 3 * SIM_S);
+  CU_ASSERT_EQUAL(throttle_of(b, FALSE, bn).concurrent, 3);
+  CU_ASSERT_EQUAL(throttle_of(b, FALSE, bn).bps, 0); /* replaced */
+  CU_ASSERT_EQUAL(throttle_of(b, FALSE, a).bps, 8e6);
+  CU_ASSERT_EQUAL(throttle_of(b, TRUE, 0).bps, 1e6);
+  CU_ASSERT_FALSE(cs_build_throttle(b, SIM_S, NULL, 1e6, 0, &e));
+  ASSERT_ERROR(e, CS_BUILD_ERROR_VALUE, "throttle 'at': in the past");
+  cs_builder_free(b);
+}
+
 int main(int argc, char **argv)
 {
   CU_TestInfo tests[] = {
@@ -202,6 +391,10 @@ int main(int argc, char **argv)
     { "the internet site and the external-client pool", test_external_pool },
     { "sensor shares and questions", test_sensor_shares },
     { "faults and background traffic", test_faults_and_traffic },
+    { "a firewall rule goes in and out at its times", test_firewall_rule },
+    { "a partition and its heal", test_partition_and_heal },
+    { "rule and throttle refusals", test_rule_errors },
+    { "throttles per site, subnet and all clients", test_throttle },
     CU_TEST_INFO_NULL,
   };
   return cs_test_main(argc, argv, "builder", tests);
