@@ -1,5 +1,7 @@
 /* builder.h — making a scenario's world from C: sites, links, subnets,
- * servers, clients, sensors, questions, deploys and transfers.
+ * servers, clients, hosts, zone, module and database servers, sensors,
+ * questions, deploys, faults, transfers, firewall rules, partitions and
+ * throttles.
  *
  * The builder owns what a scenario's author names and what the world itself
  * does not keep: the names of sites and nodes (unique, file-name safe), the
@@ -13,7 +15,7 @@
  * The Lua binding (app/lua_world.c, app/lua_events.c) maps its option
  * tables onto these calls; a program that embeds the simulator calls them
  * directly (examples/embed.c), then runs the world with sim_run_until and
- * reads it through world.h.  docs/library.md describes every call. */
+ * reads it through world.h.  docs/builder.md describes every call. */
 #pragma once
 #include <glib.h>
 #include "world.h"
