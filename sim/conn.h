@@ -95,7 +95,7 @@ guint16 sim_conn_port(const Sim *sim, SimConnId conn);
 gboolean sim_conn_is_open(const Sim *sim, SimConnId conn);
 /* The connection's generation: it changes when the connection breaks or
  * closes and when its record is reused for a new connection, so a model that
- * keeps a handle across time (a queued job) can tell it still names the same
+ * keeps a handle for later (a queued job) can tell it still names the same
  * open connection: sim_conn_same(sim, conn, gen_then). */
 guint32 sim_conn_gen(const Sim *sim, SimConnId conn);
 gboolean sim_conn_same(const Sim *sim, SimConnId conn, guint32 gen);
