@@ -602,18 +602,12 @@ static int q_tostring(lua_State *L)
 
 /* ---- actions -------------------------------------------------------------------------------- */
 
-/* A package file: at most 64GiB (and PACKAGE_SHARDS_MAX shards). */
-#define PACKAGE_SIZE_MAX (64 * CS_OPT_GIB)
-/* Shards of one file: per-message work grows with the file's shard map, so
- * 262,144 shards (1GiB in 4KiB shards) ran 200 endpoints for minutes where
- * 24,414 took 0.4 s.  64GiB needs 1MiB shards; the default 512KiB shards
- * carry 32GiB. */
-#define PACKAGE_SHARDS_MAX 65536
-
+/* The package limits are the builder's (CS_PACKAGE_*, builder.h); they are
+ * checked here first for the Lua wording of the errors. */
 static const CsOptField PACKAGE_FIELDS[] = {
   { .key = "name", .type = CS_OPT_STRING },
   { .key = "run_time", .type = CS_OPT_DURATION, CS_OPT_RANGE(0, 24 * CS_OPT_HOUR) },
-  { .key = "size", .type = CS_OPT_SIZE, CS_OPT_RANGE(0, PACKAGE_SIZE_MAX) },
+  { .key = "size", .type = CS_OPT_SIZE, CS_OPT_RANGE(0, CS_PACKAGE_SIZE_MAX) },
   { NULL },
 };
 
@@ -626,9 +620,6 @@ static const CsOptField DEPLOY_FIELDS[] = {
 
 /* A client's cache entry of a file, besides its shard maps (bytes). */
 #define DEPLOY_CLIENT_BYTES 32
-
-/* Longest package file name. */
-#define PACKAGE_NAME_MAX 255
 
 /* sim:deploy{ at, package = { size, run_time, name }, targets } — an action;
  * with size > 0 its file is cut into shards and distributed along the
@@ -651,7 +642,7 @@ static int sim_deploy(lua_State *L)
     size_t len;
     cs_opt_push(L, 3, "name");
     pkg.name = lua_tolstring(L, -1, &len); /* held by the package table */
-    if (len == 0 || len > PACKAGE_NAME_MAX || strlen(pkg.name) != len)
+    if (len == 0 || len > CS_PACKAGE_NAME_MAX || strlen(pkg.name) != len)
       cs_opt_error_value(L, "package", "name", "a non-empty file name (at most 255 bytes)", -1);
     lua_pop(L, 1);
     if (pkg.size == 0)
@@ -659,13 +650,13 @@ static int sim_deploy(lua_State *L)
                         "name; give it a size");
   }
   guint64 nshards = (pkg.size + ctx->shard_size - 1) / ctx->shard_size;
-  if (nshards > PACKAGE_SHARDS_MAX) {
+  if (nshards > CS_PACKAGE_SHARDS_MAX) {
     char size[CS_UNITS_FORMAT_MAX], shard[CS_UNITS_FORMAT_MAX];
     cs_units_format_size(pkg.size, size, sizeof size);
     cs_units_format_size(ctx->shard_size, shard, sizeof shard);
     return luaL_error(L, "package 'size': %s in shards of %s is %d shards, more than %d (a "
                       "client scans its map of them per message); give chainsim.new a larger "
-                      "shard_size", size, shard, (int) nshards, PACKAGE_SHARDS_MAX);
+                      "shard_size", size, shard, (int) nshards, CS_PACKAGE_SHARDS_MAX);
   }
   cs_lua_check_mutable(L, ctx, "deploy");
   SimTime at = cs_lua_get_at(L, ctx, 2, "deploy");

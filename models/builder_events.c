@@ -8,14 +8,6 @@
 /* Shares of a sensor must add up to 1 within this (they are typed decimals). */
 #define SHARE_SUM_SLACK 1e-6
 
-/* A package file: at most 64GiB and PACKAGE_SHARDS_MAX shards.  Per-message
- * work grows with the file's shard map, so 262,144 shards (1GiB in 4KiB
- * shards) ran 200 endpoints for minutes where 24,414 took 0.4 s.  64GiB
- * needs 1MiB shards; the default 512KiB shards carry 32GiB. */
-#define PACKAGE_SIZE_MAX (64ull << 30)
-#define PACKAGE_SHARDS_MAX 65536
-#define PACKAGE_NAME_MAX 255
-
 /* ---- sensors ---------------------------------------------------------------------------- */
 
 static guint32 define_sensor(CsBuilder *b, const char *name)
@@ -199,14 +191,14 @@ gint32 cs_build_ask(CsBuilder *b, SimTime at, const char *sensor, CsQuestionMode
 
 gboolean cs_build_package_check(const CsBuilder *b, const CsPackage *pkg, GError **error)
 {
-  if (pkg->size > PACKAGE_SIZE_MAX || pkg->run_time < 0 || pkg->run_time > 24 * 3600 * SIM_S) {
+  if (pkg->size > CS_PACKAGE_SIZE_MAX || pkg->run_time < 0 || pkg->run_time > 24 * 3600 * SIM_S) {
     g_set_error_literal(error, CS_BUILD_ERROR, CS_BUILD_ERROR_VALUE, "package: expected a size of "
                         "at most 64GiB and a run_time of 0 to 24 h");
     return FALSE;
   }
   if (pkg->name) {
     size_t len = strlen(pkg->name);
-    if (len == 0 || len > PACKAGE_NAME_MAX) {
+    if (len == 0 || len > CS_PACKAGE_NAME_MAX) {
       g_set_error_literal(error, CS_BUILD_ERROR, CS_BUILD_ERROR_NAME,
                           "package 'name': expected a non-empty file name (at most 255 bytes)");
       return FALSE;
@@ -219,13 +211,13 @@ gboolean cs_build_package_check(const CsBuilder *b, const CsPackage *pkg, GError
   }
   guint32 shard = cs_world_params(b->world)->shard_size;
   guint64 nshards = (pkg->size + shard - 1) / shard;
-  if (nshards > PACKAGE_SHARDS_MAX) {
+  if (nshards > CS_PACKAGE_SHARDS_MAX) {
     char size[32], ssize[32];
     g_snprintf(size, sizeof size, "%" G_GUINT64_FORMAT, pkg->size);
     g_snprintf(ssize, sizeof ssize, "%u", shard);
     g_set_error(error, CS_BUILD_ERROR, CS_BUILD_ERROR_LIMIT, "package 'size': %s bytes in shards of "
                 "%s bytes is %d shards, more than %d (a client scans its map of them per message); "
-                "use a larger shard_size", size, ssize, (int) nshards, PACKAGE_SHARDS_MAX);
+                "use a larger shard_size", size, ssize, (int) nshards, CS_PACKAGE_SHARDS_MAX);
     return FALSE;
   }
   return TRUE;
