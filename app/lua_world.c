@@ -337,6 +337,7 @@ static guint32 get_size32(lua_State *L, int t, const char *what, const char *key
 }
 
 static const char *const QUESTION_DELIVERY[] = { "push", "registration", NULL };
+static const char *const WALK[] = { "express", "exact", NULL };
 
 static const CsOptField NEW_FIELDS[] = {
   { .key = "batch_window", .type = CS_OPT_DURATION, CS_OPT_RANGE(CS_OPT_MS, CS_OPT_MIN) },
@@ -367,6 +368,7 @@ static const CsOptField NEW_FIELDS[] = {
   { .key = "sizes", .type = CS_OPT_TABLE },
   { .key = "startup", .type = CS_OPT_DURATION, CS_OPT_RANGE(0, 24 * CS_OPT_HOUR) },
   { .key = "tls", .type = CS_OPT_ANY },
+  { .key = "walk", .type = CS_OPT_STRING, .choices = WALK },
   { NULL },
 };
 
@@ -451,6 +453,7 @@ static int chainsim_new(lua_State *L)
     return luaL_error(L, "chainsim.new 'registration_timeout': expected a duration > 0");
   p.question_delivery = g_strcmp0(cs_opt_get_string(L, 1, "question_delivery", "push"), "registration") == 0
                             ? CS_QD_REGISTRATION : CS_QD_PUSH;
+  p.walk = g_strcmp0(cs_opt_get_string(L, 1, "walk", "express"), "exact") == 0 ? CS_WALK_EXACT : CS_WALK_EXPRESS;
   p.batch_window = cs_opt_get_duration(L, 1, "batch_window", p.batch_window);
   p.live_timeout = cs_opt_get_duration(L, 1, "live_timeout", p.live_timeout);
   p.startup = cs_opt_get_duration(L, 1, "startup", p.startup);

@@ -157,10 +157,10 @@ static void side_walk(CsWorld *w, CsClient *c, int side, guint idx, guint limit)
 
 /* Books what clients send each other, per class (satellite secrets must
  * never show up here). */
-static void account_peer(CsWorld *w, SimConnId conn, SimNodeId from, const SimMsg *m)
+void cs_client_book_peer(CsWorld *w, SimConnId conn, SimNodeId from, SimClass cls, guint64 size)
 {
   if (cs_world_node_client(w, sim_conn_peer(w->sim, conn, from)) != CS_NONE)
-    w->client->peer_bytes[m->cls] += m->size;
+    w->client->peer_bytes[cls] += size;
 }
 
 
@@ -272,7 +272,7 @@ static void send_simple(CsWorld *w, CsClient *c, SimConnId conn, CsMsgType type,
   m->size = size;
   m->a = a;
   m->u = u;
-  account_peer(w, conn, c->node, m);
+  cs_client_book_peer(w, conn, c->node, (SimClass) m->cls, m->size);
   sim_send(w->sim, conn, c->node, m);
 }
 
@@ -490,7 +490,7 @@ void cs_client_run_action(CsWorld *w, CsClient *c, guint32 a)
 
 void cs_client_send(CsWorld *w, CsClient *c, SimConnId conn, SimMsg *m)
 {
-  account_peer(w, conn, c->node, m);
+  cs_client_book_peer(w, conn, c->node, (SimClass) m->cls, m->size);
   sim_send(w->sim, conn, c->node, m);
 }
 

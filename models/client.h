@@ -9,6 +9,9 @@ void cs_clients_free(CsWorld *w);
 /* An action's package is on the client: run it. */
 void cs_client_run_action(CsWorld *w, CsClient *c, guint32 action);
 void cs_client_send(CsWorld *w, CsClient *c, SimConnId conn, SimMsg *m);
+/* Books what a client sends another (peer_bytes; cs_client_send does it),
+ * for bytes sent without a message of their own (sim_send_unheard). */
+void cs_client_book_peer(CsWorld *w, SimConnId conn, SimNodeId from, SimClass cls, guint64 size);
 
 /* Whether a client peers (FALSE: external, or peering off). */
 gboolean cs_client_peers(const CsWorld *w, const CsClient *c);

@@ -51,12 +51,18 @@ typedef struct {
   SimTime download_retry;     /* re-request missing shards after this */
   SimTime download_retry_max; /* asking again backs off (doubling) to at most this */
   guint8 question_delivery;   /* CsQuestionDelivery */
+  guint8 walk;                /* CsWalk: how shard requests walk the chains */
   SimTime reg_timeout;        /* a registration without a response is given up after this */
 } CsWorldParams;
 /* How questions reach clients: pushed by the server to the backward leaders
  * (and chains of one) and passed along the chains, or only in the responses
  * to the clients' own registrations. */
 typedef enum { CS_QD_PUSH, CS_QD_REGISTRATION } CsQuestionDelivery;
+/* How a shard request walks its chain: express (the default) follows it
+ * past the members that hold none of what it asks for within one event, its
+ * hops' bytes and times booked as they go; exact delivers it at every member,
+ * an event per hop (models/shards.c). */
+typedef enum { CS_WALK_EXPRESS, CS_WALK_EXACT } CsWalk;
 const CsWorldParams *cs_world_params(const CsWorld *w);
 
 /* --- nodes ------------------------------------------------------------------- */

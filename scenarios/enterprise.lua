@@ -20,6 +20,8 @@
 --   flow_groups how many bulk transfers held to one link's even share are
 --               rated as a group (default 128; 0: re-rate every transfer at
 --               every change, the exact max-min computation)
+--   walk        how shard requests walk the chains: express (default) or
+--               exact (an event per hop; see docs/model.md)
 --   bench       1: the benchmark's load on top (bench/scale): ten more
 --               questions, one every 5 minutes, and a 1 GB file to every
 --               endpoint at 10 minutes
@@ -47,7 +49,7 @@ local bucket = P.bucket or (endpoints > 200000 and "60s" or endpoints > 20000 an
 -- the 100 MB patch, and a re-request while the first copy is still crossing
 -- the link fetches it again.
 local sim = chainsim.new{ seed = 7, bucket = bucket, peering = true, tls = true,
-                          download_retry = "5m",
+                          download_retry = "5m", walk = P.walk,
                           flow_groups = P.flow_groups and int_param("flow_groups", 0, 0, 1 << 30) }
 
 -- ---- how many where -----------------------------------------------------------

@@ -272,7 +272,7 @@ static double small_delay(Sim *sim, const guint32 *dl, int n, guint64 payload)
 }
 
 static void account_small(Sim *sim, SimNodeId src, SimNodeId dst, const guint32 *dl, int n,
-                          guint64 payload, SimClass cls)
+                          guint64 payload, SimClass cls, SimTime at)
 {
   guint64 mss = sim->p.mss;
   guint64 segs = payload == 0 ? 1 : (payload + mss - 1) / mss;
@@ -283,7 +283,7 @@ static void account_small(Sim *sim, SimNodeId src, SimNodeId dst, const guint32 
     /* booked over the time the bytes take at line rate: a link carries no
      * more than its capacity in any bucket, even for a message sent at a
      * bucket's very end */
-    sim_stats_link(sim, dl[i], cls, bytes, 1, sim->now, sim_time_add(sim->now, (SimTime) (bytes * 8e9 / l->bps)));
+    sim_stats_link(sim, dl[i], cls, bytes, 1, at, sim_time_add(at, (SimTime) (bytes * 8e9 / l->bps)));
     sim_load_small(sim, l, dl[i], bytes); /* may re-rate the bulk flows there */
     if (l->kind == SIM_LINK_WAN)
       wan_bytes += bytes;
@@ -327,6 +327,23 @@ void sim_conn_deliver_at(Sim *sim, guint32 c, guint32 midx, SimTime at)
   sim_ev_alloc(sim, at, SIM_EV_DELIVER, SIM_NODE_NONE, midx);
 }
 
+/* A small message of `size` bytes leaving on direction d of cn at `at`
+ * (now, or later for one sent ahead): its bytes booked on every link of the
+ * path, and the time it arrives, before the connection's order is applied;
+ * -1 if the path is down (nothing booked). */
+static SimTime small_trip(Sim *sim, const SimConn *cn, int d, guint64 size, SimClass cls, SimTime at)
+{
+  SimNodeId src = cn->node[d], dst = cn->node[1 - d];
+  guint32 dl[SIM_MAX_HOPS];
+  int n = sim_path(sim, src, dst, dl, SIM_MAX_HOPS);
+  if (n < 0 || !path_up(sim, dl, n))
+    return -1;
+  account_small(sim, src, dst, dl, n, size, cls, at);
+  double t = small_delay(sim, dl, n, size);
+  t += loss_delay(sim, src, dl, n, size, 2.0 * (double) path_latency(sim, dl, n));
+  return at + sim_time_ceil(t);
+}
+
 /* Starts message midx now: analytically if small, else as a bulk flow.
  * Returns TRUE when a flow now occupies the direction. */
 static gboolean send_now(Sim *sim, guint32 c, guint32 midx)
@@ -339,17 +356,11 @@ static gboolean send_now(Sim *sim, guint32 c, guint32 midx)
     sim_flow_start(sim, c, (guint8) d, midx);
     return TRUE;
   }
-  SimNodeId src = cn->node[d], dst = cn->node[1 - d];
-  guint32 dl[SIM_MAX_HOPS];
-  int n = sim_path(sim, src, dst, dl, SIM_MAX_HOPS);
-  if (n < 0 || !path_up(sim, dl, n)) {
+  SimTime at = small_trip(sim, cn, d, m->size, (SimClass) m->cls, sim->now);
+  if (at < 0)
     sim_msg_release(sim, midx); /* lost: the reroute check breaks the connection */
-    return FALSE;
-  }
-  account_small(sim, src, dst, dl, n, m->size, (SimClass) m->cls);
-  double t = small_delay(sim, dl, n, m->size);
-  t += loss_delay(sim, src, dl, n, m->size, 2.0 * (double) path_latency(sim, dl, n));
-  sim_conn_deliver_at(sim, c, midx, sim->now + sim_time_ceil(t));
+  else
+    sim_conn_deliver_at(sim, c, midx, at);
   return FALSE;
 }
 
@@ -506,6 +517,53 @@ void sim_send(Sim *sim, SimConnId c, SimNodeId from, SimMsg *msg)
   }
 }
 
+/* --- sending ahead -------------------------------------------------------------- */
+
+gboolean sim_send_ready(const Sim *sim, SimConnId c, SimNodeId from, guint64 size)
+{
+  if (!c)
+    return FALSE;
+  const SimConn *cn = sim_conn_rec(sim, c);
+  int d = side_of(cn, from);
+  return cn->state == SIM_CS_OPEN && cn->node[d] == from && cn->held[1 - d] && !cn->closing[d] && !cn->flow[d] &&
+         !cn->qhead[d] && size <= (guint64) cn->cwnd[d] * sim->p.mss;
+}
+
+SimTime sim_send_unheard(Sim *sim, SimConnId c, SimNodeId from, guint64 size, SimClass cls, SimTime at)
+{
+  g_return_val_if_fail(at >= sim->now && sim_send_ready(sim, c, from, size), -1);
+  SimConn *cn = sim_conn_rec(sim, c);
+  int d = side_of(cn, from);
+  SimTime arrive = small_trip(sim, cn, d, size, cls, at);
+  if (arrive < 0)
+    return -1;
+  arrive = MAX(arrive, cn->last_arrival[d]);
+  cn->last_arrival[d] = arrive;
+  return arrive;
+}
+
+void sim_send_ahead(Sim *sim, SimConnId c, SimNodeId from, SimMsg *msg, SimTime at)
+{
+  guint32 midx = sim_msg_index(sim, msg);
+  if (at < sim->now || !sim_send_ready(sim, c, from, msg->size)) {
+    g_critical("sim_send_ahead: the connection cannot send it at once");
+    sim_msg_release(sim, midx);
+    return;
+  }
+  SimConn *cn = sim_conn_rec(sim, c);
+  int d = side_of(cn, from);
+  msg->conn_ = c;
+  msg->conn_gen_ = cn->gen;
+  msg->dir_ = (guint8) d;
+  msg->sent_at_ = at;
+  msg->next_ = 0;
+  SimTime arrive = small_trip(sim, cn, d, msg->size, (SimClass) msg->cls, at);
+  if (arrive < 0)
+    sim_msg_release(sim, midx); /* lost, as sim_send's would be */
+  else
+    sim_conn_deliver_at(sim, c, midx, arrive);
+}
+
 void sim_send_stream(Sim *sim, SimConnId c, SimNodeId from, SimStreamFn next, gpointer data,
                      GDestroyNotify free_fn)
 {
@@ -565,14 +623,14 @@ SimConnId sim_connect(Sim *sim, SimNodeId node, guint32 dst_addr, guint16 port, 
   SimTime rtt = (SimTime) ceil(syn + synack);
   if (fw == SIM_FW_DROP || !sim_node_run(sim, dst)->up) {
     notify_side(sim, c, 0, SIM_CONN_TIMEOUT, sim->now + sim->p.connect_timeout);
-    account_small(sim, node, dst, dl, n, 0, cls);
+    account_small(sim, node, dst, dl, n, 0, cls, sim->now);
     return c;
   }
   gboolean listening = port == 0;
   for (const guint16 *p = sim->kinds[dn->kind].ports; p && *p && !listening; p++)
     listening = *p == port;
-  account_small(sim, node, dst, dl, n, 0, cls);
-  account_small(sim, dst, node, back, nb, 0, cls);
+  account_small(sim, node, dst, dl, n, 0, cls, sim->now);
+  account_small(sim, dst, node, back, nb, 0, cls, sim->now);
   if (fw == SIM_FW_REJECT || !listening) {
     notify_side(sim, c, 0, SIM_CONN_REFUSED, sim->now + rtt);
     return c;
@@ -587,8 +645,8 @@ SimConnId sim_connect(Sim *sim, SimNodeId node, guint32 dst_addr, guint16 port, 
       double one = small_delay(sim, dl, n, cb) + small_delay(sim, back, nb, sb);
       hs += (SimTime) ceil(one) + (SimTime) (rtts - 1) * rtt;
     }
-    account_small(sim, node, dst, dl, n, cb, cls);
-    account_small(sim, dst, node, back, nb, sb, cls);
+    account_small(sim, node, dst, dl, n, cb, cls, sim->now);
+    account_small(sim, dst, node, back, nb, sb, cls, sim->now);
   }
   cn->node[1] = dst;
   cn->held[1] = 1;

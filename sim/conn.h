@@ -86,6 +86,25 @@ void sim_send(Sim *sim, SimConnId conn, SimNodeId from, SimMsg *msg);
 typedef SimMsg *(*SimStreamFn)(Sim *sim, gpointer data);
 void sim_send_stream(Sim *sim, SimConnId conn, SimNodeId from, SimStreamFn next, gpointer data,
                      GDestroyNotify free_fn);
+/* Sending ahead: a model that follows a message several hops ahead in one
+ * event (a request walking a chain of nodes) sends it from a node at the
+ * time it would reach that node, later than now.
+ * sim_send_ready: whether a small message of `size` bytes would leave
+ * `from` on conn at once: the connection open and held at the far end,
+ * nothing queued or flowing in that direction, and `size` within the
+ * window.  The two calls below require it.
+ * sim_send_unheard: what sim_send of `size` bytes of class cls at time
+ * `at` (>= now) would book, with no message and no event: its bytes on every
+ * link of the path (the statistics from `at`, the links' small-message load
+ * now), and the time it would arrive, after what was sent before it on conn
+ * (which later messages in that direction then follow); -1 if the path is
+ * down and it would be lost.  The message's one-way time is taken from the
+ * links as they are now.
+ * sim_send_ahead: sim_send of msg at time `at` (>= now): delivered (one
+ * event) when it would arrive, timed as sim_send_unheard times it. */
+gboolean sim_send_ready(const Sim *sim, SimConnId conn, SimNodeId from, guint64 size);
+SimTime sim_send_unheard(Sim *sim, SimConnId conn, SimNodeId from, guint64 size, SimClass cls, SimTime at);
+void sim_send_ahead(Sim *sim, SimConnId conn, SimNodeId from, SimMsg *msg, SimTime at);
 /* Closes gracefully: the far end gets closed(PEER_CLOSED) after what was sent
  * before the close has arrived.  The closing node hears nothing more. */
 void sim_close(Sim *sim, SimConnId conn, SimNodeId by);

@@ -1147,6 +1147,73 @@ static void test_stats_sparse(void)
   sim_free(sim);
 }
 
+/* --- sending ahead ------------------------------------------------------------- */
+
+/* A 200-byte message a -> b on idle links:
+ *   (100,000 + 290*8) + (30,000,000 + 254*400) + (100,000 + 290*8)
+ *   = 102,320 + 30,101,600 + 102,320 = 30,306,240 ns;
+ * 10 bytes: 100,800 + 30,025,600 + 100,800 = 30,227,200 ns. */
+#define ONE_WAY_200 ((SimTime) 30306240)
+#define ONE_WAY_10 ((SimTime) 30227200)
+
+/* sim_send_unheard books the bytes and times a message sent later, without
+ * an event; what is sent after it in that direction arrives after it.
+ * sim_send_ahead delivers one, as if sent later, in one event. */
+static void test_send_ahead(void)
+{
+  Net n;
+  SimConnId c = open_ab(&n);
+  SimTime now = sim_now(n.sim);
+  CU_ASSERT(sim_send_ready(n.sim, c, n.a, 200));
+  CU_ASSERT(sim_send_ready(n.sim, c, n.b, 200));
+  CU_ASSERT_FALSE(sim_send_ready(n.sim, c, n.a, 10 * 1448 + 1)); /* beyond the window */
+  CU_ASSERT_FALSE(sim_send_ready(n.sim, 0, n.a, 200));
+  guint64 wan = sim_stats_wan_total(n.sim, CS_CLS_SHARD);
+  guint64 pending = sim_pending_events(n.sim);
+
+  SimTime t = sim_send_unheard(n.sim, c, n.a, 200, CS_CLS_SHARD, now + 5 * SIM_MS);
+  CU_ASSERT_EQUAL(t, now + 5 * SIM_MS + ONE_WAY_200);
+  CU_ASSERT_EQUAL(sim_stats_wan_total(n.sim, CS_CLS_SHARD), wan + 200 + 54);
+  CU_ASSERT_EQUAL(sim_pending_events(n.sim), pending);
+  /* A 10-byte message sent now would arrive first; it keeps the order. */
+  send_msg(&n, c, n.a, 10, 1);
+  /* b -> a is another direction: not held back. */
+  send_msg(&n, c, n.b, 10, 3);
+  SimMsg *m = sim_msg_new(n.sim);
+  m->size = 200;
+  m->a = 2;
+  m->cls = CS_CLS_PEER;
+  sim_send_ahead(n.sim, c, n.a, m, now + 40 * SIM_MS);
+  CU_ASSERT_EQUAL(sim_pending_events(n.sim), pending + 3);
+  sim_run_until(n.sim, now + SIM_S);
+  const ProbeEvent *e = log_at(n.p, log_index(n.p, n.b, PR_MESSAGE, 1));
+  CU_ASSERT_EQUAL(e->t, t);
+  e = log_at(n.p, log_index(n.p, n.b, PR_MESSAGE, 2));
+  CU_ASSERT_EQUAL(e->t, now + 40 * SIM_MS + ONE_WAY_200);
+  e = log_at(n.p, log_index(n.p, n.a, PR_MESSAGE, 3));
+  CU_ASSERT_EQUAL(e->t, now + ONE_WAY_10);
+  CU_ASSERT_EQUAL(sim_stats_wan_total(n.sim, CS_CLS_SHARD), wan + 200 + 54);
+  sim_close(n.sim, c, n.a);
+  net_done(&n);
+}
+
+/* Not ready: a bulk message on the wire, or a message waiting behind it,
+ * and a connection closing or not open. */
+static void test_send_ahead_not_ready(void)
+{
+  Net n;
+  SimConnId c = open_ab(&n);
+  send_msg(&n, c, n.a, 1000000, 1); /* a bulk flow a -> b */
+  CU_ASSERT_FALSE(sim_send_ready(n.sim, c, n.a, 200));
+  CU_ASSERT(sim_send_ready(n.sim, c, n.b, 200));
+  sim_close(n.sim, c, n.a);
+  CU_ASSERT_FALSE(sim_send_ready(n.sim, c, n.a, 200));
+  SimConnId d = connect_ab(&n, 80, FALSE);
+  CU_ASSERT_FALSE(sim_send_ready(n.sim, d, n.a, 200)); /* still connecting */
+  sim_close(n.sim, d, n.a);
+  net_done(&n);
+}
+
 int main(int argc, char **argv)
 {
   CU_TestInfo tests[] = {
@@ -1177,6 +1244,8 @@ int main(int argc, char **argv)
     { "a flow's delivery runs before events taken out ahead of it", test_flow_delivery_among_staged_events },
     { "transfer bytes spread over buckets", test_transfer_buckets },
     { "a flush accounts transfers under way", test_stats_flush },
+    { "sending ahead: unheard hops and a message sent later", test_send_ahead },
+    { "sending ahead needs an idle, open direction", test_send_ahead_not_ready },
     { "statistics are sparse: idle stretches between transfers", test_stats_sparse },
     { "old statistics are sealed; a late transfer still lands in them", test_stats_sealed },
     { "statistics read mid-run, then new series and late spans", test_stats_read_mid_run },

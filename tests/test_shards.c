@@ -200,6 +200,72 @@ static void test_leader_fetch_again_merges(void)
   tw_free(&t);
 }
 
+/* test_peer_serves_half's world (one chain of 20), with a 40-shard file for
+ * the forward leader (member 19) alone and the request walking `walk`: the
+ * completion time, the bytes from the server and from caches, the shards'
+ * bytes on the LAN, and the events the run took. */
+typedef struct {
+  SimTime done;
+  guint64 from_server, from_caches, peer_shard_wire, peer_shard_payload;
+  guint64 events;
+} WalkRun;
+
+#define NO_HOLDER G_MAXUINT32
+static WalkRun serve_half(CsWalk walk, guint32 holder)
+{
+  CsWorldParams p;
+  cs_world_params_default(&p);
+  p.walk = (guint8) walk;
+  TestWorld t;
+  guint32 first;
+  one_branch(&t, &p, 52, "10.40.0.0/24", 20, 100e6, &first);
+  CsPackage pkg = { .size = 40 * 524288ull, .run_time = SIM_S, .name = "tool.zip" };
+  CsTarget one = { CS_TARGET_CLIENT, first + 19 }; /* the forward leader */
+  gint32 a = cs_world_deploy(t.w, 5 * SIM_MIN, &pkg, &one, 1, NULL);
+  sim_run_until(t.sim, 4 * SIM_MIN);
+  if (holder != NO_HOLDER)
+    cs_world_cache_seed(t.w, first + holder, (guint32) a, 0, 20);
+  sim_run_until(t.sim, 10 * SIM_MIN);
+  CU_ASSERT_EQUAL(cs_action_completed(t.w, (guint32) a), 1);
+  WalkRun r = { cs_action_time_to(t.w, (guint32) a, 1.0), cs_action_bytes_from_server(t.w, (guint32) a),
+                cs_action_bytes_from_caches(t.w, (guint32) a), sim_stats_lan_total(t.sim, CS_CLS_SHARD),
+                cs_world_peer_bytes(t.w, CS_CLS_SHARD), sim_events_dispatched(t.sim) };
+  tw_free(&t);
+  return r;
+}
+
+/* The forward leader's request turns at once and walks back to the
+ * backward leader, 19 hops, on quiet links: nothing else goes that way
+ * meanwhile (the deployment's action went the other way before it).  There
+ * an express walk is the exact walk: the same instants, the same bytes;
+ * only the hops between the members that act are no events.
+ * With nobody holding the file, the request is delivered once, to the
+ * backward leader (18 events fewer); with a member holding half of it (12,
+ * or 2 further back), twice: that member serves its half at the same
+ * instant and the backward leader asks the server for the rest at the same
+ * instant (17 fewer).
+ * (With the requester in the middle of the chain, the two walks differ:
+ * going forward, the request follows the action on its way to the chain's
+ * end, and each exact hop waits for it to arrive first, 10.8 us later than
+ * the express hop, timed when it left, assumes.) */
+static void test_express_walk_is_exact_when_quiet(void)
+{
+  static const guint32 holders[] = { NO_HOLDER, 12, 2 };
+  for (guint i = 0; i < G_N_ELEMENTS(holders); i++) {
+    WalkRun exact = serve_half(CS_WALK_EXACT, holders[i]), express = serve_half(CS_WALK_EXPRESS, holders[i]);
+    g_test_message("holder %d: done at %.9f / %.9f s, events %" G_GUINT64_FORMAT " / %" G_GUINT64_FORMAT,
+                   (int) holders[i], sim_time_to_s(exact.done), sim_time_to_s(express.done), exact.events,
+                   express.events);
+    CU_ASSERT_EQUAL(express.done, exact.done);
+    CU_ASSERT_EQUAL(express.from_caches, holders[i] == NO_HOLDER ? 0 : 20 * 524288ull);
+    CU_ASSERT_EQUAL(express.from_caches, exact.from_caches);
+    CU_ASSERT_EQUAL(express.from_server, exact.from_server);
+    CU_ASSERT_EQUAL(express.peer_shard_wire, exact.peer_shard_wire);
+    CU_ASSERT_EQUAL(express.peer_shard_payload, exact.peer_shard_payload);
+    CU_ASSERT_EQUAL(exact.events - express.events, holders[i] == NO_HOLDER ? 18 : 17);
+  }
+}
+
 int main(int argc, char **argv)
 {
   CU_TestInfo tests[] = {
@@ -209,6 +275,7 @@ int main(int argc, char **argv)
     { "a 10 Mbps subnet throttle", test_throttle },
     { "the books count bytes that arrived", test_books_count_arrivals },
     { "a leader's fetch again merges into the server's stream", test_leader_fetch_again_merges },
+    { "an express walk is the exact walk on quiet links", test_express_walk_is_exact_when_quiet },
     CU_TEST_INFO_NULL,
   };
   return cs_test_main(argc, argv, "shards", tests);
