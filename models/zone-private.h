@@ -17,9 +17,16 @@ typedef struct {
   guint32 tunnel_drops;    /* times the tunnel went down */
 } CsZone;
 
+/* A connection remembered for later, with its generation then: a record
+ * closed and reused since (sim_conn_same) is not the same connection. */
+typedef struct {
+  SimConnId conn;
+  guint32 gen;
+} CsZoneConn;
+
 struct CsZones {
   GArray *zones;           /* CsZone */
-  SimConnId *ext_conn;     /* per client: its persistent (or fetch) connection at its zone server */
-  SimConnId *ext_reg;      /* per client: its registration in progress at its zone server */
+  CsZoneConn *ext_conn;    /* per client: its persistent (or fetch) connection at its zone server */
+  CsZoneConn *ext_reg;     /* per client: its registration in progress at its zone server */
   guint32 ext_conn_len;    /* clients ext_conn and ext_reg cover */
 };

@@ -67,22 +67,27 @@ static void remember(CsWorld *w, guint32 client, SimConnId conn, gboolean reg)
 {
   if (client >= w->zone->ext_conn_len) {
     guint32 n = MAX(client + 1, w->clients.len);
-    w->zone->ext_conn = g_renew(SimConnId, w->zone->ext_conn, n);
-    w->zone->ext_reg = g_renew(SimConnId, w->zone->ext_reg, n);
-    memset(w->zone->ext_conn + w->zone->ext_conn_len, 0, sizeof(SimConnId) * (n - w->zone->ext_conn_len));
-    memset(w->zone->ext_reg + w->zone->ext_conn_len, 0, sizeof(SimConnId) * (n - w->zone->ext_conn_len));
+    w->zone->ext_conn = g_renew(CsZoneConn, w->zone->ext_conn, n);
+    w->zone->ext_reg = g_renew(CsZoneConn, w->zone->ext_reg, n);
+    memset(w->zone->ext_conn + w->zone->ext_conn_len, 0, sizeof(CsZoneConn) * (n - w->zone->ext_conn_len));
+    memset(w->zone->ext_reg + w->zone->ext_conn_len, 0, sizeof(CsZoneConn) * (n - w->zone->ext_conn_len));
     w->zone->ext_conn_len = n;
   }
-  (reg ? w->zone->ext_reg : w->zone->ext_conn)[client] = conn;
+  CsZoneConn zc = { conn, sim_conn_gen(w->sim, conn) };
+  (reg ? w->zone->ext_reg : w->zone->ext_conn)[client] = zc;
 }
 
 /* Where a reply for the client goes: a registration response on the
- * connection its request came on, anything else on its own connection. */
+ * connection its request came on, anything else on its own connection; 0
+ * when that connection is gone (its record may since carry another
+ * client's connection: a response relayed there reached the wrong client
+ * at 10^6 endpoints). */
 static SimConnId conn_of(CsWorld *w, guint32 client, guint32 type)
 {
   if (client >= w->zone->ext_conn_len)
     return 0;
-  return type == CS_MSG_REG_RESP ? w->zone->ext_reg[client] : w->zone->ext_conn[client];
+  const CsZoneConn *zc = type == CS_MSG_REG_RESP ? &w->zone->ext_reg[client] : &w->zone->ext_conn[client];
+  return zc->conn && sim_conn_same(w->sim, zc->conn, zc->gen) ? zc->conn : 0;
 }
 
 /* Re-sends a message (taking its blob) on another connection. */
