@@ -79,7 +79,7 @@ set(CLI_CASES
   "set_without_value|--set: expected KEY=VALUE|run|--set|endpoints"
   "set_bad_key|--set: expected KEY=VALUE|run|--set|1x=2"
   "set_twice|--set endpoints: given twice (\"300\" and \"400\")|run|--set|endpoints=300|--set|endpoints=400"
-  "builtin_set_unread|chainsim: builtin:enterprise.lua: --set bww: the scenario never reads this parameter (the parameters it reads: bench, bucket, duration, endpoints, flow_groups)|run|--set|bww=50Mbps"
+  "builtin_set_unread|chainsim: builtin:enterprise.lua: --set bww: the scenario never reads this parameter (the parameters it reads: bench, bucket, duration, endpoints, flow_groups, walk)|run|--set|bww=50Mbps"
   "diagram_set_unread|--set bww: the scenario never reads this parameter|diagram|--format|mermaid|--set|bww=50Mbps"
   "two_scenarios|expected at most one scenario|run|a.lua|b.lua"
   "missing_scenario|cannot read scenario 'no-such-scenario.lua': no such file|run|no-such-scenario.lua"
