@@ -171,10 +171,15 @@ static void connect_server(CsWorld *w, CsClient *c, int side)
                                 CS_CLS_PEER, cs_client_server_tls(w, c));
 }
 
-static int cand_pos(const CsClient *c, int side, guint32 peer)
+/* Where `peer` stands in a side's list, -1 when it is not in it.  The list
+ * keeps distances in the neighbourhood (cs_neigh_peer). */
+static int cand_pos(const CsWorld *w, const CsClient *c, int side, guint32 peer)
 {
+  guint16 d;
+  if (c->ncand[side] == 0 || peer == CS_NONE || !cs_neigh_distance(w, c, side, peer, &d))
+    return -1;
   for (int i = 0; i < c->ncand[side]; i++)
-    if (c->cand[side][i] == peer)
+    if (c->cand[side][i] == d)
       return i;
   return -1;
 }
@@ -186,10 +191,14 @@ static void side_walk(CsWorld *w, CsClient *c, int side, guint idx, guint limit)
   if (c->trying[side])
     return;
   limit = MIN(limit, c->ncand[side]);
-  while (idx < limit && c->cur_kind[side] == CS_SIDE_PEER && c->cand[side][idx] == c->cur_peer[side])
-    idx++;
+  if (idx < limit && c->cur_kind[side] == CS_SIDE_PEER) {
+    guint16 cur;
+    if (cs_neigh_distance(w, c, side, c->cur_peer[side], &cur))
+      while (idx < limit && c->cand[side][idx] == cur)
+        idx++;
+  }
   if (idx < limit) {
-    guint32 peer = c->cand[side][idx];
+    guint32 peer = cs_neigh_peer(w, c, side, c->cand[side][idx]);
     c->try_idx[side] = (guint8) idx;
     c->try_peer[side] = peer;
     c->try_limit[side] = (guint8) limit;
@@ -218,7 +227,7 @@ static void side_walk(CsWorld *w, CsClient *c, int side, guint idx, guint limit)
 /* Whether the closest candidate is one that failed not long ago. */
 static gboolean recently_failed(CsWorld *w, CsClient *c, int side)
 {
-  return c->cand[side][0] == c->failed_closest[side] && sim_now(w->sim) - c->failed_at[side] < CS_PEER_RETRY;
+  return cand_pos(w, c, side, c->failed_closest[side]) == 0 && sim_now(w->sim) - c->failed_at[side] < CS_PEER_RETRY;
 }
 
 /* A new peer list (or a lost neighbour): decide whether to walk. */
@@ -232,7 +241,7 @@ static void side_consider(CsWorld *w, CsClient *c, int side)
     side_walk(w, c, side, 0, n);
     break;
   case CS_SIDE_PEER: {
-    int pos = cand_pos(c, side, c->cur_peer[side]);
+    int pos = cand_pos(w, c, side, c->cur_peer[side]);
     if (pos < 0 && n > 0) {
       /* The neighbour dropped out of the list: find the right one. */
       c->abandon[side] = 1;
@@ -311,7 +320,7 @@ static void side_connect_failed(CsWorld *w, CsClient *c, int side)
   }
   /* Walk on from where the failed peer stands in the list now (a
    * registration or an introduction may have changed the list meanwhile). */
-  int pos = cand_pos(c, side, c->try_peer[side]);
+  int pos = cand_pos(w, c, side, c->try_peer[side]);
   guint idx = pos >= 0 ? (guint) pos : c->try_idx[side];
   gboolean left = c->failed_closest[side] == c->try_peer[side] && c->failed_at[side] == LEFT_GRACEFULLY;
   if (idx == 0 && !left) {
@@ -334,7 +343,7 @@ static void side_lost(CsWorld *w, CsClient *c, int side)
   }
   if (c->trying[side])
     return;
-  int pos = kind == CS_SIDE_PEER ? cand_pos(c, side, lost) : -1;
+  int pos = kind == CS_SIDE_PEER ? cand_pos(w, c, side, lost) : -1;
   side_walk(w, c, side, (guint) (pos + 1), c->ncand[side]);
 }
 
@@ -620,10 +629,17 @@ static void cl_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimC
 
 static void apply_reg_resp(CsWorld *w, CsClient *c, const CsRegResp *r)
 {
-  c->ncand[CS_BACK] = (guint8) MIN(r->nback, CS_MAX_PEERS);
-  c->ncand[CS_FWD] = (guint8) MIN(r->nfwd, CS_MAX_PEERS);
-  memcpy(c->cand[CS_BACK], r->back, sizeof(guint32) * c->ncand[CS_BACK]);
-  memcpy(c->cand[CS_FWD], r->fwd, sizeof(guint32) * c->ncand[CS_FWD]);
+  /* The response names clients (the neighbourhoods may have been rebuilt
+   * since the server wrote it); the list keeps their distances. */
+  for (int side = 0; side < 2; side++) {
+    guint32 n = MIN(side == CS_BACK ? r->nback : r->nfwd, CS_MAX_PEERS);
+    const guint32 *peers = side == CS_BACK ? r->back : r->fwd;
+    guint kept = 0;
+    for (guint32 i = 0; i < n; i++)
+      if (cs_neigh_distance(w, c, side, peers[i], &c->cand[side][kept]))
+        kept++;
+    c->ncand[side] = (guint8) kept;
+  }
   chain_start(w, c);
   for (guint q = 0; q < 64; q++)
     if (r->questions & (G_GUINT64_CONSTANT(1) << q))
@@ -703,14 +719,19 @@ static void cl_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
     guint32 peer = m->u;
     if (peer == CS_NONE || side < 0 || side > 1)
       break;
-    int pos = cand_pos(c, side, peer);
+    /* A peer the list cannot name (cs_neigh_distance) is not taken: a
+     * neighbour's neighbour is in the same neighbourhood, on the same side. */
+    guint16 d;
+    if (!cs_neigh_distance(w, c, side, peer, &d))
+      break;
+    int pos = cand_pos(w, c, side, peer);
     if (pos < 0) {
       if (c->ncand[side] == CS_MAX_PEERS)
         c->ncand[side]--;
       pos = c->ncand[side]++;
     }
-    memmove(&c->cand[side][1], &c->cand[side][0], sizeof(guint32) * (guint) pos);
-    c->cand[side][0] = peer;
+    memmove(&c->cand[side][1], &c->cand[side][0], sizeof(guint16) * (guint) pos);
+    c->cand[side][0] = d;
     /* The sender is leaving: until it is back, not reaching it is no failure. */
     c->failed_closest[side] = cs_world_node_client(w, sim_conn_peer(sim, conn, node));
     c->failed_at[side] = LEFT_GRACEFULLY;

@@ -200,7 +200,7 @@ typedef struct {
   guint8 alive;            /* started and not crashed */
   guint8 leaving;          /* left gracefully */
   guint32 zone;            /* external client: its zone server (index), CS_NONE otherwise */
-  /* the rest in an order that leaves no holes (424 bytes) */
+  /* the rest in an order that leaves no holes (360 bytes) */
   SimConnId reg_conn;      /* registration in progress */
   guint32 regs;            /* registrations completed */
   SimTimerId reg_timer;    /* next normal registration; while one is in progress, its timeout */
@@ -211,7 +211,7 @@ typedef struct {
   /* peer list from the last registration, closest first */
   guint8 ncand[2];
   guint8 reflected[2];     /* chain side: leader because every candidate failed */
-  guint32 cand[2][CS_MAX_PEERS];
+  guint16 cand[2][CS_MAX_PEERS]; /* distances in the neighbourhood (cs_neigh_peer) */
   guint32 failed_closest[2]; /* closest candidate that failed, per side */
   SimTime failed_at[2];    /* when; it is tried again after CS_PEER_RETRY */
   /* the chain, per side (cur* above) */
@@ -243,7 +243,7 @@ typedef struct {
   CsSend *sends;           /* shard sends waiting for their connections */
   CsShardReq *fetch_req;   /* what to ask for once it opens */
 } CsClient;
-G_STATIC_ASSERT(sizeof(CsClient) == 424);
+G_STATIC_ASSERT(sizeof(CsClient) == 360);
 
 typedef struct {
   guint8 kind;             /* CsJobKind */
@@ -342,7 +342,17 @@ struct CsWorld {
 };
 
 CsClient *cs_client_rec(const CsWorld *w, guint32 client);
+/* Builds the neighbourhoods (again, after clients were added); the peer
+ * lists clients hold (CsClient.cand) are carried over to the new positions. */
 void cs_world_build_neighbourhoods(CsWorld *w);
+/* A peer list names a peer by its distance d > 0 from the client in the
+ * neighbourhood's address order, backward or forward: 16 bits instead of a
+ * 32-bit client index.  cs_neigh_peer gives the client d members away on
+ * `side` (the client must be in a neighbourhood and d within it);
+ * cs_neigh_distance the distance of `peer`, FALSE when a list cannot name it
+ * (no neighbourhood, another one, the other side, 65,536 or more away). */
+guint32 cs_neigh_peer(const CsWorld *w, const CsClient *c, int side, guint16 d);
+gboolean cs_neigh_distance(const CsWorld *w, const CsClient *c, int side, guint32 peer, guint16 *d);
 /* Server receives answers: books the results. */
 void cs_world_take_batch(CsWorld *w, const CsBatch *b);
 /* An endpoint has everything action `a` needs (its file complete, or the
