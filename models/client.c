@@ -93,6 +93,21 @@ gboolean cs_client_peers(const CsWorld *w, const CsClient *c)
   return w->p.peering && c->zone == CS_NONE && c->neigh != CS_NONE;
 }
 
+/* Arms the client's one registration timer: `tag` after `delay`, unless the
+ * next initial registration is due by then (it comes first: it begins a
+ * registration, which cancels a normal one's timer, and while one is in
+ * progress, its timeout is armed again; see CS_TAG_INIT).  One pending
+ * event per client instead of two. */
+static void reg_arm(CsWorld *w, CsClient *c, SimTime delay, guint32 tag)
+{
+  SimTime now = sim_now(w->sim);
+  if (c->init_due > 0 && c->init_due - now <= delay) {
+    delay = c->init_due - now;
+    tag = CS_TAG_INIT;
+  }
+  c->reg_timer = sim_timer_start(w->sim, c->node, delay, tag, 0);
+}
+
 static void reg_begin(CsWorld *w, CsClient *c)
 {
   if (c->reg_conn || cs_world_server_count(w) == 0)
@@ -106,12 +121,12 @@ static void reg_begin(CsWorld *w, CsClient *c)
     cs_world_note_interval(w, FALSE, c->reg_started - c->reg_done);
   c->reg_conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, server_node(w, c)), CS_PORT_CLIENT,
                             CS_CLS_REGISTRATION, cs_client_server_tls(w, c));
-  c->reg_timer = sim_timer_start(w->sim, c->node, w->p.reg_timeout, CS_TAG_REG_TIMEOUT, 0);
+  reg_arm(w, c, w->p.reg_timeout, CS_TAG_REG_TIMEOUT);
 }
 
 static void reg_next(CsWorld *w, CsClient *c)
 {
-  c->reg_timer = sim_timer_start(w->sim, c->node, draw(w->sim, c->node, w->p.reg_min, w->p.reg_max), CS_TAG_REG, 0);
+  reg_arm(w, c, draw(w->sim, c->node, w->p.reg_min, w->p.reg_max), CS_TAG_REG);
 }
 
 static void reg_failed(CsWorld *w, CsClient *c)
@@ -669,7 +684,7 @@ static void cl_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
     if (c->reg_initial) {
       c->reg_initial = 0;
       c->init_done = sim_now(sim);
-      sim_timer_start(sim, node, draw(sim, node, w->p.init_min, w->p.init_max), CS_TAG_INIT, 0);
+      c->init_due = sim_time_add(sim_now(sim), draw(sim, node, w->p.init_min, w->p.init_max));
     }
     reg_next(w, c);
     apply_reg_resp(w, c, m->blob);
@@ -752,8 +767,12 @@ static void cl_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64 
     reg_begin(w, c);
     break;
   case CS_TAG_INIT:
+    c->init_due = 0;
     c->reg_initial = 1;
-    reg_begin(w, c);
+    if (c->reg_conn) /* one in progress: it keeps its timeout (reg_arm) */
+      c->reg_timer = sim_timer_start(sim, node, c->reg_started + w->p.reg_timeout - sim_now(sim), CS_TAG_REG_TIMEOUT, 0);
+    else
+      reg_begin(w, c);
     break;
   case CS_TAG_REG_TIMEOUT:
     if (c->reg_conn) {

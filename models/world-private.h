@@ -200,13 +200,16 @@ typedef struct {
   guint8 alive;            /* started and not crashed */
   guint8 leaving;          /* left gracefully */
   guint32 zone;            /* external client: its zone server (index), CS_NONE otherwise */
-  /* the rest in an order that leaves no holes (360 bytes) */
+  /* the rest in an order that leaves no holes (368 bytes) */
   SimConnId reg_conn;      /* registration in progress */
   guint32 regs;            /* registrations completed */
-  SimTimerId reg_timer;    /* next normal registration; while one is in progress, its timeout */
+  SimTimerId reg_timer;    /* the client's registration wake-up, the earliest of: the next
+                            * normal registration (or, while one is in progress, its
+                            * timeout) and the next initial one (init_due) */
   SimTime reg_started;     /* when it began */
   SimTime reg_done;        /* when the last one completed (-1: none yet) */
   SimTime init_done;       /* when the last initial one completed (-1: none) */
+  SimTime init_due;        /* when the next initial one is due (0: none drawn) */
   guint8 server_fails[4];  /* failed connects per server (first four) */
   /* peer list from the last registration, closest first */
   guint8 ncand[2];
@@ -243,7 +246,7 @@ typedef struct {
   CsSend *sends;           /* shard sends waiting for their connections */
   CsShardReq *fetch_req;   /* what to ask for once it opens */
 } CsClient;
-G_STATIC_ASSERT(sizeof(CsClient) == 360);
+G_STATIC_ASSERT(sizeof(CsClient) == 368);
 
 typedef struct {
   guint8 kind;             /* CsJobKind */
