@@ -541,7 +541,7 @@ static void evaluate(CsWorld *w, CsClient *c, guint32 q)
 
 /* --- callbacks ------------------------------------------------------------------------ */
 
-static void reset_state(CsClient *c)
+static void reset_state(CsWorld *w, CsClient *c)
 {
   SimNodeId node = c->node;
   guint32 neigh = c->neigh, npos = c->npos, zone = c->zone;
@@ -551,6 +551,7 @@ static void reset_state(CsClient *c)
   guint64 answered = c->q_answered, done = c->a_done, q_done = c->q_done_sent;
   cs_batch_free(c->batch);
   cs_shards_client_reset(c);
+  cs_dc_endpoint_reset(w, c);
   memset(c, 0, sizeof *c);
   c->node = node;
   c->neigh = neigh;
@@ -564,7 +565,6 @@ static void reset_state(CsClient *c)
   c->failed_closest[0] = c->failed_closest[1] = CS_NONE;
   c->reg_done = c->init_done = -1;
   c->dl_action = CS_NONE;
-  c->dc_session = CS_NONE;
 }
 
 static void cl_start(Sim *sim, SimNodeId node, gpointer k)
@@ -573,7 +573,7 @@ static void cl_start(Sim *sim, SimNodeId node, gpointer k)
   CsClient *c = cs_client_rec(w, idx_of(w, node));
   if (!w->neigh_built)
     cs_world_build_neighbourhoods(w);
-  reset_state(c);
+  reset_state(w, c);
   c->alive = 1;
   c->reg_initial = 1;
   /* A cold start spreads the first registrations over the start-up window. */
@@ -585,7 +585,7 @@ static void cl_crashed(Sim *sim, SimNodeId node, gpointer k)
 {
   CsWorld *w = W(k);
   CsClient *c = cs_client_rec(w, idx_of(w, node));
-  reset_state(c);
+  reset_state(w, c);
 }
 
 static void cl_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, gboolean inbound)
@@ -633,10 +633,8 @@ static void cl_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimC
   }
   if (cs_shards_conn_gone(w, c, conn))
     return;
-  if (conn == c->dc_conn) {
-    c->dc_conn = 0;
+  if (cs_dc_endpoint_closed(w, c, conn))
     return;
-  }
   for (int side = 0; side < 2; side++)
     if (conn == c->cur[side])
       side_lost(w, c, side);

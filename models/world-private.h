@@ -200,7 +200,7 @@ typedef struct {
   guint8 alive;            /* started and not crashed */
   guint8 leaving;          /* left gracefully */
   guint32 zone;            /* external client: its zone server (index), CS_NONE otherwise */
-  /* the rest in an order that leaves no holes (368 bytes) */
+  /* the rest in an order that leaves no holes (360 bytes) */
   SimConnId reg_conn;      /* registration in progress */
   guint32 regs;            /* registrations completed */
   SimTimerId reg_timer;    /* the client's registration wake-up, the earliest of: the next
@@ -239,14 +239,12 @@ typedef struct {
   guint64 cache_bytes;     /* bytes held */
   guint64 a_waiting;       /* actions waiting to download their files */
   guint32 dl_have_asked;   /* dl_have when it last asked (no progress since: ask again) */
-  SimConnId dc_conn;       /* Direct Connect session connection */
-  SimTimerId dl_timer;     /* re-request what is still missing */
-  guint32 dc_session;      /* its session, CS_NONE */
   SimConnId fetch_conn;    /* direct fetch from the server (no chain) */
+  SimTimerId dl_timer;     /* re-request what is still missing */
   CsSend *sends;           /* shard sends waiting for their connections */
   CsShardReq *fetch_req;   /* what to ask for once it opens */
 } CsClient;
-G_STATIC_ASSERT(sizeof(CsClient) == 368);
+G_STATIC_ASSERT(sizeof(CsClient) == 360);
 
 typedef struct {
   guint8 kind;             /* CsJobKind */
