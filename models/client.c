@@ -642,10 +642,15 @@ static void cl_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimC
 
 static void apply_reg_resp(CsWorld *w, CsClient *c, const CsRegResp *r)
 {
-  /* The response names clients (the neighbourhoods may have been rebuilt
-   * since the server wrote it); the list keeps their distances. */
+  /* The list keeps distances: the response's, unless the neighbourhoods
+   * were rebuilt since the server wrote it (then from the clients it names). */
   for (int side = 0; side < 2; side++) {
     guint32 n = MIN(side == CS_BACK ? r->nback : r->nfwd, CS_MAX_PEERS);
+    if (r->builds == w->neigh_builds) {
+      memcpy(c->cand[side], side == CS_BACK ? r->back_d : r->fwd_d, sizeof(guint16) * n);
+      c->ncand[side] = (guint8) n;
+      continue;
+    }
     const guint32 *peers = side == CS_BACK ? r->back : r->fwd;
     guint kept = 0;
     for (guint32 i = 0; i < n; i++)

@@ -149,11 +149,17 @@ typedef struct {
 } CsRegReq;
 void cs_reg_req_free(gpointer p);
 
-/* Registration response payload. */
+/* Registration response payload.  The peers come as client indices and as
+ * their distances (cs_neigh_peer) in the neighbourhoods of build `builds`:
+ * a client takes the distances as they are unless the neighbourhoods were
+ * built again since. */
 typedef struct {
   guint32 nback, nfwd;
   guint32 back[CS_MAX_PEERS];   /* client indices, closest first */
   guint32 fwd[CS_MAX_PEERS];
+  guint16 back_d[CS_MAX_PEERS]; /* their distances */
+  guint16 fwd_d[CS_MAX_PEERS];
+  guint32 builds;               /* CsWorld.neigh_builds when written */
   guint64 questions;            /* active question ids */
   guint64 actions;              /* active action ids */
 } CsRegResp;
@@ -330,6 +336,7 @@ struct CsWorld {
   GArray *neighs;          /* CsNeigh */
   GHashTable *neigh_index; /* key (mode, id) → neighbourhood + 1 (set-up only) */
   gboolean neigh_built;
+  guint32 neigh_builds;    /* neighbourhood builds so far (CsRegResp.builds) */
   GPtrArray *sensors;      /* CsSensor* */
   GArray *questions;       /* CsQuestion */
   GArray *actions;         /* CsAction */

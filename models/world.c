@@ -510,6 +510,7 @@ void cs_world_build_neighbourhoods(CsWorld *w)
   }
   lists_move(w, at, old);
   w->neigh_built = TRUE;
+  w->neigh_builds++;
 }
 
 /* --- sensors --------------------------------------------------------------------------- */

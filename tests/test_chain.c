@@ -165,8 +165,8 @@ static void test_lists_survive_added_clients(void)
   TestWorld t;
   tw_init(&t, &p, 11);
   guint32 a, b, c;
-  tw_branch(&t, "a", "10.1.0.0/24", 20, 100e6, 10 * SIM_MS, &a);
-  tw_branch(&t, "c", "10.1.2.0/24", 20, 100e6, 10 * SIM_MS, &c);
+  tw_branch(&t, "a", "10.1.0.0/24", 20, 100e6, 3 * SIM_S, &a);
+  tw_branch(&t, "c", "10.1.2.0/24", 20, 100e6, 3 * SIM_S, &c);
   sim_run_until(t.sim, 5 * SIM_MIN);
   guint32 before[40][2][16], nbefore[40][2], regs[40];
   for (guint32 i = 0; i < 40; i++) {
@@ -182,7 +182,7 @@ static void test_lists_survive_added_clients(void)
     CU_ASSERT_EQUAL(before[19][1][k], c + k);
     CU_ASSERT_EQUAL(before[20][0][k], a + 19 - k);
   }
-  tw_branch(&t, "b", "10.1.1.0/24", 20, 100e6, 10 * SIM_MS, &b);
+  tw_branch(&t, "b", "10.1.1.0/24", 20, 100e6, 3 * SIM_S, &b);
   sim_run_until(t.sim, 5 * SIM_MIN + SIM_MS); /* b's clients start: the rebuild */
   guint32 same = 0, after[16];
   for (guint32 i = 0; i < 40; i++) {
@@ -199,6 +199,24 @@ static void test_lists_survive_added_clients(void)
   CU_ASSERT(same >= 30);
   CU_ASSERT_EQUAL(cs_client_registrations(t.w, a + 19), regs[19]);
   CU_ASSERT_EQUAL(cs_client_registrations(t.w, c), regs[20]);
+  /* A response takes 3 s to arrive: those applied in the next 2.9 s were
+   * written before b existed, so the lists they bring name no client of b
+   * (the client converts them: its neighbourhoods were built since). */
+  guint32 late = 0;
+  for (guint32 i = 0; i < 40; i++)
+    regs[i] = cs_client_registrations(t.w, a + i);
+  sim_run_until(t.sim, 5 * SIM_MIN + 2900 * SIM_MS);
+  for (guint32 i = 0; i < 40; i++) {
+    if (cs_client_registrations(t.w, a + i) == regs[i])
+      continue;
+    late++;
+    for (int f = 0; f < 2; f++) {
+      guint n = cs_client_peer_list(t.w, a + i, f, after, 16);
+      for (guint k = 0; k < n; k++)
+        CU_ASSERT(after[k] < b || after[k] >= b + 20);
+    }
+  }
+  CU_ASSERT(late >= 1);
   /* Within the next registration rounds the chain runs a, b, c in order. */
   sim_run_until(t.sim, 10 * SIM_MIN);
   CsChainSummary cs;
