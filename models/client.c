@@ -93,6 +93,21 @@ gboolean cs_client_peers(const CsWorld *w, const CsClient *c)
   return w->p.peering && c->zone == CS_NONE && c->neigh != CS_NONE;
 }
 
+/* Arms the client's one registration timer: `tag` after `delay`, unless the
+ * next initial registration is due by then (it comes first: it begins a
+ * registration, which cancels a normal one's timer, and while one is in
+ * progress, its timeout is armed again; see CS_TAG_INIT).  One pending
+ * event per client instead of two. */
+static void reg_arm(CsWorld *w, CsClient *c, SimTime delay, guint32 tag)
+{
+  SimTime now = sim_now(w->sim);
+  if (c->init_due > 0 && c->init_due - now <= delay) {
+    delay = c->init_due - now;
+    tag = CS_TAG_INIT;
+  }
+  c->reg_timer = sim_timer_start(w->sim, c->node, delay, tag, 0);
+}
+
 static void reg_begin(CsWorld *w, CsClient *c)
 {
   if (c->reg_conn || cs_world_server_count(w) == 0)
@@ -106,12 +121,12 @@ static void reg_begin(CsWorld *w, CsClient *c)
     cs_world_note_interval(w, FALSE, c->reg_started - c->reg_done);
   c->reg_conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, server_node(w, c)), CS_PORT_CLIENT,
                             CS_CLS_REGISTRATION, cs_client_server_tls(w, c));
-  c->reg_timer = sim_timer_start(w->sim, c->node, w->p.reg_timeout, CS_TAG_REG_TIMEOUT, 0);
+  reg_arm(w, c, w->p.reg_timeout, CS_TAG_REG_TIMEOUT);
 }
 
 static void reg_next(CsWorld *w, CsClient *c)
 {
-  c->reg_timer = sim_timer_start(w->sim, c->node, draw(w->sim, c->node, w->p.reg_min, w->p.reg_max), CS_TAG_REG, 0);
+  reg_arm(w, c, draw(w->sim, c->node, w->p.reg_min, w->p.reg_max), CS_TAG_REG);
 }
 
 static void reg_failed(CsWorld *w, CsClient *c)
@@ -171,10 +186,15 @@ static void connect_server(CsWorld *w, CsClient *c, int side)
                                 CS_CLS_PEER, cs_client_server_tls(w, c));
 }
 
-static int cand_pos(const CsClient *c, int side, guint32 peer)
+/* Where `peer` stands in a side's list, -1 when it is not in it.  The list
+ * keeps distances in the neighbourhood (cs_neigh_peer). */
+static int cand_pos(const CsWorld *w, const CsClient *c, int side, guint32 peer)
 {
+  guint16 d;
+  if (c->ncand[side] == 0 || peer == CS_NONE || !cs_neigh_distance(w, c, side, peer, &d))
+    return -1;
   for (int i = 0; i < c->ncand[side]; i++)
-    if (c->cand[side][i] == peer)
+    if (c->cand[side][i] == d)
       return i;
   return -1;
 }
@@ -186,10 +206,14 @@ static void side_walk(CsWorld *w, CsClient *c, int side, guint idx, guint limit)
   if (c->trying[side])
     return;
   limit = MIN(limit, c->ncand[side]);
-  while (idx < limit && c->cur_kind[side] == CS_SIDE_PEER && c->cand[side][idx] == c->cur_peer[side])
-    idx++;
+  if (idx < limit && c->cur_kind[side] == CS_SIDE_PEER) {
+    guint16 cur;
+    if (cs_neigh_distance(w, c, side, c->cur_peer[side], &cur))
+      while (idx < limit && c->cand[side][idx] == cur)
+        idx++;
+  }
   if (idx < limit) {
-    guint32 peer = c->cand[side][idx];
+    guint32 peer = cs_neigh_peer(w, c, side, c->cand[side][idx]);
     c->try_idx[side] = (guint8) idx;
     c->try_peer[side] = peer;
     c->try_limit[side] = (guint8) limit;
@@ -218,7 +242,7 @@ static void side_walk(CsWorld *w, CsClient *c, int side, guint idx, guint limit)
 /* Whether the closest candidate is one that failed not long ago. */
 static gboolean recently_failed(CsWorld *w, CsClient *c, int side)
 {
-  return c->cand[side][0] == c->failed_closest[side] && sim_now(w->sim) - c->failed_at[side] < CS_PEER_RETRY;
+  return cand_pos(w, c, side, c->failed_closest[side]) == 0 && sim_now(w->sim) - c->failed_at[side] < CS_PEER_RETRY;
 }
 
 /* A new peer list (or a lost neighbour): decide whether to walk. */
@@ -232,7 +256,7 @@ static void side_consider(CsWorld *w, CsClient *c, int side)
     side_walk(w, c, side, 0, n);
     break;
   case CS_SIDE_PEER: {
-    int pos = cand_pos(c, side, c->cur_peer[side]);
+    int pos = cand_pos(w, c, side, c->cur_peer[side]);
     if (pos < 0 && n > 0) {
       /* The neighbour dropped out of the list: find the right one. */
       c->abandon[side] = 1;
@@ -311,7 +335,7 @@ static void side_connect_failed(CsWorld *w, CsClient *c, int side)
   }
   /* Walk on from where the failed peer stands in the list now (a
    * registration or an introduction may have changed the list meanwhile). */
-  int pos = cand_pos(c, side, c->try_peer[side]);
+  int pos = cand_pos(w, c, side, c->try_peer[side]);
   guint idx = pos >= 0 ? (guint) pos : c->try_idx[side];
   gboolean left = c->failed_closest[side] == c->try_peer[side] && c->failed_at[side] == LEFT_GRACEFULLY;
   if (idx == 0 && !left) {
@@ -334,7 +358,7 @@ static void side_lost(CsWorld *w, CsClient *c, int side)
   }
   if (c->trying[side])
     return;
-  int pos = kind == CS_SIDE_PEER ? cand_pos(c, side, lost) : -1;
+  int pos = kind == CS_SIDE_PEER ? cand_pos(w, c, side, lost) : -1;
   side_walk(w, c, side, (guint) (pos + 1), c->ncand[side]);
 }
 
@@ -517,7 +541,7 @@ static void evaluate(CsWorld *w, CsClient *c, guint32 q)
 
 /* --- callbacks ------------------------------------------------------------------------ */
 
-static void reset_state(CsClient *c)
+static void reset_state(CsWorld *w, CsClient *c)
 {
   SimNodeId node = c->node;
   guint32 neigh = c->neigh, npos = c->npos, zone = c->zone;
@@ -527,6 +551,7 @@ static void reset_state(CsClient *c)
   guint64 answered = c->q_answered, done = c->a_done, q_done = c->q_done_sent;
   cs_batch_free(c->batch);
   cs_shards_client_reset(c);
+  cs_dc_endpoint_reset(w, c);
   memset(c, 0, sizeof *c);
   c->node = node;
   c->neigh = neigh;
@@ -540,7 +565,6 @@ static void reset_state(CsClient *c)
   c->failed_closest[0] = c->failed_closest[1] = CS_NONE;
   c->reg_done = c->init_done = -1;
   c->dl_action = CS_NONE;
-  c->dc_session = CS_NONE;
 }
 
 static void cl_start(Sim *sim, SimNodeId node, gpointer k)
@@ -549,7 +573,7 @@ static void cl_start(Sim *sim, SimNodeId node, gpointer k)
   CsClient *c = cs_client_rec(w, idx_of(w, node));
   if (!w->neigh_built)
     cs_world_build_neighbourhoods(w);
-  reset_state(c);
+  reset_state(w, c);
   c->alive = 1;
   c->reg_initial = 1;
   /* A cold start spreads the first registrations over the start-up window. */
@@ -561,7 +585,7 @@ static void cl_crashed(Sim *sim, SimNodeId node, gpointer k)
 {
   CsWorld *w = W(k);
   CsClient *c = cs_client_rec(w, idx_of(w, node));
-  reset_state(c);
+  reset_state(w, c);
 }
 
 static void cl_connected(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, gboolean inbound)
@@ -609,10 +633,8 @@ static void cl_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimC
   }
   if (cs_shards_conn_gone(w, c, conn))
     return;
-  if (conn == c->dc_conn) {
-    c->dc_conn = 0;
+  if (cs_dc_endpoint_closed(w, c, conn))
     return;
-  }
   for (int side = 0; side < 2; side++)
     if (conn == c->cur[side])
       side_lost(w, c, side);
@@ -620,10 +642,22 @@ static void cl_closed(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, SimC
 
 static void apply_reg_resp(CsWorld *w, CsClient *c, const CsRegResp *r)
 {
-  c->ncand[CS_BACK] = (guint8) MIN(r->nback, CS_MAX_PEERS);
-  c->ncand[CS_FWD] = (guint8) MIN(r->nfwd, CS_MAX_PEERS);
-  memcpy(c->cand[CS_BACK], r->back, sizeof(guint32) * c->ncand[CS_BACK]);
-  memcpy(c->cand[CS_FWD], r->fwd, sizeof(guint32) * c->ncand[CS_FWD]);
+  /* The list keeps distances: the response's, unless the neighbourhoods
+   * were rebuilt since the server wrote it (then from the clients it names). */
+  for (int side = 0; side < 2; side++) {
+    guint32 n = MIN(side == CS_BACK ? r->nback : r->nfwd, CS_MAX_PEERS);
+    if (r->builds == w->neigh_builds) {
+      memcpy(c->cand[side], side == CS_BACK ? r->back_d : r->fwd_d, sizeof(guint16) * n);
+      c->ncand[side] = (guint8) n;
+      continue;
+    }
+    const guint32 *peers = side == CS_BACK ? r->back : r->fwd;
+    guint kept = 0;
+    for (guint32 i = 0; i < n; i++)
+      if (cs_neigh_distance(w, c, side, peers[i], &c->cand[side][kept]))
+        kept++;
+    c->ncand[side] = (guint8) kept;
+  }
   chain_start(w, c);
   for (guint q = 0; q < 64; q++)
     if (r->questions & (G_GUINT64_CONSTANT(1) << q))
@@ -653,7 +687,7 @@ static void cl_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
     if (c->reg_initial) {
       c->reg_initial = 0;
       c->init_done = sim_now(sim);
-      sim_timer_start(sim, node, draw(sim, node, w->p.init_min, w->p.init_max), CS_TAG_INIT, 0);
+      c->init_due = sim_time_add(sim_now(sim), draw(sim, node, w->p.init_min, w->p.init_max));
     }
     reg_next(w, c);
     apply_reg_resp(w, c, m->blob);
@@ -703,14 +737,19 @@ static void cl_message(Sim *sim, SimNodeId node, gpointer k, SimConnId conn, Sim
     guint32 peer = m->u;
     if (peer == CS_NONE || side < 0 || side > 1)
       break;
-    int pos = cand_pos(c, side, peer);
+    /* A peer the list cannot name (cs_neigh_distance) is not taken: a
+     * neighbour's neighbour is in the same neighbourhood, on the same side. */
+    guint16 d;
+    if (!cs_neigh_distance(w, c, side, peer, &d))
+      break;
+    int pos = cand_pos(w, c, side, peer);
     if (pos < 0) {
       if (c->ncand[side] == CS_MAX_PEERS)
         c->ncand[side]--;
       pos = c->ncand[side]++;
     }
-    memmove(&c->cand[side][1], &c->cand[side][0], sizeof(guint32) * (guint) pos);
-    c->cand[side][0] = peer;
+    memmove(&c->cand[side][1], &c->cand[side][0], sizeof(guint16) * (guint) pos);
+    c->cand[side][0] = d;
     /* The sender is leaving: until it is back, not reaching it is no failure. */
     c->failed_closest[side] = cs_world_node_client(w, sim_conn_peer(sim, conn, node));
     c->failed_at[side] = LEFT_GRACEFULLY;
@@ -731,8 +770,12 @@ static void cl_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64 
     reg_begin(w, c);
     break;
   case CS_TAG_INIT:
+    c->init_due = 0;
     c->reg_initial = 1;
-    reg_begin(w, c);
+    if (c->reg_conn) /* one in progress: it keeps its timeout (reg_arm) */
+      c->reg_timer = sim_timer_start(sim, node, c->reg_started + w->p.reg_timeout - sim_now(sim), CS_TAG_REG_TIMEOUT, 0);
+    else
+      reg_begin(w, c);
     break;
   case CS_TAG_REG_TIMEOUT:
     if (c->reg_conn) {

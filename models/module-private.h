@@ -47,6 +47,14 @@ typedef struct {
 CsModule *cs_module_rec(const CsWorld *w, guint32 m);
 CsDcSession *cs_dc_rec(const CsWorld *w, guint32 s);
 
+/* An endpoint's side of Direct Connect: the connection of its session and
+ * the session it is for.  Kept only for the clients that ever opened one
+ * (the client record does not carry it). */
+typedef struct {
+  SimConnId conn;          /* 0: none open */
+  guint32 session;
+} CsDcEndpoint;
+
 struct CsModules {
   GArray *modules;         /* CsModule */
   GArray *dc;              /* CsDcSession */
@@ -54,4 +62,6 @@ struct CsModules {
   GArray *proxies;         /* CsZoneProxy per zone server (grown on first use) */
   guint8 *no_cert;         /* per client: lacks the DC client certificate (NULL: all have it) */
   guint32 no_cert_len;     /* clients no_cert covers */
+  GHashTable *endpoints;   /* client index + 1 → CsDcEndpoint (looked up, never walked);
+                            * NULL until the first endpoint opens a session */
 };

@@ -489,6 +489,46 @@ static void report_failure(CsWorld *w, CsClient *c, guint32 sid, CsDcReason why)
   cs_client_flush_soon(w, c);
 }
 
+/* The endpoint's Direct Connect state; NULL when it has none (unless create). */
+static CsDcEndpoint *endpoint_of(CsWorld *w, const CsClient *c, gboolean create)
+{
+  CsModules *ms = w->module;
+  if (!ms->endpoints) {
+    if (!create)
+      return NULL;
+    ms->endpoints = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+  }
+  gpointer key = GUINT_TO_POINTER(cs_world_node_client(w, c->node) + 1);
+  CsDcEndpoint *e = g_hash_table_lookup(ms->endpoints, key);
+  if (!e && create) {
+    e = g_new0(CsDcEndpoint, 1);
+    e->session = CS_NONE;
+    g_hash_table_insert(ms->endpoints, key, e);
+  }
+  return e;
+}
+
+/* The endpoint's session connection, 0 when none. */
+static SimConnId endpoint_conn(CsWorld *w, const CsClient *c)
+{
+  const CsDcEndpoint *e = endpoint_of(w, c, FALSE);
+  return e ? e->conn : 0;
+}
+
+gboolean cs_dc_endpoint_closed(CsWorld *w, CsClient *c, SimConnId conn)
+{
+  if (!w->module->endpoints || !conn || conn != endpoint_conn(w, c))
+    return FALSE;
+  endpoint_of(w, c, FALSE)->conn = 0;
+  return TRUE;
+}
+
+void cs_dc_endpoint_reset(CsWorld *w, CsClient *c)
+{
+  if (w->module->endpoints)
+    g_hash_table_remove(w->module->endpoints, GUINT_TO_POINTER(cs_world_node_client(w, c->node) + 1));
+}
+
 void cs_dc_endpoint_open(CsWorld *w, CsClient *c, guint32 sid)
 {
   CsDcSession *d = cs_dc_rec(w, sid);
@@ -498,8 +538,9 @@ void cs_dc_endpoint_open(CsWorld *w, CsClient *c, guint32 sid)
     report_failure(w, c, sid, CS_DCR_NO_CLIENT_CERT);
     return;
   }
-  if (c->dc_conn)
-    sim_close(w->sim, c->dc_conn, c->node);
+  CsDcEndpoint *e = endpoint_of(w, c, TRUE);
+  if (e->conn)
+    sim_close(w->sim, e->conn, c->node);
   SimNodeId to;
   guint16 port;
   if (c->zone != CS_NONE) {
@@ -509,40 +550,42 @@ void cs_dc_endpoint_open(CsWorld *w, CsClient *c, guint32 sid)
     to = cs_module_rec(w, d->module)->node;
     port = CS_PORT_DC_MODULE;
   }
-  c->dc_session = sid;
-  c->dc_conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, to), port, CS_CLS_DIRECT, TRUE);
+  e->session = sid;
+  e->conn = sim_connect(w->sim, c->node, sim_node_addr(w->sim, to), port, CS_CLS_DIRECT, TRUE);
 }
 
 gboolean cs_dc_endpoint_connected(CsWorld *w, CsClient *c, SimConnId conn)
 {
-  if (!conn || conn != c->dc_conn)
+  if (!w->module->endpoints || !conn || conn != endpoint_conn(w, c))
     return FALSE;
-  CsDcSession *d = cs_dc_rec(w, c->dc_session);
+  CsDcEndpoint *e = endpoint_of(w, c, FALSE);
+  CsDcSession *d = cs_dc_rec(w, e->session);
   if (!cs_module_rec(w, d->module)->server_cert) {
     /* The handshake cannot verify the module server. */
     sim_close(w->sim, conn, c->node);
-    c->dc_conn = 0;
-    report_failure(w, c, c->dc_session, CS_DCR_NO_SERVER_CERT);
+    e->conn = 0;
+    report_failure(w, c, e->session, CS_DCR_NO_SERVER_CERT);
     return TRUE;
   }
   SimMsg *m = sim_msg_new(w->sim);
   m->type = CS_MSG_DC_HELLO;
   m->cls = CS_CLS_DIRECT;
   m->size = 400;
-  m->a = c->dc_session;
+  m->a = e->session;
   sim_send(w->sim, conn, c->node, m);
   return TRUE;
 }
 
 gboolean cs_dc_endpoint_failed(CsWorld *w, CsClient *c, SimConnId conn, SimConnError why)
 {
-  if (!conn || conn != c->dc_conn)
+  if (!w->module->endpoints || !conn || conn != endpoint_conn(w, c))
     return FALSE;
-  c->dc_conn = 0;
+  CsDcEndpoint *e = endpoint_of(w, c, FALSE);
+  e->conn = 0;
   gboolean proxy = c->zone != CS_NONE;
   CsDcReason r = why == SIM_CONN_REFUSED ? (proxy ? CS_DCR_REFUSED_PROXY : CS_DCR_REFUSED)
                                          : (proxy ? CS_DCR_TIMEOUT_PROXY : CS_DCR_TIMEOUT);
-  report_failure(w, c, c->dc_session, r);
+  report_failure(w, c, e->session, r);
   return TRUE;
 }
 
@@ -550,18 +593,19 @@ void cs_dc_endpoint_message(CsWorld *w, CsClient *c, SimConnId conn, SimMsg *m)
 {
   if (m->type == CS_MSG_DC_WORKLOAD)
     sim_timer_start(w->sim, c->node, SCAN_TIME, CS_TAG_SCAN, m->a);
-  else if (m->type == CS_MSG_DC_REFUSED && conn == c->dc_conn) {
+  else if (m->type == CS_MSG_DC_REFUSED && conn && conn == endpoint_conn(w, c)) {
     /* The zone proxy has no module server behind it. */
     sim_close(w->sim, conn, c->node);
-    c->dc_conn = 0;
+    endpoint_of(w, c, FALSE)->conn = 0;
     report_failure(w, c, (guint32) m->a, m->u == CS_DCR_PROXY_NO_CTL ? CS_DCR_PROXY_NO_CTL : CS_DCR_PROXY_NO_MODULE);
   }
 }
 
 void cs_dc_endpoint_scan_done(CsWorld *w, CsClient *c, guint32 sid)
 {
-  if (c->dc_conn && c->dc_session == sid)
-    send_to(w, c->dc_conn, c->node, CS_MSG_DC_RESULT, CS_CLS_DIRECT, RESULT_BYTES, sid);
+  const CsDcEndpoint *e = endpoint_of(w, c, FALSE);
+  if (e && e->conn && e->session == sid)
+    send_to(w, e->conn, c->node, CS_MSG_DC_RESULT, CS_CLS_DIRECT, RESULT_BYTES, sid);
 }
 
 /* --- the zone proxy's part ------------------------------------------------------------ */
@@ -676,6 +720,8 @@ void cs_modules_free(CsWorld *w)
     g_array_free(g_array_index(w->module->proxies, CsZoneProxy, i).dc_links, TRUE);
   g_array_free(w->module->proxies, TRUE);
   g_free(w->module->no_cert);
+  if (w->module->endpoints)
+    g_hash_table_destroy(w->module->endpoints);
   g_free(w->module);
   w->module = NULL;
 }

@@ -15,6 +15,11 @@ void cs_dc_deploy(CsWorld *w, guint32 session);
 void cs_dc_endpoint_open(CsWorld *w, CsClient *c, guint32 session);
 gboolean cs_dc_endpoint_connected(CsWorld *w, CsClient *c, SimConnId conn);
 gboolean cs_dc_endpoint_failed(CsWorld *w, CsClient *c, SimConnId conn, SimConnError why);
+/* The endpoint's connection `conn` closed: TRUE when it was its Direct
+ * Connect session's (module.c keeps that, only for endpoints that opened one). */
+gboolean cs_dc_endpoint_closed(CsWorld *w, CsClient *c, SimConnId conn);
+/* The endpoint starts afresh: it has no session open. */
+void cs_dc_endpoint_reset(CsWorld *w, CsClient *c);
 void cs_dc_endpoint_message(CsWorld *w, CsClient *c, SimConnId conn, SimMsg *m);
 void cs_dc_failed(CsWorld *w, guint32 session, CsDcReason why);
 /* Zone proxy side (zone.c calls these): zone server `zone` (its node `node`)

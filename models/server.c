@@ -85,10 +85,14 @@ static gboolean peer_live(CsWorld *w, guint32 c, SimTime now)
   return seen != CS_NEVER_SEEN && now - seen <= w->p.live_timeout;
 }
 
+/* The walk's budget bounds a distance: it fits CsRegResp's 16 bits. */
+G_STATIC_ASSERT(64 * CS_MAX_PEERS <= G_MAXUINT16);
+
 static void fill_peers(CsWorld *w, guint32 client, CsRegResp *r)
 {
   CsClient *cl = cs_client_rec(w, client);
   r->nback = r->nfwd = 0;
+  r->builds = w->neigh_builds;
   if (!cs_client_peers(w, cl))
     return;
   CsNeigh *n = &g_array_index(w->neighs, CsNeigh, cl->neigh);
@@ -98,12 +102,16 @@ static void fill_peers(CsWorld *w, guint32 client, CsRegResp *r)
    * bounded walk keeps a huge, mostly silent neighbourhood cheap. */
   guint32 budget = 64 * want;
   for (gint64 i = (gint64) cl->npos - 1; i >= 0 && r->nback < want && budget; i--, budget--)
-    if (peer_live(w, n->members[i], now))
+    if (peer_live(w, n->members[i], now)) {
+      r->back_d[r->nback] = (guint16) (cl->npos - i); /* at most 64 * CS_MAX_PEERS */
       r->back[r->nback++] = n->members[i];
+    }
   budget = 64 * want;
   for (guint32 i = cl->npos + 1; i < n->n && r->nfwd < want && budget; i++, budget--)
-    if (peer_live(w, n->members[i], now))
+    if (peer_live(w, n->members[i], now)) {
+      r->fwd_d[r->nfwd] = (guint16) (i - cl->npos);
       r->fwd[r->nfwd++] = n->members[i];
+    }
 }
 
 static guint64 live_mask(GArray *arr, gsize elem, gsize live_off)

@@ -175,6 +175,10 @@ void cs_world_chains(const CsWorld *w, CsChainSummary *out);
  * G_MAXUINT32 when it has none (leader or not connected). */
 guint32 cs_client_forward(const CsWorld *w, guint32 client);
 guint32 cs_client_backward(const CsWorld *w, guint32 client);
+/* The client's peer list on one side (from its last registration and the
+ * introductions since), closest first: up to max client indices into out;
+ * returns how many. */
+guint cs_client_peer_list(const CsWorld *w, guint32 client, gboolean forward, guint32 *out, guint max);
 gboolean cs_client_is_forward_leader(const CsWorld *w, guint32 client);
 gboolean cs_client_is_backward_leader(const CsWorld *w, guint32 client);
 gboolean cs_client_reflected_forward(const CsWorld *w, guint32 client);

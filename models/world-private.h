@@ -149,11 +149,17 @@ typedef struct {
 } CsRegReq;
 void cs_reg_req_free(gpointer p);
 
-/* Registration response payload. */
+/* Registration response payload.  The peers come as client indices and as
+ * their distances (cs_neigh_peer) in the neighbourhoods of build `builds`:
+ * a client takes the distances as they are unless the neighbourhoods were
+ * built again since. */
 typedef struct {
   guint32 nback, nfwd;
   guint32 back[CS_MAX_PEERS];   /* client indices, closest first */
   guint32 fwd[CS_MAX_PEERS];
+  guint16 back_d[CS_MAX_PEERS]; /* their distances */
+  guint16 fwd_d[CS_MAX_PEERS];
+  guint32 builds;               /* CsWorld.neigh_builds when written */
   guint64 questions;            /* active question ids */
   guint64 actions;              /* active action ids */
 } CsRegResp;
@@ -200,18 +206,21 @@ typedef struct {
   guint8 alive;            /* started and not crashed */
   guint8 leaving;          /* left gracefully */
   guint32 zone;            /* external client: its zone server (index), CS_NONE otherwise */
-  /* the rest in an order that leaves no holes (424 bytes) */
+  /* the rest in an order that leaves no holes (360 bytes) */
   SimConnId reg_conn;      /* registration in progress */
   guint32 regs;            /* registrations completed */
-  SimTimerId reg_timer;    /* next normal registration; while one is in progress, its timeout */
+  SimTimerId reg_timer;    /* the client's registration wake-up, the earliest of: the next
+                            * normal registration (or, while one is in progress, its
+                            * timeout) and the next initial one (init_due) */
   SimTime reg_started;     /* when it began */
   SimTime reg_done;        /* when the last one completed (-1: none yet) */
   SimTime init_done;       /* when the last initial one completed (-1: none) */
+  SimTime init_due;        /* when the next initial one is due (0: none drawn) */
   guint8 server_fails[4];  /* failed connects per server (first four) */
   /* peer list from the last registration, closest first */
   guint8 ncand[2];
   guint8 reflected[2];     /* chain side: leader because every candidate failed */
-  guint32 cand[2][CS_MAX_PEERS];
+  guint16 cand[2][CS_MAX_PEERS]; /* distances in the neighbourhood (cs_neigh_peer) */
   guint32 failed_closest[2]; /* closest candidate that failed, per side */
   SimTime failed_at[2];    /* when; it is tried again after CS_PEER_RETRY */
   /* the chain, per side (cur* above) */
@@ -236,14 +245,12 @@ typedef struct {
   guint64 cache_bytes;     /* bytes held */
   guint64 a_waiting;       /* actions waiting to download their files */
   guint32 dl_have_asked;   /* dl_have when it last asked (no progress since: ask again) */
-  SimConnId dc_conn;       /* Direct Connect session connection */
-  SimTimerId dl_timer;     /* re-request what is still missing */
-  guint32 dc_session;      /* its session, CS_NONE */
   SimConnId fetch_conn;    /* direct fetch from the server (no chain) */
+  SimTimerId dl_timer;     /* re-request what is still missing */
   CsSend *sends;           /* shard sends waiting for their connections */
   CsShardReq *fetch_req;   /* what to ask for once it opens */
 } CsClient;
-G_STATIC_ASSERT(sizeof(CsClient) == 424);
+G_STATIC_ASSERT(sizeof(CsClient) == 360);
 
 typedef struct {
   guint8 kind;             /* CsJobKind */
@@ -329,6 +336,7 @@ struct CsWorld {
   GArray *neighs;          /* CsNeigh */
   GHashTable *neigh_index; /* key (mode, id) → neighbourhood + 1 (set-up only) */
   gboolean neigh_built;
+  guint32 neigh_builds;    /* neighbourhood builds so far (CsRegResp.builds) */
   GPtrArray *sensors;      /* CsSensor* */
   GArray *questions;       /* CsQuestion */
   GArray *actions;         /* CsAction */
@@ -342,7 +350,17 @@ struct CsWorld {
 };
 
 CsClient *cs_client_rec(const CsWorld *w, guint32 client);
+/* Builds the neighbourhoods (again, after clients were added); the peer
+ * lists clients hold (CsClient.cand) are carried over to the new positions. */
 void cs_world_build_neighbourhoods(CsWorld *w);
+/* A peer list names a peer by its distance d > 0 from the client in the
+ * neighbourhood's address order, backward or forward: 16 bits instead of a
+ * 32-bit client index.  cs_neigh_peer gives the client d members away on
+ * `side` (the client must be in a neighbourhood and d within it);
+ * cs_neigh_distance the distance of `peer`, FALSE when a list cannot name it
+ * (no neighbourhood, another one, the other side, 65,536 or more away). */
+guint32 cs_neigh_peer(const CsWorld *w, const CsClient *c, int side, guint16 d);
+gboolean cs_neigh_distance(const CsWorld *w, const CsClient *c, int side, guint32 peer, guint16 *d);
 /* Server receives answers: books the results. */
 void cs_world_take_batch(CsWorld *w, const CsBatch *b);
 /* An endpoint has everything action `a` needs (its file complete, or the

@@ -100,11 +100,11 @@ static void sensor_free(CsSensor *s)
   g_free(s);
 }
 
-static void neighs_clear(CsWorld *w)
+static void neighs_free(GArray *neighs)
 {
-  for (guint i = 0; i < w->neighs->len; i++)
-    g_free(g_array_index(w->neighs, CsNeigh, i).members);
-  g_array_set_size(w->neighs, 0);
+  for (guint i = 0; i < neighs->len; i++)
+    g_free(g_array_index(neighs, CsNeigh, i).members);
+  g_array_free(neighs, TRUE);
 }
 
 static void rollout_clear(CsRollout *r);
@@ -130,8 +130,7 @@ void cs_world_free(CsWorld *w)
   g_hash_table_destroy(w->names);
   g_array_free(w->subnet_mode, TRUE);
   g_array_free(w->infra_subnet, TRUE);
-  neighs_clear(w);
-  g_array_free(w->neighs, TRUE);
+  neighs_free(w->neighs);
   for (guint i = 0; i < w->sensors->len; i++)
     sensor_free(g_ptr_array_index(w->sensors, i));
   g_ptr_array_free(w->sensors, TRUE);
@@ -398,9 +397,80 @@ static gint cmp_by_addr(gconstpointer a, gconstpointer b, gpointer data)
   return x < y ? -1 : x > y;
 }
 
+guint32 cs_neigh_peer(const CsWorld *w, const CsClient *c, int side, guint16 d)
+{
+  const CsNeigh *n = &g_array_index(w->neighs, CsNeigh, c->neigh);
+  return n->members[side == CS_BACK ? c->npos - d : c->npos + d];
+}
+
+gboolean cs_neigh_distance(const CsWorld *w, const CsClient *c, int side, guint32 peer, guint16 *d)
+{
+  if (c->neigh == CS_NONE || peer >= w->clients.len)
+    return FALSE;
+  const CsClient *p = cs_client_rec(w, peer);
+  if (p->neigh != c->neigh)
+    return FALSE;
+  gint64 diff = side == CS_BACK ? (gint64) c->npos - p->npos : (gint64) p->npos - c->npos;
+  if (diff <= 0 || diff > G_MAXUINT16)
+    return FALSE;
+  *d = (guint16) diff;
+  return TRUE;
+}
+
+/* A client's place before a rebuild. */
+typedef struct {
+  guint32 neigh, npos;
+} NeighPlace;
+
+/* The peer lists name peers by distance (cs_neigh_peer): before a rebuild
+ * moves every position, note where each client with a list stood and keep
+ * the old member lists; NULL when no client holds a list (the first build). */
+static NeighPlace *lists_save(CsWorld *w, GArray **old)
+{
+  NeighPlace *at = NULL;
+  for (guint32 i = 0; i < w->clients.len; i++) {
+    const CsClient *c = cs_client_rec(w, i);
+    if (c->ncand[CS_BACK] + c->ncand[CS_FWD] == 0)
+      continue;
+    if (!at)
+      at = g_new0(NeighPlace, w->clients.len);
+    at[i] = (NeighPlace) { c->neigh, c->npos };
+  }
+  *old = w->neighs;
+  w->neighs = g_array_new(FALSE, TRUE, sizeof(CsNeigh));
+  return at;
+}
+
+/* ... and after it, turn each list's old distances into the same peers' new
+ * ones.  Adding clients keeps every neighbourhood's members together and in
+ * order, so a peer is still on the same side, only farther; one that a
+ * 16-bit distance can no longer name (65,536 clients added between them)
+ * leaves the list. */
+static void lists_move(CsWorld *w, NeighPlace *at, GArray *old)
+{
+  for (guint32 i = 0; at && i < w->clients.len; i++) {
+    CsClient *c = cs_client_rec(w, i);
+    for (int side = 0; side < 2; side++) {
+      guint kept = 0;
+      for (guint k = 0; k < c->ncand[side]; k++) {
+        const CsNeigh *n = &g_array_index(old, CsNeigh, at[i].neigh);
+        guint32 d = c->cand[side][k];
+        guint32 peer = n->members[side == CS_BACK ? at[i].npos - d : at[i].npos + d];
+        guint16 nd;
+        if (cs_neigh_distance(w, c, side, peer, &nd))
+          c->cand[side][kept++] = nd;
+      }
+      c->ncand[side] = (guint8) kept;
+    }
+  }
+  g_free(at);
+  neighs_free(old);
+}
+
 void cs_world_build_neighbourhoods(CsWorld *w)
 {
-  neighs_clear(w);
+  GArray *old;
+  NeighPlace *at = lists_save(w, &old);
   GHashTable *index = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   guint32 mask = sim_prefix_mask(w->p.neighbourhood_prefix);
   for (guint32 i = 0; i < w->clients.len; i++) {
@@ -438,7 +508,9 @@ void cs_world_build_neighbourhoods(CsWorld *w)
     for (guint32 k = 0; k < nb->n; k++)
       cs_client_rec(w, nb->members[k])->npos = k;
   }
+  lists_move(w, at, old);
   w->neigh_built = TRUE;
+  w->neigh_builds++;
 }
 
 /* --- sensors --------------------------------------------------------------------------- */
@@ -868,6 +940,16 @@ guint32 cs_client_backward(const CsWorld *w, guint32 i)
 {
   const CsClient *c = cs_client_rec(w, i);
   return chain_member(w, c) && c->cur_kind[CS_BACK] == CS_SIDE_PEER ? c->cur_peer[CS_BACK] : CS_NONE;
+}
+
+guint cs_client_peer_list(const CsWorld *w, guint32 i, gboolean forward, guint32 *out, guint max)
+{
+  const CsClient *c = cs_client_rec(w, i);
+  int side = forward ? CS_FWD : CS_BACK;
+  guint n = MIN(c->ncand[side], max);
+  for (guint k = 0; k < n; k++)
+    out[k] = cs_neigh_peer(w, c, side, c->cand[side][k]);
+  return n;
 }
 
 gboolean cs_client_is_forward_leader(const CsWorld *w, guint32 i)

@@ -152,6 +152,82 @@ static void test_leave_and_return(void)
   tw_free(&t);
 }
 
+/* Peer lists name peers by their distance in the neighbourhood: clients
+ * added mid-run between two subnets of one /16 neighbourhood move every
+ * position, and the lists held then must still name the same peers (the
+ * rebuild converts them); afterwards the chain takes the new clients in, in
+ * address order. */
+static void test_lists_survive_added_clients(void)
+{
+  CsWorldParams p;
+  cs_world_params_default(&p);
+  p.neighbourhood_prefix = 16;
+  TestWorld t;
+  tw_init(&t, &p, 11);
+  guint32 a, b, c;
+  tw_branch(&t, "a", "10.1.0.0/24", 20, 100e6, 3 * SIM_S, &a);
+  tw_branch(&t, "c", "10.1.2.0/24", 20, 100e6, 3 * SIM_S, &c);
+  sim_run_until(t.sim, 5 * SIM_MIN);
+  guint32 before[40][2][16], nbefore[40][2], regs[40];
+  for (guint32 i = 0; i < 40; i++) {
+    regs[i] = cs_client_registrations(t.w, a + i);
+    for (int f = 0; f < 2; f++)
+      nbefore[i][f] = cs_client_peer_list(t.w, a + i, f, before[i][f], 16);
+  }
+  /* The last client of a lists the first ten of c forward, and the first of
+   * c the last ten of a backward, closest first. */
+  CU_ASSERT_EQUAL(nbefore[19][1], 10);
+  CU_ASSERT_EQUAL(nbefore[20][0], 10);
+  for (guint32 k = 0; k < 10; k++) {
+    CU_ASSERT_EQUAL(before[19][1][k], c + k);
+    CU_ASSERT_EQUAL(before[20][0][k], a + 19 - k);
+  }
+  tw_branch(&t, "b", "10.1.1.0/24", 20, 100e6, 3 * SIM_S, &b);
+  sim_run_until(t.sim, 5 * SIM_MIN + SIM_MS); /* b's clients start: the rebuild */
+  guint32 same = 0, after[16];
+  for (guint32 i = 0; i < 40; i++) {
+    if (cs_client_registrations(t.w, a + i) != regs[i])
+      continue; /* a new list since */
+    same++;
+    for (int f = 0; f < 2; f++) {
+      guint n = cs_client_peer_list(t.w, a + i, f, after, 16);
+      CU_ASSERT_EQUAL(n, nbefore[i][f]);
+      for (guint k = 0; k < n && k < nbefore[i][f]; k++)
+        CU_ASSERT_EQUAL(after[k], before[i][f][k]);
+    }
+  }
+  CU_ASSERT(same >= 30);
+  CU_ASSERT_EQUAL(cs_client_registrations(t.w, a + 19), regs[19]);
+  CU_ASSERT_EQUAL(cs_client_registrations(t.w, c), regs[20]);
+  /* A response takes 3 s to arrive: those applied in the next 2.9 s were
+   * written before b existed, so the lists they bring name no client of b
+   * (the client converts them: its neighbourhoods were built since). */
+  guint32 late = 0;
+  for (guint32 i = 0; i < 40; i++)
+    regs[i] = cs_client_registrations(t.w, a + i);
+  sim_run_until(t.sim, 5 * SIM_MIN + 2900 * SIM_MS);
+  for (guint32 i = 0; i < 40; i++) {
+    if (cs_client_registrations(t.w, a + i) == regs[i])
+      continue;
+    late++;
+    for (int f = 0; f < 2; f++) {
+      guint n = cs_client_peer_list(t.w, a + i, f, after, 16);
+      for (guint k = 0; k < n; k++)
+        CU_ASSERT(after[k] < b || after[k] >= b + 20);
+    }
+  }
+  CU_ASSERT(late >= 1);
+  /* Within the next registration rounds the chain runs a, b, c in order. */
+  sim_run_until(t.sim, 10 * SIM_MIN);
+  CsChainSummary cs;
+  cs_world_chains(t.w, &cs);
+  CU_ASSERT_EQUAL(cs.chains, 1);
+  CU_ASSERT_EQUAL(cs.len_max, 60);
+  CU_ASSERT_EQUAL(cs_client_forward(t.w, a + 19), b);
+  CU_ASSERT_EQUAL(cs_client_forward(t.w, b + 19), c);
+  tw_free(&t);
+}
+
 int main(int argc, char **argv)
 {
   CU_TestInfo tests[] = {
@@ -160,6 +236,7 @@ int main(int argc, char **argv)
     { "a graceful leave introduces the neighbours", test_graceful_leave },
     { "a client that left and comes back regains its place", test_leave_and_return },
     { "a short crash rejoins; a question is answered once", test_short_crash_rejoins_answers_once },
+    { "peer lists survive clients added mid-run", test_lists_survive_added_clients },
     CU_TEST_INFO_NULL,
   };
   return cs_test_main(argc, argv, "chain", tests);
