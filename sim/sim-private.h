@@ -48,6 +48,11 @@ typedef struct {
   guint64 u64;
   gpointer ptr;
 } SimEvent;
+/* Two records a cache line, in an array aligned to one (sim.c's ev_place). */
+G_STATIC_ASSERT(sizeof(SimEvent) == 32);
+/* Records are in a cache-line aligned array (sim.c): 32 bytes, two a line,
+ * so one prefetch brings a whole record. */
+G_STATIC_ASSERT(sizeof(SimEvent) == 32);
 
 typedef struct {
   SimCallFn fn;
@@ -366,7 +371,8 @@ struct Sim {
                                  * sorted from stage[stage_head] on */
   guint32 nstage;
   guint32 stage_head;
-  SimEvent *ev;         /* event records by slot */
+  SimEvent *ev;         /* event records by slot, cache-line aligned */
+  gpointer ev_mem;      /* the block they are in */
   guint32 ev_cap;       /* records allocated */
   guint32 ev_free;      /* free-slot stack top index into ev_freelist */
   guint32 *ev_freelist; /* free slots */
