@@ -125,21 +125,27 @@ void sim_set_progress(Sim *sim, guint64 every, void (*fn)(Sim *, gpointer), gpoi
 
 /* --- event records ---------------------------------------------------------- */
 
-guint32 sim_ev_alloc(Sim *sim, SimTime at, SimEventType type, SimNodeId node, guint32 ref)
+/* A never-used slot, the record array grown when it is full (0: the
+ * queue's limit is reached). */
+static guint32 ev_fresh(Sim *sim)
 {
-  g_return_val_if_fail(at >= sim->now, 0);
-  guint32 slot;
-  if (sim->ev_free > 0) {
-    slot = sim->ev_freelist[--sim->ev_free];
-  } else {
-    if (sim->ev_next == sim->ev_cap) {
-      g_return_val_if_fail(sim->ev_cap < SIM_EVQ_MAX_SLOTS, 0);
-      sim->ev_cap *= 2;
-      ev_place(sim, sim->ev_next);
-      sim->ev_freelist = g_renew(guint32, sim->ev_freelist, sim->ev_cap);
-    }
-    slot = sim->ev_next++;
+  if (sim->ev_next == sim->ev_cap) {
+    g_return_val_if_fail(sim->ev_cap < SIM_EVQ_MAX_SLOTS, 0);
+    sim->ev_cap *= 2;
+    ev_place(sim, sim->ev_next);
+    sim->ev_freelist = g_renew(guint32, sim->ev_freelist, sim->ev_cap);
   }
+  return sim->ev_next++;
+}
+
+/* sim_ev_alloc with the record's u64 (at >= now is the caller's). */
+static inline guint32 ev_new(Sim *sim, SimTime at, SimEventType type, SimNodeId node, guint32 ref, guint64 u64)
+{
+  guint32 slot;
+  if (G_LIKELY(sim->ev_free > 0))
+    slot = sim->ev_freelist[--sim->ev_free];
+  else if (!(slot = ev_fresh(sim)))
+    return 0;
   SimEvent *ev = &sim->ev[slot];
   ev->node = node;
   ev->type = (guint8) type;
@@ -147,10 +153,16 @@ guint32 sim_ev_alloc(Sim *sim, SimTime at, SimEventType type, SimNodeId node, gu
   ev->epoch = node != SIM_NODE_NONE ? sim_node_run(sim, node)->epoch : 0;
   ev->gen = ++sim->ev_gen;
   ev->u32 = ref;
-  ev->u64 = 0;
+  ev->u64 = u64;
   ev->ptr = NULL;
   sim_evq_push_hint(&sim->q, at, slot, node != SIM_NODE_NONE ? node : ref, type);
   return slot;
+}
+
+guint32 sim_ev_alloc(Sim *sim, SimTime at, SimEventType type, SimNodeId node, guint32 ref)
+{
+  g_return_val_if_fail(at >= sim->now, 0);
+  return ev_new(sim, at, type, node, ref, 0);
 }
 
 static void ev_release(Sim *sim, guint32 slot)
@@ -164,10 +176,8 @@ static void ev_release(Sim *sim, guint32 slot)
 SimTimerId sim_timer_start(Sim *sim, SimNodeId node, SimTime delay, guint32 tag, guint64 arg)
 {
   g_return_val_if_fail(delay >= 0, 0);
-  guint32 slot = sim_ev_alloc(sim, sim_time_add(sim->now, delay), SIM_EV_TIMER, node, tag);
-  SimEvent *ev = &sim->ev[slot];
-  ev->u64 = arg;
-  return (SimTimerId) ev->gen << 32 | slot;
+  guint32 slot = ev_new(sim, sim_time_add(sim->now, delay), SIM_EV_TIMER, node, tag, arg);
+  return slot ? (SimTimerId) sim->ev_gen << 32 | slot : 0;
 }
 
 static SimEvent *timer_event(const Sim *sim, SimTimerId t)
