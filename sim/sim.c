@@ -289,7 +289,7 @@ void sim_node_restart(Sim *sim, SimNodeId node)
 
 /* --- dispatch ------------------------------------------------------------------- */
 
-static void dispatch(Sim *sim, SimEvent *ev)
+G_ALWAYS_INLINE static inline void dispatch(Sim *sim, SimEvent *ev)
 {
   SimNode *n;
   SimNodeRun *r;
@@ -347,7 +347,7 @@ static inline gboolean is_node_event(guint32 type) { return type == SIM_EV_START
 /* Moves the queue's earliest events into the stage until it is full, keeping
  * it sorted (a handler may have pushed events earlier than staged ones), and
  * asks for their records and nodes. */
-static void refill(Sim *sim)
+G_ALWAYS_INLINE static inline void refill(Sim *sim)
 {
   SimEvqEntry x;
   while (sim->nstage < SIM_STAGE && sim_evq_pop_entry(&sim->q, &x)) {
@@ -395,7 +395,7 @@ static inline void prefetch_rec(const void *p, gsize size)
  * the event is for; one ahead, the model's own record of that node (its
  * kind's prefetch hint).  Without this each delivery waits on a chain of
  * misses in a row at 10^6 nodes. */
-static void prefetch_payloads(Sim *sim)
+G_ALWAYS_INLINE static inline void prefetch_payloads(Sim *sim)
 {
   if (sim->nstage > 4) {
     const SimEvqEntry *e = staged(sim, 4);
@@ -429,7 +429,7 @@ static void prefetch_payloads(Sim *sim)
   }
 }
 
-static void take(Sim *sim, Src src, SimEvqEntry *out)
+G_ALWAYS_INLINE static inline void take(Sim *sim, Src src, SimEvqEntry *out)
 {
   if (src == SRC_STAGE) {
     *out = *staged(sim, 0);
@@ -444,7 +444,7 @@ static void take(Sim *sim, Src src, SimEvqEntry *out)
 /* The next entry to run — the earliest of the stage, the queue (only when
  * the stage is full can the queue hold an earlier one) and the flow queue —
  * after dropping cancelled events; NULL when nothing is pending. */
-static const SimEvqEntry *next_entry(Sim *sim, Src *src)
+G_ALWAYS_INLINE static inline const SimEvqEntry *next_entry(Sim *sim, Src *src)
 {
   const SimEvqEntry *e;
   for (;;) {
@@ -473,7 +473,7 @@ static const SimEvqEntry *next_entry(Sim *sim, Src *src)
   return e;
 }
 
-static void run_entry(Sim *sim, const SimEvqEntry *e, Src src)
+G_ALWAYS_INLINE static inline void run_entry(Sim *sim, const SimEvqEntry *e, Src src)
 {
   SimTime t = e->time;
   SimEvent copy;
