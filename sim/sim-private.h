@@ -390,6 +390,7 @@ struct Sim {
   SimNodeKind kinds[SIM_MAX_KINDS];
   gpointer kstate[SIM_MAX_KINDS];
   guint32 nkinds;
+  gboolean kind_prefetch; /* some kind has a prefetch hook */
 
   SimVec nodes;         /* SimNode */
   SimNodeRun *run;      /* per node, dense */

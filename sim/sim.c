@@ -231,6 +231,8 @@ guint16 sim_kind_register(Sim *sim, const SimNodeKind *kind, gpointer kstate)
   g_return_val_if_fail(sim->nkinds < SIM_MAX_KINDS, 0);
   sim->kinds[sim->nkinds] = *kind;
   sim->kstate[sim->nkinds] = kstate;
+  if (kind->prefetch)
+    sim->kind_prefetch = TRUE;
   return (guint16) sim->nkinds++;
 }
 
@@ -415,11 +417,13 @@ G_ALWAYS_INLINE static inline void prefetch_payloads(Sim *sim)
     }
   }
   if (sim->nstage > 2) {
-    SimNodeId n = staged_node(sim, staged(sim, 2));
+    /* (A node event's node was asked for when it was staged.) */
+    const SimEvqEntry *e = staged(sim, 2);
+    SimNodeId n = e->tag == SIM_EV_DELIVER ? staged_node(sim, e) : SIM_NODE_NONE;
     if (n != SIM_NODE_NONE)
       __builtin_prefetch(sim_node_rec(sim, n));
   }
-  if (sim->nstage > 1) {
+  if (sim->nstage > 1 && sim->kind_prefetch) {
     SimNodeId n = staged_node(sim, staged(sim, 1));
     if (n != SIM_NODE_NONE) {
       const SimNode *nd = sim_node_rec(sim, n);
