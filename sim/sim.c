@@ -457,20 +457,28 @@ G_ALWAYS_INLINE static inline void take(Sim *sim, Src src, SimEvqEntry *out)
   }
 }
 
-/* The next entry to run — the earliest of the stage, the queue (only when
- * the stage is full can the queue hold an earlier one) and the flow queue —
- * after dropping cancelled events; NULL when nothing is pending. */
+/* The next entry to run — the earliest of the stage, the queue and the
+ * flow queue — after dropping cancelled events; NULL when nothing is
+ * pending. */
 G_ALWAYS_INLINE static inline const SimEvqEntry *next_entry(Sim *sim, Src *src)
 {
   const SimEvqEntry *e;
   for (;;) {
+    /* When refill moves an entry, the stage holds the queue's earliest
+     * (the queue pops in order, and nothing is pushed in between), so the
+     * queue's top need not be looked at.  Only a full stage — after an event
+     * from the queue or the flow queue, whose handler may have pushed
+     * earlier ones, or between runs — leaves it there. */
+    gboolean full = sim->nstage == SIM_STAGE;
     refill(sim);
     e = sim->nstage ? staged(sim, 0) : NULL;
     *src = SRC_STAGE;
-    const SimEvqEntry *q = sim->nstage == SIM_STAGE ? sim_evq_top(&sim->q) : NULL;
-    if (q && sim_evq_entry_less(q, e)) {
-      e = q;
-      *src = SRC_EVQ;
+    if (full) {
+      const SimEvqEntry *q = sim_evq_top(&sim->q);
+      if (q && sim_evq_entry_less(q, e)) {
+        e = q;
+        *src = SRC_EVQ;
+      }
     }
     if (!e || sim->ev[sim_evq_slot(e)].live)
       break;
