@@ -372,7 +372,8 @@ struct Sim {
   guint32 nstage;
   guint32 stage_head;
   SimEvent *ev;         /* event records by slot, cache-line aligned */
-  gpointer ev_mem;      /* the block they are in */
+  gpointer ev_mem;      /* the block they are in: malloc's, or */
+  gsize ev_map_len;     /* a mapping of this length (sim.c's ev_place) */
   guint32 ev_cap;       /* records allocated */
   guint32 ev_free;      /* free-slot stack top index into ev_freelist */
   guint32 *ev_freelist; /* free slots */
