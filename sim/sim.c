@@ -2,7 +2,6 @@
  * See sim.h. */
 #define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE, under -std=c11 */
 #include "sim-private.h"
-#include <stddef.h>
 #include <string.h>
 #ifdef __linux__
 #include <sys/mman.h>
@@ -401,17 +400,6 @@ static inline SimEvqEntry *staged(Sim *sim, guint32 i)
 
 static inline gboolean is_node_event(guint32 type) { return type == SIM_EV_START || type == SIM_EV_TIMER; }
 
-/* What dispatching a node event reads of its node: the run state, and the
- * record from its kind to its stream (a 56-byte record spans two cache
- * lines at half the nodes). */
-static inline void prefetch_node(const Sim *sim, SimNodeId n)
-{
-  const char *rec = (const char *) sim_node_rec(sim, n);
-  __builtin_prefetch(rec);
-  __builtin_prefetch(rec + offsetof(SimNode, rng) + sizeof(SimRng) - 1);
-  __builtin_prefetch(sim_node_run(sim, n));
-}
-
 /* Moves the queue's earliest events into the stage until it is full, keeping
  * it sorted (a handler may have pushed events earlier than staged ones), and
  * asks for their records and nodes. */
@@ -425,7 +413,7 @@ G_ALWAYS_INLINE static inline void refill(Sim *sim)
     *staged(sim, i) = x;
     __builtin_prefetch(&sim->ev[sim_evq_slot(&x)]);
     if (is_node_event(x.tag))
-      prefetch_node(sim, x.hint);
+      __builtin_prefetch(sim_node_rec(sim, x.hint));
   }
 }
 
@@ -487,7 +475,7 @@ G_ALWAYS_INLINE static inline void prefetch_payloads(Sim *sim)
     const SimEvqEntry *e = staged(sim, 2);
     SimNodeId n = e->tag == SIM_EV_DELIVER ? staged_node(sim, e) : SIM_NODE_NONE;
     if (n != SIM_NODE_NONE)
-      prefetch_node(sim, n);
+      __builtin_prefetch(sim_node_rec(sim, n));
   }
   if (sim->nstage > 1 && sim->kind_prefetch) {
     SimNodeId n = staged_node(sim, staged(sim, 1));
