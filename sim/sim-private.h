@@ -48,9 +48,7 @@ typedef struct {
   guint64 u64;
   gpointer ptr;
 } SimEvent;
-/* Two records a cache line, in an array aligned to one (sim.c's ev_place). */
-G_STATIC_ASSERT(sizeof(SimEvent) == 32);
-/* Records are in a cache-line aligned array (sim.c): 32 bytes, two a line,
+/* Two records a cache line, in an array aligned to one (sim.c's ev_place),
  * so one prefetch brings a whole record. */
 G_STATIC_ASSERT(sizeof(SimEvent) == 32);
 
