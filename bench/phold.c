@@ -45,7 +45,10 @@
  * Output: one JSON line on stdout — mode, queue, parameters, committed
  * events (timer events run; the LPs' start events not counted), wall
  * seconds of the run (set-up excluded), committed events per wall second,
- * peak RSS (VmHWM, kB) and the fingerprint.  Wall-clock time is read here,
+ * the process's CPU seconds over the same span and events per CPU second,
+ * peak RSS (VmHWM, kB) and the fingerprint.  On a shared machine the CPU
+ * figure is the steadier one: a run that waits for a core loses wall time
+ * but not CPU time (it still shares the caches with whatever else runs).  Wall-clock time is read here,
  * in bench/, never in sim/ or models/.  A benchmark prints figures; it never
  * passes or fails on time. */
 #include "sim.h"
@@ -57,6 +60,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct {
   guint32 lps;        /* logical processes */
@@ -81,6 +85,14 @@ static inline SimTime phold_next(const Phold *ph, SimRng *r, guint32 self, guint
   return (SimTime) sim_rng_exp(r, ph->mean_ns) + ph->lookahead;
 }
 
+/* The process's CPU time, seconds. */
+static double cpu_now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
 /* --- on the kernel ------------------------------------------------------------------ */
 
 static void lp_start(Sim *sim, SimNodeId node, gpointer k)
@@ -102,7 +114,7 @@ static void lp_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64 
   sim_timer_start(sim, to, d, 0, 0);
 }
 
-static double run_kernel(Phold *ph, guint64 seed, guint64 *fingerprint)
+static double run_kernel(Phold *ph, guint64 seed, guint64 *fingerprint, double *cpu)
 {
   static const SimNodeKind kind = { .name = "phold-lp", .start = lp_start, .timer = lp_timer };
   SimParams p;
@@ -126,8 +138,10 @@ static double run_kernel(Phold *ph, guint64 seed, guint64 *fingerprint)
     sim_node_start_at(sim, n, 0);
   }
   gint64 t0 = g_get_monotonic_time();
+  double c0 = cpu_now();
   sim_run_until(sim, ph->end);
   gint64 t1 = g_get_monotonic_time();
+  *cpu = cpu_now() - c0;
   *fingerprint = sim_fingerprint(sim);
   sim_free(sim);
   return (double) (t1 - t0) / 1e6;
@@ -142,7 +156,7 @@ static inline guint64 fold(guint64 fp, SimTime t, guint32 node, guint8 type)
   return sim_mix64(fp);
 }
 
-static double run_bare_radix(Phold *ph, guint64 seed, guint64 *fingerprint)
+static double run_bare_radix(Phold *ph, guint64 seed, guint64 *fingerprint, double *cpu)
 {
   SimRng *rng = g_new(SimRng, ph->lps);
   for (guint32 i = 0; i < ph->lps; i++)
@@ -151,6 +165,7 @@ static double run_bare_radix(Phold *ph, guint64 seed, guint64 *fingerprint)
   sim_evq_init(&q);
   guint64 fp = 0xcbf29ce484222325ULL; /* sim_new's initial fingerprint */
   gint64 t0 = g_get_monotonic_time();
+  double c0 = cpu_now();
   /* The LPs' start events, in node order at time 0, as the kernel runs them;
    * the queue slot of an event is its target LP. */
   for (guint32 lp = 0; lp < ph->lps; lp++) {
@@ -171,6 +186,7 @@ static double run_bare_radix(Phold *ph, guint64 seed, guint64 *fingerprint)
     sim_evq_push(&q, t + d, to);
   }
   gint64 t1 = g_get_monotonic_time();
+  *cpu = cpu_now() - c0;
   sim_evq_clear(&q);
   g_free(rng);
   *fingerprint = fp;
@@ -246,13 +262,16 @@ int main(int argc, char **argv)
     gboolean on_bare = both ? pass == 0 : bare;
     guint64 fp = 0;
     ph.committed = 0;
-    double wall = on_bare ? run_bare_radix(&ph, (guint64) seed, &fp) : run_kernel(&ph, (guint64) seed, &fp);
+    double cpu = 0;
+    double wall = on_bare ? run_bare_radix(&ph, (guint64) seed, &fp, &cpu) : run_kernel(&ph, (guint64) seed, &fp, &cpu);
     printf("{\"mode\":\"%s\",\"queue\":\"%s\",\"lps\":%u,\"init\":%u,\"initial_events\":%" G_GUINT64_FORMAT
            ",\"remote\":%g,\"mean\":%g,\"lookahead\":%g,\"end\":%g,\"seed\":%" G_GINT64_FORMAT
            ",\"committed\":%" G_GUINT64_FORMAT ",\"wall_s\":%.3f,\"events_per_s\":%.0f"
+           ",\"cpu_s\":%.3f,\"events_per_cpu_s\":%.0f"
            ",\"peak_rss_kb\":%ld,\"fingerprint\":\"%016" G_GINT64_MODIFIER "x\"}\n",
            on_bare ? "bare" : "kernel", qname, ph.lps, ph.init, (guint64) ph.lps * ph.init, remote, mean,
            lookahead, end, seed, ph.committed, wall, wall > 0 ? (double) ph.committed / wall : 0.0,
+           cpu, cpu > 0 ? (double) ph.committed / cpu : 0.0,
            peak_rss_kb(), fp);
     fflush(stdout);
   }

@@ -14,6 +14,7 @@ void sim_net_init(Sim *sim)
 
 void sim_net_clear(Sim *sim)
 {
+  sim_route_invalidate(sim); /* reads sim->sites: before they are freed */
   for (guint i = 0; i < sim->sites->len; i++)
     g_free(g_array_index(sim->sites, SimSite, i).name);
   g_array_free(sim->sites, TRUE);
@@ -21,7 +22,6 @@ void sim_net_clear(Sim *sim)
   g_array_free(sim->subnet_index, TRUE);
   sim_vec_clear(&sim->links);
   g_array_free(sim->wan_links, TRUE);
-  sim_route_invalidate(sim);
   g_free(sim->route_prev);
   g_free(sim->adj_start);
   g_free(sim->adj);

@@ -48,6 +48,9 @@ typedef struct {
   guint64 u64;
   gpointer ptr;
 } SimEvent;
+/* Two records a cache line, in an array aligned to one (sim.c's ev_place),
+ * so one prefetch brings a whole record. */
+G_STATIC_ASSERT(sizeof(SimEvent) == 32);
 
 typedef struct {
   SimCallFn fn;
@@ -366,7 +369,9 @@ struct Sim {
                                  * sorted from stage[stage_head] on */
   guint32 nstage;
   guint32 stage_head;
-  SimEvent *ev;         /* event records by slot */
+  SimEvent *ev;         /* event records by slot, cache-line aligned */
+  gpointer ev_mem;      /* the block they are in: malloc's, or */
+  gsize ev_map_len;     /* a mapping of this length (sim.c's ev_place) */
   guint32 ev_cap;       /* records allocated */
   guint32 ev_free;      /* free-slot stack top index into ev_freelist */
   guint32 *ev_freelist; /* free slots */
@@ -384,6 +389,7 @@ struct Sim {
   SimNodeKind kinds[SIM_MAX_KINDS];
   gpointer kstate[SIM_MAX_KINDS];
   guint32 nkinds;
+  gboolean kind_prefetch; /* some kind has a prefetch hook */
 
   SimVec nodes;         /* SimNode */
   SimNodeRun *run;      /* per node, dense */

@@ -1,7 +1,11 @@
 /* sim.c — kernel core: event records, timers, node lifecycle, dispatch.
  * See sim.h. */
+#define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE, under -std=c11 */
 #include "sim-private.h"
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 void sim_params_default(SimParams *p)
 {
@@ -22,6 +26,68 @@ void sim_params_default(SimParams *p)
   p->group_min = 128;
 }
 
+/* Past this many bytes the record array moves, once, into a reserved
+ * mapping of huge pages (Linux): it is read at random (the records of the
+ * pending events, in no order), and on 4 KiB pages nearly every such read
+ * also missed the TLB. */
+#define EV_MAP_FROM ((gsize) 4 << 20)
+#define EV_HUGE ((gsize) 2 << 20)
+
+/* The reserved mapping: room for the queue's limit of records, 2 MiB
+ * aligned, asked for huge pages; only what is touched is backed, so growing
+ * in it neither moves nor copies (NULL when the system refuses). */
+static gpointer ev_map(gsize *len)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  gsize want = (gsize) SIM_EVQ_MAX_SLOTS * sizeof(SimEvent);
+  char *m = mmap(NULL, want + EV_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (m == MAP_FAILED)
+    return NULL;
+  char *a = (char *) (((guintptr) m + EV_HUGE - 1) & ~(guintptr) (EV_HUGE - 1));
+  if (a > m)
+    munmap(m, (gsize) (a - m));
+  if (a + want < m + want + EV_HUGE)
+    munmap(a + want, (gsize) (m + want + EV_HUGE - (a + want)));
+  madvise(a, want, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
+  *len = want;
+  return a;
+#else
+  (void) len;
+  return NULL;
+#endif
+}
+
+/* Makes room for ev_cap records, keeping the first `used`, at a cache-line
+ * boundary: a 32-byte record is then in one line, which is what the run loop
+ * prefetches (malloc's large blocks start 16 bytes past one, and then half
+ * the records spanned two lines).  Small arrays are realloc'd with an offset
+ * (a realloc, not a fresh block and a copy, so that the old and the new array
+ * are not held at once); a large one is in the reserved mapping. */
+static void ev_place(Sim *sim, guint32 used)
+{
+  gsize bytes = (gsize) sim->ev_cap * sizeof(SimEvent);
+  if (sim->ev_map_len)
+    return; /* the mapping has room for every record the queue allows */
+  if (bytes >= EV_MAP_FROM) {
+    gsize len = 0;
+    gpointer m = ev_map(&len);
+    if (m) {
+      memcpy(m, sim->ev, (gsize) used * sizeof(SimEvent));
+      g_free(sim->ev_mem);
+      sim->ev_mem = m;
+      sim->ev_map_len = len;
+      sim->ev = m;
+      return;
+    }
+  }
+  gsize old = sim->ev_mem ? (gsize) ((char *) sim->ev - (char *) sim->ev_mem) : 0;
+  sim->ev_mem = g_realloc(sim->ev_mem, bytes + 63);
+  gsize off = (gsize) (-(guintptr) sim->ev_mem & 63);
+  if (off != old && used)
+    memmove((char *) sim->ev_mem + off, (char *) sim->ev_mem + old, (gsize) used * sizeof(SimEvent));
+  sim->ev = (SimEvent *) ((char *) sim->ev_mem + off);
+}
+
 Sim *sim_new(const SimParams *params)
 {
   Sim *sim = g_new0(Sim, 1);
@@ -33,7 +99,8 @@ Sim *sim_new(const SimParams *params)
   sim_evq_init(&sim->q);
   sim_iheap_init(&sim->flowq);
   sim->ev_cap = 1024;
-  sim->ev = g_new0(SimEvent, sim->ev_cap);
+  ev_place(sim, 0);
+  memset(&sim->ev[0], 0, sizeof(SimEvent));
   sim->ev_freelist = g_new(guint32, sim->ev_cap);
   sim->ev_next = 1; /* slot 0 unused: a zero timer id means none */
   sim->fingerprint = 0xcbf29ce484222325ULL;
@@ -68,7 +135,12 @@ void sim_free(Sim *sim)
   sim_conn_free_all(sim);
   sim_evq_clear(&sim->q);
   sim_iheap_clear(&sim->flowq);
-  g_free(sim->ev);
+#ifdef __linux__
+  if (sim->ev_map_len)
+    munmap(sim->ev_mem, sim->ev_map_len);
+  else
+#endif
+    g_free(sim->ev_mem);
   g_free(sim->ev_freelist);
   sim_vec_clear(&sim->nodes);
   g_free(sim->run);
@@ -107,21 +179,27 @@ void sim_set_progress(Sim *sim, guint64 every, void (*fn)(Sim *, gpointer), gpoi
 
 /* --- event records ---------------------------------------------------------- */
 
-guint32 sim_ev_alloc(Sim *sim, SimTime at, SimEventType type, SimNodeId node, guint32 ref)
+/* A never-used slot, the record array grown when it is full (0: the
+ * queue's limit is reached). */
+static guint32 ev_fresh(Sim *sim)
 {
-  g_return_val_if_fail(at >= sim->now, 0);
-  guint32 slot;
-  if (sim->ev_free > 0) {
-    slot = sim->ev_freelist[--sim->ev_free];
-  } else {
-    if (sim->ev_next == sim->ev_cap) {
-      g_return_val_if_fail(sim->ev_cap < SIM_EVQ_MAX_SLOTS, 0);
-      sim->ev_cap *= 2;
-      sim->ev = g_renew(SimEvent, sim->ev, sim->ev_cap);
-      sim->ev_freelist = g_renew(guint32, sim->ev_freelist, sim->ev_cap);
-    }
-    slot = sim->ev_next++;
+  if (sim->ev_next == sim->ev_cap) {
+    g_return_val_if_fail(sim->ev_cap < SIM_EVQ_MAX_SLOTS, 0);
+    sim->ev_cap *= 2;
+    ev_place(sim, sim->ev_next);
+    sim->ev_freelist = g_renew(guint32, sim->ev_freelist, sim->ev_cap);
   }
+  return sim->ev_next++;
+}
+
+/* sim_ev_alloc with the record's u64 (at >= now is the caller's). */
+static inline guint32 ev_new(Sim *sim, SimTime at, SimEventType type, SimNodeId node, guint32 ref, guint64 u64)
+{
+  guint32 slot;
+  if (G_LIKELY(sim->ev_free > 0))
+    slot = sim->ev_freelist[--sim->ev_free];
+  else if (!(slot = ev_fresh(sim)))
+    return 0;
   SimEvent *ev = &sim->ev[slot];
   ev->node = node;
   ev->type = (guint8) type;
@@ -129,10 +207,16 @@ guint32 sim_ev_alloc(Sim *sim, SimTime at, SimEventType type, SimNodeId node, gu
   ev->epoch = node != SIM_NODE_NONE ? sim_node_run(sim, node)->epoch : 0;
   ev->gen = ++sim->ev_gen;
   ev->u32 = ref;
-  ev->u64 = 0;
+  ev->u64 = u64;
   ev->ptr = NULL;
   sim_evq_push_hint(&sim->q, at, slot, node != SIM_NODE_NONE ? node : ref, type);
   return slot;
+}
+
+guint32 sim_ev_alloc(Sim *sim, SimTime at, SimEventType type, SimNodeId node, guint32 ref)
+{
+  g_return_val_if_fail(at >= sim->now, 0);
+  return ev_new(sim, at, type, node, ref, 0);
 }
 
 static void ev_release(Sim *sim, guint32 slot)
@@ -146,10 +230,8 @@ static void ev_release(Sim *sim, guint32 slot)
 SimTimerId sim_timer_start(Sim *sim, SimNodeId node, SimTime delay, guint32 tag, guint64 arg)
 {
   g_return_val_if_fail(delay >= 0, 0);
-  guint32 slot = sim_ev_alloc(sim, sim_time_add(sim->now, delay), SIM_EV_TIMER, node, tag);
-  SimEvent *ev = &sim->ev[slot];
-  ev->u64 = arg;
-  return (SimTimerId) ev->gen << 32 | slot;
+  guint32 slot = ev_new(sim, sim_time_add(sim->now, delay), SIM_EV_TIMER, node, tag, arg);
+  return slot ? (SimTimerId) sim->ev_gen << 32 | slot : 0;
 }
 
 static SimEvent *timer_event(const Sim *sim, SimTimerId t)
@@ -203,6 +285,8 @@ guint16 sim_kind_register(Sim *sim, const SimNodeKind *kind, gpointer kstate)
   g_return_val_if_fail(sim->nkinds < SIM_MAX_KINDS, 0);
   sim->kinds[sim->nkinds] = *kind;
   sim->kstate[sim->nkinds] = kstate;
+  if (kind->prefetch)
+    sim->kind_prefetch = TRUE;
   return (guint16) sim->nkinds++;
 }
 
@@ -261,7 +345,7 @@ void sim_node_restart(Sim *sim, SimNodeId node)
 
 /* --- dispatch ------------------------------------------------------------------- */
 
-static void dispatch(Sim *sim, SimEvent *ev)
+G_ALWAYS_INLINE static inline void dispatch(Sim *sim, SimEvent *ev)
 {
   SimNode *n;
   SimNodeRun *r;
@@ -319,7 +403,7 @@ static inline gboolean is_node_event(guint32 type) { return type == SIM_EV_START
 /* Moves the queue's earliest events into the stage until it is full, keeping
  * it sorted (a handler may have pushed events earlier than staged ones), and
  * asks for their records and nodes. */
-static void refill(Sim *sim)
+G_ALWAYS_INLINE static inline void refill(Sim *sim)
 {
   SimEvqEntry x;
   while (sim->nstage < SIM_STAGE && sim_evq_pop_entry(&sim->q, &x)) {
@@ -367,7 +451,7 @@ static inline void prefetch_rec(const void *p, gsize size)
  * the event is for; one ahead, the model's own record of that node (its
  * kind's prefetch hint).  Without this each delivery waits on a chain of
  * misses in a row at 10^6 nodes. */
-static void prefetch_payloads(Sim *sim)
+G_ALWAYS_INLINE static inline void prefetch_payloads(Sim *sim)
 {
   if (sim->nstage > 4) {
     const SimEvqEntry *e = staged(sim, 4);
@@ -387,11 +471,13 @@ static void prefetch_payloads(Sim *sim)
     }
   }
   if (sim->nstage > 2) {
-    SimNodeId n = staged_node(sim, staged(sim, 2));
+    /* (A node event's node was asked for when it was staged.) */
+    const SimEvqEntry *e = staged(sim, 2);
+    SimNodeId n = e->tag == SIM_EV_DELIVER ? staged_node(sim, e) : SIM_NODE_NONE;
     if (n != SIM_NODE_NONE)
       __builtin_prefetch(sim_node_rec(sim, n));
   }
-  if (sim->nstage > 1) {
+  if (sim->nstage > 1 && sim->kind_prefetch) {
     SimNodeId n = staged_node(sim, staged(sim, 1));
     if (n != SIM_NODE_NONE) {
       const SimNode *nd = sim_node_rec(sim, n);
@@ -401,7 +487,7 @@ static void prefetch_payloads(Sim *sim)
   }
 }
 
-static void take(Sim *sim, Src src, SimEvqEntry *out)
+G_ALWAYS_INLINE static inline void take(Sim *sim, Src src, SimEvqEntry *out)
 {
   if (src == SRC_STAGE) {
     *out = *staged(sim, 0);
@@ -413,20 +499,28 @@ static void take(Sim *sim, Src src, SimEvqEntry *out)
   }
 }
 
-/* The next entry to run — the earliest of the stage, the queue (only when
- * the stage is full can the queue hold an earlier one) and the flow queue —
- * after dropping cancelled events; NULL when nothing is pending. */
-static const SimEvqEntry *next_entry(Sim *sim, Src *src)
+/* The next entry to run — the earliest of the stage, the queue and the
+ * flow queue — after dropping cancelled events; NULL when nothing is
+ * pending. */
+G_ALWAYS_INLINE static inline const SimEvqEntry *next_entry(Sim *sim, Src *src)
 {
   const SimEvqEntry *e;
   for (;;) {
+    /* When refill moves an entry, the stage holds the queue's earliest
+     * (the queue pops in order, and nothing is pushed in between), so the
+     * queue's top need not be looked at.  Only a full stage — after an event
+     * from the queue or the flow queue, whose handler may have pushed
+     * earlier ones, or between runs — leaves it there. */
+    gboolean full = sim->nstage == SIM_STAGE;
     refill(sim);
     e = sim->nstage ? staged(sim, 0) : NULL;
     *src = SRC_STAGE;
-    const SimEvqEntry *q = sim->nstage == SIM_STAGE ? sim_evq_top(&sim->q) : NULL;
-    if (q && sim_evq_entry_less(q, e)) {
-      e = q;
-      *src = SRC_EVQ;
+    if (full) {
+      const SimEvqEntry *q = sim_evq_top(&sim->q);
+      if (q && sim_evq_entry_less(q, e)) {
+        e = q;
+        *src = SRC_EVQ;
+      }
     }
     if (!e || sim->ev[sim_evq_slot(e)].live)
       break;
@@ -445,7 +539,7 @@ static const SimEvqEntry *next_entry(Sim *sim, Src *src)
   return e;
 }
 
-static void run_entry(Sim *sim, const SimEvqEntry *e, Src src)
+G_ALWAYS_INLINE static inline void run_entry(Sim *sim, const SimEvqEntry *e, Src src)
 {
   SimTime t = e->time;
   SimEvent copy;

@@ -450,6 +450,55 @@ static void test_timer_cancel_many(void)
   sim_free(sim);
 }
 
+/* Every record keeps its timer's node, tag and argument, and its id, while
+ * the record array grows from a few records to past 4 MB (where sim.c moves
+ * it into a mapping of its own) and beyond: 200,000 timers started in one
+ * go, due in the reverse of their start order, the odd ones cancelled by id
+ * after the array has grown; the even ones fire latest-started first, each
+ * with its own argument. */
+typedef struct {
+  guint32 fired, next_tag, wrong;
+} ArgCheck;
+
+static guint64 arg_of(guint32 tag) { return (guint64) tag * 0x9E3779B97F4A7C15ULL + 7; }
+
+static void argcheck_timer(Sim *sim, SimNodeId node, gpointer k, guint32 tag, guint64 arg)
+{
+  ArgCheck *a = k;
+  if (tag != a->next_tag || arg != arg_of(tag))
+    a->wrong++;
+  a->next_tag = tag - 2;
+  a->fired++;
+}
+
+static void test_records_survive_growth(void)
+{
+  static const SimNodeKind kind = { .name = "argcheck", .timer = argcheck_timer };
+  enum { N = 200000 };
+  ArgCheck a = { 0, N - 2, 0 };
+  Sim *sim = sim_new(NULL);
+  guint16 k = sim_kind_register(sim, &kind, &a);
+  SimNodeId n;
+  add_nodes(sim, k, 1, &n);
+  sim_run_until(sim, 0);
+  SimTimerId *ids = g_new(SimTimerId, N);
+  for (guint32 i = 0; i < N; i++)
+    ids[i] = sim_timer_start(sim, n, (SimTime) (N - i) * SIM_MS, i, arg_of(i));
+  CU_ASSERT(sim->ev_cap >= N);
+  for (guint32 i = 1; i < N; i += 2)
+    sim_timer_cancel(sim, ids[i]);
+  guint32 pending = 0;
+  for (guint32 i = 0; i < N; i++)
+    pending += sim_timer_pending(sim, ids[i]);
+  CU_ASSERT_EQUAL(pending, N / 2);
+  sim_drain(sim);
+  CU_ASSERT_EQUAL(a.fired, N / 2);
+  CU_ASSERT_EQUAL(a.wrong, 0);
+  CU_ASSERT_EQUAL(sim_pending_events(sim), 0);
+  g_free(ids);
+  sim_free(sim);
+}
+
 /* --- crash and restart -------------------------------------------------------------- */
 
 static void test_crash_restart(void)
@@ -1105,6 +1154,7 @@ int main(int argc, char **argv)
     { "events taken out ahead keep their order", test_staged_events_keep_order },
     { "events earlier than a full stage, scheduled between runs, come first", test_stage_full_between_runs },
     { "timer cancel, many, and stale ids", test_timer_cancel_many },
+    { "records keep their timers while the array grows past 4 MB", test_records_survive_growth },
     { "crash forgets timers; restart runs start again", test_crash_restart },
     { "restart before a scheduled start", test_restart_before_start },
     { "run until, stop, step", test_run_until_and_stop },
