@@ -370,10 +370,6 @@ static void arm_batch(CsWorld *w, CsClient *c)
     c->batch_timer = sim_timer_start(w->sim, c->node, w->p.batch_window, CS_TAG_BATCH, 0);
 }
 
-void cs_client_flush_soon(CsWorld *w, CsClient *c)
-{
-  arm_batch(w, c);
-}
 
 static void flush_batch(CsWorld *w, CsClient *c)
 {
@@ -408,6 +404,8 @@ static void add_entry(CsWorld *w, CsClient *c, const CsEntry *e)
     c->batch_q |= G_GUINT64_CONSTANT(1) << e->id;
   arm_batch(w, c);
 }
+
+void cs_client_report(CsWorld *w, CsClient *c, const CsEntry *e) { add_entry(w, c, e); }
 
 static guint32 client_index(CsWorld *w, CsClient *c);
 

@@ -20,7 +20,8 @@ SimNodeId cs_client_server_node(const CsWorld *w, const CsClient *c);
  * none, full, or abbreviated when it resumes a recent session. */
 guint cs_client_server_tls(const CsWorld *w, const CsClient *c);
 
-/* Flush the answer batch after the batching window. */
-void cs_client_flush_soon(CsWorld *w, CsClient *c);
+/* Adds an entry to the client's answer batch (opening one, and its
+ * batching window, if none is open), as its own answers are added. */
+void cs_client_report(CsWorld *w, CsClient *c, const CsEntry *e);
 extern const SimNodeKind cs_client_kind;
 void cs_client_leave(CsWorld *w, guint32 client);

@@ -483,10 +483,10 @@ static void report_failure(CsWorld *w, CsClient *c, guint32 sid, CsDcReason why)
   /* Through the action status, like any other: along the chain or at the
    * next registration. */
   CsEntry e = { .kind = CS_E_DC_FAILED, .value = sid, .count = why };
-  if (!c->batch)
-    c->batch = cs_batch_new();
-  cs_batch_add(c->batch, &e);
-  cs_client_flush_soon(w, c);
+  /* as an answer is: a batch opened here took the last batch's start
+   * before, so answers added to it later were held as if they had waited
+   * since then */
+  cs_client_report(w, c, &e);
 }
 
 /* The endpoint's Direct Connect state; NULL when it has none (unless create). */
