@@ -26,19 +26,18 @@ static CsServer *server_of(CsWorld *w, SimNodeId node)
 
 static void job_push(CsWorld *w, CsServer *s, const CsJob *j)
 {
-  if (s->qlen == s->queue->len) {
-    /* Full: move the ring, in order, into an array twice the size. */
-    guint old = s->queue->len, cap = MAX(old * 2, 64);
-    GArray *grown = g_array_sized_new(FALSE, FALSE, sizeof(CsJob), cap);
-    g_array_set_size(grown, cap);
-    for (guint i = 0; i < old; i++)
-      g_array_index(grown, CsJob, i) = g_array_index(s->queue, CsJob, (s->qhead + i) % old);
-    g_array_free(s->queue, TRUE);
-    s->queue = grown;
-    s->qhead = 0;
+  if (!s->qlast || s->qtail == CS_JOB_BLOCK) {
+    CsJobBlock *b = s->qspare ? s->qspare : g_new(CsJobBlock, 1);
+    s->qspare = NULL;
+    b->next = NULL;
+    if (s->qlast)
+      s->qlast->next = b;
+    else
+      s->qfirst = b;
+    s->qlast = b;
+    s->qtail = 0;
   }
-  CsJob *q = (CsJob *) s->queue->data;
-  q[(s->qhead + s->qlen) % s->queue->len] = *j;
+  s->qlast->job[s->qtail++] = *j;
   s->qlen++;
   s->queue_peak = MAX(s->queue_peak, s->qlen);
   w->server->srv_qlen++;
@@ -48,11 +47,19 @@ static gboolean job_pop(CsWorld *w, CsServer *s, CsJob *out)
 {
   if (s->qlen == 0)
     return FALSE;
-  CsJob *q = (CsJob *) s->queue->data;
-  *out = q[s->qhead];
-  s->qhead = (s->qhead + 1) % s->queue->len;
+  *out = s->qfirst->job[s->qhead++];
   s->qlen--;
   w->server->srv_qlen--;
+  if (s->qhead == CS_JOB_BLOCK || s->qlen == 0) {
+    /* the block is used up (or the queue empty): it goes, one kept spare */
+    CsJobBlock *b = s->qfirst;
+    s->qfirst = b->next;
+    if (!s->qfirst)
+      s->qlast = NULL;
+    g_free(s->qspare);
+    s->qspare = b;
+    s->qhead = 0;
+  }
   return TRUE;
 }
 
@@ -523,17 +530,16 @@ void cs_servers_free(CsWorld *w)
     return;
   for (guint i = 0; i < w->server->servers->len; i++) {
     CsServer *s = cs_server_rec(w, i);
-    for (guint k = 0; k < s->qlen; k++) {
-      CsJob *j = &g_array_index(s->queue, CsJob, (s->qhead + k) % s->queue->len);
-      cs_job_blob_free(j->kind, j->blob);
-    }
+    CsJob j;
+    while (job_pop(w, s, &j))
+      cs_job_blob_free(j.kind, j.blob);
+    g_free(s->qspare);
     for (guint k = 0; k < s->slots->len; k++) {
       CsSlot *sl = &g_array_index(s->slots, CsSlot, k);
       if (sl->used)
         cs_job_blob_free(sl->job.kind, sl->job.blob);
     }
     g_free(s->name);
-    g_array_free(s->queue, TRUE);
     g_array_free(s->leaders, TRUE);
     g_array_free(s->slots, TRUE);
   }
@@ -558,7 +564,6 @@ guint32 cs_server_append(CsWorld *w, SimNodeId node, const char *name, const CsS
     s.p.workers = 1;
   s.node = node;
   s.name = g_strdup(name);
-  s.queue = g_array_new(FALSE, TRUE, sizeof(CsJob));
   s.leaders = g_array_new(FALSE, FALSE, sizeof(SimConnId));
   s.slots = g_array_new(FALSE, TRUE, sizeof(CsSlot));
   g_array_append_vals(w->server->servers, &s, 1);
