@@ -27,9 +27,9 @@ void sim_params_default(SimParams *p)
 }
 
 /* Past this many bytes the record array moves, once, into a reserved
- * mapping of huge pages (Linux): it is read at random (the records of the
- * pending events, in no order), and on 4 KiB pages nearly every such read
- * also missed the TLB. */
+ * mapping of huge pages (Linux): the records of the pending events are read
+ * in no order, and on 4 KiB pages nearly every such read also missed the
+ * TLB. */
 #define EV_MAP_FROM ((gsize) 4 << 20)
 #define EV_HUGE ((gsize) 2 << 20)
 

@@ -337,18 +337,13 @@ static void saturation_run(guint32 clients, guint32 *queue_mid, guint32 *queue_e
 {
   CsWorldParams p;
   cs_world_params_default(&p);
-  TestWorld t;
-  tw_init(&t, &p, 31);
-  /* Replace the default server's capacity: one worker, 50 ms each. */
+  /* The server's capacity: one worker, 50 ms each. */
   CsServerParams sp;
   cs_server_params_default(&sp);
   sp.workers = 1;
   sp.svc_registration = 50 * SIM_MS;
-  cs_world_free(t.w);
-  t.w = cs_world_new(&p);
-  t.sim = cs_world_sim(t.w);
-  t.dc = sim_site_add(t.sim, "datacenter");
-  t.server = cs_world_add_server(t.w, "ts1", cs_world_infra_subnet(t.w, t.dc, NULL), 0, &sp, NULL);
+  TestWorld t;
+  tw_init_server(&t, &p, 31, &sp);
   for (guint32 k = 0; k * 250 < clients; k++) {
     char cidr[32], name[16];
     g_snprintf(cidr, sizeof cidr, "10.%u.0.0/24", 10 + k);

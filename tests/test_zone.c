@@ -11,9 +11,10 @@ typedef struct {
 /* datacenter (core server) — dmz (zone server) — internet (n roaming
  * clients); the datacenter–DMZ link, which the hub tunnel crosses, at
  * tunnel_bps. */
-static void zw_init_with(ZoneWorld *z, guint64 seed, guint32 n, const CsWorldParams *params, double tunnel_bps)
+static void zw_init_full(ZoneWorld *z, guint64 seed, guint32 n, const CsWorldParams *params, double tunnel_bps,
+                         const CsServerParams *server)
 {
-  tw_init(&z->t, params, seed);
+  tw_init_server(&z->t, params, seed, server);
   Sim *sim = z->t.sim;
   guint32 dmz = sim_site_add(sim, "dmz");
   sim_wan_add(sim, dmz, z->t.dc, tunnel_bps, SIM_MS, 0);
@@ -23,13 +24,18 @@ static void zw_init_with(ZoneWorld *z, guint64 seed, guint32 n, const CsWorldPar
   sim_wan_add(sim, inet, dmz, 1e9, 40 * SIM_MS, 0);
   guint32 base;
   guint8 prefix;
-  sim_cidr_parse("198.18.0.0/24", &base, &prefix);
+  sim_cidr_parse(n <= 254 ? "198.18.0.0/24" : "198.18.0.0/20", &base, &prefix);
   guint32 sn = sim_subnet_add(sim, inet, base, prefix, 50e6, 5 * SIM_MS, NULL);
   z->first_ext = cs_world_add_external_clients(z->t.w, sn, n, z->zs, NULL);
   CU_ASSERT_FATAL(z->first_ext != G_MAXUINT32);
   z->sensor = cs_world_sensor(z->t.w, "Location");
   for (guint32 i = 0; i < n; i++)
     cs_world_sensor_set(z->t.w, z->sensor, z->first_ext + i, "home");
+}
+
+static void zw_init_with(ZoneWorld *z, guint64 seed, guint32 n, const CsWorldParams *params, double tunnel_bps)
+{
+  zw_init_full(z, seed, n, params, tunnel_bps, NULL);
 }
 
 static void zw_init_n(ZoneWorld *z, guint64 seed, guint32 n) { zw_init_with(z, seed, n, NULL, 1e9); }
@@ -177,28 +183,13 @@ static void test_late_responses_reach_no_one_else(void)
   CsWorldParams p;
   cs_world_params_default(&p);
   p.reg_timeout = 20 * SIM_S;
-  ZoneWorld z;
-  zw_init_with(&z, 61, 0, &p, 1e9);
   CsServerParams sp;
   cs_server_params_default(&sp);
   sp.workers = 1;
   sp.svc_registration = 50 * SIM_MS;
-  cs_world_free(z.t.w);
-  z.t.w = cs_world_new(&p);
-  z.t.sim = cs_world_sim(z.t.w);
+  ZoneWorld z;
+  zw_init_full(&z, 61, 3000, &p, 1e9, &sp);
   Sim *sim = z.t.sim;
-  z.t.dc = sim_site_add(sim, "datacenter");
-  z.t.server = cs_world_add_server(z.t.w, "ts1", cs_world_infra_subnet(z.t.w, z.t.dc, NULL), 0, &sp, NULL);
-  guint32 dmz = sim_site_add(sim, "dmz");
-  sim_wan_add(sim, dmz, z.t.dc, 1e9, SIM_MS, 0);
-  z.zs = cs_world_add_zone_server(z.t.w, "zs1", cs_world_infra_subnet(z.t.w, dmz, NULL), 0, z.t.server, NULL);
-  guint32 inet = sim_site_add(sim, "internet");
-  sim_wan_add(sim, inet, dmz, 1e9, 40 * SIM_MS, 0);
-  guint32 base;
-  guint8 prefix;
-  sim_cidr_parse("198.18.0.0/20", &base, &prefix);
-  guint32 sn = sim_subnet_add(sim, inet, base, prefix, 1e9, 5 * SIM_MS, NULL);
-  CU_ASSERT_FATAL(cs_world_add_external_clients(z.t.w, sn, 3000, z.zs, NULL) != G_MAXUINT32);
   sim_run_until(sim, 10 * SIM_MIN);
   CsServerSummary ss;
   cs_world_server_summary(z.t.w, &ss);

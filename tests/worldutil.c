@@ -2,7 +2,9 @@
 #include "worldutil.h"
 #include <string.h>
 
-void tw_init(TestWorld *t, const CsWorldParams *params, guint64 seed)
+void tw_init(TestWorld *t, const CsWorldParams *params, guint64 seed) { tw_init_server(t, params, seed, NULL); }
+
+void tw_init_server(TestWorld *t, const CsWorldParams *params, guint64 seed, const CsServerParams *server)
 {
   CsWorldParams p;
   if (params)
@@ -14,7 +16,7 @@ void tw_init(TestWorld *t, const CsWorldParams *params, guint64 seed)
   t->sim = cs_world_sim(t->w);
   t->dc = sim_site_add(t->sim, "datacenter");
   guint32 infra = cs_world_infra_subnet(t->w, t->dc, NULL);
-  t->server = cs_world_add_server(t->w, "ts1", infra, 0, NULL, NULL);
+  t->server = cs_world_add_server(t->w, "ts1", infra, 0, server, NULL);
 }
 
 guint32 tw_branch(TestWorld *t, const char *name, const char *cidr, guint32 clients,

@@ -13,6 +13,8 @@ typedef struct {
 
 /* params may be NULL (defaults); seed overrides params' seed. */
 void tw_init(TestWorld *t, const CsWorldParams *params, guint64 seed);
+/* The same with the core server's parameters (NULL: defaults). */
+void tw_init_server(TestWorld *t, const CsWorldParams *params, guint64 seed, const CsServerParams *server);
 /* A branch site behind a WAN link to the datacenter, with one subnet of n clients. */
 guint32 tw_branch(TestWorld *t, const char *name, const char *cidr, guint32 clients,
                   double wan_bps, SimTime wan_lat, guint32 *first_client);
