@@ -432,13 +432,11 @@ static void express_walk(CsWorld *w, CsClient *c, SimConnId conn, CsShardReq *re
         req->dir = dir; /* m turns it itself, when it gets it */
       }
     }
+    cs_client_book_peer(w, conn, at->node, CS_CLS_SHARD, size);
     if (!next) {
-      SimMsg *msg_out = req_msg(w, req);
-      cs_client_book_peer(w, conn, at->node, CS_CLS_SHARD, size);
-      sim_send_ahead(w->sim, conn, at->node, msg_out, t);
+      sim_send_ahead(w->sim, conn, at->node, req_msg(w, req), t);
       return;
     }
-    cs_client_book_peer(w, conn, at->node, CS_CLS_SHARD, size);
     t = sim_send_unheard(w->sim, conn, at->node, size, CS_CLS_SHARD, t);
     if (t < 0) {
       cs_shard_req_free(req); /* lost on the way: the requester asks again later */
